@@ -1,0 +1,36 @@
+"""Build a ready-to-use ProcessEngine from settings (the engine's composition root)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy import Engine
+
+from .clock import Clock, SystemClock
+from .database import make_engine, make_session_factory, upgrade
+from .runtime import Runtime
+from .scripting import ServiceRegistry
+from .services import ProcessEngine
+from .unit_of_work import UnitOfWork
+
+
+def build_engine(
+    database_url: str,
+    *,
+    services: ServiceRegistry | None = None,
+    clock: Clock | None = None,
+    script_time_limit: float = 1.0,
+    migrate: bool = False,
+    db_engine: Engine | None = None,
+) -> ProcessEngine:
+    """Connect to `database_url` (optionally migrating it) and wire the engine."""
+    db_engine = db_engine or make_engine(database_url)
+    if migrate:
+        upgrade(db_engine)
+    clock = clock or SystemClock()
+    services = services or ServiceRegistry()
+    session_factory = make_session_factory(db_engine)
+    runtime = Runtime(services, clock, script_time_limit=script_time_limit)
+    return ProcessEngine(
+        partial(UnitOfWork, session_factory, clock), runtime, known_services=services.names
+    )

@@ -1,0 +1,74 @@
+"""Errors the engine reports to its callers.
+
+Every error a user can cause is one of these; the web layer and the CLI turn
+them into HTTP statuses and exit codes at the edge.
+"""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base class of every error the engine reports."""
+
+
+class NotFound(EngineError):
+    """A process, instance or task id that does not exist."""
+
+
+class InvalidDefinition(EngineError):
+    """A BPMN or DMN file that cannot be deployed; names file, line and element."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file_name: str | None = None,
+        line: int | None = None,
+        element_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file_name = file_name
+        self.line = line
+        self.element_id = element_id
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = [
+            part
+            for part in (
+                self.file_name,
+                f"line {self.line}" if self.line else None,
+                f"element '{self.element_id}'" if self.element_id else None,
+            )
+            if part
+        ]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class UnsafeXml(InvalidDefinition):
+    """XML that tries entity expansion, a DTD, or is larger than allowed."""
+
+
+class InvalidTaskData(EngineError):
+    """Submitted task data failed validation; `errors` maps field to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        fields = ", ".join(f"{field}: {'; '.join(msgs)}" for field, msgs in errors.items())
+        super().__init__(f"invalid task data ({fields})")
+
+
+class InvalidState(EngineError):
+    """The instance or task is not in a state that allows the action."""
+
+
+class NotAllowed(EngineError):
+    """The acting user may not perform this action."""
+
+
+class ConcurrencyConflict(EngineError):
+    """Someone else changed the instance first; reload and try again."""
+
+
+class ScriptError(EngineError):
+    """A BPMN script or expression was refused by the sandbox or failed."""

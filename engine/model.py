@@ -1,0 +1,124 @@
+"""The engine's records, as plain Python: no database in sight.
+
+SQLAlchemy maps these classes from the outside (engine/orm.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"
+    WAITING = "waiting"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+
+
+class TaskStatus(StrEnum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(eq=False)
+class ProcessVersion:
+    """One deployed content of a process id; instances stay on the version they began on."""
+
+    process_id: str
+    version: int
+    name: str
+    content_hash: str
+    spec: dict[str, Any]
+    sources: dict[str, str]
+    attachments: dict[str, str]
+    deployed_at: datetime
+    deployed_by: str
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ProcessInstance:
+    """A running (or finished) execution of a process version."""
+
+    id: str
+    version_id: int
+    process_id: str
+    business_key: str | None
+    status: InstanceStatus
+    state: bytes
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None = None
+    error_task: str | None = None
+    error_message: str | None = None
+    cancel_reason: str | None = None
+    revision: int = field(default=0)
+
+
+@dataclass(eq=False)
+class HumanTask:
+    """The queryable projection of a user task; inboxes read this, never the workflow."""
+
+    id: str
+    instance_id: str
+    process_id: str
+    spec_id: str
+    name: str
+    lane: str | None
+    status: TaskStatus
+    created_at: datetime
+    due_at: datetime | None = None
+    business_key: str | None = None
+    assignee: str | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class PendingTimer:
+    """A timer event waiting in an instance; the worker fires it when due."""
+
+    id: str
+    instance_id: str
+    spec_id: str
+    due_at: datetime
+
+
+@dataclass(eq=False)
+class AuditEvent:
+    """One append-only, hash-chained entry of the audit trail."""
+
+    stream: str
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    prev_hash: str
+    hash: str
+    instance_id: str | None = None
+    process_id: str | None = None
+    task_id: str | None = None
+    raci_role: str | None = None
+    on_behalf_of: str | None = None
+    reason: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AuditStream:
+    """The head of one hash chain: how long it is and the hash of its last event."""
+
+    stream: str
+    length: int
+    head_hash: str

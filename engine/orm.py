@@ -1,0 +1,192 @@
+"""Tables, and the mapping of engine/model.py classes onto them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry, relationship
+
+from . import model
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; the engine stores UTC only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UUID_LEN = 36
+
+process_versions = Table(
+    "process_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("process_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(400), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("spec", JSON, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("attachments", JSON, nullable=False),
+    Column("deployed_at", UTCDateTime, nullable=False),
+    Column("deployed_by", String(200), nullable=False),
+    UniqueConstraint("process_id", "version"),
+    UniqueConstraint("process_id", "content_hash"),
+)
+
+process_instances = Table(
+    "process_instances",
+    metadata,
+    Column("id", String(UUID_LEN), primary_key=True),
+    Column("version_id", ForeignKey("process_versions.id"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("business_key", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    Column("started_by", String(200), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("error_task", String(200)),
+    Column("error_message", Text),
+    Column("cancel_reason", Text),
+    Column("revision", Integer, nullable=False),
+    Index(None, "process_id", "status"),
+    Index(None, "status", "updated_at"),
+    Index(None, "business_key"),
+)
+
+human_tasks = Table(
+    "human_tasks",
+    metadata,
+    Column("id", String(UUID_LEN), primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("spec_id", String(200), nullable=False),
+    Column("name", String(400), nullable=False),
+    Column("lane", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("business_key", String(200)),
+    Column("assignee", String(200)),
+    Column("completed_by", String(200)),
+    Column("completed_at", UTCDateTime),
+    Index(None, "instance_id"),
+    Index(None, "status", "lane", "created_at"),
+    Index(None, "assignee", "status", "created_at"),
+    Index(None, "status", "due_at"),
+)
+
+pending_timers = Table(
+    "pending_timers",
+    metadata,
+    Column("id", String(UUID_LEN), primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False),
+    Column("spec_id", String(200), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Index(None, "due_at"),
+    Index(None, "instance_id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("stream", String(UUID_LEN + 10), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("instance_id", String(UUID_LEN)),
+    Column("process_id", String(200)),
+    Column("task_id", String(UUID_LEN)),
+    Column("raci_role", String(8)),
+    Column("on_behalf_of", String(200)),
+    Column("reason", Text),
+    Column("details", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("stream", "seq"),
+    Index(None, "instance_id"),
+    Index(None, "occurred_at"),
+    Index(None, "actor", "occurred_at"),
+    Index(None, "action", "occurred_at"),
+    Index(None, "process_id", "occurred_at"),
+)
+
+audit_streams = Table(
+    "audit_streams",
+    metadata,
+    Column("stream", String(UUID_LEN + 10), primary_key=True),
+    Column("length", Integer, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the model classes onto the tables (once per process)."""
+    global _mapped
+    if _mapped:
+        return
+    # The relationships exist so that a flush inserts parents before children.
+    mapper_registry.map_imperatively(model.ProcessVersion, process_versions)
+    mapper_registry.map_imperatively(
+        model.ProcessInstance,
+        process_instances,
+        version_id_col=process_instances.c.revision,
+        properties={"_version": relationship(model.ProcessVersion)},
+    )
+    mapper_registry.map_imperatively(
+        model.HumanTask, human_tasks, properties={"_instance": relationship(model.ProcessInstance)}
+    )
+    mapper_registry.map_imperatively(
+        model.PendingTimer,
+        pending_timers,
+        properties={"_instance": relationship(model.ProcessInstance)},
+    )
+    mapper_registry.map_imperatively(model.AuditEvent, audit_events)
+    mapper_registry.map_imperatively(model.AuditStream, audit_streams)
+    _mapped = True

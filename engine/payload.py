@@ -1,0 +1,30 @@
+"""Checks every piece of data entering an instance must pass, whatever its form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import InvalidTaskData
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+def check_payload(data: Any, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
+    """Return `data` if it is a JSON object of bounded size whose keys scripts can use."""
+    if not isinstance(data, dict):
+        raise InvalidTaskData({"_schema": ["data must be a JSON object"]})
+    errors: dict[str, list[str]] = {}
+    for key in data:
+        if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
+            errors[str(key)] = ["field names must be identifiers not starting with '_'"]
+    try:
+        size = len(json.dumps(data, allow_nan=False).encode("utf-8"))
+    except (TypeError, ValueError) as err:
+        errors["_schema"] = [f"data must be plain JSON: {err}"]
+    else:
+        if size > max_bytes:
+            errors["_schema"] = [f"data is {size} bytes; the limit is {max_bytes} bytes"]
+    if errors:
+        raise InvalidTaskData(errors)
+    return data

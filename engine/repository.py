@@ -1,0 +1,166 @@
+"""Repositories: load and store engine records inside a unit of work's session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .errors import NotFound
+from .model import (
+    AuditEvent,
+    AuditStream,
+    HumanTask,
+    PendingTimer,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+)
+
+
+class VersionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, version: ProcessVersion) -> None:
+        self.session.add(version)
+
+    def get(self, version_id: int) -> ProcessVersion:
+        version = self.session.get(ProcessVersion, version_id)
+        if version is None:
+            raise NotFound(f"process version {version_id} does not exist")
+        return version
+
+    def find(self, process_id: str, version: int | None = None) -> ProcessVersion:
+        """The given version of `process_id`, or its latest."""
+        query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        if version is None:
+            query = query.order_by(ProcessVersion.version.desc()).limit(1)
+        else:
+            query = query.where(ProcessVersion.version == version)
+        found = self.session.scalars(query).first()
+        if found is None:
+            suffix = f" version {version}" if version is not None else ""
+            raise NotFound(f"process '{process_id}'{suffix} is not deployed")
+        return found
+
+    def by_hash(self, process_id: str, content_hash: str) -> ProcessVersion | None:
+        return self.session.scalars(
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == process_id,
+                ProcessVersion.content_hash == content_hash,
+            )
+        ).first()
+
+    def latest_number(self, process_id: str) -> int:
+        return self.session.scalar(
+            select(func.coalesce(func.max(ProcessVersion.version), 0)).where(
+                ProcessVersion.process_id == process_id
+            )
+        )
+
+    def list(self) -> list[ProcessVersion]:
+        return list(
+            self.session.scalars(
+                select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
+            )
+        )
+
+
+class InstanceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, instance: ProcessInstance) -> None:
+        self.session.add(instance)
+
+    def get(self, instance_id: str) -> ProcessInstance:
+        instance = self.session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        return instance
+
+
+class TaskRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, task: HumanTask) -> None:
+        self.session.add(task)
+
+    def get(self, task_id: str) -> HumanTask:
+        task = self.session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return task
+
+    def open_for_instance(self, instance_id: str) -> list[HumanTask]:
+        return list(
+            self.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY
+                )
+            )
+        )
+
+
+class TimerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def replace_for_instance(self, instance_id: str, timers: list[PendingTimer]) -> None:
+        self.session.execute(delete(PendingTimer).where(PendingTimer.instance_id == instance_id))
+        self.session.add_all(timers)
+
+    def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(instance id, timer id) of timers due at `now`, earliest first."""
+        rows = self.session.execute(
+            select(PendingTimer.instance_id, PendingTimer.id)
+            .where(PendingTimer.due_at <= now)
+            .order_by(PendingTimer.due_at)
+            .limit(limit)
+        )
+        return [(row.instance_id, row.id) for row in rows]
+
+
+class AuditRepository:
+    """Append events to their stream's chain; read chains back for verification."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._heads: dict[str, AuditStream] = {}
+
+    def append(self, event: AuditEvent) -> AuditEvent:
+        audit.chain(event, self._head(event.stream))
+        self.session.add(event)
+        return event
+
+    def _head(self, stream: str) -> AuditStream:
+        head = self._heads.get(stream)
+        if head is None:
+            # Lock only this stream's head: independent instances never wait here.
+            head = self.session.scalars(
+                select(AuditStream).where(AuditStream.stream == stream).with_for_update()
+            ).first()
+            if head is None:
+                head = AuditStream(stream=stream, length=0, head_hash=audit.GENESIS_HASH)
+                self.session.add(head)
+            self._heads[stream] = head
+        return head
+
+    def heads(self) -> Iterator[AuditStream]:
+        yield from self.session.scalars(select(AuditStream).order_by(AuditStream.stream))
+
+    def stream_names(self) -> set[str]:
+        return set(self.session.scalars(select(AuditEvent.stream).distinct()))
+
+    def events_of(self, stream: str) -> Iterator[AuditEvent]:
+        yield from self.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.stream == stream)
+            .order_by(AuditEvent.seq, AuditEvent.id)
+            .execution_options(yield_per=1000)
+        )

@@ -1,0 +1,217 @@
+"""Drive one SpiffWorkflow workflow: run steps, expose human tasks and timers.
+
+This is the only module that touches a live BpmnWorkflow; the service layer
+asks it questions and gets plain values back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .clock import Clock
+from .errors import InvalidState, NotFound
+from .scripting import SandboxEnvironment, SandboxScriptEngine, ServiceRegistry
+from .serialization import SpecBundle, dump_state, load_state
+
+_SCHEDULED = "raciflow_scheduled"  # internal-data flag: due time set from our clock
+
+
+@dataclass(frozen=True)
+class HumanTaskInfo:
+    """A ready user or manual task, as the task projection stores it."""
+
+    task_id: str
+    spec_id: str
+    name: str
+    lane: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TimerInfo:
+    """A timer event waiting to fire."""
+
+    task_id: str
+    spec_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    """A script, service or gateway that failed while the engine ran steps."""
+
+    spec_id: str
+    message: str
+
+
+class Runtime:
+    """Run workflows with a sandboxed script engine and a given clock."""
+
+    def __init__(self, services: ServiceRegistry, clock: Clock, *, script_time_limit: float = 1.0):
+        self.clock = clock
+        self.script_engine = SandboxScriptEngine(
+            SandboxEnvironment(services, time_limit=script_time_limit)
+        )
+
+    def create(self, specs: SpecBundle, data: dict[str, Any]) -> BpmnWorkflow:
+        spec, subprocess_specs = specs
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow.data.update(data)
+        workflow.task_tree.data.update(data)
+        return workflow
+
+    def restore(self, specs: SpecBundle, state: bytes) -> BpmnWorkflow:
+        workflow = load_state(state, specs)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    @staticmethod
+    def snapshot(workflow: BpmnWorkflow) -> bytes:
+        return dump_state(workflow)
+
+    def advance(self, workflow: BpmnWorkflow) -> StepFailure | None:
+        """Run engine steps until only human work, timers or an error remain."""
+        try:
+            workflow.do_engine_steps()
+        except SpiffWorkflowException as err:
+            failed = getattr(err, "task", None)
+            spec_id = _spec_id(failed) if failed is not None else "?"
+            return StepFailure(spec_id=spec_id, message=_message(err))
+        finally:
+            self._schedule_new_timers(workflow)
+        return None
+
+    def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
+        task = self.human_task(workflow, task_id)
+        task.data.update(data)
+        task.run()
+
+    def human_task(self, workflow: BpmnWorkflow, task_id: str) -> Any:
+        task = _find_task(workflow, task_id)
+        if not task.task_spec.manual:
+            raise InvalidState(f"task {task_id} is not a human task")
+        if task.state != TaskState.READY:
+            raise InvalidState(f"task {task_id} is {TaskState.get_name(task.state).lower()}")
+        return task
+
+    def fire_timer(self, workflow: BpmnWorkflow, task_id: str) -> str:
+        """Fire a waiting timer; return the timer's BPMN id."""
+        task = _find_task(workflow, task_id)
+        if task.state != TaskState.WAITING:
+            raise InvalidState(f"timer {task_id} is not waiting")
+        task._set_internal_data(event_fired=True)
+        workflow.refresh_timers()
+        return _spec_id(task)
+
+    @staticmethod
+    def reset_failed_tasks(workflow: BpmnWorkflow, data: dict[str, Any]) -> list[str]:
+        """Make every failed task runnable again, with `data` merged in; return their ids."""
+        failed = workflow.get_tasks(state=TaskState.ERROR)
+        for task in failed:
+            task.data.update(data)
+            task._set_state(TaskState.READY)
+        return [_spec_id(task) for task in failed]
+
+    @staticmethod
+    def cancel(workflow: BpmnWorkflow) -> None:
+        workflow.cancel()
+
+    @staticmethod
+    def is_completed(workflow: BpmnWorkflow) -> bool:
+        return workflow.is_completed()
+
+    @staticmethod
+    def ready_human_tasks(workflow: BpmnWorkflow) -> list[HumanTaskInfo]:
+        tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+        return [
+            HumanTaskInfo(
+                task_id=str(task.id),
+                spec_id=_spec_id(task),
+                name=task.task_spec.bpmn_name or _spec_id(task),
+                lane=task.task_spec.lane,
+                due_at=_boundary_due(task),
+            )
+            for task in tasks
+        ]
+
+    @staticmethod
+    def waiting_timers(workflow: BpmnWorkflow) -> list[TimerInfo]:
+        return [
+            TimerInfo(task_id=str(task.id), spec_id=_spec_id(task), due_at=_due(task))
+            for task in _timer_tasks(workflow)
+            if task._get_internal_data(_SCHEDULED)
+        ]
+
+    def _schedule_new_timers(self, workflow: BpmnWorkflow) -> None:
+        """Set each new timer's due time from our clock, so tests can move time."""
+        now = self.clock.now()
+        for task in _timer_tasks(workflow):
+            if task._get_internal_data(_SCHEDULED):
+                continue
+            definition = task.task_spec.event_definition
+            expression = self.script_engine.evaluate(task, definition.expression)
+            if isinstance(definition, DurationTimerEventDefinition):
+                duration = TimerEventDefinition.parse_iso_duration(expression)
+                due = now + TimerEventDefinition.get_timedelta_from_start(duration, now)
+            else:
+                due = TimeDateEventDefinition.get_datetime(expression)
+            task._set_internal_data(event_value=due.isoformat(), **{_SCHEDULED: True})
+
+
+def _timer_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    return [
+        task
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+    ]
+
+
+def _due(task: Any) -> datetime:
+    return TimerEventDefinition.get_datetime(task._get_internal_data("event_value"))
+
+
+def _boundary_due(task: Any) -> datetime | None:
+    """The earliest timer attached to this task, which is its due time."""
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith("BoundaryEventSplit"):
+        return None
+    dues = [
+        _due(sibling)
+        for sibling in parent.children
+        if sibling is not task
+        and sibling.state == TaskState.WAITING
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
+        and sibling._get_internal_data("event_value")
+    ]
+    return min(dues, default=None)
+
+
+def _find_task(workflow: BpmnWorkflow, task_id: str) -> Any:
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, SpiffWorkflowException):
+        task = None
+    if task is None:
+        raise NotFound(f"task {task_id} is not part of this instance")
+    return task
+
+
+def _spec_id(task: Any) -> str:
+    return getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+
+
+def _message(err: SpiffWorkflowException) -> str:
+    notes = [n for n in getattr(err, "notes", []) if n]
+    return "; ".join([str(err.args[0]) if err.args else str(err), *notes])

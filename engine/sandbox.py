@@ -1,0 +1,383 @@
+"""Run BPMN scripts and expressions where they cannot reach the OS.
+
+Built on RestrictedPython, which refuses at compile time imports, names and
+attributes that start with an underscore (so no ``__class__`` walks), and lets
+us guard attribute access, item access and iteration at run time. On top of it
+this module adds what RestrictedPython leaves to the host:
+
+* a small allowlist of builtins (no ``open``, ``eval``, ``exec``, ``compile``,
+  ``getattr``, ``type``, classes or modules);
+* an allowlist of methods per value type;
+* size checks on the operations that can allocate a lot in one C call
+  (``*``, ``**``, ``<<``, ``+``, ``str.replace``, ``str.join``, ``list.extend``,
+  ``range``), since a single C call cannot be interrupted;
+* a CPU deadline enforced by a trace function, raising an exception scripts
+  cannot catch (bare ``except:`` is refused, and ``BaseException`` is not
+  reachable);
+* a bound on the size of the data a script leaves behind.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import operator
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from RestrictedPython import (
+    RestrictingNodeTransformer,
+    compile_restricted_eval,
+    compile_restricted_exec,
+)
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.PrintCollector import PrintCollector
+
+from .errors import ScriptError
+
+MAX_ITEMS = 1_000_000  # longest str/list/range a script may build in one operation
+MAX_INT_BITS = 64 * 1024
+MAX_DATA_BYTES = 1024 * 1024  # task data a script may leave behind, as JSON
+DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU per script or expression
+
+
+class _DeadlineExceeded(BaseException):
+    """Raised inside a script when it runs out of time; scripts cannot catch it."""
+
+
+def _refuse(message: str) -> None:
+    raise ScriptError(message)
+
+
+def _sized(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
+
+
+def _guard_binop(op: str, left: Any, right: Any) -> Any:
+    """Apply a potentially allocating operator after checking the result's size."""
+    if op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+        if max(left.bit_length(), 1) * right > MAX_INT_BITS:
+            _refuse("number too large: '**' result would exceed the sandbox limit")
+    elif op == "<<" and isinstance(right, int) and right > MAX_INT_BITS:
+        _refuse("number too large: '<<' result would exceed the sandbox limit")
+    elif op == "*":
+        for seq, times in ((left, right), (right, left)):
+            if _sized(seq) and isinstance(times, int) and _sized(seq) * times > MAX_ITEMS:
+                _refuse("sequence too large: '*' result would exceed the sandbox limit")
+        both_ints = isinstance(left, int) and isinstance(right, int)
+        if both_ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            _refuse("number too large: '*' result would exceed the sandbox limit")
+    elif op == "+" and _sized(left) + _sized(right) > MAX_ITEMS:
+        _refuse("sequence too large: '+' result would exceed the sandbox limit")
+    return _BINOPS[op](left, right)
+
+
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "**": operator.pow,
+    "<<": operator.lshift,
+    "*": operator.mul,
+    "+": operator.add,
+}
+_GUARDED_AST_OPS = {ast.Pow: "**", ast.LShift: "<<", ast.Mult: "*", ast.Add: "+"}
+_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": lambda a, b: _guard_binop("+", a, b),
+    "*=": lambda a, b: _guard_binop("*", a, b),
+    "**=": lambda a, b: _guard_binop("**", a, b),
+    "<<=": lambda a, b: _guard_binop("<<", a, b),
+    "-=": operator.sub,
+    "/=": operator.truediv,
+    "//=": operator.floordiv,
+    "%=": operator.mod,
+    ">>=": operator.rshift,
+    "&=": operator.and_,
+    "|=": operator.or_,
+    "^=": operator.xor,
+}
+
+
+class _SandboxPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus guarded operators and no bare except."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.node_contents_visit(node)
+        symbol = _GUARDED_AST_OPS.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(
+            func=ast.Name("_binop_", ast.Load()),
+            args=[ast.Constant(symbol), node.left, node.right],
+            keywords=[],
+        )
+        return ast.copy_location(call, node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+        if node.type is None:
+            self.error(node, "a bare 'except:' is not allowed; name the exception")
+        return super().visit_ExceptHandler(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        self.error(node, "class definitions are not allowed in scripts")
+        return node
+
+
+def _guarded_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > MAX_ITEMS:
+        _refuse(f"range of {len(result)} items exceeds the sandbox limit of {MAX_ITEMS}")
+    return result
+
+
+def _guarded_replace(text: str) -> Callable[..., str]:
+    def replace(old: str, new: str, count: int = -1) -> str:
+        occurrences = text.count(old) if old else len(text) + 1
+        if count >= 0:
+            occurrences = min(occurrences, count)
+        if len(text) + occurrences * len(new) > MAX_ITEMS:
+            _refuse("str.replace result would exceed the sandbox limit")
+        return text.replace(old, new, count)
+
+    return replace
+
+
+def _guarded_join(separator: str) -> Callable[[Any], str]:
+    def join(items: Any) -> str:
+        items = list(items)
+        total = len(separator) * len(items) + sum(len(i) for i in items if isinstance(i, str))
+        if total > MAX_ITEMS:
+            _refuse("str.join result would exceed the sandbox limit")
+        return separator.join(items)
+
+    return join
+
+
+def _guarded_extend(target: list) -> Callable[[Any], None]:
+    def extend(items: Any) -> None:
+        items = list(items)
+        if len(target) + len(items) > MAX_ITEMS:
+            _refuse("list.extend result would exceed the sandbox limit")
+        target.extend(items)
+
+    return extend
+
+
+_STR_METHODS = frozenset(
+    [
+        "capitalize",
+        "casefold",
+        "count",
+        "endswith",
+        "find",
+        "index",
+        "isalnum",
+        "isalpha",
+        "isdigit",
+        "isnumeric",
+        "isspace",
+        "islower",
+        "isupper",
+        "lower",
+        "lstrip",
+        "partition",
+        "removeprefix",
+        "removesuffix",
+        "rfind",
+        "rindex",
+        "rpartition",
+        "rsplit",
+        "rstrip",
+        "split",
+        "splitlines",
+        "startswith",
+        "strip",
+        "swapcase",
+        "title",
+        "upper",
+    ]
+)
+_ALLOWED_ATTRIBUTES: dict[type, frozenset[str]] = {
+    str: _STR_METHODS,
+    dict: frozenset(
+        ["get", "items", "keys", "values", "pop", "setdefault", "update", "copy", "clear"]
+    ),
+    list: frozenset(
+        ["append", "count", "index", "insert", "pop", "remove", "reverse", "sort", "copy"]
+    ),
+    tuple: frozenset({"count", "index"}),
+    set: frozenset(
+        ["add", "discard", "remove", "union", "intersection", "difference", "issubset", "copy"]
+    ),
+    frozenset: frozenset(["union", "intersection", "difference", "issubset"]),
+}
+_WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = {
+    (str, "replace"): _guarded_replace,
+    (str, "join"): _guarded_join,
+    (list, "extend"): _guarded_extend,
+}
+_VALUE_TYPES = (date, datetime, timedelta, Decimal, int, float)
+
+
+def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
+    wrapper = _WRAPPED_METHODS.get((type(obj), name))
+    if wrapper is not None:
+        return wrapper(obj)
+    allowed = _ALLOWED_ATTRIBUTES.get(type(obj))
+    if (allowed is not None and name in allowed) or (
+        isinstance(obj, _VALUE_TYPES) and not name.startswith("_")
+    ):
+        return getattr(obj, name)
+    raise ScriptError(f"access to attribute '{name}' of {type(obj).__name__} is not allowed")
+
+
+def _guarded_write(obj: Any) -> Any:
+    if isinstance(obj, (dict, list, set)):
+        return obj
+    raise ScriptError(f"scripts may not modify objects of type {type(obj).__name__}")
+
+
+def _inplace(op: str, left: Any, right: Any) -> Any:
+    return _INPLACE_OPS[op](left, right)
+
+
+_SAFE_BUILTIN_NAMES = [
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "int",
+    "isinstance",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "reversed",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "zip",
+    "frozenset",
+    "chr",
+    "ord",
+    "Exception",
+    "ValueError",
+    "KeyError",
+    "TypeError",
+    "IndexError",
+    "ZeroDivisionError",
+    "ArithmeticError",
+    "LookupError",
+    "None",
+    "True",
+    "False",
+]
+_SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _SAFE_BUILTIN_NAMES}
+_SAFE_BUILTINS["range"] = _guarded_range
+
+GUARD_GLOBALS: dict[str, Any] = {
+    "__builtins__": _SAFE_BUILTINS,
+    "_getattr_": _guarded_getattr,
+    "_getitem_": lambda obj, key: obj[key],
+    "_getiter_": iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": _guarded_write,
+    "_inplacevar_": _inplace,
+    "_binop_": _guard_binop,
+    "_print_": PrintCollector,
+    "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs),
+}
+
+
+@lru_cache(maxsize=1024)
+def compile_script(source: str, mode: str = "exec") -> Any:
+    """Compile a script (`mode` "exec") or expression ("eval"); raise ScriptError if refused."""
+    if mode == "eval":
+        source = source.strip()
+    compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
+    result = compiler(source, filename="<script>", policy=_SandboxPolicy)
+    if result.errors:
+        raise ScriptError("script refused: " + "; ".join(result.errors))
+    return result.code
+
+
+class _Deadline:
+    """A trace function that stops the traced code once its time is up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expires = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> Any:
+        if time.monotonic() > self.expires:
+            raise _DeadlineExceeded
+        return self
+
+
+def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float) -> Any:
+    previous = sys.gettrace()
+    deadline = _Deadline(time_limit)
+    sys.settrace(deadline)
+    try:
+        return eval(code, namespace)  # noqa: S307 - restricted, guarded code object
+    except _DeadlineExceeded:
+        raise ScriptError(f"script exceeded its time limit of {time_limit:g}s") from None
+    except RecursionError:
+        raise ScriptError("script exceeded the recursion limit") from None
+    except MemoryError:
+        raise ScriptError("script ran out of memory") from None
+    finally:
+        sys.settrace(previous)
+
+
+def _clean_data(namespace: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in namespace.items()
+        if not key.startswith("_") and key not in GUARD_GLOBALS and not callable(value)
+    }
+
+
+def check_data_size(data: dict[str, Any], limit: int = MAX_DATA_BYTES) -> None:
+    """Refuse task data whose JSON form is larger than `limit` bytes."""
+    try:
+        size = len(json.dumps(data, default=str))
+    except (TypeError, ValueError) as err:
+        raise ScriptError(f"script left data that cannot be stored: {err}") from None
+    if size > limit:
+        raise ScriptError(f"script left {size} bytes of data; the limit is {limit} bytes")
+
+
+def evaluate(
+    expression: str, context: dict[str, Any], *, time_limit: float = DEFAULT_TIME_LIMIT
+) -> Any:
+    """Return the value of `expression` with `context` as its variables."""
+    code = compile_script(expression, "eval")
+    namespace = {**context, **GUARD_GLOBALS}
+    return _run_bounded(code, namespace, time_limit)
+
+
+def execute(
+    script: str, context: dict[str, Any], *, time_limit: float = DEFAULT_TIME_LIMIT
+) -> None:
+    """Run `script` with `context` as its variables; `context` receives the results."""
+    code = compile_script(script, "exec")
+    namespace = {**context, **GUARD_GLOBALS}
+    _run_bounded(code, namespace, time_limit)
+    results = _clean_data(namespace)
+    check_data_size(results)
+    context.clear()
+    context.update(results)

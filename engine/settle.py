@@ -1,0 +1,150 @@
+"""Bring an instance's stored records in line with its workflow after a change.
+
+After any step the service layer calls `settle`: it stores the workflow state,
+derives the instance status, updates the human-task projection and the pending
+timers, and writes the audit events that follow from those changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import (
+    AuditEvent,
+    HumanTask,
+    InstanceStatus,
+    PendingTimer,
+    ProcessInstance,
+    TaskStatus,
+)
+from .runtime import Runtime, StepFailure
+from .unit_of_work import UnitOfWork
+
+SYSTEM_ACTOR = "system"
+
+
+def record(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    action: str,
+    *,
+    actor: str,
+    task_id: str | None = None,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Append an event to the instance's audit stream."""
+    return uow.audit.append(
+        AuditEvent(
+            stream=instance.id,
+            seq=0,
+            occurred_at=uow.now,
+            actor=actor,
+            action=action,
+            prev_hash="",
+            hash="",
+            instance_id=instance.id,
+            process_id=instance.process_id,
+            task_id=task_id,
+            reason=reason,
+            details=details or {},
+        )
+    )
+
+
+def settle(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    instance: ProcessInstance,
+    workflow: Any,
+    failure: StepFailure | None,
+    *,
+    actor: str,
+) -> None:
+    """Persist `workflow` into `instance` and everything projected from it."""
+    now = uow.now
+    instance.state = runtime.snapshot(workflow)
+    instance.updated_at = now
+    ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
+    timers = runtime.waiting_timers(workflow)
+    _sync_tasks(uow, instance, ready, now)
+    uow.timers.replace_for_instance(
+        instance.id,
+        [PendingTimer(t.task_id, instance.id, t.spec_id, t.due_at) for t in timers],
+    )
+    if failure is not None:
+        instance.status = InstanceStatus.ERROR
+        instance.error_task, instance.error_message = failure.spec_id, failure.message
+        record(
+            uow,
+            instance,
+            "error",
+            actor=actor,
+            details={"element": failure.spec_id, "message": failure.message},
+        )
+    elif runtime.is_completed(workflow):
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = now
+        record(uow, instance, "instance_completed", actor=actor)
+    else:
+        instance.status = InstanceStatus.WAITING if ready or timers else InstanceStatus.RUNNING
+        instance.error_task = instance.error_message = None
+
+
+def close_open_tasks(uow: UnitOfWork, instance: ProcessInstance, *, actor: str) -> None:
+    """Cancel every open task and timer of an instance that is being cancelled."""
+    _sync_tasks(uow, instance, {}, uow.now, actor=actor)
+    uow.timers.replace_for_instance(instance.id, [])
+
+
+def _sync_tasks(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    ready: dict[str, Any],
+    now: Any,
+    *,
+    actor: str = SYSTEM_ACTOR,
+) -> None:
+    for task in uow.tasks.open_for_instance(instance.id):
+        info = ready.pop(task.id, None)
+        if info is None:  # gone without being completed: interrupted or cancelled
+            task.status = TaskStatus.CANCELLED
+            task.completed_at = now
+            record(
+                uow,
+                instance,
+                "task_cancelled",
+                actor=actor,
+                task_id=task.id,
+                details={"element": task.spec_id},
+            )
+        else:
+            task.due_at = info.due_at
+    for info in ready.values():
+        uow.tasks.add(
+            HumanTask(
+                id=info.task_id,
+                instance_id=instance.id,
+                process_id=instance.process_id,
+                spec_id=info.spec_id,
+                name=info.name,
+                lane=info.lane,
+                status=TaskStatus.READY,
+                created_at=now,
+                due_at=info.due_at,
+                business_key=instance.business_key,
+            )
+        )
+        record(
+            uow,
+            instance,
+            "task_ready",
+            actor=SYSTEM_ACTOR,
+            task_id=info.task_id,
+            details={
+                "element": info.spec_id,
+                "name": info.name,
+                "lane": info.lane,
+                "due_at": info.due_at.isoformat() if info.due_at else None,
+            },
+        )

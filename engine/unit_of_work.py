@@ -1,0 +1,81 @@
+"""The unit of work: one transaction, and the repositories that share it.
+
+    with uow:
+        ...
+        uow.commit()
+
+Leaving the block without `commit()` rolls everything back. Everything written
+in one unit of work is stamped with one time, `uow.now`, taken when it begins.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from .clock import Clock
+from .errors import ConcurrencyConflict
+from .repository import (
+    AuditRepository,
+    InstanceRepository,
+    TaskRepository,
+    TimerRepository,
+    VersionRepository,
+)
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+
+    def __enter__(self) -> UnitOfWork:
+        self.now = self.clock.now()
+        self.session = self.session_factory()
+        self.versions = VersionRepository(self.session)
+        self.instances = InstanceRepository(self.session)
+        self.tasks = TaskRepository(self.session)
+        self.timers = TimerRepository(self.session)
+        self.audit = AuditRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Commit, turning a lost race with another writer into ConcurrencyConflict."""
+        try:
+            self.session.commit()
+        except StaleDataError as err:
+            self.session.rollback()
+            raise ConcurrencyConflict(
+                "the instance was changed by someone else at the same time; reload and retry"
+            ) from err
+        except IntegrityError as err:
+            self.session.rollback()
+            if _is_unique_violation(err):  # e.g. two deploys racing for one version number
+                raise ConcurrencyConflict(
+                    "someone else saved the same record first; retry"
+                ) from err
+            raise
+        except OperationalError as err:
+            self.session.rollback()
+            if "database is locked" in str(err):
+                raise ConcurrencyConflict("the database is busy; try again") from err
+            raise
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def _is_unique_violation(err: IntegrityError) -> bool:
+    return getattr(err.orig, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(err.orig)

@@ -1,0 +1,1 @@
+"""RACI matrices, their validation and assignment (pure Python; see issue 3)."""

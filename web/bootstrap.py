@@ -1,0 +1,20 @@
+"""The application's composition root: one engine, wired for the CRM domain."""
+
+from __future__ import annotations
+
+from engine import ProcessEngine, build_engine
+from workflows.services import build_registry
+
+from .config import Settings
+
+
+def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
+    """Build the process engine the web app, the CLI and the worker share."""
+    if settings.database_url.startswith("sqlite"):
+        settings.ensure_instance_dir()
+    return build_engine(
+        settings.database_url,
+        services=build_registry(),
+        script_time_limit=settings.script_time_limit,
+        migrate=migrate,
+    )

@@ -1,0 +1,36 @@
+"""The `raciflow` command line: thin wrappers over the service layer."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine.errors import EngineError
+from web.config import ConfigError
+
+from . import admin, instances
+
+
+@click.group(help="raciflow: BPMN processes governed by RACI matrices.")
+def cli() -> None:
+    pass
+
+
+for command in (*admin.COMMANDS, *instances.COMMANDS):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Run the CLI; every failure is one line on stderr and a non-zero exit."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        click.echo(f"error: {err.format_message()}", err=True)
+        sys.exit(err.exit_code)
+    except (EngineError, ConfigError) as err:
+        click.echo(f"error: {' '.join(str(err).split())}", err=True)
+        sys.exit(1)

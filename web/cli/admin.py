@@ -1,0 +1,107 @@
+"""Commands that set up and run the system: init, deploy, worker, serve, audit."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine import collect_files
+from engine.database import make_engine, upgrade
+
+from .common import engine, json_option, settings
+
+
+def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
+    data = [
+        {"process_id": r.process_id, "version": r.version, "created": r.created} for r in results
+    ]
+    lines = [
+        f"{r.process_id} v{r.version} {'deployed' if r.created else 'unchanged'}" for r in results
+    ]
+    return data, "\n".join(lines) or "nothing to deploy"
+
+
+@click.command()
+@click.option("--user", default="init", show_default=True, help="Who deploys bpmn/.")
+@json_option
+def init(user: str) -> tuple[Any, str]:
+    """Create or upgrade the database, then deploy the processes in bpmn/."""
+    config = settings()
+    if config.database_url.startswith("sqlite"):
+        config.ensure_instance_dir()
+    upgrade(make_engine(config.database_url))
+    files = collect_files([config.bpmn_dir]) if config.bpmn_dir.is_dir() else []
+    results = engine().deploy(files, user=user) if files else []
+    data, text = _deployed(results)
+    return {"database": "ready", "deployed": data}, f"database ready\n{text}"
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--user", default="cli", show_default=True, help="Who deploys.")
+@json_option
+def deploy(paths: tuple[Path, ...], user: str) -> tuple[Any, str]:
+    """Deploy BPMN/DMN files, or every such file in the folders given."""
+    return _deployed(engine().deploy(collect_files(paths), user=user))
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Fire what is due now, then exit.")
+@json_option
+def worker(once: bool) -> tuple[Any, str]:
+    """Fire due timers in a loop (every RACIFLOW_WORKER_INTERVAL seconds)."""
+    process_engine, interval = engine(), settings().worker_interval
+    stopping: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    total = 0
+    while True:
+        fired = process_engine.fire_due_timers()
+        total += fired
+        if once or stopping:
+            return {"timers_fired": total}, f"{total} timer(s) fired"
+        if fired:
+            click.echo(f"{fired} timer(s) fired")
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:
+            return {"timers_fired": total}, f"stopped; {total} timer(s) fired"
+
+
+@click.group()
+def audit() -> None:
+    """Inspect the audit trail."""
+
+
+@audit.command()
+@json_option
+def verify() -> tuple[Any, str]:
+    """Check every hash chain; name the first bad event. Exit 1 if any."""
+    result = engine().verify_audit()
+    data = {
+        "ok": result.ok,
+        "streams": result.streams,
+        "events": result.events,
+        "first_problem": str(result.first_problem) if result.first_problem else None,
+        "problems": [str(p) for p in result.problems],
+    }
+    if not result.ok:
+        click.echo(f"error: audit trail tampered: first bad: {result.first_problem}", err=True)
+        return data, "\n".join(data["problems"]), 1
+    return data, f"ok: {result.events} events in {result.streams} chains verified"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web application with gunicorn."""
+    from web.server import run
+
+    run(host=host, port=port, workers=settings().web_workers)
+
+
+COMMANDS = (init, deploy, worker, audit, serve)

@@ -1,0 +1,54 @@
+"""What every command shares: settings, the engine, output in text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from engine import ProcessEngine
+from web.bootstrap import engine_for
+from web.config import Settings
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def engine(*, migrate: bool = False) -> ProcessEngine:
+    return engine_for(settings(), migrate=migrate)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add `--json`: the command's result printed as JSON instead of text.
+
+    The command returns (result, text) or (result, text, exit_code).
+    """
+
+    @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+    @wraps(command)
+    def wrapper(*args: Any, as_json: bool, **kwargs: Any) -> None:
+        result, text, *exit_code = command(*args, **kwargs)
+        if as_json:
+            click.echo(json.dumps(result, indent=2, default=str, ensure_ascii=False))
+        elif text:
+            click.echo(text)
+        if exit_code and exit_code[0]:
+            raise SystemExit(exit_code[0])
+
+    return wrapper
+
+
+def parse_json_data(raw: str | None, option: str = "--data") -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"not valid JSON ({err})", param_hint=option) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter("must be a JSON object", param_hint=option)
+    return data

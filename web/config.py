@@ -1,0 +1,70 @@
+"""Settings, read from the environment (every variable is listed in the README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value raciflow cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    instance_dir: Path
+    bpmn_dir: Path
+    secret_key: str
+    script_time_limit: float
+    worker_interval: float
+    web_workers: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("RACIFLOW_INSTANCE_DIR", "instance")).resolve()
+        return cls(
+            database_url=env.get(
+                "RACIFLOW_DATABASE_URL", f"sqlite:///{instance_dir / 'raciflow.sqlite'}"
+            ),
+            instance_dir=instance_dir,
+            bpmn_dir=Path(env.get("RACIFLOW_BPMN_DIR", PROJECT_ROOT / "bpmn")),
+            secret_key=env.get("RACIFLOW_SECRET_KEY") or _instance_secret(instance_dir),
+            script_time_limit=_number(env, "RACIFLOW_SCRIPT_TIME_LIMIT", 1.0),
+            worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
+            web_workers=int(_number(env, "RACIFLOW_WEB_WORKERS", 2)),
+        )
+
+    def ensure_instance_dir(self) -> None:
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than zero, not {raw!r}")
+    return value
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """A development secret kept in the instance folder, so restarts keep sessions."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

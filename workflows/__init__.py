@@ -1,0 +1,1 @@
+"""The CRM domain: data, service tasks and forms for the processes in bpmn/."""
