@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.specs.defaults import ScriptTask, ServiceTask
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
 from . import sandbox
 from .errors import InvalidDefinition, ScriptError
@@ -136,8 +136,7 @@ def _check_tasks(process_spec: Any, file_name: str, known_services: Iterable[str
     services = set(known_services) if known_services is not None else None
     for task_spec in process_spec.task_specs.values():
         element_id = getattr(task_spec, "bpmn_id", None)
-        if isinstance(task_spec, ScriptTask):
-            _check_script(task_spec.script, file_name, element_id, mode="exec")
+        _check_script(getattr(task_spec, "script", None), file_name, element_id, mode="exec")
         for condition in _conditions(task_spec):
             _check_script(condition, file_name, element_id, mode="eval")
         if (

@@ -98,13 +98,13 @@ class TaskRepository:
         return task
 
     def open_for_instance(self, instance_id: str) -> list[HumanTask]:
-        return list(
-            self.session.scalars(
-                select(HumanTask).where(
-                    HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY
-                )
+        found = self.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY
             )
         )
+        # The session does not autoflush: drop tasks closed earlier in this unit of work.
+        return [task for task in found if task.status == TaskStatus.READY]
 
 
 class TimerRepository:

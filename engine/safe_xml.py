@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .errors import InvalidDefinition, UnsafeXml
 
 MAX_XML_BYTES = 2 * 1024 * 1024
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 def parse_xml(content: bytes, file_name: str, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
@@ -15,6 +18,11 @@ def parse_xml(content: bytes, file_name: str, *, max_bytes: int = MAX_XML_BYTES)
         raise UnsafeXml(
             f"file is {len(content)} bytes; the limit is {max_bytes} bytes", file_name=file_name
         )
+    # BPMN and DMN never need a DTD; one is only ever there to smuggle entities.
+    doctype = _DOCTYPE.search(content)
+    if doctype:
+        line = content.count(b"\n", 0, doctype.start()) + 1
+        raise UnsafeXml("DOCTYPE declarations are not allowed", file_name=file_name, line=line)
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -24,12 +32,9 @@ def parse_xml(content: bytes, file_name: str, *, max_bytes: int = MAX_XML_BYTES)
         remove_blank_text=False,
     )
     try:
-        tree = etree.fromstring(content, parser=parser).getroottree()
+        root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as err:
         raise InvalidDefinition(
             f"malformed XML: {err.msg}", file_name=file_name, line=err.lineno
         ) from None
-    # BPMN and DMN never need a DTD; one is only ever there to smuggle entities.
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise UnsafeXml("DOCTYPE declarations are not allowed", file_name=file_name, line=1)
-    return tree.getroot()
+    return root

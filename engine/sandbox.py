@@ -109,17 +109,23 @@ class _SandboxPolicy(RestrictingNodeTransformer):
         symbol = _GUARDED_AST_OPS.get(type(node.op))
         if symbol is None:
             return node
-        call = ast.Call(
-            func=ast.Name("_binop_", ast.Load()),
-            args=[ast.Constant(symbol), node.left, node.right],
-            keywords=[],
-        )
+        name = ast.copy_location(ast.Name("_binop_", ast.Load()), node)
+        op = ast.copy_location(ast.Constant(symbol), node)
+        call = ast.Call(func=name, args=[op, node.left, node.right], keywords=[])
         return ast.copy_location(call, node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
         if node.type is None:
             self.error(node, "a bare 'except:' is not allowed; name the exception")
         return super().visit_ExceptHandler(node)
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        self.error(node, "imports are not allowed in scripts")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        self.error(node, "imports are not allowed in scripts")
+        return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         self.error(node, "class definitions are not allowed in scripts")
@@ -339,6 +345,14 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float) -> Any
         raise ScriptError("script exceeded the recursion limit") from None
     except MemoryError:
         raise ScriptError("script ran out of memory") from None
+    except ScriptError:
+        raise
+    except ImportError:
+        raise ScriptError("imports are not allowed in scripts") from None
+    except NameError as err:
+        raise ScriptError(f"{err} (only data and safe builtins are available)") from None
+    except Exception as err:
+        raise ScriptError(f"script failed: {type(err).__name__}: {err}") from err
     finally:
         sys.settrace(previous)
 

@@ -48,7 +48,7 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed, and keeps loaded objects readable.
         self.session.close()
 
     def commit(self) -> None:

@@ -1,0 +1,35 @@
+# raciflow: `make run` serves the product, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml scripts/install-system-deps
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "raciflow needs Python 3.11+")'
+	scripts/install-system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/raciflow init
+	@echo ""
+	@echo "raciflow is starting at http://$(HOST):$(PORT)/"
+	@echo "Demo logins: none yet (users arrive with the RACI directory)."
+	$(BIN)/raciflow serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine_throughput.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), engines, clocks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import ServiceRegistry, SourceFile, build_engine
+from engine.clock import FakeClock
+from engine.database import make_engine, upgrade
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BAD = Path(__file__).parent / "bad"
+POSTGRES_URL = os.environ.get("RACIFLOW_TEST_POSTGRES_URL")
+
+
+def fixture_files(*names: str) -> list[SourceFile]:
+    return [SourceFile.read(FIXTURES / name) for name in names]
+
+
+def _reset_postgres(url: str) -> None:
+    db = make_engine(url)
+    with db.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: SQLite, and PostgreSQL when configured."""
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL tests need RACIFLOW_TEST_POSTGRES_URL (set by .ci/run)")
+        _reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
+    db = make_engine(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
+    db = make_engine(url)
+    upgrade(db)
+    db.dispose()
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+class FlakyAccount:
+    """A service that fails until it is fixed, like a payment system that is down."""
+
+    def __init__(self) -> None:
+        self.up = False
+        self.calls: list[int] = []
+
+    def charge(self, amount: int) -> dict:
+        self.calls.append(amount)
+        if not self.up:
+            raise ConnectionError("payment system unreachable")
+        return {"charged": amount, "ok": True}
+
+
+@pytest.fixture
+def account() -> FlakyAccount:
+    return FlakyAccount()
+
+
+@pytest.fixture
+def services(account: FlakyAccount) -> ServiceRegistry:
+    registry = ServiceRegistry()
+    registry.register("charge_account")(account.charge)
+    return registry
+
+
+@pytest.fixture
+def engine(database_url: str, clock: FakeClock, services: ServiceRegistry):
+    """An engine with every fixture process deployed."""
+    process_engine = build_engine(database_url, services=services, clock=clock)
+    process_engine.deploy(
+        fixture_files(
+            "approval.bpmn", "approval_level.dmn", "service_retry.bpmn", "timer_wait.bpmn"
+        ),
+        user="owner",
+    )
+    return process_engine
