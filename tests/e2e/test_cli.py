@@ -1,0 +1,105 @@
+"""The raciflow command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.database import make_engine
+from tests.conftest import FIXTURES
+
+RACIFLOW = [sys.executable, "-c", "from web.cli import main; main()"]
+
+
+@pytest.fixture
+def bpmn_dir(tmp_path: Path) -> Path:
+    """Processes that need no services (the CLI wires only the CRM's registry)."""
+    folder = tmp_path / "bpmn"
+    folder.mkdir()
+    for name in ("approval.bpmn", "approval_level.dmn", "timer_wait.bpmn"):
+        shutil.copy(FIXTURES / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def cli(tmp_path: Path, bpmn_dir: Path):
+    env = {
+        **os.environ,
+        "RACIFLOW_INSTANCE_DIR": str(tmp_path / "instance"),
+        "RACIFLOW_BPMN_DIR": str(bpmn_dir),
+        "RACIFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+    }
+
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [*RACIFLOW, *args], env=env, capture_output=True, text=True, timeout=60
+        )
+        if ok:
+            assert done.returncode == 0, done.stderr
+        return done
+
+    run.database_url = env["RACIFLOW_DATABASE_URL"]
+    return run
+
+
+def test_a_whole_run_from_the_command_line(cli, bpmn_dir):
+    init = json.loads(cli("init", "--json").stdout)
+    assert {d["process_id"] for d in init["deployed"]} == {"approval", "timer_wait"}
+    again = json.loads(cli("deploy", str(bpmn_dir), "--json").stdout)
+    assert all(not d["created"] for d in again)
+
+    started = json.loads(
+        cli("start", "approval", "--data", '{"x": 1}', "--user", "ana", "--json").stdout
+    )
+    assert started["status"] == "waiting"
+    [task] = json.loads(cli("tasks", "--user", "ana", "--json").stdout)
+    assert task["element"] == "request"
+
+    cli("claim", task["id"], "--user", "ana")
+    assert json.loads(cli("tasks", "--user", "bob", "--json").stdout) == []
+    done = json.loads(
+        cli("complete", task["id"], "--data", '{"amount": 5000}', "--user", "ana", "--json").stdout
+    )
+    assert done["status"] == "waiting"
+    [review] = json.loads(cli("tasks", "--json").stdout)
+    assert review["lane"] == "finance"
+
+    verified = json.loads(cli("audit", "verify", "--json").stdout)
+    assert verified["ok"] is True
+    assert json.loads(cli("worker", "--once", "--json").stdout) == {"timers_fired": 0}
+
+
+def test_failures_are_one_line_and_non_zero(cli):
+    cli("init")
+    for args, message in [
+        (("start", "nope"), "process 'nope' is not deployed"),
+        (("start", "approval", "--data", "{bad"), "not valid JSON"),
+        (("complete", "missing", "--data", "{}", "--user", "ana"), "task missing does not exist"),
+        (
+            ("deploy", str(FIXTURES.parent / "bad" / "xxe.bpmn")),
+            "DOCTYPE declarations are not allowed",
+        ),
+    ]:
+        done = cli(*args, ok=False)
+        assert done.returncode != 0
+        assert message in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_audit_verify_exits_non_zero_on_tampering(cli):
+    cli("init")
+    cli("start", "approval", "--user", "ana")
+    db = make_engine(cli.database_url)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE action = 'start'"))
+    db.dispose()
+    done = cli("audit", "verify", ok=False)
+    assert done.returncode == 1
+    assert "tampered" in done.stderr and "edited" in done.stderr

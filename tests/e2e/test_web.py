@@ -1,0 +1,23 @@
+"""The web app starts from the factory and reports what is deployed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.database import make_engine, upgrade
+from tests.conftest import fixture_files
+from web import create_app
+from web.config import Settings
+
+
+def test_health_and_index(tmp_path: Path):
+    settings = Settings.from_env(
+        {"RACIFLOW_INSTANCE_DIR": str(tmp_path), "RACIFLOW_SECRET_KEY": "test"}
+    )
+    upgrade(make_engine(settings.database_url))
+    app = create_app(settings)
+    app.extensions["raciflow"].deploy(fixture_files("timer_wait.bpmn"), user="owner")
+    client = app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok", "process_versions": 1}
+    page = client.get("/")
+    assert b"timer_wait v1" in page.data
