@@ -21,7 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import deferred, registry, relationship
 
 from . import model
 
@@ -172,7 +172,14 @@ def start_mappers() -> None:
     if _mapped:
         return
     # The relationships exist so that a flush inserts parents before children.
-    mapper_registry.map_imperatively(model.ProcessVersion, process_versions)
+    # Specs and sources are large and the engine caches parsed specs: load them on use.
+    mapper_registry.map_imperatively(
+        model.ProcessVersion,
+        process_versions,
+        properties={
+            name: deferred(process_versions.c[name]) for name in ("spec", "sources", "attachments")
+        },
+    )
     mapper_registry.map_imperatively(
         model.ProcessInstance,
         process_instances,

@@ -42,6 +42,7 @@ class InstanceState:
     version: int
     status: InstanceStatus
     error: str | None = None
+    ready_tasks: tuple[str, ...] = ()
 
 
 class ProcessEngine:
@@ -140,9 +141,9 @@ class ProcessEngine:
                 },
             )
             failure = self.runtime.advance(workflow)
-            settle(uow, self.runtime, instance, workflow, failure, actor=user)
+            ready = settle(uow, self.runtime, instance, workflow, failure, actor=user)
             uow.commit()
-            return _state_of(instance, process_version)
+            return _state_of(instance, process_version, ready)
 
     def claim(self, task_id: str, *, user: str) -> None:
         """Take an open task so that nobody else works on it."""
@@ -202,9 +203,9 @@ class ProcessEngine:
                 details={"element": task.spec_id, "data": data},
             )
             failure = self.runtime.advance(workflow)
-            settle(uow, self.runtime, instance, workflow, failure, actor=user)
+            ready = settle(uow, self.runtime, instance, workflow, failure, actor=user)
             uow.commit()
-            return _state_of(instance, process_version)
+            return _state_of(instance, process_version, ready)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""
@@ -247,9 +248,9 @@ class ProcessEngine:
                 },
             )
             failure = self.runtime.advance(workflow)
-            settle(uow, self.runtime, instance, workflow, failure, actor=user)
+            ready = settle(uow, self.runtime, instance, workflow, failure, actor=user)
             uow.commit()
-            return _state_of(instance, process_version)
+            return _state_of(instance, process_version, ready)
 
     def fire_due_timers(self, *, limit: int = 100) -> int:
         """Fire every timer due by the clock's now; return how many fired."""
@@ -318,13 +319,16 @@ def _touch(uow: UnitOfWork, instance_id: str) -> None:
     instance.updated_at = uow.now
 
 
-def _state_of(instance: ProcessInstance, version: ProcessVersion) -> InstanceState:
+def _state_of(
+    instance: ProcessInstance, version: ProcessVersion, ready: list[str] | None = None
+) -> InstanceState:
     return InstanceState(
         instance_id=instance.id,
         process_id=instance.process_id,
         version=version.version,
         status=InstanceStatus(instance.status),
         error=instance.error_message,
+        ready_tasks=tuple(ready or ()),
     )
 
 

@@ -60,14 +60,18 @@ def settle(
     failure: StepFailure | None,
     *,
     actor: str,
-) -> None:
-    """Persist `workflow` into `instance` and everything projected from it."""
+) -> list[str]:
+    """Persist `workflow` into `instance` and everything projected from it.
+
+    Returns the ids of the human tasks now open in the instance.
+    """
     now = uow.now
     instance.state = runtime.snapshot(workflow)
     instance.updated_at = now
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
     timers = runtime.waiting_timers(workflow)
-    _sync_tasks(uow, instance, ready, now)
+    open_ids = list(ready)
+    _sync_tasks(uow, instance, dict(ready), now)
     uow.timers.replace_for_instance(
         instance.id,
         [PendingTimer(t.task_id, instance.id, t.spec_id, t.due_at) for t in timers],
@@ -89,6 +93,7 @@ def settle(
     else:
         instance.status = InstanceStatus.WAITING if ready or timers else InstanceStatus.RUNNING
         instance.error_task = instance.error_message = None
+    return open_ids
 
 
 def close_open_tasks(uow: UnitOfWork, instance: ProcessInstance, *, actor: str) -> None:
