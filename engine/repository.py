@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -133,8 +134,21 @@ class AuditRepository:
         self.session = session
         self._heads: dict[str, AuditStream] = {}
 
-    def append(self, event: AuditEvent) -> AuditEvent:
-        audit.chain(event, self._head(event.stream))
+    def record(
+        self, stream: str, *, occurred_at: datetime, actor: str, action: str, **fields: Any
+    ) -> AuditEvent:
+        """Append an event to the end of `stream`'s chain."""
+        event = AuditEvent(
+            stream=stream,
+            seq=0,
+            occurred_at=occurred_at,
+            actor=actor,
+            action=action,
+            prev_hash="",
+            hash="",
+            **fields,
+        )
+        audit.chain(event, self._head(stream))
         self.session.add(event)
         return event
 

@@ -14,11 +14,11 @@ from typing import Any
 from . import audit
 from .definitions import SourceFile, parse_definitions
 from .errors import InvalidState, NotAllowed
-from .model import AuditEvent, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
+from .model import InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
 from .payload import check_payload
 from .runtime import Runtime
 from .serialization import SpecBundle, spec_from_dict
-from .settle import SYSTEM_ACTOR, close_open_tasks, record, settle
+from .settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
 from .unit_of_work import UnitOfWork
 
 DataValidator = Callable[[dict[str, Any]], dict[str, Any]]
@@ -96,7 +96,18 @@ class ProcessEngine:
                     deployed_by=user,
                 )
                 uow.versions.add(version)
-                uow.audit.append(_system_event(uow, "deploy", user, version))
+                uow.audit.record(
+                    audit.SYSTEM_STREAM,
+                    occurred_at=uow.now,
+                    actor=user,
+                    action="deploy",
+                    process_id=version.process_id,
+                    details={
+                        "version": version.version,
+                        "content_hash": version.content_hash,
+                        "files": sorted({**version.sources, **version.attachments}),
+                    },
+                )
                 results.append(Deployment(version.process_id, version.version, True))
             uow.commit()
         return results
@@ -140,8 +151,7 @@ class ProcessEngine:
                     "business_key": business_key,
                 },
             )
-            failure = self.runtime.advance(workflow)
-            ready = settle(uow, self.runtime, instance, workflow, failure, actor=user)
+            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
             uow.commit()
             return _state_of(instance, process_version, ready)
 
@@ -202,8 +212,7 @@ class ProcessEngine:
                 task_id=task_id,
                 details={"element": task.spec_id, "data": data},
             )
-            failure = self.runtime.advance(workflow)
-            ready = settle(uow, self.runtime, instance, workflow, failure, actor=user)
+            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
             uow.commit()
             return _state_of(instance, process_version, ready)
 
@@ -247,8 +256,7 @@ class ProcessEngine:
                     "previous_error": instance.error_message,
                 },
             )
-            failure = self.runtime.advance(workflow)
-            ready = settle(uow, self.runtime, instance, workflow, failure, actor=user)
+            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
             uow.commit()
             return _state_of(instance, process_version, ready)
 
@@ -270,8 +278,7 @@ class ProcessEngine:
                     task_id=timer_id,
                     details={"element": element},
                 )
-                failure = self.runtime.advance(workflow)
-                settle(uow, self.runtime, instance, workflow, failure, actor=SYSTEM_ACTOR)
+                advance_and_settle(uow, self.runtime, instance, workflow, actor=SYSTEM_ACTOR)
                 uow.commit()
                 fired += 1
         return fired
@@ -329,22 +336,4 @@ def _state_of(
         status=InstanceStatus(instance.status),
         error=instance.error_message,
         ready_tasks=tuple(ready or ()),
-    )
-
-
-def _system_event(uow: UnitOfWork, action: str, actor: str, version: ProcessVersion) -> AuditEvent:
-    return AuditEvent(
-        stream=audit.SYSTEM_STREAM,
-        seq=0,
-        occurred_at=uow.now,
-        actor=actor,
-        action=action,
-        prev_hash="",
-        hash="",
-        process_id=version.process_id,
-        details={
-            "version": version.version,
-            "content_hash": version.content_hash,
-            "files": sorted({**version.sources, **version.attachments}),
-        },
     )

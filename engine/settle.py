@@ -34,22 +34,25 @@ def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Append an event to the instance's audit stream."""
-    return uow.audit.append(
-        AuditEvent(
-            stream=instance.id,
-            seq=0,
-            occurred_at=uow.now,
-            actor=actor,
-            action=action,
-            prev_hash="",
-            hash="",
-            instance_id=instance.id,
-            process_id=instance.process_id,
-            task_id=task_id,
-            reason=reason,
-            details=details or {},
-        )
+    return uow.audit.record(
+        instance.id,
+        occurred_at=uow.now,
+        actor=actor,
+        action=action,
+        instance_id=instance.id,
+        process_id=instance.process_id,
+        task_id=task_id,
+        reason=reason,
+        details=details or {},
     )
+
+
+def advance_and_settle(
+    uow: UnitOfWork, runtime: Runtime, instance: ProcessInstance, workflow: Any, *, actor: str
+) -> list[str]:
+    """Run the workflow on to its next wait (or failure), then `settle` it."""
+    failure = runtime.advance(workflow)
+    return settle(uow, runtime, instance, workflow, failure, actor=actor)
 
 
 def settle(

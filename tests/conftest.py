@@ -40,15 +40,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
-    db = make_engine(url)
-    upgrade(db)
-    db.dispose()
-    yield url
+    yield _migrated(url)
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
+    return _migrated(f"sqlite:///{tmp_path / 'raciflow.sqlite'}")
+
+
+def _migrated(url: str) -> str:
     db = make_engine(url)
     upgrade(db)
     db.dispose()
