@@ -152,6 +152,12 @@ class AuditRepository:
         self.session.add(event)
         return event
 
+    def start_stream(self, stream: str) -> None:
+        """Begin a new chain (for a new instance): no existing head to look up or lock."""
+        head = AuditStream(stream=stream, length=0, head_hash=audit.GENESIS_HASH)
+        self.session.add(head)
+        self._heads[stream] = head
+
     def _head(self, stream: str) -> AuditStream:
         head = self._heads.get(stream)
         if head is None:

@@ -59,7 +59,7 @@ class ProcessEngine:
         self.uow = uow_factory
         self.runtime = runtime
         self.known_services = known_services
-        self._specs: dict[int, SpecBundle] = {}
+        self._specs: dict[int, tuple[int, SpecBundle]] = {}  # version id -> (number, specs)
         self._spec_cache_size = spec_cache_size
 
     # -- definitions ----------------------------------------------------------
@@ -127,7 +127,8 @@ class ProcessEngine:
         data = check_payload(data or {})
         with self.uow() as uow:
             process_version = uow.versions.find(process_id, version)
-            workflow = self.runtime.create(self._spec(process_version), data)
+            version_number, specs = self._spec(uow, process_version.id)
+            workflow = self.runtime.create(specs, data)
             instance = ProcessInstance(
                 id=str(uuid.uuid4()),
                 version_id=process_version.id,
@@ -140,20 +141,21 @@ class ProcessEngine:
                 updated_at=uow.now,
             )
             uow.instances.add(instance)
+            uow.audit.start_stream(instance.id)
             record(
                 uow,
                 instance,
                 "start",
                 actor=user,
                 details={
-                    "version": process_version.version,
+                    "version": version_number,
                     "data": data,
                     "business_key": business_key,
                 },
             )
             ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
             uow.commit()
-            return _state_of(instance, process_version, ready)
+            return _state_of(instance, version_number, ready)
 
     def claim(self, task_id: str, *, user: str) -> None:
         """Take an open task so that nobody else works on it."""
@@ -196,7 +198,7 @@ class ProcessEngine:
             if task.assignee not in (None, user):
                 raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
             instance = uow.instances.get(task.instance_id)
-            workflow, process_version = self._load(uow, instance)
+            workflow, version_number = self._load(uow, instance)
             self.runtime.complete_human_task(workflow, task_id, data)
             task.status, task.completed_by, task.completed_at = (
                 TaskStatus.COMPLETED,
@@ -214,7 +216,7 @@ class ProcessEngine:
             )
             ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
             uow.commit()
-            return _state_of(instance, process_version, ready)
+            return _state_of(instance, version_number, ready)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""
@@ -224,7 +226,7 @@ class ProcessEngine:
             instance = uow.instances.get(instance_id)
             if InstanceStatus(instance.status).is_final:
                 raise InvalidState(f"instance {instance_id} is already {instance.status}")
-            workflow, process_version = self._load(uow, instance)
+            workflow, version_number = self._load(uow, instance)
             self.runtime.cancel(workflow)
             instance.state = self.runtime.snapshot(workflow)
             instance.status, instance.cancel_reason = InstanceStatus.CANCELLED, reason.strip()
@@ -232,7 +234,7 @@ class ProcessEngine:
             close_open_tasks(uow, instance, actor=user)
             record(uow, instance, "cancel", actor=user, reason=reason.strip())
             uow.commit()
-            return _state_of(instance, process_version)
+            return _state_of(instance, version_number)
 
     def retry(
         self, instance_id: str, *, user: str, data: dict[str, Any] | None = None
@@ -243,7 +245,7 @@ class ProcessEngine:
             instance = uow.instances.get(instance_id)
             if instance.status != InstanceStatus.ERROR:
                 raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")
-            workflow, process_version = self._load(uow, instance)
+            workflow, version_number = self._load(uow, instance)
             elements = self.runtime.reset_failed_tasks(workflow, data)
             record(
                 uow,
@@ -258,7 +260,7 @@ class ProcessEngine:
             )
             ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
             uow.commit()
-            return _state_of(instance, process_version, ready)
+            return _state_of(instance, version_number, ready)
 
     def fire_due_timers(self, *, limit: int = 100) -> int:
         """Fire every timer due by the clock's now; return how many fired."""
@@ -299,18 +301,20 @@ class ProcessEngine:
 
     # -- helpers --------------------------------------------------------------
 
-    def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, ProcessVersion]:
-        process_version = uow.versions.get(instance.version_id)
-        workflow = self.runtime.restore(self._spec(process_version), instance.state)
-        return workflow, process_version
+    def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
+        """The instance's workflow, and the number of the version it runs on."""
+        number, specs = self._spec(uow, instance.version_id)
+        return self.runtime.restore(specs, instance.state), number
 
-    def _spec(self, version: ProcessVersion) -> SpecBundle:
-        bundle = self._specs.get(version.id)
-        if bundle is None:
+    def _spec(self, uow: UnitOfWork, version_id: int) -> tuple[int, SpecBundle]:
+        # Versions never change once deployed, so their parsed specs are cached.
+        cached = self._specs.get(version_id)
+        if cached is None:
             if len(self._specs) >= self._spec_cache_size:
                 self._specs.pop(next(iter(self._specs)))
-            bundle = self._specs[version.id] = spec_from_dict(version.spec)
-        return bundle
+            version = uow.versions.get(version_id)
+            cached = self._specs[version_id] = (version.version, spec_from_dict(version.spec))
+        return cached
 
 
 def _open_task(uow: UnitOfWork, task_id: str) -> Any:
@@ -327,12 +331,12 @@ def _touch(uow: UnitOfWork, instance_id: str) -> None:
 
 
 def _state_of(
-    instance: ProcessInstance, version: ProcessVersion, ready: list[str] | None = None
+    instance: ProcessInstance, version: int, ready: list[str] | None = None
 ) -> InstanceState:
     return InstanceState(
         instance_id=instance.id,
         process_id=instance.process_id,
-        version=version.version,
+        version=version,
         status=InstanceStatus(instance.status),
         error=instance.error_message,
         ready_tasks=tuple(ready or ()),
