@@ -116,6 +116,13 @@ class TimerRepository:
         self.session.execute(delete(PendingTimer).where(PendingTimer.instance_id == instance_id))
         self.session.add_all(timers)
 
+    def remove(self, timer_ids: set[str]) -> None:
+        if timer_ids:
+            self.session.execute(delete(PendingTimer).where(PendingTimer.id.in_(timer_ids)))
+
+    def add_all(self, timers: list[PendingTimer]) -> None:
+        self.session.add_all(timers)
+
     def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(instance id, timer id) of timers due at `now`, earliest first."""
         rows = self.session.execute(

@@ -154,6 +154,11 @@ class Runtime:
             if task._get_internal_data(_SCHEDULED)
         ]
 
+    @staticmethod
+    def timer_ids(workflow: BpmnWorkflow) -> set[str]:
+        """Ids of the timers waiting now (to compare with after a change)."""
+        return {timer.task_id for timer in Runtime.waiting_timers(workflow)}
+
     def _schedule_new_timers(self, workflow: BpmnWorkflow) -> None:
         """Set each new timer's due time from our clock, so tests can move time."""
         now = self.clock.now()

@@ -153,7 +153,9 @@ class ProcessEngine:
                     "business_key": business_key,
                 },
             )
-            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
+            ready = advance_and_settle(
+                uow, self.runtime, instance, workflow, actor=user, new_instance=True
+            )
             uow.commit()
             return _state_of(instance, version_number, ready)
 
@@ -199,6 +201,7 @@ class ProcessEngine:
                 raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
             instance = uow.instances.get(task.instance_id)
             workflow, version_number = self._load(uow, instance)
+            timers_before = self.runtime.timer_ids(workflow)
             self.runtime.complete_human_task(workflow, task_id, data)
             task.status, task.completed_by, task.completed_at = (
                 TaskStatus.COMPLETED,
@@ -214,7 +217,9 @@ class ProcessEngine:
                 task_id=task_id,
                 details={"element": task.spec_id, "data": data},
             )
-            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
+            ready = advance_and_settle(
+                uow, self.runtime, instance, workflow, actor=user, timers_before=timers_before
+            )
             uow.commit()
             return _state_of(instance, version_number, ready)
 

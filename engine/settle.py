@@ -48,11 +48,27 @@ def record(
 
 
 def advance_and_settle(
-    uow: UnitOfWork, runtime: Runtime, instance: ProcessInstance, workflow: Any, *, actor: str
+    uow: UnitOfWork,
+    runtime: Runtime,
+    instance: ProcessInstance,
+    workflow: Any,
+    *,
+    actor: str,
+    timers_before: set[str] | None = None,
+    new_instance: bool = False,
 ) -> list[str]:
     """Run the workflow on to its next wait (or failure), then `settle` it."""
     failure = runtime.advance(workflow)
-    return settle(uow, runtime, instance, workflow, failure, actor=actor)
+    return settle(
+        uow,
+        runtime,
+        instance,
+        workflow,
+        failure,
+        actor=actor,
+        timers_before=timers_before,
+        new_instance=new_instance,
+    )
 
 
 def settle(
@@ -63,10 +79,15 @@ def settle(
     failure: StepFailure | None,
     *,
     actor: str,
+    timers_before: set[str] | None = None,
+    new_instance: bool = False,
 ) -> list[str]:
     """Persist `workflow` into `instance` and everything projected from it.
 
-    Returns the ids of the human tasks now open in the instance.
+    `timers_before` (the workflow's waiting timers before the change) lets only
+    the timers that changed be written; without it they are all rewritten. A
+    `new_instance` has no projected tasks to look up. Returns the ids of the
+    human tasks now open in the instance.
     """
     now = uow.now
     instance.state = runtime.snapshot(workflow)
@@ -74,11 +95,8 @@ def settle(
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
     timers = runtime.waiting_timers(workflow)
     open_ids = list(ready)
-    _sync_tasks(uow, instance, dict(ready), now)
-    uow.timers.replace_for_instance(
-        instance.id,
-        [PendingTimer(t.task_id, instance.id, t.spec_id, t.due_at) for t in timers],
-    )
+    _sync_tasks(uow, instance, dict(ready), now, existing=[] if new_instance else None)
+    _sync_timers(uow, instance, timers, set() if new_instance else timers_before)
     if failure is not None:
         instance.status = InstanceStatus.ERROR
         instance.error_task, instance.error_message = failure.spec_id, failure.message
@@ -102,7 +120,19 @@ def settle(
 def close_open_tasks(uow: UnitOfWork, instance: ProcessInstance, *, actor: str) -> None:
     """Cancel every open task and timer of an instance that is being cancelled."""
     _sync_tasks(uow, instance, {}, uow.now, actor=actor)
-    uow.timers.replace_for_instance(instance.id, [])
+    _sync_timers(uow, instance, [], None)
+
+
+def _sync_timers(
+    uow: UnitOfWork, instance: ProcessInstance, timers: list[Any], before: set[str] | None
+) -> None:
+    rows = {t.task_id: PendingTimer(t.task_id, instance.id, t.spec_id, t.due_at) for t in timers}
+    if before is None:
+        uow.timers.replace_for_instance(instance.id, list(rows.values()))
+        return
+    # A waiting timer's due time never changes, so only arrivals and departures matter.
+    uow.timers.remove(before - rows.keys())
+    uow.timers.add_all([row for timer_id, row in rows.items() if timer_id not in before])
 
 
 def _sync_tasks(
@@ -112,8 +142,11 @@ def _sync_tasks(
     now: Any,
     *,
     actor: str = SYSTEM_ACTOR,
+    existing: list[HumanTask] | None = None,
 ) -> None:
-    for task in uow.tasks.open_for_instance(instance.id):
+    if existing is None:
+        existing = uow.tasks.open_for_instance(instance.id)
+    for task in existing:
         info = ready.pop(task.id, None)
         if info is None:  # gone without being completed: interrupted or cancelled
             task.status = TaskStatus.CANCELLED

@@ -62,3 +62,13 @@ def test_failing_script_is_retried_with_corrected_data(engine, account):
     retried = engine.retry(started.instance_id, user="ops", data={"amount": 5})
     assert retried.status is InstanceStatus.WAITING
     assert account.calls == [10]
+
+
+def test_completing_a_task_removes_its_boundary_timer(engine, clock):
+    started = engine.start("approval", user="ana")
+    state = engine.complete(started.ready_tasks[0], user="ana", data={"amount": 5000})
+    [review] = state.ready_tasks
+    done = engine.complete(review, user="bob", data={"approved": True})
+    assert done.status is InstanceStatus.COMPLETED
+    clock.advance(timedelta(days=3))
+    assert engine.fire_due_timers() == 0  # the SLA timer left with the review
