@@ -63,13 +63,6 @@ class VersionRepository:
             )
         )
 
-    def list(self) -> list[ProcessVersion]:
-        return list(
-            self.session.scalars(
-                select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
-            )
-        )
-
 
 class InstanceRepository:
     def __init__(self, session: Session) -> None:

@@ -168,8 +168,9 @@ class ProcessEngine:
             if task.assignee == user:
                 return
             task.assignee = user
-            record(uow, uow.instances.get(task.instance_id), "claim", actor=user, task_id=task_id)
-            _touch(uow, task.instance_id)
+            instance = uow.instances.get(task.instance_id)
+            record(uow, instance, "claim", actor=user, task_id=task_id)
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 
     def release(self, task_id: str, *, user: str) -> None:
@@ -179,8 +180,9 @@ class ProcessEngine:
             if task.assignee != user:
                 raise NotAllowed(f"task {task_id} is not claimed by {user}")
             task.assignee = None
-            record(uow, uow.instances.get(task.instance_id), "release", actor=user, task_id=task_id)
-            _touch(uow, task.instance_id)
+            instance = uow.instances.get(task.instance_id)
+            record(uow, instance, "release", actor=user, task_id=task_id)
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 
     def complete(
@@ -327,12 +329,6 @@ def _open_task(uow: UnitOfWork, task_id: str) -> Any:
     if task.status != TaskStatus.READY:
         raise InvalidState(f"task {task_id} is {task.status}")
     return task
-
-
-def _touch(uow: UnitOfWork, instance_id: str) -> None:
-    """Bump the instance's revision so that racing writers conflict on it."""
-    instance = uow.instances.get(instance_id)
-    instance.updated_at = uow.now
 
 
 def _state_of(

@@ -73,9 +73,6 @@ class UnitOfWork:
                 raise ConcurrencyConflict("the database is busy; try again") from err
             raise
 
-    def rollback(self) -> None:
-        self.session.rollback()
-
 
 def _is_unique_violation(err: IntegrityError) -> bool:
     return getattr(err.orig, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(err.orig)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from .model import HumanTask, ProcessInstance, ProcessVersion, TaskStatus
+from .model import HumanTask, ProcessVersion, TaskStatus
 from .unit_of_work import UnitOfWork
 
 
@@ -58,11 +58,6 @@ def process_versions(uow: UnitOfWork) -> list[dict[str, Any]]:
             }
             for v in uow.session.scalars(query)
         ]
-
-
-def instance_count(uow: UnitOfWork) -> int:
-    with uow:
-        return uow.session.scalar(select(func.count()).select_from(ProcessInstance))
 
 
 def _task_dict(task: HumanTask) -> dict[str, Any]:
