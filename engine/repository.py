@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -20,6 +20,7 @@ from .model import (
     ProcessVersion,
     TaskStatus,
 )
+from .orm import audit_events
 
 
 class VersionRepository:
@@ -91,6 +92,18 @@ class TaskRepository:
             raise NotFound(f"task {task_id} does not exist")
         return task
 
+    def open_alongside(self, task_id: str) -> list[HumanTask]:
+        """The open tasks of the instance that `task_id` belongs to, in one query."""
+        instance_id = select(HumanTask.instance_id).where(HumanTask.id == task_id)
+        return list(
+            self.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance_id.scalar_subquery(),
+                    HumanTask.status == TaskStatus.READY,
+                )
+            )
+        )
+
     def open_for_instance(self, instance_id: str) -> list[HumanTask]:
         found = self.session.scalars(
             select(HumanTask).where(
@@ -127,12 +140,16 @@ class TimerRepository:
         return [(row.instance_id, row.id) for row in rows]
 
 
+_EVENT_COLUMNS = (*audit.HASHED_FIELDS, "hash")
+
+
 class AuditRepository:
     """Append events to their stream's chain; read chains back for verification."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._heads: dict[str, AuditStream] = {}
+        self._pending: list[AuditEvent] = []
 
     def record(
         self, stream: str, *, occurred_at: datetime, actor: str, action: str, **fields: Any
@@ -149,8 +166,18 @@ class AuditRepository:
             **fields,
         )
         audit.chain(event, self._head(stream))
-        self.session.add(event)
+        self._pending.append(event)
         return event
+
+    def flush(self) -> None:
+        """Write the events recorded so far in one statement (the unit of work calls this)."""
+        if self._pending:
+            # A bulk insert: append-only rows need none of the ORM's change tracking.
+            rows = [
+                {name: getattr(event, name) for name in _EVENT_COLUMNS} for event in self._pending
+            ]
+            self.session.execute(insert(audit_events), rows)
+            self._pending.clear()
 
     def start_stream(self, stream: str) -> None:
         """Begin a new chain (for a new instance): no existing head to look up or lock."""

@@ -154,7 +154,13 @@ class ProcessEngine:
                 },
             )
             ready = advance_and_settle(
-                uow, self.runtime, instance, workflow, actor=user, new_instance=True
+                uow,
+                self.runtime,
+                instance,
+                workflow,
+                actor=user,
+                timers_before=set(),
+                open_tasks=[],
             )
             uow.commit()
             return _state_of(instance, version_number, ready)
@@ -198,7 +204,10 @@ class ProcessEngine:
         if validate is not None:
             data = check_payload(validate(data))
         with self.uow() as uow:
-            task = _open_task(uow, task_id)
+            open_tasks = uow.tasks.open_alongside(task_id)
+            task = next((t for t in open_tasks if t.id == task_id), None) or _open_task(
+                uow, task_id
+            )
             if task.assignee not in (None, user):
                 raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
             instance = uow.instances.get(task.instance_id)
@@ -220,7 +229,13 @@ class ProcessEngine:
                 details={"element": task.spec_id, "data": data},
             )
             ready = advance_and_settle(
-                uow, self.runtime, instance, workflow, actor=user, timers_before=timers_before
+                uow,
+                self.runtime,
+                instance,
+                workflow,
+                actor=user,
+                timers_before=timers_before,
+                open_tasks=open_tasks,
             )
             uow.commit()
             return _state_of(instance, version_number, ready)

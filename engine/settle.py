@@ -55,7 +55,7 @@ def advance_and_settle(
     *,
     actor: str,
     timers_before: set[str] | None = None,
-    new_instance: bool = False,
+    open_tasks: list[HumanTask] | None = None,
 ) -> list[str]:
     """Run the workflow on to its next wait (or failure), then `settle` it."""
     failure = runtime.advance(workflow)
@@ -67,7 +67,7 @@ def advance_and_settle(
         failure,
         actor=actor,
         timers_before=timers_before,
-        new_instance=new_instance,
+        open_tasks=open_tasks,
     )
 
 
@@ -80,14 +80,14 @@ def settle(
     *,
     actor: str,
     timers_before: set[str] | None = None,
-    new_instance: bool = False,
+    open_tasks: list[HumanTask] | None = None,
 ) -> list[str]:
     """Persist `workflow` into `instance` and everything projected from it.
 
     `timers_before` (the workflow's waiting timers before the change) lets only
-    the timers that changed be written; without it they are all rewritten. A
-    `new_instance` has no projected tasks to look up. Returns the ids of the
-    human tasks now open in the instance.
+    the timers that changed be written; without it they are all rewritten.
+    `open_tasks` (the instance's projected open tasks, if the caller has them)
+    saves looking them up. Returns the ids of the human tasks now open.
     """
     now = uow.now
     instance.state = runtime.snapshot(workflow)
@@ -95,8 +95,8 @@ def settle(
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
     timers = runtime.waiting_timers(workflow)
     open_ids = list(ready)
-    _sync_tasks(uow, instance, dict(ready), now, existing=[] if new_instance else None)
-    _sync_timers(uow, instance, timers, set() if new_instance else timers_before)
+    _sync_tasks(uow, instance, dict(ready), now, existing=open_tasks)
+    _sync_timers(uow, instance, timers, timers_before)
     if failure is not None:
         instance.status = InstanceStatus.ERROR
         instance.error_task, instance.error_message = failure.spec_id, failure.message
@@ -147,6 +147,8 @@ def _sync_tasks(
     if existing is None:
         existing = uow.tasks.open_for_instance(instance.id)
     for task in existing:
+        if task.status != TaskStatus.READY:  # closed by the command being settled
+            continue
         info = ready.pop(task.id, None)
         if info is None:  # gone without being completed: interrupted or cancelled
             task.status = TaskStatus.CANCELLED

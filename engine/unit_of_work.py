@@ -54,6 +54,7 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit, turning a lost race with another writer into ConcurrencyConflict."""
         try:
+            self.audit.flush()
             self.session.commit()
         except StaleDataError as err:
             self.session.rollback()
