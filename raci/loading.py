@@ -1,0 +1,222 @@
+"""Read RACI matrix files: `<process_id>.raci.csv`, `.raci.yaml` or `.raci.yml`.
+
+CSV: a header `activity,<role>,<role>,...`, optionally with the flag columns
+`@self_approval`, `@advisory` and `@signoff_due`; then one row per activity.
+YAML: a mapping with `activities` (rows of `activity`, `raci` and flags) and
+optional `process`, `roles` (column order) and `defaults` (flags for every row).
+Every row gets a cell, maybe empty, for every role column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from raci.files import (
+    Fail,
+    FileFormatError,
+    base_name,
+    check_mapping,
+    csv_records,
+    line_of,
+    parse_bool,
+    read_text,
+    read_yaml,
+    yaml_bool,
+)
+from raci.matrix import ActivityRow, ActivityRules, Letter, RaciMatrix, parse_letters
+
+MAX_BYTES = 256 * 1024
+SUFFIXES = (".raci.csv", ".raci.yaml", ".raci.yml")
+FLAG_COLUMNS = ("@self_approval", "@advisory", "@signoff_due")
+_FLAG_KEYS = ("self_approval", "advisory", "signoff_due")
+_TOP_KEYS = ("process", "roles", "defaults", "activities")
+_ROW_KEYS = ("activity", "raci", *_FLAG_KEYS)
+_DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+
+
+class MatrixFormatError(FileFormatError):
+    """A RACI matrix file that cannot be loaded; names the file and line."""
+
+
+def is_matrix_file(name: str) -> bool:
+    """Tell whether `name` is a matrix file name such as `approval.raci.csv`."""
+    base = base_name(name).lower()
+    return any(base.endswith(suffix) and len(base) > len(suffix) for suffix in SUFFIXES)
+
+
+def process_id_of(name: str) -> str:
+    """Return the process id a matrix file name stands for (`approval.raci.csv` → approval)."""
+    if not is_matrix_file(name):
+        raise ValueError(f"'{name}' is not named <process_id>.raci.csv, .raci.yaml or .raci.yml")
+    base = base_name(name)
+    return base[: -len(next(s for s in SUFFIXES if base.lower().endswith(s)))]
+
+
+def load_matrix(name: str, content: str | bytes) -> RaciMatrix:
+    """Load the matrix in `content`, in the format its file `name` says."""
+    fail = partial(MatrixFormatError, name)
+    if not is_matrix_file(name):
+        raise fail(None, "not a RACI matrix file (name it <process_id>.raci.csv or .raci.yaml)")
+    text = read_text(content, MAX_BYTES, fail)
+    load = _load_csv if name.lower().endswith(".csv") else _load_yaml
+    return replace(load(process_id_of(name), text, fail), source=name)
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read an ISO-8601 duration such as P2D, PT4H, P1DT12H or P1W (no months or years)."""
+    value = text.strip().upper()
+    if value.startswith("P") and re.search(r"[YM]", value.partition("T")[0]):
+        raise ValueError(f"'{text}': months and years have no fixed length; use weeks or days")
+    match = _DURATION.fullmatch(value)
+    if match is None or value.endswith("T") or not any(match.groups()):
+        raise ValueError(f"'{text}' is not an ISO-8601 duration such as P2D, PT4H or P1DT12H")
+    weeks, days, hours, minutes, seconds = (float(group or 0) for group in match.groups())
+    duration = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if not duration:
+        raise ValueError(f"'{text}' is no time at all; give a duration longer than zero")
+    return duration
+
+
+def _load_csv(process_id: str, text: str, fail: Fail) -> RaciMatrix:
+    records = csv_records(text, fail)
+    header_line, header = next(records, (None, []))
+    if not header or header[0].casefold() != "activity":
+        found = f", not '{header[0]}'" if header else " (the file is empty)"
+        raise fail(header_line, f"the first column must be named 'activity'{found}")
+    roles, flags = _csv_header(header, header_line, fail)
+    rows: list[ActivityRow] = []
+    first_lines: dict[str, int | None] = {}
+    for line, record in records:
+        if len(record) > len(header):
+            raise fail(line, f"{len(record)} cells, but the header has {len(header)} columns")
+        record += [""] * (len(header) - len(record))
+        activity = record[0]
+        if not activity:
+            raise fail(line, "the activity cell is empty")
+        _check_unique(activity, line, first_lines, fail)
+        try:
+            cells = {role: parse_letters(record[index]) for index, role in roles}
+        except ValueError as exc:
+            raise fail(line, str(exc)) from None
+        flag_values = {key[1:]: _csv_flag(key, record[index], line, fail) for key, index in flags}
+        rows.append(ActivityRow(activity, cells, ActivityRules(**flag_values), line))
+    return RaciMatrix(process_id, tuple(role for _, role in roles), tuple(rows))
+
+
+def _csv_header(
+    header: list[str], line: int | None, fail: Fail
+) -> tuple[list[tuple[int, str]], list[tuple[str, int]]]:
+    """Split the header into role columns and flag columns, each with its position."""
+    roles: list[tuple[int, str]] = []
+    flags: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for index, column in enumerate(header[1:], start=1):
+        key = column.lower() if column.startswith("@") else column
+        if not column:
+            raise fail(line, f"column {index + 1} has no name")
+        if key.startswith("@") and key not in FLAG_COLUMNS:
+            raise fail(line, f"unknown column '{column}' (flags are {', '.join(FLAG_COLUMNS)})")
+        if key in seen:
+            raise fail(line, f"column '{column}' appears twice")
+        seen.add(key)
+        if key.startswith("@"):
+            flags.append((key, index))
+        else:
+            roles.append((index, column))
+    return roles, flags
+
+
+def _csv_flag(key: str, cell: str, line: int, fail: Fail) -> bool | timedelta | None:
+    try:
+        if key == "@signoff_due":
+            return parse_duration(cell) if cell else None
+        return bool(parse_bool(cell))
+    except ValueError as exc:
+        raise fail(line, f"{key}: {exc}") from None
+
+
+def _check_unique(
+    activity: str, line: int | None, first: dict[str, int | None], fail: Fail
+) -> None:
+    """Refuse a second row for `activity` (compared as `row_for` compares names)."""
+    key = activity.casefold()
+    if key in first:
+        where = f" (the first is on line {first[key]})" if first[key] else ""
+        raise fail(line, f"activity '{activity}' has a second row{where}")
+    first[key] = line
+
+
+def _load_yaml(process_id: str, text: str, fail: Fail) -> RaciMatrix:
+    top = read_yaml(text, fail)
+    check_mapping(top, _TOP_KEYS, "the file", None, fail)
+    line = line_of(top)
+    if top.get("process", process_id) != process_id:
+        raise fail(line, f"process '{top['process']}' is not '{process_id}' as the file name says")
+    declared = _role_list(top["roles"], line, fail) if "roles" in top else None
+    defaults = top.get("defaults") or {}
+    check_mapping(defaults, _FLAG_KEYS, "'defaults'", line, fail)
+    base = ActivityRules(**_yaml_flags(defaults, "defaults", line, fail))
+    items = top.get("activities")
+    if not isinstance(items, list):
+        raise fail(line, "'activities' must be a list of rows")
+    rows: list[ActivityRow] = []
+    first_lines: dict[str, int | None] = {}
+    for item in items:
+        check_mapping(item, _ROW_KEYS, "each row of 'activities'", line, fail)
+        row_line, activity = line_of(item), item.get("activity")
+        if not isinstance(activity, str) or not activity.strip():
+            raise fail(row_line, "each row needs an 'activity' (its BPMN id or name)")
+        _check_unique(activity, row_line, first_lines, fail)
+        cells = _yaml_cells(item.get("raci") or {}, declared, row_line, fail)
+        rules = replace(base, **_yaml_flags(item, f"activity '{activity}'", row_line, fail))
+        rows.append(ActivityRow(activity, cells, rules, row_line))
+    roles = declared or tuple(dict.fromkeys(role for row in rows for role in row.cells))
+    full = [replace(row, cells={r: row.cells.get(r, frozenset()) for r in roles}) for row in rows]
+    return RaciMatrix(process_id, roles, tuple(full))
+
+
+def _role_list(value: object, line: int | None, fail: Fail) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(role, str) and role for role in value):
+        raise fail(line, "'roles' must be a list of role names")
+    if len(set(value)) != len(value):
+        raise fail(line, "'roles' names a role twice")
+    return tuple(value)
+
+
+def _yaml_cells(
+    raci: object, declared: tuple[str, ...] | None, line: int | None, fail: Fail
+) -> dict[str, frozenset[Letter]]:
+    if not isinstance(raci, dict):
+        raise fail(line, "'raci' must map role names to letters, e.g. {bd: C, finance_manager: A}")
+    cells: dict[str, frozenset[Letter]] = {}
+    for role, cell in raci.items():
+        if not isinstance(role, str):
+            raise fail(line, f"role name {role!r} must be text (put it in quotes)")
+        if declared is not None and role not in declared:
+            raise fail(line, f"role '{role}' is not in the 'roles' list")
+        try:
+            cells[role] = parse_letters("" if cell is None else str(cell))
+        except ValueError as exc:
+            raise fail(line, str(exc)) from None
+    return cells
+
+
+def _yaml_flags(given: dict[str, Any], what: str, line: int | None, fail: Fail) -> dict[str, Any]:
+    """Return the flags `given` sets (a row or the defaults), read as ActivityRules fields."""
+    flags: dict[str, Any] = {}
+    try:
+        for key in (key for key in _FLAG_KEYS if key in given):
+            value = given[key]
+            if key != "signoff_due":
+                flags[key] = yaml_bool(value)
+            elif value is None or isinstance(value, str):
+                flags[key] = parse_duration(value) if value else None
+            else:
+                raise ValueError(f"{value!r} is not an ISO-8601 duration such as P2D")
+    except ValueError as exc:
+        raise fail(line_of(given) or line, f"{what}: {key}: {exc}") from None
+    return flags

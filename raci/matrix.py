@@ -1,0 +1,99 @@
+"""The RACI matrix of one process: who does, signs off, is asked and is told, per activity.
+
+Pure values: loading lives in raci/loading.py, checks in raci/validation.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+
+class Letter(StrEnum):
+    """One RACI letter."""
+
+    R = "R"  # Responsible: does the work
+    A = "A"  # Accountable: signs the work off (exactly one role per activity)
+    C = "C"  # Consulted: asked for input before the work is done
+    I = "I"  # Informed: told after  # noqa: E741
+
+
+@dataclass(frozen=True)
+class ActivityRules:
+    """Per-activity flags; a matrix's defaults apply where a row sets none."""
+
+    self_approval: bool = False  # a member of A may sign off their own work (audited)
+    advisory: bool = False  # consultation is asked but does not block completion
+    signoff_due: timedelta | None = None  # how long A has to sign off
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One row: an activity (a BPMN element id, or its name) and each role's letters."""
+
+    activity: str
+    cells: dict[str, frozenset[Letter]]
+    rules: ActivityRules = field(default_factory=ActivityRules)
+    line: int | None = None  # where the row is in its file, for messages
+
+    def roles_with(self, letter: Letter) -> list[str]:
+        """The roles holding `letter` in this row, in column order."""
+        return [role for role, letters in self.cells.items() if letter in letters]
+
+    @property
+    def responsible(self) -> list[str]:
+        return self.roles_with(Letter.R)
+
+    @property
+    def accountable(self) -> str | None:
+        """The A role, when the row has exactly one (validation insists on it)."""
+        roles = self.roles_with(Letter.A)
+        return roles[0] if len(roles) == 1 else None
+
+    @property
+    def consulted(self) -> list[str]:
+        return self.roles_with(Letter.C)
+
+    @property
+    def informed(self) -> list[str]:
+        return self.roles_with(Letter.I)
+
+
+@dataclass(frozen=True)
+class RaciMatrix:
+    """Rows by activity, with the role columns in the order the file gave them."""
+
+    process_id: str
+    roles: tuple[str, ...]
+    rows: tuple[ActivityRow, ...]
+    source: str = ""  # file name, for messages
+
+    def row_for(self, activity_id: str, name: str | None = None) -> ActivityRow | None:
+        """The row naming `activity_id`, or else the one naming the activity's `name`."""
+        for row in self.rows:
+            if row.activity == activity_id:
+                return row
+        if name:
+            for row in self.rows:
+                if row.activity.casefold() == name.casefold():
+                    return row
+        return None
+
+
+def parse_letters(cell: str) -> frozenset[Letter]:
+    """Read a cell such as "", "R", "A/R" or "R, C"; raise ValueError for anything else."""
+    letters: set[Letter] = set()
+    for part in cell.replace(",", "/").replace("+", "/").split("/"):
+        part = part.strip().upper()
+        if not part:
+            continue
+        if part not in Letter.__members__:
+            raise ValueError(f"'{cell.strip()}' is not a RACI cell (use R, A, C, I or e.g. A/R)")
+        letters.add(Letter(part))
+    return frozenset(letters)
+
+
+def format_letters(letters: frozenset[Letter]) -> str:
+    """The cell text for `letters`, in R, A, C, I order ("A/R" is written "R/A")."""
+    return "/".join(letter.value for letter in Letter if letter in letters)

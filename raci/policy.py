@@ -1,0 +1,110 @@
+"""The RACI rules applied at run time: who may work, sign off, answer and be told.
+
+Each check returns how the user acts (`Acting`: as a member, or as a deputy on
+behalf of one) or raises `Refused` naming the rule. The engine calls these and
+records the outcome; nothing here touches storage.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .directory import Acting, Directory
+from .matrix import ActivityRow, Letter
+
+
+class Refused(Exception):
+    """A RACI rule forbids the act."""
+
+    def __init__(self, letter: Letter, message: str) -> None:
+        super().__init__(message)
+        self.letter = letter
+        self.message = message
+
+
+def may_work(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting:
+    """R: a member of an R role (or their active deputy) may claim and complete."""
+    acting = directory.acting_as(user, row.responsible, day)
+    if acting is None:
+        raise Refused(
+            Letter.R, f"{user} is not responsible for '{row.activity}' ({_roles(row.responsible)})"
+        )
+    return acting
+
+
+def needs_signoff(row: ActivityRow, directory: Directory, performer: Acting) -> bool:
+    """Whether completed work waits for A: always, unless self-approval is allowed and used."""
+    if row.accountable is None:
+        return False
+    self_approved = row.rules.self_approval and directory.is_member(performer.user, row.accountable)
+    return not self_approved
+
+
+def may_sign_off(
+    directory: Directory,
+    row: ActivityRow,
+    user: str,
+    day: date,
+    *,
+    performer: str,
+    performer_for: str | None = None,
+) -> Acting:
+    """A: a member of the A role signs off, never the performer nor anyone acting for them."""
+    if user == performer:
+        raise Refused(
+            Letter.A, f"{user} performed '{row.activity}' and cannot sign it off (four eyes)"
+        )
+    if performer_for is not None and user == performer_for:
+        raise Refused(
+            Letter.A,
+            f"{user}'s deputy performed '{row.activity}' for them; they cannot sign it off",
+        )
+    role = row.accountable
+    acting = directory.acting_as(user, [role] if role else [], day, not_for=[performer])
+    if acting is None:
+        raise Refused(Letter.A, f"{user} is not accountable for '{row.activity}' ({role})")
+    return acting
+
+
+def may_answer(directory: Directory, role: str, user: str, day: date) -> Acting:
+    """C: a member of the consulted role (or their deputy) answers for the role."""
+    acting = directory.acting_as(user, [role], day)
+    if acting is None:
+        raise Refused(Letter.C, f"{user} cannot answer for {role}")
+    return acting
+
+
+def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting:
+    """A may let the work go on without the consultations still unanswered."""
+    role = row.accountable
+    acting = directory.acting_as(user, [role] if role else [], day)
+    if acting is None:
+        raise Refused(
+            Letter.A, f"only {role} may override consultation on '{row.activity}', not {user}"
+        )
+    return acting
+
+
+def may_reassign(
+    directory: Directory, row: ActivityRow, user: str, target: str, day: date
+) -> tuple[Acting | None, Acting]:
+    """An R member or an admin hands the task to `target`, who must be able to work it."""
+    by = directory.acting_as(user, row.responsible, day)
+    if by is None and not directory.is_admin(user):
+        raise Refused(Letter.R, f"{user} may not reassign '{row.activity}'")
+    to = directory.acting_as(target, row.responsible, day)
+    if to is None:
+        raise Refused(
+            Letter.R,
+            f"{target} is not responsible for '{row.activity}' ({_roles(row.responsible)})",
+        )
+    return by, to
+
+
+def informed(directory: Directory, row: ActivityRow) -> list[str]:
+    """I: every active member of the informed roles."""
+    return sorted({user for role in row.informed for user in directory.members(role)})
+
+
+def _roles(roles: list[str]) -> str:
+    return ", ".join(roles) or "no R role"
