@@ -7,6 +7,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast, get_args
+
+from engine.mail import Security, SmtpSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +27,7 @@ class Settings:
     script_time_limit: float
     worker_interval: float
     web_workers: int
+    smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +43,7 @@ class Settings:
             script_time_limit=_number(env, "RACIFLOW_SCRIPT_TIME_LIMIT", 1.0),
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
             web_workers=int(_number(env, "RACIFLOW_WEB_WORKERS", 2)),
+            smtp=_smtp(env),
         )
 
     def ensure_instance_dir(self) -> None:
@@ -55,6 +60,41 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be greater than zero, not {raw!r}")
+    return value
+
+
+def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    host = env.get("RACIFLOW_SMTP_HOST")
+    if not host:
+        return None
+    security = env.get("RACIFLOW_SMTP_SECURITY") or "none"
+    if security not in get_args(Security):
+        choices = ", ".join(get_args(Security))
+        raise ConfigError(f"RACIFLOW_SMTP_SECURITY must be one of {choices}, not {security!r}")
+    username = env.get("RACIFLOW_SMTP_USERNAME") or None
+    password = env.get("RACIFLOW_SMTP_PASSWORD") or None
+    if password and not username:
+        raise ConfigError("RACIFLOW_SMTP_PASSWORD is set but RACIFLOW_SMTP_USERNAME is not")
+    return SmtpSettings(
+        host=host,
+        port=_port(env, "RACIFLOW_SMTP_PORT", 465 if security == "ssl" else 25),
+        sender=env.get("RACIFLOW_SMTP_SENDER") or SmtpSettings.sender,
+        username=username,
+        password=password,
+        security=cast(Security, security),
+    )
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not 0 < value < 65536:
+        raise ConfigError(f"{name} must be between 1 and 65535, not {raw!r}")
     return value
 
 
