@@ -22,6 +22,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
+from raci.loading import is_matrix_file
+from raci.validation import Activity
+
 from . import sandbox
 from .errors import InvalidDefinition, ScriptError
 from .safe_xml import parse_xml
@@ -45,6 +48,11 @@ class SourceFile:
     def is_dmn(self) -> bool:
         return self.name.lower().endswith(".dmn")
 
+    @property
+    def is_matrix(self) -> bool:
+        """A RACI matrix, deployed with the process it names (raci/loading.py)."""
+        return is_matrix_file(self.name)
+
 
 @dataclass(frozen=True)
 class ProcessDefinition:
@@ -55,6 +63,7 @@ class ProcessDefinition:
     spec: dict[str, Any]
     sources: dict[str, str]
     attachments: dict[str, str] = field(default_factory=dict)
+    activities: tuple[Activity, ...] = ()  # what a RACI matrix is checked against
 
     @property
     def content_hash(self) -> str:
@@ -67,11 +76,15 @@ class ProcessDefinition:
 
 
 def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
-    """Read every .bpmn and .dmn file named, or found in the folders named."""
+    """Read every BPMN, DMN and RACI matrix file named, or found in the folders named."""
     files: list[SourceFile] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in DEFINITION_SUFFIXES)
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in DEFINITION_SUFFIXES or is_matrix_file(p.name)
+            )
             files.extend(SourceFile.read(p) for p in found)
         elif path.is_file():
             files.append(SourceFile.read(path))
@@ -129,7 +142,21 @@ def _build_definition(
         name=spec.description or process_id,
         spec=spec_to_dict(spec, subprocess_specs),
         sources={file_name: bpmn_sources[file_name]},
+        activities=tuple(_activities(spec, subprocess_specs)),
     )
+
+
+def _activities(spec: Any, subprocess_specs: dict[str, Any]) -> Iterable[Activity]:
+    for process_spec in (spec, *subprocess_specs.values()):
+        for task_spec in process_spec.task_specs.values():
+            element_id = getattr(task_spec, "bpmn_id", None)
+            if element_id:
+                yield Activity(
+                    id=element_id,
+                    name=getattr(task_spec, "bpmn_name", None),
+                    lane=getattr(task_spec, "lane", None),
+                    is_user_task=bool(task_spec.manual),
+                )
 
 
 def _check_tasks(process_spec: Any, file_name: str, known_services: Iterable[str] | None) -> None:

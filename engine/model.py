@@ -25,8 +25,16 @@ class InstanceStatus(StrEnum):
 
 class TaskStatus(StrEnum):
     READY = "ready"
+    AWAITING_SIGNOFF = "awaiting_signoff"  # R has submitted; A has not signed yet
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_TASK_STATUSES
+
+
+OPEN_TASK_STATUSES = (TaskStatus.READY, TaskStatus.AWAITING_SIGNOFF)
 
 
 @dataclass(eq=False)
@@ -82,6 +90,16 @@ class HumanTask:
     assignee: str | None = None
     completed_by: str | None = None
     completed_at: datetime | None = None
+    # Sign-off (RACI "A"): the performer's submitted work waits here until signed.
+    performer: str | None = None
+    performer_for: str | None = None  # the user the performer stood in for, if a deputy
+    submitted_data: dict[str, Any] | None = None
+    submitted_at: datetime | None = None
+    signoff_due_at: datetime | None = None
+    signed_off_by: str | None = None
+    signed_off_at: datetime | None = None
+    rework_count: int = 0
+    rejection_reason: str | None = None
 
 
 @dataclass(eq=False)
@@ -122,3 +140,62 @@ class AuditStream:
     stream: str
     length: int
     head_hash: str
+
+
+@dataclass(eq=False)
+class TaskRole:
+    """A role's RACI letter on an open task, so that inboxes can query by role."""
+
+    task_id: str
+    role: str
+    letter: str
+
+
+@dataclass(eq=False)
+class Consultation:
+    """A C role asked for input on a task; answered by one member, or overridden by A."""
+
+    task_id: str
+    instance_id: str
+    role: str
+    requested_at: datetime
+    answered_by: str | None = None
+    answered_for: str | None = None  # deputy's principal
+    answered_at: datetime | None = None
+    comment: str | None = None
+    overridden_by: str | None = None
+    override_reason: str | None = None
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.overridden_by is None
+
+
+@dataclass(eq=False)
+class Notification:
+    """An in-app message to one user (RACI "I", and a rejected performer)."""
+
+    username: str
+    subject: str
+    body: str
+    created_at: datetime
+    instance_id: str | None = None
+    task_id: str | None = None
+    read_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class OutboxMail:
+    """An e-mail waiting for the worker to send it over SMTP."""
+
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+    notification_id: int | None = None
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    id: int | None = None

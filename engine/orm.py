@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -111,6 +113,15 @@ human_tasks = Table(
     Column("assignee", String(200)),
     Column("completed_by", String(200)),
     Column("completed_at", UTCDateTime),
+    Column("performer", String(200)),
+    Column("performer_for", String(200)),
+    Column("submitted_data", JSON),
+    Column("submitted_at", UTCDateTime),
+    Column("signoff_due_at", UTCDateTime),
+    Column("signed_off_by", String(200)),
+    Column("signed_off_at", UTCDateTime),
+    Column("rework_count", Integer, nullable=False, default=0),
+    Column("rejection_reason", Text),
     Index(None, "instance_id"),
     Index(None, "status", "lane", "created_at"),
     Index(None, "assignee", "status", "created_at"),
@@ -162,6 +173,98 @@ audit_streams = Table(
     Column("head_hash", String(64), nullable=False),
 )
 
+task_roles = Table(
+    "task_roles",
+    metadata,
+    Column("task_id", ForeignKey("human_tasks.id"), primary_key=True),
+    Column("role", String(200), primary_key=True),
+    Column("letter", String(1), primary_key=True),
+    Index(None, "role", "letter", "task_id"),
+)
+
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("task_id", ForeignKey("human_tasks.id"), nullable=False),
+    Column("instance_id", String(UUID_LEN), nullable=False),
+    Column("role", String(200), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("answered_by", String(200)),
+    Column("answered_for", String(200)),
+    Column("answered_at", UTCDateTime),
+    Column("comment", Text),
+    Column("overridden_by", String(200)),
+    Column("override_reason", Text),
+    Index(None, "task_id"),
+    Index(None, "role", "answered_at"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(200), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("instance_id", String(UUID_LEN)),
+    Column("task_id", String(UUID_LEN)),
+    Column("read_at", UTCDateTime),
+    Index(None, "username", "read_at", "created_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("notification_id", ForeignKey("notifications.id")),
+    Column("sent_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Index(None, "sent_at", "attempts"),
+)
+
+# The directory: mapped to raci.directory values by DirectoryRepository, not by the ORM.
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("active", Boolean, nullable=False),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("description", Text, nullable=False),
+)
+
+role_members = Table(
+    "role_members",
+    metadata,
+    Column("role", ForeignKey("roles.name"), primary_key=True),
+    Column("username", ForeignKey("users.username"), primary_key=True),
+    Index(None, "username"),
+)
+
+deputies = Table(
+    "deputies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("deputy", ForeignKey("users.username"), nullable=False),
+    Column("principal", ForeignKey("users.username"), nullable=False),
+    Column("starts", Date, nullable=False),
+    Column("ends", Date, nullable=False),
+    Index(None, "deputy"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -196,4 +299,14 @@ def start_mappers() -> None:
     )
     mapper_registry.map_imperatively(model.AuditEvent, audit_events)
     mapper_registry.map_imperatively(model.AuditStream, audit_streams)
+    mapper_registry.map_imperatively(
+        model.TaskRole, task_roles, properties={"_task": relationship(model.HumanTask)}
+    )
+    mapper_registry.map_imperatively(
+        model.Consultation, consultations, properties={"_task": relationship(model.HumanTask)}
+    )
+    mapper_registry.map_imperatively(model.Notification, notifications)
+    mapper_registry.map_imperatively(
+        model.OutboxMail, outbox, properties={"_notification": relationship(model.Notification)}
+    )
     _mapped = True

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from . import audit
 from .errors import NotFound
 from .model import (
+    OPEN_TASK_STATUSES,
     AuditEvent,
     AuditStream,
     HumanTask,
     PendingTimer,
     ProcessInstance,
     ProcessVersion,
-    TaskStatus,
 )
 from .orm import audit_events
 
@@ -99,7 +99,7 @@ class TaskRepository:
             self.session.scalars(
                 select(HumanTask).where(
                     HumanTask.instance_id == instance_id.scalar_subquery(),
-                    HumanTask.status == TaskStatus.READY,
+                    HumanTask.status.in_(OPEN_TASK_STATUSES),
                 )
             )
         )
@@ -107,11 +107,11 @@ class TaskRepository:
     def open_for_instance(self, instance_id: str) -> list[HumanTask]:
         found = self.session.scalars(
             select(HumanTask).where(
-                HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY
+                HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_TASK_STATUSES)
             )
         )
         # The session does not autoflush: drop tasks closed earlier in this unit of work.
-        return [task for task in found if task.status == TaskStatus.READY]
+        return [task for task in found if task.status in OPEN_TASK_STATUSES]
 
 
 class TimerRepository:

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+
+from raci import policy
+from raci.directory import Acting
+from raci.matrix import ActivityRow, RaciMatrix
 
 from . import audit
 from .definitions import SourceFile, parse_definitions
 from .errors import InvalidState, NotAllowed
-from .model import InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
+from .governance import Governance, RaciRefusal, signoff_due
+from .matrices import attach_matrices, matrix_of
+from .model import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
 from .payload import check_payload
+from .raci_commands import RaciCommands
 from .runtime import Runtime
 from .serialization import SpecBundle, spec_from_dict
 from .settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
@@ -31,6 +38,7 @@ class Deployment:
     process_id: str
     version: int
     created: bool
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class InstanceState:
     ready_tasks: tuple[str, ...] = ()
 
 
-class ProcessEngine:
+class ProcessEngine(RaciCommands):
     """Deploy processes, run instances, and keep their records and audit trail."""
 
     def __init__(
@@ -59,30 +67,32 @@ class ProcessEngine:
         self.uow = uow_factory
         self.runtime = runtime
         self.known_services = known_services
-        self._specs: dict[int, tuple[int, SpecBundle]] = {}  # version id -> (number, specs)
-        self._spec_cache_size = spec_cache_size
+        self._versions: dict[int, LoadedVersion] = {}  # by version id
+        self._version_cache_size = spec_cache_size
 
     # -- definitions ----------------------------------------------------------
 
-    def deploy(
-        self,
-        files: Sequence[SourceFile],
-        *,
-        user: str,
-        attachments: dict[str, dict[str, str]] | None = None,
-    ) -> list[Deployment]:
-        """Store each changed process in `files` as a new version; same content is a no-op."""
+    def deploy(self, files: Sequence[SourceFile], *, user: str) -> list[Deployment]:
+        """Store each changed process in `files`, with its RACI matrix, as a new version.
+
+        Deploying the same content again is a no-op; an invalid process or
+        matrix refuses the whole deploy and changes nothing.
+        """
         services = self.known_services() if self.known_services else None
-        definitions = parse_definitions(files, known_services=services)
+        definitions = parse_definitions(
+            [f for f in files if not f.is_matrix], known_services=services
+        )
         results = []
         with self.uow() as uow:
-            for definition in definitions:
-                extra = (attachments or {}).get(definition.process_id)
-                if extra:
-                    definition = replace(definition, attachments=extra)
+            checked = attach_matrices(
+                definitions, [f for f in files if f.is_matrix], uow.directory.load()
+            )
+            for definition, warnings in checked:
                 existing = uow.versions.by_hash(definition.process_id, definition.content_hash)
                 if existing is not None:
-                    results.append(Deployment(definition.process_id, existing.version, False))
+                    results.append(
+                        Deployment(definition.process_id, existing.version, False, tuple(warnings))
+                    )
                     continue
                 version = ProcessVersion(
                     process_id=definition.process_id,
@@ -106,9 +116,12 @@ class ProcessEngine:
                         "version": version.version,
                         "content_hash": version.content_hash,
                         "files": sorted({**version.sources, **version.attachments}),
+                        "warnings": warnings,
                     },
                 )
-                results.append(Deployment(version.process_id, version.version, True))
+                results.append(
+                    Deployment(version.process_id, version.version, True, tuple(warnings))
+                )
             uow.commit()
         return results
 
@@ -127,8 +140,8 @@ class ProcessEngine:
         data = check_payload(data or {})
         with self.uow() as uow:
             process_version = uow.versions.find(process_id, version)
-            version_number, specs = self._spec(uow, process_version.id)
-            workflow = self.runtime.create(specs, data)
+            loaded = self._version(uow, process_version.id)
+            workflow = self.runtime.create(loaded.specs, data)
             instance = ProcessInstance(
                 id=str(uuid.uuid4()),
                 version_id=process_version.id,
@@ -148,7 +161,7 @@ class ProcessEngine:
                 "start",
                 actor=user,
                 details={
-                    "version": version_number,
+                    "version": loaded.number,
                     "data": data,
                     "business_key": business_key,
                 },
@@ -161,21 +174,23 @@ class ProcessEngine:
                 actor=user,
                 timers_before=set(),
                 open_tasks=[],
+                governance=self._governance(uow, process_version.id),
             )
             uow.commit()
-            return _state_of(instance, version_number, ready)
+            return _state_of(instance, loaded.number, ready)
 
     def claim(self, task_id: str, *, user: str) -> None:
-        """Take an open task so that nobody else works on it."""
-        with self.uow() as uow:
+        """Take an open task so that nobody else works on it (R members only, if governed)."""
+        with self.refusals_recorded(user, "claim"), self.uow() as uow:
             task = _open_task(uow, task_id)
             if task.assignee not in (None, user):
                 raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
             if task.assignee == user:
                 return
-            task.assignee = user
             instance = uow.instances.get(task.instance_id)
-            record(uow, instance, "claim", actor=user, task_id=task_id)
+            acting = self._acting_r(uow, instance, task, user)
+            task.assignee = user
+            record(uow, instance, "claim", actor=user, task_id=task_id, **acting)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 
@@ -199,46 +214,127 @@ class ProcessEngine:
         data: dict[str, Any],
         validate: DataValidator | None = None,
     ) -> InstanceState:
-        """Complete a human task with `data` (checked by `validate`), then run on."""
+        """Complete a human task with `data` (checked by `validate`), then run on.
+
+        Under a RACI matrix the user must act for an R role and every C role
+        must have answered (unless the activity is advisory or A overrode);
+        then, unless the activity needs no sign-off, the work waits for A.
+        """
         data = check_payload(data)
         if validate is not None:
             data = check_payload(validate(data))
-        with self.uow() as uow:
+        with self.refusals_recorded(user, "complete"), self.uow() as uow:
             open_tasks = uow.tasks.open_alongside(task_id)
-            task = next((t for t in open_tasks if t.id == task_id), None) or _open_task(
-                uow, task_id
-            )
+            task = _pick(open_tasks, task_id, TaskStatus.READY) or _open_task(uow, task_id)
             if task.assignee not in (None, user):
                 raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
-            instance = uow.instances.get(task.instance_id)
-            workflow, version_number = self._load(uow, instance)
-            timers_before = self.runtime.timer_ids(workflow)
-            self.runtime.complete_human_task(workflow, task_id, data)
-            task.status, task.completed_by, task.completed_at = (
-                TaskStatus.COMPLETED,
-                user,
-                uow.now,
-            )
             task.assignee = task.assignee or user
+            instance = uow.instances.get(task.instance_id)
+            governance = self._governance(uow, instance.version_id)
+            if governance is None:
+                return self._run_task(
+                    uow,
+                    instance,
+                    task,
+                    data,
+                    open_tasks,
+                    None,
+                    acts=lambda: _record_completion(uow, instance, task, user, data),
+                )
+            row = governance.row(task)
+            acting = governance.check(task, policy.may_work, row, user, governance.today)
+            _require_consultations(uow, task, row)
+            if not policy.needs_signoff(row, governance.directory, acting):
+                self_approved = row.accountable is not None
+
+                def acts() -> None:
+                    _record_completion(
+                        uow,
+                        instance,
+                        task,
+                        user,
+                        data,
+                        acting,
+                        "self-approved" if self_approved else None,
+                    )
+                    if self_approved:
+                        record(
+                            uow,
+                            instance,
+                            "approve",
+                            actor=user,
+                            task_id=task.id,
+                            raci_role="A",
+                            details={"element": task.spec_id, "self_approval": True},
+                        )
+                    governance.notify_informed(
+                        uow,
+                        instance,
+                        task,
+                        after="signoff" if self_approved else "completion",
+                        actor=user,
+                    )
+
+                return self._run_task(uow, instance, task, data, open_tasks, governance, acts)
+            task.status = TaskStatus.AWAITING_SIGNOFF
+            task.performer, task.performer_for = user, acting.on_behalf_of
+            task.submitted_data, task.submitted_at = data, uow.now
+            task.signoff_due_at = signoff_due(row, uow.now)
+            _record_completion(uow, instance, task, user, data, acting, "pending")
             record(
                 uow,
                 instance,
-                "complete",
-                actor=user,
-                task_id=task_id,
-                details={"element": task.spec_id, "data": data},
+                "signoff_requested",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                raci_role="A",
+                details={
+                    "element": task.spec_id,
+                    "role": row.accountable,
+                    "due_at": task.signoff_due_at.isoformat() if task.signoff_due_at else None,
+                },
             )
-            ready = advance_and_settle(
-                uow,
-                self.runtime,
-                instance,
-                workflow,
-                actor=user,
-                timers_before=timers_before,
-                open_tasks=open_tasks,
-            )
+            governance.notify_informed(uow, instance, task, after="completion", actor=user)
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
-            return _state_of(instance, version_number, ready)
+            still_open = [t.id for t in open_tasks if t.status == TaskStatus.READY]
+            return _state_of(instance, self._version(uow, instance.version_id).number, still_open)
+
+    def _run_task(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        data: dict[str, Any],
+        open_tasks: list[HumanTask],
+        governance: Governance | None,
+        acts: Callable[[], None],
+    ) -> InstanceState:
+        """Finish `task` in the workflow with `data`, record `acts`, run on, settle, commit.
+
+        The acts are recorded after the workflow step so that the audit chain's
+        head is locked only for the writing, not for the computing.
+        """
+        workflow, version_number = self._load(uow, instance)
+        timers_before = self.runtime.timer_ids(workflow)
+        self.runtime.complete_human_task(workflow, task.id, data)
+        acts()
+        task.status, task.completed_at = TaskStatus.COMPLETED, uow.now
+        task.completed_by = task.performer or task.assignee
+        if governance is not None:
+            uow.task_roles.remove_for([task.id])
+        ready = advance_and_settle(
+            uow,
+            self.runtime,
+            instance,
+            workflow,
+            actor=task.completed_by or SYSTEM_ACTOR,
+            timers_before=timers_before,
+            open_tasks=open_tasks,
+            governance=governance,
+        )
+        uow.commit()
+        return _state_of(instance, version_number, ready)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""
@@ -325,24 +421,88 @@ class ProcessEngine:
 
     def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
         """The instance's workflow, and the number of the version it runs on."""
-        number, specs = self._spec(uow, instance.version_id)
-        return self.runtime.restore(specs, instance.state), number
+        version = self._version(uow, instance.version_id)
+        return self.runtime.restore(version.specs, instance.state), version.number
 
-    def _spec(self, uow: UnitOfWork, version_id: int) -> tuple[int, SpecBundle]:
-        # Versions never change once deployed, so their parsed specs are cached.
-        cached = self._specs.get(version_id)
+    def _version(self, uow: UnitOfWork, version_id: int) -> LoadedVersion:
+        # Versions never change once deployed, so their parsed specs and matrix are cached.
+        cached = self._versions.get(version_id)
         if cached is None:
-            if len(self._specs) >= self._spec_cache_size:
-                self._specs.pop(next(iter(self._specs)))
+            if len(self._versions) >= self._version_cache_size:
+                self._versions.pop(next(iter(self._versions)))
             version = uow.versions.get(version_id)
-            cached = self._specs[version_id] = (version.version, spec_from_dict(version.spec))
+            cached = self._versions[version_id] = LoadedVersion(
+                version.version, spec_from_dict(version.spec), matrix_of(version)
+            )
         return cached
 
+    def _governance(self, uow: UnitOfWork, version_id: int) -> Governance | None:
+        """The RACI rules for a version's instances; None for an ungoverned version."""
+        matrix = self._version(uow, version_id).matrix
+        if matrix is None:
+            return None
+        return Governance(matrix, uow.directory.load(), uow.now.date())
 
-def _open_task(uow: UnitOfWork, task_id: str) -> Any:
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    """A deployed version as the engine runs it: its number, parsed specs, RACI matrix."""
+
+    number: int
+    specs: SpecBundle
+    matrix: RaciMatrix | None
+
+
+def _pick(tasks: list[HumanTask], task_id: str, status: TaskStatus) -> HumanTask | None:
+    return next((t for t in tasks if t.id == task_id and t.status == status), None)
+
+
+def _record_completion(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    task: HumanTask,
+    user: str,
+    data: dict[str, Any],
+    acting: Acting | None = None,
+    signoff: str | None = None,
+) -> None:
+    details: dict[str, Any] = {"element": task.spec_id, "data": data}
+    if signoff is not None:
+        details["signoff"] = signoff
+    record(
+        uow,
+        instance,
+        "complete",
+        actor=user,
+        task_id=task.id,
+        details=details,
+        **_as_r(acting),
+    )
+
+
+def _as_r(acting: Acting | None) -> dict[str, Any]:
+    if acting is None:
+        return {}
+    return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
+
+
+def _require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) -> None:
+    if row.rules.advisory:
+        return
+    waiting = [c.role for c in uow.consultations.for_task(task.id) if c.is_open]
+    if waiting:
+        raise RaciRefusal(
+            "C",
+            f"'{task.name}' waits for consultation with {', '.join(waiting)}"
+            " (or an override by the accountable role)",
+            task.id,
+        )
+
+
+def _open_task(uow: UnitOfWork, task_id: str, status: TaskStatus = TaskStatus.READY) -> Any:
     task = uow.tasks.get(task_id)
-    if task.status != TaskStatus.READY:
-        raise InvalidState(f"task {task_id} is {task.status}")
+    if task.status != status:
+        raise InvalidState(f"task {task_id} is {task.status.replace('_', ' ')}")
     return task
 
 

@@ -7,7 +7,7 @@ timers, and writes the audit events that follow from those changes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import (
     AuditEvent,
@@ -19,6 +19,9 @@ from .model import (
 )
 from .runtime import Runtime, StepFailure
 from .unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from .governance import Governance
 
 SYSTEM_ACTOR = "system"
 
@@ -32,6 +35,8 @@ def record(
     task_id: str | None = None,
     details: dict[str, Any] | None = None,
     reason: str | None = None,
+    raci_role: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> AuditEvent:
     """Append an event to the instance's audit stream."""
     return uow.audit.record(
@@ -43,6 +48,8 @@ def record(
         process_id=instance.process_id,
         task_id=task_id,
         reason=reason,
+        raci_role=raci_role,
+        on_behalf_of=on_behalf_of,
         details=details or {},
     )
 
@@ -56,6 +63,7 @@ def advance_and_settle(
     actor: str,
     timers_before: set[str] | None = None,
     open_tasks: list[HumanTask] | None = None,
+    governance: Governance | None = None,
 ) -> list[str]:
     """Run the workflow on to its next wait (or failure), then `settle` it."""
     failure = runtime.advance(workflow)
@@ -68,6 +76,7 @@ def advance_and_settle(
         actor=actor,
         timers_before=timers_before,
         open_tasks=open_tasks,
+        governance=governance,
     )
 
 
@@ -81,13 +90,15 @@ def settle(
     actor: str,
     timers_before: set[str] | None = None,
     open_tasks: list[HumanTask] | None = None,
+    governance: Governance | None = None,
 ) -> list[str]:
     """Persist `workflow` into `instance` and everything projected from it.
 
     `timers_before` (the workflow's waiting timers before the change) lets only
     the timers that changed be written; without it they are all rewritten.
     `open_tasks` (the instance's projected open tasks, if the caller has them)
-    saves looking them up. Returns the ids of the human tasks now open.
+    saves looking them up. New tasks of a `governance`ed version are routed by
+    its RACI matrix. Returns the ids of the human tasks now open.
     """
     now = uow.now
     instance.state = runtime.snapshot(workflow)
@@ -95,7 +106,7 @@ def settle(
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
     timers = runtime.waiting_timers(workflow)
     open_ids = list(ready)
-    _sync_tasks(uow, instance, dict(ready), now, existing=open_tasks)
+    _sync_tasks(uow, instance, dict(ready), now, existing=open_tasks, governance=governance)
     _sync_timers(uow, instance, timers, timers_before)
     if failure is not None:
         instance.status = InstanceStatus.ERROR
@@ -143,16 +154,18 @@ def _sync_tasks(
     *,
     actor: str = SYSTEM_ACTOR,
     existing: list[HumanTask] | None = None,
+    governance: Governance | None = None,
 ) -> None:
     if existing is None:
         existing = uow.tasks.open_for_instance(instance.id)
     for task in existing:
-        if task.status != TaskStatus.READY:  # closed by the command being settled
+        if not TaskStatus(task.status).is_open:  # closed by the command being settled
             continue
         info = ready.pop(task.id, None)
         if info is None:  # gone without being completed: interrupted or cancelled
             task.status = TaskStatus.CANCELLED
             task.completed_at = now
+            uow.task_roles.remove_for([task.id])
             record(
                 uow,
                 instance,
@@ -164,30 +177,27 @@ def _sync_tasks(
         else:
             task.due_at = info.due_at
     for info in ready.values():
-        uow.tasks.add(
-            HumanTask(
-                id=info.task_id,
-                instance_id=instance.id,
-                process_id=instance.process_id,
-                spec_id=info.spec_id,
-                name=info.name,
-                lane=info.lane,
-                status=TaskStatus.READY,
-                created_at=now,
-                due_at=info.due_at,
-                business_key=instance.business_key,
-            )
+        task = HumanTask(
+            id=info.task_id,
+            instance_id=instance.id,
+            process_id=instance.process_id,
+            spec_id=info.spec_id,
+            name=info.name,
+            lane=info.lane,
+            status=TaskStatus.READY,
+            created_at=now,
+            due_at=info.due_at,
+            business_key=instance.business_key,
         )
-        record(
-            uow,
-            instance,
-            "task_ready",
-            actor=SYSTEM_ACTOR,
-            task_id=info.task_id,
-            details={
-                "element": info.spec_id,
-                "name": info.name,
-                "lane": info.lane,
-                "due_at": info.due_at.isoformat() if info.due_at else None,
-            },
-        )
+        uow.tasks.add(task)
+        details = {
+            "element": info.spec_id,
+            "name": info.name,
+            "lane": info.lane,
+            "due_at": info.due_at.isoformat() if info.due_at else None,
+        }
+        if governance is not None:
+            details["raci"] = governance.roles_of(task)
+        record(uow, instance, "task_ready", actor=SYSTEM_ACTOR, task_id=task.id, details=details)
+        if governance is not None:
+            governance.task_opened(uow, instance, task)

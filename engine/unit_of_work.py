@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from .clock import Clock
+from .directory_store import DirectoryRepository
 from .errors import ConcurrencyConflict
+from .governance_store import (
+    ConsultationRepository,
+    NotificationRepository,
+    OutboxRepository,
+    TaskRoleRepository,
+)
 from .repository import (
     AuditRepository,
     InstanceRepository,
@@ -40,6 +47,11 @@ class UnitOfWork:
         self.tasks = TaskRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.directory = DirectoryRepository(self.session)
+        self.task_roles = TaskRoleRepository(self.session)
+        self.consultations = ConsultationRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     def __exit__(

@@ -5,11 +5,12 @@ They read the task projection and the instance table, never workflow state.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 
-from .model import HumanTask, ProcessVersion, TaskStatus
+from .model import AuditEvent, HumanTask, ProcessVersion, TaskStatus
 from .unit_of_work import UnitOfWork
 
 
@@ -44,8 +45,92 @@ def instance(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
         }
 
 
-def process_versions(uow: UnitOfWork) -> list[dict[str, Any]]:
+def task_detail(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
+    """One task with its sign-off state and consultation answers."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        return {
+            **_task_dict(task),
+            "performer": task.performer,
+            "performer_for": task.performer_for,
+            "submitted_data": task.submitted_data,
+            "signoff_due_at": _iso(task.signoff_due_at),
+            "signed_off_by": task.signed_off_by,
+            "signed_off_at": _iso(task.signed_off_at),
+            "rework_count": task.rework_count,
+            "rejection_reason": task.rejection_reason,
+            "completed_by": task.completed_by,
+            "completed_at": _iso(task.completed_at),
+            "consultations": [
+                {
+                    "id": c.id,
+                    "role": c.role,
+                    "requested_at": _iso(c.requested_at),
+                    "answered_by": c.answered_by,
+                    "answered_for": c.answered_for,
+                    "answered_at": _iso(c.answered_at),
+                    "comment": c.comment,
+                    "overridden_by": c.overridden_by,
+                    "override_reason": c.override_reason,
+                }
+                for c in uow.consultations.for_task(task_id)
+            ],
+        }
+
+
+def audit_events(
+    uow: UnitOfWork,
+    *,
+    instance_id: str | None = None,
+    task_id: str | None = None,
+    process_id: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Audit events matching every filter given, in the order they happened."""
+    query = select(AuditEvent)
+    for column, value in (
+        (AuditEvent.instance_id, instance_id),
+        (AuditEvent.task_id, task_id),
+        (AuditEvent.process_id, process_id),
+        (AuditEvent.actor, actor),
+        (AuditEvent.action, action),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
+    query = query.order_by(AuditEvent.occurred_at, AuditEvent.id).limit(limit)
+    with uow:
+        return [
+            {
+                "id": e.id,
+                "stream": e.stream,
+                "seq": e.seq,
+                "occurred_at": _iso(e.occurred_at),
+                "actor": e.actor,
+                "action": e.action,
+                "instance_id": e.instance_id,
+                "process_id": e.process_id,
+                "task_id": e.task_id,
+                "raci_role": e.raci_role,
+                "on_behalf_of": e.on_behalf_of,
+                "reason": e.reason,
+                "details": e.details,
+            }
+            for e in uow.session.scalars(query)
+        ]
+
+
+def process_versions(uow: UnitOfWork, process_id: str | None = None) -> list[dict[str, Any]]:
     query = select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
+    if process_id is not None:
+        query = query.where(ProcessVersion.process_id == process_id)
     with uow:
         return [
             {
@@ -74,3 +159,7 @@ def _task_dict(task: HumanTask) -> dict[str, Any]:
         "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None,
     }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,99 @@
+"""Keep the directory (users, roles, membership, deputies) in the database.
+
+The directory's values are raci.directory's; this repository reads and writes
+them with plain table statements, inside the unit of work's transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from raci.directory import Deputy, Directory, Role, User
+
+from .orm import deputies, role_members, roles, users
+
+
+class DirectoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._loaded: Directory | None = None
+
+    def load(self) -> Directory:
+        """The whole directory (read once per unit of work)."""
+        if self._loaded is None:
+            memberships: dict[str, set[str]] = {}
+            for role, username in self.session.execute(select(role_members)):
+                memberships.setdefault(username, set()).add(role)
+            self._loaded = Directory(
+                users={
+                    row.username: User(
+                        row.username,
+                        row.name,
+                        row.email,
+                        row.active,
+                        frozenset(memberships.get(row.username, ())),
+                    )
+                    for row in self.session.execute(select(users))
+                },
+                roles={
+                    row.name: Role(row.name, row.description)
+                    for row in self.session.execute(select(roles))
+                },
+                deputies=tuple(
+                    Deputy(row.deputy, row.principal, row.starts, row.ends)
+                    for row in self.session.execute(select(deputies).order_by(deputies.c.id))
+                ),
+            )
+        return self._loaded
+
+    def replace(self, directory: Directory) -> None:
+        """Make the stored directory equal `directory`; users left out are deactivated.
+
+        Users are never deleted: the audit trail and old tasks refer to them.
+        """
+        known = set(self.session.scalars(select(users.c.username)))
+        self.session.execute(delete(deputies))
+        self.session.execute(delete(role_members))
+        self.session.execute(delete(roles))
+        for user in directory.users.values():
+            values = {"name": user.name, "email": user.email, "active": user.active}
+            if user.username in known:
+                self.session.execute(
+                    update(users).where(users.c.username == user.username).values(**values)
+                )
+            else:
+                self.session.execute(insert(users).values(username=user.username, **values))
+        gone = known - directory.users.keys()
+        if gone:
+            self.session.execute(
+                update(users).where(users.c.username.in_(gone)).values(active=False)
+            )
+        _insert_many(
+            self.session,
+            roles,
+            [{"name": r.name, "description": r.description} for r in directory.roles.values()],
+        )
+        _insert_many(
+            self.session,
+            role_members,
+            [
+                {"role": role, "username": user.username}
+                for user in directory.users.values()
+                for role in sorted(user.roles)
+            ],
+        )
+        _insert_many(
+            self.session,
+            deputies,
+            [
+                {"deputy": d.deputy, "principal": d.principal, "starts": d.starts, "ends": d.ends}
+                for d in directory.deputies
+            ],
+        )
+        self._loaded = None
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(table), rows)

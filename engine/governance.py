@@ -1,0 +1,136 @@
+"""Apply a process version's RACI matrix to its running instances.
+
+`Governance` joins one version's matrix with the directory as it stands in a
+unit of work: it routes new tasks to their roles, opens consultations,
+notifies the informed, and records each act with its RACI letter. The rules
+themselves are raci.policy's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from raci import policy
+from raci.directory import Directory
+from raci.matrix import ActivityRow, Letter, RaciMatrix
+
+from .errors import NotAllowed
+from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance, TaskRole
+from .settle import SYSTEM_ACTOR, record
+from .unit_of_work import UnitOfWork
+
+
+@dataclass
+class Governance:
+    matrix: RaciMatrix
+    directory: Directory
+    today: date
+
+    def row(self, task: HumanTask) -> ActivityRow:
+        row = self.matrix.row_for(task.spec_id, task.name)
+        if row is None:  # deploy validation makes this unreachable for user tasks
+            raise NotAllowed(f"'{task.spec_id}' has no RACI row in {self.matrix.process_id}")
+        return row
+
+    def roles_of(self, task: HumanTask) -> dict[str, Any]:
+        row = self.row(task)
+        return {
+            "R": row.responsible,
+            "A": row.accountable,
+            "C": row.consulted,
+            "I": row.informed,
+        }
+
+    def task_opened(self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> None:
+        """Index the new task by role and ask its C roles for input."""
+        row = self.row(task)
+        uow.task_roles.add_all(
+            [
+                TaskRole(task.id, role, letter.value)
+                for letter in Letter
+                for role in row.roles_with(letter)
+            ]
+        )
+        for role in row.consulted:
+            consultation = Consultation(task.id, instance.id, role, requested_at=uow.now)
+            uow.consultations.add(consultation)
+            record(
+                uow,
+                instance,
+                "consult_requested",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                raci_role="C",
+                details={"element": task.spec_id, "role": role, "advisory": row.rules.advisory},
+            )
+
+    def check(self, task: HumanTask, rule: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a raci.policy rule about `task`; a refusal becomes a RaciRefusal."""
+        try:
+            return rule(self.directory, *args, **kwargs)
+        except policy.Refused as refused:
+            raise RaciRefusal(refused.letter.value, refused.message, task.id) from refused
+
+    def notify_informed(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        *,
+        after: str,
+        actor: str,
+    ) -> None:
+        """Tell every member of the task's I roles, in the app and by e-mail."""
+        row = self.row(task)
+        subject = f"{task.name}: {'signed off' if after == 'signoff' else 'completed'}"
+        body = (
+            f"{task.name} in {instance.process_id}"
+            f"{' ' + instance.business_key if instance.business_key else ''}"
+            f" was {'signed off' if after == 'signoff' else 'completed'} by {actor}."
+        )
+        for username in policy.informed(self.directory, row):
+            self.notify(uow, instance, task, username, subject, body)
+            record(
+                uow,
+                instance,
+                "notified",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                raci_role="I",
+                details={"element": task.spec_id, "recipient": username, "after": after},
+            )
+
+    def notify(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        username: str,
+        subject: str,
+        body: str,
+    ) -> None:
+        """Store an in-app notification, and queue an e-mail if the user has an address."""
+        notification = Notification(
+            username, subject, body, uow.now, instance_id=instance.id, task_id=task.id
+        )
+        uow.notifications.add(notification)
+        user = self.directory.users.get(username)
+        if user is not None and user.email:
+            mail = OutboxMail(user.email, subject, body, uow.now)
+            mail._notification = notification  # type: ignore[attr-defined]
+            uow.outbox.add(mail)
+
+
+class RaciRefusal(NotAllowed):
+    """An act a RACI rule forbids on a task; `letter` is the rule's (R, A or C)."""
+
+    def __init__(self, letter: str, message: str, task_id: str) -> None:
+        super().__init__(message)
+        self.letter = letter
+        self.task_id = task_id
+
+
+def signoff_due(row: ActivityRow, now: datetime) -> datetime | None:
+    return now + row.rules.signoff_due if row.rules.signoff_due else None
