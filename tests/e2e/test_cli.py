@@ -73,7 +73,11 @@ def test_a_whole_run_from_the_command_line(cli, bpmn_dir):
 
     verified = json.loads(cli("audit", "verify", "--json").stdout)
     assert verified["ok"] is True
-    assert json.loads(cli("worker", "--once", "--json").stdout) == {"timers_fired": 0}
+    assert json.loads(cli("worker", "--once", "--json").stdout) == {
+        "timers_fired": 0,
+        "mails_sent": 0,
+        "mails_failed": 0,
+    }
 
 
 def test_failures_are_one_line_and_non_zero(cli):

@@ -9,7 +9,7 @@ import click
 from engine.errors import EngineError
 from web.config import ConfigError
 
-from . import admin, instances
+from . import admin, instances, raci
 
 
 @click.group(help="raciflow: BPMN processes governed by RACI matrices.")
@@ -17,7 +17,7 @@ def cli() -> None:
     pass
 
 
-for command in (*admin.COMMANDS, *instances.COMMANDS):
+for command in (*admin.COMMANDS, *instances.COMMANDS, *raci.COMMANDS):
     cli.add_command(command)
 
 

@@ -17,11 +17,18 @@ from .common import engine, json_option, settings
 
 def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
     data = [
-        {"process_id": r.process_id, "version": r.version, "created": r.created} for r in results
+        {
+            "process_id": r.process_id,
+            "version": r.version,
+            "created": r.created,
+            "warnings": list(r.warnings),
+        }
+        for r in results
     ]
-    lines = [
-        f"{r.process_id} v{r.version} {'deployed' if r.created else 'unchanged'}" for r in results
-    ]
+    lines = []
+    for r in results:
+        lines.append(f"{r.process_id} v{r.version} {'deployed' if r.created else 'unchanged'}")
+        lines.extend(f"  warning: {warning}" for warning in r.warnings)
     return data, "\n".join(lines) or "nothing to deploy"
 
 
@@ -53,22 +60,33 @@ def deploy(paths: tuple[Path, ...], user: str) -> tuple[Any, str]:
 @click.option("--once", is_flag=True, help="Fire what is due now, then exit.")
 @json_option
 def worker(once: bool) -> tuple[Any, str]:
-    """Fire due timers in a loop (every RACIFLOW_WORKER_INTERVAL seconds)."""
-    process_engine, interval = engine(), settings().worker_interval
+    """Fire due timers and send queued e-mail, every RACIFLOW_WORKER_INTERVAL seconds.
+
+    E-mail is sent only when RACIFLOW_SMTP_HOST is set; otherwise it stays queued.
+    """
+    config = settings()
+    process_engine, interval = engine(), config.worker_interval
     stopping: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    total = 0
+    totals = {"timers_fired": 0, "mails_sent": 0, "mails_failed": 0}
+
+    def summary() -> str:
+        return ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in totals.items())
+
     while True:
         fired = process_engine.fire_due_timers()
-        total += fired
+        sent, failed = process_engine.send_outbox(config.smtp) if config.smtp else (0, 0)
+        totals["timers_fired"] += fired
+        totals["mails_sent"] += sent
+        totals["mails_failed"] += failed
         if once or stopping:
-            return {"timers_fired": total}, f"{total} timer(s) fired"
-        if fired:
-            click.echo(f"{fired} timer(s) fired")
+            return totals, summary()
+        if fired or sent or failed:
+            click.echo(f"{fired} timer(s) fired, {sent} mail(s) sent, {failed} failed")
         try:
             time.sleep(interval)
         except KeyboardInterrupt:
-            return {"timers_fired": total}, f"stopped; {total} timer(s) fired"
+            return totals, f"stopped; {summary()}"
 
 
 @click.group()
