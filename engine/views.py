@@ -10,20 +10,99 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from .model import AuditEvent, HumanTask, ProcessVersion, TaskStatus
+from .model import (
+    OPEN_TASK_STATUSES,
+    AuditEvent,
+    Consultation,
+    HumanTask,
+    ProcessVersion,
+    TaskRole,
+    TaskStatus,
+)
 from .unit_of_work import UnitOfWork
 
 
 def open_tasks(
     uow: UnitOfWork, *, user: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Open human tasks, oldest first; with `user`, those claimed by them or by nobody."""
+    """Open human tasks, oldest first.
+
+    With `user`: the tasks they may work, claimed by them or by nobody. Under a
+    RACI matrix that means tasks of an R role they hold, or hold as a deputy today.
+    """
     query = select(HumanTask).where(HumanTask.status == TaskStatus.READY)
-    if user is not None:
-        query = query.where(or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)))
-    query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
     with uow:
+        if user is not None:
+            query = query.where(
+                or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
+                or_(
+                    ~_has_roles(),  # an ungoverned task: anyone may take it
+                    _has_roles("R", _acting_roles(uow, user)),
+                ),
+            )
+        query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
         return [_task_dict(task) for task in uow.session.scalars(query)]
+
+
+def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Work waiting for `user`'s sign-off (A), never their own."""
+    with uow:
+        query = (
+            select(HumanTask)
+            .where(
+                HumanTask.status == TaskStatus.AWAITING_SIGNOFF,
+                HumanTask.performer != user,
+                _has_roles("A", _acting_roles(uow, user)),
+            )
+            .order_by(HumanTask.submitted_at, HumanTask.id)
+            .limit(limit)
+        )
+        return [
+            {**_task_dict(t), "performer": t.performer, "signoff_due_at": _iso(t.signoff_due_at)}
+            for t in uow.session.scalars(query)
+        ]
+
+
+def consultations_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Open consultations addressed to a role `user` acts for (C)."""
+    with uow:
+        query = (
+            select(Consultation, HumanTask)
+            .join(HumanTask, HumanTask.id == Consultation.task_id)
+            .where(
+                Consultation.role.in_(_acting_roles(uow, user)),
+                Consultation.answered_at.is_(None),
+                Consultation.overridden_by.is_(None),
+                HumanTask.status.in_(OPEN_TASK_STATUSES),
+            )
+            .order_by(Consultation.requested_at, Consultation.id)
+            .limit(limit)
+        )
+        return [
+            {
+                "id": c.id,
+                "role": c.role,
+                "requested_at": _iso(c.requested_at),
+                "task": _task_dict(t),
+            }
+            for c, t in uow.session.execute(query)
+        ]
+
+
+def _acting_roles(uow: UnitOfWork, user: str) -> set[str]:
+    """The roles `user` holds, and those of the people they stand in for today."""
+    directory = uow.directory.load()
+    if not directory.is_active(user):
+        return set()
+    people = [user, *directory.principals_of(user, uow.now.date())]
+    return {role for person in people for role in directory.users[person].roles}
+
+
+def _has_roles(letter: str | None = None, roles: set[str] | None = None) -> Any:
+    query = select(TaskRole.task_id).where(TaskRole.task_id == HumanTask.id)
+    if letter is not None:
+        query = query.where(TaskRole.letter == letter, TaskRole.role.in_(roles or set()))
+    return query.exists()
 
 
 def instance(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:

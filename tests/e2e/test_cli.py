@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +11,6 @@ from sqlalchemy import text
 
 from engine.database import make_engine
 from tests.conftest import FIXTURES
-
-RACIFLOW = [sys.executable, "-c", "from web.cli import main; main()"]
 
 
 @pytest.fixture
@@ -26,27 +21,6 @@ def bpmn_dir(tmp_path: Path) -> Path:
     for name in ("approval.bpmn", "approval_level.dmn", "timer_wait.bpmn"):
         shutil.copy(FIXTURES / name, folder / name)
     return folder
-
-
-@pytest.fixture
-def cli(tmp_path: Path, bpmn_dir: Path):
-    env = {
-        **os.environ,
-        "RACIFLOW_INSTANCE_DIR": str(tmp_path / "instance"),
-        "RACIFLOW_BPMN_DIR": str(bpmn_dir),
-        "RACIFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
-    }
-
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run(
-            [*RACIFLOW, *args], env=env, capture_output=True, text=True, timeout=60
-        )
-        if ok:
-            assert done.returncode == 0, done.stderr
-        return done
-
-    run.database_url = env["RACIFLOW_DATABASE_URL"]
-    return run
 
 
 def test_a_whole_run_from_the_command_line(cli, bpmn_dir):

@@ -335,3 +335,25 @@ def test_mail_that_cannot_be_delivered_stays_queued_for_a_retry(raci_engine):
 
     assert raci_engine.send_outbox(nowhere) == (0, 1)
     assert raci_engine.send_outbox(nowhere) == (0, 1)  # tried again, not lost
+
+
+def test_inboxes_offer_work_by_role_deputyship_and_letter(raci_engine):
+    analyse = requested(raci_engine)
+
+    def inbox(user):
+        return [t["id"] for t in views.open_tasks(raci_engine.uow(), user=user)]
+
+    assert inbox("carol") == [analyse] and inbox("frank") == [analyse]
+    assert inbox("erin") == [analyse]  # stands in for frank today
+    assert inbox("sam") == [] and inbox("fiona") == [] and inbox("olga") == []
+    [consultation] = views.consultations_for(raci_engine.uow(), "bob")
+    assert consultation["task"]["id"] == analyse
+    assert views.consultations_for(raci_engine.uow(), "carol") == []
+
+    consulted(raci_engine, analyse)
+    raci_engine.complete(analyse, user="frank", data={"recommendation": "raise"})
+
+    assert inbox("carol") == []
+    assert [t["id"] for t in views.signoffs_for(raci_engine.uow(), "fiona")] == [analyse]
+    assert [t["id"] for t in views.signoffs_for(raci_engine.uow(), "dave")] == [analyse]
+    assert views.signoffs_for(raci_engine.uow(), "frank") == []  # never their own work

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from engine.errors import EngineError
+from raci.files import FileFormatError
 from web.config import ConfigError
 
 from . import admin, instances, raci
@@ -31,6 +33,10 @@ def main() -> None:
     except click.ClickException as err:
         click.echo(f"error: {err.format_message()}", err=True)
         sys.exit(err.exit_code)
-    except (EngineError, ConfigError) as err:
+    except (EngineError, ConfigError, FileFormatError) as err:
         click.echo(f"error: {' '.join(str(err).split())}", err=True)
+        sys.exit(1)
+    except OperationalError as err:
+        reason = " ".join(str(err.orig).split())
+        click.echo(f"error: the database is not ready ({reason}); run `raciflow init`", err=True)
         sys.exit(1)

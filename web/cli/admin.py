@@ -11,6 +11,7 @@ import click
 
 from engine import collect_files
 from engine.database import make_engine, upgrade
+from raci.directory_io import load_directory
 
 from .common import engine, json_option, settings
 
@@ -34,13 +35,22 @@ def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
 
 @click.command()
 @click.option("--user", default="init", show_default=True, help="Who deploys bpmn/.")
+@click.option(
+    "--directory",
+    "directory_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Import this directory (YAML or CSV) before deploying: matrices name its roles.",
+)
 @json_option
-def init(user: str) -> tuple[Any, str]:
+def init(user: str, directory_file: Path | None) -> tuple[Any, str]:
     """Create or upgrade the database, then deploy the processes in bpmn/."""
     config = settings()
     if config.database_url.startswith("sqlite"):
         config.ensure_instance_dir()
     upgrade(make_engine(config.database_url))
+    if directory_file is not None:
+        directory = load_directory(directory_file.name, directory_file.read_bytes())
+        engine().import_directory(directory, user=user)
     files = collect_files([config.bpmn_dir]) if config.bpmn_dir.is_dir() else []
     results = engine().deploy(files, user=user) if files else []
     data, text = _deployed(results)

@@ -216,7 +216,9 @@ def notifications(user: str, unread: bool) -> tuple[Any, str]:
         }
         for n in engine().notifications(user, unread_only=unread)
     ]
-    lines = [f"{n['id']}  {'  ' if n['read'] else '* '}{n['subject']}" for n in found]
+    lines = [
+        f"{n['id']}  {'  ' if n['read'] else '* '}{n['subject']}\n      {n['body']}" for n in found
+    ]
     return found, "\n".join(lines) or "no notifications"
 
 
