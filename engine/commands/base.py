@@ -1,0 +1,230 @@
+"""What every group of engine commands shares.
+
+Each public command is one unit of work: load, act through the runtime,
+settle the records, commit. Errors are engine errors (engine/errors.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from raci import policy
+from raci.directory import Acting
+from raci.matrix import RaciMatrix
+
+from ..errors import InvalidState, NotFound
+from ..governance import Governance, RaciRefusal
+from ..matrices import matrix_of
+from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from ..runtime import Runtime
+from ..serialization import SpecBundle, spec_from_dict
+from ..settle import SYSTEM_ACTOR, advance_and_settle, record
+from ..unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class InstanceState:
+    """Where an instance stands after a command."""
+
+    instance_id: str
+    process_id: str
+    version: int
+    status: InstanceStatus
+    error: str | None = None
+    ready_tasks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    """A deployed version as the engine runs it: its number, parsed specs, RACI matrix."""
+
+    number: int
+    specs: SpecBundle
+    matrix: RaciMatrix | None
+
+
+DataValidator = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class EngineBase:
+    """What every group of commands shares: units of work, the runtime, loaded versions."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        runtime: Runtime,
+        *,
+        known_services: Callable[[], list[str]] | None = None,
+        spec_cache_size: int = 256,
+    ) -> None:
+        self.uow = uow_factory
+        self.runtime = runtime
+        self.known_services = known_services
+        self._versions: dict[int, LoadedVersion] = {}  # by version id
+        self._version_cache_size = spec_cache_size
+
+    def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
+        """The instance's workflow, and the number of the version it runs on."""
+        version = self._version(uow, instance.version_id)
+        return self.runtime.restore(version.specs, instance.state), version.number
+
+    def _version(self, uow: UnitOfWork, version_id: int) -> LoadedVersion:
+        # Versions never change once deployed, so their parsed specs and matrix are cached.
+        cached = self._versions.get(version_id)
+        if cached is None:
+            if len(self._versions) >= self._version_cache_size:
+                self._versions.pop(next(iter(self._versions)))
+            version = uow.versions.get(version_id)
+            cached = self._versions[version_id] = LoadedVersion(
+                version.version, spec_from_dict(version.spec), matrix_of(version)
+            )
+        return cached
+
+    def _governance(self, uow: UnitOfWork, version_id: int) -> Governance | None:
+        """The RACI rules for a version's instances; None for an ungoverned version."""
+        matrix = self._version(uow, version_id).matrix
+        if matrix is None:
+            return None
+        return Governance(matrix, uow.directory.load(), uow.now.date())
+
+    def _run_task(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        data: dict[str, Any],
+        open_tasks: list[HumanTask],
+        governance: Governance | None,
+        acts: Callable[[], None],
+    ) -> InstanceState:
+        """Finish `task` in the workflow with `data`, record `acts`, run on, settle, commit.
+
+        The acts are recorded after the workflow step so that the audit chain's
+        head is locked only for the writing, not for the computing.
+        """
+        workflow, version_number = self._load(uow, instance)
+        timers_before = self.runtime.timer_ids(workflow)
+        self.runtime.complete_human_task(workflow, task.id, data)
+        acts()
+        task.status, task.completed_at = TaskStatus.COMPLETED, uow.now
+        task.completed_by = task.performer or task.assignee
+        if governance is not None:
+            uow.task_roles.remove_for([task.id])
+        ready = advance_and_settle(
+            uow,
+            self.runtime,
+            instance,
+            workflow,
+            actor=task.completed_by or SYSTEM_ACTOR,
+            timers_before=timers_before,
+            open_tasks=open_tasks,
+            governance=governance,
+        )
+        uow.commit()
+        return state_of(instance, version_number, ready)
+
+    @contextmanager
+    def refusals_recorded(self, user: str, action: str) -> Iterator[None]:
+        """Record a RACI refusal in the audit trail (its own transaction), then re-raise."""
+        try:
+            yield
+        except RaciRefusal as refusal:
+            with self.uow() as uow:
+                task = uow.tasks.get(refusal.task_id)
+                instance = uow.instances.get(task.instance_id)
+                record(
+                    uow,
+                    instance,
+                    "refused",
+                    actor=user,
+                    task_id=task.id,
+                    raci_role=refusal.letter,
+                    reason=str(refusal),
+                    details={"element": task.spec_id, "attempted": action},
+                )
+                uow.commit()
+            raise
+
+    def _acting_r(
+        self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, user: str
+    ) -> dict[str, Any]:
+        """Audit fields for an R act; refused if the user may not work the task."""
+        governance = self._governance(uow, instance.version_id)
+        if governance is None:
+            return {}
+        acting = governance.check(
+            task, policy.may_work, governance.row(task), user, governance.today
+        )
+        return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
+
+    def _governed_task(
+        self, uow: UnitOfWork, task_id: str
+    ) -> tuple[HumanTask, ProcessInstance, Governance]:
+        task = uow.tasks.get(task_id)
+        instance = uow.instances.get(task.instance_id)
+        governance = self._governance(uow, instance.version_id)
+        if governance is None:
+            raise NotFound(f"task {task_id} has no RACI matrix")
+        return task, instance, governance
+
+
+def pick(tasks: list[HumanTask], task_id: str, status: TaskStatus) -> HumanTask | None:
+    return next((t for t in tasks if t.id == task_id and t.status == status), None)
+
+
+def open_task(uow: UnitOfWork, task_id: str, status: TaskStatus = TaskStatus.READY) -> Any:
+    task = uow.tasks.get(task_id)
+    if task.status != status:
+        raise InvalidState(f"task {task_id} is {task.status.replace('_', ' ')}")
+    return task
+
+
+def state_of(
+    instance: ProcessInstance, version: int, ready: list[str] | None = None
+) -> InstanceState:
+    return InstanceState(
+        instance_id=instance.id,
+        process_id=instance.process_id,
+        version=version,
+        status=InstanceStatus(instance.status),
+        error=instance.error_message,
+        ready_tasks=tuple(ready or ()),
+    )
+
+
+def required(text: str | None, message: str) -> str:
+    if not text or not text.strip():
+        raise InvalidState(message)
+    return text.strip()
+
+
+def record_completion(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    task: HumanTask,
+    user: str,
+    data: dict[str, Any],
+    acting: Acting | None = None,
+    signoff: str | None = None,
+) -> None:
+    details: dict[str, Any] = {"element": task.spec_id, "data": data}
+    if signoff is not None:
+        details["signoff"] = signoff
+    record(
+        uow,
+        instance,
+        "complete",
+        actor=user,
+        task_id=task.id,
+        details=details,
+        **as_r(acting),
+    )
+
+
+def as_r(acting: Acting | None) -> dict[str, Any]:
+    if acting is None:
+        return {}
+    return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}

@@ -1,0 +1,70 @@
+"""Consultation (RACI C): answers from the consulted roles, overrides by A."""
+
+from __future__ import annotations
+
+from raci import policy
+
+from ..errors import InvalidState
+from ..model import TaskStatus
+from ..settle import record
+from .base import EngineBase, required
+
+
+class ConsultationCommands(EngineBase):
+    """Answer or override the consultations of a task."""
+
+    def answer_consultation(self, consultation_id: int, *, user: str, comment: str) -> None:
+        """Answer for a consulted role; the performer sees the comment."""
+        comment = required(comment, "an answer needs a comment")
+        with self.refusals_recorded(user, "answer"), self.uow() as uow:
+            consultation = uow.consultations.get(consultation_id)
+            if not consultation.is_open:
+                raise InvalidState(f"consultation {consultation_id} is already closed")
+            task, instance, governance = self._governed_task(uow, consultation.task_id)
+            if not TaskStatus(task.status).is_open:
+                raise InvalidState(f"task {task.id} is {task.status}")
+            acting = governance.check(
+                task, policy.may_answer, consultation.role, user, governance.today
+            )
+            consultation.answered_by, consultation.answered_for = user, acting.on_behalf_of
+            consultation.answered_at, consultation.comment = uow.now, comment
+            record(
+                uow,
+                instance,
+                "consult_answered",
+                actor=user,
+                task_id=task.id,
+                raci_role="C",
+                on_behalf_of=acting.on_behalf_of,
+                details={"element": task.spec_id, "role": consultation.role, "comment": comment},
+            )
+            instance.updated_at = uow.now
+            uow.commit()
+
+    def override_consultation(self, task_id: str, *, user: str, reason: str) -> None:
+        """Let the work go on without the consultations still unanswered (A only)."""
+        reason = required(reason, "a reason is required to override consultation")
+        with self.refusals_recorded(user, "override"), self.uow() as uow:
+            task, instance, governance = self._governed_task(uow, task_id)
+            if task.status != TaskStatus.READY:
+                raise InvalidState(f"task {task_id} is {task.status}")
+            row = governance.row(task)
+            acting = governance.check(task, policy.may_override, row, user, governance.today)
+            waiting = [c for c in uow.consultations.for_task(task_id) if c.is_open]
+            if not waiting:
+                raise InvalidState(f"task {task_id} has no unanswered consultation")
+            for consultation in waiting:
+                consultation.overridden_by, consultation.override_reason = user, reason
+            record(
+                uow,
+                instance,
+                "consult_overridden",
+                actor=user,
+                task_id=task.id,
+                raci_role="A",
+                on_behalf_of=acting.on_behalf_of,
+                reason=reason,
+                details={"element": task.spec_id, "roles": [c.role for c in waiting]},
+            )
+            instance.updated_at = uow.now
+            uow.commit()

@@ -1,0 +1,101 @@
+"""Deploy processes with their RACI matrices; look matrices up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from raci.directory import Directory
+from raci.matrix import RaciMatrix
+
+from .. import audit
+from ..definitions import SourceFile, parse_definitions
+from ..matrices import MatrixReview, attach_matrices, matrix_of, review_matrices
+from ..model import ProcessVersion
+from .base import EngineBase
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What deploying one process did: a new version, or nothing (same content)."""
+
+    process_id: str
+    version: int
+    created: bool
+    warnings: tuple[str, ...] = ()
+
+
+class DefinitionCommands(EngineBase):
+    """Deploy BPMN, DMN and RACI matrix files as process versions."""
+
+    def deploy(self, files: Sequence[SourceFile], *, user: str) -> list[Deployment]:
+        """Store each changed process in `files`, with its RACI matrix, as a new version.
+
+        Deploying the same content again is a no-op; an invalid process or
+        matrix refuses the whole deploy and changes nothing.
+        """
+        services = self.known_services() if self.known_services else None
+        definitions = parse_definitions(
+            [f for f in files if not f.is_matrix], known_services=services
+        )
+        results = []
+        with self.uow() as uow:
+            checked = attach_matrices(
+                definitions, [f for f in files if f.is_matrix], uow.directory.load()
+            )
+            for definition, warnings in checked:
+                existing = uow.versions.by_hash(definition.process_id, definition.content_hash)
+                if existing is not None:
+                    results.append(
+                        Deployment(definition.process_id, existing.version, False, tuple(warnings))
+                    )
+                    continue
+                version = ProcessVersion(
+                    process_id=definition.process_id,
+                    version=uow.versions.latest_number(definition.process_id) + 1,
+                    name=definition.name,
+                    content_hash=definition.content_hash,
+                    spec=definition.spec,
+                    sources=definition.sources,
+                    attachments=definition.attachments,
+                    deployed_at=uow.now,
+                    deployed_by=user,
+                )
+                uow.versions.add(version)
+                uow.audit.record(
+                    audit.SYSTEM_STREAM,
+                    occurred_at=uow.now,
+                    actor=user,
+                    action="deploy",
+                    process_id=version.process_id,
+                    details={
+                        "version": version.version,
+                        "content_hash": version.content_hash,
+                        "files": sorted({**version.sources, **version.attachments}),
+                        "warnings": warnings,
+                    },
+                )
+                results.append(
+                    Deployment(version.process_id, version.version, True, tuple(warnings))
+                )
+            uow.commit()
+        return results
+
+    def review_matrices(
+        self, files: Sequence[SourceFile], directory: Directory | None = None
+    ) -> MatrixReview:
+        """Check the matrices among `files` against their BPMN and the directory (the
+        stored one unless another is given), without deploying anything."""
+        services = self.known_services() if self.known_services else None
+        definitions = parse_definitions(
+            [f for f in files if not f.is_matrix], known_services=services
+        )
+        if directory is None:
+            directory = self.directory()
+        return review_matrices(definitions, [f for f in files if f.is_matrix], directory)
+
+    def matrix(self, process_id: str, version: int | None = None) -> tuple[int, RaciMatrix | None]:
+        """The RACI matrix of a deployed process version (latest by default)."""
+        with self.uow() as uow:
+            found = uow.versions.find(process_id, version)
+            return found.version, matrix_of(found)

@@ -1,0 +1,135 @@
+"""Start, cancel and retry instances; fire due timers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..errors import InvalidState
+from ..model import InstanceStatus, ProcessInstance
+from ..payload import check_payload
+from ..settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
+from .base import EngineBase, InstanceState, state_of
+
+
+class InstanceCommands(EngineBase):
+    """Commands on whole instances."""
+
+    def start(
+        self,
+        process_id: str,
+        *,
+        user: str,
+        data: dict[str, Any] | None = None,
+        business_key: str | None = None,
+        version: int | None = None,
+    ) -> InstanceState:
+        """Start an instance of the latest (or given) version and run it to its first wait."""
+        data = check_payload(data or {})
+        with self.uow() as uow:
+            process_version = uow.versions.find(process_id, version)
+            loaded = self._version(uow, process_version.id)
+            workflow = self.runtime.create(loaded.specs, data)
+            instance = ProcessInstance(
+                id=str(uuid.uuid4()),
+                version_id=process_version.id,
+                process_id=process_id,
+                business_key=business_key,
+                status=InstanceStatus.RUNNING,
+                state=b"",
+                started_by=user,
+                started_at=uow.now,
+                updated_at=uow.now,
+            )
+            uow.instances.add(instance)
+            uow.audit.start_stream(instance.id)
+            record(
+                uow,
+                instance,
+                "start",
+                actor=user,
+                details={
+                    "version": loaded.number,
+                    "data": data,
+                    "business_key": business_key,
+                },
+            )
+            ready = advance_and_settle(
+                uow,
+                self.runtime,
+                instance,
+                workflow,
+                actor=user,
+                timers_before=set(),
+                open_tasks=[],
+                governance=self._governance(uow, process_version.id),
+            )
+            uow.commit()
+            return state_of(instance, loaded.number, ready)
+
+    def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
+        """Stop an instance for good; its open tasks and timers are cancelled."""
+        if not reason or not reason.strip():
+            raise InvalidState("a reason is required to cancel an instance")
+        with self.uow() as uow:
+            instance = uow.instances.get(instance_id)
+            if InstanceStatus(instance.status).is_final:
+                raise InvalidState(f"instance {instance_id} is already {instance.status}")
+            workflow, version_number = self._load(uow, instance)
+            self.runtime.cancel(workflow)
+            instance.state = self.runtime.snapshot(workflow)
+            instance.status, instance.cancel_reason = InstanceStatus.CANCELLED, reason.strip()
+            instance.ended_at = instance.updated_at = uow.now
+            close_open_tasks(uow, instance, actor=user)
+            record(uow, instance, "cancel", actor=user, reason=reason.strip())
+            uow.commit()
+            return state_of(instance, version_number)
+
+    def retry(
+        self, instance_id: str, *, user: str, data: dict[str, Any] | None = None
+    ) -> InstanceState:
+        """Run the failed task of an instance in error again, optionally with corrected data."""
+        data = check_payload(data or {})
+        with self.uow() as uow:
+            instance = uow.instances.get(instance_id)
+            if instance.status != InstanceStatus.ERROR:
+                raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")
+            workflow, version_number = self._load(uow, instance)
+            elements = self.runtime.reset_failed_tasks(workflow, data)
+            record(
+                uow,
+                instance,
+                "retry",
+                actor=user,
+                details={
+                    "elements": elements,
+                    "data": data,
+                    "previous_error": instance.error_message,
+                },
+            )
+            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
+            uow.commit()
+            return state_of(instance, version_number, ready)
+
+    def fire_due_timers(self, *, limit: int = 100) -> int:
+        """Fire every timer due by the clock's now; return how many fired."""
+        with self.uow() as uow:
+            due = uow.timers.due(uow.now, limit)
+        fired = 0
+        for instance_id, timer_id in due:
+            with self.uow() as uow:
+                instance = uow.instances.get(instance_id)
+                workflow, _ = self._load(uow, instance)
+                element = self.runtime.fire_timer(workflow, timer_id)
+                record(
+                    uow,
+                    instance,
+                    "timer_fired",
+                    actor=SYSTEM_ACTOR,
+                    task_id=timer_id,
+                    details={"element": element},
+                )
+                advance_and_settle(uow, self.runtime, instance, workflow, actor=SYSTEM_ACTOR)
+                uow.commit()
+                fired += 1
+        return fired

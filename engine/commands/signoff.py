@@ -1,0 +1,131 @@
+"""Sign-off of submitted work by the accountable role (RACI A): approve or reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from raci import policy
+from raci.directory import Acting
+
+from ..errors import InvalidState
+from ..governance import Governance, signoff_due
+from ..model import HumanTask, ProcessInstance, TaskStatus
+from ..settle import SYSTEM_ACTOR, record
+from ..unit_of_work import UnitOfWork
+from .base import EngineBase, InstanceState, record_completion, required, state_of
+
+
+class SignOffCommands(EngineBase):
+    """Approve or reject work waiting for sign-off; never one's own."""
+
+    def _submit_for_signoff(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        open_tasks: list[HumanTask],
+        governance: Governance,
+        acting: Acting,
+        data: dict[str, Any],
+    ) -> InstanceState:
+        """Keep the performer's work on the task until A signs it; the process waits."""
+        row = governance.row(task)
+        task.status = TaskStatus.AWAITING_SIGNOFF
+        task.performer, task.performer_for = acting.user, acting.on_behalf_of
+        task.submitted_data, task.submitted_at = data, uow.now
+        task.signoff_due_at = signoff_due(row, uow.now)
+        record_completion(uow, instance, task, acting.user, data, acting, "pending")
+        record(
+            uow,
+            instance,
+            "signoff_requested",
+            actor=SYSTEM_ACTOR,
+            task_id=task.id,
+            raci_role="A",
+            details={
+                "element": task.spec_id,
+                "role": row.accountable,
+                "due_at": task.signoff_due_at.isoformat() if task.signoff_due_at else None,
+            },
+        )
+        governance.notify_informed(uow, instance, task, after="completion", actor=acting.user)
+        instance.updated_at = uow.now  # bumps the revision: racing writers conflict
+        uow.commit()
+        still_open = [t.id for t in open_tasks if t.status == TaskStatus.READY]
+        return state_of(instance, self._version(uow, instance.version_id).number, still_open)
+
+    def approve(self, task_id: str, *, user: str) -> InstanceState:
+        """Sign off submitted work: the process runs on with the data the performer sent."""
+        with self.refusals_recorded(user, "approve"), self.uow() as uow:
+            open_tasks = uow.tasks.open_alongside(task_id)
+            task, instance, governance = self._awaiting(uow, task_id)
+            acting = self._signer(governance, task, user)
+            task.signed_off_by, task.signed_off_at = user, uow.now
+
+            def acts() -> None:
+                record(
+                    uow,
+                    instance,
+                    "approve",
+                    actor=user,
+                    task_id=task.id,
+                    raci_role="A",
+                    on_behalf_of=acting.on_behalf_of,
+                    details={"element": task.spec_id},
+                )
+                governance.notify_informed(uow, instance, task, after="signoff", actor=user)
+
+            data = dict(task.submitted_data or {})
+            return self._run_task(uow, instance, task, data, open_tasks, governance, acts)
+
+    def reject(self, task_id: str, *, user: str, reason: str) -> None:
+        """Send submitted work back to its performer with a reason."""
+        reason = required(reason, "a reason is required to reject")
+        with self.refusals_recorded(user, "reject"), self.uow() as uow:
+            task, instance, governance = self._awaiting(uow, task_id)
+            acting = self._signer(governance, task, user)
+            task.status, task.assignee = TaskStatus.READY, task.performer
+            task.rework_count += 1
+            task.rejection_reason = reason
+            task.signoff_due_at = None
+            record(
+                uow,
+                instance,
+                "reject",
+                actor=user,
+                task_id=task.id,
+                raci_role="A",
+                on_behalf_of=acting.on_behalf_of,
+                reason=reason,
+                details={"element": task.spec_id, "rework": task.rework_count},
+            )
+            governance.notify(
+                uow,
+                instance,
+                task,
+                task.performer,
+                f"{task.name}: sent back to you",
+                f"{user} sent '{task.name}' back: {reason}",
+            )
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
+            uow.commit()
+
+    def _awaiting(
+        self, uow: UnitOfWork, task_id: str
+    ) -> tuple[HumanTask, ProcessInstance, Governance]:
+        task, instance, governance = self._governed_task(uow, task_id)
+        if task.status != TaskStatus.AWAITING_SIGNOFF:
+            raise InvalidState(f"task {task_id} is not waiting for sign-off ({task.status})")
+        return task, instance, governance
+
+    @staticmethod
+    def _signer(governance: Governance, task: HumanTask, user: str) -> Any:
+        return governance.check(
+            task,
+            policy.may_sign_off,
+            governance.row(task),
+            user,
+            governance.today,
+            performer=task.performer,
+            performer_for=task.performer_for,
+        )

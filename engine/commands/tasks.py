@@ -1,0 +1,163 @@
+"""Work on human tasks: claim, release, reassign and complete (RACI R, with C before)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from raci import policy
+from raci.matrix import ActivityRow
+
+from ..errors import InvalidState, NotAllowed
+from ..governance import Governance, RaciRefusal
+from ..model import HumanTask, ProcessInstance, TaskStatus
+from ..payload import check_payload
+from ..settle import record
+from ..unit_of_work import UnitOfWork
+from .base import DataValidator, EngineBase, InstanceState, open_task, pick, record_completion
+
+
+class TaskCommands(EngineBase):
+    """Commands of the people doing the work."""
+
+    def claim(self, task_id: str, *, user: str) -> None:
+        """Take an open task so that nobody else works on it (R members only, if governed)."""
+        with self.refusals_recorded(user, "claim"), self.uow() as uow:
+            task = open_task(uow, task_id)
+            if task.assignee not in (None, user):
+                raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
+            if task.assignee == user:
+                return
+            instance = uow.instances.get(task.instance_id)
+            acting = self._acting_r(uow, instance, task, user)
+            task.assignee = user
+            record(uow, instance, "claim", actor=user, task_id=task_id, **acting)
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
+            uow.commit()
+
+    def release(self, task_id: str, *, user: str) -> None:
+        """Give back a claimed task so that others can take it."""
+        with self.uow() as uow:
+            task = open_task(uow, task_id)
+            if task.assignee != user:
+                raise NotAllowed(f"task {task_id} is not claimed by {user}")
+            task.assignee = None
+            instance = uow.instances.get(task.instance_id)
+            record(uow, instance, "release", actor=user, task_id=task_id)
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
+            uow.commit()
+
+    def reassign(self, task_id: str, *, user: str, to: str, reason: str | None = None) -> None:
+        """Hand an open task to another R member (by an R member or an admin)."""
+        with self.refusals_recorded(user, "reassign"), self.uow() as uow:
+            task = uow.tasks.get(task_id)
+            if task.status != TaskStatus.READY:
+                raise InvalidState(f"task {task_id} is {task.status}")
+            instance = uow.instances.get(task.instance_id)
+            governance = self._governance(uow, instance.version_id)
+            on_behalf_of = None
+            if governance is not None:
+                by, _ = governance.check(
+                    task, policy.may_reassign, governance.row(task), user, to, governance.today
+                )
+                on_behalf_of = by.on_behalf_of if by else None
+            previous, task.assignee = task.assignee, to
+            record(
+                uow,
+                instance,
+                "reassign",
+                actor=user,
+                task_id=task.id,
+                raci_role="R" if governance else None,
+                on_behalf_of=on_behalf_of,
+                reason=reason,
+                details={"element": task.spec_id, "from": previous, "to": to},
+            )
+            instance.updated_at = uow.now
+            uow.commit()
+
+    def complete(
+        self,
+        task_id: str,
+        *,
+        user: str,
+        data: dict[str, Any],
+        validate: DataValidator | None = None,
+    ) -> InstanceState:
+        """Complete a human task with `data` (checked by `validate`), then run on.
+
+        Under a RACI matrix the user must act for an R role and every C role
+        must have answered (unless the activity is advisory or A overrode);
+        then, unless the activity needs no sign-off, the work waits for A.
+        """
+        data = check_payload(data)
+        if validate is not None:
+            data = check_payload(validate(data))
+        with self.refusals_recorded(user, "complete"), self.uow() as uow:
+            open_tasks = uow.tasks.open_alongside(task_id)
+            task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
+            if task.assignee not in (None, user):
+                raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
+            task.assignee = task.assignee or user
+            instance = uow.instances.get(task.instance_id)
+            governance = self._governance(uow, instance.version_id)
+            if governance is None:
+                return self._run_task(
+                    uow,
+                    instance,
+                    task,
+                    data,
+                    open_tasks,
+                    None,
+                    acts=lambda: record_completion(uow, instance, task, user, data),
+                )
+            return self._complete_governed(uow, instance, task, open_tasks, governance, data)
+
+    def _complete_governed(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        open_tasks: list[HumanTask],
+        governance: Governance,
+        data: dict[str, Any],
+    ) -> InstanceState:
+        user = task.assignee
+        row = governance.row(task)
+        acting = governance.check(task, policy.may_work, row, user, governance.today)
+        require_consultations(uow, task, row)
+        if policy.needs_signoff(row, governance.directory, acting):
+            return self._submit_for_signoff(
+                uow, instance, task, open_tasks, governance, acting, data
+            )
+        self_approved = row.accountable is not None  # and the performer may approve it
+
+        def acts() -> None:
+            signoff = "self-approved" if self_approved else None
+            record_completion(uow, instance, task, user, data, acting, signoff)
+            if self_approved:
+                record(
+                    uow,
+                    instance,
+                    "approve",
+                    actor=user,
+                    task_id=task.id,
+                    raci_role="A",
+                    details={"element": task.spec_id, "self_approval": True},
+                )
+            after = "signoff" if self_approved else "completion"
+            governance.notify_informed(uow, instance, task, after=after, actor=user)
+
+        return self._run_task(uow, instance, task, data, open_tasks, governance, acts)
+
+
+def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) -> None:
+    if row.rules.advisory:
+        return
+    waiting = [c.role for c in uow.consultations.for_task(task.id) if c.is_open]
+    if waiting:
+        raise RaciRefusal(
+            "C",
+            f"'{task.name}' waits for consultation with {', '.join(waiting)}"
+            " (or an override by the accountable role)",
+            task.id,
+        )
