@@ -60,7 +60,12 @@ def may_sign_off(
             f"{user}'s deputy performed '{row.activity}' for them; they cannot sign it off",
         )
     role = row.accountable
-    acting = directory.acting_as(user, [role] if role else [], day, not_for=[performer])
+    acting = directory.acting_as(
+        user,
+        [role] if role else [],
+        day,
+        not_for=[performer, *([performer_for] if performer_for else [])],
+    )
     if acting is None:
         raise Refused(Letter.A, f"{user} is not accountable for '{row.activity}' ({role})")
     return acting
