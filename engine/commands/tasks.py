@@ -42,7 +42,9 @@ class TaskCommands(EngineBase):
                 raise NotAllowed(f"task {task_id} is not claimed by {user}")
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
-            record(uow, instance, "release", actor=user, task_id=task_id)
+            governed = self._governance(uow, instance.version_id) is not None
+            letter = {"raci_role": "R"} if governed else {}
+            record(uow, instance, "release", actor=user, task_id=task_id, **letter)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 

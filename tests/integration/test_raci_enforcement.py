@@ -357,3 +357,12 @@ def test_inboxes_offer_work_by_role_deputyship_and_letter(raci_engine):
     assert [t["id"] for t in views.signoffs_for(raci_engine.uow(), "fiona")] == [analyse]
     assert [t["id"] for t in views.signoffs_for(raci_engine.uow(), "dave")] == [analyse]
     assert views.signoffs_for(raci_engine.uow(), "frank") == []  # never their own work
+
+
+def test_claim_and_release_are_recorded_as_r(raci_engine):
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="erin")  # as frank's deputy
+    raci_engine.release(analyse, user="erin")
+    trail = events(raci_engine, analyse)
+    assert ("claim", "erin", "R", "frank") in trail
+    assert ("release", "erin", "R", None) in trail
