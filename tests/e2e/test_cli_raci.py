@@ -49,6 +49,10 @@ def test_a_governed_credit_change_from_the_command_line(cli, bpmn_dir):
     assert init["deployed"][0]["warnings"] == []
     exported = cli("directory", "export").stdout
     assert "dave" in exported and "fiona" in exported
+    as_json = json.loads(cli("directory", "export", "--json").stdout)
+    assert {"deputy": "dave", "for": "fiona", "from": "2026-01-01", "to": "2026-12-31"} in as_json[
+        "deputies"
+    ]
     assert "analyse" in cli("raci", "show", "credit_change").stdout
 
     started = json.loads(cli("start", "credit_change", "--user", "bob", "--json").stdout)

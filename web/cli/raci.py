@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
 from engine import collect_files, views
 from raci import render, report
@@ -115,9 +116,12 @@ def import_command(file: Path, user: str) -> tuple[Any, str]:
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True
 )
-def export_command(fmt: str) -> None:
+@json_option
+def export_command(fmt: str) -> tuple[Any, str]:
     """Print the directory as YAML or CSV (the format `directory import` reads)."""
-    click.echo(dump_directory(engine().directory(), fmt).rstrip("\n"))  # type: ignore[arg-type]
+    directory = engine().directory()
+    as_data = yaml.safe_load(dump_directory(directory, "yaml"))
+    return as_data, dump_directory(directory, fmt).rstrip("\n")  # type: ignore[arg-type]
 
 
 @click.command()
