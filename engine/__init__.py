@@ -7,7 +7,7 @@ Public surface: `build_engine` and `ProcessEngine` (commands), `views` (reads),
 from .bootstrap import build_engine
 from .definitions import SourceFile, collect_files
 from .model import InstanceStatus, TaskStatus
-from .scripting import ServiceRegistry
+from .scripting import ServiceContext, ServiceRegistry
 from .services import Deployment, InstanceState, ProcessEngine
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "InstanceState",
     "InstanceStatus",
     "ProcessEngine",
+    "ServiceContext",
     "ServiceRegistry",
     "SourceFile",
     "TaskStatus",

@@ -22,7 +22,13 @@ from SpiffWorkflow.util.task import TaskState
 
 from .clock import Clock
 from .errors import InvalidState, NotFound
-from .scripting import SandboxEnvironment, SandboxScriptEngine, ServiceRegistry
+from .scripting import (
+    SandboxEnvironment,
+    SandboxScriptEngine,
+    ServiceContext,
+    ServiceRegistry,
+    service_context,
+)
 from .serialization import SpecBundle, dump_state, load_state
 
 _SCHEDULED = "raciflow_scheduled"  # internal-data flag: due time set from our clock
@@ -81,10 +87,16 @@ class Runtime:
     def snapshot(workflow: BpmnWorkflow) -> bytes:
         return dump_state(workflow)
 
-    def advance(self, workflow: BpmnWorkflow) -> StepFailure | None:
-        """Run engine steps until only human work, timers or an error remain."""
+    def advance(
+        self, workflow: BpmnWorkflow, context: ServiceContext | None = None
+    ) -> StepFailure | None:
+        """Run engine steps until only human work, timers or an error remain.
+
+        Service tasks run on the way receive `context` (the command's transaction).
+        """
         try:
-            workflow.do_engine_steps()
+            with service_context(context):
+                workflow.do_engine_steps()
         except SpiffWorkflowException as err:
             failed = getattr(err, "task", None)
             spec_id = _spec_id(failed) if failed is not None else "?"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -15,11 +20,45 @@ from . import sandbox
 ServiceFunction = Callable[..., Any]
 
 
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a service may use besides its parameters: the command's own transaction.
+
+    Services that write business data through `session` commit or roll back
+    together with the instance, so a failed step leaves no half-done change.
+    """
+
+    session: Any  # the unit of work's SQLAlchemy session
+    now: datetime
+    instance_id: str
+    process_id: str
+    business_key: str | None
+    actor: str
+
+
+_current_context: ContextVar[ServiceContext | None] = ContextVar("service_context", default=None)
+
+
+@contextmanager
+def service_context(context: ServiceContext | None) -> Iterator[None]:
+    """Make `context` available to the services called while the block runs."""
+    token = _current_context.set(context)
+    try:
+        yield
+    finally:
+        _current_context.reset(token)
+
+
 class ServiceRegistry:
-    """Python functions that BPMN service tasks may call, by name."""
+    """Python functions that BPMN service tasks may call, by name.
+
+    A function whose first parameter is named `ctx` receives the ServiceContext
+    and runs in a savepoint of the command's transaction.
+    """
 
     def __init__(self) -> None:
         self._functions: dict[str, ServiceFunction] = {}
+        self._wants_context: set[str] = set()
 
     def register(self, name: str) -> Callable[[ServiceFunction], ServiceFunction]:
         """Register the decorated function as service `name`."""
@@ -28,6 +67,8 @@ class ServiceRegistry:
             if name in self._functions:
                 raise ValueError(f"service '{name}' is already registered")
             self._functions[name] = function
+            if next(iter(inspect.signature(function).parameters), None) == "ctx":
+                self._wants_context.add(name)
             return function
 
         return decorator
@@ -40,6 +81,14 @@ class ServiceRegistry:
             function = self._functions[name]
         except KeyError:
             raise LookupError(f"no service registered as '{name}'") from None
+        if name in self._wants_context:
+            context = _current_context.get()
+            if context is None:
+                raise RuntimeError(f"service '{name}' needs a unit of work and has none")
+            # A savepoint: a service that fails half-way leaves none of its writes behind,
+            # while the instance's error state is still committed.
+            with context.session.begin_nested():
+                return function(context, **params)
         return function(**params)
 
 

@@ -18,6 +18,7 @@ from .model import (
     TaskStatus,
 )
 from .runtime import Runtime, StepFailure
+from .scripting import ServiceContext
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -66,7 +67,15 @@ def advance_and_settle(
     governance: Governance | None = None,
 ) -> list[str]:
     """Run the workflow on to its next wait (or failure), then `settle` it."""
-    failure = runtime.advance(workflow)
+    context = ServiceContext(
+        session=uow.session,
+        now=uow.now,
+        instance_id=instance.id,
+        process_id=instance.process_id,
+        business_key=instance.business_key,
+        actor=actor,
+    )
+    failure = runtime.advance(workflow, context)
     return settle(
         uow,
         runtime,

@@ -23,14 +23,21 @@ from .unit_of_work import UnitOfWork
 
 
 def open_tasks(
-    uow: UnitOfWork, *, user: str | None = None, limit: int = 100, offset: int = 0
+    uow: UnitOfWork,
+    *,
+    user: str | None = None,
+    instance_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Open human tasks, oldest first.
+    """Open human tasks (of one instance, if given), oldest first.
 
     With `user`: the tasks they may work, claimed by them or by nobody. Under a
     RACI matrix that means tasks of an R role they hold, or hold as a deputy today.
     """
     query = select(HumanTask).where(HumanTask.status == TaskStatus.READY)
+    if instance_id is not None:
+        query = query.where(HumanTask.instance_id == instance_id)
     with uow:
         if user is not None:
             query = query.where(

@@ -21,7 +21,7 @@ from ..matrices import matrix_of
 from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from ..runtime import Runtime
 from ..serialization import SpecBundle, spec_from_dict
-from ..settle import SYSTEM_ACTOR, advance_and_settle, record
+from ..settle import advance_and_settle, record
 from ..unit_of_work import UnitOfWork
 
 
@@ -99,11 +99,15 @@ class EngineBase:
         open_tasks: list[HumanTask],
         governance: Governance | None,
         acts: Callable[[], None],
+        *,
+        actor: str,
     ) -> InstanceState:
         """Finish `task` in the workflow with `data`, record `acts`, run on, settle, commit.
 
-        The acts are recorded after the workflow step so that the audit chain's
-        head is locked only for the writing, not for the computing.
+        `actor` is who made the process move on (the performer, or the approver who
+        signed): services that run next act in their name. The acts are recorded
+        after the workflow step so that the audit chain's head is locked only for
+        the writing, not for the computing.
         """
         workflow, version_number = self._load(uow, instance)
         timers_before = self.runtime.timer_ids(workflow)
@@ -118,7 +122,7 @@ class EngineBase:
             self.runtime,
             instance,
             workflow,
-            actor=task.completed_by or SYSTEM_ACTOR,
+            actor=actor,
             timers_before=timers_before,
             open_tasks=open_tasks,
             governance=governance,

@@ -76,7 +76,9 @@ class SignOffCommands(EngineBase):
                 governance.notify_informed(uow, instance, task, after="signoff", actor=user)
 
             data = dict(task.submitted_data or {})
-            return self._run_task(uow, instance, task, data, open_tasks, governance, acts)
+            return self._run_task(
+                uow, instance, task, data, open_tasks, governance, acts, actor=user
+            )
 
     def reject(self, task_id: str, *, user: str, reason: str) -> None:
         """Send submitted work back to its performer with a reason."""

@@ -111,6 +111,7 @@ class TaskCommands(EngineBase):
                     open_tasks,
                     None,
                     acts=lambda: record_completion(uow, instance, task, user, data),
+                    actor=user,
                 )
             return self._complete_governed(uow, instance, task, open_tasks, governance, data)
 
@@ -149,7 +150,7 @@ class TaskCommands(EngineBase):
             after = "signoff" if self_approved else "completion"
             governance.notify_informed(uow, instance, task, after=after, actor=user)
 
-        return self._run_task(uow, instance, task, data, open_tasks, governance, acts)
+        return self._run_task(uow, instance, task, data, open_tasks, governance, acts, actor=user)
 
 
 def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) -> None:

@@ -3,6 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+# The CRM domain shares the database and this migration history.
+import workflows.tables  # noqa: F401
 from engine.orm import metadata
 
 config = context.config

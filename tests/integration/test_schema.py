@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import workflows.tables  # noqa: F401  (the CRM tables share the metadata)
 from engine.database import make_engine
 from engine.orm import metadata
 

@@ -1,0 +1,139 @@
+"""Credit limit change: BD requests, a credit controller analyses, the DMN-chosen level signs."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine import InstanceStatus, SourceFile
+from engine.errors import InvalidTaskData
+from engine.governance import RaciRefusal
+from tests.scenarios.conftest import BPMN, process_files
+from workflows.tables import customer_changes
+
+PROCESS = "credit_limit_change"
+CUSTOMER = 150  # a C-segment customer of the demo data
+
+
+@pytest.fixture
+def crm(crm):
+    crm.deploy(PROCESS)
+    return crm
+
+
+def requested(crm, new_limit: float, customer: int = CUSTOMER) -> str:
+    """A BD asks for `new_limit`; return the instance id (waiting for the analysis)."""
+    started = crm.start(PROCESS, "giorgos.bd", business_key=f"C{customer:05d}", customer_id=customer)
+    crm.complete(
+        started.instance_id,
+        "request",
+        "giorgos.bd",
+        requested_limit=new_limit,
+        justification="Opens a second shop next month",
+    )
+    return started.instance_id
+
+
+def analysed(crm, instance_id: str, element: str, recommendation: str = "approve", limit=None):
+    data = {"recommendation": recommendation, "analysis": "Pays within terms for two years"}
+    if limit is not None:
+        data["approved_limit"] = limit
+    crm.complete(instance_id, element, "anna.credit", **data)
+
+
+def test_a_small_increase_is_signed_by_another_credit_controller(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    instance = requested(crm, before + 1000)
+    assert crm.open_elements(instance) == ["analyse_controller"]
+
+    analysed(crm, instance, "analyse_controller", limit=before + 800)
+    assert crm.customer(CUSTOMER)["credit_limit"] == before  # nothing changes before sign-off
+    with pytest.raises(RaciRefusal, match="four eyes"):
+        crm.approve(instance, "analyse_controller", "anna.credit")
+    crm.approve(instance, "analyse_controller", "kostas.credit")
+
+    assert crm.instance(instance)["status"] == InstanceStatus.COMPLETED
+    assert crm.customer(CUSTOMER)["credit_limit"] == before + 800
+    [change] = crm.rows(select(customer_changes).where(customer_changes.c.instance_id == instance))
+    assert (change["field"], change["changed_by"]) == ("credit_limit", "kostas.credit")
+    assert {"giorgos.bd: analyse_controller", "christina.sales: analyse_controller"} <= set(
+        crm.notified(instance)
+    )
+
+
+def test_a_larger_increase_needs_the_finance_manager(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    instance = requested(crm, before + 8000)
+    assert crm.open_elements(instance) == ["analyse_finance"]
+    analysed(crm, instance, "analyse_finance", limit=before + 6000)
+    with pytest.raises(RaciRefusal):  # a credit controller cannot sign at this level
+        crm.approve(instance, "analyse_finance", "kostas.credit")
+
+    crm.approve(instance, "analyse_finance", "vasso.finance")
+
+    assert crm.customer(CUSTOMER)["credit_limit"] == before + 6000
+
+
+def test_a_large_limit_goes_to_the_cfo_with_finance_consulted_but_not_blocking(crm):
+    instance = requested(crm, 60000)
+    assert crm.open_elements(instance) == ["analyse_cfo"]
+    analysed(crm, instance, "analyse_cfo", limit=55000)  # advisory: no need to wait for finance
+    crm.approve(instance, "analyse_cfo", "petros.cfo")
+    assert crm.customer(CUSTOMER)["credit_limit"] == 55000
+
+
+def test_a_declined_request_leaves_the_limit_alone(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    instance = requested(crm, before + 1000)
+    analysed(crm, instance, "analyse_controller", recommendation="decline")
+    crm.approve(instance, "analyse_controller", "kostas.credit")
+
+    assert crm.instance(instance)["status"] == InstanceStatus.COMPLETED
+    assert crm.customer(CUSTOMER)["credit_limit"] == before
+    assert crm.rows(select(customer_changes)) == []
+
+
+def test_a_rejected_analysis_goes_back_to_the_same_controller(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    instance = requested(crm, before + 8000)
+    analysed(crm, instance, "analyse_finance", limit=before + 8000)
+    crm.reject(instance, "analyse_finance", "vasso.finance", reason="too generous: 5000 at most")
+
+    [task] = crm.open_tasks(instance)
+    assert (task["element"], task["assignee"]) == ("analyse_finance", "anna.credit")
+    assert crm.customer(CUSTOMER)["credit_limit"] == before
+    analysed(crm, instance, "analyse_finance", limit=before + 5000)
+    crm.approve(instance, "analyse_finance", "vasso.finance")
+    assert crm.customer(CUSTOMER)["credit_limit"] == before + 5000
+
+
+def test_editing_the_dmn_threshold_changes_who_signs(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    assert crm.open_elements(requested(crm, before + 3000)) == ["analyse_controller"]
+
+    files = process_files(PROCESS)
+    dmn = BPMN / f"{PROCESS}.approval_level.dmn"
+    stricter = dmn.read_text().replace("&gt; 5000", "&gt; 2000")
+    edited = [SourceFile(f.name, stricter.encode()) if f.name == dmn.name else f for f in files]
+    [deployment] = crm.engine.deploy(edited, user="lena.owner")
+    assert (deployment.version, deployment.created) == (2, True)
+
+    assert crm.open_elements(requested(crm, before + 3000)) == ["analyse_finance"]
+
+
+def test_bad_form_input_is_refused_by_field_and_changes_nothing(crm):
+    started = crm.start(PROCESS, "giorgos.bd", customer_id=CUSTOMER)
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.complete(
+            started.instance_id, "request", "giorgos.bd", requested_limit=-5, justification="x"
+        )
+    assert set(refused.value.errors) == {"requested_limit", "justification"}
+    assert crm.open_elements(started.instance_id) == ["request"]
+    with pytest.raises(InvalidTaskData, match="customer_id"):
+        crm.start(PROCESS, "giorgos.bd", customer_id="7; drop table")
+
+
+def test_an_unknown_customer_puts_the_instance_in_error_with_the_reason(crm):
+    started = crm.start(PROCESS, "giorgos.bd", customer_id=99999)
+    assert started.status == InstanceStatus.ERROR
+    assert "customer 99999 does not exist" in started.error

@@ -1,0 +1,17 @@
+"""Service tasks the CRM processes call, registered by name (one module per area)."""
+
+from __future__ import annotations
+
+from engine import ServiceRegistry
+
+from . import credit
+
+AREAS = (credit,)
+
+
+def build_registry() -> ServiceRegistry:
+    """Return the registry of every service task the CRM processes may call."""
+    registry = ServiceRegistry()
+    for area in AREAS:
+        area.register(registry)
+    return registry
