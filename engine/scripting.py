@@ -34,6 +34,17 @@ class ServiceContext:
     process_id: str
     business_key: str | None
     actor: str
+    starter: Callable[..., str] | None = None
+
+    def start_process(
+        self, process_id: str, data: dict[str, Any], business_key: str | None = None
+    ) -> str:
+        """Start another process in this transaction (e.g. release a cleaned order)."""
+        if self.starter is None:
+            raise RuntimeError("this engine cannot start processes from a service")
+        return self.starter(
+            process_id, data, user=self.actor, parent=self.instance_id, business_key=business_key
+        )
 
 
 _current_context: ContextVar[ServiceContext | None] = ContextVar("service_context", default=None)

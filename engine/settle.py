@@ -74,6 +74,7 @@ def advance_and_settle(
         process_id=instance.process_id,
         business_key=instance.business_key,
         actor=actor,
+        starter=uow.start_process,
     )
     failure = runtime.advance(workflow, context)
     return settle(

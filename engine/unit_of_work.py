@@ -10,6 +10,7 @@ in one unit of work is stamped with one time, `uow.now`, taken when it begins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -38,6 +39,8 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
         self.session_factory = session_factory
         self.clock = clock
+        # Set by the engine: start another instance inside this unit of work.
+        self.start_process: Callable[..., str] | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.now = self.clock.now()

@@ -6,9 +6,11 @@ settle the records, commit. Errors are engine errors (engine/errors.py).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from raci import policy
@@ -19,6 +21,7 @@ from ..errors import InvalidState, NotFound
 from ..governance import Governance, RaciRefusal
 from ..matrices import matrix_of
 from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from ..payload import check_payload
 from ..runtime import Runtime
 from ..serialization import SpecBundle, spec_from_dict
 from ..settle import advance_and_settle, record
@@ -60,11 +63,81 @@ class EngineBase:
         known_services: Callable[[], list[str]] | None = None,
         spec_cache_size: int = 256,
     ) -> None:
-        self.uow = uow_factory
+        self.uow = partial(self._open_uow, uow_factory)
         self.runtime = runtime
         self.known_services = known_services
         self._versions: dict[int, LoadedVersion] = {}  # by version id
         self._version_cache_size = spec_cache_size
+
+    def _open_uow(self, factory: Callable[[], UnitOfWork]) -> UnitOfWork:
+        uow = factory()
+        # Services may start another process in the same transaction (process chaining).
+        uow.start_process = partial(self._start_child, uow)
+        return uow
+
+    def _start_in(
+        self,
+        uow: UnitOfWork,
+        process_id: str,
+        *,
+        user: str,
+        data: dict[str, Any],
+        business_key: str | None = None,
+        version: int | None = None,
+        parent: str | None = None,
+    ) -> tuple[ProcessInstance, int, list[str]]:
+        """Create an instance in `uow` and run it to its first wait."""
+        process_version = uow.versions.find(process_id, version)
+        loaded = self._version(uow, process_version.id)
+        workflow = self.runtime.create(loaded.specs, data)
+        instance = ProcessInstance(
+            id=str(uuid.uuid4()),
+            version_id=process_version.id,
+            process_id=process_id,
+            business_key=business_key,
+            status=InstanceStatus.RUNNING,
+            state=b"",
+            started_by=user,
+            started_at=uow.now,
+            updated_at=uow.now,
+        )
+        uow.instances.add(instance)
+        uow.audit.start_stream(instance.id)
+        details = {"version": loaded.number, "data": data, "business_key": business_key}
+        if parent is not None:
+            details["started_by_instance"] = parent
+        record(uow, instance, "start", actor=user, details=details)
+        ready = advance_and_settle(
+            uow,
+            self.runtime,
+            instance,
+            workflow,
+            actor=user,
+            timers_before=set(),
+            open_tasks=[],
+            governance=self._governance(uow, process_version.id),
+        )
+        return instance, loaded.number, ready
+
+    def _start_child(
+        self,
+        uow: UnitOfWork,
+        process_id: str,
+        data: dict[str, Any],
+        *,
+        user: str,
+        parent: str,
+        business_key: str | None = None,
+    ) -> str:
+        instance, _, _ = self._start_in(
+            uow,
+            process_id,
+            user=user,
+            data=check_payload(data),
+            business_key=business_key,
+            parent=parent,
+        )
+        return instance.id
 
     def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
         """The instance's workflow, and the number of the version it runs on."""

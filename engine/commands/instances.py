@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from ..errors import InvalidState
-from ..model import InstanceStatus, ProcessInstance
+from ..model import InstanceStatus
 from ..payload import check_payload
 from ..settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
 from .base import EngineBase, InstanceState, state_of
@@ -27,45 +26,11 @@ class InstanceCommands(EngineBase):
         """Start an instance of the latest (or given) version and run it to its first wait."""
         data = check_payload(data or {})
         with self.uow() as uow:
-            process_version = uow.versions.find(process_id, version)
-            loaded = self._version(uow, process_version.id)
-            workflow = self.runtime.create(loaded.specs, data)
-            instance = ProcessInstance(
-                id=str(uuid.uuid4()),
-                version_id=process_version.id,
-                process_id=process_id,
-                business_key=business_key,
-                status=InstanceStatus.RUNNING,
-                state=b"",
-                started_by=user,
-                started_at=uow.now,
-                updated_at=uow.now,
-            )
-            uow.instances.add(instance)
-            uow.audit.start_stream(instance.id)
-            record(
-                uow,
-                instance,
-                "start",
-                actor=user,
-                details={
-                    "version": loaded.number,
-                    "data": data,
-                    "business_key": business_key,
-                },
-            )
-            ready = advance_and_settle(
-                uow,
-                self.runtime,
-                instance,
-                workflow,
-                actor=user,
-                timers_before=set(),
-                open_tasks=[],
-                governance=self._governance(uow, process_version.id),
+            instance, number, ready = self._start_in(
+                uow, process_id, user=user, data=data, business_key=business_key, version=version
             )
             uow.commit()
-            return state_of(instance, loaded.number, ready)
+            return state_of(instance, number, ready)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""

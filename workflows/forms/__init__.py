@@ -70,4 +70,4 @@ def _by_field(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 # Importing the process modules registers their forms.
-from . import credit  # noqa: E402, F401
+from . import complaints, credit, customer_master, equipment, orders  # noqa: E402, F401

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from engine import ServiceRegistry
 
-from . import credit
+from . import complaints, credit, customer_master, equipment, orders
 
-AREAS = (credit,)
+AREAS = (credit, orders, equipment, customer_master, complaints)
 
 
 def build_registry() -> ServiceRegistry:

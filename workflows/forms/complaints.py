@@ -1,0 +1,3 @@
+"""Forms of the complaints processes."""
+
+from __future__ import annotations

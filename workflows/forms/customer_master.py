@@ -1,0 +1,3 @@
+"""Forms of the customer master processes."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Forms of the equipment processes."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Forms of the orders processes."""
+
+from __future__ import annotations
