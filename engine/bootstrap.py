@@ -7,6 +7,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from .clock import Clock, SystemClock
+from .commands.base import FormLookup
 from .database import make_engine, make_session_factory, upgrade
 from .runtime import Runtime
 from .scripting import ServiceRegistry
@@ -22,8 +23,12 @@ def build_engine(
     script_time_limit: float = 1.0,
     migrate: bool = False,
     db_engine: Engine | None = None,
+    forms: FormLookup | None = None,
 ) -> ProcessEngine:
-    """Connect to `database_url` (optionally migrating it) and wire the engine."""
+    """Connect to `database_url` (optionally migrating it) and wire the engine.
+
+    `forms` finds the validator of a task's form (or a process's start form).
+    """
     db_engine = db_engine or make_engine(database_url)
     if migrate:
         upgrade(db_engine)
@@ -32,5 +37,8 @@ def build_engine(
     session_factory = make_session_factory(db_engine)
     runtime = Runtime(services, clock, script_time_limit=script_time_limit)
     return ProcessEngine(
-        partial(UnitOfWork, session_factory, clock), runtime, known_services=services.names
+        partial(UnitOfWork, session_factory, clock),
+        runtime,
+        known_services=services.names,
+        forms=forms,
     )

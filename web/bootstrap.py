@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine import ProcessEngine, build_engine
+from workflows import forms
 from workflows.services import build_registry
 
 from .config import Settings
@@ -15,6 +16,7 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
     return build_engine(
         settings.database_url,
         services=build_registry(),
+        forms=forms.validator,
         script_time_limit=settings.script_time_limit,
         migrate=migrate,
     )

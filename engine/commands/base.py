@@ -50,6 +50,8 @@ class LoadedVersion:
 
 
 DataValidator = Callable[[dict[str, Any]], dict[str, Any]]
+FormLookup = Callable[[str, str], DataValidator | None]  # (process id, task id) -> validator
+START_FORM = "start"  # the task id under which a process's start form is looked up
 
 
 class EngineBase:
@@ -61,11 +63,13 @@ class EngineBase:
         runtime: Runtime,
         *,
         known_services: Callable[[], list[str]] | None = None,
+        forms: FormLookup | None = None,
         spec_cache_size: int = 256,
     ) -> None:
         self.uow = partial(self._open_uow, uow_factory)
         self.runtime = runtime
         self.known_services = known_services
+        self.forms = forms
         self._versions: dict[int, LoadedVersion] = {}  # by version id
         self._version_cache_size = spec_cache_size
 
@@ -138,6 +142,9 @@ class EngineBase:
             parent=parent,
         )
         return instance.id
+
+    def _form(self, process_id: str, task_id: str) -> DataValidator | None:
+        return self.forms(process_id, task_id) if self.forms else None
 
     def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
         """The instance's workflow, and the number of the version it runs on."""

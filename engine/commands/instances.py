@@ -8,7 +8,7 @@ from ..errors import InvalidState
 from ..model import InstanceStatus
 from ..payload import check_payload
 from ..settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
-from .base import EngineBase, InstanceState, state_of
+from .base import START_FORM, EngineBase, InstanceState, state_of
 
 
 class InstanceCommands(EngineBase):
@@ -23,8 +23,14 @@ class InstanceCommands(EngineBase):
         business_key: str | None = None,
         version: int | None = None,
     ) -> InstanceState:
-        """Start an instance of the latest (or given) version and run it to its first wait."""
+        """Start an instance of the latest (or given) version and run it to its first wait.
+
+        The data is checked by the process's start form, if the `forms` hook has one.
+        """
         data = check_payload(data or {})
+        validate = self._form(process_id, START_FORM)
+        if validate is not None:
+            data = check_payload(validate(data))
         with self.uow() as uow:
             instance, number, ready = self._start_in(
                 uow, process_id, user=user, data=data, business_key=business_key, version=version

@@ -85,20 +85,23 @@ class TaskCommands(EngineBase):
         data: dict[str, Any],
         validate: DataValidator | None = None,
     ) -> InstanceState:
-        """Complete a human task with `data` (checked by `validate`), then run on.
+        """Complete a human task with `data`, then run on.
 
-        Under a RACI matrix the user must act for an R role and every C role
-        must have answered (unless the activity is advisory or A overrode);
-        then, unless the activity needs no sign-off, the work waits for A.
+        The data is checked by `validate`, or else by the task's form (the
+        engine's `forms` hook). Under a RACI matrix the user must act for an R
+        role and every C role must have answered (unless the activity is
+        advisory or A overrode); then, unless the activity needs no sign-off,
+        the work waits for A.
         """
         data = check_payload(data)
-        if validate is not None:
-            data = check_payload(validate(data))
         with self.refusals_recorded(user, "complete"), self.uow() as uow:
             open_tasks = uow.tasks.open_alongside(task_id)
             task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
             if task.assignee not in (None, user):
                 raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
+            validate = validate or self._form(task.process_id, task.spec_id)
+            if validate is not None:
+                data = check_payload(validate(data))
             task.assignee = task.assignee or user
             instance = uow.instances.get(task.instance_id)
             governance = self._governance(uow, instance.version_id)

@@ -12,9 +12,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from engine.commands.base import START_FORM
 from engine.errors import InvalidTaskData
 
-START = "start"
+START = START_FORM
 _FORMS: dict[tuple[str, str], type[Schema]] = {}
 
 
