@@ -17,10 +17,9 @@ $(STAMP): setup.cfg pyproject.toml scripts/install-system-deps
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/raciflow init
+	$(BIN)/raciflow init --demo
 	@echo ""
-	@echo "raciflow is starting at http://$(HOST):$(PORT)/"
-	@echo "Demo logins: none yet (users arrive with the RACI directory)."
+	@echo "raciflow is starting at http://$(HOST):$(PORT)/ (the demo logins are listed above)"
 	$(BIN)/raciflow serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -12,6 +12,7 @@ import click
 from engine import collect_files
 from engine.database import make_engine, upgrade
 from raci.directory_io import load_directory
+from workflows import demo as demo_company
 
 from .common import engine, json_option, settings
 
@@ -41,20 +42,51 @@ def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Import this directory (YAML or CSV) before deploying: matrices name its roles.",
 )
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the demo company: its directory (unless --directory), CRM data and a few "
+    "instances in flight.",
+)
 @json_option
-def init(user: str, directory_file: Path | None) -> tuple[Any, str]:
+def init(user: str, directory_file: Path | None, demo: bool) -> tuple[Any, str]:
     """Create or upgrade the database, then deploy the processes in bpmn/."""
     config = settings()
     if config.database_url.startswith("sqlite"):
         config.ensure_instance_dir()
     upgrade(make_engine(config.database_url))
+    process_engine = engine()
+    directory = None
     if directory_file is not None:
         directory = load_directory(directory_file.name, directory_file.read_bytes())
-        engine().import_directory(directory, user=user)
+    elif demo:
+        directory = demo_company.demo_directory()
+    if directory is not None:
+        process_engine.import_directory(directory, user=user)
     files = collect_files([config.bpmn_dir]) if config.bpmn_dir.is_dir() else []
-    results = engine().deploy(files, user=user) if files else []
+    results = process_engine.deploy(files, user=user) if files else []
     data, text = _deployed(results)
-    return {"database": "ready", "deployed": data}, f"database ready\n{text}"
+    result: dict[str, Any] = {"database": "ready", "deployed": data}
+    lines = ["database ready", text]
+    if demo:
+        result["demo_data"] = demo_company.load_data(process_engine)
+        result["demo_instances"] = demo_company.start_demo_instances(process_engine)
+        result["logins"] = _logins(process_engine.directory())
+        lines.append(
+            f"demo data: {result['demo_data'] or 'already loaded'}; "
+            f"{len(result['demo_instances'])} instance(s) started"
+        )
+        lines.append("demo logins (user: roles):")
+        lines.extend(f"  {name}: {', '.join(roles)}" for name, roles in result["logins"].items())
+    return result, "\n".join(lines)
+
+
+def _logins(directory: Any) -> dict[str, list[str]]:
+    return {
+        user.username: sorted(user.roles)
+        for user in sorted(directory.users.values(), key=lambda u: u.username)
+        if user.active
+    }
 
 
 @click.command()

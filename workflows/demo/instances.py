@@ -1,0 +1,48 @@
+"""A few instances in flight, so that a first look at the inbox is not empty.
+
+SAMPLE_STARTS gives, for each CRM process, a start a demo user can make with the
+demo data; the tests start every process with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import ProcessEngine, views
+
+# process id -> (who starts it, start data, business key)
+SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
+    "credit_limit_change": ("giorgos.bd", {"customer_id": 7}, "C00007"),
+}
+
+# Steps taken after starting, so that work waits at different stages: (element, user, data).
+FOLLOW_UPS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+    "credit_limit_change": [
+        (
+            "request",
+            "giorgos.bd",
+            {"requested_limit": 45000, "justification": "Summer season: two new fridges"},
+        ),
+    ],
+}
+
+
+def start_demo_instances(engine: ProcessEngine) -> list[str]:
+    """Start one instance of each deployed sample process (once); return their ids."""
+    if views.open_tasks(engine.uow(), limit=1):
+        return []
+    deployed = {v["process_id"] for v in views.process_versions(engine.uow())}
+    started = []
+    for process_id, (user, data, business_key) in SAMPLE_STARTS.items():
+        if process_id not in deployed:
+            continue
+        state = engine.start(process_id, user=user, data=data, business_key=business_key)
+        for element, actor, step_data in FOLLOW_UPS.get(process_id, []):
+            [task] = [
+                t
+                for t in views.open_tasks(engine.uow(), instance_id=state.instance_id)
+                if t["element"] == element
+            ]
+            engine.complete(task["id"], user=actor, data=step_data)
+        started.append(state.instance_id)
+    return started
