@@ -237,6 +237,30 @@ users = Table(
     Column("name", String(200), nullable=False),
     Column("email", String(320)),
     Column("active", Boolean, nullable=False),
+    # Sign-in: set by `raciflow directory set-password` (never imported or exported).
+    Column("password_hash", String(300)),
+    Column("locale", String(5), nullable=False, server_default="el"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token: never stored
+    Column("username", ForeignKey("users.username"), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Index(None, "username"),
+)
+
+saved_filters = Table(
+    "saved_filters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", ForeignKey("users.username"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("query", JSON, nullable=False),
+    UniqueConstraint("username", "name"),
 )
 
 roles = Table(

@@ -6,6 +6,7 @@ method is one unit of work.
 
 from __future__ import annotations
 
+from .commands.accounts import AccountCommands
 from .commands.audit import AuditCommands
 from .commands.base import DataValidator, InstanceState
 from .commands.consultation import ConsultationCommands
@@ -26,6 +27,7 @@ class ProcessEngine(
     NoticeCommands,
     DirectoryCommands,
     AuditCommands,
+    AccountCommands,
 ):
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 

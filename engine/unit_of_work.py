@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from .account_store import AccountRepository
 from .clock import Clock
 from .directory_store import DirectoryRepository
 from .errors import ConcurrencyConflict
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.timers = TimerRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.directory = DirectoryRepository(self.session)
+        self.accounts = AccountRepository(self.session)
         self.task_roles = TaskRoleRepository(self.session)
         self.consultations = ConsultationRepository(self.session)
         self.notifications = NotificationRepository(self.session)

@@ -1,0 +1,90 @@
+"""Sign-in records: password hashes, locales, API tokens and saved inbox filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from .orm import api_tokens, saved_filters, users
+
+
+class AccountRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def password_hash(self, username: str) -> tuple[str | None, bool] | None:
+        """(hash, active) of a user, or None if there is no such user."""
+        row = self.session.execute(
+            select(users.c.password_hash, users.c.active).where(users.c.username == username)
+        ).first()
+        return (row.password_hash, row.active) if row else None
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        result = self.session.execute(
+            update(users).where(users.c.username == username).values(password_hash=password_hash)
+        )
+        return result.rowcount == 1
+
+    def locale(self, username: str) -> str | None:
+        return self.session.scalar(select(users.c.locale).where(users.c.username == username))
+
+    def set_locale(self, username: str, locale: str) -> None:
+        self.session.execute(
+            update(users).where(users.c.username == username).values(locale=locale)
+        )
+
+    def add_token(self, token_hash: str, username: str, label: str, now: datetime) -> None:
+        self.session.execute(
+            insert(api_tokens).values(
+                token_hash=token_hash, username=username, label=label, created_at=now
+            )
+        )
+
+    def token_owner(self, token_hash: str, now: datetime) -> str | None:
+        """The user a token belongs to (noting its use), or None if unknown."""
+        username = self.session.scalar(
+            select(api_tokens.c.username).where(api_tokens.c.token_hash == token_hash)
+        )
+        if username is not None:
+            self.session.execute(
+                update(api_tokens)
+                .where(api_tokens.c.token_hash == token_hash)
+                .values(last_used_at=now)
+            )
+        return username
+
+    def revoke_tokens(self, username: str) -> int:
+        return self.session.execute(
+            delete(api_tokens).where(api_tokens.c.username == username)
+        ).rowcount
+
+    def filters(self, username: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(
+            select(saved_filters.c.id, saved_filters.c.name, saved_filters.c.query)
+            .where(saved_filters.c.username == username)
+            .order_by(saved_filters.c.name)
+        )
+        return [dict(row._mapping) for row in rows]
+
+    def save_filter(self, username: str, name: str, query: dict[str, Any]) -> None:
+        self.session.execute(
+            delete(saved_filters).where(
+                saved_filters.c.username == username, saved_filters.c.name == name
+            )
+        )
+        self.session.execute(
+            insert(saved_filters).values(username=username, name=name, query=query)
+        )
+
+    def delete_filter(self, username: str, filter_id: int) -> bool:
+        return (
+            self.session.execute(
+                delete(saved_filters).where(
+                    saved_filters.c.username == username, saved_filters.c.id == filter_id
+                )
+            ).rowcount
+            == 1
+        )
