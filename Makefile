@@ -16,13 +16,18 @@ $(STAMP): setup.cfg pyproject.toml scripts/install-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# Compiled translations are build output: made from the .po files, never committed.
+MO := web/translations/el/LC_MESSAGES/messages.mo
+$(MO): web/translations/el/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel -q compile -d web/translations
+
+run: $(STAMP) $(MO)
 	$(BIN)/raciflow init --demo
 	@echo ""
 	@echo "raciflow is starting at http://$(HOST):$(PORT)/ (the demo logins are listed above)"
-	$(BIN)/raciflow serve --host $(HOST) --port $(PORT)
+	RACIFLOW_ENV=development $(BIN)/raciflow serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

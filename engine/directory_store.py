@@ -69,10 +69,16 @@ class DirectoryRepository:
             self.session.execute(
                 update(users).where(users.c.username.in_(gone)).values(active=False)
             )
+        # Roles users hold are created even if the directory does not describe them.
+        described = {r.name: r.description for r in directory.roles.values()}
+        held = {role for user in directory.users.values() for role in user.roles}
         _insert_many(
             self.session,
             roles,
-            [{"name": r.name, "description": r.description} for r in directory.roles.values()],
+            [
+                {"name": name, "description": described.get(name, "")}
+                for name in sorted(described.keys() | held)
+            ],
         )
         _insert_many(
             self.session,

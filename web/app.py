@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
 
 from engine import views
 
+from . import errors
 from .bootstrap import engine_for
 from .config import Settings
+from .extensions import babel, csrf, limiter, login_manager
+
+LOCALES = ("el", "en")
 
 
 def create_app(
@@ -22,11 +28,27 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SESSION_COOKIE_SECURE=not settings.development,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=not settings.development,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        BABEL_DEFAULT_LOCALE="el",
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        WTF_CSRF_TIME_LIMIT=None,  # the session's lifetime bounds the token
     )
     if test_config:
         app.config.from_mapping(test_config)
     app.extensions["raciflow"] = engine_for(settings)
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    errors.init_app(app)
+    _register_blueprints(app)
+    app.after_request(_security_headers)
 
     @app.get("/healthz")
     def health() -> Any:
@@ -34,8 +56,34 @@ def create_app(
         return jsonify(status="ok", process_versions=len(views.process_versions(engine.uow())))
 
     @app.get("/")
-    def index() -> str:
-        engine = app.extensions["raciflow"]
-        return render_template("index.html", versions=views.process_versions(engine.uow()))
+    def home() -> Any:
+        if current_user.is_authenticated:
+            return redirect(url_for("inbox.index"))
+        return render_template("index.html")
 
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import api, audit_views, auth, inbox, instances, raci_views, start, tasks
+
+    for module in (auth, inbox, tasks, start, instances, audit_views, raci_views):
+        app.register_blueprint(module.bp)
+    api.init_app(app)
+
+
+def _locale() -> str:
+    if current_user.is_authenticated:
+        return current_user.locale
+    return request.accept_languages.best_match(LOCALES) or LOCALES[0]
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

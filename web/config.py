@@ -28,6 +28,8 @@ class Settings:
     worker_interval: float
     web_workers: int
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
+    development: bool = False  # plain-http cookies, for `make run` on localhost
+    ratelimit_storage: str = "memory://"  # Redis URL when several workers share the limits
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +46,8 @@ class Settings:
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
             web_workers=int(_number(env, "RACIFLOW_WEB_WORKERS", 2)),
             smtp=_smtp(env),
+            development=_environment(env) == "development",
+            ratelimit_storage=env.get("RACIFLOW_RATELIMIT_STORAGE") or "memory://",
         )
 
     def ensure_instance_dir(self) -> None:
@@ -60,6 +64,13 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be greater than zero, not {raw!r}")
+    return value
+
+
+def _environment(env: Mapping[str, str]) -> str:
+    value = env.get("RACIFLOW_ENV") or "production"
+    if value not in ("production", "development"):
+        raise ConfigError(f"RACIFLOW_ENV must be production or development, not {value!r}")
     return value
 
 

@@ -1,4 +1,4 @@
-"""The web app starts from the factory and reports what is deployed."""
+"""The web app starts from the factory, reports its health and greets visitors."""
 
 from __future__ import annotations
 
@@ -19,5 +19,5 @@ def test_health_and_index(tmp_path: Path):
     app.extensions["raciflow"].deploy(fixture_files("timer_wait.bpmn"), user="owner")
     client = app.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok", "process_versions": 1}
-    page = client.get("/")
-    assert b"timer_wait v1" in page.data
+    page = client.get("/", headers={"Accept-Language": "en"})
+    assert b'href="/login"' in page.data  # visitors are asked to sign in

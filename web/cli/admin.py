@@ -71,12 +71,14 @@ def init(user: str, directory_file: Path | None, demo: bool) -> tuple[Any, str]:
     if demo:
         result["demo_data"] = demo_company.load_data(process_engine)
         result["demo_instances"] = demo_company.start_demo_instances(process_engine)
+        demo_company.set_demo_passwords(process_engine, by=user)
         result["logins"] = _logins(process_engine.directory())
+        result["password"] = demo_company.DEMO_PASSWORD
         lines.append(
             f"demo data: {result['demo_data'] or 'already loaded'}; "
             f"{len(result['demo_instances'])} instance(s) started"
         )
-        lines.append("demo logins (user: roles):")
+        lines.append(f"demo logins (password for all: {demo_company.DEMO_PASSWORD}):")
         lines.extend(f"  {name}: {', '.join(roles)}" for name, roles in result["logins"].items())
     return result, "\n".join(lines)
 

@@ -12,8 +12,17 @@ from .data import load_demo_data
 from .instances import start_demo_instances
 
 DIRECTORY_FILE = Path(__file__).with_name("directory.yaml")
+DEMO_PASSWORD = "raciflow-demo"  # noqa: S105  (the demo users' password, printed by make run)
 
-__all__ = ["DIRECTORY_FILE", "demo_directory", "load_data", "load_demo_data", "start_demo_instances"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DIRECTORY_FILE",
+    "demo_directory",
+    "load_data",
+    "load_demo_data",
+    "set_demo_passwords",
+    "start_demo_instances",
+]
 
 
 def demo_directory() -> Directory:
@@ -26,3 +35,13 @@ def load_data(engine: ProcessEngine) -> dict[str, int]:
         inserted = load_demo_data(uow.session, uow.now)
         uow.commit()
     return inserted
+
+
+def set_demo_passwords(engine: ProcessEngine, *, by: str) -> int:
+    """Give every demo user the demo password (once); return how many were set."""
+    changed = 0
+    for username in demo_directory().users:
+        if not engine.authenticate(username, DEMO_PASSWORD):
+            engine.set_password(username, DEMO_PASSWORD, by=by)
+            changed += 1
+    return changed

@@ -1,0 +1,105 @@
+"""Signing in: hashed passwords, CSRF on every form, rate-limited guesses, hardened cookies."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.database import make_engine, upgrade
+from raci.directory import Directory, User
+from web import create_app
+from web.config import Settings
+
+PASSWORD = "correct horse battery"
+
+
+def make_app(tmp_path: Path, **env: str):
+    settings = Settings.from_env(
+        {"RACIFLOW_INSTANCE_DIR": str(tmp_path), "RACIFLOW_SECRET_KEY": "test", **env}
+    )
+    upgrade(make_engine(settings.database_url))
+    app = create_app(settings)
+    engine = app.extensions["raciflow"]
+    engine.import_directory(
+        Directory(users={"ana": User("ana", "Άννα", roles=frozenset({"bd"}))}), user="admin"
+    )
+    engine.set_password("ana", PASSWORD, by="admin")
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(tmp_path, RACIFLOW_ENV="development")
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, password: str = PASSWORD, username: str = "ana"):
+    token = csrf_token(client)
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def test_signing_in_and_out(app):
+    client = app.test_client()
+    assert client.get("/inbox/").headers["Location"].startswith("/login")
+    assert sign_in(client, "wrong password!").status_code == 401
+    signed_in = sign_in(client)
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    assert client.get("/inbox/").status_code == 200
+    token = csrf_token(client, "/inbox/")
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/inbox/").status_code == 302
+
+
+def test_forms_without_a_csrf_token_are_refused(app):
+    client = app.test_client()
+    refused = client.post("/login", data={"username": "ana", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert client.get("/inbox/").status_code == 302  # not signed in
+
+
+def test_password_guessing_is_rate_limited(app):
+    client = app.test_client()
+    statuses = [sign_in(client, f"guess number {n}").status_code for n in range(11)]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+
+
+def test_a_sign_in_never_redirects_to_another_site(app):
+    client = app.test_client()
+    token = csrf_token(client)
+    answer = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "ana", "password": PASSWORD, "csrf_token": token},
+    )
+    assert answer.headers["Location"] == "/"
+
+
+def test_session_cookies_are_hardened_outside_development(tmp_path):
+    app = make_app(tmp_path)  # production by default
+    client = app.test_client()
+    answer = sign_in(client)
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_pages_follow_the_users_language(app):
+    client = app.test_client()
+    assert "Σύνδεση" in client.get("/login", headers={"Accept-Language": "el"}).get_data(
+        as_text=True
+    )
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    sign_in(client)
+    token = csrf_token(client, "/inbox/")
+    client.post("/account/language", data={"locale": "en", "csrf_token": token, "next": "/inbox/"})
+    assert app.extensions["raciflow"].locale("ana") == "en"
+    assert "Sign out" in client.get("/inbox/").get_data(as_text=True)

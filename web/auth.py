@@ -1,0 +1,107 @@
+"""Signing in and out, the signed-in user, and the role checks every view uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+
+from raci.directory import ADMIN_ROLE
+
+from .extensions import limiter, login_manager
+from .services import engine
+
+bp = Blueprint("auth", __name__)
+
+
+class WebUser(UserMixin):
+    """The signed-in person: a user of the directory, with their roles and language."""
+
+    def __init__(self, username: str, name: str, roles: frozenset[str], locale: str) -> None:
+        self.id = username
+        self.username = username
+        self.name = name
+        self.roles = roles
+        self.locale = locale
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles)) or ADMIN_ROLE in self.roles
+
+
+def load_user(username: str) -> WebUser | None:
+    """The active directory user `username`, or None (their session then ends)."""
+    user = engine().directory().users.get(username)
+    if user is None or not user.active:
+        return None
+    return WebUser(user.username, user.name, user.roles, engine().locale(username))
+
+
+login_manager.user_loader(load_user)
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "strong"
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Allow the view only to signed-in holders of one of `roles` (admins always)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _login_key() -> str:
+    # Limit guesses per account as well as per address.
+    return f"login:{request.form.get('username', '').strip().lower()}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=_login_key)
+def login() -> Any:
+    if request.method == "POST":
+        username = request.form.get("username", "").strip().lower()
+        password = request.form.get("password", "")
+        if engine().authenticate(username, password):
+            user = load_user(username)
+            if user is not None:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+        flash(_("Wrong username or password."), "error")
+        return render_template("auth/login.html", username=username), 401
+    return render_template("auth/login.html", username="")
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/language")
+@login_required
+def language() -> Any:
+    engine().set_locale(current_user.username, request.form.get("locale", ""))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a sign-in to another site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home")

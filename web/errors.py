@@ -1,0 +1,65 @@
+"""Engine errors become HTTP answers here, at the edge: pages for people, JSON for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (
+    ConcurrencyConflict,
+    EngineError,
+    InvalidDefinition,
+    InvalidState,
+    InvalidTaskData,
+    NotAllowed,
+    NotFound,
+)
+
+STATUS = {
+    NotFound: 404,
+    NotAllowed: 403,
+    InvalidTaskData: 422,
+    InvalidDefinition: 422,
+    InvalidState: 409,
+    ConcurrencyConflict: 409,
+}
+
+
+def status_of(error: EngineError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def error_body(status: int, code: str, message: str, fields: Any = None) -> dict[str, Any]:
+    """The one shape of every API error."""
+    body: dict[str, Any] = {"error": {"status": status, "code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return body
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(EngineError)
+    def engine_error(error: EngineError) -> Any:
+        status = status_of(error)
+        fields = error.errors if isinstance(error, InvalidTaskData) else None
+        code = type(error).__name__
+        if wants_json():
+            return jsonify(error_body(status, code, str(error), fields)), status
+        return render_template("error.html", status=status, message=str(error)), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        if wants_json():
+            code = (error.name or "error").replace(" ", "")
+            return jsonify(error_body(status, code, error.description or "")), status
+        return render_template("error.html", status=status, message=error.description), status
