@@ -1,0 +1,50 @@
+"""Helpers the read models share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..model import (
+    HumanTask,
+    TaskRole,
+)
+from ..unit_of_work import UnitOfWork
+
+
+def task_dict(task: HumanTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "instance_id": task.instance_id,
+        "process_id": task.process_id,
+        "element": task.spec_id,
+        "name": task.name,
+        "lane": task.lane,
+        "status": str(task.status),
+        "assignee": task.assignee,
+        "business_key": task.business_key,
+        "created_at": task.created_at.isoformat(),
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+    }
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
+    """The roles `user` holds, and those of the people they stand in for today."""
+    directory = uow.directory.load()
+    if not directory.is_active(user):
+        return set()
+    people = [user, *directory.principals_of(user, uow.now.date())]
+    return {role for person in people for role in directory.users[person].roles}
+
+
+def has_roles(letter: str | None = None, roles: set[str] | None = None) -> Any:
+    query = select(TaskRole.task_id).where(TaskRole.task_id == HumanTask.id)
+    if letter is not None:
+        query = query.where(TaskRole.letter == letter, TaskRole.role.in_(roles or set()))
+    return query.exists()

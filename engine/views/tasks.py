@@ -1,0 +1,123 @@
+"""Tasks as inboxes show them: open work by role, sign-offs, consultations, one task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..model import (
+    OPEN_TASK_STATUSES,
+    Consultation,
+    HumanTask,
+    TaskStatus,
+)
+from ..unit_of_work import UnitOfWork
+from .common import acting_roles, has_roles, iso, task_dict
+
+
+def open_tasks(
+    uow: UnitOfWork,
+    *,
+    user: str | None = None,
+    instance_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Open human tasks (of one instance, if given), oldest first.
+
+    With `user`: the tasks they may work, claimed by them or by nobody. Under a
+    RACI matrix that means tasks of an R role they hold, or hold as a deputy today.
+    """
+    query = select(HumanTask).where(HumanTask.status == TaskStatus.READY)
+    if instance_id is not None:
+        query = query.where(HumanTask.instance_id == instance_id)
+    with uow:
+        if user is not None:
+            query = query.where(
+                or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
+                or_(
+                    ~has_roles(),  # an ungoverned task: anyone may take it
+                    has_roles("R", acting_roles(uow, user)),
+                ),
+            )
+        query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
+        return [task_dict(task) for task in uow.session.scalars(query)]
+
+
+def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Work waiting for `user`'s sign-off (A), never their own."""
+    with uow:
+        query = (
+            select(HumanTask)
+            .where(
+                HumanTask.status == TaskStatus.AWAITING_SIGNOFF,
+                HumanTask.performer != user,
+                has_roles("A", acting_roles(uow, user)),
+            )
+            .order_by(HumanTask.submitted_at, HumanTask.id)
+            .limit(limit)
+        )
+        return [
+            {**task_dict(t), "performer": t.performer, "signoff_due_at": iso(t.signoff_due_at)}
+            for t in uow.session.scalars(query)
+        ]
+
+
+def consultations_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Open consultations addressed to a role `user` acts for (C)."""
+    with uow:
+        query = (
+            select(Consultation, HumanTask)
+            .join(HumanTask, HumanTask.id == Consultation.task_id)
+            .where(
+                Consultation.role.in_(acting_roles(uow, user)),
+                Consultation.answered_at.is_(None),
+                Consultation.overridden_by.is_(None),
+                HumanTask.status.in_(OPEN_TASK_STATUSES),
+            )
+            .order_by(Consultation.requested_at, Consultation.id)
+            .limit(limit)
+        )
+        return [
+            {
+                "id": c.id,
+                "role": c.role,
+                "requested_at": iso(c.requested_at),
+                "task": task_dict(t),
+            }
+            for c, t in uow.session.execute(query)
+        ]
+
+
+def task_detail(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
+    """One task with its sign-off state and consultation answers."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        return {
+            **task_dict(task),
+            "performer": task.performer,
+            "performer_for": task.performer_for,
+            "submitted_data": task.submitted_data,
+            "signoff_due_at": iso(task.signoff_due_at),
+            "signed_off_by": task.signed_off_by,
+            "signed_off_at": iso(task.signed_off_at),
+            "rework_count": task.rework_count,
+            "rejection_reason": task.rejection_reason,
+            "completed_by": task.completed_by,
+            "completed_at": iso(task.completed_at),
+            "consultations": [
+                {
+                    "id": c.id,
+                    "role": c.role,
+                    "requested_at": iso(c.requested_at),
+                    "answered_by": c.answered_by,
+                    "answered_for": c.answered_for,
+                    "answered_at": iso(c.answered_at),
+                    "comment": c.comment,
+                    "overridden_by": c.overridden_by,
+                    "override_reason": c.override_reason,
+                }
+                for c in uow.consultations.for_task(task_id)
+            ],
+        }
