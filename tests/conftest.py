@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from engine import ServiceRegistry, SourceFile, build_engine
 from engine.clock import FakeClock
@@ -30,14 +30,33 @@ def _reset_postgres(url: str) -> None:
     db.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own on the configured server, dropped afterwards.
+
+    Several test runs (developers, CI) may share one server without seeing each
+    other's tables.
+    """
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need RACIFLOW_TEST_POSTGRES_URL (set by .ci/run)")
+    server = make_url(POSTGRES_URL)
+    name = f"raciflow_test_{os.getpid()}"
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database: SQLite, and PostgreSQL when configured."""
     if request.param == "postgres":
-        if not POSTGRES_URL:
-            pytest.skip("PostgreSQL tests need RACIFLOW_TEST_POSTGRES_URL (set by .ci/run)")
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
     yield _migrated(url)
