@@ -19,6 +19,9 @@ def make_engine(url: str, **options: Any) -> Engine:
     """Create a SQLAlchemy engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
+    elif url.startswith("postgresql"):
+        # Short transactional queries: JIT compilation costs more than it saves.
+        options.setdefault("connect_args", {"options": "-c jit=off"})
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

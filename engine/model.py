@@ -142,9 +142,15 @@ class AuditStream:
     head_hash: str
 
 
+ANYONE = "*"  # the role of an ungoverned task's R: every user may work it
+
+
 @dataclass(eq=False)
 class TaskRole:
-    """A role's RACI letter on an open task, so that inboxes can query by role."""
+    """A role's RACI letter on an open task, so that inboxes can query by role.
+
+    A task of a process without a matrix has one row (ANYONE, "R").
+    """
 
     task_id: str
     role: str

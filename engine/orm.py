@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import deferred, registry, relationship
 
@@ -126,6 +127,14 @@ human_tasks = Table(
     Index(None, "status", "lane", "created_at"),
     Index(None, "assignee", "status", "created_at"),
     Index(None, "status", "due_at"),
+    # Inboxes walk the open tasks in age order and stop after a page.
+    Index(
+        "ix_human_tasks_open_by_age",
+        "created_at",
+        "id",
+        postgresql_where=text("status = 'ready'"),
+        sqlite_where=text("status = 'ready'"),
+    ),
 )
 
 pending_timers = Table(

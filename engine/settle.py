@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .model import (
+    ANYONE,
     AuditEvent,
     HumanTask,
     InstanceStatus,
     PendingTimer,
     ProcessInstance,
+    TaskRole,
     TaskStatus,
 )
 from .runtime import Runtime, StepFailure
@@ -211,3 +213,5 @@ def _sync_tasks(
         record(uow, instance, "task_ready", actor=SYSTEM_ACTOR, task_id=task.id, details=details)
         if governance is not None:
             governance.task_opened(uow, instance, task)
+        else:
+            uow.task_roles.add_all([TaskRole(task.id, ANYONE, "R")])

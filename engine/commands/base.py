@@ -195,8 +195,7 @@ class EngineBase:
         acts()
         task.status, task.completed_at = TaskStatus.COMPLETED, uow.now
         task.completed_by = task.performer or task.assignee
-        if governance is not None:
-            uow.task_roles.remove_for([task.id])
+        uow.task_roles.remove_for([task.id])
         ready = advance_and_settle(
             uow,
             self.runtime,

@@ -78,7 +78,14 @@ class InstanceCommands(EngineBase):
                     "previous_error": instance.error_message,
                 },
             )
-            ready = advance_and_settle(uow, self.runtime, instance, workflow, actor=user)
+            ready = advance_and_settle(
+                uow,
+                self.runtime,
+                instance,
+                workflow,
+                actor=user,
+                governance=self._governance(uow, instance.version_id),
+            )
             uow.commit()
             return state_of(instance, version_number, ready)
 
@@ -100,7 +107,14 @@ class InstanceCommands(EngineBase):
                     task_id=timer_id,
                     details={"element": element},
                 )
-                advance_and_settle(uow, self.runtime, instance, workflow, actor=SYSTEM_ACTOR)
+                advance_and_settle(
+                    uow,
+                    self.runtime,
+                    instance,
+                    workflow,
+                    actor=SYSTEM_ACTOR,
+                    governance=self._governance(uow, instance.version_id),
+                )
                 uow.commit()
                 fired += 1
         return fired

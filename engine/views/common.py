@@ -43,8 +43,12 @@ def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
     return {role for person in people for role in directory.users[person].roles}
 
 
-def has_roles(letter: str | None = None, roles: set[str] | None = None) -> Any:
-    query = select(TaskRole.task_id).where(TaskRole.task_id == HumanTask.id)
-    if letter is not None:
-        query = query.where(TaskRole.letter == letter, TaskRole.role.in_(roles or set()))
-    return query.exists()
+def has_roles(letter: str, roles: set[str]) -> Any:
+    """The task has `letter` for one of `roles` (a probe of task_roles' primary key)."""
+    return (
+        select(TaskRole.task_id)
+        .where(
+            TaskRole.task_id == HumanTask.id, TaskRole.letter == letter, TaskRole.role.in_(roles)
+        )
+        .exists()
+    )

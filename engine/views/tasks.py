@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..model import (
+    ANYONE,
     OPEN_TASK_STATUSES,
     Consultation,
     HumanTask,
@@ -36,10 +37,7 @@ def open_tasks(
         if user is not None:
             query = query.where(
                 or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
-                or_(
-                    ~has_roles(),  # an ungoverned task: anyone may take it
-                    has_roles("R", acting_roles(uow, user)),
-                ),
+                has_roles("R", acting_roles(uow, user) | {ANYONE}),
             )
         query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
         return [task_dict(task) for task in uow.session.scalars(query)]

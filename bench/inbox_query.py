@@ -1,0 +1,204 @@
+"""Inbox query latency on a large PostgreSQL table: 100k instances, 1M task rows.
+
+Loads a synthetic history (every instance has ten tasks; half the instances wait on
+an open one, routed to RACI roles) into PostgreSQL, then times the inbox queries
+staff run all day, as the web pages run them, and prints p50/p95 per query.
+
+    python bench/inbox_query.py --url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+The database's tables are DROPPED and recreated: point it at a scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+
+from engine import build_engine, collect_files, views
+from engine.database import make_engine, upgrade
+from raci.directory import Directory, User
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLES = tuple(f"role_{n:02d}" for n in range(16))
+USERS = 200
+TASKS_PER_INSTANCE = 10
+
+
+def reset(url: str) -> None:
+    db = make_engine(url)
+    with db.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(db)
+    db.dispose()
+
+
+def directory() -> Directory:
+    users = {
+        f"user{n:03d}": User(
+            f"user{n:03d}",
+            f"User {n}",
+            roles=frozenset({ROLES[n % len(ROLES)], ROLES[(n * 7 + 3) % len(ROLES)]}),
+        )
+        for n in range(USERS)
+    }
+    return Directory(users=users)
+
+
+def load(url: str, instances: int) -> None:
+    """Bulk-load the history with COPY: instances, tasks, and the roles of open tasks."""
+    engine = build_engine(url)
+    engine.import_directory(directory(), user="bench")
+    engine.deploy(
+        collect_files(
+            [
+                ROOT / "tests" / "fixtures" / "approval.bpmn",
+                ROOT / "tests" / "fixtures" / "approval_level.dmn",
+            ]
+        ),
+        user="bench",
+    )
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    db = make_engine(url)
+    raw = db.raw_connection()
+    try:
+        cursor = raw.cursor()
+        version_id = cursor.execute("SELECT id FROM process_versions LIMIT 1").fetchone()[0]
+        _copy_instances(cursor, instances, version_id, start)
+        _copy_tasks(cursor, instances, start)
+        raw.commit()
+        cursor.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _instance_id(n: int) -> str:
+    return str(uuid.UUID(int=n + 1))
+
+
+def _copy_instances(cursor, instances: int, version_id: int, start: datetime) -> None:
+    with cursor.copy(
+        "COPY process_instances (id, version_id, process_id, business_key, status, state,"
+        " started_by, started_at, updated_at, revision) FROM STDIN"
+    ) as copy:
+        for n in range(instances):
+            at = start + timedelta(minutes=n)
+            status = "waiting" if n % 2 == 0 else "completed"
+            copy.write_row(
+                (
+                    _instance_id(n),
+                    version_id,
+                    "approval",
+                    f"C{n % 5000:05d}",
+                    status,
+                    b"x",
+                    f"user{n % USERS:03d}",
+                    at,
+                    at,
+                    1,
+                )
+            )
+
+
+def _copy_tasks(cursor, instances: int, start: datetime) -> None:
+    open_roles = []
+    with cursor.copy(
+        "COPY human_tasks (id, instance_id, process_id, spec_id, name, lane, status,"
+        " created_at, due_at, business_key, assignee, completed_by, completed_at,"
+        " rework_count) FROM STDIN"
+    ) as copy:
+        for n in range(instances):
+            base = start + timedelta(minutes=n)
+            for k in range(TASKS_PER_INSTANCE):
+                task_id = str(uuid.UUID(int=(n + 1) * 100 + k))
+                is_open = n % 2 == 0 and k == TASKS_PER_INSTANCE - 1
+                created = base + timedelta(seconds=k)
+                claimed = f"user{(n * 3) % USERS:03d}" if is_open and n % 10 == 0 else None
+                copy.write_row(
+                    (
+                        task_id,
+                        _instance_id(n),
+                        "approval",
+                        f"step_{k}",
+                        f"Step {k}",
+                        None,
+                        "ready" if is_open else "completed",
+                        created,
+                        created + timedelta(days=2) if is_open else None,
+                        f"C{n % 5000:05d}",
+                        claimed,
+                        None if is_open else "user000",
+                        None if is_open else created,
+                        0,
+                    )
+                )
+                if is_open:
+                    open_roles.append((task_id, ROLES[n % len(ROLES)], "R"))
+                    open_roles.append((task_id, ROLES[(n + 5) % len(ROLES)], "A"))
+    with cursor.copy("COPY task_roles (task_id, role, letter) FROM STDIN") as copy:
+        for row in open_roles:
+            copy.write_row(row)
+
+
+def timed(query: Callable[[], object], runs: int) -> list[float]:
+    query()  # warm the plan and the cache
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        query()
+        samples.append((time.perf_counter() - began) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="a scratch PostgreSQL database (dropped!)")
+    parser.add_argument("--instances", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    if not args.url.startswith("postgresql"):
+        parser.error("the inbox benchmark targets PostgreSQL")
+    began = time.perf_counter()
+    reset(args.url)
+    load(args.url, args.instances)
+    print(
+        f"loaded {args.instances} instances, {args.instances * TASKS_PER_INSTANCE} task rows"
+        f" in {time.perf_counter() - began:.0f} s"
+    )
+    engine = build_engine(args.url)
+    users = [f"user{n:03d}" for n in range(0, USERS, 7)]
+    queries = {
+        "my roles' queue, first page": lambda u: views.open_tasks(engine.uow(), user=u, limit=50),
+        "my roles' queue, page 20": lambda u: views.open_tasks(
+            engine.uow(), user=u, limit=50, offset=950
+        ),
+        "sign-offs for me": lambda u: views.signoffs_for(engine.uow(), u, limit=50),
+        "consultations for me": lambda u: views.consultations_for(engine.uow(), u, limit=50),
+    }
+    for label, query in queries.items():
+        samples = []
+        for user in users:
+            samples.extend(
+                timed(lambda user=user, query=query: query(user), args.runs // len(users))
+            )
+        samples.sort()
+        p95 = samples[int(len(samples) * 0.95) - 1]
+        print(
+            f"{label:32s} p50 {statistics.median(samples):6.2f} ms   p95 {p95:6.2f} ms"
+            f"   (target p95 <= 20 ms, {len(samples)} runs)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Read models of the JSON API: filtered, paged lists, and what a user has to do with a record.
+
+Plain queries returning dicts, like the rest of engine.views; each takes an
+un-entered unit of work. A page is `{"items", "total", "limit", "offset"}`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.sql import Select
+
+from ..matrices import matrix_of
+from ..model import (
+    ANYONE,
+    OPEN_TASK_STATUSES,
+    AuditEvent,
+    HumanTask,
+    Notification,
+    ProcessInstance,
+    TaskRole,
+    TaskStatus,
+)
+from ..unit_of_work import UnitOfWork
+from .common import acting_roles, has_roles, iso, task_dict
+from .instances import instance
+
+DUE_WINDOWS = ("overdue", "today", "week")
+TASK_SORTS = ("created", "-created", "due", "-due")
+
+
+def task_queue(
+    uow: UnitOfWork,
+    user: str,
+    *,
+    process_id: str | None = None,
+    business_key: str | None = None,
+    due: str | None = None,
+    sort: str = "created",
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Open tasks `user` may work (as R, or R's deputy today), claimed by them or by nobody.
+
+    `due`: "overdue" (due before now), "today" (before midnight UTC) or "week"
+    (within seven days); tasks without a due time never match a window.
+    """
+    with uow:
+        query = select(HumanTask).where(
+            HumanTask.status == TaskStatus.READY,
+            or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
+            has_roles("R", acting_roles(uow, user) | {ANYONE}),  # ANYONE: ungoverned
+        )
+        if process_id is not None:
+            query = query.where(HumanTask.process_id == process_id)
+        if business_key is not None:
+            query = query.where(HumanTask.business_key == business_key)
+        if due is not None:
+            query = query.where(HumanTask.due_at < _due_bound(uow.now, due))
+        ordered = query.order_by(*_task_order(sort), HumanTask.id)
+        return _page(uow, query, ordered, task_dict, limit, offset)
+
+
+def my_tasks(uow: UnitOfWork, user: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Tasks `user` has claimed, and their submitted work still waiting for sign-off."""
+    query = select(HumanTask).where(
+        or_(
+            and_(HumanTask.status == TaskStatus.READY, HumanTask.assignee == user),
+            and_(HumanTask.status == TaskStatus.AWAITING_SIGNOFF, HumanTask.performer == user),
+        )
+    )
+    with uow:
+        ordered = query.order_by(HumanTask.created_at, HumanTask.id)
+        return _page(uow, query, ordered, _worked_task, limit, offset)
+
+
+def notifications_page(
+    uow: UnitOfWork, user: str, *, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """`user`'s notifications, newest first."""
+    query = select(Notification).where(Notification.username == user)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    with uow:
+        ordered = query.order_by(Notification.id.desc())
+        return _page(uow, query, ordered, _notification, limit, offset)
+
+
+def instance_page(
+    uow: UnitOfWork,
+    *,
+    participant: str | None = None,
+    process_id: str | None = None,
+    status: str | None = None,
+    business_key: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Instances, newest first; with `participant`, only those that user takes part in."""
+    query = select(ProcessInstance)
+    for column, value in (
+        (ProcessInstance.process_id, process_id),
+        (ProcessInstance.status, status),
+        (ProcessInstance.business_key, business_key),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    with uow:
+        if participant is not None:
+            query = query.where(_takes_part(participant, acting_roles(uow, participant)))
+        ordered = query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
+        return _page(uow, query, ordered, _instance_row, limit, offset)
+
+
+def takes_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:
+    """Whether `user` takes part in an instance (see `_takes_part`)."""
+    with uow:
+        clause = _takes_part(user, acting_roles(uow, user))
+        query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id, clause)
+        return uow.session.scalar(query) is not None
+
+
+def instance_detail(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
+    """An instance (NotFound if unknown) with its open tasks, ready or awaiting sign-off."""
+    found = instance(uow, instance_id)
+    with uow:
+        query = (
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_TASK_STATUSES))
+            .order_by(HumanTask.created_at, HumanTask.id)
+        )
+        return {**found, "open_tasks": [_worked_task(t) for t in uow.session.scalars(query)]}
+
+
+def task_letters(uow: UnitOfWork, task_id: str, user: str) -> tuple[bool, set[str], bool]:
+    """(governed, the RACI letters `user` holds on a task today, whether they acted on it).
+
+    Letters come from the matrix of the task's version, so they hold for closed
+    tasks too; deputies hold the letters of those they stand in for.
+    """
+    with uow:
+        task = uow.tasks.get(task_id)
+        matrix = matrix_of(uow.versions.get(uow.instances.get(task.instance_id).version_id))
+        acted = user in (task.assignee, task.performer, task.completed_by, task.signed_off_by)
+        acted = acted or any(c.answered_by == user for c in uow.consultations.for_task(task_id))
+        if matrix is None:
+            return False, set(), acted
+        row = matrix.row_for(task.spec_id, task.name)
+        roles = acting_roles(uow, user)
+        cells = row.cells.items() if row else ()
+        return True, {letter.value for role, ls in cells if role in roles for letter in ls}, acted
+
+
+def roles_today(uow: UnitOfWork, user: str) -> set[str]:
+    """The roles `user` may act for today: their own and those of whom they stand in for."""
+    with uow:
+        return acting_roles(uow, user)
+
+
+def acting_for(uow: UnitOfWork, user: str) -> list[str]:
+    """The users `user` stands in for today."""
+    with uow:
+        return uow.directory.load().principals_of(user, uow.now.date())
+
+
+def audit_page(
+    uow: UnitOfWork,
+    *,
+    filters: dict[str, Any],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Audit events matching `filters` (column: value), in the order they happened."""
+    query = select(AuditEvent)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(AuditEvent, column) == value)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
+    with uow:
+        ordered = query.order_by(AuditEvent.occurred_at, AuditEvent.id)
+        return _page(uow, query, ordered, _event, limit, offset)
+
+
+def _takes_part(user: str, roles: set[str]) -> ColumnElement[bool]:
+    """Started it, acted in it (refused attempts aside), was notified, or may act now (R/A/C)."""
+    pid = ProcessInstance.id
+    return or_(
+        ProcessInstance.started_by == user,
+        exists().where(
+            AuditEvent.instance_id == pid, AuditEvent.actor == user, AuditEvent.action != "refused"
+        ),
+        exists().where(Notification.instance_id == pid, Notification.username == user),
+        exists().where(
+            HumanTask.instance_id == pid,
+            HumanTask.status.in_(OPEN_TASK_STATUSES),
+            TaskRole.task_id == HumanTask.id,
+            TaskRole.letter.in_(("R", "A", "C")),
+            TaskRole.role.in_(roles | {ANYONE}),  # anyone may work an ungoverned task
+        ),
+    )
+
+
+def _page(
+    uow: UnitOfWork, query: Select, ordered: Select, row: Any, limit: int | None, offset: int
+) -> dict[str, Any]:
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = [row(r) for r in uow.session.scalars(ordered.limit(limit).offset(offset))]
+    return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
+
+
+def _due_bound(now: datetime, window: str) -> datetime:
+    if window == "overdue":
+        return now
+    if window == "today":
+        return datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+    if window == "week":
+        return now + timedelta(days=7)
+    raise ValueError(f"due must be one of {', '.join(DUE_WINDOWS)}")
+
+
+def _task_order(sort: str) -> tuple[Any, ...]:
+    if sort not in TASK_SORTS:
+        raise ValueError(f"sort must be one of {', '.join(TASK_SORTS)}")
+    if sort.endswith("due"):  # tasks without a due time come last either way
+        due = HumanTask.due_at.desc() if sort.startswith("-") else HumanTask.due_at
+        return HumanTask.due_at.is_(None), due, HumanTask.created_at
+    return (HumanTask.created_at.desc() if sort.startswith("-") else HumanTask.created_at,)
+
+
+def _worked_task(task: HumanTask) -> dict[str, Any]:
+    return {
+        **task_dict(task),
+        "performer": task.performer,
+        "signoff_due_at": iso(task.signoff_due_at),
+        "rework_count": task.rework_count,
+        "rejection_reason": task.rejection_reason,
+    }
+
+
+def _notification(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "subject": n.subject,
+        "body": n.body,
+        "created_at": iso(n.created_at),
+        "read_at": iso(n.read_at),
+        "instance_id": n.instance_id,
+        "task_id": n.task_id,
+    }
+
+
+def _instance_row(i: ProcessInstance) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "process_id": i.process_id,
+        "business_key": i.business_key,
+        "status": str(i.status),
+        "started_by": i.started_by,
+        "started_at": iso(i.started_at),
+        "ended_at": iso(i.ended_at),
+    }
+
+
+def _event(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "stream": e.stream,
+        "seq": e.seq,
+        "occurred_at": iso(e.occurred_at),
+        "actor": e.actor,
+        "action": e.action,
+        "instance_id": e.instance_id,
+        "process_id": e.process_id,
+        "task_id": e.task_id,
+        "raci_role": e.raci_role,
+        "on_behalf_of": e.on_behalf_of,
+        "reason": e.reason,
+        "details": e.details,
+    }

@@ -1,0 +1,304 @@
+"""Read models for process owners and auditors: instances, their traces, the audit trail.
+
+Plain queries over the record tables; workflow state is never deserialized here.
+Each function takes an un-entered unit of work, like the other read models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+
+from ..matrices import matrix_of
+from ..model import AuditEvent, HumanTask, PendingTimer, ProcessInstance, ProcessVersion
+from ..unit_of_work import UnitOfWork
+from .common import acting_roles, iso
+
+# Matrix rows never change once deployed: (activities as ids, as lower-case names) by role.
+_ROLE_ACTIVITIES: dict[str, dict[str, set[str]]] = {}
+
+
+@dataclass(frozen=True)
+class InstanceQuery:
+    """Filters of the instance list; None means "any"."""
+
+    process_id: str | None = None
+    status: str | None = None
+    business_key: str | None = None  # a prefix
+    started_by: str | None = None
+    since: datetime | None = None  # started at or after
+    until: datetime | None = None  # started before
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the audit explorer; `user` matches the actor or whom they acted for."""
+
+    user: str | None = None
+    process_id: str | None = None
+    instance_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def instances(
+    uow: UnitOfWork,
+    query: InstanceQuery,
+    *,
+    viewer: str | None = None,
+    limit: int = 25,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """One page of instances, newest first, and how many match in all.
+
+    With `viewer`, only the instances that user took part in (see `took_part`).
+    """
+    conditions = _instance_filters(query)
+    with uow:
+        if viewer is not None:
+            conditions.append(_participation(uow, viewer))
+        total = uow.session.scalar(select(func.count(ProcessInstance.id)).where(*conditions))
+        rows = uow.session.execute(
+            select(ProcessInstance, ProcessVersion.version)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+            .where(*conditions)
+            .order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        items = [_instance_row(instance, version) for instance, version in rows]
+    return {"items": items, "total": total or 0}
+
+
+def took_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:
+    """Whether `user` started, acted in, or holds a RACI role on a task of the instance."""
+    with uow:
+        found = uow.session.scalar(
+            select(ProcessInstance.id).where(
+                ProcessInstance.id == instance_id, _participation(uow, user)
+            )
+        )
+    return found is not None
+
+
+def instance_tasks(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
+    """Every human task the instance has had, open or not, in the order they opened."""
+    with uow:
+        tasks = uow.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id)
+            .order_by(HumanTask.created_at, HumanTask.id)
+        )
+        return [
+            {
+                "id": t.id,
+                "element": t.spec_id,
+                "name": t.name,
+                "status": str(t.status),
+                "assignee": t.assignee,
+                "performer": t.performer,
+                "created_at": iso(t.created_at),
+                "due_at": iso(t.due_at),
+            }
+            for t in tasks
+        ]
+
+
+def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
+    """What the records say about where an instance stands, element by element.
+
+    `done` holds elements with a completed human task or a fired timer; `active`
+    those with an open human task; `waiting` those with a pending timer.
+    """
+    with uow:
+        instance = uow.instances.get(instance_id)
+        content_hash = uow.session.scalar(
+            select(ProcessVersion.content_hash).where(ProcessVersion.id == instance.version_id)
+        )
+        tasks = uow.session.execute(
+            select(HumanTask.spec_id, HumanTask.status).where(HumanTask.instance_id == instance_id)
+        ).all()
+        timers = uow.session.scalars(
+            select(PendingTimer.spec_id).where(PendingTimer.instance_id == instance_id)
+        )
+        fired = uow.session.scalars(
+            select(AuditEvent.details).where(
+                AuditEvent.instance_id == instance_id, AuditEvent.action == "timer_fired"
+            )
+        )
+        return {
+            "process_id": instance.process_id,
+            "version_id": instance.version_id,
+            "content_hash": content_hash,
+            "status": str(instance.status),
+            "error_element": instance.error_task,
+            "done": {s for s, status in tasks if status == "completed"}
+            | {d.get("element") for d in fired if d.get("element")},
+            "active": {s for s, status in tasks if status in ("ready", "awaiting_signoff")},
+            "waiting": set(timers),
+        }
+
+
+def version_sources(uow: UnitOfWork, version_id: int) -> dict[str, str]:
+    """The BPMN sources of a version, by file name."""
+    with uow:
+        return dict(uow.versions.get(version_id).sources)
+
+
+def version_id(uow: UnitOfWork, process_id: str, version: int | None = None) -> int:
+    """The id of a deployed version (the latest by default); NotFound if there is none."""
+    with uow:
+        found = uow.versions.find(process_id, version)
+        assert found.id is not None
+        return found.id
+
+
+def audit_search(
+    uow: UnitOfWork,
+    query: AuditQuery,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    newest_first: bool = True,
+) -> dict[str, Any]:
+    """One page of matching audit events, and how many match in all."""
+    conditions = _audit_filters(query)
+    order = (AuditEvent.occurred_at, AuditEvent.id)
+    if newest_first:
+        order = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    with uow:
+        total = uow.session.scalar(select(func.count(AuditEvent.id)).where(*conditions))
+        events = uow.session.scalars(
+            select(AuditEvent).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        )
+        return {"items": [_event_row(e) for e in events], "total": total or 0}
+
+
+def audit_actions(uow: UnitOfWork) -> list[str]:
+    """Every action the trail holds, for the explorer's choice of action."""
+    with uow:
+        return sorted(uow.session.scalars(select(AuditEvent.action).distinct()))
+
+
+def _instance_filters(query: InstanceQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for column, value in (
+        (ProcessInstance.process_id, query.process_id),
+        (ProcessInstance.status, query.status),
+        (ProcessInstance.started_by, query.started_by),
+    ):
+        if value:
+            conditions.append(column == value)
+    if query.business_key:
+        conditions.append(
+            ProcessInstance.business_key.startswith(query.business_key, autoescape=True)
+        )
+    if query.since is not None:
+        conditions.append(ProcessInstance.started_at >= query.since)
+    if query.until is not None:
+        conditions.append(ProcessInstance.started_at < query.until)
+    return conditions
+
+
+def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.user:
+        conditions.append(
+            or_(AuditEvent.actor == query.user, AuditEvent.on_behalf_of == query.user)
+        )
+    for column, value in (
+        (AuditEvent.process_id, query.process_id),
+        (AuditEvent.instance_id, query.instance_id),
+        (AuditEvent.action, query.action),
+    ):
+        if value:
+            conditions.append(column == value)
+    if query.since is not None:
+        conditions.append(AuditEvent.occurred_at >= query.since)
+    if query.until is not None:
+        conditions.append(AuditEvent.occurred_at < query.until)
+    return conditions
+
+
+def _participation(uow: UnitOfWork, user: str) -> ColumnElement[bool]:
+    """Instances `user` started, acted in (or was acted for), or has a role on a task of.
+
+    A role counts when the version's matrix gives it any letter (R, A, C or I) on
+    an activity the instance has had a human task for; stand-in roles count too.
+    """
+    acted = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.instance_id == ProcessInstance.id,
+            or_(AuditEvent.actor == user, AuditEvent.on_behalf_of == user),
+        )
+        .exists()
+    )
+    return or_(ProcessInstance.started_by == user, acted, _role_tasks(uow, acting_roles(uow, user)))
+
+
+def _role_tasks(uow: UnitOfWork, roles: set[str]) -> ColumnElement[bool]:
+    per_version = []
+    for version_id, content_hash in uow.session.execute(
+        select(ProcessVersion.id, ProcessVersion.content_hash)
+    ):
+        activities = _activities_by_role(uow, version_id, content_hash)
+        mine = set().union(*(activities.get(role, set()) for role in roles))
+        if mine:
+            task = select(HumanTask.id).where(
+                HumanTask.instance_id == ProcessInstance.id,
+                or_(HumanTask.spec_id.in_(mine), func.lower(HumanTask.name).in_(mine)),
+            )
+            per_version.append(and_(ProcessInstance.version_id == version_id, task.exists()))
+    return or_(false(), *per_version)
+
+
+def _activities_by_role(uow: UnitOfWork, version_id: int, content_hash: str) -> dict[str, set[str]]:
+    """For each role, the activities its letters are on (as written, and lower-cased)."""
+    cached = _ROLE_ACTIVITIES.get(content_hash)
+    if cached is None:
+        matrix = matrix_of(uow.versions.get(version_id))
+        cached = {}
+        for row in matrix.rows if matrix else ():
+            for role, letters in row.cells.items():
+                if letters:
+                    cached.setdefault(role, set()).update({row.activity, row.activity.casefold()})
+        _ROLE_ACTIVITIES[content_hash] = cached
+    return cached
+
+
+def _instance_row(instance: ProcessInstance, version: int) -> dict[str, Any]:
+    return {
+        "id": instance.id,
+        "process_id": instance.process_id,
+        "version": version,
+        "business_key": instance.business_key,
+        "status": str(instance.status),
+        "started_by": instance.started_by,
+        "started_at": iso(instance.started_at),
+        "updated_at": iso(instance.updated_at),
+        "ended_at": iso(instance.ended_at),
+        "error_message": instance.error_message,
+    }
+
+
+def _event_row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "stream": event.stream,
+        "seq": event.seq,
+        "occurred_at": iso(event.occurred_at),
+        "actor": event.actor,
+        "action": event.action,
+        "instance_id": event.instance_id,
+        "process_id": event.process_id,
+        "task_id": event.task_id,
+        "raci_role": event.raci_role,
+        "on_behalf_of": event.on_behalf_of,
+        "reason": event.reason,
+        "details": event.details,
+    }
