@@ -1,3 +1,154 @@
-"""Forms of the complaints processes."""
+"""Forms of the customer complaint process."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from ..complaint_rules import CHANNELS, KINDS, OUTCOMES, has_cents_at_most
+from . import START, form
+
+PROCESS = "complaint"
+MAX_AMOUNT = 1_000_000  # EUR; a larger claim is a dispute for the lawyers, not a complaint
+INVOICE_NUMBER = validate.Regexp(
+    r"^[A-Z0-9][A-Z0-9/-]{2,29}$", error="an invoice number is 3-30 letters, digits, '/' or '-'"
+)
+
+
+def _money(**kwargs: Any) -> fields.Float:
+    return fields.Float(
+        validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False), **kwargs
+    )
+
+
+def _check_cents(value: float | None) -> None:
+    if value is not None and not has_cents_at_most(value):
+        raise ValidationError("an amount has at most two decimals")
+
+
+@form(PROCESS, START)
+class StartForm(Schema):
+    """What the BD, call agent or customer service agent takes down from the customer."""
+
+    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    description = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+    invoice_number = fields.String(load_default=None, allow_none=True)
+    claimed_amount = _money(load_default=None, allow_none=True)
+
+    @validates("invoice_number")
+    def invoice_number_format(self, value: str | None, **_: Any) -> None:
+        if value is not None:
+            INVOICE_NUMBER(value.strip().upper())
+
+    @validates("claimed_amount")
+    def claimed_in_cents(self, value: float | None, **_: Any) -> None:
+        _check_cents(value)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def invoice_difference_needs_its_invoice(
+        self, data: dict[str, Any], original: dict[str, Any], **_: Any
+    ) -> None:
+        # Judged on what was sent, so that a malformed value gets one message, not two.
+        sent = {key for key, value in original.items() if value not in (None, "")}
+        if data.get("kind") == "invoice_difference":
+            errors = {}
+            if "invoice_number" not in sent:
+                errors["invoice_number"] = ["give the invoice the difference is on"]
+            if "claimed_amount" not in sent:
+                errors["claimed_amount"] = ["give the amount the customer claims"]
+            if errors:
+                raise ValidationError(errors)
+        elif "claimed_amount" in sent:
+            raise ValidationError("only an invoice difference claims an amount", "claimed_amount")
+
+    @post_load
+    def normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("invoice_number"):
+            data["invoice_number"] = data["invoice_number"].strip().upper()
+        data["description"] = data["description"].strip()
+        return data
+
+
+class HandlingForm(Schema):
+    """The handler's verdict: is the complaint justified, and what was done."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    resolution = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+
+
+@form(PROCESS, "quality_check")
+class QualityCheckForm(HandlingForm):
+    batch_number = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
+
+    @post_load
+    def name_the_batch(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # Part of the resolution text, so the stored resolution says which batch was checked.
+        if data.get("batch_number"):
+            data["resolution"] = f"{data['resolution'].strip()} (batch {data['batch_number']})"
+        return data
+
+
+@form(PROCESS, "arrange_replacement")
+class ReplacementForm(HandlingForm):
+    delivery_date = fields.Date(load_default=None)
+
+    @validates_schema(skip_on_field_errors=False)
+    def date_when_replacing(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("outcome") == "accepted" and data.get("delivery_date") is None:
+            raise ValidationError("give the day the replacement is delivered", "delivery_date")
+
+    @post_load
+    def name_the_delivery(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        delivery = data.pop("delivery_date", None)
+        if delivery is not None:  # stored as ISO text: task data must be JSON
+            data["delivery_date"] = delivery.isoformat()
+            if data["outcome"] == "accepted":
+                data["resolution"] = f"{data['resolution'].strip()} (delivery {delivery})"
+        return data
+
+
+@form(PROCESS, "check_invoice", "check_invoice_cfo")
+class InvoiceCheckForm(HandlingForm):
+    credit_amount = _money(load_default=None)
+
+    @validates("credit_amount")
+    def credit_in_cents(self, value: float | None, **_: Any) -> None:
+        _check_cents(value)
+
+    @validates_schema(skip_on_field_errors=False)
+    def credit_only_when_confirmed(self, data: dict[str, Any], **_: Any) -> None:
+        confirmed = data.get("outcome") == "accepted"
+        if confirmed and data.get("credit_amount") is None:
+            raise ValidationError("give the amount to credit", "credit_amount")
+        if not confirmed and data.get("credit_amount") is not None:
+            raise ValidationError("a rejected difference is not credited", "credit_amount")
+
+
+@form(PROCESS, "inform_customer")
+class CustomerContactForm(Schema):
+    """How and when the customer was told of the resolution."""
+
+    contact_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    contacted_at = fields.AwareDateTime(required=True)
+    contact_person = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    contact_summary = fields.String(required=True, validate=validate.Length(min=10, max=1000))
+
+    @post_load
+    def as_text(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["contacted_at"] = data["contacted_at"].isoformat()  # task data must be JSON
+        return data
+
+
+@form(PROCESS, "escalate")
+class EscalationForm(Schema):
+    escalation_action = fields.String(required=True, validate=validate.Length(min=10, max=2000))
