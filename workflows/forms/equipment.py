@@ -1,3 +1,110 @@
-"""Forms of the equipment processes."""
+"""Forms of the equipment request process (placement, relocation, repair)."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from ..equipment_rules import ASSET_TYPES, KINDS, is_working_day
+from . import START, form
+
+PROCESS = "equipment_request"
+SERIAL = validate.Regexp(r"^EQ-\d{5}$", error="a serial looks like EQ-00042")
+LOCATION = validate.Length(min=3, max=200)
+
+
+class Serial(fields.String):
+    """An asset serial as printed on its plate; typed in any case, with stray spaces."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip().upper()
+
+
+@form(PROCESS, START)
+class RequestForm(Schema):
+    """What a BD asks for: the asset concerned depends on the kind of request."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    asset_type = fields.String(load_default=None, validate=validate.OneOf(ASSET_TYPES))
+    asset_serial = Serial(load_default=None, validate=SERIAL)
+    new_location = fields.String(load_default=None, validate=LOCATION)
+    description = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+
+    @validates_schema
+    def fields_for_the_kind(self, data: dict[str, Any], **_: Any) -> None:
+        kind = data.get("kind")
+        errors: dict[str, str] = {}
+        if kind == "placement":
+            if not data.get("asset_type"):
+                errors["asset_type"] = "say which kind of equipment to place"
+            if data.get("asset_serial"):
+                errors["asset_serial"] = "the technician picks the asset from stock"
+        elif kind in ("relocation", "repair"):
+            if not data.get("asset_serial"):
+                errors["asset_serial"] = "give the serial of the customer's asset"
+            if data.get("asset_type"):
+                errors["asset_type"] = "the asset's own type counts; leave this empty"
+        if kind == "relocation" and not data.get("new_location"):
+            errors["new_location"] = "say where the asset should go"
+        if kind in ("placement", "repair") and data.get("new_location"):
+            errors["new_location"] = "only a relocation has a new location"
+        if errors:
+            raise ValidationError(errors)
+
+
+@form(PROCESS, "decide")
+class DecisionForm(Schema):
+    """Trade marketing's decision, with the eligibility rule's advice in view."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "decline"]))
+    reason = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+
+
+@form(PROCESS, "schedule")
+class ScheduleForm(Schema):
+    """The dispatcher's plan: who goes, and by which working day."""
+
+    technician = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z0-9._-]{2,64}$", error="a username")
+    )
+    due_on = fields.Date(required=True)
+
+    @validates("due_on")
+    def on_a_working_day(self, value: date, **_: Any) -> None:
+        if not is_working_day(value):
+            raise ValidationError("technicians do not work at weekends")
+
+    @post_load
+    def as_text(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "due_on": data["due_on"].isoformat()}  # process data is JSON
+
+
+@form(PROCESS, "work")
+class WorkForm(Schema):
+    """The technician's job report: the asset worked on (for a placement, from stock)."""
+
+    serial = Serial(required=True, validate=SERIAL)
+    location = fields.String(load_default=None, validate=LOCATION)
+    work_notes = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+
+
+@form(PROCESS, "follow_up")
+class FollowUpForm(Schema):
+    """What the service manager did about an overdue job."""
+
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(["technician_chased", "customer_called", "job_reassigned"]),
+    )
+    comment = fields.String(required=True, validate=validate.Length(min=10, max=2000))

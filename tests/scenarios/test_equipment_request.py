@@ -1,0 +1,602 @@
+"""Equipment request: a BD asks, trade marketing approves, a technician does the job on time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from sqlalchemy import select
+
+from engine import InstanceStatus, SourceFile, views
+from engine.errors import InvalidTaskData, NotAllowed
+from engine.governance import RaciRefusal
+from tests.scenarios.conftest import BPMN, process_files
+from workflows.tables import assets, customers, service_requests
+
+PROCESS = "equipment_request"
+BDS = {"giorgos.bd", "eleni.bd", "nikos.bd"}
+TECHNICIANS = {"thanasis.tech", "stelios.tech"}
+MONDAY = date(2026, 11, 2)  # the clock fixture's day
+
+
+@pytest.fixture
+def crm(crm):
+    crm.deploy(PROCESS)
+    return crm
+
+
+@pytest.fixture(autouse=True)
+def spiff_reads_the_test_clock(monkeypatch, clock):
+    """Make SpiffWorkflow's idea of "now" the test clock, as it is the wall clock in production.
+
+    SpiffWorkflow checks its timers against datetime.now() (engine/runtime.py sets their
+    due time from the engine clock but leaves that check alone), so with a test clock
+    behind the wall clock a timeDate deadline would fire at once. Remove this once the
+    engine checks timers against its own clock.
+    """
+
+    class TestClockDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return clock.now().astimezone(tz)
+
+    monkeypatch.setattr(spiff_timer, "datetime", TestClockDatetime)
+
+
+# --- the demo data this needs, looked up rather than guessed ---------------------------
+
+
+def a_customer(crm, segment: str, min_aov: float = 0, max_aov: float = 10**9) -> int:
+    """An active customer of `segment` whose average order is in [min_aov, max_aov)."""
+    query = (
+        select(customers.c.id)
+        .where(
+            customers.c.segment == segment,
+            customers.c.status == "active",
+            customers.c.average_order_value >= min_aov,
+            customers.c.average_order_value < max_aov,
+        )
+        .order_by(customers.c.id)
+    )
+    found = crm.rows(query)
+    assert found, f"the demo data has no {segment} customer with {min_aov} <= AOV < {max_aov}"
+    return found[0]["id"]
+
+
+def in_stock(crm, asset_type: str) -> str:
+    query = select(assets.c.serial).where(
+        assets.c.status == "in_stock", assets.c.type == asset_type
+    )
+    return crm.rows(query.order_by(assets.c.serial))[0]["serial"]
+
+
+def placed(crm, segment: str | None = None) -> list[dict]:
+    """The assets placed at active customers (of `segment`, if given)."""
+    query = (
+        select(assets)
+        .join(customers, customers.c.id == assets.c.customer_id)
+        .where(assets.c.status == "placed", customers.c.status == "active")
+        .order_by(assets.c.serial)
+    )
+    if segment is not None:
+        query = query.where(customers.c.segment == segment)
+    return crm.rows(query)
+
+
+def asset(crm, serial: str) -> dict:
+    [row] = crm.rows(select(assets).where(assets.c.serial == serial))
+    return row
+
+
+def all_assets(crm) -> list[dict]:
+    return crm.rows(select(assets).order_by(assets.c.serial))
+
+
+def service_request(crm, instance_id: str) -> dict:
+    [row] = crm.rows(select(service_requests).where(service_requests.c.instance_id == instance_id))
+    return row
+
+
+# --- the steps, as the people take them ---------------------------------------------
+
+
+def requested(crm, kind: str, customer_id: int, **fields) -> str:
+    """A BD sends the request from the terminal; return the instance id."""
+    data = {"description": "Asked by the owner on today's visit", **fields}
+    started = crm.start(
+        PROCESS,
+        "giorgos.bd",
+        business_key=f"C{customer_id:05d}",
+        kind=kind,
+        customer_id=customer_id,
+        **data,
+    )
+    assert started.status == InstanceStatus.WAITING, started.error
+    return started.instance_id
+
+
+def decided(crm, instance_id: str, decision: str = "approve") -> None:
+    reason = "Strong outlet on a busy corner" if decision == "approve" else "Sales too low for it"
+    crm.complete(instance_id, "decide", "alexandra.tm", decision=decision, reason=reason)
+
+
+def scheduled(crm, instance_id: str, due_on: str = "2026-11-04", technician="thanasis.tech"):
+    crm.complete(instance_id, "schedule", "irini.service", technician=technician, due_on=due_on)
+
+
+def worked(crm, instance_id: str, serial: str) -> None:
+    """The technician reports the job and the service manager signs the report."""
+    crm.complete(
+        instance_id,
+        "work",
+        "thanasis.tech",
+        serial=serial,
+        work_notes="Installed and tested",
+    )
+    crm.approve(instance_id, "work", "irini.service")
+
+
+def eligibility_note(crm, customer_id: int, asset_type: str = "cooler") -> str:
+    """What the eligibility table advised trade marketing for a placement."""
+    instance = requested(crm, "placement", customer_id, asset_type=asset_type)
+    decided(crm, instance, "decline")
+    notes = service_request(crm, instance)["notes"]
+    return next(line for line in notes.splitlines() if line.startswith("Eligibility rule"))
+
+
+def redeployed(crm, dmn_name: str, old: str, new: str) -> None:
+    """Deploy the process with one edit to a DMN table, as a process owner would."""
+    dmn = BPMN / f"{PROCESS}.{dmn_name}.dmn"
+    source = dmn.read_text()
+    assert source.count(old) == 1, f"'{old}' is not unique in {dmn.name}"
+    edited = [
+        SourceFile(f.name, source.replace(old, new).encode()) if f.name == dmn.name else f
+        for f in process_files(PROCESS)
+    ]
+    [deployment] = crm.engine.deploy(edited, user="lena.owner")
+    assert (deployment.version, deployment.created) == (2, True)
+
+
+# --- placement --------------------------------------------------------------------
+
+
+def test_an_approved_placement_puts_a_stock_asset_at_the_customer(crm):
+    customer = a_customer(crm, "A")
+    serial = in_stock(crm, "cooler")
+    instance = requested(crm, "placement", customer, asset_type="cooler")
+    request = service_request(crm, instance)
+    assert (request["kind"], request["status"], request["customer_id"]) == (
+        "placement",
+        "requested",
+        customer,
+    )
+    assert (request["requested_by"], request["asset_serial"]) == ("giorgos.bd", None)
+    assert crm.open_elements(instance) == ["decide"]
+
+    decided(crm, instance)
+    request = service_request(crm, instance)
+    # The service level gives an A placement three working days: the dispatcher's default.
+    assert (request["status"], request["due_on"]) == ("approved", date(2026, 11, 5))
+    assert crm.open_elements(instance) == ["schedule"]
+
+    scheduled(crm, instance, due_on="2026-11-04")
+    request = service_request(crm, instance)
+    assert (request["status"], request["technician"], request["due_on"]) == (
+        "scheduled",
+        "thanasis.tech",
+        date(2026, 11, 4),
+    )
+    [work] = crm.open_tasks(instance)
+    assert work["due_at"] == "2026-11-04T16:00:00+00:00"  # 18:00 in Athens
+
+    crm.complete(
+        instance, "work", "thanasis.tech", serial=serial.lower(), work_notes="Installed, 4 °C"
+    )
+    assert asset(crm, serial)["status"] == "in_stock"  # nothing changes before sign-off
+    with pytest.raises(RaciRefusal):
+        crm.approve(instance, "work", "thanasis.tech")
+    crm.approve(instance, "work", "irini.service")
+
+    assert crm.instance(instance)["status"] == InstanceStatus.COMPLETED
+    placed_asset = asset(crm, serial)
+    assert (placed_asset["status"], placed_asset["customer_id"], placed_asset["placed_on"]) == (
+        "placed",
+        customer,
+        MONDAY,
+    )
+    assert placed_asset["location"] == "Σημείο πώλησης"
+    request = service_request(crm, instance)
+    assert (request["status"], request["asset_serial"], request["technician"]) == (
+        "completed",
+        serial,
+        "thanasis.tech",
+    )
+    assert request["completed_at"].replace(tzinfo=UTC) == datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    assert "Approved by alexandra.tm: Strong outlet" in request["notes"]
+    told = set(crm.notified(instance))
+    assert {f"{bd}: decide" for bd in BDS} | {"irini.service: decide"} <= told
+    assert {f"{tech}: schedule" for tech in TECHNICIANS} <= told
+    assert {f"{bd}: work" for bd in BDS} | {"alexandra.tm: work"} <= told
+
+
+def test_a_declined_placement_changes_no_asset_and_tells_the_bd(crm):
+    before = all_assets(crm)
+    instance = requested(crm, "placement", a_customer(crm, "C"), asset_type="freezer")
+
+    decided(crm, instance, "decline")
+
+    assert crm.instance(instance)["status"] == InstanceStatus.COMPLETED
+    request = service_request(crm, instance)
+    assert (request["status"], request["technician"], request["due_on"]) == ("declined", None, None)
+    assert "Declined by alexandra.tm: Sales too low for it" in request["notes"]
+    assert all_assets(crm) == before
+    assert {f"{bd}: decide" for bd in BDS} <= set(crm.notified(instance))
+
+
+# --- eligibility (DMN equipment_request.eligibility) -------------------------------
+
+
+def test_eligibility_follows_segment_order_value_and_asset_type(crm):
+    a_small = a_customer(crm, "A", max_aov=2000)
+    b_big, b_small = a_customer(crm, "B", min_aov=1000), a_customer(crm, "B", max_aov=1000)
+    c_big, c_small = a_customer(crm, "C", min_aov=600), a_customer(crm, "C", max_aov=600)
+    [blocked, *_] = crm.rows(select(customers.c.id).where(customers.c.status == "blocked"))
+
+    advice = {
+        "A freezer": eligibility_note(crm, a_small, "freezer"),
+        "big B": eligibility_note(crm, b_big),
+        "small B": eligibility_note(crm, b_small),
+        "big C cooler": eligibility_note(crm, c_big, "cooler"),
+        "big C freezer": eligibility_note(crm, c_big, "freezer"),
+        "small C": eligibility_note(crm, c_small, "dispenser"),
+        "blocked": eligibility_note(crm, blocked["id"]),
+    }
+
+    rule = "Eligibility rule: "
+    assert advice == {
+        "A freezer": rule + "eligible (segment A: always eligible)",
+        "big B": rule + "eligible (segment B with an average order of EUR 1000 or more)",
+        "small B": rule + "not eligible (segment B below an average order of EUR 1000)",
+        "big C cooler": rule + "eligible (segment C with an average order of EUR 600 or more)",
+        "big C freezer": rule + "not eligible (segment C: no freezers)",
+        "small C": rule + "not eligible (below the volume threshold of the segment)",
+        "blocked": rule + "not eligible (the customer is not active)",
+    }
+
+
+def test_trade_marketing_may_approve_against_the_advice(crm):
+    instance = requested(crm, "placement", a_customer(crm, "C", max_aov=600), asset_type="cooler")
+    decided(crm, instance, "approve")
+    request = service_request(crm, instance)
+    assert request["status"] == "approved"
+    assert "Eligibility rule: not eligible" in request["notes"]
+    assert crm.open_elements(instance) == ["schedule"]
+
+
+def test_editing_the_eligibility_threshold_changes_the_advice(crm):
+    customer = a_customer(crm, "B", min_aov=500, max_aov=1000)
+    assert "not eligible (segment B below" in eligibility_note(crm, customer)
+
+    redeployed(crm, "eligibility", "&gt;= 1000", "&gt;= 500")
+
+    assert "rule: eligible (segment B with" in eligibility_note(crm, customer)
+
+
+# --- relocation and repair ---------------------------------------------------------
+
+
+def test_a_relocation_moves_the_asset_at_the_same_customer(crm):
+    moved = placed(crm)[0]
+    instance = requested(
+        crm,
+        "relocation",
+        moved["customer_id"],
+        asset_serial=moved["serial"],
+        new_location="Βεράντα, δίπλα στην είσοδο",
+    )
+    assert service_request(crm, instance)["asset_serial"] == moved["serial"]
+    decided(crm, instance)
+    scheduled(crm, instance)
+    assert asset(crm, moved["serial"])["location"] == moved["location"]
+
+    worked(crm, instance, moved["serial"])
+
+    after = asset(crm, moved["serial"])
+    assert (after["status"], after["customer_id"], after["location"]) == (
+        "placed",
+        moved["customer_id"],
+        "Βεράντα, δίπλα στην είσοδο",
+    )
+    assert after["placed_on"] == moved["placed_on"]
+    request = service_request(crm, instance)
+    assert (request["kind"], request["status"]) == ("relocation", "completed")
+
+
+def test_a_repair_skips_approval_and_puts_the_asset_back_in_service(crm):
+    broken = placed(crm)[0]
+    customer = crm.customer(broken["customer_id"])
+    instance = requested(
+        crm,
+        "repair",
+        customer["id"],
+        asset_serial=broken["serial"].lower(),
+        description="Does not cool any more",
+    )
+
+    assert crm.open_elements(instance) == ["schedule"]  # no trade marketing decision
+    assert asset(crm, broken["serial"])["status"] == "in_repair"
+    request = service_request(crm, instance)
+    expected_days = {"A": 1, "B": 2, "C": 3}[customer["segment"]]
+    assert request["due_on"] == MONDAY + timedelta(days=expected_days)
+    scheduled(crm, instance)
+    worked(crm, instance, broken["serial"])
+
+    after = asset(crm, broken["serial"])
+    assert (after["status"], after["customer_id"], after["location"]) == (
+        "placed",
+        broken["customer_id"],
+        broken["location"],
+    )
+    assert service_request(crm, instance)["status"] == "completed"
+    told = crm.notified(instance)
+    assert not [line for line in told if line.endswith(": decide")]
+    assert {f"{bd}: work" for bd in BDS} <= set(told)
+
+
+def test_editing_the_service_level_changes_the_due_date(crm):
+    first, second, *_ = placed(crm, segment="B")
+    before = requested(crm, "repair", first["customer_id"], asset_serial=first["serial"])
+    assert service_request(crm, before)["due_on"] == date(2026, 11, 4)  # two working days
+
+    redeployed(
+        crm,
+        "service_level",
+        '<outputEntry id="r2_days"><text>2</text>',
+        '<outputEntry id="r2_days"><text>1</text>',
+    )
+
+    after = requested(crm, "repair", second["customer_id"], asset_serial=second["serial"])
+    assert service_request(crm, after)["due_on"] == date(2026, 11, 3)
+
+
+# --- the service level agreement ---------------------------------------------------
+
+
+def test_an_overdue_job_escalates_to_the_service_manager_while_the_work_goes_on(crm):
+    broken = placed(crm)[0]
+    instance = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
+    scheduled(crm, instance, due_on="2026-11-03")
+
+    crm.clock.advance(timedelta(days=1, hours=6))  # Tuesday 15:00 UTC, 17:00 in Athens
+    assert crm.engine.fire_due_timers() == 0
+    assert crm.open_elements(instance) == ["work"]
+
+    crm.clock.advance(timedelta(hours=2))  # 19:00 in Athens: the due day is over
+    assert crm.engine.fire_due_timers() == 1
+
+    assert crm.open_elements(instance) == ["follow_up", "work"]  # the job stays open
+    assert service_request(crm, instance)["status"] == "overdue"
+    inbox = views.open_tasks(crm.engine.uow(), user="irini.service")
+    assert [t["element"] for t in inbox if t["instance_id"] == instance] == ["follow_up"]
+    with pytest.raises(RaciRefusal):
+        crm.complete(
+            instance,
+            "follow_up",
+            "thanasis.tech",
+            action="technician_chased",
+            comment="I am on it, spare part comes tomorrow",
+        )
+
+    worked(crm, instance, broken["serial"])
+    assert service_request(crm, instance)["status"] == "completed"
+    assert asset(crm, broken["serial"])["status"] == "placed"
+    assert crm.instance(instance)["status"] == InstanceStatus.WAITING  # the follow-up is open
+
+    crm.complete(
+        instance,
+        "follow_up",
+        "irini.service",
+        action="technician_chased",
+        comment="Spare part was late; customer called and informed",
+    )
+    assert crm.instance(instance)["status"] == InstanceStatus.COMPLETED
+    told = set(crm.notified(instance))
+    assert {f"{bd}: follow_up" for bd in BDS} | {f"{t}: follow_up" for t in TECHNICIANS} <= told
+
+
+def test_only_the_service_manager_sees_the_escalation_in_the_inbox(crm):
+    broken = placed(crm)[0]
+    instance = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
+    scheduled(crm, instance, due_on="2026-11-03")
+    crm.clock.advance(timedelta(days=2))
+    assert crm.engine.fire_due_timers() == 1
+
+    inbox = views.open_tasks(crm.engine.uow(), user="thanasis.tech")
+    assert [t["element"] for t in inbox if t["instance_id"] == instance] == ["work"]
+
+
+# --- refusals ----------------------------------------------------------------------
+
+
+def test_a_serial_that_is_not_in_stock_is_refused_without_half_written_data(crm):
+    customer = a_customer(crm, "A")
+    instance = requested(crm, "placement", customer, asset_type="cooler")
+    decided(crm, instance)
+    scheduled(crm, instance)
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.complete(instance, "work", "thanasis.tech", serial="42", work_notes="ok")
+    assert set(refused.value.errors) == {"serial", "work_notes"}
+
+    elsewhere = placed(crm)[0]
+    before = all_assets(crm)
+    worked(crm, instance, elsewhere["serial"])
+
+    state = crm.instance(instance)
+    assert state["status"] == InstanceStatus.ERROR
+    assert state["error_task"] == "complete_request"
+    assert f"{elsewhere['serial']} is not in stock (it is placed)" in state["error_message"]
+    assert all_assets(crm) == before
+    request = service_request(crm, instance)
+    assert (request["status"], request["asset_serial"], request["completed_at"]) == (
+        "scheduled",
+        None,
+        None,
+    )
+
+    freezer = in_stock(crm, "freezer")
+    crm.engine.retry(instance, user="irini.service", data={"serial": freezer})
+    assert f"{freezer} is a freezer, not a cooler" in crm.instance(instance)["error_message"]
+    assert all_assets(crm) == before
+
+    cooler = in_stock(crm, "cooler")
+    done = crm.engine.retry(instance, user="irini.service", data={"serial": cooler})
+    assert done.status == InstanceStatus.COMPLETED
+    assert (asset(crm, cooler)["status"], asset(crm, cooler)["customer_id"]) == ("placed", customer)
+    assert service_request(crm, instance)["asset_serial"] == cooler
+
+
+def test_the_service_manager_sends_a_job_report_back_to_the_technician(crm):
+    broken = placed(crm)[0]
+    instance = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
+    scheduled(crm, instance)
+    crm.complete(instance, "work", "thanasis.tech", serial=broken["serial"], work_notes="Fixed")
+
+    crm.reject(instance, "work", "irini.service", reason="Say which part you replaced")
+
+    [task] = crm.open_tasks(instance)
+    assert (task["element"], task["assignee"]) == ("work", "thanasis.tech")
+    assert asset(crm, broken["serial"])["status"] == "in_repair"
+    assert service_request(crm, instance)["status"] == "scheduled"
+    with pytest.raises(NotAllowed, match=r"claimed by thanasis\.tech"):  # the job is his now
+        crm.complete(instance, "work", "stelios.tech", serial=broken["serial"], work_notes="Fixed")
+
+    worked(crm, instance, broken["serial"])
+    assert asset(crm, broken["serial"])["status"] == "placed"
+    request = service_request(crm, instance)
+    assert request["status"] == "completed"
+    assert "Done by thanasis.tech: Installed and tested" in request["notes"]
+
+
+def test_a_request_about_an_asset_the_customer_does_not_have_is_refused(crm):
+    elsewhere = placed(crm)[0]
+    customer = next(c for c in range(1, 201) if c != elsewhere["customer_id"])  # not the owner
+    before = all_assets(crm)
+
+    started = crm.start(
+        PROCESS,
+        "giorgos.bd",
+        kind="repair",
+        customer_id=customer,
+        asset_serial=elsewhere["serial"],
+        description="Does not cool any more",
+    )
+
+    assert started.status == InstanceStatus.ERROR
+    assert f"{elsewhere['serial']} is not placed at customer {customer}" in started.error
+    assert crm.rows(select(service_requests)) == []
+    assert all_assets(crm) == before
+
+
+def test_one_asset_has_one_open_request_at_a_time(crm):
+    broken = placed(crm)[0]
+    requested(
+        crm,
+        "relocation",
+        broken["customer_id"],
+        asset_serial=broken["serial"],
+        new_location="Πίσω από τον πάγκο",
+    )
+
+    second = crm.start(
+        PROCESS,
+        "giorgos.bd",
+        kind="relocation",
+        customer_id=broken["customer_id"],
+        asset_serial=broken["serial"],
+        new_location="Στην αποθήκη του καταστήματος",
+        description="Owner changed his mind again",
+    )
+
+    assert second.status == InstanceStatus.ERROR
+    assert "already has an open service request" in second.error
+    assert len(crm.rows(select(service_requests))) == 1
+
+
+def test_a_relocation_to_where_the_asset_stands_is_refused(crm):
+    moved = placed(crm)[0]
+    started = crm.start(
+        PROCESS,
+        "giorgos.bd",
+        kind="relocation",
+        customer_id=moved["customer_id"],
+        asset_serial=moved["serial"],
+        new_location=moved["location"],
+        description="Move it where it is",
+    )
+    assert started.status == InstanceStatus.ERROR
+    assert f"is at {moved['location']} already" in started.error
+    assert crm.rows(select(service_requests)) == []
+
+
+def test_the_dispatcher_books_only_technicians_on_working_days_ahead(crm):
+    broken = placed(crm)[0]
+    instance = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
+    with pytest.raises(InvalidTaskData, match="weekends"):
+        scheduled(crm, instance, due_on="2026-11-07")  # a Saturday
+    with pytest.raises(InvalidTaskData, match="due_on"):
+        scheduled(crm, instance, due_on="next week")
+
+    scheduled(crm, instance, due_on="2026-10-30")
+    assert "is already over" in crm.instance(instance)["error_message"]
+    assert service_request(crm, instance)["status"] == "requested"
+    crm.engine.retry(
+        instance, user="irini.service", data={"due_on": "2026-11-05", "technician": "irini.service"}
+    )
+    assert "irini.service is not an active technician" in crm.instance(instance)["error_message"]
+    assert service_request(crm, instance)["technician"] is None
+
+    crm.engine.retry(instance, user="irini.service", data={"technician": "stelios.tech"})
+    request = service_request(crm, instance)
+    assert (request["status"], request["technician"], request["due_on"]) == (
+        "scheduled",
+        "stelios.tech",
+        date(2026, 11, 5),
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"kind": "placement", "asset_serial": "EQ-00051"}, {"asset_type", "asset_serial"}),
+        (
+            {"kind": "placement", "asset_type": "cooler", "new_location": "Μπαλκόνι"},
+            {"new_location"},
+        ),
+        ({"kind": "relocation", "asset_serial": "EQ-00001"}, {"new_location"}),
+        ({"kind": "repair", "asset_serial": "EQ-00001", "asset_type": "cooler"}, {"asset_type"}),
+        ({"kind": "repair", "asset_serial": "cooler 7"}, {"asset_serial"}),
+        ({"kind": "sale", "asset_type": "cooler"}, {"kind"}),
+        ({"kind": "placement", "asset_type": "fridge"}, {"asset_type"}),
+        ({"kind": "repair", "asset_serial": "EQ-00001", "customer_id": "1"}, {"customer_id"}),
+        ({"kind": "repair", "asset_serial": "EQ-00001", "description": "broken"}, {"description"}),
+    ],
+)
+def test_a_bad_request_is_refused_by_field_and_starts_nothing(crm, data, fields):
+    form = {"customer_id": 1, "description": "Asked by the owner on today's visit", **data}
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.start(PROCESS, "giorgos.bd", **form)
+    assert set(refused.value.errors) == fields
+    assert crm.rows(select(service_requests)) == []
+
+
+def test_a_decision_needs_a_reason(crm):
+    instance = requested(crm, "placement", a_customer(crm, "A"), asset_type="cooler")
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.complete(instance, "decide", "alexandra.tm", decision="maybe", reason="")
+    assert set(refused.value.errors) == {"decision", "reason"}
+    with pytest.raises(RaciRefusal):  # only trade marketing decides
+        crm.complete(
+            instance, "decide", "giorgos.bd", decision="approve", reason="My best customer"
+        )
+    assert service_request(crm, instance)["status"] == "requested"
