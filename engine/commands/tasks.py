@@ -118,6 +118,18 @@ class TaskCommands(EngineBase):
                 )
             return self._complete_governed(uow, instance, task, open_tasks, governance, data)
 
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """The data an open task sees (what earlier steps found), for its page.
+
+        This loads the instance's workflow: use it for one task's page, never for lists.
+        """
+        with self.uow() as uow:
+            task = uow.tasks.get(task_id)
+            if not TaskStatus(task.status).is_open:
+                raise InvalidState(f"task {task_id} is {task.status}")
+            workflow, _ = self._load(uow, uow.instances.get(task.instance_id))
+            return dict(self.runtime.human_task(workflow, task_id).data)
+
     def _complete_governed(
         self,
         uow: UnitOfWork,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.sql import Select
 
 from ..matrices import matrix_of
@@ -189,21 +189,28 @@ def audit_page(
 
 
 def _takes_part(user: str, roles: set[str]) -> ColumnElement[bool]:
-    """Started it, acted in it (refused attempts aside), was notified, or may act now (R/A/C)."""
-    pid = ProcessInstance.id
-    return or_(
-        ProcessInstance.started_by == user,
-        exists().where(
-            AuditEvent.instance_id == pid, AuditEvent.actor == user, AuditEvent.action != "refused"
-        ),
-        exists().where(Notification.instance_id == pid, Notification.username == user),
-        exists().where(
-            HumanTask.instance_id == pid,
+    """Started it, acted in it (refused attempts aside), was notified, or may act now (R/A/C).
+
+    Written as IN (subquery) so that each subquery starts from the user's own rows.
+    """
+    acted = select(AuditEvent.instance_id).where(
+        AuditEvent.actor == user, AuditEvent.action != "refused"
+    )
+    notified = select(Notification.instance_id).where(Notification.username == user)
+    may_act = (
+        select(HumanTask.instance_id)
+        .join(TaskRole, TaskRole.task_id == HumanTask.id)
+        .where(
             HumanTask.status.in_(OPEN_TASK_STATUSES),
-            TaskRole.task_id == HumanTask.id,
             TaskRole.letter.in_(("R", "A", "C")),
             TaskRole.role.in_(roles | {ANYONE}),  # anyone may work an ungoverned task
-        ),
+        )
+    )
+    return or_(
+        ProcessInstance.started_by == user,
+        ProcessInstance.id.in_(acted),
+        ProcessInstance.id.in_(notified),
+        ProcessInstance.id.in_(may_act),
     )
 
 

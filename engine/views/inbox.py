@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 
 from ..model import (
+    ANYONE,
     OPEN_TASK_STATUSES,
     Consultation,
     HumanTask,
@@ -31,8 +32,9 @@ from .common import acting_roles, has_roles, iso, task_dict
 
 SECTIONS = ("mine", "queue", "signoffs", "consultations")
 DUE_FILTERS = ("all", "overdue", "today")
-SORTS = ("priority", "due", "created", "newest")
+SORTS = ("due", "created", "newest", "priority")
 MAX_PAGE = 100
+COUNT_CAP = 1000  # counting stops here: a section with more shows "1000+"
 
 
 @dataclass(frozen=True)
@@ -43,45 +45,41 @@ class InboxQuery:
     process_id: str | None = None
     customer: str | None = None  # the start of the business key (a customer code)
     due: str = "all"
-    sort: str = "priority"
+    sort: str = "due"
     urgent: tuple[str, ...] = ()  # process ids sorted first by "priority" (emergencies)
     limit: int = 20
     offset: int = 0
 
 
 def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
-    """One page of a section: its items (dicts) and how many match in all."""
+    """One page of a section: its items (dicts) and how many match (up to COUNT_CAP)."""
     with uow:
         roles = acting_roles(uow, user)
         base = _filtered(_section(query.section, user, roles), query, uow.now)
-        total = uow.session.scalar(select(func.count()).select_from(base.subquery()))
         limit = max(1, min(query.limit, MAX_PAGE))
         rows = uow.session.execute(
             _ordered(base, query, uow.now).limit(limit).offset(max(0, query.offset))
         ).all()
-        return {"items": [_item(row, uow.now) for row in rows], "total": total or 0}
+        return {"items": [_item(row, uow.now) for row in rows], "total": _count(uow, base)}
 
 
 def inbox_counts(uow: UnitOfWork, user: str) -> dict[str, int]:
-    """How many items each section holds, and how many notifications are unread."""
+    """How many items each section holds (up to COUNT_CAP), and unread notifications."""
     with uow:
         roles = acting_roles(uow, user)
-        counts = {
-            section: uow.session.scalar(
-                select(func.count()).select_from(_section(section, user, roles).subquery())
-            )
-            or 0
-            for section in SECTIONS
-        }
-        counts["notifications"] = (
-            uow.session.scalar(
-                select(func.count()).where(
-                    Notification.username == user, Notification.read_at.is_(None)
-                )
-            )
-            or 0
+        counts = {section: _count(uow, _section(section, user, roles)) for section in SECTIONS}
+        unread = select(Notification.id).where(
+            Notification.username == user, Notification.read_at.is_(None)
         )
+        counts["notifications"] = _count(uow, unread, Notification.id)
         return counts
+
+
+def _count(uow: UnitOfWork, query: Select[Any], key: Any = None) -> int:
+    """How many rows `query` has (by its `key` column, a task's id by default), up to COUNT_CAP."""
+    key = HumanTask.id if key is None else key  # mapped at start-up, not at import
+    capped = query.with_only_columns(key).limit(COUNT_CAP).subquery()
+    return uow.session.scalar(select(func.count()).select_from(capped)) or 0
 
 
 def notifications_page(
@@ -90,7 +88,7 @@ def notifications_page(
     """A user's notifications, newest first, one page of them."""
     mine = select(Notification).where(Notification.username == user)
     with uow:
-        total = uow.session.scalar(select(func.count()).select_from(mine.subquery()))
+        total = _count(uow, mine, Notification.id)
         page = (
             mine.order_by(Notification.id.desc())
             .limit(max(1, min(limit, MAX_PAGE)))
@@ -123,7 +121,7 @@ def workable(uow: UnitOfWork, user: str, task_ids: list[str] | tuple[str, ...]) 
             HumanTask.id.in_(task_ids),
             HumanTask.status == TaskStatus.READY,
             or_(HumanTask.assignee.is_(None), HumanTask.assignee == user),
-            or_(~has_roles(), has_roles("R", roles)),
+            has_roles("R", roles | {ANYONE}),
         )
         found = set(uow.session.scalars(query))
     return [task_id for task_id in task_ids if task_id in found]
@@ -133,20 +131,26 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
     """What a task page needs besides the task: its roles by letter, the user's roles, time.
 
     Roles by letter come from the role index, which holds open tasks only; for
-    a closed task they are empty and the caller asks the matrix.
+    a closed task they are empty and the caller asks the matrix. `governed` is
+    False for an open task of a process without a matrix (anyone may work it).
     """
     with uow:
         task = uow.tasks.get(task_id)
         letters: dict[str, list[str]] = {"R": [], "A": [], "C": [], "I": []}
+        ungoverned = False
         for row in uow.session.scalars(
             select(TaskRole).where(TaskRole.task_id == task_id).order_by(TaskRole.role)
         ):
-            letters[row.letter].append(row.role)
+            if row.role == ANYONE:
+                ungoverned = True
+            else:
+                letters[row.letter].append(row.role)
         instance = uow.instances.get(task.instance_id)
         version = uow.versions.get(instance.version_id).version
         due = task.signoff_due_at if task.status == TaskStatus.AWAITING_SIGNOFF else task.due_at
         return {
             "letters": letters,
+            "governed": not ungoverned and any(letters.values()),
             "acting_roles": sorted(acting_roles(uow, user)),
             "version": version,
             "started_by": instance.started_by,
@@ -164,7 +168,7 @@ def _section(section: str, user: str, roles: set[str]) -> Select[Any]:
         return select(HumanTask).where(
             HumanTask.status == TaskStatus.READY,
             HumanTask.assignee.is_(None),
-            or_(~has_roles(), has_roles("R", roles)),  # no roles: ungoverned, anyone's
+            has_roles("R", roles | {ANYONE}),  # ANYONE: an ungoverned task, anyone's
         )
     if section == "signoffs":
         return select(HumanTask).where(
@@ -208,7 +212,8 @@ def _filtered(query: Select[Any], inbox: InboxQuery, now: datetime) -> Select[An
 
 def _ordered(query: Select[Any], inbox: InboxQuery, now: datetime) -> Select[Any]:
     due = _due_column(inbox.section)
-    by_due = (due.is_(None), due, HumanTask.created_at, HumanTask.id)  # no due date: last
+    # Soonest due first, so overdue work leads; no due date last (PostgreSQL's index order).
+    by_due = (due.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
     if inbox.sort == "created":
         return query.order_by(HumanTask.created_at, HumanTask.id)
     if inbox.sort == "newest":
@@ -216,7 +221,7 @@ def _ordered(query: Select[Any], inbox: InboxQuery, now: datetime) -> Select[Any
     if inbox.sort == "priority" and inbox.urgent:
         urgent_first = case((HumanTask.process_id.in_(inbox.urgent), 0), else_=1)
         return query.order_by(urgent_first, *by_due)
-    return query.order_by(*by_due)  # "due", and "priority": overdue work comes first
+    return query.order_by(*by_due)
 
 
 def _item(row: Any, now: datetime) -> dict[str, Any]:

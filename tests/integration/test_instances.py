@@ -113,3 +113,15 @@ def test_cancel_closes_open_tasks(engine):
         engine.complete(task["id"], user="ana", data={})
     assert actions(engine, started.instance_id)[-2:] == ["task_cancelled", "cancel"]
     assert views.instance(engine.uow(), started.instance_id)["cancel_reason"] == "customer withdrew"
+
+
+def test_an_open_task_shows_the_data_earlier_steps_left(engine):
+    started = engine.start("approval", user="ana", data={"customer": "C-7"})
+    [request] = started.ready_tasks
+    assert engine.task_data(request)["customer"] == "C-7"
+    state = engine.complete(request, user="ana", data={"amount": 5000})
+    [review] = state.ready_tasks
+    data = engine.task_data(review)
+    assert data["amount"] == 5000 and data["level"] == "review"  # the DMN's decision
+    with pytest.raises(InvalidState):
+        engine.task_data(request)  # completed: its page shows the audit trail instead

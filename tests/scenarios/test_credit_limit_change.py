@@ -23,7 +23,9 @@ def crm(crm):
 
 def requested(crm, new_limit: float, customer: int = CUSTOMER) -> str:
     """A BD asks for `new_limit`; return the instance id (waiting for the analysis)."""
-    started = crm.start(PROCESS, "giorgos.bd", business_key=f"C{customer:05d}", customer_id=customer)
+    started = crm.start(
+        PROCESS, "giorgos.bd", business_key=f"C{customer:05d}", customer_id=customer
+    )
     crm.complete(
         started.instance_id,
         "request",

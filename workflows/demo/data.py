@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..afm import complete_afm
@@ -103,6 +103,12 @@ def load_demo_data(session: Session, now: datetime) -> dict[str, int]:
     session.execute(insert(customer_contacts), _contacts(rng, customer_rows))
     asset_rows = _assets(rng, customer_rows, now)
     session.execute(insert(assets), asset_rows)
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows were inserted with their ids: move the id sequence past them.
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence('crm_customers', 'id'), :last)"),
+            {"last": len(customer_rows)},
+        )
     return {
         "customers": len(customer_rows),
         "products": len(product_rows),
