@@ -1,11 +1,10 @@
 """Customer data change: contact details at once, sensitive fields signed off by master data."""
 
-# ruff: noqa: RUF001  (Greek names, addresses and look-alike digits on purpose)
+
 
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import pytest
 from sqlalchemy import select, update
@@ -55,11 +54,8 @@ def changes_of(crm, customer_id: int = CUSTOMER) -> list[tuple[str, Any, Any, st
 
 
 def task_input(crm, instance_id: str, element: str) -> dict[str, Any]:
-    """The process data the user of an open task sees (the engine has no read model yet)."""
-    task_id = crm.task(instance_id, element)
-    with crm.engine.uow() as uow:
-        workflow, _ = crm.engine._load(uow, uow.instances.get(instance_id))
-        return dict(workflow.get_task_from_id(UUID(task_id)).data)
+    """The process data the user of an open task sees."""
+    return crm.engine.task_data(crm.task(instance_id, element))
 
 
 def test_contact_details_are_changed_at_once_and_logged(crm):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
-from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select, update
@@ -49,14 +48,8 @@ def entered(crm, user: str = "giorgos.bd", **changes: Any) -> str:
 
 
 def task_input(crm, instance_id: str, element: str) -> dict[str, Any]:
-    """The process data the user of an open task sees (the pre-check's findings, proposals).
-
-    The engine has no read model for a task's input yet, so this reads the workflow.
-    """
-    task_id = crm.task(instance_id, element)
-    with crm.engine.uow() as uow:
-        workflow, _ = crm.engine._load(uow, uow.instances.get(instance_id))
-        return dict(workflow.get_task_from_id(UUID(task_id)).data)
+    """The process data the user of an open task sees (the pre-check's findings, proposals)."""
+    return crm.engine.task_data(crm.task(instance_id, element))
 
 
 def new_customer(crm, code: str = FIRST_NEW_CODE) -> dict[str, Any]:

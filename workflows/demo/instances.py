@@ -13,6 +13,47 @@ from engine import ProcessEngine, views
 # process id -> (who starts it, start data, business key)
 SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
     "credit_limit_change": ("giorgos.bd", {"customer_id": 7}, "C00007"),
+    "complaint": (
+        "sofia.cs",
+        {
+            "customer_id": 12,
+            "kind": "invoice_difference",
+            "description": "Invoice charged 30 cases of cola, 25 were delivered",
+            "invoice_number": "INV-2026-0412",
+            "claimed_amount": 64.5,
+        },
+        "C00012",
+    ),
+    "equipment_request": (
+        "eleni.bd",
+        {
+            "kind": "placement",
+            "customer_id": 20,
+            "asset_type": "cooler",
+            "description": "New cooler by the entrance for the summer season",
+        },
+        "C00020",
+    ),
+    "customer_onboarding": (
+        "nikos.bd",
+        {
+            "name": "Ψητοπωλείο Ο Θανάσης",
+            "afm": "094014201",
+            "segment": "C",
+            "visit_frequency": 1,
+            "average_order_value": 420.0,
+            "purchasing_manager": "Θανάσης Κρητικός",
+            "payments_manager": "Μαρία Κρητικού",
+            "phone": "+30 210 5551234",
+            "billing_address": {"street": "Αχαρνών 210", "city": "Αθήνα", "postcode": "104 46"},
+        },
+        None,
+    ),
+    "customer_data_change": (
+        "katerina.call",
+        {"customer_id": 33, "requester_role": "call_agent"},
+        "C00033",
+    ),
 }
 
 # Steps taken after starting, so that work waits at different stages: (element, user, data).
