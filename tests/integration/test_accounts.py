@@ -68,7 +68,9 @@ def test_language_and_saved_filters_are_per_user(engine):
     assert engine.locale("ana") == "en"
     with pytest.raises(InvalidState):
         engine.set_locale("ana", "fr")
-    engine.save_filter("ana", "overdue credit", {"process": "credit_limit_change", "due": "overdue"})
+    engine.save_filter(
+        "ana", "overdue credit", {"process": "credit_limit_change", "due": "overdue"}
+    )
     engine.save_filter("ana", "overdue credit", {"process": "credit_limit_change"})  # replaced
     [saved] = engine.saved_filters("ana")
     assert saved["query"] == {"process": "credit_limit_change"}

@@ -1,7 +1,5 @@
 """Customer data change: contact details at once, sensitive fields signed off by master data."""
 
-
-
 from __future__ import annotations
 
 from typing import Any

@@ -1,7 +1,5 @@
 """New customer onboarding: BD enters, master data validates, credit sets terms, activation."""
 
-# ruff: noqa: RUF001  (Greek names, addresses and look-alike digits on purpose)
-
 from __future__ import annotations
 
 import unicodedata

@@ -1,7 +1,5 @@
 """The Greek tax id (ΑΦΜ) check: nine digits, the last a weighted check digit."""
 
-# ruff: noqa: RUF001, RUF003  (Greek names, addresses and look-alike digits on purpose)
-
 from __future__ import annotations
 
 import pytest

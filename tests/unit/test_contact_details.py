@@ -1,7 +1,5 @@
 """Greek phone numbers and postcodes as typed, and as stored."""
 
-# ruff: noqa: RUF001  (Greek names, addresses and look-alike digits on purpose)
-
 from __future__ import annotations
 
 import pytest

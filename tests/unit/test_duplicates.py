@@ -1,7 +1,5 @@
 """Duplicate customers are recognised however their name and address are spelled."""
 
-# ruff: noqa: RUF001  (Greek names, addresses and look-alike digits on purpose)
-
 from __future__ import annotations
 
 import pytest

@@ -144,7 +144,7 @@ def test_given_csv_flag_columns_expect_rules_per_row():
 
 def test_given_utf8_bytes_with_bom_and_greek_text_expect_them_read():
     # Greek letters that look Latin are the point here
-    text = "activity,Υπεύθυνος,Διευθυντής\nΈγκριση δαπάνης,R,A/R\n"  # noqa: RUF001
+    text = "activity,Υπεύθυνος,Διευθυντής\nΈγκριση δαπάνης,R,A/R\n"
     matrix = load_matrix("approval.raci.csv", b"\xef\xbb\xbf" + text.encode("utf-8"))
 
     assert matrix.roles == ("Υπεύθυνος", "Διευθυντής")
