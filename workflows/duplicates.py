@@ -19,15 +19,15 @@ NAME_SIMILARITY = 0.85
 
 # Legal forms and "& ΣΙΑ" (and partners) say nothing about which shop it is.
 _LEGAL_FORMS = [
-    *("οε", "εε", "επε", "αε", "ικε", "μικε", "μεπε", "σια"),  # noqa: RUF001
+    *("οε", "εε", "επε", "αε", "ικε", "μικε", "μεπε", "σια"),
     *("ae", "oe", "ee", "epe", "ike"),  # the same in Latin letters
 ]
 # Street types are often left out or abbreviated: the street's own name identifies it.
 _STREET_TYPES = ["οδός", "οδ", "λεωφόρος", "λεωφ", "λ", "πλατεία", "πλ", "πλατ"]
-# Saints in street names are written in full ("Αγίου Νικολάου") or short ("Αγ.").  # noqa: RUF003
-_SAINTS = ["αγίου", "αγίας", "αγίων", "άγιος", "αγία", "αγ"]  # noqa: RUF001
+# Saints in street names are written in full ("Αγίου Νικολάου") or short ("Αγ.").
+_SAINTS = ["αγίου", "αγίας", "αγίων", "άγιος", "αγία", "αγ"]
 
-# Dots and apostrophes join what they separate: "Ε.Π.Ε." is the word "ΕΠΕ".  # noqa: RUF003
+# Dots and apostrophes join what they separate: "Ε.Π.Ε." is the word "ΕΠΕ".
 _DROPPED = re.compile(r"[.'\u0384`\u2019]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
 
@@ -54,7 +54,7 @@ def fold(text: str) -> str:
 # Folded like what they are compared with.
 LEGAL_FORMS = frozenset(fold(word) for word in _LEGAL_FORMS)
 STREET_TYPES = frozenset(fold(word) for word in _STREET_TYPES)
-ABBREVIATIONS = {fold(word): "αγ" for word in _SAINTS}  # noqa: RUF001
+ABBREVIATIONS = {fold(word): "αγ" for word in _SAINTS}
 
 
 def name_key(name: str) -> str:

@@ -1,7 +1,8 @@
 """A few instances in flight, so that a first look at the inbox is not empty.
 
 SAMPLE_STARTS gives, for each CRM process, a start a demo user can make with the
-demo data; the tests start every process with it.
+demo data; the tests start every process with it. Order release is not started by
+hand: a cleaned order starts it (STARTED_BY_OTHERS).
 """
 
 from __future__ import annotations
@@ -49,12 +50,38 @@ SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
         },
         None,
     ),
+    "order_cleaning": (
+        "giorgos.bd",
+        {
+            "customer_id": 4,
+            "channel": "hht",
+            "warehouse_code": "ATH",
+            "lines": [
+                {"product_code": "P0001", "quantity": 100},
+                {"product_code": "P0005", "quantity": 60, "discount_pct": 2.0},
+            ],
+        },
+        None,
+    ),
+    "emergency_order": (
+        "katerina.call",
+        {
+            "customer_id": 2,
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "urgency": "Wedding reception tonight: ran out of water",
+            "lines": [{"product_code": "P0002", "quantity": 15}],
+        },
+        None,
+    ),
     "customer_data_change": (
         "katerina.call",
         {"customer_id": 33, "requester_role": "call_agent"},
         "C00033",
     ),
 }
+
+STARTED_BY_OTHERS = {"order_release": "order_cleaning"}
 
 # Steps taken after starting, so that work waits at different stages: (element, user, data).
 FOLLOW_UPS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
