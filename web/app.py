@@ -33,6 +33,8 @@ def create_app(
         REMEMBER_COOKIE_SECURE=not settings.development,
         MAX_CONTENT_LENGTH=1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
+        # Explicit: the limiter is one shared object and would keep another app's setting.
+        RATELIMIT_ENABLED=True,
         BABEL_DEFAULT_LOCALE="el",
         BABEL_TRANSLATION_DIRECTORIES="translations",
         WTF_CSRF_TIME_LIMIT=None,  # the session's lifetime bounds the token

@@ -1,14 +1,159 @@
-"""The audit pages (being built: issue 5)."""
+"""The audit explorer: search and export the trail, check its chains, the compliance report.
+
+Every page is for auditors, process owners and admins only (403 for anyone else):
+the trail shows every user's acts and every instance's data.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from wtforms import StringField
+from wtforms.validators import Length, Optional
+
+from engine import views
+from engine.views import oversight
+from raci import report
+
+from .auth import roles_required
+from .instances import OVERSEERS, PeriodForm, current_page, pager
+from .services import engine
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000  # events per CSV file; narrow the search for more
+EVENT_COLUMNS = (
+    "id", "occurred_at", "stream", "seq", "actor", "on_behalf_of", "raci_role", "action",
+    "process_id", "instance_id", "task_id", "reason", "details",
+)  # fmt: skip
+
+
+class AuditFilters(PeriodForm):
+    user = StringField(validators=[Optional(), Length(max=200)])
+    process_id = StringField(name="process", validators=[Optional(), Length(max=200)])
+    instance = StringField(validators=[Optional(), Length(max=64)])
+    action = StringField(validators=[Optional(), Length(max=60)])
+
+    def query(self) -> oversight.AuditQuery:
+        since, until = self.bounds()
+        return oversight.AuditQuery(
+            user=(self.user.data or "").strip().lower() or None,
+            process_id=self.process_id.data or None,
+            instance_id=(self.instance.data or "").strip() or None,
+            action=self.action.data or None,
+            since=since,
+            until=until,
+        )
+
+
+class ComplianceFilters(PeriodForm):
+    process_id = StringField(name="process", validators=[Optional(), Length(max=200)])
 
 
 @bp.get("/")
-@login_required
+@roles_required(*OVERSEERS)
 def index() -> str:
-    return render_template("placeholder.html", title="audit")
+    filters = AuditFilters(request.args)
+    found: dict[str, Any] = {"items": [], "total": 0}
+    page = current_page()
+    if filters.validate():
+        offset = (page - 1) * PAGE_SIZE
+        found = oversight.audit_search(
+            engine().uow(), filters.query(), limit=PAGE_SIZE, offset=offset
+        )
+    return render_template(
+        "audit/index.html",
+        filters=filters,
+        events=found["items"],
+        pages=pager(found["total"], page, PAGE_SIZE),
+        processes=_processes(),
+        actions=oversight.audit_actions(engine().uow()),
+        verification=engine().verify_audit(),
+        export_limit=EXPORT_LIMIT,
+    )
+
+
+@bp.get("/events.csv")
+@roles_required(*OVERSEERS)
+def events_csv() -> Response:
+    filters = AuditFilters(request.args)
+    if not filters.validate():  # the search page shows what is wrong
+        return redirect(url_for(".index", **request.args.to_dict()))
+    found = oversight.audit_search(
+        engine().uow(), filters.query(), limit=EXPORT_LIMIT, newest_first=False
+    )
+    rows = ([event[column] for column in EVENT_COLUMNS] for event in found["items"])
+    return csv_response("audit-events", EVENT_COLUMNS, rows)
+
+
+@bp.get("/compliance")
+@roles_required(*OVERSEERS)
+def compliance() -> str:
+    filters, executions = _compliance(request.args)
+    return render_template(
+        "audit/compliance.html", filters=filters, executions=executions, processes=_processes()
+    )
+
+
+@bp.get("/compliance.csv")
+@roles_required(*OVERSEERS)
+def compliance_csv() -> Response:
+    filters, executions = _compliance(request.args)
+    if executions is None:
+        return redirect(url_for(".compliance", **request.args.to_dict()))
+    rows = ([_flat(getattr(e, column)) for column in report.COLUMNS] for e in executions)
+    return csv_response(f"compliance-{filters.process_id.data}", report.COLUMNS, rows)
+
+
+def _compliance(args: Any) -> tuple[ComplianceFilters, list[report.Execution] | None]:
+    """The filters, and the report once a process is chosen (None until then)."""
+    filters = ComplianceFilters(args)
+    if not filters.validate() or not filters.process_id.data:
+        return filters, None
+    since, until = filters.bounds()
+    executions = engine().compliance_report(
+        process_id=filters.process_id.data, since=since, until=until
+    )
+    return filters, executions
+
+
+def csv_response(name: str, header: Iterable[str], rows: Iterable[list[Any]]) -> Response:
+    """A CSV download: UTF-8 with a BOM so that Excel reads Greek; formula-safe cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    name = re.sub(r"[^\w.-]", "_", name, flags=re.ASCII)
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = str(value)
+    # A spreadsheet runs cells starting like a formula: keep them text (OWASP CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _processes() -> list[str]:
+    return sorted({v["process_id"] for v in views.process_versions(engine().uow())})

@@ -1,14 +1,232 @@
-"""The instances pages (being built: issue 5)."""
+"""Instances: the list, one instance (data, timeline, open tasks, diagram), cancel and retry.
+
+Who sees what: auditors, process owners and admins see every instance. Anyone
+else sees the instances they took part in: they started it, acted in its audit
+trail (or were acted for by a deputy), or one of their roles (held, or held by
+someone they stand in for today) has a letter in the matrix row of a task the
+instance has had (engine.views.oversight.took_part). Other instances answer 404,
+as if they did not exist. Cancelling (with a reason) is for admins, process
+owners and the instance's starter; retrying for admins and process owners.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import json
+from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import DateField, Form, StringField
+from wtforms.i18n import get_translations
+from wtforms.validators import AnyOf, Length, Optional
+
+from engine import InstanceStatus, views
+from engine.errors import InvalidTaskData
+from engine.views import oversight
+
+from .diagram import instance_svg
+from .services import engine
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
+OVERSEERS = ("auditor", "process_owner")  # and admins: they see every instance
+MANAGERS = ("process_owner",)  # and admins: they may cancel and retry any instance
+PAGE_SIZE = 25
+OPEN = ("ready", "awaiting_signoff")
+
+
+class PeriodForm(Form):
+    """A range of whole days (UTC), both included; the search pages share it."""
+
+    class Meta:
+        def get_translations(self, form: Form) -> Any:
+            # WTForms' own messages ("Not a valid date value.") in the user's language.
+            return _wtforms_messages(str(get_locale()))
+
+    since = DateField(validators=[Optional()])
+    until = DateField(validators=[Optional()])
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The range as [start, end) datetimes for the read models."""
+        since, until = self.since.data, self.until.data
+        start = datetime.combine(since, time(), UTC) if since else None
+        end = datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None
+        return start, end
+
+
+class InstanceFilters(PeriodForm):
+    process_id = StringField(name="process", validators=[Optional(), Length(max=200)])
+    status = StringField(
+        validators=[
+            Optional(),
+            AnyOf([s.value for s in InstanceStatus], message=_l("Choose a status from the list.")),
+        ]
+    )
+    business_key = StringField(validators=[Optional(), Length(max=200)])
+    started_by = StringField(validators=[Optional(), Length(max=200)])
+
+    def query(self) -> oversight.InstanceQuery:
+        since, until = self.bounds()
+        return oversight.InstanceQuery(
+            process_id=self.process_id.data or None,
+            status=self.status.data or None,
+            business_key=(self.business_key.data or "").strip() or None,
+            started_by=(self.started_by.data or "").strip().lower() or None,
+            since=since,
+            until=until,
+        )
+
+
+@lru_cache(maxsize=8)
+def _wtforms_messages(language: str) -> Any:
+    return get_translations([language])
+
+
+def pager(total: int, page: int, size: int) -> dict[str, Any]:
+    """Page numbers and links to the neighbouring pages, keeping the current filters."""
+    pages = max((total + size - 1) // size, 1)
+
+    def link(number: int) -> str | None:
+        if not 1 <= number <= pages or number == page:
+            return None
+        return url_for(request.endpoint, **{**request.args.to_dict(), "page": number})
+
+    return {
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "prev": link(page - 1),
+        "next": link(page + 1),
+    }
+
+
+def current_page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def sees_all() -> bool:
+    return current_user.has_role(*OVERSEERS)
 
 
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("placeholder.html", title="instances")
+    filters = InstanceFilters(request.args)
+    found: dict[str, Any] = {"items": [], "total": 0}
+    page = current_page()
+    if filters.validate():
+        viewer = None if sees_all() else current_user.username
+        found = oversight.instances(
+            engine().uow(),
+            filters.query(),
+            viewer=viewer,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    processes = sorted({v["process_id"] for v in views.process_versions(engine().uow())})
+    return render_template(
+        "instances/index.html",
+        filters=filters,
+        instances=found["items"],
+        pages=pager(found["total"], page, PAGE_SIZE),
+        processes=processes,
+        statuses=[s.value for s in InstanceStatus],
+    )
+
+
+@bp.get("/<instance_id>")
+@login_required
+def detail(instance_id: str) -> str:
+    return _detail(visible(instance_id))
+
+
+@bp.get("/<instance_id>/diagram.svg")
+@login_required
+def diagram(instance_id: str) -> Response:
+    visible(instance_id)
+    facts = oversight.diagram_facts(engine().uow(), instance_id)
+    svg = instance_svg(
+        facts, lambda: oversight.version_sources(engine().uow(), facts["version_id"])
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/<instance_id>/cancel")
+@login_required
+def cancel(instance_id: str) -> Any:
+    instance = visible(instance_id)
+    if not may_cancel(instance):
+        abort(403)
+    reason = request.form.get("reason", "").strip()
+    if not reason or len(reason) > 2000:
+        message = _("Give a reason (at most 2000 characters).")
+        return _detail(instance, errors={"reason": message}), 422
+    engine().cancel(instance_id, user=current_user.username, reason=reason)
+    flash(_("The instance was cancelled."), "info")
+    return redirect(url_for(".detail", instance_id=instance_id))
+
+
+@bp.post("/<instance_id>/retry")
+@login_required
+def retry(instance_id: str) -> Any:
+    instance = visible(instance_id)
+    if not may_retry(instance):
+        abort(403)
+    text = request.form.get("data", "").strip()
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return _detail(instance, errors={"data": _("Write the data as a JSON object.")}), 422
+    try:
+        state = engine().retry(instance_id, user=current_user.username, data=data)
+    except InvalidTaskData as err:
+        message = "; ".join(f"{k}: {', '.join(v)}" for k, v in err.errors.items())
+        return _detail(instance, errors={"data": message}), 422
+    if state.status == "error":
+        flash(_("The step failed again: %(error)s", error=state.error or ""), "error")
+    else:
+        flash(_("The failed step ran again."), "info")
+    return redirect(url_for(".detail", instance_id=instance_id))
+
+
+def visible(instance_id: str) -> dict[str, Any]:
+    """The instance, if the signed-in user may see it; 404 otherwise."""
+    instance = views.instance(engine().uow(), instance_id)
+    if not sees_all() and not oversight.took_part(
+        engine().uow(), instance_id, current_user.username
+    ):
+        abort(404)
+    return instance
+
+
+def may_cancel(instance: dict[str, Any]) -> bool:
+    if InstanceStatus(instance["status"]).is_final:
+        return False
+    return current_user.has_role(*MANAGERS) or instance["started_by"] == current_user.username
+
+
+def may_retry(instance: dict[str, Any]) -> bool:
+    return instance["status"] == "error" and current_user.has_role(*MANAGERS)
+
+
+def _detail(instance: dict[str, Any], errors: dict[str, str] | None = None) -> str:
+    events = views.audit_events(engine().uow(), instance_id=instance["id"])
+    tasks = oversight.instance_tasks(engine().uow(), instance["id"])
+    return render_template(
+        "instances/detail.html",
+        instance=instance,
+        events=events,
+        names={t["id"]: t["name"] for t in tasks},
+        open_tasks=[t for t in tasks if t["status"] in OPEN],
+        submissions=[e for e in events if e["action"] in ("start", "complete", "retry")],
+        may_cancel=may_cancel(instance),
+        may_retry=may_retry(instance),
+        errors=errors or {},
+        form=request.form if errors else {},
+    )

@@ -13,7 +13,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from ..matrices import matrix_of
-from ..model import AuditEvent, HumanTask, PendingTimer, ProcessInstance, ProcessVersion
+from ..model import (
+    OPEN_TASK_STATUSES,
+    AuditEvent,
+    HumanTask,
+    PendingTimer,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+)
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles, iso
 
@@ -136,9 +144,9 @@ def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
             "content_hash": content_hash,
             "status": str(instance.status),
             "error_element": instance.error_task,
-            "done": {s for s, status in tasks if status == "completed"}
+            "done": {s for s, status in tasks if status == TaskStatus.COMPLETED}
             | {d.get("element") for d in fired if d.get("element")},
-            "active": {s for s, status in tasks if status in ("ready", "awaiting_signoff")},
+            "active": {s for s, status in tasks if status in OPEN_TASK_STATUSES},
             "waiting": set(timers),
         }
 
@@ -152,9 +160,7 @@ def version_sources(uow: UnitOfWork, version_id: int) -> dict[str, str]:
 def version_id(uow: UnitOfWork, process_id: str, version: int | None = None) -> int:
     """The id of a deployed version (the latest by default); NotFound if there is none."""
     with uow:
-        found = uow.versions.find(process_id, version)
-        assert found.id is not None
-        return found.id
+        return int(uow.versions.find(process_id, version).id or 0)
 
 
 def audit_search(

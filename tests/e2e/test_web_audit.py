@@ -1,0 +1,188 @@
+"""The audit explorer: for auditors, process owners and admins only; search, CSV export,
+chain verification that names the first tampered event, the RACI compliance report."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from lxml import html as lxml_html
+from sqlalchemy import text
+
+from engine import views
+from engine.governance import RaciRefusal
+from raci import report
+from web.audit_views import EVENT_COLUMNS
+
+from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seeded)
+    as_user,
+    open_task,
+    process_engine,
+    request_limit,
+    seeded_database,
+    start_credit_change,
+    text_of,
+    web_app,
+)
+
+PAGES = ("/audit/", "/audit/events.csv", "/audit/compliance", "/audit/compliance.csv")
+
+
+def event_ids(page: str) -> set[int]:
+    rows = lxml_html.fromstring(page).xpath("//table[contains(@class, 'events')]/tbody/tr[@id]")
+    return {int(row.get("id").removeprefix("event-")) for row in rows}
+
+
+def trail(engine, **filters) -> set[int]:
+    return {e["id"] for e in views.audit_events(engine.uow(), **filters)}
+
+
+def read_csv(answer) -> list[list[str]]:
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert answer.data.startswith(b"\xef\xbb\xbf")  # a BOM: Excel then reads UTF-8 Greek
+    return list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+
+
+def signed_off_credit_change(engine) -> str:
+    """A credit change through request (self-approved) and analysis (signed by a colleague)."""
+    instance_id = start_credit_change(engine)
+    request_limit(engine, instance_id)
+    analyse = open_task(engine, instance_id, "analyse_controller")
+    data = {"recommendation": "decline", "analysis": "Too many overdue invoices."}
+    with pytest.raises(RaciRefusal):  # a BD may not analyse credit: a violation
+        engine.complete(analyse, user="eleni.bd", data=data)
+    engine.complete(analyse, user="anna.credit", data=data)
+    engine.approve(analyse, user="kostas.credit")
+    return instance_id
+
+
+@pytest.mark.parametrize("user", ["giorgos.bd", "anna.credit", "vasso.finance"])
+def test_the_audit_pages_are_forbidden_to_everyone_else(app, user):
+    browser = as_user(app, user)
+    assert [browser.get(path).status_code for path in PAGES] == [403] * 4
+    assert 'href="/audit/"' not in browser.page("/raci/")  # nor offered in the menu
+
+
+@pytest.mark.parametrize("user", ["fotis.audit", "lena.owner", "admin"])
+def test_auditors_process_owners_and_admins_may_use_them(app, user):
+    browser = as_user(app, user)
+    assert browser.get("/audit/").status_code == 200
+    assert browser.get("/audit/events.csv").status_code == 200
+    assert browser.get("/audit/compliance").status_code == 200
+
+
+def test_signing_in_is_required(app):
+    answer = app.test_client().get("/audit/")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_the_search_filters_by_user_process_instance_action_and_date(app, engine):
+    first = start_credit_change(engine)
+    request_limit(engine, first)
+    review = engine.start("credit_review", user="anna.credit").instance_id
+    auditor = as_user(app, "fotis.audit")
+
+    by_user = event_ids(auditor.page("/audit/?user=giorgos.bd"))
+    assert by_user == trail(engine, actor="giorgos.bd") and by_user
+    assert event_ids(auditor.page("/audit/?process=credit_review")) == trail(
+        engine, process_id="credit_review"
+    )
+    assert event_ids(auditor.page(f"/audit/?instance={first}")) == trail(engine, instance_id=first)
+    starts = event_ids(auditor.page("/audit/?action=start"))
+    assert starts == trail(engine, action="start") and len(starts) == 2
+    both = event_ids(auditor.page(f"/audit/?action=start&instance={review}"))
+    assert both == trail(engine, action="start", instance_id=review)
+    today = views.instance(engine.uow(), first)["started_at"][:10]
+    assert event_ids(auditor.page(f"/audit/?since={today}&until={today}&user=giorgos.bd")) == (
+        by_user
+    )
+    assert event_ids(auditor.page("/audit/?since=2999-01-01")) == set()
+
+
+def test_a_bad_date_shows_a_field_error(app):
+    page = as_user(app, "fotis.audit").page("/audit/?until=31/12/2026")
+    assert "Not a valid date value" in page and event_ids(page) == set()
+    answer = as_user(app, "fotis.audit").get("/audit/events.csv?until=31/12/2026")
+    assert answer.status_code == 302 and "/audit/?until=" in answer.headers["Location"]
+
+
+def test_the_csv_export_holds_the_current_search_with_a_header(app, engine):
+    first = start_credit_change(engine)
+    request_limit(engine, first)
+    engine.cancel(first, user="giorgos.bd", reason="=HYPERLINK(evil)")
+    start_credit_change(engine, user="eleni.bd", key="C00009")
+
+    answer = as_user(app, "fotis.audit").get(f"/audit/events.csv?instance={first}")
+    assert "attachment" in answer.headers["Content-Disposition"]
+    header, *rows = read_csv(answer)
+    assert tuple(header) == EVENT_COLUMNS
+    assert [int(row[0]) for row in rows] == sorted(trail(engine, instance_id=first))
+    column = dict(zip(header, zip(*rows, strict=True), strict=True))
+    assert set(column["instance_id"]) == {first}
+    assert "giorgos.bd" in column["actor"] and "eleni.bd" not in column["actor"]
+    assert any("Καλοκαίρι: δύο νέα ψυγεία" in details for details in column["details"])
+    assert "'=HYPERLINK(evil)" in column["reason"]  # not a formula in a spreadsheet
+    assert {"R", "A", "I"} <= set(column["raci_role"])
+
+
+def test_the_page_reports_an_intact_trail_and_then_the_first_tampered_event(app, engine):
+    instance_id = start_credit_change(engine)
+    request_limit(engine, instance_id)
+    auditor = as_user(app, "fotis.audit")
+    assert "The trail is intact." in text_of(auditor.page("/audit/"))
+
+    [completed] = trail(engine, instance_id=instance_id, action="complete")
+    with engine.uow() as uow:  # someone edits the stored request behind the engine's back
+        uow.session.execute(
+            text("UPDATE audit_events SET details = :details WHERE id = :id"),
+            {
+                "details": '{"element": "request", "data": {"requested_limit": 99999}}',
+                "id": completed,
+            },
+        )
+        uow.commit()
+
+    page = auditor.page("/audit/")
+    assert "The trail has been tampered with." in text_of(page)
+    [bad] = lxml_html.fromstring(page).xpath("//strong[@class='bad-event']")
+    assert int(bad.text) == completed
+    assert f"stream {instance_id}" in text_of(page) and "edited" in text_of(page)
+
+
+def test_the_compliance_report_lists_each_activity_execution(app, engine):
+    instance_id = signed_off_credit_change(engine)
+    engine.start("credit_review", user="anna.credit")  # another process: not in the report
+    owner = as_user(app, "lena.owner")
+
+    assert "Choose a process" in owner.page("/audit/compliance")
+    page = owner.page("/audit/compliance?process=credit_limit_change")
+    rows = lxml_html.fromstring(page).xpath("//table[contains(@class, 'compliance')]/tbody/tr")
+    by_activity = {
+        row.xpath("td[1]/span")[0].text.strip("()"): [
+            " ".join(" ".join(td.itertext()).split()) for td in row.xpath("td")
+        ]
+        for row in rows
+    }
+    assert set(by_activity) == {"request", "analyse_controller"}
+    request = by_activity["request"]
+    assert request[2].startswith("giorgos.bd") and "self-approval" in request[8]
+    analyse = by_activity["analyse_controller"]
+    assert analyse[2].startswith("anna.credit") and analyse[3].startswith("kostas.credit")
+    assert "eleni.bd" in analyse[7] and "complete refused" in analyse[7]  # the violation
+    assert "giorgos.bd" in analyse[6]  # the BD was informed
+    assert instance_id[:8] in analyse[1]
+    assert owner.page("/audit/compliance?process=credit_limit_change&since=2999-01-01").count(
+        "No activity executions"
+    )
+
+
+def test_the_compliance_report_downloads_as_csv(app, engine):
+    signed_off_credit_change(engine)
+    answer = as_user(app, "fotis.audit").get("/audit/compliance.csv?process=credit_limit_change")
+    header, *rows = read_csv(answer)
+    assert tuple(header) == report.COLUMNS
+    assert [row[3] for row in rows] == ["request", "analyse_controller"]
+    assert rows[1][6].startswith("kostas.credit at")
+    no_process = as_user(app, "fotis.audit").get("/audit/compliance.csv")
+    assert no_process.status_code == 302  # choose a process first
