@@ -96,6 +96,8 @@ process_instances = Table(
     Index(None, "process_id", "status"),
     Index(None, "status", "updated_at"),
     Index(None, "business_key"),
+    Index(None, "started_at"),  # instance lists, newest first
+    Index(None, "started_by", "started_at"),
 )
 
 human_tasks = Table(
@@ -127,6 +129,7 @@ human_tasks = Table(
     Index(None, "status", "lane", "created_at"),
     Index(None, "assignee", "status", "created_at"),
     Index(None, "status", "due_at"),
+    Index(None, "performer", "status"),  # my work waiting for sign-off
     # Inboxes walk the open tasks in age order and stop after a page.
     Index(
         "ix_human_tasks_open_by_age",
@@ -172,6 +175,7 @@ audit_events = Table(
     Index(None, "actor", "occurred_at"),
     Index(None, "action", "occurred_at"),
     Index(None, "process_id", "occurred_at"),
+    Index(None, "on_behalf_of", "occurred_at"),  # the audit search by user
 )
 
 audit_streams = Table(
