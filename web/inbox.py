@@ -1,14 +1,169 @@
-"""The inbox pages (being built: issue 5)."""
+"""The inbox: my tasks, my roles' queue, sign-offs, consultations and notifications.
+
+Any signed-in user has an inbox; it only ever lists their own work (the read
+model engine/views/inbox.py selects by their roles). Claiming and releasing
+go through the engine, which applies the RACI rules to each task.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from engine import views
+from engine.errors import EngineError
+from engine.views.inbox import (
+    COUNT_CAP,
+    DUE_FILTERS,
+    SECTIONS,
+    SORTS,
+    InboxQuery,
+    inbox_counts,
+    inbox_page,
+    notifications_page,
+)
+
+from . import form_values
+from .services import engine
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+bp.add_app_template_filter(form_values.local_time, "local_time")
+
+PER_PAGE = 20
+URGENT_PROCESSES = ("emergency_order",)  # sorted first by the "priority" order
+MAX_BULK = 100  # tasks one bulk action may touch
+DEFAULTS = {"section": SECTIONS[0], "due": DUE_FILTERS[0], "sort": SORTS[0]}
 
 
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("placeholder.html", title="inbox")
+    args = _filters(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    user = current_user.username
+    if args["section"] == "notifications":
+        listing = notifications_page(
+            engine().uow(), user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
+    else:
+        query = InboxQuery(
+            section=args["section"],
+            process_id=args["process"] or None,
+            customer=args["customer"] or None,
+            due=args["due"],
+            sort=args["sort"],
+            urgent=URGENT_PROCESSES,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+        )
+        listing = inbox_page(engine().uow(), user, query)
+    pages = max(1, -(-listing["total"] // PER_PAGE))
+    kept = {key: value for key, value in args.items() if value and value != DEFAULTS.get(key)}
+
+    def link(**changes: Any) -> str:
+        """This inbox page's address with some of its filters changed."""
+        return url_for("inbox.index", **{**kept, **changes})
+
+    return render_template(
+        "inbox/index.html",
+        args=args,
+        link=link,
+        listing=listing,
+        page=page,
+        pages=pages,
+        counts=inbox_counts(engine().uow(), user),
+        processes=sorted({v["process_id"] for v in views.process_versions(engine().uow())}),
+        saved=engine().saved_filters(user),
+        cap=COUNT_CAP,
+        urgent=URGENT_PROCESSES,
+    )
+
+
+@bp.post("/claim")
+@login_required
+def claim() -> Response:
+    done, refused = _each(engine().claim)
+    return _report(ngettext("Claimed %(num)s task.", "Claimed %(num)s tasks.", done), refused)
+
+
+@bp.post("/release")
+@login_required
+def release() -> Response:
+    done, refused = _each(engine().release)
+    return _report(ngettext("Released %(num)s task.", "Released %(num)s tasks.", done), refused)
+
+
+def _each(act: Callable[..., Any]) -> tuple[int, list[str]]:
+    """Apply `act` to each chosen task; count what went through, keep why others did not."""
+    done, refused = 0, []
+    for task_id in request.form.getlist("task_id")[:MAX_BULK]:
+        try:
+            act(task_id, user=current_user.username)
+            done += 1
+        except EngineError as error:  # one refusal must not stop the others
+            refused.append(str(error))
+    return done, refused
+
+
+def _report(message: str, refused: list[str]) -> Response:
+    if not refused or len(refused) < len(request.form.getlist("task_id")):
+        flash(message, "ok")
+    for reason in refused:
+        flash(_("Not done: %(reason)s", reason=reason), "error")
+    return _back()
+
+
+@bp.post("/filters")
+@login_required
+def save_filter() -> Response:
+    query = {key: value for key, value in _filters(request.form).items() if value}
+    try:
+        engine().save_filter(current_user.username, request.form.get("name", ""), query)
+        flash(_("Filter saved."), "ok")
+    except EngineError as error:
+        flash(str(error), "error")
+    return redirect(url_for("inbox.index", **query))
+
+
+@bp.post("/filters/<int:filter_id>/delete")
+@login_required
+def delete_filter(filter_id: int) -> Response:
+    engine().delete_filter(current_user.username, filter_id)  # NotFound for another's filter
+    flash(_("Filter deleted."), "ok")
+    return _back()
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read() -> Response:
+    ids = [int(i) for i in request.form.getlist("notification_id") if i.isdigit()]
+    count = engine().mark_read(current_user.username, ids)
+    flash(ngettext("%(num)s notification read.", "%(num)s notifications read.", count), "ok")
+    return _back()
+
+
+def _filters(source: Any) -> dict[str, str]:
+    """The inbox filters in `source` (query string or form); unknown values fall back."""
+    section = source.get("section", "")
+    due, sort = source.get("due", ""), source.get("sort", "")
+    return {
+        "section": section if section in (*SECTIONS, "notifications") else SECTIONS[0],
+        "process": source.get("process", "").strip()[:200],
+        "customer": source.get("customer", "").strip()[:200],
+        "due": due if due in DUE_FILTERS else DUE_FILTERS[0],
+        "sort": sort if sort in SORTS else SORTS[0],
+    }
+
+
+def _back() -> Response:
+    """Back to the inbox page the form was on (same-site inbox paths only)."""
+    target = request.form.get("next", "")
+    if target.startswith("/inbox/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("inbox.index"))

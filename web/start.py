@@ -1,14 +1,147 @@
-"""The start pages (being built: issue 5)."""
+"""The start pages: the processes a user may start, and each one's start form.
+
+Who may start a process (checked on every start page and start): the roles
+STARTERS names for it; for a process not listed there, the R roles of the
+first row of its RACI matrix (matrices list activities in process order); for
+an ungoverned process, anyone. Admins may start any process.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import InstanceStatus, views
+from engine.errors import InvalidTaskData
+from engine.views.inbox import workable
+from raci.directory import ADMIN_ROLE
+from workflows.forms import START, schema_for
+
+from . import form_render, form_values
+from .customer_card import customer_code, find_customers
+from .services import engine
 
 bp = Blueprint("start", __name__, url_prefix="/start")
+bp.add_app_template_filter(form_values.local_time, "local_time")
+
+# Who opens each CRM process: the matrix says who works its tasks, not who asks for them.
+STARTERS: dict[str, tuple[str, ...]] = {
+    "credit_limit_change": ("bd",),
+    "complaint": ("bd", "call_agent", "cs_agent"),
+    "equipment_request": ("bd",),
+    "customer_onboarding": ("bd",),
+    "customer_data_change": ("bd", "call_agent", "cs_agent"),
+    "order_cleaning": ("bd", "call_agent", "cs_agent"),
+    "emergency_order": ("bd", "call_agent"),
+    "order_release": (),  # started by order_cleaning, never by hand
+}
+CUSTOMER_FIELD = "customer_id"  # a start form field drawn as a customer chooser
 
 
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("placeholder.html", title="start")
+    return render_template("start/index.html", processes=_startable())
+
+
+@bp.get("/<process_id>")
+@login_required
+def form(process_id: str) -> str:
+    name = _allowed(process_id)
+    prefill = {CUSTOMER_FIELD: request.args.get(CUSTOMER_FIELD)}  # from a customer's page
+    return _render(process_id, name, form_render.bind(schema_for(process_id, START), data=prefill))
+
+
+@bp.post("/<process_id>")
+@login_required
+def start(process_id: str) -> Any:
+    name = _allowed(process_id)
+    schema = schema_for(process_id, START)
+    inputs = form_render.form_fields(schema) if schema is not None else []
+    data, errors = form_values.parse_form(inputs, request.form)
+    business_key = None
+    if isinstance(data.get(CUSTOMER_FIELD), int):
+        business_key = customer_code(engine().uow(), data[CUSTOMER_FIELD])
+        if business_key is None:
+            errors[CUSTOMER_FIELD] = [_("There is no such customer.")]
+    try:
+        if errors:
+            raise InvalidTaskData(errors)
+        state = engine().start(
+            process_id, user=current_user.username, data=data, business_key=business_key
+        )
+    except InvalidTaskData as invalid:
+        bound = form_render.bind(schema, form=request.form, errors=invalid.errors)
+        return _render(process_id, name, bound, status=422)
+    if state.status == InstanceStatus.ERROR:
+        flash(_("The process started but stopped with an error: %(e)s", e=state.error), "error")
+        return redirect(url_for("inbox.index"))
+    mine = workable(engine().uow(), current_user.username, list(state.ready_tasks))
+    if mine:
+        flash(_("Started. This is your first task."), "ok")
+        return redirect(url_for("tasks.show", task_id=mine[0]))
+    flash(_("Started: the next step is with the people responsible for it."), "ok")
+    return redirect(url_for("inbox.index"))
+
+
+def may_start(process_id: str) -> bool:
+    """Whether the signed-in user may start `process_id` (see the module's docstring)."""
+    if ADMIN_ROLE in current_user.roles:
+        return True
+    if process_id in STARTERS:
+        return current_user.has_role(*STARTERS[process_id]) if STARTERS[process_id] else False
+    _, matrix = engine().matrix(process_id)
+    if matrix is None:
+        return True
+    first = next((row for row in matrix.rows if row.responsible), None)
+    return bool(first and current_user.has_role(*first.responsible))
+
+
+def _startable() -> list[dict[str, Any]]:
+    """The latest version of each deployed process the user may start, by name."""
+    latest = {v["process_id"]: v for v in views.process_versions(engine().uow())}
+    return sorted(
+        (v for pid, v in latest.items() if may_start(pid)), key=lambda v: v["name"].casefold()
+    )
+
+
+def _allowed(process_id: str) -> str:
+    """The process's name; 404 if it is not deployed, 403 if the user may not start it."""
+    versions = views.process_versions(engine().uow(), process_id)
+    if not versions:
+        abort(404)
+    if not may_start(process_id):
+        abort(403)
+    return versions[-1]["name"]
+
+
+def _render(
+    process_id: str, name: str, bound: form_render.BoundForm, *, status: int = 200
+) -> tuple[str, int]:
+    query = request.args.get("q", "").strip()
+    chooser = any(f.name == CUSTOMER_FIELD for f in bound.fields)
+    if chooser:
+        bd = current_user.username if current_user.has_role("bd") and not query else None
+        found = find_customers(engine().uow(), query, bd=bd)
+        chosen = bound.value(CUSTOMER_FIELD)
+        if chosen.isdigit() and all(str(c["id"]) != chosen for c in found):
+            code = customer_code(engine().uow(), int(chosen))  # the prefilled one, listed first
+            if code:
+                found = [*find_customers(engine().uow(), code, limit=1), *found]
+        choices = tuple((str(c["id"]), f"{c['code']} · {c['name']}") for c in found)
+        chooser_field = partial(replace, kind="select", choices=choices, label="Customer")
+        bound.fields = [chooser_field(f) if f.name == CUSTOMER_FIELD else f for f in bound.fields]
+    html = render_template(
+        "start/form.html",
+        process_id=process_id,
+        name=name,
+        form=bound,
+        chooser=chooser,
+        query=query,
+    )
+    return html, status

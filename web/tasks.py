@@ -1,14 +1,185 @@
-"""The tasks pages (being built: issue 5)."""
+"""The task page: do the work (R), sign it off (A), answer a consultation (C).
+
+Every route loads the task through task_page.load, which answers 403 to users
+who may not see it (see web/task_page.py); the engine then applies the RACI
+rules to each act. A refused or invalid act is shown on the task page with
+its status (403, 409, 422), never as a bare error page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from engine import views
+from engine.errors import EngineError, InvalidTaskData
+from engine.views.inbox import workable
+from workflows.forms import schema_for
+
+from . import form_render, form_values, task_page
+from .errors import status_of
+from .extensions import limiter
+from .services import engine
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+bp.add_app_template_filter(form_values.local_time, "local_time")
 
 
 @bp.get("/")
 @login_required
-def index() -> str:
-    return render_template("placeholder.html", title="tasks")
+def index() -> Response:
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/<task_id>")
+@login_required
+def show(task_id: str) -> Any:
+    return _render(task_page.load(task_id, current_user))
+
+
+@bp.post("/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> Any:
+    page = task_page.load(task_id, current_user)
+    return _act(page, partial(engine().claim, task_id, user=current_user.username), _("Claimed."))
+
+
+@bp.post("/<task_id>/release")
+@login_required
+def release(task_id: str) -> Any:
+    page = task_page.load(task_id, current_user)
+    done = _("Released: the task is back in its roles' queue.")
+    return _act(page, partial(engine().release, task_id, user=current_user.username), done)
+
+
+@bp.post("/<task_id>/complete")
+@login_required
+def complete(task_id: str) -> Any:
+    page = task_page.load(task_id, current_user)
+    schema = schema_for(page.task["process_id"], page.task["element"])
+    inputs = form_render.form_fields(schema) if schema is not None else []
+    data, unreadable = form_values.parse_form(inputs, request.form)
+    try:
+        if unreadable:
+            raise InvalidTaskData(unreadable)
+        state = engine().complete(task_id, user=current_user.username, data=data)
+    except InvalidTaskData as invalid:
+        form = form_render.bind(schema, form=request.form, errors=invalid.errors)
+        return _render(page, form=form, error=_("Please correct the marked fields."), status=422)
+    except EngineError as error:
+        form = form_render.bind(schema, form=request.form)
+        return _render(page, form=form, error=str(error), status=status_of(error))
+    if views.task_detail(engine().uow(), task_id)["status"] == "awaiting_signoff":
+        flash(_("Submitted: the work now waits for sign-off."), "ok")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    flash(_("Done: the process has moved on."), "ok")
+    return _next_work(state.ready_tasks)
+
+
+@bp.post("/<task_id>/approve")
+@login_required
+@limiter.limit("10 per minute")  # the password is re-entered here: limit guessing
+def approve(task_id: str) -> Any:
+    page = task_page.load(task_id, current_user)
+    if not engine().authenticate(current_user.username, request.form.get("password", "")):
+        return _render(page, sign_errors={"approve": [_("Wrong password.")]}, status=403)
+    try:
+        state = engine().approve(task_id, user=current_user.username)
+    except EngineError as error:
+        return _render(page, error=str(error), status=status_of(error))
+    flash(_("Signed off: the process has moved on."), "ok")
+    return _next_work(state.ready_tasks)
+
+
+@bp.post("/<task_id>/reject")
+@login_required
+@limiter.limit("10 per minute")
+def reject(task_id: str) -> Any:
+    page = task_page.load(task_id, current_user)
+    reason = request.form.get("reason", "").strip()
+    problems: dict[str, list[str]] = {}
+    if not reason:
+        problems["reason"] = [_("Give the reason the work is sent back.")]
+    if not engine().authenticate(current_user.username, request.form.get("password", "")):
+        problems["reject"] = [_("Wrong password.")]
+    if problems:
+        status = 403 if "reject" in problems else 422
+        return _render(page, sign_errors=problems, reason=reason, status=status)
+    done = _("Sent back to %(who)s with your reason.", who=page.task["performer"])
+    action = partial(engine().reject, task_id, user=current_user.username, reason=reason)
+    return _act(page, action, done, to_inbox=True)
+
+
+@bp.post("/<task_id>/consultations/<int:consultation_id>/answer")
+@login_required
+def answer(task_id: str, consultation_id: int) -> Any:
+    page = task_page.load(task_id, current_user)
+    if consultation_id not in {c["id"] for c in page.task["consultations"]}:
+        return _render(page, error=_("No such consultation on this task."), status=404)
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        errors = {f"answer-{consultation_id}": [_("Write your answer.")]}
+        return _render(page, sign_errors=errors, status=422)
+    action = partial(
+        engine().answer_consultation, consultation_id, user=current_user.username, comment=comment
+    )
+    return _act(page, action, _("Answer recorded: the performer sees it."))
+
+
+def _act(
+    page: task_page.TaskPage, action: Callable[[], Any], done: str, *, to_inbox: bool = False
+) -> Any:
+    """Run an engine act; on refusal show the page with the reason, else go on."""
+    try:
+        action()
+    except EngineError as error:
+        return _render(page, error=str(error), status=status_of(error))
+    flash(done, "ok")
+    if to_inbox:
+        return redirect(url_for("inbox.index"))
+    return redirect(url_for("tasks.show", task_id=page.task["id"]))
+
+
+def _next_work(ready: tuple[str, ...]) -> Response:
+    """The user's next task in the same instance if they may work it, else their inbox."""
+    mine = workable(engine().uow(), current_user.username, list(ready))
+    if mine:
+        return redirect(url_for("tasks.show", task_id=mine[0]))
+    return redirect(url_for("inbox.index"))
+
+
+def _render(
+    page: task_page.TaskPage,
+    *,
+    form: form_render.BoundForm | None = None,
+    error: str | None = None,
+    sign_errors: dict[str, list[str]] | None = None,
+    reason: str = "",
+    status: int = 200,
+) -> tuple[str, int]:
+    task = page.task
+    schema = schema_for(task["process_id"], task["element"])
+    if form is None:
+        form = form_render.bind(schema, data=task["submitted_data"])  # rework starts from it
+    labels = {f.name: f.label for f in form.fields}
+    case = task_page.case_data(page)
+    html = render_template(
+        "tasks/show.html",
+        page=page,
+        task=task,
+        form=form,
+        labels=labels,
+        case=case,
+        customer=task_page.customer_of(page, case),
+        signer_role=task_page.role_description(page.accountable),
+        error=error,
+        sign_errors=sign_errors or {},
+        reason=reason,
+    )
+    return html, status

@@ -1,0 +1,180 @@
+"""What the staff page tests share: the demo company on a web app, signed-in clients, steps.
+
+The database (demo directory and data, credit limit change deployed, passwords)
+is built once per test session and copied for each test, so that every test
+starts from the same state without paying for it again.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+
+from engine import SourceFile, views
+from engine.database import make_engine, upgrade
+from engine.model import HumanTask
+from web import create_app
+from web.config import Settings
+from workflows.customers import get_customer
+from workflows.demo import DEMO_PASSWORD, demo_directory, load_data
+
+__all__ = ["DEMO_PASSWORD"]
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCESS = "credit_limit_change"
+CUSTOMER = 150  # a C-segment customer: small increases are signed by a credit controller
+USERS = (
+    "giorgos.bd",
+    "eleni.bd",
+    "anna.credit",
+    "kostas.credit",
+    "vasso.finance",
+    "petros.cfo",
+    "christina.sales",
+    "thanasis.tech",
+    "katerina.call",
+    "fotis.audit",
+    "admin",
+)
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _settings(folder: Path) -> Settings:
+    return Settings.from_env(
+        {
+            "RACIFLOW_INSTANCE_DIR": str(folder),
+            "RACIFLOW_SECRET_KEY": "test",
+            "RACIFLOW_ENV": "development",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the demo company and the credit limit change process."""
+    folder = tmp_path_factory.mktemp("staff-template")
+    settings = _settings(folder)
+    upgrade(make_engine(settings.database_url))
+    engine = create_app(settings).extensions["raciflow"]
+    engine.import_directory(demo_directory(), user="admin")
+    load_data(engine)
+    files = [SourceFile.read(path) for path in sorted((ROOT / "bpmn").glob(f"{PROCESS}.*"))]
+    engine.deploy(files, user="lena.owner")
+    for username in USERS:
+        engine.set_password(username, DEMO_PASSWORD, by="admin")
+        engine.set_locale(username, "en")  # the tests read the English pages
+    return folder / "raciflow.sqlite"
+
+
+@pytest.fixture
+def web_app(demo_database: Path, tmp_path: Path) -> Flask:
+    """The web app on a fresh copy of the demo database."""
+    for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode keeps recent writes beside it
+        source = demo_database.with_name(demo_database.name + suffix)
+        if source.exists():
+            shutil.copy(source, tmp_path / source.name)
+    # Many sign-ins from one address in a few seconds: the login rate limit is not under test.
+    return create_app(_settings(tmp_path), test_config={"RATELIMIT_ENABLED": False})
+
+
+@pytest.fixture
+def crm(web_app: Flask) -> Any:
+    """The process engine behind `web_app`."""
+    return web_app.extensions["raciflow"]
+
+
+class Staff:
+    """A signed-in person using the pages: every POST carries their CSRF token."""
+
+    def __init__(self, app: Flask, username: str) -> None:
+        self.username = username
+        self.client = app.test_client()
+        login = self.client.get("/login").get_data(as_text=True)
+        self.token = _TOKEN.search(login).group(1)
+        answer = self.client.post(
+            "/login",
+            data={"username": username, "password": DEMO_PASSWORD, "csrf_token": self.token},
+        )
+        assert answer.status_code == 302, f"{username} could not sign in"
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers={"Accept-Language": "en"}, **kwargs)
+
+    def page(self, path: str, **kwargs: Any) -> str:
+        answer = self.get(path, **kwargs)
+        assert answer.status_code == 200, answer.status_code
+        return answer.get_data(as_text=True)
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self.client.post(
+            path,
+            data={**(data or {}), "csrf_token": self.token},
+            headers={"Accept-Language": "en"},
+            **kwargs,
+        )
+
+
+def sign_in(app: Flask, username: str) -> Staff:
+    return Staff(app, username)
+
+
+def start_credit(engine: Any, customer: int = CUSTOMER, user: str = "giorgos.bd") -> str:
+    """A BD starts a credit limit change; return the instance id (waiting at 'request')."""
+    state = engine.start(
+        PROCESS, user=user, data={"customer_id": customer}, business_key=f"C{customer:05d}"
+    )
+    return state.instance_id
+
+
+def open_task(engine: Any, instance_id: str, element: str) -> str:
+    [task] = [
+        t["id"]
+        for t in views.open_tasks(engine.uow(), instance_id=instance_id)
+        if t["element"] == element
+    ]
+    return task
+
+
+def requested(engine: Any, increase: float = 1000, customer: int = CUSTOMER) -> str:
+    """A request for the customer's limit plus `increase`; return the analysis task's id."""
+    instance = start_credit(engine, customer)
+    with engine.uow() as uow:
+        limit = get_customer(uow.session, customer)["credit_limit"]
+    engine.complete(
+        open_task(engine, instance, "request"),
+        user="giorgos.bd",
+        data={"requested_limit": limit + increase, "justification": "A second shop opens soon"},
+    )
+    [analysis] = views.open_tasks(engine.uow(), instance_id=instance)
+    return analysis["id"]
+
+
+def analysed(engine: Any, task_id: str, user: str = "anna.credit", limit: float = 5000) -> None:
+    engine.complete(
+        task_id,
+        user=user,
+        data={
+            "recommendation": "approve",
+            "approved_limit": limit,
+            "analysis": "Pays within terms for two years",
+        },
+    )
+
+
+def set_due(engine: Any, task_id: str, due: datetime, *, signoff: bool = False) -> None:
+    """Give a task a due time (as a timer on it, or a sign-off deadline, would)."""
+    column = "signoff_due_at" if signoff else "due_at"
+    with engine.uow() as uow:
+        uow.session.execute(update(HumanTask).where(HumanTask.id == task_id).values({column: due}))
+        uow.commit()
+
+
+def days(n: float) -> timedelta:
+    return timedelta(days=n)

@@ -1,0 +1,201 @@
+"""The inbox: each person sees their own work by role, filters it, and claims it in bulk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from engine import views
+from raci.directory import Deputy
+from tests.e2e.staff_helpers import (
+    analysed,
+    days,
+    open_task,
+    requested,
+    set_due,
+    sign_in,
+    start_credit,
+)
+from workflows.demo import demo_directory
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+
+def counts(html: str) -> dict[str, int]:
+    """The number on each section tab."""
+    return {
+        name: int(number)
+        for name, number in re.findall(r'class="badge count-(\w+)">(\d+)\+?<', html)
+    }
+
+
+def total(html: str) -> int:
+    """How many items the list says match."""
+    return int(re.search(r'class="muted total">(\d+) items?', html).group(1))
+
+
+def task_ids(html: str) -> list[str]:
+    """The tasks listed, in order."""
+    return re.findall(r'href="/tasks/([0-9a-f-]{36})"', html)
+
+
+def test_each_section_lists_the_work_of_the_users_roles(web_app, crm):
+    analysis = requested(crm)  # a small increase: any credit controller analyses it
+    anna, kostas, giorgos = (
+        sign_in(web_app, u) for u in ("anna.credit", "kostas.credit", "giorgos.bd")
+    )
+
+    assert counts(anna.page("/inbox/"))["queue"] == 1
+    assert task_ids(anna.page("/inbox/?section=queue")) == [analysis]
+    assert counts(giorgos.page("/inbox/"))["queue"] == 0  # not a BD's work
+
+    anna.post("/inbox/claim", {"task_id": analysis, "next": "/inbox/?section=queue"})
+    assert counts(anna.page("/inbox/")).items() >= {"mine": 1, "queue": 0}.items()
+    assert task_ids(anna.page("/inbox/")) == [analysis]  # "my tasks" is the first section
+    assert counts(kostas.page("/inbox/"))["queue"] == 0  # claimed by someone else
+
+    analysed(crm, analysis, limit=5000)
+    assert counts(kostas.page("/inbox/"))["signoffs"] == 1
+    assert task_ids(kostas.page("/inbox/?section=signoffs")) == [analysis]
+    assert counts(anna.page("/inbox/"))["signoffs"] == 0  # never one's own work (four eyes)
+    assert counts(giorgos.page("/inbox/"))["notifications"] >= 1  # BD is informed (RACI I)
+
+
+def test_consultations_reach_the_consulted_role(web_app, crm):
+    analysis = requested(crm, increase=60000)  # a large limit: the CFO signs, finance is asked
+    vasso = sign_in(web_app, "vasso.finance")
+    html = vasso.page("/inbox/?section=consultations")
+    assert counts(html)["consultations"] == 1
+    assert task_ids(html) == [analysis]
+    assert "Your input as finance_manager" in html
+    assert counts(sign_in(web_app, "kostas.credit").page("/inbox/"))["consultations"] == 0
+
+
+def test_filters_sort_and_pages(web_app, crm):
+    instances = [start_credit(crm, customer) for customer in range(101, 126)]  # 25 requests
+    eleni = sign_in(web_app, "eleni.bd")  # any BD may take a BD's request
+
+    first = eleni.page("/inbox/?section=queue")
+    assert total(first) == 25 and len(task_ids(first)) == 20
+    assert 'href="/inbox/?section=queue&amp;page=2"' in first
+    second = eleni.page("/inbox/?section=queue&page=2")
+    assert len(task_ids(second)) == 5
+    assert not set(task_ids(first)) & set(task_ids(second))
+
+    oldest = open_task(crm, instances[0], "request")
+    newest = open_task(crm, instances[-1], "request")
+    assert task_ids(eleni.page("/inbox/?section=queue&sort=created"))[0] == oldest
+    assert task_ids(eleni.page("/inbox/?section=queue&sort=newest"))[0] == newest
+
+    by_customer = eleni.page("/inbox/?section=queue&customer=c0011")  # C00110..C00119
+    assert total(by_customer) == 10
+    assert total(eleni.page("/inbox/?section=queue&process=order_cleaning")) == 0
+    assert total(eleni.page("/inbox/?section=queue&process=credit_limit_change")) == 25
+    assert total(eleni.page("/inbox/?section=queue&customer=C00125")) == 1
+
+
+def test_overdue_work_is_highlighted_filtered_and_first(web_app, crm):
+    late, today, later = (open_task(crm, start_credit(crm, c), "request") for c in (140, 141, 142))
+    now = datetime.now(UTC)
+    set_due(crm, late, now - days(2))
+    set_due(crm, today, now.replace(hour=0, minute=0, second=1, microsecond=0))
+    set_due(crm, later, now + days(5))
+    giorgos = sign_in(web_app, "giorgos.bd")
+
+    html = giorgos.page("/inbox/?section=queue")
+    assert task_ids(html) == [late, today, later]  # due first: overdue work leads
+    assert 'class="is-overdue"' in row_of(html, late) and 'class="overdue"' in row_of(html, late)
+    assert "overdue" not in row_of(html, later)
+    assert task_ids(giorgos.page("/inbox/?section=queue&due=overdue")) == [late, today]
+    assert task_ids(giorgos.page("/inbox/?section=queue&due=today")) == [today]
+
+
+def row_of(html: str, task_id: str) -> str:
+    [row] = [row for row in html.split("<tr")[1:] if task_id in row]
+    return row
+
+
+def test_saved_filters_belong_to_their_user(web_app, crm):
+    giorgos = sign_in(web_app, "giorgos.bd")
+    saved = giorgos.post(
+        "/inbox/filters",
+        {"name": "My overdue", "section": "queue", "due": "overdue", "sort": "due"},
+    )
+    assert saved.status_code == 302
+    [found] = crm.saved_filters("giorgos.bd")
+    assert found["name"] == "My overdue" and found["query"]["due"] == "overdue"
+    html = giorgos.page("/inbox/")
+    assert "My overdue" in html and "due=overdue" in html
+
+    eleni = sign_in(web_app, "eleni.bd")
+    assert "My overdue" not in eleni.page("/inbox/")
+    assert eleni.post(f"/inbox/filters/{found['id']}/delete").status_code == 404
+    assert giorgos.post(f"/inbox/filters/{found['id']}/delete").status_code == 302
+    assert crm.saved_filters("giorgos.bd") == []
+    assert giorgos.post("/inbox/filters", {"name": "  "}).status_code == 302  # refused, said
+    assert crm.saved_filters("giorgos.bd") == []
+
+
+def test_claim_and_release_many_at_once(web_app, crm):
+    tasks = [open_task(crm, start_credit(crm, c), "request") for c in (150, 151, 152)]
+    giorgos = sign_in(web_app, "giorgos.bd")
+
+    answer = giorgos.post("/inbox/claim", {"task_id": tasks, "next": "/inbox/?section=queue"})
+    assert answer.headers["Location"] == "/inbox/?section=queue"
+    assert "Claimed 3 tasks." in giorgos.page("/inbox/?section=queue")
+    assert {t["assignee"] for t in views.open_tasks(crm.uow())} == {"giorgos.bd"}
+
+    giorgos.post("/inbox/release", {"task_id": tasks[:2]})
+    assert counts(giorgos.page("/inbox/")).items() >= {"mine": 1, "queue": 2}.items()
+
+    eleni = sign_in(web_app, "eleni.bd")
+    eleni.post("/inbox/claim", {"task_id": tasks})  # one of them is giorgos's
+    html = eleni.page("/inbox/")
+    assert "Claimed 2 tasks." in html and "Not done" in html and "claimed by giorgos.bd" in html
+
+
+def test_a_user_cannot_claim_work_outside_their_roles(web_app, crm):
+    analysis = requested(crm)
+    giorgos = sign_in(web_app, "giorgos.bd")
+    giorgos.post("/inbox/claim", {"task_id": analysis})
+    assert "Not done" in giorgos.page("/inbox/")
+    assert views.task_detail(crm.uow(), analysis)["assignee"] is None
+
+
+def test_notifications_can_be_marked_read(web_app, crm):
+    requested(crm)  # credit controllers are informed of the request (RACI I)
+    anna = sign_in(web_app, "anna.credit")
+    html = anna.page("/inbox/?section=notifications")
+    assert counts(html)["notifications"] == 1
+    [notice] = re.findall(r'name="notification_id" value="(\d+)"', html)
+    anna.post("/inbox/notifications/read", {"notification_id": notice})
+    assert counts(anna.page("/inbox/"))["notifications"] == 0
+    assert crm.notifications("anna.credit", unread_only=True) == []
+
+
+def test_every_inbox_form_needs_its_csrf_token(web_app, crm):
+    task = open_task(crm, start_credit(crm), "request")
+    giorgos = sign_in(web_app, "giorgos.bd")
+    for path, data in (
+        ("/inbox/claim", {"task_id": task}),
+        ("/inbox/release", {"task_id": task}),
+        ("/inbox/filters", {"name": "x"}),
+        ("/inbox/notifications/read", {}),
+    ):
+        assert giorgos.client.post(path, data=data).status_code == 400, path
+    assert views.task_detail(crm.uow(), task)["assignee"] is None
+
+
+def test_the_inbox_needs_a_signed_in_user(web_app):
+    assert web_app.test_client().get("/inbox/").status_code == 302
+
+
+def test_a_deputy_works_the_queue_of_the_person_they_stand_in_for(web_app, crm):
+    today = datetime.now(UTC).date()
+    stand_in = Deputy("katerina.call", "anna.credit", today, today)
+    crm.import_directory(replace(demo_directory(), deputies=(stand_in,)), user="admin")
+    analysis = requested(crm)
+    katerina = sign_in(web_app, "katerina.call")
+    assert task_ids(katerina.page("/inbox/?section=queue")) == [analysis]
+    assert 'name="recommendation"' in katerina.page(f"/tasks/{analysis}")

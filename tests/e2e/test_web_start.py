@@ -1,0 +1,93 @@
+"""The start pages: who may start what, choosing the customer, and off to the first task."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from engine import views
+from tests.e2e.staff_helpers import sign_in
+from workflows.tables import customers
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+START = "/start/credit_limit_change"
+
+
+def options(html: str) -> list[str]:
+    """The customer ids the chooser offers."""
+    chooser = html[html.index('name="customer_id"') :]
+    chooser = chooser[: chooser.index("</select>")]
+    return re.findall(r'<option value="(\d+)"', chooser)
+
+
+def test_the_list_shows_what_the_user_may_start(web_app):
+    assert START in sign_in(web_app, "giorgos.bd").page("/start/")
+    assert START in sign_in(web_app, "admin").page("/start/")
+    html = sign_in(web_app, "anna.credit").page("/start/")
+    assert START not in html and "There is no process you may start." in html
+
+
+def test_others_may_not_open_or_post_the_start_form(web_app, crm):
+    anna = sign_in(web_app, "anna.credit")
+    assert anna.get(START).status_code == 403
+    assert anna.post(START, {"customer_id": "150"}).status_code == 403
+    assert views.process_versions(crm.uow()) and not views.open_tasks(crm.uow())
+    assert sign_in(web_app, "giorgos.bd").get("/start/no_such_process").status_code == 404
+
+
+def test_starting_opens_the_first_task_for_the_starter(web_app, crm):
+    giorgos = sign_in(web_app, "giorgos.bd")
+    started = giorgos.post(START, {"customer_id": "150"})
+    assert started.status_code == 302 and started.headers["Location"].startswith("/tasks/")
+    task_id = started.headers["Location"].removeprefix("/tasks/")
+    task = views.task_detail(crm.uow(), task_id)
+    assert (task["element"], task["business_key"]) == ("request", "C00150")
+    html = giorgos.page(started.headers["Location"])
+    assert "Started. This is your first task." in html and 'name="requested_limit"' in html
+
+
+def test_a_starter_who_cannot_work_the_first_task_goes_to_the_inbox(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    started = admin.post(START, {"customer_id": "150"})
+    assert started.headers["Location"] == "/inbox/"
+    assert "Started: the next step is with" in admin.page("/inbox/")
+    [task] = views.open_tasks(crm.uow())
+    assert task["business_key"] == "C00150"
+
+
+def test_the_customer_chooser_lists_a_bds_own_customers_and_searches(web_app, crm):
+    with crm.uow() as uow:
+        own = {
+            str(i)
+            for i in uow.session.scalars(
+                select(customers.c.id).where(customers.c.bd == "giorgos.bd")
+            )
+        }
+    giorgos = sign_in(web_app, "giorgos.bd")
+    assert set(options(giorgos.page(START))) == own
+
+    assert set(options(giorgos.page(f"{START}?q=c0015"))) == {str(i) for i in range(150, 160)}
+    prefilled = giorgos.page(f"{START}?customer_id=150")  # not one of giorgos's
+    assert '<option value="150" selected>' in prefilled and options(prefilled)[0] == "150"
+
+
+def test_bad_start_data_is_shown_by_field(web_app, crm):
+    giorgos = sign_in(web_app, "giorgos.bd")
+    for sent, message in (
+        ({}, "Missing data for required field."),
+        ({"customer_id": "99999"}, "There is no such customer."),
+        ({"customer_id": "abc"}, "Not a valid integer."),
+    ):
+        answer = giorgos.post(START, sent)
+        assert answer.status_code == 422, sent
+        assert f'<p class="field-error" id="e-customer_id">{message}</p>' in answer.get_data(
+            as_text=True
+        )
+    assert views.open_tasks(crm.uow()) == []
+
+
+def test_starting_needs_the_csrf_token(web_app, crm):
+    giorgos = sign_in(web_app, "giorgos.bd")
+    assert giorgos.client.post(START, data={"customer_id": "150"}).status_code == 400
+    assert views.open_tasks(crm.uow()) == []

@@ -1,0 +1,215 @@
+"""The task page: the form from the task's schema, sign-off with the password, consultations,
+and nobody outside the task's roles gets in."""
+
+from __future__ import annotations
+
+from engine import InstanceStatus, views
+from tests.e2e.staff_helpers import (
+    CUSTOMER,
+    DEMO_PASSWORD,
+    analysed,
+    open_task,
+    requested,
+    sign_in,
+    start_credit,
+)
+from workflows.customers import get_customer
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+
+def credit_limit(crm, customer: int = CUSTOMER) -> float:
+    with crm.uow() as uow:
+        return get_customer(uow.session, customer)["credit_limit"]
+
+
+def status(crm, task_id: str) -> str:
+    return views.task_detail(crm.uow(), task_id)["status"]
+
+
+def test_the_page_shows_the_form_and_the_customer(web_app, crm):
+    analysis = requested(crm)
+    html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
+    assert '<select id="f-recommendation" name="recommendation" required>' in html
+    assert 'name="approved_limit" type="number"' in html and 'max="10000000"' in html
+    assert '<textarea id="f-analysis" name="analysis"' in html
+    assert html.count('class="req"') >= 2  # required fields are marked
+    assert "C00150" in html and "Credit limit" in html and "Exposure" in html
+    assert "Overdue" in html and "Business developer" in html and "Contacts" in html
+    assert "The case so far" in html and "A second shop opens soon" in html  # the request
+
+
+def test_bad_input_is_shown_by_field_and_kept(web_app, crm):
+    analysis = requested(crm)
+    anna = sign_in(web_app, "anna.credit")
+    answer = anna.post(
+        f"/tasks/{analysis}/complete",
+        {"recommendation": "approve", "approved_limit": "lots", "analysis": "short"},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert '<p class="field-error" id="e-approved_limit">Not a valid number.</p>' in html
+    assert '<p class="field-error" id="e-analysis">Length must be between 10 and 4000.' in html
+    assert '<option value="approve" selected>' in html  # values kept
+    assert 'value="lots"' in html and ">short</textarea>" in html
+    assert status(crm, analysis) == "ready"
+
+    missing = anna.post(f"/tasks/{analysis}/complete", {"recommendation": "approve"})
+    assert missing.status_code == 422
+    assert "Missing data for required field." in missing.get_data(as_text=True)
+
+
+def test_completing_moves_the_work_on(web_app, crm):
+    instance = start_credit(crm)
+    request = open_task(crm, instance, "request")
+    giorgos = sign_in(web_app, "giorgos.bd")
+    assert 'name="requested_limit"' in giorgos.page(f"/tasks/{request}")
+
+    done = giorgos.post(
+        f"/tasks/{request}/complete",
+        {"requested_limit": "5.000,00", "justification": "A second shop opens soon"},
+    )
+    assert done.status_code == 302 and done.headers["Location"] == "/inbox/"
+    assert status(crm, request) == "completed"  # the BD signs their own request (self-approval)
+    [analysis] = views.open_tasks(crm.uow(), instance_id=instance)
+    assert analysis["element"] == "analyse_controller"
+
+    anna = sign_in(web_app, "anna.credit")
+    submitted = anna.post(
+        f"/tasks/{analysis['id']}/complete",
+        {"recommendation": "approve", "approved_limit": "4800", "analysis": "Pays on time, always"},
+    )
+    assert submitted.headers["Location"] == f"/tasks/{analysis['id']}"
+    assert status(crm, analysis["id"]) == "awaiting_signoff"
+    html = anna.page(f"/tasks/{analysis['id']}")
+    assert "Submitted: the work now waits for sign-off." in html
+    assert "someone else signs it off (four eyes)" in html and 'name="password"' not in html
+
+
+def test_the_accountable_signs_with_their_password(web_app, crm):
+    analysis = requested(crm)
+    analysed(crm, analysis, limit=4800)
+    kostas = sign_in(web_app, "kostas.credit")
+    html = kostas.page(f"/tasks/{analysis}")
+    assert "By signing you confirm, as Credit controller, that you reviewed" in html
+    assert "(RACI A)" in html and "Pays within terms for two years" in html  # submitted data
+
+    wrong = kostas.post(f"/tasks/{analysis}/approve", {"password": "not my password"})
+    assert wrong.status_code == 403 and "Wrong password." in wrong.get_data(as_text=True)
+    assert status(crm, analysis) == "awaiting_signoff"
+
+    signed = kostas.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    assert signed.status_code == 302
+    assert status(crm, analysis) == "completed" and credit_limit(crm) == 4800
+    detail = views.task_detail(crm.uow(), analysis)
+    assert detail["signed_off_by"] == "kostas.credit"
+    assert views.instance(crm.uow(), detail["instance_id"])["status"] == InstanceStatus.COMPLETED
+
+
+def test_rejecting_needs_a_reason_and_sends_the_work_back(web_app, crm):
+    analysis = requested(crm)
+    analysed(crm, analysis)
+    kostas = sign_in(web_app, "kostas.credit")
+
+    no_reason = kostas.post(f"/tasks/{analysis}/reject", {"password": DEMO_PASSWORD})
+    assert no_reason.status_code == 422
+    assert "Give the reason the work is sent back." in no_reason.get_data(as_text=True)
+    wrong = kostas.post(f"/tasks/{analysis}/reject", {"reason": "No", "password": "wrong one!"})
+    assert wrong.status_code == 403 and status(crm, analysis) == "awaiting_signoff"
+
+    sent = kostas.post(
+        f"/tasks/{analysis}/reject",
+        {"reason": "Check the overdue invoices first", "password": DEMO_PASSWORD},
+    )
+    assert sent.status_code == 302 and status(crm, analysis) == "ready"
+    html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
+    assert "Sent back for rework" in html and "rework 1" in html
+    assert "Check the overdue invoices first" in html
+    assert ">Pays within terms for two years</textarea>" in html  # rework starts from it
+
+
+def test_four_eyes_refusal_is_shown_not_crashed(web_app, crm):
+    analysis = requested(crm)
+    analysed(crm, analysis)  # anna did the work; she also holds the A role
+    anna = sign_in(web_app, "anna.credit")
+    refused = anna.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 403
+    assert "cannot sign it off (four eyes)" in html and "Analyse credit" in html
+    assert status(crm, analysis) == "awaiting_signoff"
+
+
+def test_the_consulted_role_answers_and_the_performer_sees_it(web_app, crm):
+    analysis = requested(crm, increase=60000)  # the CFO signs; finance is consulted
+    [consultation] = views.task_detail(crm.uow(), analysis)["consultations"]
+    vasso = sign_in(web_app, "vasso.finance")
+    path = f"/tasks/{analysis}/consultations/{consultation['id']}/answer"
+    assert "Your answer, as finance_manager" in vasso.page(f"/tasks/{analysis}")
+
+    giorgos = sign_in(web_app, "giorgos.bd")  # informed, not consulted
+    assert "Your answer" not in giorgos.page(f"/tasks/{analysis}")
+    assert giorgos.post(path, {"comment": "BDs may not answer"}).status_code == 403
+
+    empty = vasso.post(path, {"comment": "  "})
+    assert empty.status_code == 422 and "Write your answer." in empty.get_data(as_text=True)
+    assert vasso.post(path, {"comment": "Fine by finance up to 60k"}).status_code == 302
+
+    html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
+    assert "Fine by finance up to 60k" in html and "Answered by vasso.finance" in html
+    assert vasso.post(path, {"comment": "Once more"}).status_code == 409  # answered already
+
+
+def test_only_the_tasks_roles_may_see_it(web_app, crm):
+    analysis = requested(crm)
+    for outsider in ("thanasis.tech", "katerina.call", "vasso.finance"):  # no letter on the row
+        assert sign_in(web_app, outsider).get(f"/tasks/{analysis}").status_code == 403, outsider
+        assert sign_in(web_app, outsider).post(f"/tasks/{analysis}/claim").status_code == 403
+    assert sign_in(web_app, "fotis.audit").get(f"/tasks/{analysis}").status_code == 200
+    assert sign_in(web_app, "admin").get(f"/tasks/{analysis}").status_code == 200
+    assert sign_in(web_app, "anna.credit").get("/tasks/no-such-task").status_code == 404
+
+
+def test_a_bd_follows_a_credit_controllers_task_but_cannot_work_it(web_app, crm):
+    analysis = requested(crm)
+    giorgos = sign_in(web_app, "giorgos.bd")  # informed of the analysis (RACI I)
+    html = giorgos.page(f"/tasks/{analysis}")
+    assert 'name="recommendation"' not in html and "worked by: credit_controller" in html
+    assert giorgos.post(f"/tasks/{analysis}/claim").status_code == 403
+    completed = giorgos.post(
+        f"/tasks/{analysis}/complete",
+        {"recommendation": "approve", "approved_limit": "9000", "analysis": "Looks fine to me"},
+    )
+    assert completed.status_code == 403 and status(crm, analysis) == "ready"
+
+
+def test_only_the_accountable_role_may_approve(web_app, crm):
+    analysis = requested(crm)
+    analysed(crm, analysis)
+    christina = sign_in(web_app, "christina.sales")  # informed, not accountable
+    assert 'name="password"' not in christina.page(f"/tasks/{analysis}")
+    refused = christina.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    assert refused.status_code == 403 and "is not accountable" in refused.get_data(as_text=True)
+    rejected = christina.post(
+        f"/tasks/{analysis}/reject", {"reason": "I do not like it", "password": DEMO_PASSWORD}
+    )
+    assert rejected.status_code == 403 and status(crm, analysis) == "awaiting_signoff"
+
+
+def test_claim_and_release_from_the_page(web_app, crm):
+    analysis = requested(crm)
+    anna = sign_in(web_app, "anna.credit")
+    assert anna.post(f"/tasks/{analysis}/claim").status_code == 302
+    assert views.task_detail(crm.uow(), analysis)["assignee"] == "anna.credit"
+    kostas = sign_in(web_app, "kostas.credit")
+    assert "anna.credit has claimed this task." in kostas.page(f"/tasks/{analysis}")
+    assert kostas.post(f"/tasks/{analysis}/claim").status_code == 403
+    assert anna.post(f"/tasks/{analysis}/release").status_code == 302
+    assert views.task_detail(crm.uow(), analysis)["assignee"] is None
+
+
+def test_every_task_form_needs_its_csrf_token(web_app, crm):
+    analysis = requested(crm)
+    anna = sign_in(web_app, "anna.credit")
+    for action in ("claim", "release", "complete", "approve", "reject"):
+        assert anna.client.post(f"/tasks/{analysis}/{action}").status_code == 400, action
+    assert views.task_detail(crm.uow(), analysis)["assignee"] is None

@@ -1,0 +1,200 @@
+"""HTML forms from marshmallow schemas: which inputs to draw, and how to read them back.
+
+A task's form (workflows/forms) is the single source of truth: `form_fields`
+maps each field to an input (String/Email: text/email, long strings: textarea,
+Integer/Float/Decimal: number with min/max from Range, Boolean: checkbox,
+OneOf: select, Date: date, DateTime: datetime-local, a list of nested schemas:
+repeated row groups, a list of plain values: one per line, anything else: a
+JSON textarea). `BoundForm` carries the values and errors a template draws
+next to each input; web/form_values.py reads submitted strings back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from werkzeug.datastructures import MultiDict
+
+from .form_values import MAX_ROWS, values_from_data
+
+LONG_TEXT = 200  # strings allowed to be longer than this get a textarea
+MIN_ROWS = 5  # row groups drawn per list, at least (no script adds rows)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input: its name (the schema's data key), label, kind and constraints."""
+
+    name: str
+    label: str
+    kind: str  # text email textarea number checkbox select date datetime rows group lines json
+    value_type: str = "str"  # str int float decimal bool date datetime aware json
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    min: float | None = None
+    max: float | None = None
+    minlength: int | None = None
+    maxlength: int | None = None
+    help: str | None = None
+    columns: tuple[FormField, ...] = ()  # the inputs of each row ("rows") or of the "group"
+
+    @property
+    def step(self) -> str:
+        return "1" if self.value_type == "int" else "any"
+
+
+def form_fields(schema: Schema) -> list[FormField]:
+    """The inputs of `schema`, in declaration order (dump-only fields left out)."""
+    return [_field(f.data_key or name, f) for name, f in schema.load_fields.items()]
+
+
+def _field(name: str, f: fields.Field) -> FormField:
+    base: dict[str, Any] = {
+        "name": name,
+        "label": f.metadata.get("label") or name.replace("_", " ").capitalize(),
+        "required": bool(f.required),
+        "help": f.metadata.get("description"),
+    }
+    for check in f.validators:
+        if isinstance(check, validate.Range):
+            base.update(min=check.min, max=check.max)
+        elif isinstance(check, validate.Length):
+            base.update(minlength=check.min, maxlength=check.max)
+        elif isinstance(check, validate.OneOf):
+            labels = list(check.labels) or [str(c).replace("_", " ") for c in check.choices]
+            base["choices"] = tuple(
+                (str(c), str(lbl)) for c, lbl in zip(check.choices, labels, strict=False)
+            )
+    value_type = _value_type(f)
+    if (isinstance(f, fields.List) and isinstance(f.inner, fields.Nested)) or _many(f):
+        nested = f.inner if isinstance(f, fields.List) else f
+        return FormField(**base, kind="rows", value_type="rows", columns=_columns(nested))
+    if isinstance(f, fields.Nested):  # one nested record (an address): its inputs, grouped
+        return FormField(**base, kind="group", value_type="group", columns=_columns(f))
+    if isinstance(f, fields.List) and _value_type(f.inner) in ("str", "int", "float"):
+        return FormField(**base, kind="lines", value_type=_value_type(f.inner))
+    if base.get("choices") and value_type in ("str", "int", "float", "decimal"):
+        return FormField(**base, kind="select", value_type=value_type)
+    return FormField(
+        **base, kind=_kind(f, value_type, base.get("maxlength")), value_type=value_type
+    )
+
+
+def _many(f: fields.Field) -> bool:
+    return isinstance(f, fields.Nested) and bool(f.many)
+
+
+def _columns(nested: fields.Field) -> tuple[FormField, ...]:
+    schema = nested.schema  # type: ignore[attr-defined]
+    columns = tuple(form_fields(schema))
+    # Nesting deeper is past what a hand-held form should hold: JSON instead.
+    return tuple(
+        replace(c, kind="json", value_type="json", columns=())
+        if c.kind in ("rows", "lines", "group")
+        else c
+        for c in columns
+    )
+
+
+def _value_type(f: fields.Field) -> str:
+    for kind, name in (
+        (fields.Boolean, "bool"),
+        (fields.Integer, "int"),
+        (fields.Decimal, "decimal"),
+        (fields.Number, "float"),
+        (fields.AwareDateTime, "aware"),
+        (fields.DateTime, "datetime"),
+        (fields.Date, "date"),
+        (fields.String, "str"),
+    ):
+        if isinstance(f, kind):
+            return "date" if name == "str" and f.metadata.get("format") == "date" else name
+    return "json"
+
+
+def _kind(f: fields.Field, value_type: str, maxlength: int | None) -> str:
+    if value_type == "str":
+        if isinstance(f, fields.Email):
+            return "email"
+        return "textarea" if maxlength and maxlength > LONG_TEXT else "text"
+    return {
+        "bool": "checkbox",
+        "int": "number",
+        "float": "number",
+        "decimal": "number",
+        "date": "date",
+        "datetime": "datetime",
+        "aware": "datetime",
+    }.get(value_type, "json")
+
+
+@dataclass
+class BoundForm:
+    """A form's inputs with the values to show and the errors to show beside them."""
+
+    fields: list[FormField]
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def errors_for(self, key: str) -> list[str]:
+        return self.errors.get(key, [])
+
+    def rows(self, f: FormField) -> range:
+        """Row indexes to draw: the filled ones, then a spare one (at least MIN_ROWS)."""
+        prefix = f"{f.name}-"
+        used = [
+            int(key[len(prefix) :].split("-", 1)[0])
+            for key, value in self.values.items()
+            if key.startswith(prefix) and key[len(prefix) :].split("-", 1)[0].isdigit() and value
+        ]
+        return range(min(MAX_ROWS, max(MIN_ROWS, max(used, default=-1) + 2)))
+
+    def general_errors(self) -> list[str]:
+        """Messages that belong to no drawn input (the schema's own, or unknown fields)."""
+        placed = {f.name for f in self.fields}
+        return [
+            f"{key}: {message}" if key != "_schema" else message
+            for key, messages in self.errors.items()
+            if key.split(".", 1)[0] not in placed
+            for message in messages
+        ]
+
+
+def bind(
+    schema: Schema | None,
+    *,
+    form: MultiDict[str, str] | None = None,
+    data: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> BoundForm:
+    """A form for `schema`: showing what was submitted (`form`) or stored (`data`)."""
+    inputs = form_fields(schema) if schema is not None else []
+    if form is not None:
+        values = _compact_rows(inputs, form.to_dict())
+    else:
+        values = values_from_data(inputs, data)
+    return BoundForm(inputs, values, dict(errors or {}))
+
+
+def _compact_rows(inputs: list[FormField], values: dict[str, str]) -> dict[str, str]:
+    """Number the filled rows 0, 1, 2... as parse_form does, so errors land on their row."""
+    for f in inputs:
+        if f.kind != "rows":
+            continue
+        cells = {c.name for c in f.columns}
+        filled = [
+            index
+            for index in range(MAX_ROWS)
+            if any(values.get(f"{f.name}-{index}-{c}", "").strip() for c in cells)
+        ]
+        old = {k: values.pop(k) for k in list(values) if k.startswith(f"{f.name}-")}
+        for new, index in enumerate(filled):
+            for c in cells:
+                if f"{f.name}-{index}-{c}" in old:
+                    values[f"{f.name}-{new}-{c}"] = old[f"{f.name}-{index}-{c}"]
+    return values

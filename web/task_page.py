@@ -1,0 +1,164 @@
+"""What a task page knows: the task, its RACI roles, what the signed-in user may do with it.
+
+Who may see a task (checked for the page and for every action on it):
+- holders of any of its RACI roles (R, A, C or I of its matrix row), or their
+  deputies on the days they stand in;
+- the people who touched it: assignee, performer (and whom they stood in for),
+  consultation answerers, completer, signer;
+- auditors, process owners and admins (read-only unless they also hold a role);
+- anyone, for a task of an ungoverned process (no matrix: anyone may work it).
+Everyone else gets 403. What they may *do* is then the engine's RACI rules;
+the page only offers the actions those rules allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort
+
+from engine import views
+from engine.views.inbox import task_facts
+from raci.matrix import Letter
+
+from .auth import WebUser
+from .customer_card import customer_card
+from .services import engine
+
+READERS = ("auditor", "process_owner")  # and admins: WebUser.has_role lets them in
+
+
+@dataclass
+class TaskPage:
+    """One task as `user` sees it."""
+
+    task: dict[str, Any]
+    letters: dict[str, list[str]]
+    roles: set[str]  # the roles the user acts for today (own, and as a deputy)
+    governed: bool
+    overdue: bool
+    user: str
+
+    @property
+    def status(self) -> str:
+        return self.task["status"]
+
+    def _holds(self, letter: str) -> bool:
+        return bool(set(self.letters[letter]) & self.roles)
+
+    @property
+    def can_work(self) -> bool:
+        """R: may claim and complete (open, not claimed by another, an R role or ungoverned)."""
+        return (
+            self.status == "ready"
+            and self.task["assignee"] in (None, self.user)
+            and (not self.governed or self._holds("R"))
+        )
+
+    @property
+    def can_claim(self) -> bool:
+        return self.can_work and self.task["assignee"] is None
+
+    @property
+    def can_release(self) -> bool:
+        return self.status == "ready" and self.task["assignee"] == self.user
+
+    @property
+    def is_performer(self) -> bool:
+        return self.user in (self.task["performer"], self.task["performer_for"])
+
+    @property
+    def can_sign(self) -> bool:
+        """A: may approve or reject (never one's own work: four eyes)."""
+        return self.status == "awaiting_signoff" and self._holds("A") and not self.is_performer
+
+    @property
+    def accountable(self) -> str | None:
+        return (self.letters["A"] or [None])[0]
+
+    def can_answer(self, consultation: dict[str, Any]) -> bool:
+        """C: an open consultation of a role the user acts for, on an open task."""
+        return (
+            self.status in ("ready", "awaiting_signoff")
+            and consultation["answered_at"] is None
+            and consultation["overridden_by"] is None
+            and consultation["role"] in self.roles
+        )
+
+
+def load(task_id: str, user: WebUser) -> TaskPage:
+    """The task page of `task_id` for `user`; 404 if there is no such task, 403 if not theirs."""
+    task = views.task_detail(engine().uow(), task_id)
+    facts = task_facts(engine().uow(), task_id, user.username)
+    if task["status"] in ("ready", "awaiting_signoff"):
+        letters, governed = facts["letters"], facts["governed"]
+    else:
+        letters, governed = _matrix_letters(task, facts["version"])
+    page = TaskPage(
+        task, letters, set(facts["acting_roles"]), governed, facts["overdue"], user.username
+    )
+    if not _may_see(page, user):
+        abort(403)
+    return page
+
+
+def _matrix_letters(task: dict[str, Any], version: int) -> tuple[dict[str, list[str]], bool]:
+    """A closed task's roles: the role index keeps open tasks only, so ask its matrix."""
+    _, matrix = engine().matrix(task["process_id"], version)
+    row = matrix.row_for(task["element"], task["name"]) if matrix else None
+    letters: dict[str, list[str]] = {letter.value: [] for letter in Letter}
+    if row is not None:
+        for letter in Letter:
+            letters[letter.value] = row.roles_with(letter)
+    return letters, matrix is not None
+
+
+def _may_see(page: TaskPage, user: WebUser) -> bool:
+    if user.has_role(*READERS) or not page.governed:
+        return True
+    task = page.task
+    touched = {
+        task["assignee"],
+        task["performer"],
+        task["performer_for"],
+        task["completed_by"],
+        task["signed_off_by"],
+        *(c["answered_by"] for c in task["consultations"]),
+    }
+    if user.username in touched:
+        return True
+    return any(set(roles) & page.roles for roles in page.letters.values())
+
+
+def case_data(page: TaskPage) -> dict[str, Any]:
+    """What earlier steps left for an open task (the request it answers, what was found)."""
+    if page.status not in ("ready", "awaiting_signoff"):
+        return {}
+    return engine().task_data(page.task["id"])
+
+
+def customer_of(page: TaskPage, case: dict[str, Any]) -> dict[str, Any] | None:
+    """The customer the task is about: its business key (a customer code) or its data."""
+    task = page.task
+    if task["business_key"]:
+        card = customer_card(engine().uow(), code=task["business_key"])
+        if card is not None:
+            return card
+    customer_id = case.get("customer_id") or (task["submitted_data"] or {}).get("customer_id")
+    if customer_id is None:
+        [start] = views.audit_events(
+            engine().uow(), instance_id=task["instance_id"], action="start", limit=1
+        ) or [{"details": {}}]
+        customer_id = (start["details"].get("data") or {}).get("customer_id")
+    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+        return customer_card(engine().uow(), customer_id=customer_id)
+    return None
+
+
+def role_description(role: str | None) -> str:
+    """How the directory describes a role (its name when it has no description)."""
+    if role is None:
+        return ""
+    found = engine().directory().roles.get(role)
+    return found.description if found and found.description else role
