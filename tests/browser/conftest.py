@@ -1,0 +1,109 @@
+"""Browser tests: the real app served over HTTP, driven by Playwright in Debian's Chromium.
+
+Screenshots of the key pages are saved under test-artifacts/screenshots/ (kept by CI).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine import collect_files
+from engine.database import make_engine, upgrade
+from web import create_app
+from web.config import Settings
+from workflows.demo import demo_directory, load_data, set_demo_passwords
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The demo company served at http://127.0.0.1:<port>, in English."""
+    folder = tmp_path_factory.mktemp("browser")
+    settings = Settings.from_env(
+        {
+            "RACIFLOW_INSTANCE_DIR": str(folder),
+            "RACIFLOW_SECRET_KEY": "browser-tests",
+            "RACIFLOW_ENV": "development",
+        }
+    )
+    upgrade(make_engine(settings.database_url))
+    app = create_app(settings)
+    engine = app.extensions["raciflow"]
+    engine.import_directory(demo_directory(), user="admin")
+    engine.deploy(collect_files([ROOT / "bpmn"]), user="lena.owner")
+    load_data(engine)
+    set_demo_passwords(engine, by="admin")
+    for user in demo_directory().users:
+        engine.set_locale(user, "en")
+    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", engine
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        pytest.skip("browser tests need Chromium (scripts/install-system-deps installs it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+class Person:
+    """One user at their own browser: signs in, navigates, keeps console errors."""
+
+    def __init__(self, browser: object, base_url: str, username: str, *, phone: bool = False):
+        viewport = {"width": 360, "height": 640} if phone else {"width": 1280, "height": 900}
+        self.context = browser.new_context(base_url=base_url, viewport=viewport)
+        self.page = self.context.new_page()
+        self.username = username
+        self.console_errors: list[str] = []
+        self.expected_status: int | None = None  # an answer a step provokes on purpose
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _console(self, message: object) -> None:
+        if message.type != "error":
+            return
+        expected = self.expected_status and f"status of {self.expected_status}" in message.text
+        if not expected:
+            self.console_errors.append(message.text)
+
+    def sign_in(self, password: str = "raciflow-demo") -> None:
+        self.page.goto("/login")
+        self.page.fill("input[name=username]", self.username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def has_no_horizontal_scroll(self) -> bool:
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+
+    def close(self) -> None:
+        self.context.close()
