@@ -2,7 +2,8 @@
 
 Loads a synthetic history (every instance has ten tasks; half the instances wait on
 an open one, routed to RACI roles) into PostgreSQL, then times the inbox queries
-staff run all day, as the web pages run them, and prints p50/p95 per query.
+staff run all day, through the read model the inbox page uses
+(engine/views/inbox.py), and prints p50/p95 per query.
 
     python bench/inbox_query.py --url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
@@ -24,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from engine import build_engine, collect_files, views
+from engine import build_engine, collect_files
 from engine.database import make_engine, upgrade
+from engine.views.inbox import InboxQuery, inbox_counts, inbox_page
 from raci.directory import Directory, User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,13 +180,19 @@ def main() -> None:
     )
     engine = build_engine(args.url)
     users = [f"user{n:03d}" for n in range(0, USERS, 7)]
+
+    def page(**options: object) -> Callable[[str], object]:
+        return lambda user: inbox_page(engine.uow(), user, InboxQuery(**options))
+
     queries = {
-        "my roles' queue, first page": lambda u: views.open_tasks(engine.uow(), user=u, limit=50),
-        "my roles' queue, page 20": lambda u: views.open_tasks(
-            engine.uow(), user=u, limit=50, offset=950
-        ),
-        "sign-offs for me": lambda u: views.signoffs_for(engine.uow(), u, limit=50),
-        "consultations for me": lambda u: views.consultations_for(engine.uow(), u, limit=50),
+        "queue, due first, page 1": page(section="queue"),
+        "queue, oldest first, page 1": page(section="queue", sort="created"),
+        "queue, overdue only": page(section="queue", due="overdue"),
+        "queue, one customer": page(section="queue", customer="C0042"),
+        "queue, page 20": page(section="queue", offset=380),
+        "my tasks": page(section="mine"),
+        "sign-offs for me": page(section="signoffs"),
+        "section counts": lambda user: inbox_counts(engine.uow(), user),
     }
     for label, query in queries.items():
         samples = []

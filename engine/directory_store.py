@@ -6,7 +6,9 @@ them with plain table statements, inside the unit of work's transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, delete, insert, select, update
+from datetime import date
+
+from sqlalchemy import Table, delete, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from raci.directory import Deputy, Directory, Role, User
@@ -46,6 +48,31 @@ class DirectoryRepository:
                 ),
             )
         return self._loaded
+
+    def acting_roles(self, username: str, day: date) -> set[str]:
+        """The roles `username` holds, and those of the active users they stand in for
+        on `day`; none if they are not active. Two small queries, for every inbox."""
+        if self._loaded is not None:
+            return self._loaded.acting_roles(username, day)
+        active = self.session.scalar(select(users.c.active).where(users.c.username == username))
+        if not active:
+            return set()
+        principals = (
+            select(deputies.c.principal)
+            .join(users, users.c.username == deputies.c.principal)
+            .where(
+                deputies.c.deputy == username,
+                deputies.c.starts <= day,
+                deputies.c.ends >= day,
+                users.c.active.is_(True),
+            )
+        )
+        people = select(literal(username)).union(principals)
+        return set(
+            self.session.scalars(
+                select(role_members.c.role).where(role_members.c.username.in_(people))
+            )
+        )
 
     def replace(self, directory: Directory) -> None:
         """Make the stored directory equal `directory`; users left out are deactivated.

@@ -104,6 +104,13 @@ class Directory:
                     return Acting(username, role, on_behalf_of=principal)
         return None
 
+    def acting_roles(self, username: str, day: date) -> set[str]:
+        """The roles `username` holds, and those of the people they stand in for on `day`."""
+        if not self.is_active(username):
+            return set()
+        people = [username, *self.principals_of(username, day)]
+        return {role for person in people for role in self.users[person].roles}
+
     def audience(self, roles: Iterable[str], day: date) -> list[str]:
         """Everyone who may act for `roles` on `day`: active members and their deputies."""
         people: set[str] = set()

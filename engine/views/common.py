@@ -36,11 +36,7 @@ def iso(value: datetime | None) -> str | None:
 
 def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
     """The roles `user` holds, and those of the people they stand in for today."""
-    directory = uow.directory.load()
-    if not directory.is_active(user):
-        return set()
-    people = [user, *directory.principals_of(user, uow.now.date())]
-    return {role for person in people for role in directory.users[person].roles}
+    return uow.directory.acting_roles(user, uow.now.date())
 
 
 def has_roles(letter: str, roles: set[str]) -> Any:

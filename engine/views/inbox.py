@@ -34,7 +34,7 @@ SECTIONS = ("mine", "queue", "signoffs", "consultations")
 DUE_FILTERS = ("all", "overdue", "today")
 SORTS = ("due", "created", "newest", "priority")
 MAX_PAGE = 100
-COUNT_CAP = 1000  # counting stops here: a section with more shows "1000+"
+COUNT_CAP = 200  # counting stops here: a section with more shows "200+" (and 10 pages)
 
 
 @dataclass(frozen=True)
