@@ -84,3 +84,14 @@ def test_a_governed_credit_change_from_the_command_line(cli, bpmn_dir):
         "dave for fiona" in analysis and "four eyes" in analysis and "add the history" in analysis
     )
     assert cli("audit", "verify").stdout.startswith("ok")
+
+
+def test_an_admin_sets_a_password_and_creates_an_api_token(cli):
+    cli("init", "--directory", str(GOVERNED / "directory.yaml"))
+    short = cli("directory", "set-password", "bob", "--password", "short", ok=False)
+    assert short.returncode == 1 and "at least 10" in short.stderr
+    cli("directory", "set-password", "bob", "--password", "a long enough password")
+    token = json.loads(cli("directory", "create-token", "bob", "--json").stdout)["token"]
+    assert len(token) > 30
+    unknown = cli("directory", "create-token", "nobody", ok=False)
+    assert unknown.returncode == 1 and "does not exist" in unknown.stderr

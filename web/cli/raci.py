@@ -124,6 +124,33 @@ def export_command(fmt: str) -> tuple[Any, str]:
     return as_data, dump_directory(directory, fmt).rstrip("\n")  # type: ignore[arg-type]
 
 
+@directory_group.command("set-password")
+@click.argument("username")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password (asked for when not given; at least 10 characters).",
+)
+@click.option("--user", "by", default="cli", show_default=True, help="Who sets it.")
+@json_option
+def set_password_command(username: str, password: str, by: str) -> tuple[Any, str]:
+    """Set USERNAME's sign-in password (stored as a scrypt hash)."""
+    engine().set_password(username, password, by=by)
+    return {"user": username, "password_set": True}, f"password set for {username}"
+
+
+@directory_group.command("create-token")
+@click.argument("username")
+@click.option("--label", default="cli", show_default=True, help="What the token is for.")
+@json_option
+def create_token_command(username: str, label: str) -> tuple[Any, str]:
+    """Create an API token for USERNAME; it is shown once, only its hash is kept."""
+    token = engine().create_token(username, label=label)
+    return {"user": username, "token": token}, token
+
+
 @click.command()
 @click.argument("task_id")
 @click.option("--user", required=True, help="Who signs off (a member of the A role).")
