@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from engine import views
@@ -48,6 +48,8 @@ def create_app(
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    # Names that come from data (process and task names in BPMN) are in the catalog too.
+    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
     errors.init_app(app)
     _register_blueprints(app)
     app.after_request(_security_headers)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from raci.directory import ADMIN_ROLE
@@ -43,6 +44,7 @@ def load_user(username: str) -> WebUser | None:
 
 login_manager.user_loader(load_user)
 login_manager.login_view = "auth.login"
+login_manager.login_message = lazy_gettext("Please sign in to see this page.")
 login_manager.session_protection = "strong"
 
 
