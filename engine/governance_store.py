@@ -5,25 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .model import Consultation, Notification, OutboxMail, TaskRole
-from .orm import outbox
+from .orm import outbox, task_roles
 
 
 class TaskRoleRepository:
+    """Each open task's roles by letter, written in one statement when the unit of work
+    commits (after its tasks: the rows refer to them)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._pending: list[TaskRole] = []
 
     def add_all(self, rows: Sequence[TaskRole]) -> None:
-        self.session.add_all(rows)
+        self._pending.extend(rows)
 
     def remove_for(self, task_ids: Sequence[str]) -> None:
         """Drop the rows of closed tasks: the inbox index holds open work only."""
         if task_ids:
-            self.session.execute(delete(TaskRole).where(TaskRole.task_id.in_(task_ids)))
+            self._pending = [row for row in self._pending if row.task_id not in task_ids]
+            self.session.execute(delete(task_roles).where(task_roles.c.task_id.in_(task_ids)))
+
+    def flush(self) -> None:
+        if self._pending:
+            rows = [
+                {"task_id": r.task_id, "role": r.role, "letter": r.letter} for r in self._pending
+            ]
+            self.session.execute(insert(task_roles), rows)
+            self._pending.clear()
 
 
 class ConsultationRepository:

@@ -72,6 +72,8 @@ class UnitOfWork:
         """Commit, turning a lost race with another writer into ConcurrencyConflict."""
         try:
             self.audit.flush()
+            self.session.flush()  # tasks first: their roles refer to them
+            self.task_roles.flush()
             self.session.commit()
         except StaleDataError as err:
             self.session.rollback()
