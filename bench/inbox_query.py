@@ -137,7 +137,7 @@ def _copy_tasks(cursor, instances: int, start: datetime) -> None:
                         None,
                         "ready" if is_open else "completed",
                         created,
-                        created + timedelta(days=2) if is_open else None,
+                        _due(n) if is_open else None,
                         f"C{n % 5000:05d}",
                         claimed,
                         None if is_open else "user000",
@@ -151,6 +151,11 @@ def _copy_tasks(cursor, instances: int, start: datetime) -> None:
     with cursor.copy("COPY task_roles (task_id, role, letter) FROM STDIN") as copy:
         for row in open_roles:
             copy.write_row(row)
+
+
+def _due(n: int) -> datetime:
+    # Open work is due from a day ago to five days ahead: about one task in six is overdue.
+    return datetime.now(UTC) + timedelta(hours=(n * 7) % 144 - 24)
 
 
 def timed(query: Callable[[], object], runs: int) -> list[float]:
