@@ -67,22 +67,37 @@ def change_customer(
             .where(customers.c.id == customer_id)
             .values({field: new for field, (_, new) in changed.items()})
         )
-        session.execute(
-            insert(customer_changes),
-            [
-                {
-                    "customer_id": customer_id,
-                    "field": field,
-                    "old_value": None if old is None else str(old),
-                    "new_value": None if new is None else str(new),
-                    "changed_by": by,
-                    "changed_at": at,
-                    "instance_id": instance_id,
-                }
-                for field, (old, new) in changed.items()
-            ],
-        )
+        log_changes(session, customer_id, changed, by=by, at=at, instance_id=instance_id)
     return changed
+
+
+def log_changes(
+    session: Session,
+    customer_id: int,
+    changes: dict[str, tuple[Any, Any]],
+    *,
+    by: str,
+    at: datetime,
+    instance_id: str | None,
+) -> None:
+    """Log {field: (old, new)} in crm_customer_changes, with who, when and the instance."""
+    if not changes:
+        return
+    session.execute(
+        insert(customer_changes),
+        [
+            {
+                "customer_id": customer_id,
+                "field": field,
+                "old_value": None if old is None else str(old),
+                "new_value": None if new is None else str(new),
+                "changed_by": by,
+                "changed_at": at,
+                "instance_id": instance_id,
+            }
+            for field, (old, new) in changes.items()
+        ],
+    )
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -284,6 +284,31 @@ def required(text: str | None, message: str) -> str:
     return text.strip()
 
 
+def record_act(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    task: HumanTask,
+    action: str,
+    *,
+    letter: str,
+    acting: Acting,
+    reason: str | None = None,
+    **details: Any,
+) -> None:
+    """Record a RACI act on `task`: its letter, who acted (and for whom), the reason."""
+    record(
+        uow,
+        instance,
+        action,
+        actor=acting.user,
+        task_id=task.id,
+        raci_role=letter,
+        on_behalf_of=acting.on_behalf_of,
+        reason=reason,
+        details={"element": task.spec_id, **details},
+    )
+
+
 def record_completion(
     uow: UnitOfWork,
     instance: ProcessInstance,

@@ -6,8 +6,7 @@ from raci import policy
 
 from ..errors import InvalidState
 from ..model import TaskStatus
-from ..settle import record
-from .base import EngineBase, required
+from .base import EngineBase, record_act, required
 
 
 class ConsultationCommands(EngineBase):
@@ -28,15 +27,15 @@ class ConsultationCommands(EngineBase):
             )
             consultation.answered_by, consultation.answered_for = user, acting.on_behalf_of
             consultation.answered_at, consultation.comment = uow.now, comment
-            record(
+            record_act(
                 uow,
                 instance,
+                task,
                 "consult_answered",
-                actor=user,
-                task_id=task.id,
-                raci_role="C",
-                on_behalf_of=acting.on_behalf_of,
-                details={"element": task.spec_id, "role": consultation.role, "comment": comment},
+                letter="C",
+                acting=acting,
+                role=consultation.role,
+                comment=comment,
             )
             instance.updated_at = uow.now
             uow.commit()
@@ -55,16 +54,15 @@ class ConsultationCommands(EngineBase):
                 raise InvalidState(f"task {task_id} has no unanswered consultation")
             for consultation in waiting:
                 consultation.overridden_by, consultation.override_reason = user, reason
-            record(
+            record_act(
                 uow,
                 instance,
+                task,
                 "consult_overridden",
-                actor=user,
-                task_id=task.id,
-                raci_role="A",
-                on_behalf_of=acting.on_behalf_of,
+                letter="A",
+                acting=acting,
                 reason=reason,
-                details={"element": task.spec_id, "roles": [c.role for c in waiting]},
+                roles=[c.role for c in waiting],
             )
             instance.updated_at = uow.now
             uow.commit()

@@ -12,7 +12,7 @@ from ..governance import Governance, signoff_due
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
 from ..unit_of_work import UnitOfWork
-from .base import EngineBase, InstanceState, record_completion, required, state_of
+from .base import EngineBase, InstanceState, record_act, record_completion, required, state_of
 
 
 class SignOffCommands(EngineBase):
@@ -63,16 +63,7 @@ class SignOffCommands(EngineBase):
             task.signed_off_by, task.signed_off_at = user, uow.now
 
             def acts() -> None:
-                record(
-                    uow,
-                    instance,
-                    "approve",
-                    actor=user,
-                    task_id=task.id,
-                    raci_role="A",
-                    on_behalf_of=acting.on_behalf_of,
-                    details={"element": task.spec_id},
-                )
+                record_act(uow, instance, task, "approve", letter="A", acting=acting)
                 governance.notify_informed(uow, instance, task, after="signoff", actor=user)
 
             data = dict(task.submitted_data or {})
@@ -90,16 +81,15 @@ class SignOffCommands(EngineBase):
             task.rework_count += 1
             task.rejection_reason = reason
             task.signoff_due_at = None
-            record(
+            record_act(
                 uow,
                 instance,
+                task,
                 "reject",
-                actor=user,
-                task_id=task.id,
-                raci_role="A",
-                on_behalf_of=acting.on_behalf_of,
+                letter="A",
+                acting=acting,
                 reason=reason,
-                details={"element": task.spec_id, "rework": task.rework_count},
+                rework=task.rework_count,
             )
             governance.notify(
                 uow,

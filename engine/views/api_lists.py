@@ -24,7 +24,7 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, has_roles, iso, task_dict
+from .common import acting_roles, event_dict, has_roles, iso, task_dict
 from .instances import instance
 
 DUE_WINDOWS = ("overdue", "today", "week")
@@ -185,7 +185,7 @@ def audit_page(
         query = query.where(AuditEvent.occurred_at < until)
     with uow:
         ordered = query.order_by(AuditEvent.occurred_at, AuditEvent.id)
-        return _page(uow, query, ordered, _event, limit, offset)
+        return _page(uow, query, ordered, event_dict, limit, offset)
 
 
 def _takes_part(user: str, roles: set[str]) -> ColumnElement[bool]:
@@ -272,22 +272,4 @@ def _instance_row(i: ProcessInstance) -> dict[str, Any]:
         "started_by": i.started_by,
         "started_at": iso(i.started_at),
         "ended_at": iso(i.ended_at),
-    }
-
-
-def _event(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "stream": e.stream,
-        "seq": e.seq,
-        "occurred_at": iso(e.occurred_at),
-        "actor": e.actor,
-        "action": e.action,
-        "instance_id": e.instance_id,
-        "process_id": e.process_id,
-        "task_id": e.task_id,
-        "raci_role": e.raci_role,
-        "on_behalf_of": e.on_behalf_of,
-        "reason": e.reason,
-        "details": e.details,
     }

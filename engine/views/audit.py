@@ -11,7 +11,7 @@ from ..model import (
     AuditEvent,
 )
 from ..unit_of_work import UnitOfWork
-from .common import iso
+from .common import event_dict
 
 
 def audit_events(
@@ -43,21 +43,4 @@ def audit_events(
         query = query.where(AuditEvent.occurred_at < until)
     query = query.order_by(AuditEvent.occurred_at, AuditEvent.id).limit(limit)
     with uow:
-        return [
-            {
-                "id": e.id,
-                "stream": e.stream,
-                "seq": e.seq,
-                "occurred_at": iso(e.occurred_at),
-                "actor": e.actor,
-                "action": e.action,
-                "instance_id": e.instance_id,
-                "process_id": e.process_id,
-                "task_id": e.task_id,
-                "raci_role": e.raci_role,
-                "on_behalf_of": e.on_behalf_of,
-                "reason": e.reason,
-                "details": e.details,
-            }
-            for e in uow.session.scalars(query)
-        ]
+        return [event_dict(e) for e in uow.session.scalars(query)]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..model import (
+    AuditEvent,
     HumanTask,
     TaskRole,
 )
@@ -27,6 +28,25 @@ def task_dict(task: HumanTask) -> dict[str, Any]:
         "business_key": task.business_key,
         "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None,
+    }
+
+
+def event_dict(event: AuditEvent) -> dict[str, Any]:
+    """An audit event as every read model shows it."""
+    return {
+        "id": event.id,
+        "stream": event.stream,
+        "seq": event.seq,
+        "occurred_at": iso(event.occurred_at),
+        "actor": event.actor,
+        "action": event.action,
+        "instance_id": event.instance_id,
+        "process_id": event.process_id,
+        "task_id": event.task_id,
+        "raci_role": event.raci_role,
+        "on_behalf_of": event.on_behalf_of,
+        "reason": event.reason,
+        "details": event.details,
     }
 
 

@@ -23,7 +23,7 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, iso
+from .common import acting_roles, event_dict, iso
 
 # Matrix rows never change once deployed: (activities as ids, as lower-case names) by role.
 _ROLE_ACTIVITIES: dict[str, dict[str, set[str]]] = {}
@@ -181,7 +181,7 @@ def audit_search(
         events = uow.session.scalars(
             select(AuditEvent).where(*conditions).order_by(*order).limit(limit).offset(offset)
         )
-        return {"items": [_event_row(e) for e in events], "total": total or 0}
+        return {"items": [event_dict(e) for e in events], "total": total or 0}
 
 
 def audit_actions(uow: UnitOfWork) -> list[str]:
@@ -289,22 +289,4 @@ def _instance_row(instance: ProcessInstance, version: int) -> dict[str, Any]:
         "updated_at": iso(instance.updated_at),
         "ended_at": iso(instance.ended_at),
         "error_message": instance.error_message,
-    }
-
-
-def _event_row(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "stream": event.stream,
-        "seq": event.seq,
-        "occurred_at": iso(event.occurred_at),
-        "actor": event.actor,
-        "action": event.action,
-        "instance_id": event.instance_id,
-        "process_id": event.process_id,
-        "task_id": event.task_id,
-        "raci_role": event.raci_role,
-        "on_behalf_of": event.on_behalf_of,
-        "reason": event.reason,
-        "details": event.details,
     }

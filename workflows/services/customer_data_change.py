@@ -11,13 +11,12 @@ from engine import ServiceContext
 from ..afm import afm_problem
 from ..change_fields import ADDRESS_FIELDS, differing, split_changes
 from ..contact_details import format_address
-from ..customers import change_customer, get_customer
+from ..customers import change_customer, get_customer, log_changes
 from .customer_records import (
     addresses_of,
     afm_owners,
     contacts_of,
     format_contact,
-    log_changes,
     save_contact,
     set_address,
 )

@@ -11,7 +11,7 @@ from engine import ServiceContext
 from ..afm import afm_problem
 from ..change_fields import same_value
 from ..contact_details import format_address
-from ..customers import change_customer, get_customer
+from ..customers import change_customer, get_customer, log_changes
 from ..duplicates import Place
 from ..tables import customers
 from .customer_records import (
@@ -19,7 +19,6 @@ from .customer_records import (
     afm_owners,
     contacts_of,
     format_contact,
-    log_changes,
     next_customer_code,
     next_customer_id,
     replace_contacts,

@@ -6,7 +6,6 @@ about a customer is logged in crm_customer_changes, like change_customer does.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..contact_details import format_address
 from ..duplicates import Place, fold, is_likely_duplicate, postcode_area
-from ..tables import customer_addresses, customer_changes, customer_contacts, customers
+from ..tables import customer_addresses, customer_contacts, customers
 
 CODE_PREFIX = "C"
 CODE_DIGITS = 5
@@ -155,32 +154,3 @@ def format_contact(contact: dict[str, Any] | None) -> str | None:
     parts = [contact["name"], f"({contact['role']})" if contact.get("role") else None]
     parts += [contact.get("phone"), contact.get("email")]
     return " ".join(part for part in parts if part)
-
-
-def log_changes(
-    session: Session,
-    customer_id: int,
-    changes: dict[str, tuple[Any, Any]],
-    *,
-    by: str,
-    at: datetime,
-    instance_id: str | None,
-) -> None:
-    """Log {field: (old, new)} in crm_customer_changes, like change_customer does."""
-    if not changes:
-        return
-    session.execute(
-        insert(customer_changes),
-        [
-            {
-                "customer_id": customer_id,
-                "field": field,
-                "old_value": None if old is None else str(old),
-                "new_value": None if new is None else str(new),
-                "changed_by": by,
-                "changed_at": at,
-                "instance_id": instance_id,
-            }
-            for field, (old, new) in changes.items()
-        ],
-    )
