@@ -17,7 +17,7 @@ from raci.directory import Directory
 from raci.matrix import ActivityRow, Letter, RaciMatrix
 
 from .errors import NotAllowed
-from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance, TaskRole
+from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
 
@@ -46,12 +46,8 @@ class Governance:
     def task_opened(self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> None:
         """Index the new task by role and ask its C roles for input."""
         row = self.row(task)
-        uow.task_roles.add_all(
-            [
-                TaskRole(task.id, role, letter.value)
-                for letter in Letter
-                for role in row.roles_with(letter)
-            ]
+        uow.task_roles.add_for(
+            task, [(role, letter.value) for letter in Letter for role in row.roles_with(letter)]
         )
         for role in row.consulted:
             consultation = Consultation(task.id, instance.id, role, requested_at=uow.now)

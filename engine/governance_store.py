@@ -2,41 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
-from .model import Consultation, Notification, OutboxMail, TaskRole
+from .model import Consultation, HumanTask, Notification, OutboxMail, TaskStatus
 from .orm import outbox, task_roles
+
+# What inboxes filter and sort by: copied from each open task onto its role rows.
+INBOX_FIELDS = (
+    "process_id",
+    "business_key",
+    "status",
+    "assignee",
+    "performer",
+    "performer_for",
+    "created_at",
+    "due_at",
+    "signoff_due_at",
+)
 
 
 class TaskRoleRepository:
-    """Each open task's roles by letter, written in one statement when the unit of work
-    commits (after its tasks: the rows refer to them)."""
+    """Each open task's roles by letter: the inbox index.
+
+    A row carries its task's inbox fields (INBOX_FIELDS) so that an inbox section is
+    read from this table alone. New rows are written in one statement when the unit
+    of work commits, after its tasks (the rows refer to them); a change to an open
+    task's inbox fields is copied to its rows in the same commit.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._pending: list[TaskRole] = []
+        self._pending: list[tuple[HumanTask, str, str]] = []
+        self._changed: list[HumanTask] = []
 
-    def add_all(self, rows: Sequence[TaskRole]) -> None:
-        self._pending.extend(rows)
+    def add_for(self, task: HumanTask, roles: Iterable[tuple[str, str]]) -> None:
+        """Index `task` under each (role, letter)."""
+        self._pending.extend((task, role, letter) for role, letter in roles)
 
     def remove_for(self, task_ids: Sequence[str]) -> None:
         """Drop the rows of closed tasks: the inbox index holds open work only."""
         if task_ids:
-            self._pending = [row for row in self._pending if row.task_id not in task_ids]
+            self._pending = [row for row in self._pending if row[0].id not in task_ids]
             self.session.execute(delete(task_roles).where(task_roles.c.task_id.in_(task_ids)))
+
+    def note_changes(self) -> None:
+        """Remember the open tasks whose inbox fields changed (before the session flushes,
+        which forgets what changed)."""
+        self._changed = [
+            task
+            for task in self.session.dirty
+            if isinstance(task, HumanTask)
+            and TaskStatus(task.status).is_open
+            and _inbox_fields_changed(task)
+        ]
 
     def flush(self) -> None:
         if self._pending:
             rows = [
-                {"task_id": r.task_id, "role": r.role, "letter": r.letter} for r in self._pending
+                {"task_id": task.id, "role": role, "letter": letter, **_inbox_fields(task)}
+                for task, role, letter in self._pending
             ]
             self.session.execute(insert(task_roles), rows)
             self._pending.clear()
+        if self._changed:
+            self.session.execute(
+                update(task_roles).where(task_roles.c.task_id == bindparam("id")),
+                [{"id": task.id, **_inbox_fields(task)} for task in self._changed],
+            )
+            self._changed = []
+
+
+def _inbox_fields(task: HumanTask) -> dict[str, object]:
+    return {field: getattr(task, field) for field in INBOX_FIELDS}
+
+
+def _inbox_fields_changed(task: HumanTask) -> bool:
+    state = inspect(task)
+    return any(state.attrs[field].history.has_changes() for field in INBOX_FIELDS)
 
 
 class ConsultationRepository:

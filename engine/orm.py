@@ -22,7 +22,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import deferred, registry, relationship
 
@@ -130,23 +129,6 @@ human_tasks = Table(
     Index(None, "assignee", "status", "created_at"),
     Index(None, "status", "due_at"),
     Index(None, "performer", "status"),  # my work waiting for sign-off
-    # Inboxes walk the open tasks in age order and stop after a page.
-    Index(
-        "ix_human_tasks_open_by_age",
-        "created_at",
-        "id",
-        postgresql_where=text("status = 'ready'"),
-        sqlite_where=text("status = 'ready'"),
-    ),
-    # The default inbox order: soonest due first.
-    Index(
-        "ix_human_tasks_open_by_due",
-        "due_at",
-        "created_at",
-        "id",
-        postgresql_where=text("status = 'ready'"),
-        sqlite_where=text("status = 'ready'"),
-    ),
 )
 
 pending_timers = Table(
@@ -201,7 +183,34 @@ task_roles = Table(
     Column("task_id", ForeignKey("human_tasks.id"), primary_key=True),
     Column("role", String(200), primary_key=True),
     Column("letter", String(1), primary_key=True),
-    Index(None, "role", "letter", "task_id"),
+    # The inbox index: what inboxes filter and sort by, copied from the open task so
+    # that a role's inbox is read from this table alone (see TaskRoleRepository).
+    Column("process_id", String(200), nullable=False),
+    Column("business_key", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("assignee", String(200)),
+    Column("performer", String(200)),
+    Column("performer_for", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("signoff_due_at", UTCDateTime),
+    # One role's rows of one letter and state, in the default inbox order (due first),
+    # with every inbox field after the order: read in order, from the index alone.
+    Index(
+        "ix_task_roles_inbox",
+        "role",
+        "letter",
+        "status",
+        "due_at",
+        "created_at",
+        "task_id",
+        "assignee",
+        "signoff_due_at",
+        "process_id",
+        "business_key",
+        "performer",
+        "performer_for",
+    ),
 )
 
 consultations = Table(
@@ -310,16 +319,6 @@ deputies = Table(
     Column("ends", Date, nullable=False),
     Index(None, "deputy"),
 )
-
-# Indexes the migrations create that the metadata cannot describe (expression indexes
-# with PostgreSQL operator classes); schema comparisons leave them alone.
-DATABASE_ONLY_INDEXES = frozenset({"ix_human_tasks_open_by_key"})
-
-
-def in_metadata(name: str | None, type_: str, _parent_names: Any) -> bool:
-    """Alembic's include_name hook: skip what DATABASE_ONLY_INDEXES lists."""
-    return not (type_ == "index" and name in DATABASE_ONLY_INDEXES)
-
 
 mapper_registry = registry(metadata=metadata)
 _mapped = False

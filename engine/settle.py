@@ -16,7 +16,6 @@ from .model import (
     InstanceStatus,
     PendingTimer,
     ProcessInstance,
-    TaskRole,
     TaskStatus,
 )
 from .runtime import Runtime, StepFailure
@@ -214,4 +213,4 @@ def _sync_tasks(
         if governance is not None:
             governance.task_opened(uow, instance, task)
         else:
-            uow.task_roles.add_all([TaskRole(task.id, ANYONE, "R")])
+            uow.task_roles.add_for(task, [(ANYONE, "R")])

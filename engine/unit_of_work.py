@@ -72,6 +72,7 @@ class UnitOfWork:
         """Commit, turning a lost race with another writer into ConcurrencyConflict."""
         try:
             self.audit.flush()
+            self.task_roles.note_changes()
             self.session.flush()  # tasks first: their roles refer to them
             self.task_roles.flush()
             self.session.commit()

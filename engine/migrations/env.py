@@ -5,7 +5,7 @@ from sqlalchemy import create_engine
 
 # The CRM domain shares the database and this migration history.
 import workflows.tables  # noqa: F401
-from engine.orm import in_metadata, metadata
+from engine.orm import metadata
 
 config = context.config
 engine = config.attributes.get("engine")
@@ -18,7 +18,6 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_name=in_metadata,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select, union_all
 
 from ..model import (
     ANYONE,
@@ -27,6 +27,7 @@ from ..model import (
     TaskRole,
     TaskStatus,
 )
+from ..orm import task_roles
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles, has_roles, iso, task_dict
 
@@ -54,31 +55,34 @@ class InboxQuery:
 def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
     """One page of a section: its items (dicts) and how many match (up to COUNT_CAP)."""
     with uow:
-        roles = acting_roles(uow, user)
-        base = _filtered(_section(query.section, user, roles), query, uow.now)
+        section = _section(query.section, user, acting_roles(uow, user))
         limit = max(1, min(query.limit, MAX_PAGE))
-        rows = uow.session.execute(
-            _ordered(base, query, uow.now).limit(limit).offset(max(0, query.offset))
-        ).all()
-        return {"items": [_item(row, uow.now) for row in rows], "total": _count(uow, base)}
+        page = section.page(query, uow.now, limit, max(0, query.offset))
+        rows = uow.session.execute(page).all()
+        return {
+            "items": [_item(row, uow.now) for row in rows],
+            "total": _count(uow, section.matching(query, uow.now)),
+        }
 
 
 def inbox_counts(uow: UnitOfWork, user: str) -> dict[str, int]:
     """How many items each section holds (up to COUNT_CAP), and unread notifications."""
     with uow:
         roles = acting_roles(uow, user)
-        counts = {section: _count(uow, _section(section, user, roles)) for section in SECTIONS}
+        counts = {}
+        everything = InboxQuery()
+        for name in SECTIONS:
+            counts[name] = _count(uow, _section(name, user, roles).matching(everything, uow.now))
         unread = select(Notification.id).where(
             Notification.username == user, Notification.read_at.is_(None)
         )
-        counts["notifications"] = _count(uow, unread, Notification.id)
+        counts["notifications"] = _count(uow, unread)
         return counts
 
 
-def _count(uow: UnitOfWork, query: Select[Any], key: Any = None) -> int:
-    """How many rows `query` has (by its `key` column, a task's id by default), up to COUNT_CAP."""
-    key = HumanTask.id if key is None else key  # mapped at start-up, not at import
-    capped = query.with_only_columns(key).limit(COUNT_CAP).subquery()
+def _count(uow: UnitOfWork, query: Select[Any]) -> int:
+    """How many rows `query` has, up to COUNT_CAP."""
+    capped = query.limit(COUNT_CAP).subquery()
     return uow.session.scalar(select(func.count()).select_from(capped)) or 0
 
 
@@ -88,7 +92,7 @@ def notifications_page(
     """A user's notifications, newest first, one page of them."""
     mine = select(Notification).where(Notification.username == user)
     with uow:
-        total = _count(uow, mine, Notification.id)
+        total = _count(uow, mine.with_only_columns(Notification.id))
         page = (
             mine.order_by(Notification.id.desc())
             .limit(max(1, min(limit, MAX_PAGE)))
@@ -159,26 +163,166 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
         }
 
 
-def _section(section: str, user: str, roles: set[str]) -> Select[Any]:
-    if section == "mine":
-        return select(HumanTask).where(
-            HumanTask.assignee == user, HumanTask.status == TaskStatus.READY
+@dataclass(frozen=True)
+class _Keys:
+    """The columns a section filters and sorts by."""
+
+    task_id: Any
+    process_id: Any
+    business_key: Any
+    created_at: Any
+    due: Any
+
+    def where(self, inbox: InboxQuery, now: datetime) -> list[Any]:
+        conditions = []
+        if inbox.process_id:
+            conditions.append(self.process_id == inbox.process_id)
+        if inbox.customer and inbox.customer.strip():
+            prefix = _escape_like(inbox.customer.strip().lower())
+            conditions.append(func.lower(self.business_key).like(f"{prefix}%", escape="\\"))
+        if inbox.due == "overdue":
+            conditions.append(self.due < now)
+        elif inbox.due == "today":
+            day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            conditions += [self.due >= day, self.due < day + timedelta(days=1)]
+        return conditions
+
+    def order(self, inbox: InboxQuery) -> tuple[Any, ...]:
+        # Soonest due first, so overdue work leads; no due date last.
+        by_due = (self.due.asc().nulls_last(), self.created_at, self.task_id)
+        if inbox.sort == "created":
+            return (self.created_at, self.task_id)
+        if inbox.sort == "newest":
+            return (self.created_at.desc(), self.task_id.desc())
+        if inbox.sort == "priority" and inbox.urgent:
+            return (case((self.process_id.in_(inbox.urgent), 0), else_=1), *by_due)
+        return by_due
+
+
+@dataclass(frozen=True)
+class _TaskSection:
+    """A section read from human_tasks: my tasks, consultations for me."""
+
+    query: Select[Any]
+
+    def matching(self, inbox: InboxQuery, now: datetime) -> Select[Any]:
+        return self.query.with_only_columns(HumanTask.id).where(*_task_keys().where(inbox, now))
+
+    def page(self, inbox: InboxQuery, now: datetime, limit: int, offset: int) -> Select[Any]:
+        keys = _task_keys()
+        return (
+            self.query.where(*keys.where(inbox, now))
+            .order_by(*keys.order(inbox))
+            .limit(limit)
+            .offset(offset)
         )
+
+
+@dataclass(frozen=True)
+class _RoleSection:
+    """A section read from the role index (task_roles): open tasks on which one of the
+    user's roles has `letter`, in a state `conditions` describe.
+
+    Each role is read in its own branch, in inbox order and only as deep as the page
+    needs (an index range, read in order, for the default sort); the branches are then
+    merged, and a task that two of the user's roles reach is listed once.
+    """
+
+    letter: str
+    roles: frozenset[str]
+    conditions: tuple[Any, ...]
+    due: Any
+
+    def matching(self, inbox: InboxQuery, now: datetime) -> Select[Any]:
+        merged = self._merged(inbox, now, depth=COUNT_CAP, columns=("task_id",))
+        return select(merged.c.task_id).group_by(merged.c.task_id)
+
+    def page(self, inbox: InboxQuery, now: datetime, limit: int, offset: int) -> Select[Any]:
+        columns = ("task_id", "created_at", "due", "process_id")
+        merged = self._merged(inbox, now, depth=offset + limit, columns=columns)
+        keys = self._keys(merged.c)
+        picked = (
+            select(*merged.c)
+            .group_by(*merged.c)
+            .order_by(*keys.order(inbox))
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        return (
+            select(HumanTask)
+            .join(picked, picked.c.task_id == HumanTask.id)
+            .order_by(*self._keys(picked.c).order(inbox))
+        )
+
+    def _merged(
+        self, inbox: InboxQuery, now: datetime, depth: int, columns: tuple[str, ...]
+    ) -> Any:
+        rows = task_roles.c
+        keys = _Keys(rows.task_id, rows.process_id, rows.business_key, rows.created_at, self.due)
+        available = {
+            "task_id": rows.task_id,
+            "created_at": rows.created_at,
+            "due": self.due.label("due"),
+            "process_id": rows.process_id,
+        }
+        branches = [
+            select(*(available[name] for name in columns))
+            .where(rows.role == role, rows.letter == self.letter, *self.conditions)
+            .where(*keys.where(inbox, now))
+            .order_by(*keys.order(inbox))
+            .limit(depth)
+            .subquery()
+            .select()  # a subquery, so that SQLite accepts each branch's ORDER BY and LIMIT
+            for role in sorted(self.roles)
+        ]
+        if not branches:  # no roles: an empty section
+            return select(*(available[name] for name in columns)).where(false()).subquery()
+        return union_all(*branches).subquery()
+
+    @staticmethod
+    def _keys(columns: Any) -> _Keys:
+        return _Keys(columns.task_id, columns.process_id, None, columns.created_at, columns.due)
+
+
+def _task_keys() -> _Keys:
+    return _Keys(
+        HumanTask.id,
+        HumanTask.process_id,
+        HumanTask.business_key,
+        HumanTask.created_at,
+        HumanTask.due_at,
+    )
+
+
+def _section(section: str, user: str, roles: set[str]) -> _TaskSection | _RoleSection:
+    rows = task_roles.c
     if section == "queue":
-        return select(HumanTask).where(
-            HumanTask.status == TaskStatus.READY,
-            HumanTask.assignee.is_(None),
-            has_roles("R", roles | {ANYONE}),  # ANYONE: an ungoverned task, anyone's
+        return _RoleSection(
+            "R",
+            frozenset(roles | {ANYONE}),  # ANYONE: an ungoverned task, anyone's
+            (rows.status == TaskStatus.READY, rows.assignee.is_(None)),
+            rows.due_at,
         )
     if section == "signoffs":
-        return select(HumanTask).where(
-            HumanTask.status == TaskStatus.AWAITING_SIGNOFF,
-            HumanTask.performer != user,
-            or_(HumanTask.performer_for.is_(None), HumanTask.performer_for != user),
-            has_roles("A", roles),
+        return _RoleSection(
+            "A",
+            frozenset(roles),
+            (
+                rows.status == TaskStatus.AWAITING_SIGNOFF,
+                rows.performer != user,  # nobody signs off their own work
+                or_(rows.performer_for.is_(None), rows.performer_for != user),
+            ),
+            rows.signoff_due_at,
+        )
+    if section == "mine":
+        return _TaskSection(
+            select(HumanTask).where(
+                HumanTask.assignee == user, HumanTask.status == TaskStatus.READY
+            )
         )
     if section == "consultations":
-        return (
+        return _TaskSection(
             select(HumanTask, Consultation)
             .join(Consultation, Consultation.task_id == HumanTask.id)
             .where(
@@ -189,39 +333,6 @@ def _section(section: str, user: str, roles: set[str]) -> Select[Any]:
             )
         )
     raise ValueError(f"unknown inbox section {section!r}; one of {', '.join(SECTIONS)}")
-
-
-def _due_column(section: str) -> Any:
-    return HumanTask.signoff_due_at if section == "signoffs" else HumanTask.due_at
-
-
-def _filtered(query: Select[Any], inbox: InboxQuery, now: datetime) -> Select[Any]:
-    if inbox.process_id:
-        query = query.where(HumanTask.process_id == inbox.process_id)
-    if inbox.customer and inbox.customer.strip():
-        prefix = _escape_like(inbox.customer.strip().lower())
-        query = query.where(func.lower(HumanTask.business_key).like(f"{prefix}%", escape="\\"))
-    due = _due_column(inbox.section)
-    if inbox.due == "overdue":
-        query = query.where(due < now)
-    elif inbox.due == "today":
-        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        query = query.where(due >= day, due < day + timedelta(days=1))
-    return query
-
-
-def _ordered(query: Select[Any], inbox: InboxQuery, now: datetime) -> Select[Any]:
-    due = _due_column(inbox.section)
-    # Soonest due first, so overdue work leads; no due date last (PostgreSQL's index order).
-    by_due = (due.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
-    if inbox.sort == "created":
-        return query.order_by(HumanTask.created_at, HumanTask.id)
-    if inbox.sort == "newest":
-        return query.order_by(HumanTask.created_at.desc(), HumanTask.id.desc())
-    if inbox.sort == "priority" and inbox.urgent:
-        urgent_first = case((HumanTask.process_id.in_(inbox.urgent), 0), else_=1)
-        return query.order_by(urgent_first, *by_due)
-    return query.order_by(*by_due)
 
 
 def _item(row: Any, now: datetime) -> dict[str, Any]:

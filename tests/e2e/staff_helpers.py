@@ -15,11 +15,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
 
 from engine import SourceFile, views
 from engine.database import make_engine, upgrade
-from engine.model import HumanTask
 from web import create_app
 from web.config import Settings
 from workflows.customers import get_customer
@@ -172,7 +170,7 @@ def set_due(engine: Any, task_id: str, due: datetime, *, signoff: bool = False) 
     """Give a task a due time (as a timer on it, or a sign-off deadline, would)."""
     column = "signoff_due_at" if signoff else "due_at"
     with engine.uow() as uow:
-        uow.session.execute(update(HumanTask).where(HumanTask.id == task_id).values({column: due}))
+        setattr(uow.tasks.get(task_id), column, due)
         uow.commit()
 
 

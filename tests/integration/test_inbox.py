@@ -1,0 +1,160 @@
+"""The inbox read model on SQLite and PostgreSQL: sections read from the role index.
+
+A user's queue merges one branch per role they act for; these tests pin down what
+that merge must keep: inbox order across roles, one row per task however many of
+the user's roles reach it, correct deep pages, and role rows that follow their task
+through claims, releases, sign-off and rework.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import ProcessEngine, SourceFile, build_engine
+from engine.clock import FakeClock
+from engine.views import inbox
+from engine.views.inbox import InboxQuery, inbox_counts, inbox_page
+from raci.directory_io import load_directory
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+GOVERNED = FIXTURES / "governed"
+# Frank holds credit_controller and finance_manager: both are R on the analysis.
+MATRIX = """activity,bd,credit_controller,finance_manager,sales_manager,@self_approval,@signoff_due
+request,R/A,,,I,yes,
+analyse,,R,R,A,,P1D
+"""
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def engine(database_url: str, clock: FakeClock) -> ProcessEngine:
+    engine = build_engine(database_url, clock=clock)
+    directory = GOVERNED / "directory.yaml"
+    engine.import_directory(load_directory(directory.name, directory.read_bytes()), user="ada")
+    engine.deploy(
+        [
+            SourceFile.read(GOVERNED / "credit_change.bpmn"),
+            SourceFile("credit_change.raci.csv", MATRIX.encode()),
+            SourceFile.read(FIXTURES / "approval.bpmn"),  # no matrix: anyone's work
+            SourceFile.read(FIXTURES / "approval_level.dmn"),
+        ],
+        user="owner",
+    )
+    return engine
+
+
+def analysis(engine: ProcessEngine, customer: str, due_in_hours: float | None) -> str:
+    """Bob asks for a new limit for `customer`; the analysis is due in so many hours."""
+    started = engine.start("credit_change", user="bob", business_key=customer)
+    state = engine.complete(started.ready_tasks[0], user="bob", data={"new_limit": 9000})
+    [analyse] = state.ready_tasks
+    set_due(engine, analyse, due_in_hours)
+    return analyse
+
+
+def set_due(engine: ProcessEngine, task_id: str, hours: float | None) -> None:
+    with engine.uow() as uow:
+        uow.tasks.get(task_id).due_at = None if hours is None else NOW + timedelta(hours=hours)
+        uow.commit()
+
+
+def ungoverned(engine: ProcessEngine, due_in_hours: float) -> str:
+    [request] = engine.start("approval", user="bob").ready_tasks
+    set_due(engine, request, due_in_hours)
+    return request
+
+
+def ids(page: dict) -> list[str]:
+    return [item["id"] for item in page["items"]]
+
+
+def queue(engine: ProcessEngine, user: str, **options: object) -> dict:
+    return inbox_page(engine.uow(), user, InboxQuery(section="queue", **options))
+
+
+def test_a_queue_merges_its_roles_in_due_order_listing_each_task_once(engine, clock):
+    late = analysis(engine, "C-1", -5)
+    clock.advance(timedelta(minutes=1))
+    soon = analysis(engine, "C-2", 2)
+    clock.advance(timedelta(minutes=1))
+    undated = analysis(engine, "C-3", None)
+    clock.advance(timedelta(minutes=1))
+    anyones = ungoverned(engine, 1)
+    clock.advance(timedelta(minutes=1))
+    later = analysis(engine, "C-4", 30)
+
+    frank = queue(engine, "frank")  # R through both of his roles, and ungoverned work
+    assert ids(frank) == [late, anyones, soon, later, undated]
+    assert frank["total"] == 5
+    assert ids(queue(engine, "carol")) == ids(frank)  # one role reaches the same work
+    assert ids(queue(engine, "sam")) == [anyones]  # sales is only A and I on analyses
+    assert inbox_counts(engine.uow(), "frank")["queue"] == 5
+
+    assert ids(queue(engine, "frank", sort="created")) == [late, soon, undated, anyones, later]
+    assert ids(queue(engine, "frank", sort="newest"))[0] == later
+    assert ids(queue(engine, "frank", due="overdue")) == [late]
+    assert ids(queue(engine, "frank", customer="c-2")) == [soon]
+    assert ids(queue(engine, "frank", process_id="approval")) == [anyones]
+    urgent_first = queue(engine, "frank", sort="priority", urgent=("approval",))
+    assert ids(urgent_first) == [anyones, late, soon, later, undated]
+
+
+def test_deep_pages_of_a_merged_queue_are_exact(engine):
+    tasks = [analysis(engine, f"C-{n}", hours) for n, hours in enumerate((7, 3, 9, 1, 5))]
+    tasks += [ungoverned(engine, hours) for hours in (2, 8, 4, 6)]
+    in_due_order = ids(queue(engine, "frank", limit=100))
+    assert len(in_due_order) == len(set(in_due_order)) == 9
+
+    pages = [ids(queue(engine, "frank", limit=2, offset=offset)) for offset in range(0, 10, 2)]
+    assert [task for page in pages for task in page] == in_due_order
+    assert queue(engine, "frank", limit=2, offset=4)["total"] == 9
+
+
+def test_counts_stop_at_the_cap(engine, monkeypatch):
+    monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+    for n in range(5):
+        analysis(engine, f"C-{n}", n)
+    assert queue(engine, "frank")["total"] == 3
+    assert len(ids(queue(engine, "frank"))) == 5  # the page itself is not capped
+    assert inbox_counts(engine.uow(), "carol")["queue"] == 3
+
+
+def test_role_rows_follow_their_task_through_claim_signoff_and_rework(engine):
+    task = analysis(engine, "C-1", 4)
+    other = analysis(engine, "C-2", 8)
+
+    engine.claim(task, user="carol")
+    assert ids(queue(engine, "frank")) == [other]  # claimed: out of everyone's queue
+    mine = inbox_page(engine.uow(), "carol", InboxQuery(section="mine"))
+    assert ids(mine) == [task]
+    engine.release(task, user="carol")
+    assert ids(queue(engine, "frank")) == [task, other]
+
+    engine.complete(task, user="carol", data={"recommendation": "approve"})
+    assert ids(queue(engine, "frank")) == [other]
+    signoffs = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs"))
+    assert ids(signoffs) == [task]
+    assert signoffs["items"][0]["due"] == (NOW + timedelta(days=1)).isoformat()
+    assert inbox_counts(engine.uow(), "sam")["signoffs"] == 1
+
+    engine.reject(task, user="sam", reason="check the payment history")
+    assert inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs"))["items"] == []
+    reworked = inbox_page(engine.uow(), "carol", InboxQuery(section="mine"))
+    assert ids(reworked) == [task]  # back to its performer, for rework
+    assert ids(queue(engine, "frank")) == [other]
+
+
+def test_deputies_see_their_principals_queue_and_others_only_ungoverned_work(engine):
+    task = analysis(engine, "C-1", 1)
+    anyones = ungoverned(engine, 2)
+    assert ids(queue(engine, "dave")) == [task, anyones]  # standing in for fiona (R)
+    assert ids(queue(engine, "ada")) == [anyones]  # an administrator has no part in it
+    assert inbox_page(engine.uow(), "ada", InboxQuery(section="signoffs"))["items"] == []
