@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
 import workflows.tables  # noqa: F401  (the CRM tables share the metadata)
-from engine.database import make_engine
-from engine.orm import metadata
+from engine import build_engine, collect_files
+from engine.database import alembic_config, make_engine
+from engine.orm import human_tasks, metadata, task_roles
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def test_migrations_match_the_mapped_tables(database_url):
@@ -17,3 +24,27 @@ def test_migrations_match_the_mapped_tables(database_url):
         differences = compare_metadata(context, metadata)
     db.dispose()
     assert differences == []
+
+
+def test_the_role_index_migration_copies_open_tasks_inbox_fields(database_url):
+    """0008 gives existing role rows their task's inbox fields (and can be undone)."""
+    engine = build_engine(database_url)
+    engine.deploy(
+        collect_files([FIXTURES / "approval.bpmn", FIXTURES / "approval_level.dmn"]), user="ops"
+    )
+    [task_id] = engine.start("approval", user="sales1", business_key="C-7").ready_tasks
+    engine.claim(task_id, user="sales1")
+
+    db = make_engine(database_url)
+    command.downgrade(alembic_config(db), "0007")
+    command.upgrade(alembic_config(db), "head")
+    with db.connect() as conn:
+        [row] = conn.execute(select(task_roles).where(task_roles.c.task_id == task_id)).all()
+        task = conn.execute(select(human_tasks).where(human_tasks.c.id == task_id)).one()
+    db.dispose()
+    assert (row.role, row.letter) == ("*", "R")
+    copied = ("process_id", "business_key", "status", "assignee", "created_at", "due_at")
+    assert {name: getattr(row, name) for name in copied} == {
+        name: getattr(task, name) for name in copied
+    }
+    assert (row.business_key, row.assignee) == ("C-7", "sales1")
