@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -22,6 +24,25 @@ class _Server(BaseApplication):
         return create_app()
 
 
-def run(*, host: str, port: int, workers: int) -> None:
-    """Serve until stopped."""
-    _Server({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+class AddressInUse(OSError):
+    """The address to serve on cannot be bound."""
+
+
+def run(*, host: str, port: int, workers: int, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve until stopped; `on_ready` runs once the server listens."""
+    _check_bindable(host, port)
+    options: dict[str, Any] = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}
+    if on_ready is not None:
+        options["when_ready"] = lambda _server: on_ready()
+    _Server(options).run()
+
+
+def _check_bindable(host: str, port: int) -> None:
+    # gunicorn retries a busy address for five seconds and logs each try; say it once.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise AddressInUse(f"cannot serve on {host}:{port}: {err.strerror}") from err

@@ -30,4 +30,5 @@ def cli(tmp_path: Path, bpmn_dir: Path):
         return done
 
     run.database_url = env["RACIFLOW_DATABASE_URL"]
+    run.env = env
     return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
@@ -159,11 +160,24 @@ def verify() -> tuple[Any, str]:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the web application with gunicorn."""
-    from web.server import run
+@click.option("--json", "as_json", is_flag=True, help="Announce readiness as one line of JSON.")
+def serve(host: str, port: int, as_json: bool) -> None:
+    """Serve the web application with gunicorn until stopped."""
+    from web.server import AddressInUse, run
 
-    run(host=host, port=port, workers=settings().web_workers)
+    workers = settings().web_workers
+    ready = {"url": f"http://{host}:{port}/", "workers": workers}
+
+    def announce() -> None:
+        if as_json:
+            click.echo(json.dumps(ready))
+        else:
+            click.echo(f"raciflow serving on {ready['url']} ({workers} workers)")
+
+    try:
+        run(host=host, port=port, workers=workers, on_ready=announce)
+    except AddressInUse as err:
+        raise click.ClickException(str(err)) from None
 
 
 COMMANDS = (init, deploy, worker, audit, serve)
