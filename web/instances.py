@@ -1,11 +1,9 @@
 """Instances: the list, one instance (data, timeline, open tasks, diagram), cancel and retry.
 
 Who sees what: auditors, process owners and admins see every instance. Anyone
-else sees the instances they took part in: they started it, acted in its audit
-trail (or were acted for by a deputy), or one of their roles (held, or held by
-someone they stand in for today) has a letter in the matrix row of a task the
-instance has had (engine.views.oversight.took_part). Other instances answer 404,
-as if they did not exist. Cancelling (with a reason) is for admins, process
+else sees the instances they take part in, by the rule the JSON API shares
+(engine.views.visibility.participation). Other instances answer 404, as if they
+did not exist. Cancelling (with a reason) is for admins, process
 owners and the instance's starter; retrying for admins and process owners.
 """
 
@@ -27,7 +25,7 @@ from wtforms.validators import AnyOf, Length, Optional
 
 from engine import InstanceStatus, views
 from engine.errors import InvalidTaskData
-from engine.views import oversight
+from engine.views import oversight, visibility
 
 from .diagram import instance_svg
 from .services import engine
@@ -198,7 +196,7 @@ def retry(instance_id: str) -> Any:
 def visible(instance_id: str) -> dict[str, Any]:
     """The instance, if the signed-in user may see it; 404 otherwise."""
     instance = views.instance(engine().uow(), instance_id)
-    if not sees_all() and not oversight.took_part(
+    if not sees_all() and not visibility.takes_part(
         engine().uow(), instance_id, current_user.username
     ):
         abort(404)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
 
 from ..matrices import matrix_of
@@ -20,12 +20,12 @@ from ..model import (
     HumanTask,
     Notification,
     ProcessInstance,
-    TaskRole,
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles, event_dict, has_roles, iso, task_dict
 from .instances import instance
+from .visibility import participation
 
 DUE_WINDOWS = ("overdue", "today", "week")
 TASK_SORTS = ("created", "-created", "due", "-due")
@@ -109,17 +109,9 @@ def instance_page(
             query = query.where(column == value)
     with uow:
         if participant is not None:
-            query = query.where(_takes_part(participant, acting_roles(uow, participant)))
+            query = query.where(participation(uow, participant))
         ordered = query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
         return _page(uow, query, ordered, _instance_row, limit, offset)
-
-
-def takes_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:
-    """Whether `user` takes part in an instance (see `_takes_part`)."""
-    with uow:
-        clause = _takes_part(user, acting_roles(uow, user))
-        query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id, clause)
-        return uow.session.scalar(query) is not None
 
 
 def instance_detail(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
@@ -186,32 +178,6 @@ def audit_page(
     with uow:
         ordered = query.order_by(AuditEvent.occurred_at, AuditEvent.id)
         return _page(uow, query, ordered, event_dict, limit, offset)
-
-
-def _takes_part(user: str, roles: set[str]) -> ColumnElement[bool]:
-    """Started it, acted in it (refused attempts aside), was notified, or may act now (R/A/C).
-
-    Written as IN (subquery) so that each subquery starts from the user's own rows.
-    """
-    acted = select(AuditEvent.instance_id).where(
-        AuditEvent.actor == user, AuditEvent.action != "refused"
-    )
-    notified = select(Notification.instance_id).where(Notification.username == user)
-    may_act = (
-        select(HumanTask.instance_id)
-        .join(TaskRole, TaskRole.task_id == HumanTask.id)
-        .where(
-            HumanTask.status.in_(OPEN_TASK_STATUSES),
-            TaskRole.letter.in_(("R", "A", "C")),
-            TaskRole.role.in_(roles | {ANYONE}),  # anyone may work an ungoverned task
-        )
-    )
-    return or_(
-        ProcessInstance.started_by == user,
-        ProcessInstance.id.in_(acted),
-        ProcessInstance.id.in_(notified),
-        ProcessInstance.id.in_(may_act),
-    )
 
 
 def _page(

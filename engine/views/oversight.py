@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
-from ..matrices import matrix_of
 from ..model import (
     OPEN_TASK_STATUSES,
     AuditEvent,
@@ -23,10 +22,8 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, event_dict, iso
-
-# Matrix rows never change once deployed: (activities as ids, as lower-case names) by role.
-_ROLE_ACTIVITIES: dict[str, dict[str, set[str]]] = {}
+from .common import event_dict, iso
+from .visibility import participation
 
 
 @dataclass(frozen=True)
@@ -63,12 +60,12 @@ def instances(
 ) -> dict[str, Any]:
     """One page of instances, newest first, and how many match in all.
 
-    With `viewer`, only the instances that user took part in (see `took_part`).
+    With `viewer`, only the instances that user takes part in (engine.views.visibility).
     """
     conditions = _instance_filters(query)
     with uow:
         if viewer is not None:
-            conditions.append(_participation(uow, viewer))
+            conditions.append(participation(uow, viewer))
         total = uow.session.scalar(select(func.count(ProcessInstance.id)).where(*conditions))
         rows = uow.session.execute(
             select(ProcessInstance, ProcessVersion.version)
@@ -80,17 +77,6 @@ def instances(
         )
         items = [_instance_row(instance, version) for instance, version in rows]
     return {"items": items, "total": total or 0}
-
-
-def took_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:
-    """Whether `user` started, acted in, or holds a RACI role on a task of the instance."""
-    with uow:
-        found = uow.session.scalar(
-            select(ProcessInstance.id).where(
-                ProcessInstance.id == instance_id, _participation(uow, user)
-            )
-        )
-    return found is not None
 
 
 def instance_tasks(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
@@ -228,53 +214,6 @@ def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:
     if query.until is not None:
         conditions.append(AuditEvent.occurred_at < query.until)
     return conditions
-
-
-def _participation(uow: UnitOfWork, user: str) -> ColumnElement[bool]:
-    """Instances `user` started, acted in (or was acted for), or has a role on a task of.
-
-    A role counts when the version's matrix gives it any letter (R, A, C or I) on
-    an activity the instance has had a human task for; stand-in roles count too.
-    """
-    acted = (
-        select(AuditEvent.id)
-        .where(
-            AuditEvent.instance_id == ProcessInstance.id,
-            or_(AuditEvent.actor == user, AuditEvent.on_behalf_of == user),
-        )
-        .exists()
-    )
-    return or_(ProcessInstance.started_by == user, acted, _role_tasks(uow, acting_roles(uow, user)))
-
-
-def _role_tasks(uow: UnitOfWork, roles: set[str]) -> ColumnElement[bool]:
-    per_version = []
-    for version_id, content_hash in uow.session.execute(
-        select(ProcessVersion.id, ProcessVersion.content_hash)
-    ):
-        activities = _activities_by_role(uow, version_id, content_hash)
-        mine = set().union(*(activities.get(role, set()) for role in roles))
-        if mine:
-            task = select(HumanTask.id).where(
-                HumanTask.instance_id == ProcessInstance.id,
-                or_(HumanTask.spec_id.in_(mine), func.lower(HumanTask.name).in_(mine)),
-            )
-            per_version.append(and_(ProcessInstance.version_id == version_id, task.exists()))
-    return or_(false(), *per_version)
-
-
-def _activities_by_role(uow: UnitOfWork, version_id: int, content_hash: str) -> dict[str, set[str]]:
-    """For each role, the activities its letters are on (as written, and lower-cased)."""
-    cached = _ROLE_ACTIVITIES.get(content_hash)
-    if cached is None:
-        matrix = matrix_of(uow.versions.get(version_id))
-        cached = {}
-        for row in matrix.rows if matrix else ():
-            for role, letters in row.cells.items():
-                if letters:
-                    cached.setdefault(role, set()).update({row.activity, row.activity.casefold()})
-        _ROLE_ACTIVITIES[content_hash] = cached
-    return cached
 
 
 def _instance_row(instance: ProcessInstance, version: int) -> dict[str, Any]:

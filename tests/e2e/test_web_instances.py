@@ -225,10 +225,13 @@ def test_staff_see_only_the_instances_they_have_a_part_in(app, engine):
     assert bd.get(f"/instances/{review}").status_code == 404
     assert bd.get(f"/instances/{review}/diagram.svg").status_code == 404
 
-    controller = as_user(app, "kostas.credit")  # R of the review, I of the request
-    assert listed_ids(controller.page("/instances/")) == {credit_change, review}
+    controller = as_user(app, "kostas.credit")  # R of the review; the request is not his
+    assert listed_ids(controller.page("/instances/")) == {review}
     finance = as_user(app, "vasso.finance")  # A of the review only
     assert listed_ids(finance.page("/instances/")) == {review}
+    request_limit(engine, credit_change)  # now the analysis waits for a controller (R)
+    assert listed_ids(controller.page("/instances/")) == {credit_change, review}
+    assert bd.get(f"/instances/{credit_change}").status_code == 404  # another BD's request
 
     for overseer in ("fotis.audit", "lena.owner", "admin"):
         browser = as_user(app, overseer)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import NotAllowed
-from engine.views import api_lists
+from engine.views import api_lists, visibility
 from raci.directory import ADMIN_ROLE
 from raci.matrix import RaciMatrix
 from web.services import engine
@@ -46,7 +46,7 @@ def visible_task(task_id: str) -> set[str]:
 def visible_instance(instance_id: str) -> dict[str, Any]:
     """An instance with its open tasks, if the caller may see it; NotAllowed otherwise."""
     found = api_lists.instance_detail(engine().uow(), instance_id)
-    if sees_everything() or api_lists.takes_part(engine().uow(), instance_id, api_user().username):
+    if sees_everything() or visibility.takes_part(engine().uow(), instance_id, api_user().username):
         return found
     raise NotAllowed(f"you take no part in instance {instance_id}")
 
