@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,15 @@ from pathlib import Path
 import pytest
 
 RACIFLOW = [sys.executable, "-c", "from web.cli import main; main()"]
+
+
+def bpmn_folder(tmp_path: Path, *files: Path) -> Path:
+    """A bpmn/ folder for `raciflow init` holding copies of `files`."""
+    folder = tmp_path / "bpmn"
+    folder.mkdir()
+    for file in files:
+        shutil.copy(file, folder / file.name)
+    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,14 @@ from sqlalchemy import text
 
 from engine.database import make_engine
 from tests.conftest import FIXTURES
+from tests.e2e.conftest import bpmn_folder
 
 
 @pytest.fixture
 def bpmn_dir(tmp_path: Path) -> Path:
     """Processes that need no services (the CLI wires only the CRM's registry)."""
-    folder = tmp_path / "bpmn"
-    folder.mkdir()
-    for name in ("approval.bpmn", "approval_level.dmn", "timer_wait.bpmn"):
-        shutil.copy(FIXTURES / name, folder / name)
-    return folder
+    names = ("approval.bpmn", "approval_level.dmn", "timer_wait.bpmn")
+    return bpmn_folder(tmp_path, *(FIXTURES / name for name in names))
 
 
 def test_a_whole_run_from_the_command_line(cli, bpmn_dir):

@@ -9,17 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.e2e.conftest import bpmn_folder
 
 GOVERNED = FIXTURES / "governed"
 
 
 @pytest.fixture
 def bpmn_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "bpmn"
-    folder.mkdir()
-    for name in ("credit_change.bpmn", "credit_change.raci.csv"):
-        shutil.copy(GOVERNED / name, folder / name)
-    return folder
+    return bpmn_folder(
+        tmp_path, GOVERNED / "credit_change.bpmn", GOVERNED / "credit_change.raci.csv"
+    )
 
 
 def test_validate_accepts_a_good_matrix_and_names_every_problem_in_a_bad_one(

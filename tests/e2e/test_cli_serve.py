@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import selectors
-import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -12,16 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.e2e.conftest import RACIFLOW
+from tests.e2e.conftest import RACIFLOW, bpmn_folder
 
 
 @pytest.fixture
 def bpmn_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "bpmn"
-    folder.mkdir()
-    for name in ("approval.bpmn", "approval_level.dmn"):
-        shutil.copy(FIXTURES / name, folder / name)
-    return folder
+    return bpmn_folder(tmp_path, FIXTURES / "approval.bpmn", FIXTURES / "approval_level.dmn")
 
 
 def first_line(process: subprocess.Popen, timeout: float = 60) -> str:
