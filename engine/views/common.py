@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..model import (
     AuditEvent,
@@ -57,6 +57,11 @@ def iso(value: datetime | None) -> str | None:
 def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
     """The roles `user` holds, and those of the people they stand in for today."""
     return uow.directory.acting_roles(user, uow.now.date())
+
+
+def not_their_own(user: str, performer: Any, performer_for: Any) -> Any:
+    """Work `user` neither did nor had done in their name: nobody signs off their own."""
+    return and_(performer != user, or_(performer_for.is_(None), performer_for != user))
 
 
 def has_roles(letter: str, roles: set[str]) -> Any:

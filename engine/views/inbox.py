@@ -29,7 +29,7 @@ from ..model import (
 )
 from ..orm import task_roles
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, has_roles, iso, task_dict
+from .common import acting_roles, has_roles, iso, not_their_own, task_dict
 
 SECTIONS = ("mine", "queue", "signoffs", "consultations")
 DUE_FILTERS = ("all", "overdue", "today")
@@ -310,8 +310,7 @@ def _section(section: str, user: str, roles: set[str]) -> _TaskSection | _RoleSe
             frozenset(roles),
             (
                 rows.status == TaskStatus.AWAITING_SIGNOFF,
-                rows.performer != user,  # nobody signs off their own work
-                or_(rows.performer_for.is_(None), rows.performer_for != user),
+                not_their_own(user, rows.performer, rows.performer_for),
             ),
             rows.signoff_due_at,
         )

@@ -14,7 +14,7 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, has_roles, iso, task_dict
+from .common import acting_roles, has_roles, iso, not_their_own, task_dict
 
 
 def open_tasks(
@@ -50,7 +50,7 @@ def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[s
             select(HumanTask)
             .where(
                 HumanTask.status == TaskStatus.AWAITING_SIGNOFF,
-                HumanTask.performer != user,
+                not_their_own(user, HumanTask.performer, HumanTask.performer_for),
                 has_roles("A", acting_roles(uow, user)),
             )
             .order_by(HumanTask.submitted_at, HumanTask.id)

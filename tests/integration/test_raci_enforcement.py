@@ -359,6 +359,18 @@ def test_inboxes_offer_work_by_role_deputyship_and_letter(raci_engine):
     assert views.signoffs_for(raci_engine.uow(), "frank") == []  # never their own work
 
 
+def test_work_done_for_someone_is_not_offered_to_them_for_sign_off(raci_engine):
+    analyse = requested(raci_engine)
+    consulted(raci_engine, analyse)
+    raci_engine.complete(analyse, user="erin", data={"recommendation": "raise"})  # for frank
+
+    def signoffs(user):
+        return [t["id"] for t in views.signoffs_for(raci_engine.uow(), user)]
+
+    assert signoffs("fiona") == [analyse]
+    assert signoffs("frank") == []  # finance manager, but the work was done in his name
+
+
 def test_claim_and_release_are_recorded_as_r(raci_engine):
     analyse = requested(raci_engine)
     raci_engine.claim(analyse, user="erin")  # as frank's deputy
