@@ -29,7 +29,8 @@ from sqlalchemy import text
 
 from engine import build_engine, collect_files
 from engine.database import make_engine, upgrade
-from engine.views.inbox import InboxQuery, inbox_counts, inbox_page
+from engine.views.inbox import inbox_counts, inbox_page
+from engine.views.inbox_sections import InboxQuery
 from raci.directory import Directory, User
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,16 +18,8 @@ from werkzeug.wrappers import Response
 
 from engine import views
 from engine.errors import EngineError
-from engine.views.inbox import (
-    COUNT_CAP,
-    DUE_FILTERS,
-    SECTIONS,
-    SORTS,
-    InboxQuery,
-    inbox_counts,
-    inbox_page,
-    notifications_page,
-)
+from engine.views.inbox import COUNT_CAP, inbox_counts, inbox_page, notifications_page
+from engine.views.inbox_sections import DUE_FILTERS, SECTIONS, SORTS, InboxQuery
 
 from . import form_values
 from .services import engine

@@ -16,7 +16,8 @@ import pytest
 from engine import ProcessEngine, SourceFile, build_engine
 from engine.clock import FakeClock
 from engine.views import inbox
-from engine.views.inbox import InboxQuery, inbox_counts, inbox_page
+from engine.views.inbox import inbox_counts, inbox_page
+from engine.views.inbox_sections import InboxQuery
 from raci.directory_io import load_directory
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -1,0 +1,247 @@
+"""Inbox sections as queries: which rows a section holds, filtered, ordered and paged.
+
+`mine` and `consultations` are read from human_tasks; `queue` and `signoffs` from
+the role index (task_roles): one branch per role the user acts for, each read in
+inbox order and only as deep as the page needs (an index range for the default
+order), then merged, a task that two of the user's roles reach listed once.
+
+A query depends on its shape (the section, how many roles, which filters, which
+order) and on values (the user, the roles, the filter values, the page). Each shape
+is built once, with bound parameters for the values: building the merged query
+took as long as running it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, case, false, func, select, union_all
+
+from ..model import ANYONE, OPEN_TASK_STATUSES, Consultation, HumanTask, TaskStatus
+from ..orm import task_roles
+from .common import not_their_own
+
+SECTIONS = ("mine", "queue", "signoffs", "consultations")
+DUE_FILTERS = ("all", "overdue", "today")
+SORTS = ("due", "created", "newest", "priority")
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What one inbox list shows: a section, its filters, its order and its page."""
+
+    section: str = "mine"
+    process_id: str | None = None
+    customer: str | None = None  # the start of the business key (a customer code)
+    due: str = "all"
+    sort: str = "due"
+    urgent: tuple[str, ...] = ()  # process ids sorted first by "priority" (emergencies)
+    limit: int = 20
+    offset: int = 0
+
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        """What the query's SQL depends on, apart from values."""
+        return (
+            self.section,
+            bool(self.process_id),
+            bool(self.customer and self.customer.strip()),
+            self.due,
+            self.sort,
+            bool(self.urgent),
+        )
+
+
+def page_query(
+    inbox: InboxQuery, user: str, roles: set[str], now: datetime, limit: int, offset: int
+) -> tuple[Select[Any], dict[str, Any]]:
+    """One page of the section `inbox` names (tasks, and for consultations the
+    consultation), and the parameters to run it with."""
+    ordered_roles = _roles_of(inbox.section, roles)
+    statements = _statements(inbox.shape, len(ordered_roles))
+    params = _params(inbox, user, ordered_roles, now)
+    return statements.page, {**params, "limit": limit, "offset": offset, "depth": offset + limit}
+
+
+def count_query(
+    inbox: InboxQuery, user: str, roles: set[str], now: datetime, cap: int
+) -> tuple[Select[Any], dict[str, Any]]:
+    """How many tasks the section holds, counted up to `cap`, and its parameters."""
+    ordered_roles = _roles_of(inbox.section, roles)
+    statements = _statements(inbox.shape, len(ordered_roles))
+    return statements.count, {**_params(inbox, user, ordered_roles, now), "depth": cap, "cap": cap}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    page: Select[Any]
+    count: Select[Any]
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The columns a section filters and sorts by."""
+
+    task_id: Any
+    process_id: Any
+    business_key: Any
+    created_at: Any
+    due: Any
+
+    def where(self, shape: tuple[Any, ...]) -> list[Any]:
+        _, by_process, by_customer, due, _, _ = shape
+        conditions = []
+        if by_process:
+            conditions.append(self.process_id == bindparam("process_id"))
+        if by_customer:
+            prefix = bindparam("customer_prefix")
+            conditions.append(func.lower(self.business_key).like(prefix, escape="\\"))
+        if due == "overdue":
+            conditions.append(self.due < bindparam("now"))
+        elif due == "today":
+            conditions += [self.due >= bindparam("day"), self.due < bindparam("next_day")]
+        return conditions
+
+    def order(self, shape: tuple[Any, ...]) -> tuple[Any, ...]:
+        *_, sort, urgent = shape
+        # Soonest due first, so overdue work leads; no due date last.
+        by_due = (self.due.asc().nulls_last(), self.created_at, self.task_id)
+        if sort == "created":
+            return (self.created_at, self.task_id)
+        if sort == "newest":
+            return (self.created_at.desc(), self.task_id.desc())
+        if sort == "priority" and urgent:
+            first = self.process_id.in_(bindparam("urgent", expanding=True))
+            return (case((first, 0), else_=1), *by_due)
+        return by_due
+
+
+@lru_cache(maxsize=512)
+def _statements(shape: tuple[Any, ...], role_count: int) -> _Statements:
+    section = shape[0]
+    if section in ("queue", "signoffs"):
+        return _role_statements(shape, role_count)
+    if section in ("mine", "consultations"):
+        return _task_statements(shape)
+    raise ValueError(f"unknown inbox section {section!r}; one of {', '.join(SECTIONS)}")
+
+
+def _task_statements(shape: tuple[Any, ...]) -> _Statements:
+    if shape[0] == "mine":
+        query = select(HumanTask).where(
+            HumanTask.assignee == bindparam("user"), HumanTask.status == TaskStatus.READY
+        )
+    else:
+        query = (
+            select(HumanTask, Consultation)
+            .join(Consultation, Consultation.task_id == HumanTask.id)
+            .where(
+                Consultation.role.in_(bindparam("roles", expanding=True)),
+                Consultation.answered_at.is_(None),
+                Consultation.overridden_by.is_(None),
+                HumanTask.status.in_(OPEN_TASK_STATUSES),
+            )
+        )
+    keys = _Keys(
+        HumanTask.id,
+        HumanTask.process_id,
+        HumanTask.business_key,
+        HumanTask.created_at,
+        HumanTask.due_at,
+    )
+    matching = query.where(*keys.where(shape))
+    page = matching.order_by(*keys.order(shape)).limit(bindparam("limit"))
+    ids = matching.with_only_columns(HumanTask.id).limit(bindparam("cap")).subquery()
+    return _Statements(page.offset(bindparam("offset")), select(func.count()).select_from(ids))
+
+
+def _role_statements(shape: tuple[Any, ...], role_count: int) -> _Statements:
+    page_columns = ("task_id", "created_at", "due", "process_id")
+    merged = _merged(shape, role_count, page_columns)
+    merged_keys = _Keys(
+        merged.c.task_id, merged.c.process_id, None, merged.c.created_at, merged.c.due
+    )
+    picked = (
+        select(*merged.c)
+        .group_by(*merged.c)
+        .order_by(*merged_keys.order(shape))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    picked_keys = _Keys(
+        picked.c.task_id, picked.c.process_id, None, picked.c.created_at, picked.c.due
+    )
+    page = (
+        select(HumanTask)
+        .join(picked, picked.c.task_id == HumanTask.id)
+        .order_by(*picked_keys.order(shape))
+    )
+    counted = _merged(shape, role_count, ("task_id",))
+    ids = select(counted.c.task_id).group_by(counted.c.task_id).limit(bindparam("cap")).subquery()
+    return _Statements(page, select(func.count()).select_from(ids))
+
+
+def _merged(shape: tuple[Any, ...], role_count: int, columns: tuple[str, ...]) -> Any:
+    """The union of one branch per role (role_0, role_1, ...), each `depth` rows deep."""
+    rows = task_roles.c
+    if shape[0] == "queue":
+        letter, due = "R", rows.due_at
+        state = (rows.status == TaskStatus.READY, rows.assignee.is_(None))
+    else:
+        letter, due = "A", rows.signoff_due_at
+        state = (
+            rows.status == TaskStatus.AWAITING_SIGNOFF,
+            not_their_own(bindparam("user"), rows.performer, rows.performer_for),
+        )
+    keys = _Keys(rows.task_id, rows.process_id, rows.business_key, rows.created_at, due)
+    available = {
+        "task_id": rows.task_id,
+        "created_at": rows.created_at,
+        "due": due.label("due"),
+        "process_id": rows.process_id,
+    }
+    selected = [available[name] for name in columns]
+    branches = [
+        select(*selected)
+        .where(rows.role == bindparam(f"role_{n}"), rows.letter == letter, *state)
+        .where(*keys.where(shape))
+        .order_by(*keys.order(shape))
+        .limit(bindparam("depth"))
+        .subquery()
+        .select()  # a subquery, so that SQLite accepts each branch's ORDER BY and LIMIT
+        for n in range(role_count)
+    ]
+    if not branches:  # no roles: an empty section
+        return select(*selected).where(false()).subquery()
+    return union_all(*branches).subquery()
+
+
+def _roles_of(section: str, roles: set[str]) -> list[str]:
+    if section == "queue":
+        return sorted(roles | {ANYONE})  # ANYONE: an ungoverned task, anyone's
+    return sorted(roles)
+
+
+def _params(inbox: InboxQuery, user: str, roles: list[str], now: datetime) -> dict[str, Any]:
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    params: dict[str, Any] = {
+        "user": user,
+        "roles": roles,
+        "now": now,
+        "day": day,
+        "next_day": day + timedelta(days=1),
+        "process_id": inbox.process_id,
+        "urgent": list(inbox.urgent),
+        **{f"role_{n}": role for n, role in enumerate(roles)},
+    }
+    if inbox.customer and inbox.customer.strip():
+        params["customer_prefix"] = _escape_like(inbox.customer.strip().lower()) + "%"
+    return params
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
