@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response
 
 from engine import views
 from engine.errors import EngineError
-from engine.views.inbox import COUNT_CAP, inbox_counts, inbox_page, notifications_page
+from engine.views.inbox import COUNT_CAP, inbox_counts, inbox_page
 from engine.views.inbox_sections import DUE_FILTERS, SECTIONS, SORTS, InboxQuery
+from engine.views.notifications import notifications_page
 
 from . import form_values
 from .services import engine

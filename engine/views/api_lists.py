@@ -18,7 +18,6 @@ from ..model import (
     OPEN_TASK_STATUSES,
     AuditEvent,
     HumanTask,
-    Notification,
     ProcessInstance,
     TaskStatus,
 )
@@ -74,18 +73,6 @@ def my_tasks(uow: UnitOfWork, user: str, *, limit: int = 50, offset: int = 0) ->
     with uow:
         ordered = query.order_by(HumanTask.created_at, HumanTask.id)
         return _page(uow, query, ordered, _worked_task, limit, offset)
-
-
-def notifications_page(
-    uow: UnitOfWork, user: str, *, unread_only: bool = False, limit: int = 50, offset: int = 0
-) -> dict[str, Any]:
-    """`user`'s notifications, newest first."""
-    query = select(Notification).where(Notification.username == user)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    with uow:
-        ordered = query.order_by(Notification.id.desc())
-        return _page(uow, query, ordered, _notification, limit, offset)
 
 
 def instance_page(
@@ -214,18 +201,6 @@ def _worked_task(task: HumanTask) -> dict[str, Any]:
         "signoff_due_at": iso(task.signoff_due_at),
         "rework_count": task.rework_count,
         "rejection_reason": task.rejection_reason,
-    }
-
-
-def _notification(n: Notification) -> dict[str, Any]:
-    return {
-        "id": n.id,
-        "subject": n.subject,
-        "body": n.body,
-        "created_at": iso(n.created_at),
-        "read_at": iso(n.read_at),
-        "instance_id": n.instance_id,
-        "task_id": n.task_id,
     }
 
 

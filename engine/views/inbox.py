@@ -68,35 +68,6 @@ def _count(uow: UnitOfWork, query: Select[Any]) -> int:
     return uow.session.scalar(select(func.count()).select_from(capped)) or 0
 
 
-def notifications_page(
-    uow: UnitOfWork, user: str, *, limit: int = 20, offset: int = 0
-) -> dict[str, Any]:
-    """A user's notifications, newest first, one page of them."""
-    mine = select(Notification).where(Notification.username == user)
-    with uow:
-        total = _count(uow, mine.with_only_columns(Notification.id))
-        page = (
-            mine.order_by(Notification.id.desc())
-            .limit(max(1, min(limit, MAX_PAGE)))
-            .offset(max(0, offset))
-        )
-        return {
-            "items": [
-                {
-                    "id": n.id,
-                    "subject": n.subject,
-                    "body": n.body,
-                    "created_at": iso(n.created_at),
-                    "task_id": n.task_id,
-                    "instance_id": n.instance_id,
-                    "read": n.read_at is not None,
-                }
-                for n in uow.session.scalars(page)
-            ],
-            "total": total or 0,
-        }
-
-
 def workable(uow: UnitOfWork, user: str, task_ids: list[str] | tuple[str, ...]) -> list[str]:
     """Those of `task_ids` that `user` may work now (open, not claimed by another, R)."""
     if not task_ids:

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from engine import views
 from engine.views import api_lists
+from engine.views.notifications import notifications_page
 from web.services import engine
 
 from .auth import api_blueprint, api_user
@@ -126,9 +127,7 @@ def consultations(args: dict[str, Any]) -> list[dict[str, Any]]:
 def notifications(args: dict[str, Any]) -> dict[str, Any]:
     """List your notifications (RACI I, and work sent back to you), newest first."""
     unread = args.pop("unread")
-    return api_lists.notifications_page(
-        engine().uow(), api_user().username, unread_only=unread, **args
-    )
+    return notifications_page(engine().uow(), api_user().username, unread_only=unread, **args)
 
 
 @bp.route("/notifications/read", methods=["POST"])
