@@ -18,13 +18,11 @@ from ..model import (
     OPEN_TASK_STATUSES,
     AuditEvent,
     HumanTask,
-    ProcessInstance,
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles, event_dict, has_roles, iso, task_dict
 from .instances import instance
-from .visibility import participation
 
 DUE_WINDOWS = ("overdue", "today", "week")
 TASK_SORTS = ("created", "-created", "due", "-due")
@@ -73,32 +71,6 @@ def my_tasks(uow: UnitOfWork, user: str, *, limit: int = 50, offset: int = 0) ->
     with uow:
         ordered = query.order_by(HumanTask.created_at, HumanTask.id)
         return _page(uow, query, ordered, _worked_task, limit, offset)
-
-
-def instance_page(
-    uow: UnitOfWork,
-    *,
-    participant: str | None = None,
-    process_id: str | None = None,
-    status: str | None = None,
-    business_key: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> dict[str, Any]:
-    """Instances, newest first; with `participant`, only those that user takes part in."""
-    query = select(ProcessInstance)
-    for column, value in (
-        (ProcessInstance.process_id, process_id),
-        (ProcessInstance.status, status),
-        (ProcessInstance.business_key, business_key),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    with uow:
-        if participant is not None:
-            query = query.where(participation(uow, participant))
-        ordered = query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
-        return _page(uow, query, ordered, _instance_row, limit, offset)
 
 
 def instance_detail(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
@@ -201,16 +173,4 @@ def _worked_task(task: HumanTask) -> dict[str, Any]:
         "signoff_due_at": iso(task.signoff_due_at),
         "rework_count": task.rework_count,
         "rejection_reason": task.rejection_reason,
-    }
-
-
-def _instance_row(i: ProcessInstance) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "process_id": i.process_id,
-        "business_key": i.business_key,
-        "status": str(i.status),
-        "started_by": i.started_by,
-        "started_at": iso(i.started_at),
-        "ended_at": iso(i.ended_at),
     }

@@ -209,6 +209,10 @@ def test_each_role_sees_only_its_own_work(app, as_user):
     auditor = as_user("fotis.audit")
     assert auditor.get(f"/tasks/{task_id}").status_code == 200
     assert auditor.get("/instances").get_json()["total"] == 1
+    by_customer = auditor.get("/instances", query_string={"business_key": "C00", "limit": 5})
+    assert [i["id"] for i in by_customer.get_json()["items"]] == [instance_id]
+    assert by_customer.get_json()["limit"] == 5
+    assert auditor.get("/instances", query_string={"business_key": "X"}).get_json()["total"] == 0
     page = auditor.get("/audit/events", query_string={"user": "giorgos.bd", "limit": 2})
     assert page.get_json()["total"] > 2 and len(page.get_json()["items"]) == 2
     csv = auditor.get("/audit/events.csv", query_string={"instance": instance_id})

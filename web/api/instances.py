@@ -12,7 +12,8 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from engine import InstanceStatus, views
-from engine.views import api_lists
+from engine.views import oversight
+from engine.views.oversight import InstanceQuery
 from web.services import engine
 
 from .access import check_may_cancel, sees_everything, visible_instance
@@ -35,7 +36,7 @@ bp = api_blueprint("api_instances", __name__, "Process instances and their timel
 class InstanceArgs(PageArgs):
     process = text(200, metadata={"description": "A process id"})
     status = fields.String(validate=validate.OneOf([s.value for s in InstanceStatus]))
-    business_key = text(200)
+    business_key = text(200, metadata={"description": "The start of a business key"})
 
 
 class CancelArgs(Schema):
@@ -48,13 +49,14 @@ class CancelArgs(Schema):
 @documented(bp)
 def instances(args: dict[str, Any]) -> dict[str, Any]:
     """List the instances you take part in (all of them for oversight roles), newest first."""
-    participant = None if sees_everything() else api_user().username
-    return api_lists.instance_page(
-        engine().uow(),
-        participant=participant,
-        process_id=args.pop("process", None),
-        **args,
+    viewer = None if sees_everything() else api_user().username
+    query = InstanceQuery(
+        process_id=args.get("process"),
+        status=args.get("status"),
+        business_key=args.get("business_key"),
     )
+    window = {"limit": args["limit"], "offset": args["offset"]}
+    return {**oversight.instances(engine().uow(), query, viewer=viewer, **window), **window}
 
 
 @bp.route("/instances/<id:instance_id>")
