@@ -67,6 +67,7 @@ class Runtime:
 
     def __init__(self, services: ServiceRegistry, clock: Clock, *, script_time_limit: float = 1.0):
         self.clock = clock
+        self.services = services
         self.script_engine = SandboxScriptEngine(
             SandboxEnvironment(services, time_limit=script_time_limit)
         )
@@ -139,6 +140,12 @@ class Runtime:
     @staticmethod
     def cancel(workflow: BpmnWorkflow) -> None:
         workflow.cancel()
+
+    @staticmethod
+    def latest_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+        """What the workflow knew last: its data, and that of its last completed task."""
+        last = workflow.last_task.data if workflow.last_task is not None else {}
+        return {**workflow.data, **last}
 
     @staticmethod
     def is_completed(workflow: BpmnWorkflow) -> bool:

@@ -18,6 +18,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from . import sandbox
 
 ServiceFunction = Callable[..., Any]
+# Undoes a process's business effects when an instance is cancelled: (ctx, data, reason).
+Compensation = Callable[["ServiceContext", dict[str, Any], str], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class ServiceRegistry:
     def __init__(self) -> None:
         self._functions: dict[str, ServiceFunction] = {}
         self._wants_context: set[str] = set()
+        self._compensations: dict[str, Compensation] = {}
 
     def register(self, name: str) -> Callable[[ServiceFunction], ServiceFunction]:
         """Register the decorated function as service `name`."""
@@ -83,6 +86,25 @@ class ServiceRegistry:
             return function
 
         return decorator
+
+    def on_cancel(self, process_id: str) -> Callable[[Compensation], Compensation]:
+        """Register the decorated function to undo what instances of `process_id` did
+        to business data (stock they hold, a record they left open) when one is cancelled.
+
+        It is called as `function(ctx, data, reason)`, `data` being what the instance
+        knew last, in a savepoint of the cancel; if it raises, the cancel is refused.
+        """
+
+        def decorator(function: Compensation) -> Compensation:
+            if process_id in self._compensations:
+                raise ValueError(f"'{process_id}' already has a compensation")
+            self._compensations[process_id] = function
+            return function
+
+        return decorator
+
+    def compensation(self, process_id: str) -> Compensation | None:
+        return self._compensations.get(process_id)
 
     def names(self) -> list[str]:
         return sorted(self._functions)

@@ -24,7 +24,7 @@ from wtforms.i18n import get_translations
 from wtforms.validators import AnyOf, Length, Optional
 
 from engine import InstanceStatus, views
-from engine.errors import InvalidTaskData
+from engine.errors import InvalidState, InvalidTaskData
 from engine.views import oversight, visibility
 
 from .diagram import instance_svg
@@ -165,7 +165,10 @@ def cancel(instance_id: str) -> Any:
     if not reason or len(reason) > 2000:
         message = _("Give a reason (at most 2000 characters).")
         return _detail(instance, errors={"reason": message}), 422
-    engine().cancel(instance_id, user=current_user.username, reason=reason)
+    try:
+        engine().cancel(instance_id, user=current_user.username, reason=reason)
+    except InvalidState as err:  # finished meanwhile, or its effects could not be undone
+        return _detail(instance, errors={"reason": str(err)}), 409
     flash(_("The instance was cancelled."), "info")
     return redirect(url_for(".detail", instance_id=instance_id))
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidState
-from ..model import InstanceStatus
+from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
+from ..scripting import ServiceContext
 from ..settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
+from ..unit_of_work import UnitOfWork
 from .base import START_FORM, EngineBase, InstanceState, state_of
 
 
@@ -47,14 +49,46 @@ class InstanceCommands(EngineBase):
             if InstanceStatus(instance.status).is_final:
                 raise InvalidState(f"instance {instance_id} is already {instance.status}")
             workflow, version_number = self._load(uow, instance)
+            compensated = self._compensate(
+                uow, instance, self.runtime.latest_data(workflow), user, reason.strip()
+            )
             self.runtime.cancel(workflow)
             instance.state = self.runtime.snapshot(workflow)
             instance.status, instance.cancel_reason = InstanceStatus.CANCELLED, reason.strip()
             instance.ended_at = instance.updated_at = uow.now
             close_open_tasks(uow, instance, actor=user)
-            record(uow, instance, "cancel", actor=user, reason=reason.strip())
+            details = {} if compensated is None else {"compensation": compensated}
+            record(uow, instance, "cancel", actor=user, reason=reason.strip(), details=details)
             uow.commit()
             return state_of(instance, version_number)
+
+    def _compensate(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        data: dict[str, Any],
+        user: str,
+        reason: str,
+    ) -> dict[str, Any] | None:
+        """Undo the instance's business effects (its process's compensation), if it has one."""
+        compensate = self.runtime.services.compensation(instance.process_id)
+        if compensate is None:
+            return None
+        context = ServiceContext(
+            session=uow.session,
+            now=uow.now,
+            instance_id=instance.id,
+            process_id=instance.process_id,
+            business_key=instance.business_key,
+            actor=user,
+        )
+        try:
+            with uow.session.begin_nested():
+                return compensate(context, data, reason) or {}
+        except Exception as err:  # whatever went wrong, the instance must stay as it was
+            raise InvalidState(
+                f"instance {instance.id} was not cancelled: undoing its effects failed ({err})"
+            ) from err
 
     def retry(
         self, instance_id: str, *, user: str, data: dict[str, Any] | None = None

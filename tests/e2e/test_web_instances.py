@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from engine import SourceFile, build_engine, views
+from engine import ProcessEngine, SourceFile, build_engine, views
+from engine.errors import InvalidState
 from web import create_app
 from web.config import Settings
 from workflows import forms
@@ -348,6 +349,19 @@ def test_process_owners_may_cancel_any_instance(app, engine):
     owner = as_user(app, "lena.owner")
     assert owner.post(f"/instances/{instance_id}/cancel", {"reason": "Test"}).status_code == 302
     assert views.instance(engine.uow(), instance_id)["status"] == "cancelled"
+
+
+def test_a_cancel_the_engine_refuses_is_explained_beside_the_reason(app, engine, monkeypatch):
+    instance_id = start_credit_change(engine)
+
+    def refuse(*_args, **_kwargs):
+        raise InvalidState("undoing its effects failed (the order is gone)")
+
+    monkeypatch.setattr(ProcessEngine, "cancel", refuse)
+    answer = as_user(app, "lena.owner").post(f"/instances/{instance_id}/cancel", {"reason": "x"})
+    assert answer.status_code == 409
+    assert "the order is gone" in answer.get_data(as_text=True)
+    assert views.instance(engine.uow(), instance_id)["status"] == "waiting"
 
 
 def test_only_process_owners_and_admins_retry_a_failed_step(app, engine):

@@ -115,6 +115,35 @@ def test_cancel_closes_open_tasks(engine):
     assert views.instance(engine.uow(), started.instance_id)["cancel_reason"] == "customer withdrew"
 
 
+def test_a_cancel_runs_the_process_compensation_with_what_the_instance_knew(engine, services):
+    undone = []
+
+    @services.on_cancel("approval")
+    def give_back(ctx, data, reason):
+        undone.append((ctx.instance_id, data["customer"], reason, ctx.actor))
+        return {"given_back": data["customer"]}
+
+    started = engine.start("approval", user="ana", data={"customer": "C-7"})
+    engine.cancel(started.instance_id, user="ana", reason="customer withdrew")
+    assert undone == [(started.instance_id, "C-7", "customer withdrew", "ana")]
+    with engine.uow() as uow:
+        [cancel] = [e for e in uow.audit.events_of(started.instance_id) if e.action == "cancel"]
+    assert cancel.details == {"compensation": {"given_back": "C-7"}}
+
+
+def test_a_failing_compensation_refuses_the_cancel_and_changes_nothing(engine, services):
+    @services.on_cancel("approval")
+    def broken(ctx, data, reason):
+        raise LookupError("the order is gone")
+
+    started = engine.start("approval", user="ana")
+    with pytest.raises(InvalidState, match=r"undoing its effects failed \(the order is gone\)"):
+        engine.cancel(started.instance_id, user="ana", reason="customer withdrew")
+    assert views.instance(engine.uow(), started.instance_id)["status"] == "waiting"
+    assert "cancel" not in actions(engine, started.instance_id)
+    assert len(views.open_tasks(engine.uow())) == 1
+
+
 def test_an_open_task_shows_the_data_earlier_steps_left(engine):
     started = engine.start("approval", user="ana", data={"customer": "C-7"})
     [request] = started.ready_tasks

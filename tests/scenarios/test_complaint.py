@@ -542,3 +542,12 @@ def test_bad_task_input_is_refused_by_field_and_changes_nothing(crm):
     assert set(refused.value.errors) == {"contact_channel", "contacted_at"}
     assert complaint_of(crm, replacement)["status"] == "accepted"
     assert complaint_of(crm, instance)["status"] == "open"
+
+
+def test_cancelling_a_complaint_withdraws_it_and_closes_it(crm):
+    instance = opened(crm, "broken_product", user="katerina.call")
+    crm.engine.cancel(instance, user="lena.owner", reason="opened twice")
+    row = complaint_of(crm, instance)
+    assert (row["status"], row["resolution"]) == ("withdrawn", "withdrawn: opened twice")
+    assert row["closed_at"] is not None  # off the customer card's open complaints
+    assert crm.instance(instance)["status"] == InstanceStatus.CANCELLED

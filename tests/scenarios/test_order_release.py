@@ -601,3 +601,37 @@ def test_a_missing_stock_record_leaves_the_instance_in_error_until_fixed(crm):
     crm.engine.retry(failed.instance_id, user="admin")
     assert order(crm, order_id)["status"] == "released"
     assert [e["action"] for e in views.audit_events(crm.engine.uow(), action="retry")] == ["retry"]
+
+
+def test_cancelling_the_release_cancels_the_order_and_gives_its_stock_to_who_waits(crm):
+    set_stock(crm, COLA, 6)
+    for substitute in (COLA_MULTI, COLA_HORECA):
+        set_stock(crm, substitute, 0)
+    first = place(crm, customer(crm, overdue=True), (COLA, 6))
+    first_release = release(crm, first)
+    assert order(crm, first)["status"] == "blocked_credit"  # holding its six units
+    waiting = place(crm, customer(crm), (COLA, 4))
+    release(crm, waiting)
+    assert order(crm, waiting)["status"] == "blocked_stock"
+    assert stock_of(crm, COLA) == (6, 6, 0)
+
+    cancelled = crm.engine.cancel(first_release, user="lena.owner", reason="duplicate order")
+
+    assert cancelled.status == InstanceStatus.CANCELLED
+    assert order(crm, first)["status"] == "cancelled"
+    assert "its process was cancelled: duplicate order" in order(crm, first)["notes"]
+    assert lines(crm, first) == [(COLA, 6, 0, 0, None)]
+    assert lines(crm, waiting)[0][3] == 4  # the freed units went to the waiting order
+    [event] = views.audit_events(crm.engine.uow(), instance_id=first_release, action="cancel")
+    assert event["details"]["compensation"]["status"] == "cancelled"
+    assert_stock_matches_the_orders(crm)
+
+
+def test_a_released_order_stays_released_when_its_instance_is_cancelled(crm):
+    order_id = place(crm, customer(crm), (WATER, 2))
+    instance = release(crm, order_id)
+    with crm.engine.uow() as uow:  # released by hand, while the instance still waits
+        records.set_status(uow.session, order_id, "released")
+        uow.commit()
+    crm.engine.cancel(instance, user="lena.owner", reason="handled by phone")
+    assert order(crm, order_id)["status"] == "released"

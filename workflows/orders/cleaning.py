@@ -169,6 +169,19 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
     return {"number": number, "release_instance": child}
 
 
+def withdraw_order(ctx: ServiceContext, data: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Its process was cancelled: cancel the order and give back its stock, unless the
+    order has gone past cancelling (released) or was never registered."""
+    order_id = data.get("order_id") or (data.get("order") or {}).get("order_id")
+    if order_id is None:
+        return {"order_id": None}
+    status = records.get_order(ctx.session, int(order_id))["status"]
+    if status not in CANCELLABLE:
+        return {"order_id": order_id, "status": status}
+    reason = f"its process was cancelled: {reason}"
+    return {"order_id": order_id, **cancel_order(ctx, int(order_id), reason)}
+
+
 def cancel_order(ctx: ServiceContext, order_id: int, reason: str) -> dict[str, Any]:
     """Cancel the order and give back any stock it holds."""
     records.set_status(ctx.session, order_id, "cancelled", expected=CANCELLABLE)

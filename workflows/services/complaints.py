@@ -29,6 +29,7 @@ def register(registry: ServiceRegistry) -> None:
     registry.register("record_complaint_resolution")(record_complaint_resolution)
     registry.register("issue_complaint_credit_note")(issue_complaint_credit_note)
     registry.register("close_complaint")(close_complaint)
+    registry.on_cancel("complaint")(withdraw_complaint)
 
 
 def load_complaint_customer(ctx: ServiceContext, customer_id: int) -> dict[str, Any]:
@@ -150,6 +151,19 @@ def close_complaint(
     contact = rules.contact_text(channel, told_at, contact_person, summary, ctx.actor)
     _update(ctx, complaint_id, customer_contact=contact, status="closed", closed_at=ctx.now)
     return {"status": "closed", "closed_at": ctx.now.isoformat(), "customer_contact": contact}
+
+
+def withdraw_complaint(ctx: ServiceContext, data: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Its process was cancelled: a complaint still unresolved is withdrawn (and closed)."""
+    withdrawn = ctx.session.execute(
+        update(complaints)
+        .where(
+            complaints.c.instance_id == ctx.instance_id,
+            complaints.c.status.in_(("open", "escalated")),
+        )
+        .values(status="withdrawn", closed_at=ctx.now, resolution=f"withdrawn: {reason}")
+    )
+    return {"withdrawn": withdrawn.rowcount}
 
 
 def _check_opener(ctx: ServiceContext) -> None:

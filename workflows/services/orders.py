@@ -9,6 +9,7 @@ from engine import ServiceRegistry
 
 from ..orders import cleaning, release, reservation
 
+ORDER_PROCESSES = ("order_cleaning", "order_release", "emergency_order")
 SERVICES = {
     # order_cleaning and emergency_order
     "order_register": cleaning.register_order,
@@ -35,3 +36,5 @@ def register(registry: ServiceRegistry) -> None:
     """Register this area's services."""
     for name, function in SERVICES.items():
         registry.register(name)(function)
+    for process_id in ORDER_PROCESSES:  # a cancelled instance gives back its order's stock
+        registry.on_cancel(process_id)(cleaning.withdraw_order)
