@@ -328,3 +328,15 @@ def test_a_failing_registration_leaves_the_instance_in_error_and_no_order(
     assert message in started.error
     assert crm.rows(select(orders)) == []
     assert crm.rows(select(order_lines)) == []
+
+
+def test_cancelling_the_cleaning_cancels_the_order_it_registered(crm):
+    instance = take(crm, 53, [{"product_code": COLA, "quantity": 20}]).instance_id
+    assert the_order(crm, instance)["status"] == "needs_cleaning"  # waiting for a review
+
+    crm.engine.cancel(instance, user="lena.owner", reason="entered twice")
+
+    order = the_order(crm, instance)
+    assert order["status"] == "cancelled"
+    assert "its process was cancelled: entered twice" in order["notes"]
+    assert release_of(crm, instance) is None
