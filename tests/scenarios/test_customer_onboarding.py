@@ -444,3 +444,14 @@ def test_activation_fails_cleanly_if_the_prospect_was_blocked_meanwhile(crm):
         uow.commit()
     assert crm.engine.retry(instance, user="anna.credit").status == InstanceStatus.COMPLETED
     assert (new_customer(crm)["status"], new_customer(crm)["credit_limit"]) == ("active", 6000)
+
+
+def test_cancelling_the_onboarding_leaves_the_prospect_inactive(crm):
+    instance = entered(crm)
+    assert new_customer(crm)["status"] == "prospect"
+
+    crm.engine.cancel(instance, user="lena.owner", reason="the shop closed before opening")
+
+    prospect = new_customer(crm)
+    assert prospect["status"] == "inactive"
+    assert ("status", "prospect", "inactive", "lena.owner") in changes_of(crm, prospect["id"])

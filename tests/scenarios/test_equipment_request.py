@@ -600,3 +600,18 @@ def test_a_decision_needs_a_reason(crm):
             instance, "decide", "giorgos.bd", decision="approve", reason="My best customer"
         )
     assert service_request(crm, instance)["status"] == "requested"
+
+
+def test_cancelling_a_repair_cancels_the_request_and_puts_the_asset_back_in_service(crm):
+    broken = placed(crm)[0]
+    instance = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
+    assert asset(crm, broken["serial"])["status"] == "in_repair"
+
+    crm.engine.cancel(instance, user="lena.owner", reason="it works again after a restart")
+
+    request = service_request(crm, instance)
+    assert request["status"] == "cancelled"
+    assert "it works again after a restart" in request["notes"]
+    assert asset(crm, broken["serial"])["status"] == "placed"
+    again = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
+    assert service_request(crm, again)["status"] == "requested"  # the asset is free again

@@ -22,3 +22,4 @@ def register(registry: ServiceRegistry) -> None:
         data_change.apply_sensitive_change,
     ):
         registry.register(function.__name__)(function)
+    registry.on_cancel("customer_onboarding")(onboarding.prospect_withdrawn)

@@ -110,6 +110,15 @@ def withdraw_prospect(ctx: ServiceContext, customer_id: int | None) -> dict[str,
     return {"customer_id": int(customer_id), "status": "inactive"}
 
 
+def prospect_withdrawn(ctx: ServiceContext, data: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Its process was cancelled: the prospect it registered (if any) will not be onboarded;
+    a customer already activated is left as it is."""
+    customer_id = (data.get("prospect") or {}).get("customer_id")
+    if customer_id is None or get_customer(ctx.session, int(customer_id))["status"] != "prospect":
+        return {"customer_id": customer_id, "status": None}
+    return withdraw_prospect(ctx, customer_id)
+
+
 def places(customer: dict[str, Any]) -> list[Place]:
     """The entry's name at each of its addresses."""
     addresses = [customer["billing_address"], customer.get("delivery_address")]

@@ -41,6 +41,7 @@ def register(registry: ServiceRegistry) -> None:
     registry.register("schedule_equipment_technician")(schedule_equipment_technician)
     registry.register("mark_equipment_request_overdue")(mark_equipment_request_overdue)
     registry.register("complete_equipment_request")(complete_equipment_request)
+    registry.on_cancel("equipment_request")(withdraw_equipment_request)
 
 
 def register_equipment_request(
@@ -220,6 +221,34 @@ def _asset(ctx: ServiceContext, serial: str | None) -> dict[str, Any]:
     if row is None:
         raise LookupError(f"asset {serial} does not exist")
     return dict(row)
+
+
+def withdraw_equipment_request(
+    ctx: ServiceContext, data: dict[str, Any], reason: str
+) -> dict[str, Any]:
+    """Its process was cancelled: an open service request is cancelled, and an asset taken
+    out of service for the repair is back in service (the job was never done)."""
+    request = (
+        ctx.session.execute(
+            select(service_requests).where(
+                service_requests.c.instance_id == ctx.instance_id,
+                service_requests.c.status.in_(OPEN),
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if request is None:
+        return {"cancelled": None}
+    notes = add_note(request["notes"], f"Cancelled by {ctx.actor}: {reason}")
+    _set_request(ctx, request["id"], {"status": "cancelled", "notes": notes})
+    if request["kind"] == "repair":
+        ctx.session.execute(
+            update(assets)
+            .where(assets.c.serial == request["asset_serial"], assets.c.status == "in_repair")
+            .values(status="placed")
+        )
+    return {"cancelled": request["id"]}
 
 
 def _set_asset(ctx: ServiceContext, serial: str | None, values: dict, **expected: Any) -> None:
