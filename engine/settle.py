@@ -56,6 +56,20 @@ def record(
     )
 
 
+def service_context(uow: UnitOfWork, instance: ProcessInstance, actor: str) -> ServiceContext:
+    """What a service working on `instance` for `actor` gets: this unit of work's session
+    and time, and the means to start another process in it."""
+    return ServiceContext(
+        session=uow.session,
+        now=uow.now,
+        instance_id=instance.id,
+        process_id=instance.process_id,
+        business_key=instance.business_key,
+        actor=actor,
+        starter=uow.start_process,
+    )
+
+
 def advance_and_settle(
     uow: UnitOfWork,
     runtime: Runtime,
@@ -68,16 +82,7 @@ def advance_and_settle(
     governance: Governance | None = None,
 ) -> list[str]:
     """Run the workflow on to its next wait (or failure), then `settle` it."""
-    context = ServiceContext(
-        session=uow.session,
-        now=uow.now,
-        instance_id=instance.id,
-        process_id=instance.process_id,
-        business_key=instance.business_key,
-        actor=actor,
-        starter=uow.start_process,
-    )
-    failure = runtime.advance(workflow, context)
+    failure = runtime.advance(workflow, service_context(uow, instance, actor))
     return settle(
         uow,
         runtime,

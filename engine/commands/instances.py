@@ -7,8 +7,13 @@ from typing import Any
 from ..errors import InvalidState
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
-from ..scripting import ServiceContext
-from ..settle import SYSTEM_ACTOR, advance_and_settle, close_open_tasks, record
+from ..settle import (
+    SYSTEM_ACTOR,
+    advance_and_settle,
+    close_open_tasks,
+    record,
+    service_context,
+)
 from ..unit_of_work import UnitOfWork
 from .base import START_FORM, EngineBase, InstanceState, state_of
 
@@ -74,17 +79,9 @@ class InstanceCommands(EngineBase):
         compensate = self.runtime.services.compensation(instance.process_id)
         if compensate is None:
             return None
-        context = ServiceContext(
-            session=uow.session,
-            now=uow.now,
-            instance_id=instance.id,
-            process_id=instance.process_id,
-            business_key=instance.business_key,
-            actor=user,
-        )
         try:
             with uow.session.begin_nested():
-                return compensate(context, data, reason) or {}
+                return compensate(service_context(uow, instance, user), data, reason) or {}
         except Exception as err:  # whatever went wrong, the instance must stay as it was
             raise InvalidState(
                 f"instance {instance.id} was not cancelled: undoing its effects failed ({err})"

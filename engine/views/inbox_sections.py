@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, case, false, func, select, union_all
 
@@ -43,9 +43,9 @@ class InboxQuery:
     offset: int = 0
 
     @property
-    def shape(self) -> tuple[Any, ...]:
+    def shape(self) -> Shape:
         """What the query's SQL depends on, apart from values."""
-        return (
+        return Shape(
             self.section,
             bool(self.process_id),
             bool(self.customer and self.customer.strip()),
@@ -53,6 +53,17 @@ class InboxQuery:
             self.sort,
             bool(self.urgent),
         )
+
+
+class Shape(NamedTuple):
+    """An inbox query's SQL without its values: which section, filters and order."""
+
+    section: str
+    by_process: bool
+    by_customer: bool
+    due: str
+    sort: str
+    urgent: bool
 
 
 def page_query(
@@ -91,46 +102,43 @@ class _Keys:
     created_at: Any
     due: Any
 
-    def where(self, shape: tuple[Any, ...]) -> list[Any]:
-        _, by_process, by_customer, due, _, _ = shape
+    def where(self, shape: Shape) -> list[Any]:
         conditions = []
-        if by_process:
+        if shape.by_process:
             conditions.append(self.process_id == bindparam("process_id"))
-        if by_customer:
+        if shape.by_customer:
             prefix = bindparam("customer_prefix")
             conditions.append(func.lower(self.business_key).like(prefix, escape="\\"))
-        if due == "overdue":
+        if shape.due == "overdue":
             conditions.append(self.due < bindparam("now"))
-        elif due == "today":
+        elif shape.due == "today":
             conditions += [self.due >= bindparam("day"), self.due < bindparam("next_day")]
         return conditions
 
-    def order(self, shape: tuple[Any, ...]) -> tuple[Any, ...]:
-        *_, sort, urgent = shape
+    def order(self, shape: Shape) -> tuple[Any, ...]:
         # Soonest due first, so overdue work leads; no due date last.
         by_due = (self.due.asc().nulls_last(), self.created_at, self.task_id)
-        if sort == "created":
+        if shape.sort == "created":
             return (self.created_at, self.task_id)
-        if sort == "newest":
+        if shape.sort == "newest":
             return (self.created_at.desc(), self.task_id.desc())
-        if sort == "priority" and urgent:
+        if shape.sort == "priority" and shape.urgent:
             first = self.process_id.in_(bindparam("urgent", expanding=True))
             return (case((first, 0), else_=1), *by_due)
         return by_due
 
 
 @lru_cache(maxsize=512)
-def _statements(shape: tuple[Any, ...], role_count: int) -> _Statements:
-    section = shape[0]
-    if section in ("queue", "signoffs"):
+def _statements(shape: Shape, role_count: int) -> _Statements:
+    if shape.section in ("queue", "signoffs"):
         return _role_statements(shape, role_count)
-    if section in ("mine", "consultations"):
+    if shape.section in ("mine", "consultations"):
         return _task_statements(shape)
-    raise ValueError(f"unknown inbox section {section!r}; one of {', '.join(SECTIONS)}")
+    raise ValueError(f"unknown inbox section {shape.section!r}; one of {', '.join(SECTIONS)}")
 
 
-def _task_statements(shape: tuple[Any, ...]) -> _Statements:
-    if shape[0] == "mine":
+def _task_statements(shape: Shape) -> _Statements:
+    if shape.section == "mine":
         query = select(HumanTask).where(
             HumanTask.assignee == bindparam("user"), HumanTask.status == TaskStatus.READY
         )
@@ -158,7 +166,7 @@ def _task_statements(shape: tuple[Any, ...]) -> _Statements:
     return _Statements(page.offset(bindparam("offset")), select(func.count()).select_from(ids))
 
 
-def _role_statements(shape: tuple[Any, ...], role_count: int) -> _Statements:
+def _role_statements(shape: Shape, role_count: int) -> _Statements:
     page_columns = ("task_id", "created_at", "due", "process_id")
     merged = _merged(shape, role_count, page_columns)
     merged_keys = _Keys(
@@ -185,10 +193,10 @@ def _role_statements(shape: tuple[Any, ...], role_count: int) -> _Statements:
     return _Statements(page, select(func.count()).select_from(ids))
 
 
-def _merged(shape: tuple[Any, ...], role_count: int, columns: tuple[str, ...]) -> Any:
+def _merged(shape: Shape, role_count: int, columns: tuple[str, ...]) -> Any:
     """The union of one branch per role (role_0, role_1, ...), each `depth` rows deep."""
     rows = task_roles.c
-    if shape[0] == "queue":
+    if shape.section == "queue":
         letter, due = "R", rows.due_at
         state = (rows.status == TaskStatus.READY, rows.assignee.is_(None))
     else:
