@@ -21,9 +21,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         options.setdefault("connect_args", {"timeout": 30})
     elif url.startswith("postgresql"):
         # Short transactional queries: JIT compilation and parallel workers cost more
-        # to start than they save (inbox pages went from ~16 to ~4 ms).
+        # to start than they save (inbox pages went from ~16 to ~4 ms). A command waits
+        # at most 10 s for another one's lock on an instance, then gets a conflict.
         options.setdefault(
-            "connect_args", {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
+            "connect_args",
+            {"options": "-c jit=off -c max_parallel_workers_per_gather=0 -c lock_timeout=10s"},
         )
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":

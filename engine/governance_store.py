@@ -99,6 +99,15 @@ class ConsultationRepository:
             raise NotFound(f"consultation {consultation_id} does not exist")
         return found
 
+    def task_of(self, consultation_id: int) -> str:
+        """The task a consultation is about (without loading the consultation)."""
+        task_id = self.session.scalar(
+            select(Consultation.task_id).where(Consultation.id == consultation_id)
+        )
+        if task_id is None:
+            raise NotFound(f"consultation {consultation_id} does not exist")
+        return task_id
+
     def for_task(self, task_id: str) -> list[Consultation]:
         return list(
             self.session.scalars(

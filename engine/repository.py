@@ -78,6 +78,32 @@ class InstanceRepository:
             raise NotFound(f"instance {instance_id} does not exist")
         return instance
 
+    def lock(self, instance_id: str) -> ProcessInstance:
+        """Load an instance to change it or its tasks: its row stays locked until the end.
+
+        Every command that changes an instance, its tasks or its timers calls this (or
+        TaskRepository.lock) before reading any of them, so writers of one instance take
+        their turns and each reads what the one before it committed (see docs/engine.md,
+        "Concurrency"). SQLite has no row locks: its units of work are serialised whole.
+        """
+        return self._locked(ProcessInstance.id == instance_id, f"instance {instance_id}")
+
+    def _locked(self, where: Any, what: str) -> ProcessInstance:
+        instance = self.session.scalars(
+            select(ProcessInstance)
+            .where(where)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # what was committed before the lock
+        ).first()
+        if instance is None:
+            raise NotFound(f"{what} does not exist")
+        return instance
+
+    def lock_of_task(self, task_id: str) -> ProcessInstance:
+        """Lock the instance that `task_id` belongs to (a task never changes instance)."""
+        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+        return self._locked(ProcessInstance.id == owner, f"task {task_id}")
+
 
 class TaskRepository:
     def __init__(self, session: Session) -> None:
@@ -91,6 +117,16 @@ class TaskRepository:
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         return task
+
+    def lock(self, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+        """Load a task to change it: its instance's row is locked first, then it is read."""
+        instance = InstanceRepository(self.session).lock_of_task(task_id)
+        task = self.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.id == task_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        return task, instance
 
     def open_alongside(self, task_id: str) -> list[HumanTask]:
         """The open tasks of the instance that `task_id` belongs to, in one query."""
@@ -125,6 +161,9 @@ class TimerRepository:
     def remove(self, timer_ids: set[str]) -> None:
         if timer_ids:
             self.session.execute(delete(PendingTimer).where(PendingTimer.id.in_(timer_ids)))
+
+    def is_pending(self, timer_id: str) -> bool:
+        return self.session.get(PendingTimer, timer_id) is not None
 
     def add_all(self, timers: list[PendingTimer]) -> None:
         self.session.add_all(timers)

@@ -6,6 +6,11 @@
 
 Leaving the block without `commit()` rolls everything back. Everything written
 in one unit of work is stamped with one time, `uow.now`, taken when it begins.
+
+A command that changes an instance or its tasks locks the instance's row first
+(`uow.instances.lock`, `uow.tasks.lock`): writers of one instance take turns. Losing
+to another writer anyway (a stale revision, a deadlock, a lock wait that timed out,
+SQLite's busy timeout) ends the unit of work with ConcurrencyConflict.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -67,6 +72,8 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed, and keeps loaded objects readable.
         self.session.close()
+        if isinstance(exc, DBAPIError) and _is_contention(exc):  # e.g. waiting for a lock
+            raise ConcurrencyConflict(BUSY) from exc
 
     def commit(self) -> None:
         """Commit, turning a lost race with another writer into ConcurrencyConflict."""
@@ -90,9 +97,19 @@ class UnitOfWork:
             raise
         except OperationalError as err:
             self.session.rollback()
-            if "database is locked" in str(err):
-                raise ConcurrencyConflict("the database is busy; try again") from err
+            if _is_contention(err):
+                raise ConcurrencyConflict(BUSY) from err
             raise
+
+
+BUSY = "someone else is changing the same records; try again"
+# PostgreSQL: serialization failure, deadlock detected, lock wait timed out (lock_timeout).
+_CONTENTION_STATES = {"40001", "40P01", "55P03"}
+
+
+def _is_contention(err: DBAPIError) -> bool:
+    sqlstate = getattr(err.orig, "sqlstate", None)
+    return sqlstate in _CONTENTION_STATES or "database is locked" in str(err.orig)
 
 
 def _is_unique_violation(err: IntegrityError) -> bool:

@@ -16,6 +16,7 @@ class ConsultationCommands(EngineBase):
         """Answer for a consulted role; the performer sees the comment."""
         comment = required(comment, "an answer needs a comment")
         with self.refusals_recorded(user, "answer"), self.uow() as uow:
+            uow.tasks.lock(uow.consultations.task_of(consultation_id))
             consultation = uow.consultations.get(consultation_id)
             if not consultation.is_open:
                 raise InvalidState(f"consultation {consultation_id} is already closed")
@@ -44,6 +45,7 @@ class ConsultationCommands(EngineBase):
         """Let the work go on without the consultations still unanswered (A only)."""
         reason = required(reason, "a reason is required to override consultation")
         with self.refusals_recorded(user, "override"), self.uow() as uow:
+            uow.tasks.lock(task_id)
             task, instance, governance = self._governed_task(uow, task_id)
             if task.status != TaskStatus.READY:
                 raise InvalidState(f"task {task_id} is {task.status}")

@@ -50,7 +50,7 @@ class InstanceCommands(EngineBase):
         if not reason or not reason.strip():
             raise InvalidState("a reason is required to cancel an instance")
         with self.uow() as uow:
-            instance = uow.instances.get(instance_id)
+            instance = uow.instances.lock(instance_id)
             if InstanceStatus(instance.status).is_final:
                 raise InvalidState(f"instance {instance_id} is already {instance.status}")
             workflow, version_number = self._load(uow, instance)
@@ -93,7 +93,7 @@ class InstanceCommands(EngineBase):
         """Run the failed task of an instance in error again, optionally with corrected data."""
         data = check_payload(data or {})
         with self.uow() as uow:
-            instance = uow.instances.get(instance_id)
+            instance = uow.instances.lock(instance_id)
             if instance.status != InstanceStatus.ERROR:
                 raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")
             workflow, version_number = self._load(uow, instance)
@@ -127,7 +127,9 @@ class InstanceCommands(EngineBase):
         fired = 0
         for instance_id, timer_id in due:
             with self.uow() as uow:
-                instance = uow.instances.get(instance_id)
+                instance = uow.instances.lock(instance_id)
+                if not uow.timers.is_pending(timer_id):
+                    continue  # cancelled, or its task finished, while we were not looking
                 workflow, _ = self._load(uow, instance)
                 element = self.runtime.fire_timer(workflow, timer_id)
                 record(

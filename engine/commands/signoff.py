@@ -57,6 +57,7 @@ class SignOffCommands(EngineBase):
     def approve(self, task_id: str, *, user: str) -> InstanceState:
         """Sign off submitted work: the process runs on with the data the performer sent."""
         with self.refusals_recorded(user, "approve"), self.uow() as uow:
+            uow.tasks.lock(task_id)
             open_tasks = uow.tasks.open_alongside(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
             acting = self._signer(governance, task, user)
@@ -75,6 +76,7 @@ class SignOffCommands(EngineBase):
         """Send submitted work back to its performer with a reason."""
         reason = required(reason, "a reason is required to reject")
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
+            uow.tasks.lock(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
             acting = self._signer(governance, task, user)
             task.status, task.assignee = TaskStatus.READY, task.performer

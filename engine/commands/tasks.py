@@ -22,9 +22,10 @@ class TaskCommands(EngineBase):
     def claim(self, task_id: str, *, user: str) -> None:
         """Take an open task so that nobody else works on it (R members only, if governed)."""
         with self.refusals_recorded(user, "claim"), self.uow() as uow:
+            uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
-            if task.assignee not in (None, user):
-                raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
+            if task.assignee not in (None, user):  # taken first: a conflict, not a refusal
+                raise InvalidState(f"task {task_id} is claimed by {task.assignee}")
             if task.assignee == user:
                 return
             instance = uow.instances.get(task.instance_id)
@@ -37,6 +38,7 @@ class TaskCommands(EngineBase):
     def release(self, task_id: str, *, user: str) -> None:
         """Give back a claimed task so that others can take it."""
         with self.uow() as uow:
+            uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
             if task.assignee != user:
                 raise NotAllowed(f"task {task_id} is not claimed by {user}")
@@ -51,7 +53,7 @@ class TaskCommands(EngineBase):
     def reassign(self, task_id: str, *, user: str, to: str, reason: str | None = None) -> None:
         """Hand an open task to another R member (by an R member or an admin)."""
         with self.refusals_recorded(user, "reassign"), self.uow() as uow:
-            task = uow.tasks.get(task_id)
+            task, _ = uow.tasks.lock(task_id)
             if task.status != TaskStatus.READY:
                 raise InvalidState(f"task {task_id} is {task.status}")
             instance = uow.instances.get(task.instance_id)
@@ -95,6 +97,7 @@ class TaskCommands(EngineBase):
         """
         data = check_payload(data)
         with self.refusals_recorded(user, "complete"), self.uow() as uow:
+            uow.tasks.lock(task_id)
             open_tasks = uow.tasks.open_alongside(task_id)
             task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
             if task.assignee not in (None, user):

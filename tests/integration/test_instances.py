@@ -62,7 +62,7 @@ def test_claimed_task_is_only_for_its_claimant(engine):
     engine.start("approval", user="ana")
     task = only_task(engine)
     engine.claim(task["id"], user="ana")
-    with pytest.raises(NotAllowed, match="claimed by ana"):
+    with pytest.raises(InvalidState, match="claimed by ana"):
         engine.claim(task["id"], user="bob")
     with pytest.raises(NotAllowed):
         engine.complete(task["id"], user="bob", data={"amount": 1})
