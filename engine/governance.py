@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from raci import policy
-from raci.directory import Directory
+from raci.directory import Acting, Directory
 from raci.matrix import ActivityRow, Letter, RaciMatrix
 
 from .errors import NotAllowed
@@ -68,6 +68,19 @@ class Governance:
             return rule(self.directory, *args, **kwargs)
         except policy.Refused as refused:
             raise RaciRefusal(refused.letter.value, refused.message, task.id) from refused
+
+    def signer(self, uow: UnitOfWork, task: HumanTask, user: str) -> Acting:
+        """How `user` may sign `task` off (A): never one who did its work, in any round."""
+        return self.check(
+            task,
+            policy.may_sign_off,
+            self.row(task),
+            user,
+            self.today,
+            performer=task.performer,
+            performer_for=task.performer_for,
+            earlier_performers=uow.audit.performers(task.instance_id, task.id),
+        )
 
     def notify_informed(
         self,

@@ -237,6 +237,17 @@ class AuditRepository:
             self._heads[stream] = head
         return head
 
+    def performers(self, instance_id: str, task_id: str) -> set[str]:
+        """Everyone who completed `task_id`, or had it completed for them, in any round."""
+        rows = self.session.execute(
+            select(AuditEvent.actor, AuditEvent.on_behalf_of).where(
+                AuditEvent.instance_id == instance_id,
+                AuditEvent.task_id == task_id,
+                AuditEvent.action == "complete",
+            )
+        )
+        return {user for row in rows for user in row if user is not None}
+
     def heads(self) -> Iterator[AuditStream]:
         yield from self.session.scalars(select(AuditStream).order_by(AuditStream.stream))
 

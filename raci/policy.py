@@ -7,6 +7,7 @@ records the outcome; nothing here touches storage.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from .directory import Acting, Directory
@@ -48,8 +49,13 @@ def may_sign_off(
     *,
     performer: str,
     performer_for: str | None = None,
+    earlier_performers: Collection[str] = (),
 ) -> Acting:
-    """A: a member of the A role signs off, never the performer nor anyone acting for them."""
+    """A: a member of the A role signs off, never the performer nor anyone acting for them.
+
+    Work sent back for rework may be done again by someone else: whoever did it (or had
+    it done for them) in an earlier round, `earlier_performers`, may not sign it either.
+    """
     if user == performer:
         raise Refused(
             Letter.A, f"{user} performed '{row.activity}' and cannot sign it off (four eyes)"
@@ -59,12 +65,18 @@ def may_sign_off(
             Letter.A,
             f"{user}'s deputy performed '{row.activity}' for them; they cannot sign it off",
         )
+    if user in earlier_performers:
+        raise Refused(
+            Letter.A,
+            f"{user} worked on '{row.activity}' before it was sent back and cannot sign it off"
+            " (four eyes)",
+        )
     role = row.accountable
     acting = directory.acting_as(
         user,
         [role] if role else [],
         day,
-        not_for=[performer, *([performer_for] if performer_for else [])],
+        not_for=[performer, *([performer_for] if performer_for else []), *earlier_performers],
     )
     if acting is None:
         raise Refused(Letter.A, f"{user} is not accountable for '{row.activity}' ({role})")

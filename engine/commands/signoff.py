@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from raci import policy
 from raci.directory import Acting
 
 from ..errors import InvalidState
@@ -60,7 +59,7 @@ class SignOffCommands(EngineBase):
             uow.tasks.lock(task_id)
             open_tasks = uow.tasks.open_alongside(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
-            acting = self._signer(governance, task, user)
+            acting = governance.signer(uow, task, user)
             task.signed_off_by, task.signed_off_at = user, uow.now
 
             def acts() -> None:
@@ -78,7 +77,7 @@ class SignOffCommands(EngineBase):
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
             uow.tasks.lock(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
-            acting = self._signer(governance, task, user)
+            acting = governance.signer(uow, task, user)
             task.status, task.assignee = TaskStatus.READY, task.performer
             task.rework_count += 1
             task.rejection_reason = reason
@@ -111,15 +110,3 @@ class SignOffCommands(EngineBase):
         if task.status != TaskStatus.AWAITING_SIGNOFF:
             raise InvalidState(f"task {task_id} is not waiting for sign-off ({task.status})")
         return task, instance, governance
-
-    @staticmethod
-    def _signer(governance: Governance, task: HumanTask, user: str) -> Any:
-        return governance.check(
-            task,
-            policy.may_sign_off,
-            governance.row(task),
-            user,
-            governance.today,
-            performer=task.performer,
-            performer_for=task.performer_for,
-        )

@@ -168,6 +168,23 @@ def test_a_rejected_analysis_returns_to_its_controller_with_the_reason(app, as_u
     assert (mine["id"], mine["rework_count"]) == (task_id, 1)
 
 
+def test_who_did_the_first_round_cannot_sign_the_rework_someone_else_did(app, as_user):
+    requested(as_user, 1000, credit_limit(app))
+    anna, kostas = as_user("anna.credit"), as_user("kostas.credit")
+    task_id = only_task(anna, "analyse_controller")
+    data = {"recommendation": "decline", "analysis": "Two late payments this year"}
+    assert anna.post(f"/tasks/{task_id}/complete", {"data": data}).status_code == 200
+    assert kostas.post(f"/tasks/{task_id}/reject", {"reason": "Check again"}).status_code == 200
+    handed = anna.post(f"/tasks/{task_id}/reassign", {"to": "kostas.credit"})
+    assert handed.get_json()["assignee"] == "kostas.credit"
+    assert kostas.post(f"/tasks/{task_id}/complete", {"data": data}).status_code == 200
+
+    refused = anna.post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
+
+    assert "before it was sent back" in assert_error(refused, 403, "RaciRefusal")["message"]
+    assert anna.get(f"/tasks/{task_id}").get_json()["status"] == "awaiting_signoff"
+
+
 def test_the_consulted_role_answers_and_the_accountable_one_may_override(app, as_user):
     before = credit_limit(app)
     requested(as_user, 60000 - before, before)  # a large limit: the CFO signs, finance is asked

@@ -90,6 +90,24 @@ def test_r_completes_a_rejects_r_reworks_a_approves_and_the_process_runs_on(raci
     assert [a for a, *_ in trail].count("complete") == 2
 
 
+def test_who_did_the_work_before_it_was_sent_back_cannot_sign_the_rework(raci_engine):
+    analyse = requested(raci_engine)
+    consulted(raci_engine, analyse)
+    raci_engine.complete(analyse, user="frank", data={"recommendation": "raise"})
+    raci_engine.reject(analyse, user="fiona", reason="attach the payment history")
+    raci_engine.reassign(analyse, user="frank", to="carol", reason="carol knows the customer")
+    raci_engine.complete(analyse, user="carol", data={"recommendation": "raise"})
+
+    with pytest.raises(RaciRefusal, match="before it was sent back") as refused:
+        raci_engine.approve(analyse, user="frank")  # A, but did the first round's work
+    assert refused.value.letter == "A"
+    with pytest.raises(RaciRefusal):  # nor his deputy, acting for him
+        raci_engine.approve(analyse, user="erin")
+    assert task_record(raci_engine, analyse)["status"] == "awaiting_signoff"
+    raci_engine.approve(analyse, user="fiona")
+    assert task_record(raci_engine, analyse)["signed_off_by"] == "fiona"
+
+
 def test_the_performer_can_never_sign_off_even_holding_the_a_role(raci_engine):
     analyse = requested(raci_engine)
     consulted(raci_engine, analyse)

@@ -212,6 +212,16 @@ def test_may_sign_off_given_another_deputy_of_the_principal_the_performer_stood_
         may_sign_off(DIRECTORY, ROW, "della", MID_NOV, performer="dave", performer_for="dee")
 
 
+def test_may_sign_off_given_who_did_the_work_before_it_was_sent_back_expect_refused():
+    with pytest.raises(Refused, match="before it was sent back"):
+        may_sign_off(DIRECTORY, ROW, "dee", MID_NOV, performer="rita", earlier_performers={"dee"})
+
+
+def test_may_sign_off_given_a_deputy_of_an_earlier_performer_only_expect_refused():
+    with pytest.raises(Refused):  # dave stands in for dee, who did the first round
+        may_sign_off(DIRECTORY, ROW, "dave", MID_NOV, performer="rita", earlier_performers={"dee"})
+
+
 @pytest.mark.parametrize("user", ["olga", "ralf", "carl", "gone", "gil"])
 def test_may_sign_off_given_someone_who_cannot_act_for_the_a_role_expect_refused(user):
     with pytest.raises(Refused, match=f"{user} is not accountable for 'check_credit'"):
