@@ -25,6 +25,8 @@ from engine.clock import FakeClock
 from engine.errors import ConcurrencyConflict, EngineError, InvalidState
 from raci.directory_io import load_directory
 from tests.conftest import fixture_files
+from web import create_app
+from web.config import Settings
 
 pytestmark = pytest.mark.postgres
 
@@ -232,3 +234,72 @@ def test_racing_acts_have_one_winner(raced, trial):
 def test_a_timer_racing_a_cancel_has_one_winner(raced, clock):
     for _ in range(TRIALS):
         timer_vs_cancel(raced, clock)
+
+
+# --- the same races through the JSON API: one 200, the others 409 ----------------------
+
+API_TRIALS = 12
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Any:
+    """The web app on the race database, and a client factory per user (bearer tokens)."""
+    settings = Settings.from_env(
+        {
+            "RACIFLOW_DATABASE_URL": database_url,
+            "RACIFLOW_INSTANCE_DIR": str(tmp_path),
+            "RACIFLOW_SECRET_KEY": "test",
+        }
+    )
+    app = create_app(settings, test_config={"RATELIMIT_ENABLED": False})
+    engine = app.extensions["raciflow"]
+    directory = GOVERNED / "directory.yaml"
+    engine.import_directory(load_directory(directory.name, directory.read_bytes()), user="ada")
+    engine.deploy(
+        [
+            SourceFile.read(GOVERNED / "credit_change.bpmn"),
+            SourceFile("credit_change.raci.csv", MATRIX.encode()),
+        ],
+        user="owner",
+    )
+    for signer in ("fiona", "frank"):
+        engine.set_password(signer, PASSWORD, by="ada")
+    tokens = {user: engine.create_token(user, label="races") for user in USERS}
+
+    def post(user: str, path: str, body: dict[str, Any] | None = None) -> int:
+        headers = {"Authorization": f"Bearer {tokens[user]}"}
+        return app.test_client().post(f"/api/v1{path}", json=body, headers=headers).status_code
+
+    return engine, post
+
+
+USERS = ("bob", "carol", "frank", "fiona")
+
+
+def api_claim_vs_claim(engine: ProcessEngine, post: Callable[..., int]) -> None:
+    instance_id, analyse = analysis(engine)
+    users = ["carol", "frank"]
+    answers = race(*[lambda user=user: post(user, f"/tasks/{analyse}/claim") for user in users])
+    assert sorted(answers) == [200, 409], answers
+    assert task(engine, analyse)["assignee"] == users[answers.index(200)]
+    assert actions(engine, instance_id, analyse).count("claim") == 1
+
+
+def api_approve_vs_reject(engine: ProcessEngine, post: Callable[..., int]) -> None:
+    instance_id, analyse = submitted(engine)
+    answers = race(
+        lambda: post("fiona", f"/tasks/{analyse}/approve", {"password": PASSWORD}),
+        lambda: post("frank", f"/tasks/{analyse}/reject", {"reason": "check the invoices"}),
+    )
+    assert sorted(answers) == [200, 409], answers
+    acts = actions(engine, instance_id, analyse)
+    approved = answers[0] == 200
+    assert (acts.count("approve"), acts.count("reject")) == ((1, 0) if approved else (0, 1))
+    assert status(engine, instance_id) == ("completed" if approved else "waiting")
+
+
+@pytest.mark.parametrize("trial", [api_claim_vs_claim, api_approve_vs_reject])
+def test_racing_api_calls_get_one_200_and_409_for_the_others(api, trial):
+    for _ in range(API_TRIALS):
+        trial(*api)
