@@ -86,23 +86,19 @@ class InstanceRepository:
         their turns and each reads what the one before it committed (see docs/engine.md,
         "Concurrency"). SQLite has no row locks: its units of work are serialised whole.
         """
-        return self._locked(ProcessInstance.id == instance_id, f"instance {instance_id}")
-
-    def _locked(self, where: Any, what: str) -> ProcessInstance:
-        instance = self.session.scalars(
-            select(ProcessInstance)
-            .where(where)
-            .with_for_update()
-            .execution_options(populate_existing=True)  # what was committed before the lock
-        ).first()
+        instance = _lock_instance(self.session, ProcessInstance.id == instance_id)
         if instance is None:
-            raise NotFound(f"{what} does not exist")
+            raise NotFound(f"instance {instance_id} does not exist")
         return instance
 
-    def lock_of_task(self, task_id: str) -> ProcessInstance:
-        """Lock the instance that `task_id` belongs to (a task never changes instance)."""
-        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        return self._locked(ProcessInstance.id == owner, f"task {task_id}")
+
+def _lock_instance(session: Session, where: Any) -> ProcessInstance | None:
+    return session.scalars(
+        select(ProcessInstance)
+        .where(where)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # as committed when the lock was granted
+    ).first()
 
 
 class TaskRepository:
@@ -120,7 +116,11 @@ class TaskRepository:
 
     def lock(self, task_id: str) -> tuple[HumanTask, ProcessInstance]:
         """Load a task to change it: its instance's row is locked first, then it is read."""
-        instance = InstanceRepository(self.session).lock_of_task(task_id)
+        # A task never moves to another instance: reading its instance id before the lock is safe.
+        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+        instance = _lock_instance(self.session, ProcessInstance.id == owner)
+        if instance is None:
+            raise NotFound(f"task {task_id} does not exist")
         task = self.session.scalars(
             select(HumanTask)
             .where(HumanTask.id == task_id)

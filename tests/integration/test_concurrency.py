@@ -1,9 +1,10 @@
-"""Two processes completing the same task: one wins, the other gets a clear conflict."""
+"""Two processes completing the same task: one wins, the other gets a clear refusal."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -14,16 +15,22 @@ from engine.runtime import Runtime
 POSTGRES_URL = os.environ.get("RACIFLOW_TEST_POSTGRES_URL")
 
 
-def _complete_in_child(url, task_id, user, barrier, results):
-    """Load the task, wait until the other process has loaded it too, then complete."""
+def _complete_in_child(url, task_id, user, first_inside, second_trying, results):
+    """Complete the task; the first process waits inside until the second one is trying."""
     engine = build_engine(url, services=ServiceRegistry())
     original = Runtime.complete_human_task
 
-    def complete_after_both_loaded(self, workflow, task_id, data):
-        barrier.wait(timeout=30)
+    def complete_while_the_other_tries(self, workflow, task_id, data):
+        first_inside.set()
+        second_trying.wait(timeout=30)
+        time.sleep(0.5)  # the other one is now waiting for the instance's lock
         return original(self, workflow, task_id, data)
 
-    Runtime.complete_human_task = complete_after_both_loaded
+    if user == "ana":
+        Runtime.complete_human_task = complete_while_the_other_tries
+    else:
+        first_inside.wait(timeout=30)
+        second_trying.set()
     try:
         engine.complete(task_id, user=user, data={"amount": 10, "by": user})
         results.put((user, "ok"))
@@ -38,10 +45,11 @@ def test_two_processes_completing_the_same_task_on_postgresql(engine, database_u
     started = engine.start("approval", user="ana")
     [task] = views.open_tasks(engine.uow())
     context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(2), context.Queue()
+    first_inside, second_trying, results = context.Event(), context.Event(), context.Queue()
     workers = [
         context.Process(
-            target=_complete_in_child, args=(database_url, task["id"], user, barrier, results)
+            target=_complete_in_child,
+            args=(database_url, task["id"], user, first_inside, second_trying, results),
         )
         for user in ("ana", "bob")
     ]
@@ -49,8 +57,9 @@ def test_two_processes_completing_the_same_task_on_postgresql(engine, database_u
         worker.start()
     for worker in workers:
         worker.join(timeout=60)
-    outcomes = sorted(results.get(timeout=5)[1] for _ in workers)
-    assert outcomes == ["ConcurrencyConflict", "ok"]
+    outcomes = dict(results.get(timeout=5) for _ in workers)
+    # bob waited for ana's lock on the instance, then found the task done.
+    assert outcomes == {"ana": "ok", "bob": "InvalidState"}
     with engine.uow() as uow:
         completions = [
             e for e in uow.audit.events_of(started.instance_id) if e.action == "complete"
