@@ -30,6 +30,7 @@ class Settings:
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
     development: bool = False  # plain-http cookies, for `make run` on localhost
     ratelimit_storage: str = "memory://"  # Redis URL when several workers share the limits
+    script_memory_limit_mb: float = 64.0  # what a script may add to the process's memory
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +49,7 @@ class Settings:
             smtp=_smtp(env),
             development=_environment(env) == "development",
             ratelimit_storage=env.get("RACIFLOW_RATELIMIT_STORAGE") or "memory://",
+            script_memory_limit_mb=_number(env, "RACIFLOW_SCRIPT_MEMORY_LIMIT", 64.0),
         )
 
     def ensure_instance_dir(self) -> None:
