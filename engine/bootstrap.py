@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from .clock import Clock, SystemClock
 from .commands.base import FormLookup
 from .database import make_engine, make_session_factory, upgrade
+from .process_limits import ProcessLimits
 from .runtime import Runtime
 from .sandbox import DEFAULT_MEMORY_LIMIT
 from .scripting import ServiceRegistry
@@ -26,6 +27,7 @@ def build_engine(
     migrate: bool = False,
     db_engine: Engine | None = None,
     forms: FormLookup | None = None,
+    process_limits: ProcessLimits | None = None,
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
@@ -48,4 +50,5 @@ def build_engine(
         runtime,
         known_services=services.names,
         forms=forms,
+        process_limits=process_limits,
     )
