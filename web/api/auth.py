@@ -20,6 +20,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 
 from engine.errors import NotAllowed
+from engine.views.visibility import OVERSIGHT_ROLES
 from web.auth import WebUser, load_user
 from web.extensions import limiter
 from web.services import engine
@@ -27,7 +28,7 @@ from web.services import engine
 from .errors import Error, handle_http_error
 from .schemas import text
 
-OVERSIGHT = ("auditor", "process_owner")  # and admin: WebUser.has_role always lets admins in
+OVERSIGHT = OVERSIGHT_ROLES  # and admin: WebUser.has_role always lets admins in
 
 
 def api_blueprint(
