@@ -36,17 +36,38 @@ class AccountRepository:
             update(users).where(users.c.username == username).values(locale=locale)
         )
 
-    def add_token(self, token_hash: str, username: str, label: str, now: datetime) -> None:
+    def session_generation(self, username: str) -> int | None:
+        return self.session.scalar(
+            select(users.c.session_generation).where(users.c.username == username)
+        )
+
+    def end_sessions(self, username: str) -> None:
+        """Raise the user's session generation: every session cookie issued before is void."""
+        self.session.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(session_generation=users.c.session_generation + 1)
+        )
+
+    def add_token(
+        self, token_hash: str, username: str, label: str, now: datetime, expires_at: datetime
+    ) -> None:
         self.session.execute(
             insert(api_tokens).values(
-                token_hash=token_hash, username=username, label=label, created_at=now
+                token_hash=token_hash,
+                username=username,
+                label=label,
+                created_at=now,
+                expires_at=expires_at,
             )
         )
 
     def token_owner(self, token_hash: str, now: datetime) -> str | None:
-        """The user a token belongs to (noting its use), or None if unknown."""
+        """The user an unexpired token belongs to (noting its use), or None."""
         username = self.session.scalar(
-            select(api_tokens.c.username).where(api_tokens.c.token_hash == token_hash)
+            select(api_tokens.c.username).where(
+                api_tokens.c.token_hash == token_hash, api_tokens.c.expires_at > now
+            )
         )
         if username is not None:
             self.session.execute(
@@ -56,10 +77,20 @@ class AccountRepository:
             )
         return username
 
-    def revoke_tokens(self, username: str) -> int:
-        return self.session.execute(
-            delete(api_tokens).where(api_tokens.c.username == username)
-        ).rowcount
+    def delete_tokens(
+        self, username: str, *, hash_prefix: str | None, label: str | None
+    ) -> list[str]:
+        """Delete the user's tokens (those whose hash starts with `hash_prefix`, or with
+        `label`, or all); return the hashes deleted."""
+        query = select(api_tokens.c.token_hash).where(api_tokens.c.username == username)
+        if hash_prefix is not None:
+            query = query.where(api_tokens.c.token_hash.startswith(hash_prefix, autoescape=True))
+        if label is not None:
+            query = query.where(api_tokens.c.label == label)
+        hashes = sorted(self.session.scalars(query))
+        if hashes:
+            self.session.execute(delete(api_tokens).where(api_tokens.c.token_hash.in_(hashes)))
+        return hashes
 
     def filters(self, username: str) -> list[dict[str, Any]]:
         rows = self.session.execute(

@@ -9,7 +9,9 @@ from sqlalchemy import Engine
 from .clock import Clock, SystemClock
 from .commands.base import FormLookup
 from .database import make_engine, make_session_factory, upgrade
+from .process_limits import ProcessLimits
 from .runtime import Runtime
+from .sandbox import DEFAULT_MEMORY_LIMIT
 from .scripting import ServiceRegistry
 from .services import ProcessEngine
 from .unit_of_work import UnitOfWork
@@ -21,9 +23,11 @@ def build_engine(
     services: ServiceRegistry | None = None,
     clock: Clock | None = None,
     script_time_limit: float = 1.0,
+    script_memory_limit: int = DEFAULT_MEMORY_LIMIT,
     migrate: bool = False,
     db_engine: Engine | None = None,
     forms: FormLookup | None = None,
+    process_limits: ProcessLimits | None = None,
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
@@ -35,10 +39,16 @@ def build_engine(
     clock = clock or SystemClock()
     services = services or ServiceRegistry()
     session_factory = make_session_factory(db_engine)
-    runtime = Runtime(services, clock, script_time_limit=script_time_limit)
+    runtime = Runtime(
+        services,
+        clock,
+        script_time_limit=script_time_limit,
+        script_memory_limit=script_memory_limit,
+    )
     return ProcessEngine(
         partial(UnitOfWork, session_factory, clock),
         runtime,
         known_services=services.names,
         forms=forms,
+        process_limits=process_limits,
     )

@@ -27,6 +27,7 @@ from raci.validation import Activity
 
 from . import sandbox
 from .errors import InvalidDefinition, ScriptError
+from .process_limits import ProcessLimits, check_process_size
 from .safe_xml import parse_xml
 from .serialization import spec_to_dict
 
@@ -94,13 +95,18 @@ def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
 
 
 def parse_definitions(
-    files: Sequence[SourceFile], *, known_services: Iterable[str] | None = None
+    files: Sequence[SourceFile],
+    *,
+    known_services: Iterable[str] | None = None,
+    limits: ProcessLimits | None = None,
 ) -> list[ProcessDefinition]:
     """Parse and check `files`; return one definition per executable process."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
     bpmn_sources: dict[str, str] = {}
     for source in files:
         root = parse_xml(source.content, source.name)
+        if not source.is_dmn:  # before SpiffWorkflow's parser, whose cost grows with size
+            check_process_size(root, source.name, limits or ProcessLimits())
         try:
             if source.is_dmn:
                 parser.add_dmn_xml(root, filename=source.name)

@@ -271,6 +271,8 @@ users = Table(
     # Sign-in: set by `raciflow directory set-password` (never imported or exported).
     Column("password_hash", String(300)),
     Column("locale", String(5), nullable=False, server_default="el"),
+    # Raised at sign-out and password change: session cookies of an older one are void.
+    Column("session_generation", Integer, nullable=False, server_default="0"),
 )
 
 api_tokens = Table(
@@ -281,6 +283,7 @@ api_tokens = Table(
     Column("label", String(100), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime),
+    Column("expires_at", UTCDateTime, nullable=False),
     Index(None, "username"),
 )
 

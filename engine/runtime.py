@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .clock import Clock
 from .errors import InvalidState, NotFound
+from .sandbox import DEFAULT_MEMORY_LIMIT
 from .scripting import (
     SandboxEnvironment,
     SandboxScriptEngine,
@@ -65,11 +66,20 @@ class StepFailure:
 class Runtime:
     """Run workflows with a sandboxed script engine and a given clock."""
 
-    def __init__(self, services: ServiceRegistry, clock: Clock, *, script_time_limit: float = 1.0):
+    def __init__(
+        self,
+        services: ServiceRegistry,
+        clock: Clock,
+        *,
+        script_time_limit: float = 1.0,
+        script_memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    ):
         self.clock = clock
         self.services = services
         self.script_engine = SandboxScriptEngine(
-            SandboxEnvironment(services, time_limit=script_time_limit)
+            SandboxEnvironment(
+                services, time_limit=script_time_limit, memory_limit=script_memory_limit
+            )
         )
 
     def create(self, specs: SpecBundle, data: dict[str, Any]) -> BpmnWorkflow:

@@ -9,11 +9,19 @@ this module adds what RestrictedPython leaves to the host:
   ``getattr``, ``type``, classes or modules);
 * an allowlist of methods per value type;
 * size checks on the operations that can allocate a lot in one C call
-  (``*``, ``**``, ``<<``, ``+``, ``str.replace``, ``str.join``, ``list.extend``,
-  ``range``), since a single C call cannot be interrupted;
-* a CPU deadline enforced by a trace function, raising an exception scripts
-  cannot catch (bare ``except:`` is refused, and ``BaseException`` is not
-  reachable);
+  (``*``, ``**``, ``<<``, ``+``, ``%``-formatting, f-strings and format specs,
+  ``str()`` and ``print`` of containers, ``int.to_bytes``, ``sum``, ``round``,
+  ``str.replace``, ``str.join``, ``list.extend``, ``range``), since a single C
+  call cannot be interrupted (estimates in ``engine/sandbox_sizes.py``);
+* a CPU deadline and a memory ceiling, both enforced by a trace function
+  raising an exception scripts cannot catch (bare ``except:`` is refused, and
+  ``BaseException`` is not reachable). The ceiling is on the growth of the
+  process's resident memory while the script runs, read from /proc every
+  millisecond: tracemalloc would count exactly, but makes allocating code
+  about ten times slower; a resource-limited child per script would cost a
+  fork per gateway condition, and RLIMIT_AS cannot be set for one script in a
+  web worker. What one C call may allocate between two readings is bounded by
+  the size checks above;
 * a bound on the size of the data a script leaves behind.
 """
 
@@ -23,6 +31,7 @@ import ast
 import builtins
 import json
 import operator
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -40,19 +49,33 @@ from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack
 from RestrictedPython.PrintCollector import PrintCollector
 
 from .errors import ScriptError
+from .sandbox_sizes import percent_size, spec_width, text_size
 
 MAX_ITEMS = 1_000_000  # longest str/list/range a script may build in one operation
 MAX_INT_BITS = 64 * 1024
+MAX_ROUND_DIGITS = 10_000  # round(x, n): |n| beyond this makes a huge power of ten
 MAX_DATA_BYTES = 1024 * 1024  # task data a script may leave behind, as JSON
+MAX_MESSAGE = 500  # characters of a script's own error message that we keep
 DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU per script or expression
+DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024  # bytes a script may add to the process's memory
+_MEMORY_CHECK_INTERVAL = 0.001  # seconds between two readings of the resident memory
 
 
-class _DeadlineExceeded(BaseException):
-    """Raised inside a script when it runs out of time; scripts cannot catch it."""
+class _LimitExceeded(BaseException):
+    """Raised inside a script when it runs out of time or memory; scripts cannot catch it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _refuse(message: str) -> None:
     raise ScriptError(message)
+
+
+def _refuse_text(size: int, what: str) -> None:
+    if size > MAX_ITEMS:
+        _refuse(f"text too large: {what} would exceed the sandbox limit of {MAX_ITEMS} characters")
 
 
 def _sized(value: Any) -> int:
@@ -75,6 +98,8 @@ def _guard_binop(op: str, left: Any, right: Any) -> Any:
             _refuse("number too large: '*' result would exceed the sandbox limit")
     elif op == "+" and _sized(left) + _sized(right) > MAX_ITEMS:
         _refuse("sequence too large: '+' result would exceed the sandbox limit")
+    elif op == "%" and isinstance(left, (str, bytes)):
+        _refuse_text(percent_size(left, right, MAX_ITEMS), "this '%' format")
     return _BINOPS[op](left, right)
 
 
@@ -83,17 +108,18 @@ _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "<<": operator.lshift,
     "*": operator.mul,
     "+": operator.add,
+    "%": operator.mod,
 }
-_GUARDED_AST_OPS = {ast.Pow: "**", ast.LShift: "<<", ast.Mult: "*", ast.Add: "+"}
+_GUARDED_AST_OPS = {ast.Pow: "**", ast.LShift: "<<", ast.Mult: "*", ast.Add: "+", ast.Mod: "%"}
 _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+=": lambda a, b: _guard_binop("+", a, b),
     "*=": lambda a, b: _guard_binop("*", a, b),
     "**=": lambda a, b: _guard_binop("**", a, b),
     "<<=": lambda a, b: _guard_binop("<<", a, b),
+    "%=": lambda a, b: _guard_binop("%", a, b),
     "-=": operator.sub,
     "/=": operator.truediv,
     "//=": operator.floordiv,
-    "%=": operator.mod,
     ">>=": operator.rshift,
     "&=": operator.and_,
     "|=": operator.or_,
@@ -113,6 +139,15 @@ class _SandboxPolicy(RestrictingNodeTransformer):
         op = ast.copy_location(ast.Constant(symbol), node)
         call = ast.Call(func=name, args=[op, node.left, node.right], keywords=[])
         return ast.copy_location(call, node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        """f'{value!conversion:spec}' -> f'{_format_(value, conversion, spec)}'."""
+        node = self.node_contents_visit(node)
+        spec = node.format_spec or ast.Constant("")
+        args = [node.value, ast.Constant(node.conversion), spec]
+        call = ast.Call(func=ast.Name("_format_", ast.Load()), args=args, keywords=[])
+        formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
+        return ast.fix_missing_locations(ast.copy_location(formatted, node))
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
         if node.type is None:
@@ -172,6 +207,77 @@ def _guarded_extend(target: list) -> Callable[[Any], None]:
     return extend
 
 
+def _guarded_to_bytes(number: int) -> Callable[..., bytes]:
+    def to_bytes(length: int = 1, *args: Any, **kwargs: Any) -> bytes:
+        if isinstance(length, int) and length > MAX_ITEMS:
+            _refuse(f"int.to_bytes of {length} bytes exceeds the sandbox limit of {MAX_ITEMS}")
+        return number.to_bytes(length, *args, **kwargs)
+
+    return to_bytes
+
+
+def _guarded_format(value: Any, conversion: int, spec: str) -> str:
+    """What an f-string's {value!conversion:spec} does, once its size is known to be sane."""
+    size = text_size(value, MAX_ITEMS) + spec_width(spec)
+    _refuse_text(size, "this f-string format")
+    if conversion == ord("r"):
+        value = repr(value)
+    elif conversion == ord("a"):
+        value = ascii(value)
+    elif conversion == ord("s"):
+        value = str(value)
+    return format(value, spec)
+
+
+def _guarded_str(*args: Any, **kwargs: Any) -> str:
+    if args:
+        _refuse_text(text_size(args[0], MAX_ITEMS), "str() of this value")
+    return str(*args, **kwargs)
+
+
+def _guarded_int(*args: Any, **kwargs: Any) -> int:
+    if args and isinstance(args[0], Decimal):
+        _refuse_text(text_size(args[0], MAX_ITEMS), "int() of this decimal")
+    return int(*args, **kwargs)
+
+
+def _guarded_round(number: Any, ndigits: int | None = None) -> Any:
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_ROUND_DIGITS:
+        _refuse(f"round() to {ndigits} digits exceeds the sandbox limit of {MAX_ROUND_DIGITS}")
+    if ndigits is None and isinstance(number, Decimal):
+        _refuse_text(text_size(number, MAX_ITEMS), "round() of this decimal")
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
+def _guarded_sum(items: Any, start: Any = 0) -> Any:
+    if isinstance(start, (list, tuple)):  # concatenating sequences, one C call
+        items = list(items)
+        if len(start) + sum(_sized(item) for item in items) > MAX_ITEMS:
+            _refuse("sequence too large: sum() of these sequences exceeds the sandbox limit")
+    return sum(items, start)
+
+
+def _guarded_isinstance(value: Any, kinds: Any) -> bool:
+    """isinstance, seeing the guarded str and int as the types they stand for."""
+    if isinstance(kinds, tuple):
+        kinds = tuple(_GUARDED_TYPES.get(kind, kind) for kind in kinds)
+    else:
+        kinds = _GUARDED_TYPES.get(kinds, kinds)
+    return isinstance(value, kinds)
+
+
+_GUARDED_TYPES: dict[Any, type] = {_guarded_str: str, _guarded_int: int}
+
+
+class _GuardedPrintCollector(PrintCollector):
+    """print(), refusing what would print more text than one operation may build."""
+
+    def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+        size = sum(text_size(item, MAX_ITEMS) for item in objects)
+        _refuse_text(size + sum(len(text) for text in self.txt), "print()")
+        super()._call_print(*objects, **kwargs)
+
+
 _STR_METHODS = frozenset(
     [
         "capitalize",
@@ -224,14 +330,16 @@ _WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = 
     (str, "replace"): _guarded_replace,
     (str, "join"): _guarded_join,
     (list, "extend"): _guarded_extend,
+    (int, "to_bytes"): _guarded_to_bytes,
 }
 _VALUE_TYPES = (date, datetime, timedelta, Decimal, int, float)
 
 
 def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
-    wrapper = _WRAPPED_METHODS.get((type(obj), name))
-    if wrapper is not None:
-        return wrapper(obj)
+    for kind in type(obj).__mro__:  # bool's to_bytes is int's
+        wrapper = _WRAPPED_METHODS.get((kind, name))
+        if wrapper is not None:
+            return wrapper(obj)
     allowed = _ALLOWED_ATTRIBUTES.get(type(obj))
     if (allowed is not None and name in allowed) or (
         isinstance(obj, _VALUE_TYPES) and not name.startswith("_")
@@ -291,7 +399,14 @@ _SAFE_BUILTIN_NAMES = [
     "False",
 ]
 _SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _SAFE_BUILTIN_NAMES}
-_SAFE_BUILTINS["range"] = _guarded_range
+_SAFE_BUILTINS.update(
+    range=_guarded_range,
+    str=_guarded_str,
+    int=_guarded_int,
+    round=_guarded_round,
+    sum=_guarded_sum,
+    isinstance=_guarded_isinstance,
+)
 
 GUARD_GLOBALS: dict[str, Any] = {
     "__builtins__": _SAFE_BUILTINS,
@@ -303,7 +418,8 @@ GUARD_GLOBALS: dict[str, Any] = {
     "_write_": _guarded_write,
     "_inplacevar_": _inplace,
     "_binop_": _guard_binop,
-    "_print_": PrintCollector,
+    "_print_": _GuardedPrintCollector,
+    "_format_": _guarded_format,
     "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs),
 }
 
@@ -320,27 +436,63 @@ def compile_script(source: str, mode: str = "exec") -> Any:
     return result.code
 
 
-class _Deadline:
-    """A trace function that stops the traced code once its time is up."""
+class _Limits:
+    """A trace function that stops the traced code once its time or memory is up."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, memory_bytes: int) -> None:
         self.expires = time.monotonic() + seconds
         self.seconds = seconds
+        self.memory_bytes = memory_bytes
+        self.memory = _ResidentMemory()
+        self.baseline = self.memory.read()
+        self.next_check = 0.0
 
     def __call__(self, frame: Any, event: str, arg: Any) -> Any:
-        if time.monotonic() > self.expires:
-            raise _DeadlineExceeded
+        now = time.monotonic()
+        if now > self.expires:
+            raise _LimitExceeded(f"script exceeded its time limit of {self.seconds:g}s")
+        if now >= self.next_check and self.baseline is not None:
+            self.next_check = now + _MEMORY_CHECK_INTERVAL
+            grown = (self.memory.read() or 0) - self.baseline
+            if grown > self.memory_bytes:
+                mib = self.memory_bytes // (1024 * 1024)
+                raise _LimitExceeded(f"script exceeded its memory limit of {mib} MiB")
         return self
 
+    def close(self) -> None:
+        self.memory.close()
 
-def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float) -> Any:
+
+class _ResidentMemory:
+    """The process's resident memory in bytes, from /proc (None where there is none)."""
+
+    _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+    def __init__(self) -> None:
+        try:
+            self.fd: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+        except OSError:
+            self.fd = None
+
+    def read(self) -> int | None:
+        if self.fd is None:
+            return None
+        return int(os.pread(self.fd, 128, 0).split()[1]) * self._PAGE
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory_limit: int) -> Any:
     previous = sys.gettrace()
-    deadline = _Deadline(time_limit)
-    sys.settrace(deadline)
+    limits = _Limits(time_limit, memory_limit)
+    sys.settrace(limits)
     try:
         return eval(code, namespace)  # noqa: S307 - restricted, guarded code object
-    except _DeadlineExceeded:
-        raise ScriptError(f"script exceeded its time limit of {time_limit:g}s") from None
+    except _LimitExceeded as exceeded:
+        raise ScriptError(exceeded.message) from None
     except RecursionError:
         raise ScriptError("script exceeded the recursion limit") from None
     except MemoryError:
@@ -350,11 +502,19 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float) -> Any
     except ImportError:
         raise ScriptError("imports are not allowed in scripts") from None
     except NameError as err:
-        raise ScriptError(f"{err} (only data and safe builtins are available)") from None
+        raise ScriptError(f"{_message(err)} (only data and safe builtins are available)") from None
     except Exception as err:
-        raise ScriptError(f"script failed: {type(err).__name__}: {err}") from err
+        raise ScriptError(f"script failed: {type(err).__name__}: {_message(err)}") from err
     finally:
         sys.settrace(previous)
+        limits.close()
+
+
+def _message(err: Exception) -> str:
+    """A script's exception as text, never larger than MAX_MESSAGE (its args may be huge)."""
+    if text_size(err.args, MAX_MESSAGE) > MAX_MESSAGE:
+        return "(message too large to show)"
+    return str(err)[:MAX_MESSAGE]
 
 
 def _clean_data(namespace: dict[str, Any]) -> dict[str, Any]:
@@ -367,6 +527,9 @@ def _clean_data(namespace: dict[str, Any]) -> dict[str, Any]:
 
 def check_data_size(data: dict[str, Any], limit: int = MAX_DATA_BYTES) -> None:
     """Refuse task data whose JSON form is larger than `limit` bytes."""
+    estimate = text_size(data, limit)
+    if estimate > limit:  # before serializing: shared references can make it enormous
+        raise ScriptError(f"script left over {limit} bytes of data; the limit is {limit} bytes")
     try:
         size = len(json.dumps(data, default=str))
     except (TypeError, ValueError) as err:
@@ -376,21 +539,29 @@ def check_data_size(data: dict[str, Any], limit: int = MAX_DATA_BYTES) -> None:
 
 
 def evaluate(
-    expression: str, context: dict[str, Any], *, time_limit: float = DEFAULT_TIME_LIMIT
+    expression: str,
+    context: dict[str, Any],
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> Any:
     """Return the value of `expression` with `context` as its variables."""
     code = compile_script(expression, "eval")
     namespace = {**context, **GUARD_GLOBALS}
-    return _run_bounded(code, namespace, time_limit)
+    return _run_bounded(code, namespace, time_limit, memory_limit)
 
 
 def execute(
-    script: str, context: dict[str, Any], *, time_limit: float = DEFAULT_TIME_LIMIT
+    script: str,
+    context: dict[str, Any],
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> None:
     """Run `script` with `context` as its variables; `context` receives the results."""
     code = compile_script(script, "exec")
     namespace = {**context, **GUARD_GLOBALS}
-    _run_bounded(code, namespace, time_limit)
+    _run_bounded(code, namespace, time_limit, memory_limit)
     results = _clean_data(namespace)
     check_data_size(results)
     context.clear()

@@ -128,20 +128,32 @@ class ServiceRegistry:
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluate and execute task scripts in the sandbox; call registered services."""
 
-    def __init__(self, services: ServiceRegistry, *, time_limit: float) -> None:
+    def __init__(
+        self,
+        services: ServiceRegistry,
+        *,
+        time_limit: float,
+        memory_limit: int = sandbox.DEFAULT_MEMORY_LIMIT,
+    ) -> None:
         super().__init__({})
         self.services = services
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         return sandbox.evaluate(
-            expression, {**context, **(external_context or {})}, time_limit=self.time_limit
+            expression,
+            {**context, **(external_context or {})},
+            time_limit=self.time_limit,
+            memory_limit=self.memory_limit,
         )
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         external = external_context or {}
         namespace = {**context, **external}
-        sandbox.execute(script, namespace, time_limit=self.time_limit)
+        sandbox.execute(
+            script, namespace, time_limit=self.time_limit, memory_limit=self.memory_limit
+        )
         context.clear()
         context.update({k: v for k, v in namespace.items() if k not in external})
         return True

@@ -13,6 +13,7 @@ from engine import views
 from . import errors
 from .bootstrap import engine_for
 from .config import Settings
+from .diagram_response import LIMITS_KEY
 from .extensions import babel, csrf, limiter, login_manager
 
 LOCALES = ("el", "en")
@@ -39,6 +40,7 @@ def create_app(
         BABEL_TRANSLATION_DIRECTORIES="translations",
         WTF_CSRF_TIME_LIMIT=None,  # the session's lifetime bounds the token
     )
+    app.config[LIMITS_KEY] = settings.diagram_limits
     if test_config:
         app.config.from_mapping(test_config)
     app.extensions["raciflow"] = engine_for(settings)

@@ -1,4 +1,11 @@
-"""Signing in and out, the signed-in user, and the role checks every view uses."""
+"""Signing in and out, the signed-in user, and the role checks every view uses.
+
+A session cookie is signed, not stored: to make one end for good it carries the
+user's session generation (engine: users.session_generation) from sign-in, and
+is honoured only while that is still the user's generation. Signing out and a
+password change raise it, so a cookie captured earlier is void everywhere (and
+signing out ends the user's other sessions too).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
@@ -42,7 +49,18 @@ def load_user(username: str) -> WebUser | None:
     return WebUser(user.username, user.name, user.roles, engine().locale(username))
 
 
-login_manager.user_loader(load_user)
+SESSION_GENERATION = "raciflow_generation"
+
+
+def load_session_user(username: str) -> WebUser | None:
+    """The user of a session cookie, if it was issued under their current generation."""
+    generation = engine().session_generation(username)
+    if generation is None or session.get(SESSION_GENERATION) != generation:
+        return None
+    return load_user(username)
+
+
+login_manager.user_loader(load_session_user)
 login_manager.login_view = "auth.login"
 login_manager.login_message = lazy_gettext("Please sign in to see this page.")
 login_manager.session_protection = "strong"
@@ -80,6 +98,7 @@ def login() -> Any:
             user = load_user(username)
             if user is not None:
                 login_user(user)
+                session[SESSION_GENERATION] = engine().session_generation(username)
                 return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", username=username), 401
@@ -89,6 +108,7 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    engine().end_sessions(current_user.username)
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -18,5 +18,7 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         services=build_registry(),
         forms=forms.validator,
         script_time_limit=settings.script_time_limit,
+        script_memory_limit=int(settings.script_memory_limit_mb * 1024 * 1024),
         migrate=migrate,
+        process_limits=settings.process_limits,
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast, get_args
 
 from engine.mail import Security, SmtpSettings
+from engine.process_limits import ProcessLimits
+from web.diagram import DiagramLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,9 @@ class Settings:
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
     development: bool = False  # plain-http cookies, for `make run` on localhost
     ratelimit_storage: str = "memory://"  # Redis URL when several workers share the limits
+    script_memory_limit_mb: float = 64.0  # what a script may add to the process's memory
+    process_limits: ProcessLimits = field(default_factory=ProcessLimits)  # largest deployable
+    diagram_limits: DiagramLimits = field(default_factory=DiagramLimits)  # largest drawn, how long
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +53,16 @@ class Settings:
             smtp=_smtp(env),
             development=_environment(env) == "development",
             ratelimit_storage=env.get("RACIFLOW_RATELIMIT_STORAGE") or "memory://",
+            script_memory_limit_mb=_number(env, "RACIFLOW_SCRIPT_MEMORY_LIMIT", 64.0),
+            process_limits=ProcessLimits(
+                max_elements=_count(env, "RACIFLOW_MAX_PROCESS_ELEMENTS", 500),
+                max_parallel_branches=_count(env, "RACIFLOW_MAX_PARALLEL_BRANCHES", 25),
+                max_instances=_count(env, "RACIFLOW_MAX_MULTI_INSTANCES", 100),
+            ),
+            diagram_limits=DiagramLimits(
+                max_nodes=_count(env, "RACIFLOW_DIAGRAM_MAX_NODES", 500),
+                timeout=_number(env, "RACIFLOW_DIAGRAM_TIMEOUT", 10.0),
+            ),
         )
 
     def ensure_instance_dir(self) -> None:
@@ -65,6 +80,13 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be greater than zero, not {raw!r}")
     return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value != int(value):
+        raise ConfigError(f"{name} must be a whole number, not {env.get(name)!r}")
+    return int(value)
 
 
 def _environment(env: Mapping[str, str]) -> str:

@@ -14,7 +14,10 @@ taken, and which of several end events a completed instance reached, stay unknow
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
 import textwrap
 import threading
 from collections import OrderedDict
@@ -48,6 +51,25 @@ COLOURS = {
     None: ("#ffffff", "#5b6472"),
 }
 FONT = "Helvetica,Arial,sans-serif"
+
+
+@dataclass(frozen=True)
+class DiagramLimits:
+    """The largest graph drawn, and how long graphviz may take (RACIFLOW_DIAGRAM_*)."""
+
+    max_nodes: int = 500
+    timeout: float = 10.0  # seconds; well below gunicorn's 30 s, which kills the worker
+
+
+class DiagramUnavailable(Exception):
+    """The diagram is not drawn: the graph is too large, or graphviz took too long."""
+
+    def __init__(
+        self, *, too_large: tuple[int, int] | None = None, timed_out: float | None = None
+    ) -> None:
+        super().__init__(f"diagram not drawn: too_large={too_large} timed_out={timed_out}")
+        self.too_large = too_large  # (nodes, limit)
+        self.timed_out = timed_out  # the timeout in seconds
 
 
 @dataclass(frozen=True)
@@ -185,9 +207,18 @@ def _proof_in(graph: ProcessGraph, element_id: str) -> list[Flow]:
     return []
 
 
-def render_svg(graph: ProcessGraph, state: DiagramState | None = None) -> str:
-    """Lay the process out left to right and return the SVG document (no DOCTYPE)."""
+def render_svg(
+    graph: ProcessGraph, state: DiagramState | None = None, limits: DiagramLimits | None = None
+) -> str:
+    """Lay the process out left to right and return the SVG document (no DOCTYPE).
+
+    DiagramUnavailable if the graph has more nodes than `limits` allow (graphviz's
+    layout time grows much faster than the graph) or `dot` runs past its timeout.
+    """
     state = state or DiagramState()
+    limits = limits or DiagramLimits()
+    if len(graph.elements) > limits.max_nodes:
+        raise DiagramUnavailable(too_large=(len(graph.elements), limits.max_nodes))
     dot = graphviz.Digraph(graph.process_id, format="svg", engine="dot")
     dot.attr(rankdir="LR", fontname=FONT, fontsize="11", forcelabels="true", nodesep="0.35")
     dot.attr("node", fontname=FONT, fontsize="10")
@@ -212,8 +243,32 @@ def render_svg(graph: ProcessGraph, state: DiagramState | None = None) -> str:
         dot.edge(
             flow.source, flow.target, label=_text(flow.name, 16), id=f"flow-{flow.id}", **colour
         )
-    svg = dot.pipe(encoding="utf-8")
+    svg = _run_dot(dot.source, limits.timeout)
     return re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg, count=1)
+
+
+def _run_dot(source: str, timeout: float) -> str:
+    """`dot -Tsvg` on `source`; at the timeout, kill it and anything it started.
+
+    It runs in a session of its own, so that killing the process group leaves no
+    orphan behind (subprocess.run's timeout kills only the direct child).
+    """
+    with subprocess.Popen(
+        ["dot", "-Tsvg"],  # noqa: S607 - graphviz is found on PATH, as its library does
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    ) as process:
+        try:
+            out, err = process.communicate(source.encode("utf-8"), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise DiagramUnavailable(timed_out=timeout) from None
+    if process.returncode != 0:
+        raise graphviz.CalledProcessError(process.returncode, "dot", output=out, stderr=err)
+    return out.decode("utf-8")
 
 
 def _node(dot: graphviz.Digraph, element: Element, state: DiagramState) -> None:
@@ -250,44 +305,62 @@ def _text(text: str, width: int = 0) -> str:
 
 
 class SvgCache:
-    """Rendered diagrams by (version, state): a deployed version never changes."""
+    """Rendered diagrams by (version, state): a deployed version never changes.
+
+    A diagram that could not be drawn is remembered too: drawing it again would
+    take as long again, for every view of the page.
+    """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._items: OrderedDict[Hashable, str | DiagramUnavailable] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, render: Callable[[], str]) -> str:
         with self._lock:
-            if key in self._items:
+            found = self._items.get(key)
+            if found is not None:
                 self._items.move_to_end(key)
-                return self._items[key]
-        svg = render()
-        with self._lock:
-            self._items[key] = svg
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return svg
+        if found is None:
+            try:
+                found = render()
+            except DiagramUnavailable as unavailable:
+                found = unavailable
+            with self._lock:
+                self._items[key] = found
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        if isinstance(found, DiagramUnavailable):
+            raise found
+        return found
 
 
 _rendered = SvgCache()
 
 
-def instance_svg(facts: dict[str, Any], sources: Callable[[], dict[str, str]]) -> str:
+def instance_svg(
+    facts: dict[str, Any], sources: Callable[[], dict[str, str]], limits: DiagramLimits
+) -> str:
     """An instance's diagram from engine.views.oversight.diagram_facts, cached by
     (version, recorded state); `sources` (the version's BPMN) is read only to render."""
     recorded, completed = recorded_state(facts), facts["status"] == "completed"
 
     def render() -> str:
         graph = parse_process(sources(), facts["process_id"])
-        return render_svg(graph, infer_state(graph, recorded, completed=completed))
+        return render_svg(graph, infer_state(graph, recorded, completed=completed), limits)
 
-    key = (facts["content_hash"], facts["process_id"], recorded, completed)
+    key = (facts["content_hash"], facts["process_id"], recorded, completed, limits)
     return _rendered.get(key, render)
 
 
-def process_svg(content_hash: str, process_id: str, sources: Callable[[], dict[str, str]]) -> str:
+def process_svg(
+    content_hash: str,
+    process_id: str,
+    sources: Callable[[], dict[str, str]],
+    limits: DiagramLimits,
+) -> str:
     """A version's diagram with nothing coloured, cached by version."""
     return _rendered.get(
-        (content_hash, process_id), lambda: render_svg(parse_process(sources(), process_id))
+        (content_hash, process_id, limits),
+        lambda: render_svg(parse_process(sources(), process_id), limits=limits),
     )

@@ -28,6 +28,7 @@ from engine.errors import InvalidState, InvalidTaskData
 from engine.views import oversight, visibility
 
 from .diagram import instance_svg
+from .diagram_response import diagram_limits, svg_response
 from .services import engine
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
@@ -147,10 +148,13 @@ def detail(instance_id: str) -> str:
 def diagram(instance_id: str) -> Response:
     visible(instance_id)
     facts = oversight.diagram_facts(engine().uow(), instance_id)
-    svg = instance_svg(
-        facts, lambda: oversight.version_sources(engine().uow(), facts["version_id"])
+    response = svg_response(
+        lambda: instance_svg(
+            facts,
+            lambda: oversight.version_sources(engine().uow(), facts["version_id"]),
+            diagram_limits(),
+        )
     )
-    response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -17,6 +17,7 @@ from engine.views import oversight
 from raci.render import as_rows
 
 from .diagram import ProcessGraph, parse_process, process_svg
+from .diagram_response import diagram_limits, svg_response
 from .services import engine
 
 bp = Blueprint("raci", __name__, url_prefix="/raci")
@@ -63,8 +64,14 @@ def diagram(process_id: str) -> Response:
     version = next((v for v in versions if v["version"] == wanted), None)
     if version is None:
         raise NotFound(f"process '{process_id}' version {wanted} is not deployed")
-    svg = process_svg(version["content_hash"], process_id, lambda: _sources(process_id, wanted))
-    return Response(svg, mimetype="image/svg+xml")
+    return svg_response(
+        lambda: process_svg(
+            version["content_hash"],
+            process_id,
+            lambda: _sources(process_id, wanted),
+            diagram_limits(),
+        )
+    )
 
 
 def _versions(process_id: str) -> list[dict[str, Any]]:

@@ -1,12 +1,10 @@
 """What a task page knows: the task, its RACI roles, what the signed-in user may do with it.
 
-Who may see a task (checked for the page and for every action on it):
-- holders of any of its RACI roles (R, A, C or I of its matrix row), or their
-  deputies on the days they stand in;
-- the people who touched it: assignee, performer (and whom they stood in for),
-  consultation answerers, completer, signer;
-- auditors, process owners and admins (read-only unless they also hold a role);
-- anyone, for a task of an ungoverned process (no matrix: anyone may work it).
+Who may see a task (checked for the page and for every action on it) is the
+rule of engine/views/visibility.py, which the API follows too: holders of its
+R, A or C roles (or their deputies today), whoever acted on it, the instance's
+starter, auditors, process owners and admins (read-only unless they also hold a
+role), and anyone for an ungoverned process. An I role alone is not enough.
 Everyone else gets 403. What they may *do* is then the engine's RACI rules;
 the page only offers the actions those rules allow.
 """
@@ -19,14 +17,13 @@ from typing import Any
 from flask import abort
 
 from engine import views
+from engine.views import visibility
 from engine.views.inbox import task_facts
 from raci.matrix import Letter
 
 from .auth import WebUser
 from .customer_card import customer_card
 from .services import engine
-
-READERS = ("auditor", "process_owner")  # and admins: WebUser.has_role lets them in
 
 
 @dataclass
@@ -89,18 +86,18 @@ class TaskPage:
 
 def load(task_id: str, user: WebUser) -> TaskPage:
     """The task page of `task_id` for `user`; 404 if there is no such task, 403 if not theirs."""
+    access = visibility.task_access(engine().uow(), task_id, user.username)
+    if not access.visible(oversight=user.has_role(*visibility.OVERSIGHT_ROLES)):
+        abort(403)
     task = views.task_detail(engine().uow(), task_id)
     facts = task_facts(engine().uow(), task_id, user.username)
     if task["status"] in ("ready", "awaiting_signoff"):
         letters, governed = facts["letters"], facts["governed"]
     else:
         letters, governed = _matrix_letters(task, facts["version"])
-    page = TaskPage(
+    return TaskPage(
         task, letters, set(facts["acting_roles"]), governed, facts["overdue"], user.username
     )
-    if not _may_see(page, user):
-        abort(403)
-    return page
 
 
 def _matrix_letters(task: dict[str, Any], version: int) -> tuple[dict[str, list[str]], bool]:
@@ -112,23 +109,6 @@ def _matrix_letters(task: dict[str, Any], version: int) -> tuple[dict[str, list[
         for letter in Letter:
             letters[letter.value] = row.roles_with(letter)
     return letters, matrix is not None
-
-
-def _may_see(page: TaskPage, user: WebUser) -> bool:
-    if user.has_role(*READERS) or not page.governed:
-        return True
-    task = page.task
-    touched = {
-        task["assignee"],
-        task["performer"],
-        task["performer_for"],
-        task["completed_by"],
-        task["signed_off_by"],
-        *(c["answered_by"] for c in task["consultations"]),
-    }
-    if user.username in touched:
-        return True
-    return any(set(roles) & page.roles for roles in page.letters.values())
 
 
 def case_data(page: TaskPage) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,20 +16,35 @@ from .base import EngineBase
 
 MIN_PASSWORD_LENGTH = 10
 LOCALES = ("el", "en")
+DEFAULT_TOKEN_DAYS = 90  # an API token's life unless its creator says otherwise
+MAX_TOKEN_DAYS = 3650
+TOKEN_ID_LENGTH = 12  # a token's public id: the start of its SHA-256 (the token stays secret)
 # Checked against when the user does not exist, so that timing does not reveal who does.
 _DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # shown once: only its hash is stored
+    id: str  # names the token in revoke-token and the audit trail
+    expires_at: datetime
 
 
 class AccountCommands(EngineBase):
     """Passwords (hashed with scrypt), API tokens (stored as SHA-256), preferences."""
 
     def set_password(self, username: str, password: str, *, by: str) -> None:
-        """Set a user's password (at least 10 characters); recorded without the password."""
+        """Set a user's password (at least 10 characters); recorded without the password.
+
+        Whoever knew the old one may have signed in or taken a token with it: the
+        user's sessions end and their API tokens are revoked.
+        """
         if len(password) < MIN_PASSWORD_LENGTH:
             raise InvalidState(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
         with self.uow() as uow:
             if not uow.accounts.set_password_hash(username, generate_password_hash(password)):
                 raise NotFound(f"user {username} does not exist")
+            uow.accounts.end_sessions(username)
             uow.audit.record(
                 audit.SYSTEM_STREAM,
                 occurred_at=uow.now,
@@ -35,6 +52,20 @@ class AccountCommands(EngineBase):
                 action="password_set",
                 details={"user": username},
             )
+            revoked = uow.accounts.delete_tokens(username, hash_prefix=None, label=None)
+            if revoked:
+                _record_revoked(uow, username, revoked, by=by, reason="password changed")
+            uow.commit()
+
+    def session_generation(self, username: str) -> int | None:
+        """The generation a session cookie of `username` must carry (None: no such user)."""
+        with self.uow() as uow:
+            return uow.accounts.session_generation(username)
+
+    def end_sessions(self, username: str) -> None:
+        """Void every session cookie of `username` issued so far (at sign-out)."""
+        with self.uow() as uow:
+            uow.accounts.end_sessions(username)
             uow.commit()
 
     def authenticate(self, username: str, password: str) -> bool:
@@ -45,17 +76,71 @@ class AccountCommands(EngineBase):
         return check_password_hash(password_hash, password) and active
 
     def create_token(self, username: str, *, label: str) -> str:
-        """A new API token for `username`; only its hash is stored, so show it once."""
+        """A new API token for `username` with the default life (see issue_token)."""
+        return self.issue_token(username, label=label, by=username).token
+
+    def issue_token(
+        self,
+        username: str,
+        *,
+        label: str,
+        by: str,
+        expires_in_days: int = DEFAULT_TOKEN_DAYS,
+    ) -> IssuedToken:
+        """A new API token for `username`, valid for `expires_in_days`; only its hash is
+        stored, so show it once. Recorded as `token_created` (id, label, expiry)."""
+        if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+            raise InvalidState(f"a token must expire in 1 to {MAX_TOKEN_DAYS} days")
         token = secrets.token_urlsafe(32)
+        token_hash = _token_hash(token)
         with self.uow() as uow:
             if username not in uow.directory.load().users:
                 raise NotFound(f"user {username} does not exist")
-            uow.accounts.add_token(_token_hash(token), username, label, uow.now)
+            expires_at = uow.now + timedelta(days=expires_in_days)
+            uow.accounts.add_token(token_hash, username, label, uow.now, expires_at)
+            uow.audit.record(
+                audit.SYSTEM_STREAM,
+                occurred_at=uow.now,
+                actor=by,
+                action="token_created",
+                details={
+                    "user": username,
+                    "token": token_hash[:TOKEN_ID_LENGTH],
+                    "label": label,
+                    "expires_at": expires_at.isoformat(),
+                },
+            )
             uow.commit()
-        return token
+        return IssuedToken(token, token_hash[:TOKEN_ID_LENGTH], expires_at)
+
+    def revoke_tokens(
+        self,
+        username: str,
+        *,
+        by: str,
+        token_id: str | None = None,
+        label: str | None = None,
+        reason: str = "revoked",
+    ) -> int:
+        """Revoke one of `username`'s tokens (by id), those with `label`, or all of them
+        (neither given); recorded as `token_revoked`. NotFound if an id or label
+        names no token of theirs."""
+        with self.uow() as uow:
+            if username not in uow.directory.load().users:
+                raise NotFound(f"user {username} does not exist")
+            if token_id is not None and len(token_id) != TOKEN_ID_LENGTH:
+                raise NotFound(f"no API token {token_id} of {username}")
+            revoked = uow.accounts.delete_tokens(username, hash_prefix=token_id, label=label)
+            if not revoked and (token_id is not None or label is not None):
+                named = f"labelled {label!r}" if label is not None else token_id
+                raise NotFound(f"no API token {named} of {username}")
+            if revoked:
+                _record_revoked(uow, username, revoked, by=by, reason=reason)
+            uow.commit()
+        return len(revoked)
 
     def token_user(self, token: str) -> str | None:
-        """The active user an API token belongs to, or None."""
+        """The active user an unexpired API token belongs to, or None."""
         with self.uow() as uow:
             username = uow.accounts.token_owner(_token_hash(token), uow.now)
             if username is None or not uow.directory.load().is_active(username):
@@ -94,3 +179,17 @@ class AccountCommands(EngineBase):
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _record_revoked(uow: Any, username: str, hashes: list[str], *, by: str, reason: str) -> None:
+    uow.audit.record(
+        audit.SYSTEM_STREAM,
+        occurred_at=uow.now,
+        actor=by,
+        action="token_revoked",
+        details={
+            "user": username,
+            "tokens": sorted(h[:TOKEN_ID_LENGTH] for h in hashes),
+            "reason": reason,
+        },
+    )

@@ -22,6 +22,7 @@ from ..governance import Governance, RaciRefusal
 from ..matrices import matrix_of
 from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from ..payload import check_payload
+from ..process_limits import ProcessLimits
 from ..runtime import Runtime
 from ..serialization import SpecBundle, spec_from_dict
 from ..settle import advance_and_settle, record
@@ -65,11 +66,13 @@ class EngineBase:
         known_services: Callable[[], list[str]] | None = None,
         forms: FormLookup | None = None,
         spec_cache_size: int = 256,
+        process_limits: ProcessLimits | None = None,
     ) -> None:
         self.uow = partial(self._open_uow, uow_factory)
         self.runtime = runtime
         self.known_services = known_services
         self.forms = forms
+        self.process_limits = process_limits or ProcessLimits()
         self._versions: dict[int, LoadedVersion] = {}  # by version id
         self._version_cache_size = spec_cache_size
 

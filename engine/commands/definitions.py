@@ -36,7 +36,9 @@ class DefinitionCommands(EngineBase):
         """
         services = self.known_services() if self.known_services else None
         definitions = parse_definitions(
-            [f for f in files if not f.is_matrix], known_services=services
+            [f for f in files if not f.is_matrix],
+            known_services=services,
+            limits=self.process_limits,
         )
         results = []
         with self.uow() as uow:
@@ -88,7 +90,9 @@ class DefinitionCommands(EngineBase):
         stored one unless another is given), without deploying anything."""
         services = self.known_services() if self.known_services else None
         definitions = parse_definitions(
-            [f for f in files if not f.is_matrix], known_services=services
+            [f for f in files if not f.is_matrix],
+            known_services=services,
+            limits=self.process_limits,
         )
         if directory is None:
             directory = self.directory()

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
 
-from ..matrices import matrix_of
 from ..model import (
     ANYONE,
     OPEN_TASK_STATUSES,
@@ -83,25 +82,6 @@ def instance_detail(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
             .order_by(HumanTask.created_at, HumanTask.id)
         )
         return {**found, "open_tasks": [_worked_task(t) for t in uow.session.scalars(query)]}
-
-
-def task_letters(uow: UnitOfWork, task_id: str, user: str) -> tuple[bool, set[str], bool]:
-    """(governed, the RACI letters `user` holds on a task today, whether they acted on it).
-
-    Letters come from the matrix of the task's version, so they hold for closed
-    tasks too; deputies hold the letters of those they stand in for.
-    """
-    with uow:
-        task = uow.tasks.get(task_id)
-        matrix = matrix_of(uow.versions.get(uow.instances.get(task.instance_id).version_id))
-        acted = user in (task.assignee, task.performer, task.completed_by, task.signed_off_by)
-        acted = acted or any(c.answered_by == user for c in uow.consultations.for_task(task_id))
-        if matrix is None:
-            return False, set(), acted
-        row = matrix.row_for(task.spec_id, task.name)
-        roles = acting_roles(uow, user)
-        cells = row.cells.items() if row else ()
-        return True, {letter.value for role, ls in cells if role in roles for letter in ls}, acted
 
 
 def roles_today(uow: UnitOfWork, user: str) -> set[str]:

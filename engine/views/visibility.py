@@ -1,17 +1,73 @@
-"""Who may see an instance: the one rule the web pages and the JSON API share.
+"""Who may see an instance or a task: the rules the web pages and the JSON API share.
 
-Staff see the instances they take part in; auditors and process owners see all
-(the web and API layers decide that from the user's roles, before asking here).
+Staff see the instances they take part in, and the tasks they have a working
+part in; auditors, process owners and admins (OVERSIGHT_ROLES) see all. The web
+and API layers know the signed-in user's roles and pass `oversight`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from ..matrices import matrix_of
 from ..model import ANYONE, AuditEvent, HumanTask, Notification, ProcessInstance
 from ..orm import task_roles
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles
+
+OVERSIGHT_ROLES = ("auditor", "process_owner")  # and admins, who hold every role
+WORKING_LETTERS = frozenset({"R", "A", "C"})
+
+
+@dataclass(frozen=True)
+class TaskAccess:
+    """What `user` has to do with one task: the facts the task rule decides on."""
+
+    governed: bool  # the process has a RACI matrix (without one, anyone may work it)
+    letters: frozenset[str]  # the letters of the roles the user acts for today
+    acted: bool  # claimed, performed (or had it done in their name), signed, answered
+    started: bool  # started the instance: it is their request, and their data
+
+    def visible(self, *, oversight: bool) -> bool:
+        """The task rule: oversight; R, A or C (own role or as a deputy); acted on it;
+        started the instance; or an ungoverned process. An I role alone is not
+        enough: it is told by notification and sees the instance, not the working
+        task and the customer data on it (another BD's prospect, say)."""
+        return (
+            oversight
+            or not self.governed
+            or self.acted
+            or self.started
+            or bool(self.letters & WORKING_LETTERS)
+        )
+
+
+def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
+    """`user`'s part in a task. Letters come from the matrix of the task's version,
+    so they hold for closed tasks too. NotFound if there is no such task."""
+    with uow:
+        task = uow.tasks.get(task_id)
+        instance = uow.instances.get(task.instance_id)
+        matrix = matrix_of(uow.versions.get(instance.version_id))
+        touched = {
+            task.assignee,
+            task.performer,
+            task.performer_for,
+            task.completed_by,
+            task.signed_off_by,
+        } | {c.answered_by for c in uow.consultations.for_task(task_id)}
+        row = matrix.row_for(task.spec_id, task.name) if matrix else None
+        roles = acting_roles(uow, user)
+        letters = frozenset(
+            letter.value
+            for role, held in (row.cells.items() if row else ())
+            if role in roles
+            for letter in held
+        )
+        started = instance.started_by == user
+        return TaskAccess(matrix is not None, letters, user in touched, started)
 
 
 def takes_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:

@@ -212,7 +212,8 @@ def test_each_role_sees_only_its_own_work(app, as_user):
     bd, other_bd = as_user("giorgos.bd"), as_user("eleni.bd")
 
     assert bd.get("/tasks").get_json()["items"] == []
-    assert_error(bd.get(f"/tasks/{task_id}"), 403, "NotAllowed")
+    assert bd.get(f"/tasks/{task_id}").status_code == 200  # her request: she may follow it
+    assert_error(other_bd.get(f"/tasks/{task_id}"), 403, "NotAllowed")  # RACI I is not enough
     assert_error(bd.post(f"/tasks/{task_id}/claim"), 403, "RaciRefusal")
     for path in ("/audit/events", "/audit/verify", f"/audit/compliance/{PROCESS}"):
         assert_error(bd.get(path), 403, "NotAllowed")

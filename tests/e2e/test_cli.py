@@ -78,3 +78,17 @@ def test_audit_verify_exits_non_zero_on_tampering(cli):
     done = cli("audit", "verify", ok=False)
     assert done.returncode == 1
     assert "tampered" in done.stderr and "edited" in done.stderr
+
+
+def test_deploying_a_process_above_the_size_limits_is_one_error_line(cli, tmp_path):
+    cli("init")
+    from tests.integration.test_process_limits import fan_out
+
+    wide = tmp_path / "wide.bpmn"
+    wide.write_bytes(fan_out(10_000).content)
+    done = cli("deploy", str(wide), ok=False)
+    assert done.returncode == 1
+    assert "10004 elements; the limit is 500" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    env_limited = cli("deploy", str(wide), "--json", ok=False)
+    assert env_limited.returncode == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,28 @@ def test_an_admin_sets_a_password_and_creates_an_api_token(cli):
     assert len(token) > 30
     unknown = cli("directory", "create-token", "nobody", ok=False)
     assert unknown.returncode == 1 and "does not exist" in unknown.stderr
+
+
+def test_tokens_expire_and_are_revoked_from_the_command_line(cli):
+    """Issue 11 D9: `directory create-token --expires-in`, `directory revoke-token`."""
+    cli("init", "--directory", str(GOVERNED / "directory.yaml"))
+    created = json.loads(
+        cli("directory", "create-token", "bob", "--expires-in", "7", "--json").stdout
+    )
+    assert created["user"] == "bob" and len(created["token"]) > 30
+    assert created["expires_at"].startswith(str(datetime.now(UTC).date() + timedelta(days=7)))
+    default = json.loads(cli("directory", "create-token", "bob", "--label", "ci", "--json").stdout)
+    assert default["expires_at"].startswith(str(datetime.now(UTC).date() + timedelta(days=90)))
+    bad = cli("directory", "create-token", "bob", "--expires-in", "0", ok=False)
+    assert bad.returncode != 0 and "--expires-in" in bad.stderr
+
+    by_id = cli("directory", "revoke-token", "bob", "--id", created["id"], "--json")
+    assert json.loads(by_id.stdout) == {"user": "bob", "revoked": 1}
+    again = cli("directory", "revoke-token", "bob", "--id", created["id"], ok=False)
+    assert again.returncode == 1 and "no API token" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert "1 token(s) of bob revoked" in cli("directory", "revoke-token", "bob", "--all").stdout
+    neither = cli("directory", "revoke-token", "bob", ok=False)
+    assert neither.returncode != 0 and "--id, --label or --all" in neither.stderr
+    trail = cli("audit", "verify", "--json")
+    assert trail.returncode == 0

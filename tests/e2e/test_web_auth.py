@@ -103,3 +103,43 @@ def test_pages_follow_the_users_language(app):
     client.post("/account/language", data={"locale": "en", "csrf_token": token, "next": "/inbox/"})
     assert app.extensions["raciflow"].locale("ana") == "en"
     assert "Sign out" in client.get("/inbox/").get_data(as_text=True)
+
+
+# Issue 11 D9: a session ends for good at sign-out and when the password changes; a
+# cookie captured before then is worth nothing afterwards.
+def captured_session(app):
+    """A signed-in client and a copy of its session cookie, as an eavesdropper keeps it."""
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    return client, client.get_cookie("session").value
+
+
+def replay(app, cookie: str):
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief.get("/inbox/")
+
+
+def test_a_session_cookie_captured_before_sign_out_is_dead_after_it(app):
+    client, cookie = captured_session(app)
+    assert replay(app, cookie).status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox/")})
+    answer = replay(app, cookie)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+
+
+def test_a_password_change_ends_every_session_and_revokes_api_tokens(app):
+    engine = app.extensions["raciflow"]
+    _, cookie = captured_session(app)
+    token = engine.create_token("ana", label="laptop")
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 200
+
+    engine.set_password("ana", "a brand new password", by="admin")
+
+    answer = replay(app, cookie)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+    fresh = app.test_client()
+    assert sign_in(fresh, "a brand new password").status_code == 302
+    assert fresh.get("/inbox/").status_code == 200

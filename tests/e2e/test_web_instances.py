@@ -7,8 +7,10 @@ shared with test_web_audit.py and test_web_raci.py.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,10 @@ from lxml import html as lxml_html
 
 from engine import ProcessEngine, SourceFile, build_engine, views
 from engine.errors import InvalidState
+from tests.unit.test_diagram import running
 from web import create_app
 from web.config import Settings
+from web.diagram import DiagramLimits
 from workflows import forms
 from workflows.demo import demo_directory, load_data
 from workflows.services import build_registry
@@ -382,3 +386,35 @@ def test_only_process_owners_and_admins_retry_a_failed_step(app, engine):
     assert owner.post(path, {"data": '{"divisor": 4}'}).status_code == 302
     assert views.instance(engine.uow(), instance_id)["status"] == "completed"
     assert owner.post(path).status_code == 403  # no longer in error
+
+
+def test_a_diagram_above_the_size_limit_is_a_clear_refusal(app, engine):
+    """Issue 11 D7: a huge graph is never handed to graphviz (it held the worker past 30 s)."""
+    app.config["RACIFLOW_DIAGRAM_LIMITS"] = DiagramLimits(max_nodes=3)
+    instance_id = start_credit_change(engine)
+    for path in (f"/instances/{instance_id}/diagram.svg", "/raci/credit_limit_change/diagram.svg"):
+        answer = as_user(app, "giorgos.bd").get(path)
+        assert answer.status_code == 422
+        assert answer.mimetype == "image/svg+xml"
+        text = etree.fromstring(answer.data).findtext("{http://www.w3.org/2000/svg}text")
+        assert "the limit is 3" in text
+
+
+def test_a_diagram_that_takes_too_long_is_refused_and_dot_is_killed(
+    app, engine, tmp_path, monkeypatch
+):
+    pids = tmp_path / "pids"
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho $$ >> {pids}\nsleep 60 &\necho $! >> {pids}\nwait\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    app.config["RACIFLOW_DIAGRAM_LIMITS"] = DiagramLimits(timeout=1)
+    instance_id = engine.start("fragile", user="anna.credit", data={"divisor": 0}).instance_id
+    started = time.monotonic()
+    answer = as_user(app, "anna.credit").get(f"/instances/{instance_id}/diagram.svg")
+    assert answer.status_code == 503
+    assert b"took longer than 1 seconds" in answer.data
+    assert time.monotonic() - started < 10
+    time.sleep(0.2)
+    assert [pid for pid in map(int, pids.read_text().split()) if running(pid)] == []

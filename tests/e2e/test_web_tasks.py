@@ -185,10 +185,12 @@ def test_a_bd_follows_a_credit_controllers_task_but_cannot_work_it(web_app, crm)
 def test_only_the_accountable_role_may_approve(web_app, crm):
     analysis = requested(crm)
     analysed(crm, analysis)
-    christina = sign_in(web_app, "christina.sales")  # informed, not accountable
-    assert 'name="password"' not in christina.page(f"/tasks/{analysis}")
-    refused = christina.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    fotis = sign_in(web_app, "fotis.audit")  # sees every task, accountable for none
+    assert 'name="password"' not in fotis.page(f"/tasks/{analysis}")
+    refused = fotis.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
     assert refused.status_code == 403 and "is not accountable" in refused.get_data(as_text=True)
+    christina = sign_in(web_app, "christina.sales")  # informed: not even the page
+    assert christina.get(f"/tasks/{analysis}").status_code == 403
     rejected = christina.post(
         f"/tasks/{analysis}/reject", {"reason": "I do not like it", "password": DEMO_PASSWORD}
     )

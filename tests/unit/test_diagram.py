@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import pytest
 from lxml import etree
 
 from engine.errors import NotFound, UnsafeXml
 from web.diagram import (
     COLOURS,
+    DiagramLimits,
     DiagramState,
+    DiagramUnavailable,
     SvgCache,
     infer_state,
     parse_process,
@@ -164,3 +170,38 @@ def test_the_cache_renders_each_version_and_state_once():
     cache.get(("v2", DiagramState()), render)
     cache.get(("v3", DiagramState()), render)  # pushes v1 out
     assert cache.get(("v1", DiagramState()), render) == "<svg>4</svg>"
+
+
+# Size and time limits (issue 11 D7): a huge graph is refused before graphviz sees it,
+# and a `dot` that hangs is killed, with whatever it started, when its time is up.
+def test_a_graph_above_the_node_limit_is_not_drawn():
+    graph = parse_process({"order.bpmn": BPMN}, "order")
+    with pytest.raises(DiagramUnavailable) as caught:
+        render_svg(graph, limits=DiagramLimits(max_nodes=len(graph.elements) - 1))
+    assert caught.value.too_large == (len(graph.elements), len(graph.elements) - 1)
+
+
+def test_a_slow_dot_is_killed_with_its_children_at_the_timeout(tmp_path, monkeypatch):
+    pids = tmp_path / "pids"
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho $$ > {pids}\nsleep 60 &\necho $! >> {pids}\nwait\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    graph = parse_process({"order.bpmn": BPMN}, "order")
+    started = time.monotonic()
+    with pytest.raises(DiagramUnavailable) as caught:
+        render_svg(graph, limits=DiagramLimits(timeout=1))
+    assert caught.value.timed_out == 1
+    assert time.monotonic() - started < 5
+    time.sleep(0.2)
+    assert [pid for pid in map(int, pids.read_text().split()) if running(pid)] == []
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting to be reaped is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from engine import sandbox
@@ -97,3 +99,68 @@ def test_a_refused_script_leaves_the_data_unchanged():
     with pytest.raises(ScriptError):
         sandbox.execute("amount = 2\nwhile True:\n    pass", data, time_limit=0.2)
     assert data == {"amount": 1}
+
+
+# Memory bombs (issue 11 D6): single C calls that allocate a lot from small arguments,
+# and loops that allocate a little at a time but fast. Each must fail the script with a
+# sandbox error naming the limit, before the memory is taken.
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("x = len((5).to_bytes(1500000000, 'big'))", "to_bytes"),
+        ("x = True.to_bytes(10 ** 9, 'big')", "to_bytes"),
+        ("x = '%01000000000d' % 1", "format"),
+        ("x = '%.1000000000f' % 1.5", "format"),
+        ("x = '%*d' % (10 ** 9, 1)", "format"),
+        ("x = b'%01000000000d' % 1", "format"),
+        ("s = 'a' * 1000000\nx = ('%s' * 1000) % ((s,) * 1000)", "format"),
+        ("s = 'a' * 1000000\nx = ('%(a)s' * 1000) % {'a': s}", "format"),
+        ("x = '%d'\nx %= 1\nx = '%01000000000d'\nx %= 1", "format"),
+        ("x = f'{1:>1000000000}'", "format"),
+        ("x = f'{1.5:.1000000000f}'", "format"),
+        ("w = 10 ** 9\nx = f'{1:>{w}}'", "format"),
+        ("s = 'a' * 1000000\nx = f'{[s] * 1000}'", "too large"),
+        ("s = 'a' * 1000000\nx = str([s] * 1000)", "too large"),
+        ("s = 'a' * 1000000\nprint([s] * 1000)", "too large"),
+        ("x = sum([[0] * 1000000] * 1000, [])", "sum"),
+        ("x = round(5, -10 ** 9)", "round"),
+        ("x = [0] * 1000\nfor i in range(1000):\n    x.append('a' * 1000000)", "memory"),
+        ("x = []\nwhile True:\n    x.append(list(range(100000)))", "memory"),
+    ],
+)
+def test_memory_bombs_fail_the_script_with_a_sandbox_error(script, reason):
+    with pytest.raises(ScriptError, match=reason):
+        sandbox.execute(script, {}, time_limit=5, memory_limit=64 * 1024 * 1024)
+
+
+def test_an_error_message_made_of_a_huge_value_is_cut_short():
+    with pytest.raises(ScriptError) as caught:
+        run("s = 'a' * 1000000\nraise ValueError((s,) * 1000)")
+    assert len(str(caught.value)) < 2000
+
+
+def test_data_that_would_serialize_huge_is_refused_before_serializing():
+    with pytest.raises(ScriptError, match="bytes of data"):
+        run("s = 'a' * 1000000\nx = [s] * 1000")
+
+
+def test_formatting_and_conversions_still_work():
+    data = run(
+        "a = f'{amount:>8.2f}|{name!r}|{when}'\n"
+        "b = '%05d-%s-%.1f' % (7, name, 2.25)\n"
+        "c = str([1, 'x']) + str(3)\n"
+        "d = isinstance(name, str) and isinstance(amount, (int, float))\n"
+        "e = (255).to_bytes(2, 'big')[1]\n"
+        "f = sum([[1], [2]], [])\n"
+        "g = round(1234.5678, 2), round(1234, -2)\n",
+        amount=3.14159,
+        name="Ω",
+        when=date(2026, 12, 3),
+    )
+    assert data["a"] == "    3.14|'Ω'|2026-12-03"
+    assert data["b"] == "00007-Ω-2.2"
+    assert data["c"] == "[1, 'x']3"
+    assert data["d"] is True
+    assert data["e"] == 255
+    assert data["f"] == [1, 2]
+    assert data["g"] == (1234.57, 1200)

@@ -3,11 +3,12 @@
 - **Oversight**: auditors, process owners and admins may read every task and
   instance and the audit trail. Reading is all it gives: acting on a task still
   needs its RACI role.
-- **A task** (GET /tasks/{id}): the members of its R, A and C roles, and their
+- **A task** (GET /tasks/{id}), the rule the web's task page shares
+  (engine/views/visibility.py): the members of its R, A and C roles, and their
   deputies on the days they stand in; everyone who acted on it (claimed,
-  performed, signed off, answered a consultation); anyone, for a process without
-  a matrix. Its I roles are told afterwards, by notification, and see the
-  instance, not the working task.
+  performed, signed off, answered a consultation); the instance's starter;
+  anyone, for a process without a matrix. Its I roles are told by
+  notification, and see the instance, not the working task.
 - **An instance** and its timeline: who takes part in it: started it, acted in
   it, was notified about it, or may act on one of its open tasks now (R, A, C).
 - **Starting** a process: a member (or deputy) of an R role anywhere in its
@@ -35,11 +36,12 @@ from .auth import OVERSIGHT, api_user
 
 
 def visible_task(task_id: str) -> set[str]:
-    """The RACI letters the caller holds on a task they may see; NotAllowed otherwise."""
+    """The RACI letters the caller holds on a task they may see (the rule of
+    engine/views/visibility.py, which the web's task page follows too); NotAllowed otherwise."""
     user = api_user()
-    governed, letters, acted = api_lists.task_letters(engine().uow(), task_id, user.username)
-    if user.has_role(*OVERSIGHT) or not governed or acted or letters & {"R", "A", "C"}:
-        return letters
+    access = visibility.task_access(engine().uow(), task_id, user.username)
+    if access.visible(oversight=user.has_role(*OVERSIGHT)):
+        return set(access.letters)
     raise NotAllowed(f"task {task_id} is not one of your roles' tasks")
 
 

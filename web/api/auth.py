@@ -6,8 +6,10 @@ authenticate an API call, so a page on another site cannot ride on a signed-in
 browser: that is why the API needs, and has, no CSRF token.
 
 POST /tokens trades a username and password for a new token, shown once (only
-its hash is stored). It is rate-limited like the sign-in page: 10 a minute per
-address, 20 an hour per username.
+its hash is stored). It expires after `expires_in_days` (default 90), and dies
+earlier when the user's password changes or an admin revokes it. It is
+rate-limited like the sign-in page: 10 a minute per address, 20 an hour per
+username.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 
+from engine.commands.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from engine.errors import NotAllowed
+from engine.views.visibility import OVERSIGHT_ROLES
 from web.auth import WebUser, load_user
 from web.extensions import limiter
 from web.services import engine
@@ -27,7 +31,7 @@ from web.services import engine
 from .errors import Error, handle_http_error
 from .schemas import text
 
-OVERSIGHT = ("auditor", "process_owner")  # and admin: WebUser.has_role always lets admins in
+OVERSIGHT = OVERSIGHT_ROLES  # and admin: WebUser.has_role always lets admins in
 
 
 def api_blueprint(
@@ -83,12 +87,24 @@ class Credentials(Schema):
     username = text(200, required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1000))
     label = text(100, load_default="api", metadata={"description": "What the token is for"})
+    expires_in_days = fields.Integer(
+        load_default=DEFAULT_TOKEN_DAYS,
+        validate=validate.Range(1, MAX_TOKEN_DAYS),
+        metadata={"description": "Days until the token stops working"},
+    )
 
 
 class Token(Schema):
     token = fields.String(required=True, metadata={"description": "Shown once: keep it safe"})
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     username = fields.String(required=True)
+    id = fields.String(
+        required=True,
+        metadata={
+            "description": "Names the token to revoke it (`raciflow directory revoke-token`)"
+        },
+    )
+    expires_at = fields.DateTime(required=True)
 
 
 def _username_key() -> str:
@@ -111,5 +127,16 @@ def create_token(credentials: dict[str, Any]) -> dict[str, Any]:
     username = credentials["username"].strip().lower()
     if not engine().authenticate(username, credentials["password"]):
         raise Unauthorized("wrong username or password")
-    token = engine().create_token(username, label=credentials["label"])
-    return {"token": token, "token_type": "Bearer", "username": username}
+    issued = engine().issue_token(
+        username,
+        label=credentials["label"],
+        expires_in_days=credentials["expires_in_days"],
+        by=username,
+    )
+    return {
+        "token": issued.token,
+        "token_type": "Bearer",
+        "username": username,
+        "id": issued.id,
+        "expires_at": issued.expires_at,
+    }

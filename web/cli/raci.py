@@ -11,6 +11,7 @@ import click
 import yaml
 
 from engine import collect_files, views
+from engine.commands.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from raci import render, report
 from raci.directory_io import dump_directory, load_directory
 
@@ -144,11 +145,46 @@ def set_password_command(username: str, password: str, by: str) -> tuple[Any, st
 @directory_group.command("create-token")
 @click.argument("username")
 @click.option("--label", default="cli", show_default=True, help="What the token is for.")
+@click.option(
+    "--expires-in",
+    "days",
+    type=click.IntRange(1, MAX_TOKEN_DAYS),
+    default=DEFAULT_TOKEN_DAYS,
+    show_default=True,
+    help="Days until the token stops working.",
+)
+@click.option("--user", "by", default="cli", show_default=True, help="Who creates it.")
 @json_option
-def create_token_command(username: str, label: str) -> tuple[Any, str]:
-    """Create an API token for USERNAME; it is shown once, only its hash is kept."""
-    token = engine().create_token(username, label=label)
-    return {"user": username, "token": token}, token
+def create_token_command(username: str, label: str, days: int, by: str) -> tuple[Any, str]:
+    """Create an API token for USERNAME; it is shown once, only its hash is kept.
+
+    Prints the token; with --json also its id (for revoke-token) and expiry."""
+    issued = engine().issue_token(username, label=label, expires_in_days=days, by=by)
+    result = {
+        "user": username,
+        "token": issued.token,
+        "id": issued.id,
+        "label": label,
+        "expires_at": issued.expires_at.isoformat(),
+    }
+    return result, issued.token
+
+
+@directory_group.command("revoke-token")
+@click.argument("username")
+@click.option("--id", "token_id", help="The token's id (shown when it was created).")
+@click.option("--label", help="Every token of USERNAME with this label.")
+@click.option("--all", "everything", is_flag=True, help="Every token of USERNAME.")
+@click.option("--user", "by", default="cli", show_default=True, help="Who revokes it.")
+@json_option
+def revoke_token_command(
+    username: str, token_id: str | None, label: str | None, everything: bool, by: str
+) -> tuple[Any, str]:
+    """Revoke USERNAME's API tokens: one by --id, those with --label, or --all."""
+    if sum((token_id is not None, label is not None, everything)) != 1:
+        raise click.UsageError("give exactly one of --id, --label or --all")
+    revoked = engine().revoke_tokens(username, token_id=token_id, label=label, by=by)
+    return {"user": username, "revoked": revoked}, f"{revoked} token(s) of {username} revoked"
 
 
 @click.command()
