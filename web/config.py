@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast, get_args
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 from engine.mail import Security, SmtpSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +39,8 @@ class Settings:
         env = os.environ if environ is None else environ
         instance_dir = Path(env.get("RACIFLOW_INSTANCE_DIR", "instance")).resolve()
         return cls(
-            database_url=env.get(
-                "RACIFLOW_DATABASE_URL", f"sqlite:///{instance_dir / 'raciflow.sqlite'}"
+            database_url=_database_url(
+                env.get("RACIFLOW_DATABASE_URL") or f"sqlite:///{instance_dir / 'raciflow.sqlite'}"
             ),
             instance_dir=instance_dir,
             bpmn_dir=Path(env.get("RACIFLOW_BPMN_DIR", PROJECT_ROOT / "bpmn")),
@@ -51,7 +54,22 @@ class Settings:
         )
 
     def ensure_instance_dir(self) -> None:
-        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        """Create the instance folder, private to its owner (it holds the database)."""
+        self.instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _database_url(url: str) -> str:
+    """`url` if SQLAlchemy can connect with it: a known database and an installed driver."""
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as err:
+        scheme = url.partition("://")[0] if "://" in url else url[:40]
+        raise ConfigError(
+            f"RACIFLOW_DATABASE_URL names no database raciflow can use ('{scheme}': "
+            f"{' '.join(str(err).split())}); use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    return url
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -114,7 +132,7 @@ def _instance_secret(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     path.write_text(key)
     path.chmod(0o600)

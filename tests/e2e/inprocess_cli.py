@@ -6,6 +6,7 @@ exit code), same environment; only the interpreter start-up is saved.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -24,6 +25,8 @@ def in_process(
 
     def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
         with monkeypatch.context() as patch:
+            for name in [n for n in os.environ if n.startswith("RACIFLOW_") and n not in env]:
+                patch.delenv(name)
             for name, value in env.items():
                 if name.startswith("RACIFLOW_"):
                     patch.setenv(name, value)

@@ -12,10 +12,11 @@ import click
 
 from engine import collect_files
 from engine.database import make_engine, upgrade
+from engine.errors import InvalidMatrices
 from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
-from .common import engine, json_option, settings
+from .common import engine, json_option, settings, summary
 
 
 def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
@@ -65,7 +66,17 @@ def init(user: str, directory_file: Path | None, demo: bool) -> tuple[Any, str]:
     if directory is not None:
         process_engine.import_directory(directory, user=user)
     files = collect_files([config.bpmn_dir]) if config.bpmn_dir.is_dir() else []
-    results = process_engine.deploy(files, user=user) if files else []
+    try:
+        results = process_engine.deploy(files, user=user) if files else []
+    except InvalidMatrices as err:
+        if process_engine.directory().users:
+            raise
+        raise click.ClickException(
+            f"the RACI matrices in {config.bpmn_dir} name roles of an empty directory "
+            f"({summary(err.problems)}). Import your users and roles with "
+            "`raciflow init --directory FILE`, or load the demo company with "
+            "`raciflow init --demo`"
+        ) from None
     data, text = _deployed(results)
     result: dict[str, Any] = {"database": "ready", "deployed": data}
     lines = ["database ready", text]
