@@ -87,3 +87,80 @@ def test_a_doctype_hidden_in_utf16_is_still_refused(run, tmp_path):
     done = run("deploy", str(file), ok=False)
 
     assert done.returncode == 1 and "DOCTYPE declarations are not allowed" in done.stderr
+
+
+def one_line_error(done, *fragments: str) -> str:
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    [error] = done.stderr.strip().splitlines()
+    assert error.startswith("error: ")
+    for fragment in fragments:
+        assert fragment in error, error
+    return error
+
+
+def test_data_nested_absurdly_deep_is_refused_in_one_line(run, tmp_path):
+    run("init")
+    run("deploy", str(FIXTURES / "approval.bpmn"), str(FIXTURES / "approval_level.dmn"))
+    for depth in (50_000, 100):
+        data = '{"x": ' + "[" * depth + "]" * depth + "}"
+        one_line_error(run("start", "approval", "--data", data, ok=False), "nested", "levels")
+    assert json.loads(run("tasks", "--json").stdout) == []  # nothing started
+
+
+def test_a_database_url_nobody_can_use_is_one_line(cli):
+    cli.env["RACIFLOW_DATABASE_URL"] = "nonsense://x"
+    error = one_line_error(cli("tasks", ok=False), "RACIFLOW_DATABASE_URL")
+    assert "nonsense" in error and "postgresql" in error
+
+
+def test_init_without_a_directory_says_what_to_do(cli, tmp_path):
+    cli.env["RACIFLOW_BPMN_DIR"] = str(Path(__file__).resolve().parents[2] / "bpmn")
+    done = cli("init", ok=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    message = done.stderr.strip()
+    assert len(message) < 1200, message
+    assert "--directory FILE" in message and "--demo" in message
+    assert "problem" in message
+
+
+GOVERNED = FIXTURES / "governed"
+
+
+@pytest.fixture
+def governed(cli, monkeypatch, capsys, tmp_path):
+    run = in_process(cli.env, monkeypatch, capsys)
+    run("init", "--directory", str(GOVERNED / "directory.yaml"))
+    run("deploy", str(GOVERNED / "credit_change.bpmn"), str(GOVERNED / "credit_change.raci.csv"))
+    return run
+
+
+def test_nobody_outside_the_directory_acts_on_a_governed_process(governed):
+    for user, why in [("ghost", "not a user"), ("olga", "deactivated")]:
+        one_line_error(governed("start", "credit_change", "--user", user, ok=False), user, why)
+        one_line_error(governed("notifications", "--user", user, ok=False), user, why)
+    assert json.loads(governed("tasks", "--json").stdout) == []  # no instance was started
+
+    started = json.loads(governed("start", "credit_change", "--user", "bob", "--json").stdout)
+    instance = started["instance_id"]
+    for args in [
+        ("cancel", instance, "--reason", "no", "--user", "ghost"),
+        ("claim", started["ready_tasks"][0], "--user", "ghost"),
+        ("complete", started["ready_tasks"][0], "--data", "{}", "--user", "olga"),
+    ]:
+        one_line_error(governed(*args, ok=False))
+    assert json.loads(governed("show", instance, "--json").stdout)["status"] == "waiting"
+    assert governed("notifications", "--user", "bob").stdout.strip() == "no notifications"
+
+
+def test_the_sqlite_database_and_its_folder_are_private_to_their_owner(cli, tmp_path):
+    del cli.env["RACIFLOW_DATABASE_URL"]  # the default: raciflow.sqlite in the instance folder
+    instance = tmp_path / "instance"
+    cli("init")
+    cli("deploy", str(FIXTURES / "approval.bpmn"), str(FIXTURES / "approval_level.dmn"))
+
+    assert instance.stat().st_mode & 0o777 == 0o700
+    files = sorted(instance.glob("raciflow.sqlite*"))
+    assert files and files[0].name == "raciflow.sqlite"
+    for file in files:  # the database, and its -wal and -shm files when present
+        assert file.stat().st_mode & 0o777 == 0o600, file
