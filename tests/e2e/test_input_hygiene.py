@@ -112,3 +112,18 @@ def test_the_api_refuses_nul_with_422_in_its_error_shape(app):
         assert answer.status_code == 422, (path, answer.status_code)
         error = answer.get_json()["error"]
         assert error["status"] == 422 and "NUL" in error["message"], error
+
+
+def test_a_method_not_allowed_says_which_are(app):
+    client = app.test_client()
+    token = app.extensions["raciflow"].create_token("ada", label="test")
+    for method, path, allowed in [
+        ("delete", "/login", {"GET", "POST"}),
+        ("post", "/healthz", {"GET"}),
+        ("put", "/api/v1/tokens", {"POST"}),
+        ("get", "/api/v1/tasks/t1/approve", {"POST"}),
+    ]:
+        answer = getattr(client, method)(path, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 405, (path, answer.status_code)
+        assert allowed <= {m.strip() for m in answer.headers.get("Allow", "").split(",")}, path
+    assert client.get("/api/v1/tasks/t1/approve").is_json
