@@ -32,12 +32,13 @@ class Settings:
     web_workers: int
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
     development: bool = False  # plain-http cookies, for `make run` on localhost
-    ratelimit_storage: str = "memory://"  # Redis URL when several workers share the limits
+    ratelimit_storage: str = "memory://"  # see _ratelimit_storage
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         instance_dir = Path(env.get("RACIFLOW_INSTANCE_DIR", "instance")).resolve()
+        web_workers = int(_number(env, "RACIFLOW_WEB_WORKERS", 2))
         return cls(
             database_url=_database_url(
                 env.get("RACIFLOW_DATABASE_URL") or f"sqlite:///{instance_dir / 'raciflow.sqlite'}"
@@ -47,11 +48,22 @@ class Settings:
             secret_key=env.get("RACIFLOW_SECRET_KEY") or _instance_secret(instance_dir),
             script_time_limit=_number(env, "RACIFLOW_SCRIPT_TIME_LIMIT", 1.0),
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
-            web_workers=int(_number(env, "RACIFLOW_WEB_WORKERS", 2)),
+            web_workers=web_workers,
             smtp=_smtp(env),
             development=_environment(env) == "development",
-            ratelimit_storage=env.get("RACIFLOW_RATELIMIT_STORAGE") or "memory://",
+            ratelimit_storage=_ratelimit_storage(env, instance_dir, web_workers),
         )
+
+    def ratelimit_warning(self) -> str | None:
+        """What to say at start-up when the sign-in limits are not shared by the workers."""
+        if self.web_workers > 1 and self.ratelimit_storage.startswith("memory://"):
+            return (
+                f"RACIFLOW_RATELIMIT_STORAGE is memory:// with {self.web_workers} web workers: "
+                "each worker counts sign-in attempts on its own, so a password guesser gets "
+                f"{self.web_workers} times the attempts. Unset it (the workers then share "
+                "a SQLite file in the instance folder) or use redis://HOST:6379"
+            )
+        return None
 
     def ensure_instance_dir(self) -> None:
         """Create the instance folder, private to its owner (it holds the database)."""
@@ -70,6 +82,20 @@ def _database_url(url: str) -> str:
             "postgresql+psycopg://USER@HOST/DB"
         ) from None
     return url
+
+
+def _ratelimit_storage(env: Mapping[str, str], instance_dir: Path, web_workers: int) -> str:
+    """Where sign-in attempts are counted: as configured; else shared by the workers.
+
+    One worker counts in memory. Several share a SQLite file in the instance folder
+    (web/ratelimit_store.py): memory:// would let each count apart.
+    """
+    configured = env.get("RACIFLOW_RATELIMIT_STORAGE")
+    if configured:
+        return configured
+    if web_workers > 1:
+        return f"raciflow-sqlite://{instance_dir / 'ratelimits.sqlite'}"
+    return "memory://"
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

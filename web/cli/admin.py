@@ -176,8 +176,11 @@ def serve(host: str, port: int, as_json: bool) -> None:
     """Serve the web application with gunicorn until stopped."""
     from web.server import AddressInUse, run
 
-    workers = settings().web_workers
+    config = settings()
+    workers = config.web_workers
     ready = {"url": f"http://{host}:{port}/", "workers": workers}
+    if warning := config.ratelimit_warning():
+        click.echo(f"warning: {warning}", err=True)
 
     def announce() -> None:
         if as_json:
