@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .orm import start_mappers
@@ -19,6 +19,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     """Create a SQLAlchemy engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
+        _create_private(make_url(url).database)
     elif url.startswith("postgresql"):
         # Short transactional queries: JIT compilation and parallel workers cost more
         # to start than they save (inbox pages went from ~16 to ~4 ms). A command waits
@@ -34,6 +35,20 @@ def make_engine(url: str, **options: Any) -> Engine:
         # each unit of work is one real transaction.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
+
+
+def _create_private(database: str | None) -> None:
+    """Create a SQLite file readable by its owner only (its -wal and -shm files follow).
+
+    The database holds password hashes and customer data; the default umask would
+    let every local user read it.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.touch(mode=0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

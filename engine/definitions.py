@@ -28,7 +28,7 @@ from raci.validation import Activity
 from . import sandbox
 from .errors import InvalidDefinition, ScriptError
 from .process_limits import ProcessLimits, check_process_size
-from .safe_xml import parse_xml
+from .safe_xml import decode_xml, parse_xml
 from .serialization import spec_to_dict
 
 DEFINITION_SUFFIXES = (".bpmn", ".dmn")
@@ -104,7 +104,8 @@ def parse_definitions(
     parser = SpiffBpmnParser(validator=VALIDATOR)
     bpmn_sources: dict[str, str] = {}
     for source in files:
-        root = parse_xml(source.content, source.name)
+        text = decode_xml(source.content, source.name)
+        root = parse_xml(text, source.name)
         if not source.is_dmn:  # before SpiffWorkflow's parser, whose cost grows with size
             check_process_size(root, source.name, limits or ProcessLimits())
         try:
@@ -112,7 +113,7 @@ def parse_definitions(
                 parser.add_dmn_xml(root, filename=source.name)
             else:
                 parser.add_bpmn_xml(etree.ElementTree(root), filename=source.name)
-                bpmn_sources[source.name] = source.content.decode("utf-8")
+                bpmn_sources[source.name] = text
         except ValidationException as err:
             raise _from_validation(err, source.name) from None
         except SpiffWorkflowException as err:

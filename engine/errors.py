@@ -49,6 +49,14 @@ class UnsafeXml(InvalidDefinition):
     """XML that tries entity expansion, a DTD, or is larger than allowed."""
 
 
+class InvalidMatrices(InvalidDefinition):
+    """RACI matrices that cannot be deployed; `problems` lists every one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("invalid RACI matrix:\n  " + "\n  ".join(self.problems))
+
+
 class InvalidTaskData(EngineError):
     """Submitted task data failed validation; `errors` maps field to messages."""
 

@@ -28,6 +28,10 @@ class Governance:
     directory: Directory
     today: date
 
+    def require_actor(self, user: str) -> None:
+        """Refuse `user` unless they are an active user of the directory."""
+        require_active_user(self.directory, user)
+
     def row(self, task: HumanTask) -> ActivityRow:
         row = self.matrix.row_for(task.spec_id, task.name)
         if row is None:  # deploy validation makes this unreachable for user tasks
@@ -130,6 +134,15 @@ class Governance:
             mail = OutboxMail(user.email, subject, body, uow.now)
             mail._notification = notification  # type: ignore[attr-defined]
             uow.outbox.add(mail)
+
+
+def require_active_user(directory: Directory, user: str) -> None:
+    """The one check of who may act on governed work, or read as a user: an active user."""
+    found = directory.users.get(user)
+    if found is None:
+        raise NotAllowed(f"'{user}' is not a user of the directory")
+    if not found.active:
+        raise NotAllowed(f"'{user}' is deactivated in the directory")
 
 
 class RaciRefusal(NotAllowed):

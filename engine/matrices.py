@@ -16,7 +16,7 @@ from raci.matrix import RaciMatrix
 from raci.validation import errors, validate
 
 from .definitions import ProcessDefinition, SourceFile
-from .errors import InvalidDefinition
+from .errors import InvalidMatrices
 from .model import ProcessVersion
 
 
@@ -77,7 +77,7 @@ def attach_matrices(
     """
     review = review_matrices(definitions, matrix_files, directory)
     if review.problems:
-        raise InvalidDefinition("invalid RACI matrix:\n  " + "\n  ".join(review.problems))
+        raise InvalidMatrices(review.problems)
     return [(d, review.warnings[d.process_id]) for d in review.definitions]
 
 

@@ -145,7 +145,7 @@ class _Builder:
 
 
 def _load_csv(text: str, fail: Fail) -> Directory:
-    records = csv_records(text, fail)
+    records = csv_records(text, fail, one_line=True)  # no cell of a directory spans lines
     header_line, header = next(records, (None, []))
     columns = [column.lower() for column in header]
     if "username" not in columns:
@@ -167,7 +167,7 @@ def _load_csv(text: str, fail: Fail) -> Directory:
             active = parse_bool(cell.get("active", ""))
         except ValueError as exc:
             raise fail(line, f"active: {exc}") from None
-        username = cell["username"]
+        username = cell.get("username", "")
         user = User(
             username, cell.get("name", ""), cell.get("email") or None, active is not False, roles
         )

@@ -39,17 +39,31 @@ def read_text(content: str | bytes, max_bytes: int, fail: Fail) -> str:
         raise fail(None, f"not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
-def csv_records(text: str, fail: Fail) -> Iterator[tuple[int, list[str]]]:
-    """Yield the non-blank CSV records of `text`, stripped, with the line each starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def csv_records(
+    text: str, fail: Fail, *, one_line: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield the non-blank CSV records of `text`, stripped, with the line each starts on.
+
+    Strict: a quote left open is an error, never a cell that swallows the rest of
+    the file. With `one_line`, a record may not run over several lines either (a
+    quote left open and closed by a later one would silently merge the rows between).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
         for record in reader:
+            if one_line and reader.line_num > start:
+                raise fail(
+                    start,
+                    f"a quoted cell runs on to line {reader.line_num}; "
+                    'a closing quote (") is missing',
+                )
             if any(cell.strip() for cell in record):
                 yield start, [cell.strip() for cell in record]
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise fail(reader.line_num, f"not valid CSV ({exc})") from None
+        hint = '; a closing quote (") is missing' if reader.line_num > start else ""
+        raise fail(start, f"not valid CSV ({exc}){hint}") from None
 
 
 def write_csv(records: list[list[str]]) -> str:
@@ -72,8 +86,21 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_LineMapping]:
     data = _LineMapping()
     data.line = node.start_mark.line + 1
+    _refuse_duplicate_keys(node)
     yield data  # first, as PyYAML's own constructor does, so that aliases can refer to it
     data.update(loader.construct_mapping(node))
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """A key given twice is an error: PyYAML would silently keep only the last one."""
+    seen: set[str] = set()
+    for key, _value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if key.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key.value}' appears twice", key.start_mark
+                )
+            seen.add(key.value)
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import views
 
-from . import errors
+from . import errors, input_hygiene
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -53,6 +53,7 @@ def create_app(
     # Names that come from data (process and task names in BPMN) are in the catalog too.
     app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
     errors.init_app(app)
+    input_hygiene.init_app(app)
     _register_blueprints(app)
     app.after_request(_security_headers)
 

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast, get_args
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 from engine.mail import Security, SmtpSettings
 from engine.process_limits import ProcessLimits
 from web.diagram import DiagramLimits
@@ -31,7 +34,7 @@ class Settings:
     web_workers: int
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
     development: bool = False  # plain-http cookies, for `make run` on localhost
-    ratelimit_storage: str = "memory://"  # Redis URL when several workers share the limits
+    ratelimit_storage: str = "memory://"  # see _ratelimit_storage
     script_memory_limit_mb: float = 64.0  # what a script may add to the process's memory
     process_limits: ProcessLimits = field(default_factory=ProcessLimits)  # largest deployable
     diagram_limits: DiagramLimits = field(default_factory=DiagramLimits)  # largest drawn, how long
@@ -40,19 +43,20 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         instance_dir = Path(env.get("RACIFLOW_INSTANCE_DIR", "instance")).resolve()
+        web_workers = int(_number(env, "RACIFLOW_WEB_WORKERS", 2))
         return cls(
-            database_url=env.get(
-                "RACIFLOW_DATABASE_URL", f"sqlite:///{instance_dir / 'raciflow.sqlite'}"
+            database_url=_database_url(
+                env.get("RACIFLOW_DATABASE_URL") or f"sqlite:///{instance_dir / 'raciflow.sqlite'}"
             ),
             instance_dir=instance_dir,
             bpmn_dir=Path(env.get("RACIFLOW_BPMN_DIR", PROJECT_ROOT / "bpmn")),
             secret_key=env.get("RACIFLOW_SECRET_KEY") or _instance_secret(instance_dir),
             script_time_limit=_number(env, "RACIFLOW_SCRIPT_TIME_LIMIT", 1.0),
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
-            web_workers=int(_number(env, "RACIFLOW_WEB_WORKERS", 2)),
+            web_workers=web_workers,
             smtp=_smtp(env),
             development=_environment(env) == "development",
-            ratelimit_storage=env.get("RACIFLOW_RATELIMIT_STORAGE") or "memory://",
+            ratelimit_storage=_ratelimit_storage(env, instance_dir, web_workers),
             script_memory_limit_mb=_number(env, "RACIFLOW_SCRIPT_MEMORY_LIMIT", 64.0),
             process_limits=ProcessLimits(
                 max_elements=_count(env, "RACIFLOW_MAX_PROCESS_ELEMENTS", 500),
@@ -65,8 +69,48 @@ class Settings:
             ),
         )
 
+    def ratelimit_warning(self) -> str | None:
+        """What to say at start-up when the sign-in limits are not shared by the workers."""
+        if self.web_workers > 1 and self.ratelimit_storage.startswith("memory://"):
+            return (
+                f"RACIFLOW_RATELIMIT_STORAGE is memory:// with {self.web_workers} web workers: "
+                "each worker counts sign-in attempts on its own, so a password guesser gets "
+                f"{self.web_workers} times the attempts. Unset it (the workers then share "
+                "a SQLite file in the instance folder) or use redis://HOST:6379"
+            )
+        return None
+
     def ensure_instance_dir(self) -> None:
-        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        """Create the instance folder, private to its owner (it holds the database)."""
+        self.instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _database_url(url: str) -> str:
+    """`url` if SQLAlchemy can connect with it: a known database and an installed driver."""
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as err:
+        scheme = url.partition("://")[0] if "://" in url else url[:40]
+        raise ConfigError(
+            f"RACIFLOW_DATABASE_URL names no database raciflow can use ('{scheme}': "
+            f"{' '.join(str(err).split())}); use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    return url
+
+
+def _ratelimit_storage(env: Mapping[str, str], instance_dir: Path, web_workers: int) -> str:
+    """Where sign-in attempts are counted: as configured; else shared by the workers.
+
+    One worker counts in memory. Several share a SQLite file in the instance folder
+    (web/ratelimit_store.py): memory:// would let each count apart.
+    """
+    configured = env.get("RACIFLOW_RATELIMIT_STORAGE")
+    if configured:
+        return configured
+    if web_workers > 1:
+        return f"raciflow-sqlite://{instance_dir / 'ratelimits.sqlite'}"
+    return "memory://"
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -136,7 +180,7 @@ def _instance_secret(instance_dir: Path) -> str:
     path = instance_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     path.write_text(key)
     path.chmod(0o600)

@@ -61,5 +61,12 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if wants_json():
             code = (error.name or "error").replace(" ", "")
-            return jsonify(error_body(status, code, error.description or "")), status
-        return render_template("error.html", status=status, message=error.description), status
+            body = jsonify(error_body(status, code, error.description or ""))
+        else:
+            body = render_template("error.html", status=status, message=error.description)
+        return body, status, protocol_headers(error)
+
+
+def protocol_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers HTTP asks of an error (`Allow` on 405, `Retry-After`, ...), not its body's."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]

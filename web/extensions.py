@@ -8,6 +8,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
+from . import ratelimit_store  # noqa: F401  registers the raciflow-sqlite:// store
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

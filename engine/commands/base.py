@@ -96,6 +96,9 @@ class EngineBase:
         """Create an instance in `uow` and run it to its first wait."""
         process_version = uow.versions.find(process_id, version)
         loaded = self._version(uow, process_version.id)
+        governance = self._governance(uow, process_version.id)
+        if governance is not None and parent is None:  # a child starts in its parent's name
+            governance.require_actor(user)
         workflow = self.runtime.create(loaded.specs, data)
         instance = ProcessInstance(
             id=str(uuid.uuid4()),
@@ -122,7 +125,7 @@ class EngineBase:
             actor=user,
             timers_before=set(),
             open_tasks=[],
-            governance=self._governance(uow, process_version.id),
+            governance=governance,
         )
         return instance, loaded.number, ready
 
@@ -245,6 +248,12 @@ class EngineBase:
             task, policy.may_work, governance.row(task), user, governance.today
         )
         return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
+
+    def _require_actor(self, uow: UnitOfWork, instance: ProcessInstance, user: str) -> None:
+        """Refuse anyone but an active directory user acting on a governed instance."""
+        governance = self._governance(uow, instance.version_id)
+        if governance is not None:
+            governance.require_actor(user)
 
     def _governed_task(
         self, uow: UnitOfWork, task_id: str

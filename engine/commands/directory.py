@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from raci.directory import Directory
+from raci.directory import ADMIN_ROLE, Directory
 
 from .. import audit
+from ..errors import InvalidState
 from .base import EngineBase
 
 
@@ -16,9 +17,19 @@ class DirectoryCommands(EngineBase):
             return uow.directory.load()
 
     def import_directory(self, directory: Directory, *, user: str) -> None:
-        """Replace the directory; users left out are deactivated, never deleted."""
+        """Replace the directory; users left out are deactivated, never deleted.
+
+        All or nothing, and never a lock-out: an import that would leave no active
+        admin where there was one is refused and changes nothing.
+        """
         with self.uow() as uow:
             before = uow.directory.load()
+            if before.members(ADMIN_ROLE) and not directory.members(ADMIN_ROLE):
+                raise InvalidState(
+                    f"the import leaves no active user with the role '{ADMIN_ROLE}' "
+                    f"(now: {', '.join(before.members(ADMIN_ROLE))}); nobody could manage "
+                    "the directory: keep at least one active admin in the file"
+                )
             uow.directory.replace(directory)
             uow.audit.record(
                 audit.SYSTEM_STREAM,

@@ -51,6 +51,7 @@ class InstanceCommands(EngineBase):
             raise InvalidState("a reason is required to cancel an instance")
         with self.uow() as uow:
             instance = uow.instances.lock(instance_id)
+            self._require_actor(uow, instance, user)
             if InstanceStatus(instance.status).is_final:
                 raise InvalidState(f"instance {instance_id} is already {instance.status}")
             workflow, version_number = self._load(uow, instance)
@@ -94,6 +95,7 @@ class InstanceCommands(EngineBase):
         data = check_payload(data or {})
         with self.uow() as uow:
             instance = uow.instances.lock(instance_id)
+            self._require_actor(uow, instance, user)
             if instance.status != InstanceStatus.ERROR:
                 raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")
             workflow, version_number = self._load(uow, instance)

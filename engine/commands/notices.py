@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..governance import require_active_user
 from ..mail import OutgoingMail, SmtpSettings, send_batch
 from ..model import Notification
 from .base import EngineBase
@@ -12,6 +13,7 @@ class NoticeCommands(EngineBase):
 
     def notifications(self, user: str, *, unread_only: bool = False) -> list[Notification]:
         with self.uow() as uow:
+            require_active_user(uow.directory.load(), user)
             return uow.notifications.for_user(user, unread_only=unread_only)
 
     def mark_read(self, user: str, notification_ids: list[int]) -> int:

@@ -17,7 +17,15 @@ from workflows.demo import DEMO_PASSWORD, demo_directory, load_data
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 PROCESS = "credit_limit_change"
 CUSTOMER = 150  # a C-segment customer of the demo data
-USERS = ("giorgos.bd", "eleni.bd", "anna.credit", "kostas.credit", "fotis.audit", "admin")
+USERS = (
+    "giorgos.bd",
+    "eleni.bd",
+    "anna.credit",
+    "kostas.credit",
+    "petros.cfo",
+    "fotis.audit",
+    "admin",
+)
 
 
 def make_app(tmp_path: Path):
@@ -159,9 +167,16 @@ def test_a_rejected_analysis_returns_to_its_controller_with_the_reason(app, as_u
     data = {"recommendation": "decline", "analysis": "Two late payments this year"}
     anna.post(f"/tasks/{task_id}/complete", {"data": data})
 
-    blank = kostas.post(f"/tasks/{task_id}/reject", {"reason": "   "})
+    blank = kostas.post(f"/tasks/{task_id}/reject", {"reason": "   ", "password": DEMO_PASSWORD})
     assert "reason" in assert_error(blank, 422, "UnprocessableEntity")["fields"]
-    rejected = kostas.post(f"/tasks/{task_id}/reject", {"reason": "Check the new invoices"})
+    # Sending work back is an act of the A role: it re-authenticates, as approving does.
+    reason = {"reason": "Check the new invoices"}
+    no_password = kostas.post(f"/tasks/{task_id}/reject", reason)
+    assert "password" in assert_error(no_password, 422, "UnprocessableEntity")["fields"]
+    wrong = kostas.post(f"/tasks/{task_id}/reject", {**reason, "password": "not my password"})
+    assert_error(wrong, 403, "ReauthenticationFailed")
+    assert kostas.get(f"/tasks/{task_id}").get_json()["status"] == "awaiting_signoff"
+    rejected = kostas.post(f"/tasks/{task_id}/reject", {**reason, "password": DEMO_PASSWORD})
 
     assert rejected.get_json()["rejection_reason"] == "Check the new invoices"
     [mine] = anna.get("/tasks/mine").get_json()["items"]
@@ -197,11 +212,15 @@ def test_the_consulted_role_answers_and_the_accountable_one_may_override(app, as
     assert answered.status_code == 204
     seen = anna.get(f"/tasks/{first['task']['id']}").get_json()["consultations"]
     assert (seen[0]["answered_by"], seen[0]["comment"]) == ("vasso.finance", "Books look fine")
-    refused = anna.post(f"/tasks/{second['task']['id']}/consultations/override", {"reason": "x"})
+    override = f"/tasks/{second['task']['id']}/consultations/override"
+    refused = anna.post(override, {"reason": "x", "password": DEMO_PASSWORD})
     assert_error(refused, 403, "RaciRefusal")
-    overridden = petros.post(
-        f"/tasks/{second['task']['id']}/consultations/override", {"reason": "Urgent: season"}
-    )
+    no_password = petros.post(override, {"reason": "Urgent: season"})
+    assert "password" in assert_error(no_password, 422, "UnprocessableEntity")["fields"]
+    wrong = petros.post(override, {"reason": "Urgent: season", "password": "not my password"})
+    assert_error(wrong, 403, "ReauthenticationFailed")
+    assert vasso.get("/consultations").get_json() != []  # nothing overridden yet
+    overridden = petros.post(override, {"reason": "Urgent: season", "password": DEMO_PASSWORD})
     assert overridden.get_json()["consultations"][0]["overridden_by"] == "petros.cfo"
     assert vasso.get("/consultations").get_json() == []
 

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from web.errors import error_body
+from web.errors import error_body, protocol_headers
 
 MESSAGES = {
     401: "a valid API token is required: Authorization: Bearer <token>",
@@ -68,6 +68,7 @@ def handle_http_error(error: HTTPException) -> Any:
     code = (error.name or "Error").replace(" ", "")
     response = jsonify(error_body(status, code, _message(error, status, data), by_field))
     response.status_code = status
+    response.headers.extend(protocol_headers(error))
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="raciflow"'
     for name, value in (data.get("headers") or {}).items():

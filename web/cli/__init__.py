@@ -7,11 +7,12 @@ import sys
 import click
 from sqlalchemy.exc import OperationalError
 
-from engine.errors import EngineError
+from engine.errors import EngineError, InvalidMatrices
 from raci.files import FileFormatError
 from web.config import ConfigError
 
 from . import admin, instances, raci
+from .common import summary
 
 
 @click.group(help="raciflow: BPMN processes governed by RACI matrices.")
@@ -33,6 +34,9 @@ def main() -> None:
     except click.ClickException as err:
         click.echo(f"error: {err.format_message()}", err=True)
         sys.exit(err.exit_code)
+    except InvalidMatrices as err:
+        click.echo(f"error: invalid RACI matrices, {summary(err.problems)}", err=True)
+        sys.exit(1)
     except (EngineError, ConfigError, FileFormatError) as err:
         click.echo(f"error: {' '.join(str(err).split())}", err=True)
         sys.exit(1)

@@ -12,10 +12,11 @@ import click
 
 from engine import collect_files
 from engine.database import make_engine, upgrade
+from engine.errors import InvalidMatrices
 from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
-from .common import engine, json_option, settings
+from .common import engine, json_option, settings, summary
 
 
 def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
@@ -65,7 +66,17 @@ def init(user: str, directory_file: Path | None, demo: bool) -> tuple[Any, str]:
     if directory is not None:
         process_engine.import_directory(directory, user=user)
     files = collect_files([config.bpmn_dir]) if config.bpmn_dir.is_dir() else []
-    results = process_engine.deploy(files, user=user) if files else []
+    try:
+        results = process_engine.deploy(files, user=user) if files else []
+    except InvalidMatrices as err:
+        if process_engine.directory().users:
+            raise
+        raise click.ClickException(
+            f"the RACI matrices in {config.bpmn_dir} name roles of an empty directory "
+            f"({summary(err.problems)}). Import your users and roles with "
+            "`raciflow init --directory FILE`, or load the demo company with "
+            "`raciflow init --demo`"
+        ) from None
     data, text = _deployed(results)
     result: dict[str, Any] = {"database": "ready", "deployed": data}
     lines = ["database ready", text]
@@ -165,8 +176,11 @@ def serve(host: str, port: int, as_json: bool) -> None:
     """Serve the web application with gunicorn until stopped."""
     from web.server import AddressInUse, run
 
-    workers = settings().web_workers
+    config = settings()
+    workers = config.web_workers
     ready = {"url": f"http://{host}:{port}/", "workers": workers}
+    if warning := config.ratelimit_warning():
+        click.echo(f"warning: {warning}", err=True)
 
     def announce() -> None:
         if as_json:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from engine import ProcessEngine
+from engine.payload import MAX_PAYLOAD_DEPTH
 from web.bootstrap import engine_for
 from web.config import Settings
 
@@ -49,6 +50,16 @@ def parse_json_data(raw: str | None, option: str = "--data") -> dict[str, Any]:
         data = json.loads(raw)
     except json.JSONDecodeError as err:
         raise click.BadParameter(f"not valid JSON ({err})", param_hint=option) from None
+    except RecursionError:
+        message = f"nested too deeply (the limit is {MAX_PAYLOAD_DEPTH} levels)"
+        raise click.BadParameter(message, param_hint=option) from None
     if not isinstance(data, dict):
         raise click.BadParameter("must be a JSON object", param_hint=option)
     return data
+
+
+def summary(problems: list[str], *, shown: int = 3) -> str:
+    """The count of `problems` and the first few, short enough to read in one line."""
+    first = "; ".join(problems[:shown])
+    more = f"; and {len(problems) - shown} more" if len(problems) > shown else ""
+    return f"{len(problems)} problem(s): {first}{more}"

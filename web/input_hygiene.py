@@ -1,0 +1,78 @@
+"""Refuse input nothing can use, in one place for every page and the API: NUL characters.
+
+PostgreSQL cannot store NUL in text, and no name, reason, filter or id needs one.
+Checked before any view runs (path, query, form and JSON body, names and values):
+a page answers 400, the API 422 in its error shape, naming where the NUL was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, abort, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import UnprocessableEntity
+
+from .errors import wants_json
+
+NUL = "\x00"
+MESSAGE = "must not contain NUL characters"
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul)
+
+
+def refuse_nul() -> None:
+    """Answer 400 (pages) or 422 (API) if the request carries a NUL anywhere."""
+    where = nul_location()
+    if where is None:
+        return
+    if wants_json():
+        error = UnprocessableEntity(f"NUL characters are not allowed (in {where})")
+        error.data = {"messages": {"request": {where: [MESSAGE]}}}  # as webargs reports fields
+        raise error
+    abort(400, description=_("The request holds a NUL character, which is never allowed."))
+
+
+def nul_location() -> str | None:
+    """Where the current request holds a NUL: 'path', a parameter's name, a JSON path."""
+    if NUL in request.path:
+        return "path"
+    for params in (request.args, request.form):
+        if (name := _in_params(params)) is not None:
+            return name
+    if request.is_json:
+        return next(_in_json(request.get_json(silent=True)), None)
+    return None
+
+
+def _in_params(params: MultiDict[str, str]) -> str | None:
+    for name, values in params.lists():
+        if NUL in name or any(NUL in value for value in values):
+            return _printable(name)
+    return None
+
+
+def _in_json(body: Any) -> Iterator[str]:
+    """The dotted paths of strings (keys or values) holding NUL; iterative, for deep bodies."""
+    stack: list[tuple[str, Any]] = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str) and NUL in value:
+            yield path or "body"
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                name = _printable(str(key))
+                inner_path = f"{path}.{name}" if path else name
+                if NUL in str(key):
+                    yield inner_path
+                stack.append((inner_path, inner))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{n}" if path else str(n), item) for n, item in enumerate(value))
+
+
+def _printable(name: str) -> str:
+    return name.replace(NUL, "\\0")
