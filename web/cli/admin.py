@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
-import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 
 from engine import collect_files
 from engine.database import make_engine, upgrade
+from engine.worker import Worker
 from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
@@ -108,30 +110,16 @@ def worker(once: bool) -> tuple[Any, str]:
     """Fire due timers and send queued e-mail, every RACIFLOW_WORKER_INTERVAL seconds.
 
     E-mail is sent only when RACIFLOW_SMTP_HOST is set; otherwise it stays queued.
+    A failing timer or mail is logged on stderr and tried again later; SIGTERM or
+    Ctrl-C stops the worker after the timer or mail at hand.
     """
     config = settings()
-    process_engine, interval = engine(), config.worker_interval
-    stopping: list[bool] = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    totals = {"timers_fired": 0, "mails_sent": 0, "mails_failed": 0}
-
-    def summary() -> str:
-        return ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in totals.items())
-
-    while True:
-        fired = process_engine.fire_due_timers()
-        sent, failed = process_engine.send_outbox(config.smtp) if config.smtp else (0, 0)
-        totals["timers_fired"] += fired
-        totals["mails_sent"] += sent
-        totals["mails_failed"] += failed
-        if once or stopping:
-            return totals, summary()
-        if fired or sent or failed:
-            click.echo(f"{fired} timer(s) fired, {sent} mail(s) sent, {failed} failed")
-        try:
-            time.sleep(interval)
-        except KeyboardInterrupt:
-            return totals, f"stopped; {summary()}"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sweeper = Worker(engine(), smtp=config.smtp, interval=config.worker_interval)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sweeper.stop())
+    totals = sweeper.run(once=once)
+    return asdict(totals), str(totals) if once else f"stopped; {totals}"
 
 
 @click.group()
