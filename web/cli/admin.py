@@ -168,4 +168,18 @@ def serve(host: str, port: int, as_json: bool) -> None:
         raise click.ClickException(str(err)) from None
 
 
-COMMANDS = (init, deploy, worker, audit, serve)
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Announce readiness as one line of JSON.")
+def run_all(host: str, port: int, as_json: bool) -> None:
+    """Serve the web application and run the worker together until stopped (Ctrl-C)."""
+    from web.supervisor import supervise
+
+    serve_args = ["--host", host, "--port", str(port), *(["--json"] if as_json else [])]
+    code = supervise(serve_args, say=lambda line: click.echo(line, err=True))
+    if code:
+        raise SystemExit(code)
+
+
+COMMANDS = (init, deploy, worker, audit, serve, run_all)
