@@ -62,7 +62,8 @@ class Record:
     """What the clients saw: acknowledged steps, and steps whose outcome is unknown."""
 
     acked: list[tuple[str, str, str]] = field(default_factory=list)  # (step, instance, task)
-    unknown: Counter = field(default_factory=Counter)  # no answer, or 5xx: sent again
+    unknown: Counter = field(default_factory=Counter)  # no answer (server down): sent again
+    server_errors: Counter = field(default_factory=Counter)  # 5xx: sent again
     throttled: Counter = field(default_factory=Counter)  # 429 (sign-off is rate-limited)
     refused: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -200,7 +201,10 @@ def step(record: Record, api: Api, name: str, path: str, body: dict, stop: threa
         if status is not None and 400 <= status < 500 and status != 429:
             record.refused[name] += 1
             return None
-        (record.throttled if status == 429 else record.unknown)[name] += 1
+        if status is None:
+            record.unknown[name] += 1
+        else:
+            (record.throttled if status == 429 else record.server_errors)[name] += 1
         if stop.is_set() and attempt > 20:
             return None
         time.sleep(min(0.2 * 2**attempt, 2.0))
@@ -371,6 +375,7 @@ def soak(
             seconds=round(time.monotonic() - begun),
             kills=dict(system.kills),
             unanswered_tries=dict(record.unknown),
+            server_errors=dict(record.server_errors),
             throttled_tries=dict(record.throttled),
             refused=dict(record.refused),
         )
