@@ -1,4 +1,4 @@
-# raciflow: `make run` serves the product, `make test` runs the whole suite.
+# raciflow: `make run` serves the product (web server and worker), `make test` runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -24,8 +24,8 @@ $(MO): web/translations/el/LC_MESSAGES/messages.po $(STAMP)
 run: $(STAMP) $(MO)
 	$(BIN)/raciflow init --demo
 	@echo ""
-	@echo "raciflow is starting at http://$(HOST):$(PORT)/ (the demo logins are listed above)"
-	RACIFLOW_ENV=development $(BIN)/raciflow serve --host $(HOST) --port $(PORT)
+	@echo "raciflow is starting at http://$(HOST):$(PORT)/ with its worker (the demo logins are listed above; Ctrl-C stops both)"
+	RACIFLOW_ENV=development $(BIN)/raciflow run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(MO)
 	$(BIN)/ruff check .

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -145,19 +145,55 @@ class NotificationRepository:
 
 
 class OutboxRepository:
+    """Queued e-mail. A worker claims a batch, sends it outside any transaction, then
+    records each outcome: `claim` and `record_*` are each one short unit of work."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def add(self, mail: OutboxMail) -> None:
         self.session.add(mail)
 
-    def due(self, limit: int, max_attempts: int) -> list[OutboxMail]:
-        """Unsent mails, oldest first; locked so that two workers never send one twice."""
+    def claim(
+        self, now: datetime, *, limit: int, max_attempts: int, lease: timedelta
+    ) -> list[OutboxMail]:
+        """Take up to `limit` unsent mails due for an attempt, oldest first, until now + lease.
+
+        The attempt is counted here, so a mail that keeps killing its worker still runs
+        out of attempts; a worker that dies leaves its claims to expire and be taken again.
+        SKIP LOCKED lets workers claiming at the same moment take different mails.
+        """
         query = (
             select(OutboxMail)
-            .where(outbox.c.sent_at.is_(None), outbox.c.attempts < max_attempts)
+            .where(
+                outbox.c.sent_at.is_(None),
+                outbox.c.attempts < max_attempts,
+                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+            )
             .order_by(outbox.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return list(self.session.scalars(query))
+        mails = list(self.session.scalars(query))
+        for mail in mails:
+            mail.attempts += 1
+            mail.next_attempt_at = now + lease
+        return mails
+
+    def record_sent(self, mail_id: int, now: datetime) -> None:
+        self._set(mail_id, sent_at=now, last_error=None, next_attempt_at=None)
+
+    def record_failed(self, mail_id: int, error: str | None, retry_at: datetime) -> None:
+        self._set(mail_id, last_error=error, next_attempt_at=retry_at)
+
+    def release(self, mail_ids: Sequence[int]) -> None:
+        """Give back claimed mails that were never tried: the attempt did not happen."""
+        if mail_ids:
+            self.session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(mail_ids), outbox.c.sent_at.is_(None))
+                .values(attempts=outbox.c.attempts - 1, next_attempt_at=None)
+            )
+
+    def _set(self, mail_id: int, **values: object) -> None:
+        self.session.execute(update(outbox).where(outbox.c.id == mail_id).values(**values))

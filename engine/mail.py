@@ -1,10 +1,14 @@
-"""Send a batch of outbox e-mails over one SMTP connection."""
+"""Send a batch of outbox e-mails over one SMTP connection.
+
+This module only talks SMTP: it never touches the database, so that no transaction is
+open while a server takes its time (see NoticeCommands.send_outbox).
+"""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -46,19 +50,30 @@ class Delivery:
 
 def send_batch(settings: SmtpSettings, mails: Sequence[OutgoingMail]) -> list[Delivery]:
     """Send mails over one connection and report each outcome; never raise for network trouble."""
-    deliveries: list[Delivery] = []
+    return list(deliver(settings, mails))
+
+
+def deliver(settings: SmtpSettings, mails: Sequence[OutgoingMail]) -> Iterator[Delivery]:
+    """Send mails over one connection, yielding each outcome as soon as it is known.
+
+    Network trouble never raises: it becomes the outcome of the mails it hit. Closing
+    the generator early closes the connection and leaves the rest unsent.
+    """
     if not mails:
-        return deliveries
+        return
+    done = 0
     try:
         with _connect(settings) as smtp:
             for mail in mails:
-                deliveries.append(_send_one(smtp, settings, mail))
+                delivery = _send_one(smtp, settings, mail)
+                done += 1
+                yield delivery
     except (OSError, smtplib.SMTPException) as exc:
         # Mails already accepted stay sent (marking them failed would send them twice);
         # the rest share the connection's error.
         error = _describe(exc)
-        deliveries += [Delivery(mail.id, False, error) for mail in mails[len(deliveries) :]]
-    return deliveries
+        for mail in mails[done:]:
+            yield Delivery(mail.id, False, error)
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:

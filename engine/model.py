@@ -204,4 +204,5 @@ class OutboxMail:
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = None
+    next_attempt_at: datetime | None = None
     id: int | None = None

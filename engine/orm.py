@@ -257,6 +257,8 @@ outbox = Table(
     Column("sent_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    # Not before then: a worker's lease on a mail it is sending, or a failed mail's retry delay.
+    Column("next_attempt_at", UTCDateTime),
     Index(None, "sent_at", "attempts"),
 )
 

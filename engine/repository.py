@@ -168,6 +168,15 @@ class TimerRepository:
     def add_all(self, timers: list[PendingTimer]) -> None:
         self.session.add_all(timers)
 
+    def claim_due(self, timer_id: str, now: datetime) -> PendingTimer | None:
+        """The timer if it is still pending and due, locked for this transaction; None if
+        it is gone or another transaction holds it (SKIP LOCKED: workers never queue)."""
+        return self.session.scalars(
+            select(PendingTimer)
+            .where(PendingTimer.id == timer_id, PendingTimer.due_at <= now)
+            .with_for_update(skip_locked=True)
+        ).first()
+
     def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(instance id, timer id) of timers due at `now`, earliest first."""
         rows = self.session.execute(

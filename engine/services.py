@@ -16,11 +16,13 @@ from .commands.instances import InstanceCommands
 from .commands.notices import NoticeCommands
 from .commands.signoff import SignOffCommands
 from .commands.tasks import TaskCommands
+from .commands.timers import TimerCommands, TimerOutcome
 
 
 class ProcessEngine(
     DefinitionCommands,
     InstanceCommands,
+    TimerCommands,
     TaskCommands,
     SignOffCommands,
     ConsultationCommands,
@@ -32,4 +34,4 @@ class ProcessEngine(
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 
 
-__all__ = ["DataValidator", "Deployment", "InstanceState", "ProcessEngine"]
+__all__ = ["DataValidator", "Deployment", "InstanceState", "ProcessEngine", "TimerOutcome"]

@@ -1,4 +1,4 @@
-"""Start, cancel and retry instances; fire due timers."""
+"""Start, cancel and retry instances."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from ..errors import InvalidState
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
 from ..settle import (
-    SYSTEM_ACTOR,
     advance_and_settle,
     close_open_tasks,
     record,
@@ -121,35 +120,3 @@ class InstanceCommands(EngineBase):
             )
             uow.commit()
             return state_of(instance, version_number, ready)
-
-    def fire_due_timers(self, *, limit: int = 100) -> int:
-        """Fire every timer due by the clock's now; return how many fired."""
-        with self.uow() as uow:
-            due = uow.timers.due(uow.now, limit)
-        fired = 0
-        for instance_id, timer_id in due:
-            with self.uow() as uow:
-                instance = uow.instances.lock(instance_id)
-                if not uow.timers.is_pending(timer_id):
-                    continue  # cancelled, or its task finished, while we were not looking
-                workflow, _ = self._load(uow, instance)
-                element = self.runtime.fire_timer(workflow, timer_id)
-                record(
-                    uow,
-                    instance,
-                    "timer_fired",
-                    actor=SYSTEM_ACTOR,
-                    task_id=timer_id,
-                    details={"element": element},
-                )
-                advance_and_settle(
-                    uow,
-                    self.runtime,
-                    instance,
-                    workflow,
-                    actor=SYSTEM_ACTOR,
-                    governance=self._governance(uow, instance.version_id),
-                )
-                uow.commit()
-                fired += 1
-        return fired

@@ -46,6 +46,8 @@ def test_a_whole_run_from_the_command_line(cli, bpmn_dir):
     assert verified["ok"] is True
     assert json.loads(cli("worker", "--once", "--json").stdout) == {
         "timers_fired": 0,
+        "timers_dropped": 0,
+        "timers_failed": 0,
         "mails_sent": 0,
         "mails_failed": 0,
     }

@@ -19,11 +19,12 @@ def bpmn_dir(tmp_path: Path) -> Path:
     return bpmn_folder(tmp_path, FIXTURES / "approval.bpmn", FIXTURES / "approval_level.dmn")
 
 
-def first_line(process: subprocess.Popen, timeout: float = 60) -> str:
+def first_line(process: subprocess.Popen, stream=None, timeout: float = 60) -> str:
+    stream = stream or process.stdout
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        assert selector.select(timeout), "the server announced nothing"
-    return process.stdout.readline()
+        selector.register(stream, selectors.EVENT_READ)
+        assert selector.select(timeout), "the process announced nothing"
+    return stream.readline()
 
 
 def test_serve_announces_where_it_listens_and_serves_the_app(cli, free_tcp_port):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
-import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 from engine import collect_files
 from engine.database import make_engine, upgrade
 from engine.errors import InvalidMatrices
+from engine.worker import Worker
 from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
@@ -119,30 +121,16 @@ def worker(once: bool) -> tuple[Any, str]:
     """Fire due timers and send queued e-mail, every RACIFLOW_WORKER_INTERVAL seconds.
 
     E-mail is sent only when RACIFLOW_SMTP_HOST is set; otherwise it stays queued.
+    A failing timer or mail is logged on stderr and tried again later; SIGTERM or
+    Ctrl-C stops the worker after the timer or mail at hand.
     """
     config = settings()
-    process_engine, interval = engine(), config.worker_interval
-    stopping: list[bool] = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    totals = {"timers_fired": 0, "mails_sent": 0, "mails_failed": 0}
-
-    def summary() -> str:
-        return ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in totals.items())
-
-    while True:
-        fired = process_engine.fire_due_timers()
-        sent, failed = process_engine.send_outbox(config.smtp) if config.smtp else (0, 0)
-        totals["timers_fired"] += fired
-        totals["mails_sent"] += sent
-        totals["mails_failed"] += failed
-        if once or stopping:
-            return totals, summary()
-        if fired or sent or failed:
-            click.echo(f"{fired} timer(s) fired, {sent} mail(s) sent, {failed} failed")
-        try:
-            time.sleep(interval)
-        except KeyboardInterrupt:
-            return totals, f"stopped; {summary()}"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sweeper = Worker(engine(), smtp=config.smtp, interval=config.worker_interval)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sweeper.stop())
+    totals = sweeper.run(once=once)
+    return asdict(totals), str(totals) if once else f"stopped; {totals}"
 
 
 @click.group()
@@ -194,4 +182,18 @@ def serve(host: str, port: int, as_json: bool) -> None:
         raise click.ClickException(str(err)) from None
 
 
-COMMANDS = (init, deploy, worker, audit, serve)
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Announce readiness as one line of JSON.")
+def run_all(host: str, port: int, as_json: bool) -> None:
+    """Serve the web application and run the worker together until stopped (Ctrl-C)."""
+    from web.supervisor import supervise
+
+    serve_args = ["--host", host, "--port", str(port), *(["--json"] if as_json else [])]
+    code = supervise(serve_args, say=lambda line: click.echo(line, err=True))
+    if code:
+        raise SystemExit(code)
+
+
+COMMANDS = (init, deploy, worker, audit, serve, run_all)
