@@ -7,10 +7,12 @@ from typing import Any
 from raci import policy
 from raci.directory import Acting
 
+from ..authority import SigningLevel, signing_level
 from ..errors import InvalidState
 from ..governance import Governance, signoff_due
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
+from ..signature import digest
 from ..unit_of_work import UnitOfWork
 from .base import EngineBase, InstanceState, record_act, record_completion, required, state_of
 
@@ -27,9 +29,16 @@ class SignOffCommands(EngineBase):
         governance: Governance,
         acting: Acting,
         data: dict[str, Any],
+        level: SigningLevel | None = None,
     ) -> InstanceState:
-        """Keep the performer's work on the task until A signs it; the process waits."""
+        """Keep the performer's work on the task until A signs it; the process waits.
+
+        With a `level` decided on this data, its role signs: the inbox index moves to it.
+        """
         row = governance.row(task)
+        signer = level.role if level else row.accountable
+        if level is not None:
+            uow.task_roles.move_signoff(task, level.role)
         task.status = TaskStatus.AWAITING_SIGNOFF
         task.performer, task.performer_for = acting.user, acting.on_behalf_of
         task.submitted_data, task.submitted_at = data, uow.now
@@ -44,8 +53,10 @@ class SignOffCommands(EngineBase):
             raci_role="A",
             details={
                 "element": task.spec_id,
-                "role": row.accountable,
+                "role": signer,
                 "due_at": task.signoff_due_at.isoformat() if task.signoff_due_at else None,
+                "digest": digest(data),
+                **({"authority": level.as_details()} if level else {}),
             },
         )
         governance.notify_informed(uow, instance, task, after="completion", actor=acting.user)
@@ -59,14 +70,19 @@ class SignOffCommands(EngineBase):
         with self.refusals_recorded(user, "approve"), self.uow() as uow:
             open_tasks = uow.tasks.open_alongside(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
-            acting = self._signer(governance, task, user)
+            data = dict(task.submitted_data or {})
+            level = self._signing_level(uow, instance, task, governance, data)
+            acting = self._signer(governance, task, user, level)
             task.signed_off_by, task.signed_off_at = user, uow.now
+            signed = {
+                "digest": digest(data),
+                **({"authority": level.as_details()} if level else {}),
+            }
 
             def acts() -> None:
-                record_act(uow, instance, task, "approve", letter="A", acting=acting)
+                record_act(uow, instance, task, "approve", letter="A", acting=acting, **signed)
                 governance.notify_informed(uow, instance, task, after="signoff", actor=user)
 
-            data = dict(task.submitted_data or {})
             return self._run_task(
                 uow, instance, task, data, open_tasks, governance, acts, actor=user
             )
@@ -76,7 +92,9 @@ class SignOffCommands(EngineBase):
         reason = required(reason, "a reason is required to reject")
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
             task, instance, governance = self._awaiting(uow, task_id)
-            acting = self._signer(governance, task, user)
+            data = dict(task.submitted_data or {})
+            level = self._signing_level(uow, instance, task, governance, data)
+            acting = self._signer(governance, task, user, level)
             task.status, task.assignee = TaskStatus.READY, task.performer
             task.rework_count += 1
             task.rejection_reason = reason
@@ -110,8 +128,24 @@ class SignOffCommands(EngineBase):
             raise InvalidState(f"task {task_id} is not waiting for sign-off ({task.status})")
         return task, instance, governance
 
+    def _signing_level(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        governance: Governance,
+        data: dict[str, Any],
+    ) -> SigningLevel | None:
+        """The level `data` needs on `task` (engine/authority.py); None without a level table."""
+        if governance.row(task).rules.authority is None:
+            return None
+        workflow, _ = self._load(uow, instance)
+        return signing_level(self.runtime, workflow, governance, task, data)
+
     @staticmethod
-    def _signer(governance: Governance, task: HumanTask, user: str) -> Any:
+    def _signer(
+        governance: Governance, task: HumanTask, user: str, level: SigningLevel | None
+    ) -> Any:
         return governance.check(
             task,
             policy.may_sign_off,
@@ -120,4 +154,5 @@ class SignOffCommands(EngineBase):
             governance.today,
             performer=task.performer,
             performer_for=task.performer_for,
+            signer=level.role if level else None,
         )

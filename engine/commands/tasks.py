@@ -143,9 +143,10 @@ class TaskCommands(EngineBase):
         row = governance.row(task)
         acting = governance.check(task, policy.may_work, row, user, governance.today)
         require_consultations(uow, task, row)
-        if policy.needs_signoff(row, governance.directory, acting):
+        level = self._signing_level(uow, instance, task, governance, data)
+        if policy.needs_signoff(row, governance.directory, acting, level.role if level else None):
             return self._submit_for_signoff(
-                uow, instance, task, open_tasks, governance, acting, data
+                uow, instance, task, open_tasks, governance, acting, data, level
             )
         self_approved = row.accountable is not None  # and the performer may approve it
 

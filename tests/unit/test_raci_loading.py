@@ -305,7 +305,7 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "- just a list\n",
             None,
-            "the file must be a mapping of process, roles, defaults, activities",
+            "the file must be a mapping of process, roles, defaults, levels, activities",
         ),
         (
             "process: approval\nactivities: []\n",
@@ -321,7 +321,7 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "activities:\n  - activity: a\n    owner: bd\n",
             2,
-            "unknown key owner (known: activity, raci, self_approval, advisory, signoff_due)",
+            "unknown key owner (known: activity, raci, authority, self_approval, advisory, signoff_due)",
         ),
         (
             "activities:\n  - activity: a\n    advisory: maybe\n",
