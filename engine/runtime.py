@@ -129,12 +129,17 @@ class Runtime:
         engine = getattr(spec, "dmnEngine", None)
         if engine is None:
             raise InvalidState(f"'{element_id}' is not a business rule task")
-        probe = copy.copy(self.human_task(workflow, task_id))
+        probe = copy.copy(_find_task(workflow, task_id))
         probe.data = {**probe.data, **data}
         try:
             return dict(engine.result(probe))
         except Exception as err:  # a table failing on these data decides nothing
             raise InvalidState(f"the table of '{element_id}' failed on this data: {err}") from err
+
+    @staticmethod
+    def is_done(workflow: BpmnWorkflow, task_id: str) -> bool:
+        """Whether the task ran already (a human task whose work the process has taken)."""
+        return _find_task(workflow, task_id).state == TaskState.COMPLETED
 
     def fire_timer(self, workflow: BpmnWorkflow, task_id: str) -> str:
         """Fire a waiting timer; return the timer's BPMN id."""

@@ -7,17 +7,18 @@ from typing import Any
 from raci import policy
 from raci.directory import Acting
 
-from ..authority import SigningLevel, signing_level
+from ..authority import SigningLevel
 from ..errors import InvalidState
 from ..governance import Governance, signoff_due
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
 from ..signature import digest
 from ..unit_of_work import UnitOfWork
-from .base import EngineBase, InstanceState, record_act, record_completion, required, state_of
+from .base import InstanceState, record_act, record_completion, required, state_of
+from .resignature import ResignatureCommands
 
 
-class SignOffCommands(EngineBase):
+class SignOffCommands(ResignatureCommands):
     """Approve or reject work waiting for sign-off; never one's own."""
 
     def _submit_for_signoff(
@@ -78,6 +79,8 @@ class SignOffCommands(EngineBase):
                 "digest": digest(data),
                 **({"authority": level.as_details()} if level else {}),
             }
+            if self._is_resignature(uow, instance, task):
+                return self._approve_change(uow, instance, task, governance, acting, signed)
 
             def acts() -> None:
                 record_act(uow, instance, task, "approve", letter="A", acting=acting, **signed)
@@ -95,6 +98,8 @@ class SignOffCommands(EngineBase):
             data = dict(task.submitted_data or {})
             level = self._signing_level(uow, instance, task, governance, data)
             acting = self._signer(governance, task, user, level)
+            if self._is_resignature(uow, instance, task):
+                return self._reject_change(uow, instance, task, acting, reason)
             task.status, task.assignee = TaskStatus.READY, task.performer
             task.rework_count += 1
             task.rejection_reason = reason
@@ -127,20 +132,6 @@ class SignOffCommands(EngineBase):
         if task.status != TaskStatus.AWAITING_SIGNOFF:
             raise InvalidState(f"task {task_id} is not waiting for sign-off ({task.status})")
         return task, instance, governance
-
-    def _signing_level(
-        self,
-        uow: UnitOfWork,
-        instance: ProcessInstance,
-        task: HumanTask,
-        governance: Governance,
-        data: dict[str, Any],
-    ) -> SigningLevel | None:
-        """The level `data` needs on `task` (engine/authority.py); None without a level table."""
-        if governance.row(task).rules.authority is None:
-            return None
-        workflow, _ = self._load(uow, instance)
-        return signing_level(self.runtime, workflow, governance, task, data)
 
     @staticmethod
     def _signer(

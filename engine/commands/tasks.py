@@ -12,11 +12,13 @@ from ..governance import Governance, RaciRefusal
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..payload import check_payload
 from ..settle import record
+from ..signature import digest
 from ..unit_of_work import UnitOfWork
-from .base import DataValidator, EngineBase, InstanceState, open_task, pick, record_completion
+from .base import DataValidator, InstanceState, open_task, pick, record_completion
+from .resignature import ResignatureCommands
 
 
-class TaskCommands(EngineBase):
+class TaskCommands(ResignatureCommands):
     """Commands of the people doing the work."""
 
     def claim(self, task_id: str, *, user: str) -> None:
@@ -161,7 +163,11 @@ class TaskCommands(EngineBase):
                     actor=user,
                     task_id=task.id,
                     raci_role="A",
-                    details={"element": task.spec_id, "self_approval": True},
+                    details={
+                        "element": task.spec_id,
+                        "self_approval": True,
+                        "digest": digest(data),
+                    },
                 )
             after = "signoff" if self_approved else "completion"
             governance.notify_informed(uow, instance, task, after=after, actor=user)
