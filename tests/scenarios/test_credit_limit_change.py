@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import InstanceStatus, SourceFile, views
-from engine.errors import InvalidTaskData
+from engine.errors import InvalidDefinition, InvalidTaskData
 from engine.governance import RaciRefusal
 from engine.views.inbox import inbox_page
 from engine.views.inbox_sections import InboxQuery
@@ -219,3 +219,32 @@ def test_a_reworked_recommendation_is_decided_again(crm):
 
 def audit(crm, instance: str, action: str) -> list[dict]:
     return views.audit_events(crm.engine.uow(), instance_id=instance, action=action)
+
+
+def redeployed_with(crm, old: str, new: str):
+    files = process_files(PROCESS)
+    dmn = BPMN / f"{PROCESS}.approval_level.dmn"
+    edited = dmn.read_text().replace(old, new)
+    assert edited != dmn.read_text()
+    return crm.engine.deploy(
+        [SourceFile(f.name, edited.encode()) if f.name == dmn.name else f for f in files],
+        user="lena.owner",
+    )
+
+
+def test_a_process_owners_new_table_decides_who_signs_without_code(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    redeployed_with(crm, "&gt; 5000", "&gt; 2000")  # finance from an increase over 2,000
+    instance = requested(crm, before + 1000)
+    assert crm.open_elements(instance) == ["analyse_controller"]
+
+    analysed(crm, instance, "analyse_controller", limit=before + 3000)
+    with pytest.raises(RaciRefusal, match="authority of finance_manager"):
+        crm.approve(instance, "analyse_controller", "kostas.credit")
+    crm.approve(instance, "analyse_controller", "vasso.finance")
+    assert crm.customer(CUSTOMER)["credit_limit"] == before + 3000
+
+
+def test_a_table_naming_a_signer_outside_the_levels_is_refused_at_deploy(crm):
+    with pytest.raises(InvalidDefinition, match="can give 'boss', which is not a level"):
+        redeployed_with(crm, '<text>"cfo"</text>', '<text>"boss"</text>')
