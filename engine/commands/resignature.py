@@ -10,6 +10,7 @@ change and restores the earlier signature, the instance staying in error.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -107,7 +108,8 @@ class ResignatureCommands(EngineBase):
         uow.task_roles.add_for(task, [(level.role if level else row.accountable or "", "A")])
         instance.updated_at = uow.now  # bumps the revision: racing writers conflict
         uow.commit()
-        return state_of(instance, self._version(uow, instance.version_id).number)
+        state = state_of(instance, self._version(uow, instance.version_id).number)
+        return replace(state, held_for_signoff=task.id)
 
     def _is_resignature(self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> bool:
         """Whether `task` waits for a signature of changed data (its step ran already)."""
