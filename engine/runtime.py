@@ -137,6 +137,11 @@ class Runtime:
             raise InvalidState(f"the table of '{element_id}' failed on this data: {err}") from err
 
     @staticmethod
+    def data_of(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """A task's data, whatever its state (a signed task waiting to be signed again)."""
+        return dict(_find_task(workflow, task_id).data)
+
+    @staticmethod
     def is_done(workflow: BpmnWorkflow, task_id: str) -> bool:
         """Whether the task ran already (a human task whose work the process has taken)."""
         return _find_task(workflow, task_id).state == TaskState.COMPLETED

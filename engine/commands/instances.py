@@ -97,7 +97,7 @@ class InstanceCommands(ResignatureCommands):
         and the task waits for A again with the changed data (commands/resignature.py).
         """
         data = check_payload(data or {})
-        with self.uow() as uow:
+        with self.refusals_recorded(user, "retry"), self.uow() as uow:
             instance = uow.instances.get(instance_id)
             if instance.status != InstanceStatus.ERROR:
                 raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")

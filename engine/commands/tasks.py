@@ -130,7 +130,7 @@ class TaskCommands(ResignatureCommands):
             if not TaskStatus(task.status).is_open:
                 raise InvalidState(f"task {task_id} is {task.status}")
             workflow, _ = self._load(uow, uow.instances.get(task.instance_id))
-            return dict(self.runtime.human_task(workflow, task_id).data)
+            return self.runtime.data_of(workflow, task_id)
 
     def _complete_governed(
         self,

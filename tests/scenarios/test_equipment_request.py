@@ -657,6 +657,7 @@ def test_a_retry_changing_the_signed_serial_waits_for_a_new_signature(crm):
         crm.engine.retry(instance, user="admin")  # no way round the signature
     with pytest.raises(RaciRefusal):
         crm.approve(instance, "work", "admin")  # the one who changed it cannot sign it
+    assert crm.engine.task_data(crm.awaiting_signoff(instance, "work"))  # its page shows the case
 
     crm.approve(instance, "work", "irini.service")
 
