@@ -7,6 +7,7 @@ supported timers) and a content hash that identifies a version.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
 from raci.loading import is_matrix_file
-from raci.validation import Activity
+from raci.validation import Activity, Decision
 
 from . import sandbox
 from .errors import InvalidDefinition, ScriptError
@@ -163,7 +164,28 @@ def _activities(spec: Any, subprocess_specs: dict[str, Any]) -> Iterable[Activit
                     name=getattr(task_spec, "bpmn_name", None),
                     lane=getattr(task_spec, "lane", None),
                     is_user_task=bool(task_spec.manual),
+                    decision=_decision(task_spec),
                 )
+
+
+def _decision(task_spec: Any) -> Decision | None:
+    """The level table a business rule task runs, as RACI validation reads it."""
+    engine = getattr(task_spec, "dmnEngine", None)
+    if engine is None:
+        return None
+    table = engine.decision_table
+    outputs = tuple(
+        _literal(rule.outputEntries[0].text if rule.outputEntries else None) for rule in table.rules
+    )
+    return Decision(tuple(i.expression or "" for i in table.inputs), outputs)
+
+
+def _literal(text: str | None) -> str | None:
+    try:
+        value = ast.literal_eval(text or "")
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _check_tasks(process_spec: Any, file_name: str, known_services: Iterable[str] | None) -> None:

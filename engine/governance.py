@@ -73,8 +73,13 @@ class Governance:
         except policy.Refused as refused:
             raise RaciRefusal(refused.letter.value, refused.message, task.id) from refused
 
-    def signer(self, uow: UnitOfWork, task: HumanTask, user: str) -> Acting:
-        """How `user` may sign `task` off (A): never one who did its work, in any round."""
+    def signer(
+        self, uow: UnitOfWork, task: HumanTask, user: str, *, role: str | None = None
+    ) -> Acting:
+        """How `user` may sign `task` off (A): never one who did its work, in any round.
+
+        `role` is the signer the data signed needs, when a level table raised it above A.
+        """
         return self.check(
             task,
             policy.may_sign_off,
@@ -84,6 +89,7 @@ class Governance:
             performer=task.performer,
             performer_for=task.performer_for,
             earlier_performers=uow.audit.performers(task.instance_id, task.id),
+            signer=role,
         )
 
     def notify_informed(

@@ -44,6 +44,14 @@ class TaskRoleRepository:
         """Index `task` under each (role, letter)."""
         self._pending.extend((task, role, letter) for role, letter in roles)
 
+    def move_signoff(self, task: HumanTask, role: str) -> None:
+        """Index `task`'s sign-off under `role` instead of the matrix's A role."""
+        self.session.execute(
+            delete(task_roles).where(task_roles.c.task_id == task.id, task_roles.c.letter == "A")
+        )
+        self._pending = [row for row in self._pending if not (row[0] is task and row[2] == "A")]
+        self._pending.append((task, role, "A"))
+
     def remove_for(self, task_ids: Sequence[str]) -> None:
         """Drop the rows of closed tasks: the inbox index holds open work only."""
         if task_ids:

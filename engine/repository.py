@@ -19,6 +19,7 @@ from .model import (
     PendingTimer,
     ProcessInstance,
     ProcessVersion,
+    TaskStatus,
 )
 from .orm import audit_events
 
@@ -149,6 +150,18 @@ class TaskRepository:
         # The session does not autoflush: drop tasks closed earlier in this unit of work.
         return [task for task in found if task.status in OPEN_TASK_STATUSES]
 
+    def signed_for_instance(self, instance_id: str) -> list[HumanTask]:
+        """The instance's tasks whose submitted data a member of A signed."""
+        return list(
+            self.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance_id,
+                    HumanTask.status == TaskStatus.COMPLETED,
+                    HumanTask.signed_off_by.is_not(None),
+                )
+            )
+        )
+
 
 class TimerRepository:
     def __init__(self, session: Session) -> None:
@@ -226,6 +239,15 @@ class AuditRepository:
             ]
             self.session.execute(insert(audit_events), rows)
             self._pending.clear()
+
+    def last_details(self, task_id: str, action: str) -> dict[str, Any] | None:
+        """The details of the latest committed `action` event on a task, if any."""
+        return self.session.scalars(
+            select(audit_events.c.details)
+            .where(audit_events.c.task_id == task_id, audit_events.c.action == action)
+            .order_by(audit_events.c.id.desc())
+            .limit(1)
+        ).first()
 
     def start_stream(self, stream: str) -> None:
         """Begin a new chain (for a new instance): no existing head to look up or lock."""

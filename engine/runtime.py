@@ -6,6 +6,7 @@ asks it questions and gets plain values back.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -129,6 +130,32 @@ class Runtime:
             raise InvalidState(f"task {task_id} is {TaskState.get_name(task.state).lower()}")
         return task
 
+    def decide(
+        self, workflow: BpmnWorkflow, task_id: str, element_id: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Run the table of business rule task `element_id` on human task `task_id`'s data
+        with `data` laid over it; the workflow is left as it was."""
+        spec = _task_spec(workflow, element_id)
+        engine = getattr(spec, "dmnEngine", None)
+        if engine is None:
+            raise InvalidState(f"'{element_id}' is not a business rule task")
+        probe = copy.copy(_find_task(workflow, task_id))
+        probe.data = {**probe.data, **data}
+        try:
+            return dict(engine.result(probe))
+        except Exception as err:  # a table failing on these data decides nothing
+            raise InvalidState(f"the table of '{element_id}' failed on this data: {err}") from err
+
+    @staticmethod
+    def data_of(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """A task's data, whatever its state (a signed task waiting to be signed again)."""
+        return dict(_find_task(workflow, task_id).data)
+
+    @staticmethod
+    def is_done(workflow: BpmnWorkflow, task_id: str) -> bool:
+        """Whether the task ran already (a human task whose work the process has taken)."""
+        return _find_task(workflow, task_id).state == TaskState.COMPLETED
+
     def fire_timer(self, workflow: BpmnWorkflow, task_id: str) -> str:
         """Fire a waiting timer; return the timer's BPMN id."""
         task = _find_task(workflow, task_id)
@@ -240,6 +267,14 @@ def _find_task(workflow: BpmnWorkflow, task_id: str) -> Any:
     if task is None:
         raise NotFound(f"task {task_id} is not part of this instance")
     return task
+
+
+def _task_spec(workflow: BpmnWorkflow, element_id: str) -> Any:
+    for process_spec in (workflow.spec, *workflow.subprocess_specs.values()):
+        for spec in process_spec.task_specs.values():
+            if getattr(spec, "bpmn_id", None) == element_id:
+                return spec
+    raise NotFound(f"no element '{element_id}' in this process")
 
 
 def _spec_id(task: Any) -> str:

@@ -3,7 +3,8 @@
 CSV: a header `activity,<role>,<role>,...`, optionally with the flag columns
 `@self_approval`, `@advisory` and `@signoff_due`; then one row per activity.
 YAML: a mapping with `activities` (rows of `activity`, `raci` and flags) and
-optional `process`, `roles` (column order) and `defaults` (flags for every row).
+optional `process`, `roles` (column order) and `defaults` (flags for every row);
+`levels` and a row's `authority` declare who signs by a level table (YAML only).
 Every row gets a cell, maybe empty, for every role column.
 """
 
@@ -27,14 +28,22 @@ from raci.files import (
     read_yaml,
     yaml_bool,
 )
-from raci.matrix import ActivityRow, ActivityRules, Letter, RaciMatrix, parse_letters
+from raci.matrix import (
+    ActivityRow,
+    ActivityRules,
+    Authority,
+    Letter,
+    RaciMatrix,
+    parse_letters,
+)
 
 MAX_BYTES = 256 * 1024
 SUFFIXES = (".raci.csv", ".raci.yaml", ".raci.yml")
 FLAG_COLUMNS = ("@self_approval", "@advisory", "@signoff_due")
 _FLAG_KEYS = ("self_approval", "advisory", "signoff_due")
-_TOP_KEYS = ("process", "roles", "defaults", "activities")
-_ROW_KEYS = ("activity", "raci", *_FLAG_KEYS)
+_TOP_KEYS = ("process", "roles", "defaults", "levels", "activities")
+_ROW_KEYS = ("activity", "raci", "authority", *_FLAG_KEYS)
+_AUTHORITY_KEYS = ("decided_by", "reads")
 _DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
 
 
@@ -173,17 +182,37 @@ def _load_yaml(process_id: str, text: str, fail: Fail) -> RaciMatrix:
         _check_unique(activity, row_line, first_lines, fail)
         cells = _yaml_cells(item.get("raci") or {}, declared, row_line, fail)
         rules = replace(base, **_yaml_flags(item, f"activity '{activity}'", row_line, fail))
+        if "authority" in item:
+            rules = replace(rules, authority=_authority(item["authority"], row_line, fail))
         rows.append(ActivityRow(activity, cells, rules, row_line))
     roles = declared or tuple(dict.fromkeys(role for row in rows for role in row.cells))
     full = [replace(row, cells={r: row.cells.get(r, frozenset()) for r in roles}) for row in rows]
-    return RaciMatrix(process_id, roles, tuple(full))
+    levels = _role_list(top["levels"], line, fail, "levels") if "levels" in top else ()
+    return RaciMatrix(process_id, roles, tuple(full), levels=levels)
 
 
-def _role_list(value: object, line: int | None, fail: Fail) -> tuple[str, ...]:
+def _authority(value: object, line: int | None, fail: Fail) -> Authority:
+    """Read `authority: {decided_by: <business rule task>, reads: {<input>: <field>}}`."""
+    check_mapping(value, _AUTHORITY_KEYS, "'authority'", line, fail)
+    assert isinstance(value, dict)  # check_mapping insists
+    line = line_of(value) or line
+    decided_by = value.get("decided_by")
+    if not isinstance(decided_by, str) or not decided_by.strip():
+        raise fail(line, "'authority' needs 'decided_by': the business rule task picking the level")
+    reads = value.get("reads") or {}
+    if not isinstance(reads, dict) or not all(
+        isinstance(key, str) and isinstance(field, str) and key and field
+        for key, field in reads.items()
+    ):
+        raise fail(line, "'reads' must map table inputs to fields, e.g. {requested_limit: limit}")
+    return Authority(decided_by.strip(), tuple(reads.items()))
+
+
+def _role_list(value: object, line: int | None, fail: Fail, key: str = "roles") -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(role, str) and role for role in value):
-        raise fail(line, "'roles' must be a list of role names")
+        raise fail(line, f"'{key}' must be a list of role names")
     if len(set(value)) != len(value):
-        raise fail(line, "'roles' names a role twice")
+        raise fail(line, f"'{key}' names a role twice")
     return tuple(value)
 
 

@@ -20,12 +20,26 @@ class Letter(StrEnum):
 
 
 @dataclass(frozen=True)
+class Authority:
+    """Who signs is decided again on the data being signed (docs/raci.md, "Authority").
+
+    `decided_by` is the business rule task whose level table picks the signer's
+    role; `reads` binds an input variable of that table to the field of the
+    submitted data that takes effect (e.g. requested_limit <- approved_limit).
+    """
+
+    decided_by: str
+    reads: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ActivityRules:
     """Per-activity flags; a matrix's defaults apply where a row sets none."""
 
     self_approval: bool = False  # a member of A may sign off their own work (audited)
     advisory: bool = False  # consultation is asked but does not block completion
     signoff_due: timedelta | None = None  # how long A has to sign off
+    authority: Authority | None = None  # the signer's level follows the data signed
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class RaciMatrix:
     roles: tuple[str, ...]
     rows: tuple[ActivityRow, ...]
     source: str = ""  # file name, for messages
+    levels: tuple[str, ...] = ()  # the authority ladder: roles a level table names, lowest first
 
     def row_for(self, activity_id: str, name: str | None = None) -> ActivityRow | None:
         """The row naming `activity_id`, or else the one naming the activity's `name`."""

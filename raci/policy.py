@@ -7,7 +7,7 @@ records the outcome; nothing here touches storage.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from .directory import Acting, Directory
@@ -33,12 +33,35 @@ def may_work(directory: Directory, row: ActivityRow, user: str, day: date) -> Ac
     return acting
 
 
-def needs_signoff(row: ActivityRow, directory: Directory, performer: Acting) -> bool:
-    """Whether completed work waits for A: always, unless self-approval is allowed and used."""
-    if row.accountable is None:
+def needs_signoff(
+    row: ActivityRow, directory: Directory, performer: Acting, signer: str | None = None
+) -> bool:
+    """Whether completed work waits for A: always, unless self-approval is allowed and used.
+
+    `signer` is the role that signs this data, when a level table raised it above A.
+    """
+    role = signer or row.accountable
+    if role is None:
         return False
-    self_approved = row.rules.self_approval and directory.is_member(performer.user, row.accountable)
+    self_approved = row.rules.self_approval and directory.is_member(performer.user, role)
     return not self_approved
+
+
+def signing_role(levels: Sequence[str], row: ActivityRow, required: object) -> str:
+    """The role that signs `row`'s work: its A, raised to the level the signed data needs.
+
+    Never lower than the matrix's A: a table asking for less leaves A signing.
+    """
+    if not isinstance(required, str) or required not in levels:
+        raise Refused(
+            Letter.A,
+            f"the level table gave {required!r} for '{row.activity}', not a level"
+            f" ({', '.join(levels)}): nobody may sign it",
+        )
+    accountable = row.accountable
+    if accountable in levels and levels.index(accountable) >= levels.index(required):
+        return accountable
+    return required
 
 
 def may_sign_off(
@@ -50,11 +73,13 @@ def may_sign_off(
     performer: str,
     performer_for: str | None = None,
     earlier_performers: Collection[str] = (),
+    signer: str | None = None,
 ) -> Acting:
     """A: a member of the A role signs off, never the performer nor anyone acting for them.
 
     Work sent back for rework may be done again by someone else: whoever did it (or had
     it done for them) in an earlier round, `earlier_performers`, may not sign it either.
+    `signer` is the role the data signed needs, when a level table raised it above A.
     """
     if user == performer:
         raise Refused(
@@ -71,13 +96,19 @@ def may_sign_off(
             f"{user} worked on '{row.activity}' before it was sent back and cannot sign it off"
             " (four eyes)",
         )
-    role = row.accountable
+    role = signer or row.accountable
     acting = directory.acting_as(
         user,
         [role] if role else [],
         day,
         not_for=[performer, *([performer_for] if performer_for else []), *earlier_performers],
     )
+    if acting is None and role != row.accountable:
+        raise Refused(
+            Letter.A,
+            f"{user} may not sign '{row.activity}': the data submitted needs the authority"
+            f" of {role}, above {row.accountable}",
+        )
     if acting is None:
         raise Refused(Letter.A, f"{user} is not accountable for '{row.activity}' ({role})")
     return acting

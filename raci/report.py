@@ -96,6 +96,12 @@ def _apply(execution: Execution, event: Event, details: Mapping[str, Any]) -> No
         )
     elif action == "notified":
         execution.informed.append(Act(details.get("recipient", "?"), at, note=details.get("after")))
+    elif action == "signoff_voided":
+        changes = details.get("changes") or {}
+        changed = ", ".join(f"{field} {old!r} -> {new!r}" for field, (old, new) in changes.items())
+        execution.overrides.append(
+            Act(actor, at, behalf, f"sign-off by {details.get('signed_by')} voided: {changed}")
+        )
     elif action == "refused":
         note = f"{event.get('raci_role')}: {details.get('attempted')} refused: {reason}"
         execution.violations.append(Act(actor, at, behalf, note))

@@ -17,6 +17,11 @@ f. A user task drawn in a lane has an R role matching the lane (compared
    the work, so a mismatch means the diagram tells a different story, not
    that the process is broken.
 g. A row gives some role a letter. Warning.
+h. A row declaring `authority` names a business rule task of the process whose
+   table gives only roles of the matrix's `levels` (as quoted text) and reads
+   every input the row binds; the row's A role is one of the levels, and every
+   level is a role of the directory. Error: a signer picked by a table the
+   engine cannot re-evaluate would make the rule a fiction.
 """
 
 from __future__ import annotations
@@ -30,6 +35,17 @@ from raci.matrix import ActivityRow, Letter, RaciMatrix, format_letters
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The level table a business rule task runs: its input expressions, its outputs.
+
+    `outputs` holds each rule's output as text when it is a quoted literal, else None.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
 class Activity:
     """What the BPMN says about one activity of the process."""
 
@@ -37,6 +53,7 @@ class Activity:
     name: str | None
     lane: str | None
     is_user_task: bool
+    decision: Decision | None = None  # for a business rule task
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,7 @@ def validate(
         *_roles_are_in_directory(matrix, known_roles),
         *_lanes_match_responsible_roles(matrix, pairs),
         *_rows_have_letters(matrix),
+        *_authority_is_decidable(matrix, activities, known_roles),
     ]
     return list(dict.fromkeys(findings))  # a row serving two activities is reported once
 
@@ -177,3 +195,40 @@ def _rows_have_letters(matrix: RaciMatrix) -> Iterator[Finding]:
     for row in matrix.rows:
         if not any(row.cells.values()):
             yield _warning(matrix, row.activity, None, "row gives no role any letter")
+
+
+def _authority_is_decidable(
+    matrix: RaciMatrix, activities: Sequence[Activity], known_roles: Collection[str] | None
+) -> Iterator[Finding]:
+    if known_roles is not None:
+        for role in matrix.levels:
+            if role not in known_roles:
+                yield _error(matrix, None, role, "level is not a role of the directory")
+    by_id = {activity.id: activity for activity in activities}
+    for row in matrix.rows:
+        authority = row.rules.authority
+        if authority is None:
+            continue
+        if not matrix.levels:
+            yield _error(matrix, row.activity, None, "'authority' needs the matrix's 'levels'")
+        if row.accountable is not None and row.accountable not in matrix.levels:
+            message = f"A role is not one of the levels ({', '.join(matrix.levels)})"
+            yield _error(matrix, row.activity, row.accountable, message)
+        decider = by_id.get(authority.decided_by)
+        if decider is None or decider.decision is None:
+            message = f"'{authority.decided_by}' is not a business rule task of the process"
+            yield _error(matrix, row.activity, None, message)
+            continue
+        for output in dict.fromkeys(decider.decision.outputs):
+            if output not in matrix.levels:
+                given = "an expression" if output is None else f"'{output}'"
+                message = (
+                    f"level table of '{authority.decided_by}' can give {given},"
+                    f" which is not a level ({', '.join(matrix.levels)})"
+                )
+                yield _error(matrix, row.activity, None, message)
+        inputs = " ".join(decider.decision.inputs)
+        for name, _field in authority.reads:
+            if not re.search(rf"\b{re.escape(name)}\b", inputs):
+                message = f"the level table of '{authority.decided_by}' reads no '{name}'"
+                yield _error(matrix, row.activity, None, message)

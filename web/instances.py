@@ -193,7 +193,9 @@ def retry(instance_id: str) -> Any:
     except InvalidTaskData as err:
         message = "; ".join(f"{k}: {', '.join(v)}" for k, v in err.errors.items())
         return _detail(instance, errors={"data": message}), 422
-    if state.status == "error":
+    if state.held_for_signoff:
+        flash(_("The data changes what was signed: it waits for a new sign-off."), "info")
+    elif state.status == "error":
         flash(_("The step failed again: %(error)s", error=state.error or ""), "error")
     else:
         flash(_("The failed step ran again."), "info")

@@ -39,6 +39,7 @@ class InstanceState:
     status: InstanceStatus
     error: str | None = None
     ready_tasks: tuple[str, ...] = ()
+    held_for_signoff: str | None = None  # a task whose changed data waits for a new sign-off
 
 
 @dataclass(frozen=True)

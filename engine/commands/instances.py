@@ -14,10 +14,11 @@ from ..settle import (
     service_context,
 )
 from ..unit_of_work import UnitOfWork
-from .base import START_FORM, EngineBase, InstanceState, state_of
+from .base import START_FORM, InstanceState, state_of
+from .resignature import ResignatureCommands
 
 
-class InstanceCommands(EngineBase):
+class InstanceCommands(ResignatureCommands):
     """Commands on whole instances."""
 
     def start(
@@ -90,13 +91,22 @@ class InstanceCommands(EngineBase):
     def retry(
         self, instance_id: str, *, user: str, data: dict[str, Any] | None = None
     ) -> InstanceState:
-        """Run the failed task of an instance in error again, optionally with corrected data."""
+        """Run the failed task of an instance in error again, optionally with corrected data.
+
+        Data that changes what a sign-off covered does not run: the sign-off is voided
+        and the task waits for A again with the changed data (commands/resignature.py).
+        """
         data = check_payload(data or {})
-        with self.uow() as uow:
+        with self.refusals_recorded(user, "retry"), self.uow() as uow:
             instance = uow.instances.lock(instance_id)
             self._require_actor(uow, instance, user)
             if instance.status != InstanceStatus.ERROR:
                 raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")
+            self._refuse_while_resigning(uow, instance)
+            signed_change = self._signed_change(uow, instance, data)
+            if signed_change is not None:
+                task, changes = signed_change
+                return self._void_signoff(uow, instance, task, changes, user=user, data=data)
             workflow, version_number = self._load(uow, instance)
             elements = self.runtime.reset_failed_tasks(workflow, data)
             record(

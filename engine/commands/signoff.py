@@ -6,15 +6,18 @@ from typing import Any
 
 from raci.directory import Acting
 
+from ..authority import SigningLevel
 from ..errors import InvalidState
 from ..governance import Governance, signoff_due
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
+from ..signature import digest
 from ..unit_of_work import UnitOfWork
-from .base import EngineBase, InstanceState, record_act, record_completion, required, state_of
+from .base import InstanceState, record_act, record_completion, required, state_of
+from .resignature import ResignatureCommands
 
 
-class SignOffCommands(EngineBase):
+class SignOffCommands(ResignatureCommands):
     """Approve or reject work waiting for sign-off; never one's own."""
 
     def _submit_for_signoff(
@@ -26,9 +29,16 @@ class SignOffCommands(EngineBase):
         governance: Governance,
         acting: Acting,
         data: dict[str, Any],
+        level: SigningLevel | None = None,
     ) -> InstanceState:
-        """Keep the performer's work on the task until A signs it; the process waits."""
+        """Keep the performer's work on the task until A signs it; the process waits.
+
+        With a `level` decided on this data, its role signs: the inbox index moves to it.
+        """
         row = governance.row(task)
+        signer = level.role if level else row.accountable
+        if level is not None:
+            uow.task_roles.move_signoff(task, level.role)
         task.status = TaskStatus.AWAITING_SIGNOFF
         task.performer, task.performer_for = acting.user, acting.on_behalf_of
         task.submitted_data, task.submitted_at = data, uow.now
@@ -43,8 +53,10 @@ class SignOffCommands(EngineBase):
             raci_role="A",
             details={
                 "element": task.spec_id,
-                "role": row.accountable,
+                "role": signer,
                 "due_at": task.signoff_due_at.isoformat() if task.signoff_due_at else None,
+                "digest": digest(data),
+                **({"authority": level.as_details()} if level else {}),
             },
         )
         governance.notify_informed(uow, instance, task, after="completion", actor=acting.user)
@@ -59,14 +71,21 @@ class SignOffCommands(EngineBase):
             uow.tasks.lock(task_id)
             open_tasks = uow.tasks.open_alongside(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
-            acting = governance.signer(uow, task, user)
+            data = dict(task.submitted_data or {})
+            level = self._signing_level(uow, instance, task, governance, data)
+            acting = governance.signer(uow, task, user, role=level.role if level else None)
             task.signed_off_by, task.signed_off_at = user, uow.now
+            signed = {
+                "digest": digest(data),
+                **({"authority": level.as_details()} if level else {}),
+            }
+            if self._is_resignature(uow, instance, task):
+                return self._approve_change(uow, instance, task, governance, acting, signed)
 
             def acts() -> None:
-                record_act(uow, instance, task, "approve", letter="A", acting=acting)
+                record_act(uow, instance, task, "approve", letter="A", acting=acting, **signed)
                 governance.notify_informed(uow, instance, task, after="signoff", actor=user)
 
-            data = dict(task.submitted_data or {})
             return self._run_task(
                 uow, instance, task, data, open_tasks, governance, acts, actor=user
             )
@@ -77,7 +96,11 @@ class SignOffCommands(EngineBase):
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
             uow.tasks.lock(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
-            acting = governance.signer(uow, task, user)
+            data = dict(task.submitted_data or {})
+            level = self._signing_level(uow, instance, task, governance, data)
+            acting = governance.signer(uow, task, user, role=level.role if level else None)
+            if self._is_resignature(uow, instance, task):
+                return self._reject_change(uow, instance, task, acting, reason)
             task.status, task.assignee = TaskStatus.READY, task.performer
             task.rework_count += 1
             task.rejection_reason = reason

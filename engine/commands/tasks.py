@@ -12,11 +12,13 @@ from ..governance import Governance, RaciRefusal
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..payload import check_payload
 from ..settle import record
+from ..signature import digest
 from ..unit_of_work import UnitOfWork
-from .base import DataValidator, EngineBase, InstanceState, open_task, pick, record_completion
+from .base import DataValidator, InstanceState, open_task, pick, record_completion
+from .resignature import ResignatureCommands
 
 
-class TaskCommands(EngineBase):
+class TaskCommands(ResignatureCommands):
     """Commands of the people doing the work."""
 
     def claim(self, task_id: str, *, user: str) -> None:
@@ -131,7 +133,7 @@ class TaskCommands(EngineBase):
             if not TaskStatus(task.status).is_open:
                 raise InvalidState(f"task {task_id} is {task.status}")
             workflow, _ = self._load(uow, uow.instances.get(task.instance_id))
-            return dict(self.runtime.human_task(workflow, task_id).data)
+            return self.runtime.data_of(workflow, task_id)
 
     def _complete_governed(
         self,
@@ -146,9 +148,10 @@ class TaskCommands(EngineBase):
         row = governance.row(task)
         acting = governance.check(task, policy.may_work, row, user, governance.today)
         require_consultations(uow, task, row)
-        if policy.needs_signoff(row, governance.directory, acting):
+        level = self._signing_level(uow, instance, task, governance, data)
+        if policy.needs_signoff(row, governance.directory, acting, level.role if level else None):
             return self._submit_for_signoff(
-                uow, instance, task, open_tasks, governance, acting, data
+                uow, instance, task, open_tasks, governance, acting, data, level
             )
         self_approved = row.accountable is not None  # and the performer may approve it
 
@@ -163,7 +166,11 @@ class TaskCommands(EngineBase):
                     actor=user,
                     task_id=task.id,
                     raci_role="A",
-                    details={"element": task.spec_id, "self_approval": True},
+                    details={
+                        "element": task.spec_id,
+                        "self_approval": True,
+                        "digest": digest(data),
+                    },
                 )
             after = "signoff" if self_approved else "completion"
             governance.notify_informed(uow, instance, task, after=after, actor=user)

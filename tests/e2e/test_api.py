@@ -159,6 +159,32 @@ def test_a_credit_limit_change_through_the_api(app, as_user):
     assert auditor.get("/audit/verify").get_json()["ok"] is True
 
 
+def test_a_signer_below_the_level_of_the_recommended_limit_is_refused(app, as_user):
+    """Issue 10: a 9,000 request analysed as 5,000,000 cannot be signed by a controller."""
+    before = credit_limit(app)
+    requested(as_user, 9000 - before, before)
+    anna = as_user("anna.credit")
+    task_id = only_task(anna, "analyse_controller")
+    analysis = {"recommendation": "approve", "approved_limit": 5_000_000}
+    done = anna.post(
+        f"/tasks/{task_id}/complete", {"data": {**analysis, "analysis": "Pays within terms"}}
+    )
+    assert done.status_code == 200, done.get_json()
+
+    kostas = as_user("kostas.credit")
+    assert kostas.get("/signoffs").get_json() == []
+    refused = kostas.post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
+    message = assert_error(refused, 403, "RaciRefusal")["message"]
+    assert "the data submitted needs the authority of cfo" in message
+    assert credit_limit(app) == before
+
+    petros = as_user("petros.cfo")
+    assert [t["id"] for t in petros.get("/signoffs").get_json()] == [task_id]
+    approved = petros.post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
+    assert approved.status_code == 200, approved.get_json()
+    assert credit_limit(app) == 5_000_000
+
+
 def test_a_rejected_analysis_returns_to_its_controller_with_the_reason(app, as_user):
     before = credit_limit(app)
     requested(as_user, 1000, before)

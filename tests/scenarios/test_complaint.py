@@ -304,7 +304,10 @@ def test_a_credit_above_the_claim_stops_before_anything_is_credited(crm):
     assert notes(crm) == []
     assert complaint_of(crm, instance)["credit_note_amount"] is None
 
-    crm.engine.retry(instance, user="vasso.finance", data={"credit_amount": 120.50})
+    # The corrected amount changes what was signed: it waits for a new signature.
+    crm.engine.retry(instance, user="admin", data={"credit_amount": 120.50})
+    assert notes(crm) == []
+    crm.approve(instance, "check_invoice", "vasso.finance")
     [note] = notes(crm)
     assert note["amount"] == Decimal("120.50")
     assert crm.open_elements(instance) == ["inform_customer"]
@@ -551,3 +554,27 @@ def test_cancelling_a_complaint_withdraws_it_and_closes_it(crm):
     assert (row["status"], row["resolution"]) == ("withdrawn", "withdrawn: opened twice")
     assert row["closed_at"] is not None  # off the customer card's open complaints
     assert crm.instance(instance)["status"] == InstanceStatus.CANCELLED
+
+
+# Authority follows the value signed: the level table runs again on the amount credited.
+
+
+def test_a_credit_above_the_finance_managers_level_needs_the_cfo(crm):
+    """The analogue of the credit limit bypass: a small claim, a large credit note."""
+    instance = opened(crm, "invoice_difference", claimed_amount=1500)
+    assert crm.open_elements(instance) == ["check_invoice"]  # routed on the claim
+    checked(crm, instance, credit_amount=1500)
+    task = crm.awaiting_signoff(instance, "check_invoice")
+    crm.reject(instance, "check_invoice", "vasso.finance", reason="check the delivery note again")
+    checked(crm, instance, credit_amount=4800)
+
+    with pytest.raises(RaciRefusal, match="authority of cfo"):
+        crm.approve(instance, "check_invoice", "vasso.finance")
+    assert notes(crm) == []
+    [refused] = views.audit_events(crm.engine.uow(), task_id=task, action="refused")
+    assert refused["actor"] == "vasso.finance"
+
+    crm.approve(instance, "check_invoice", "petros.cfo")  # the CFO has the level...
+    state = crm.instance(instance)  # ...and the claim still caps the credit note
+    assert (state["status"], state["error_task"]) == ("error", "issue_credit_note")
+    assert notes(crm) == []

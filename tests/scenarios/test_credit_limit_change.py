@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import InstanceStatus, SourceFile
-from engine.errors import InvalidTaskData
+from engine import InstanceStatus, SourceFile, views
+from engine.errors import InvalidDefinition, InvalidTaskData
 from engine.governance import RaciRefusal
+from engine.views.inbox import inbox_page
+from engine.views.inbox_sections import InboxQuery
 from tests.scenarios.conftest import BPMN, process_files
 from workflows.tables import customer_changes
 
@@ -139,3 +141,110 @@ def test_an_unknown_customer_puts_the_instance_in_error_with_the_reason(crm):
     started = crm.start(PROCESS, "giorgos.bd", customer_id=99999)
     assert started.status == InstanceStatus.ERROR
     assert "customer 99999 does not exist" in started.error
+
+
+# Authority follows the value signed: the level table runs again on the approved limit.
+
+
+def test_a_request_for_9000_recommended_at_5_million_needs_the_cfo(crm):
+    """The original attempt: another credit controller signed 5,000,000 on a 9,000 request."""
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    instance = requested(crm, 9000)
+    assert crm.open_elements(instance) == ["analyse_controller"]  # routed on the request
+
+    analysed(crm, instance, "analyse_controller", limit=5_000_000)
+    with pytest.raises(RaciRefusal, match="authority of cfo"):
+        crm.approve(instance, "analyse_controller", "kostas.credit")
+    with pytest.raises(RaciRefusal, match="authority of cfo"):
+        crm.approve(instance, "analyse_controller", "vasso.finance")  # finance is too low too
+    assert crm.customer(CUSTOMER)["credit_limit"] == before
+
+    refused = audit(crm, instance, "refused")
+    assert [(e["actor"], e["raci_role"]) for e in refused] == [
+        ("kostas.credit", "A"),
+        ("vasso.finance", "A"),
+    ]
+    [requested_event] = audit(crm, instance, "signoff_requested")
+    assert requested_event["details"]["role"] == "cfo"
+    assert requested_event["details"]["authority"]["inputs"] == {"requested_limit": 5_000_000}
+
+    crm.approve(instance, "analyse_controller", "petros.cfo")
+    assert crm.customer(CUSTOMER)["credit_limit"] == 5_000_000
+    [approved] = [
+        e for e in audit(crm, instance, "approve") if e["details"]["element"] != "request"
+    ]
+    assert approved["actor"] == "petros.cfo"
+    assert approved["details"]["authority"]["level"] == "cfo"
+
+
+def test_the_raised_sign_off_is_in_the_cfo_inbox_not_the_controllers(crm):
+    instance = requested(crm, 9000)
+    analysed(crm, instance, "analyse_controller", limit=5_000_000)
+    task = crm.awaiting_signoff(instance, "analyse_controller")
+
+    def signoffs(user: str) -> list[str]:
+        page = inbox_page(crm.engine.uow(), user, InboxQuery(section="signoffs"))
+        return [item["id"] for item in page["items"]]
+
+    assert task in signoffs("petros.cfo")
+    assert task not in signoffs("kostas.credit")
+
+
+def test_a_recommendation_below_the_routed_level_is_still_signed_by_the_routed_a(crm):
+    instance = requested(crm, 60000)
+    analysed(crm, instance, "analyse_cfo", limit=9000)
+    with pytest.raises(RaciRefusal):
+        crm.approve(instance, "analyse_cfo", "kostas.credit")  # never lower than the matrix's A
+    crm.approve(instance, "analyse_cfo", "petros.cfo")
+    assert crm.customer(CUSTOMER)["credit_limit"] == 9000
+
+
+def test_a_decline_is_signed_at_the_routed_level(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    instance = requested(crm, 9000)
+    analysed(crm, instance, "analyse_controller", recommendation="decline")
+    crm.approve(instance, "analyse_controller", "kostas.credit")
+    assert crm.customer(CUSTOMER)["credit_limit"] == before
+
+
+def test_a_reworked_recommendation_is_decided_again(crm):
+    instance = requested(crm, 9000)
+    analysed(crm, instance, "analyse_controller", limit=5_000_000)
+    crm.reject(instance, "analyse_controller", "petros.cfo", reason="9,000 was asked: stay there")
+    analysed(crm, instance, "analyse_controller", limit=9000)
+
+    crm.approve(instance, "analyse_controller", "kostas.credit")
+    assert crm.customer(CUSTOMER)["credit_limit"] == 9000
+
+
+def audit(crm, instance: str, action: str) -> list[dict]:
+    return views.audit_events(crm.engine.uow(), instance_id=instance, action=action)
+
+
+def redeployed_with(crm, old: str, new: str):
+    files = process_files(PROCESS)
+    dmn = BPMN / f"{PROCESS}.approval_level.dmn"
+    edited = dmn.read_text().replace(old, new)
+    assert edited != dmn.read_text()
+    return crm.engine.deploy(
+        [SourceFile(f.name, edited.encode()) if f.name == dmn.name else f for f in files],
+        user="lena.owner",
+    )
+
+
+def test_a_process_owners_new_table_decides_who_signs_without_code(crm):
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    redeployed_with(crm, "&gt; 5000", "&gt; 2000")  # finance from an increase over 2,000
+    instance = requested(crm, before + 1000)
+    assert crm.open_elements(instance) == ["analyse_controller"]
+
+    analysed(crm, instance, "analyse_controller", limit=before + 3000)
+    with pytest.raises(RaciRefusal, match="authority of finance_manager"):
+        crm.approve(instance, "analyse_controller", "kostas.credit")
+    crm.approve(instance, "analyse_controller", "vasso.finance")
+    assert crm.customer(CUSTOMER)["credit_limit"] == before + 3000
+
+
+def test_a_table_naming_a_signer_outside_the_levels_is_refused_at_deploy(crm):
+    with pytest.raises(InvalidDefinition, match="can give 'boss', which is not a level"):
+        redeployed_with(crm, '<text>"cfo"</text>', '<text>"boss"</text>')

@@ -9,8 +9,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from sqlalchemy import select
 
 from engine import InstanceStatus, SourceFile, views
-from engine.errors import InvalidTaskData, NotAllowed
+from engine.errors import InvalidState, InvalidTaskData, NotAllowed
 from engine.governance import RaciRefusal
+from engine.model import HumanTask
+from engine.signature import digest
 from tests.scenarios.conftest import BPMN, process_files
 from workflows.tables import assets, customers, service_requests
 
@@ -444,13 +446,18 @@ def test_a_serial_that_is_not_in_stock_is_refused_without_half_written_data(crm)
         None,
     )
 
+    # The admin's corrected serial changes what irini.service signed: it waits for her again.
     freezer = in_stock(crm, "freezer")
-    crm.engine.retry(instance, user="irini.service", data={"serial": freezer})
+    held = crm.engine.retry(instance, user="admin", data={"serial": freezer})
+    assert held.status == InstanceStatus.ERROR  # nothing runs on unsigned data
+    assert all_assets(crm) == before
+    crm.approve(instance, "work", "irini.service")
     assert f"{freezer} is a freezer, not a cooler" in crm.instance(instance)["error_message"]
     assert all_assets(crm) == before
 
     cooler = in_stock(crm, "cooler")
-    done = crm.engine.retry(instance, user="irini.service", data={"serial": cooler})
+    crm.engine.retry(instance, user="admin", data={"serial": cooler})
+    done = crm.approve(instance, "work", "irini.service")
     assert done.status == InstanceStatus.COMPLETED
     assert (asset(crm, cooler)["status"], asset(crm, cooler)["customer_id"]) == ("placed", customer)
     assert service_request(crm, instance)["asset_serial"] == cooler
@@ -615,3 +622,92 @@ def test_cancelling_a_repair_cancels_the_request_and_puts_the_asset_back_in_serv
     assert asset(crm, broken["serial"])["status"] == "placed"
     again = requested(crm, "repair", broken["customer_id"], asset_serial=broken["serial"])
     assert service_request(crm, again)["status"] == "requested"  # the asset is free again
+
+
+# A signature covers exactly what was signed (issue 10).
+
+
+def failed_after_signoff(crm) -> tuple[str, str]:
+    """A placement signed off with the serial of an asset placed elsewhere: the step after fails."""
+    customer = a_customer(crm, "A")
+    instance = requested(crm, "placement", customer, asset_type="cooler")
+    decided(crm, instance)
+    scheduled(crm, instance)
+    elsewhere = next(a["serial"] for a in placed(crm) if a["type"] == "cooler")
+    worked(crm, instance, elsewhere)
+    assert crm.instance(instance)["status"] == InstanceStatus.ERROR
+    return instance, elsewhere
+
+
+def test_a_retry_changing_the_signed_serial_waits_for_a_new_signature(crm):
+    instance, signed_serial = failed_after_signoff(crm)
+    before = all_assets(crm)
+    cooler = in_stock(crm, "cooler")
+
+    crm.engine.retry(instance, user="admin", data={"serial": cooler})
+
+    assert all_assets(crm) == before  # the business effect waits for the signature
+    assert service_request(crm, instance)["asset_serial"] is None
+    [voided] = audit(crm, instance, "signoff_voided")
+    assert voided["actor"] == "admin"
+    assert voided["details"]["changes"] == {"serial": [signed_serial, cooler]}
+    [first] = signoffs_of_work(crm, instance)
+    assert voided["details"]["signed_digest"] == first["details"]["digest"]
+    with pytest.raises(InvalidState, match="waits for a new sign-off"):
+        crm.engine.retry(instance, user="admin")  # no way round the signature
+    with pytest.raises(RaciRefusal):
+        crm.approve(instance, "work", "admin")  # the one who changed it cannot sign it
+    assert crm.engine.task_data(crm.awaiting_signoff(instance, "work"))  # its page shows the case
+
+    crm.approve(instance, "work", "irini.service")
+
+    assert crm.instance(instance)["status"] == InstanceStatus.COMPLETED
+    assert asset(crm, cooler)["status"] == "placed"
+    second = signoffs_of_work(crm, instance)[-1]
+    assert second["details"]["digest"] == digest({**signed_data(crm, instance), "serial": cooler})
+    assert second["details"]["digest"] == voided["details"]["digest"]
+
+
+def test_a_rejected_change_leaves_the_earlier_signature_and_the_error(crm):
+    instance, signed_serial = failed_after_signoff(crm)
+    crm.engine.retry(instance, user="admin", data={"serial": in_stock(crm, "cooler")})
+
+    crm.reject(instance, "work", "irini.service", reason="the technician must confirm the plate")
+
+    assert crm.instance(instance)["status"] == InstanceStatus.ERROR
+    assert signed_data(crm, instance)["serial"] == signed_serial
+    assert crm.open_elements(instance) == []
+
+
+def test_a_retry_without_changing_signed_data_runs_at_once(crm):
+    instance, signed_serial = failed_after_signoff(crm)
+    with crm.engine.uow() as uow:  # the asset is brought back to stock (a master-data fix)
+        uow.session.execute(
+            assets.update()
+            .where(assets.c.serial == signed_serial)
+            .values(status="in_stock", customer_id=None, location="Αποθήκη ATH")
+        )
+        uow.commit()
+
+    done = crm.engine.retry(instance, user="admin", data={"serial": signed_serial})
+
+    assert done.status == InstanceStatus.COMPLETED
+    assert audit(crm, instance, "signoff_voided") == []
+    assert asset(crm, signed_serial)["status"] == "placed"
+
+
+def audit(crm, instance: str, action: str) -> list[dict]:
+    return views.audit_events(crm.engine.uow(), instance_id=instance, action=action)
+
+
+def signoffs_of_work(crm, instance: str) -> list[dict]:
+    return [e for e in audit(crm, instance, "approve") if e["details"]["element"] == "work"]
+
+
+def signed_data(crm, instance: str) -> dict:
+    with crm.engine.uow() as uow:
+        return uow.session.scalars(
+            select(HumanTask.submitted_data).where(
+                HumanTask.instance_id == instance, HumanTask.spec_id == "work"
+            )
+        ).one()

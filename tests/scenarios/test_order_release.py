@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from engine import InstanceStatus, SourceFile, views
 from engine.errors import InvalidTaskData
 from engine.governance import RaciRefusal
+from engine.signature import digest
 from tests.scenarios.conftest import BPMN, process_files
 from workflows.orders import records
 from workflows.orders.records import HOLDING_STOCK
@@ -634,4 +635,30 @@ def test_a_released_order_stays_released_when_its_instance_is_cancelled(crm):
         records.set_status(uow.session, order_id, "released")
         uow.commit()
     crm.engine.cancel(instance, user="lena.owner", reason="handled by phone")
+    assert order(crm, order_id)["status"] == "released"
+
+
+def test_the_credit_release_level_is_decided_again_on_the_data_signed(crm):
+    """Issue 10: the level table runs on the review as submitted, and the trail says so."""
+    set_stock(crm, COLA, 100)
+    order_id = place(crm, customer(crm, overdue=True, headroom=0), (COLA, 10))
+    instance = release(crm, order_id)
+    review = {"credit_decision": "release", "analysis": "Promised to pay on Friday; small order"}
+    crm.complete(instance, "credit_review_controller", "anna.credit", **review)
+
+    [asked] = views.audit_events(crm.engine.uow(), instance_id=instance, action="signoff_requested")
+    assert asked["details"]["role"] == "credit_controller"
+    assert asked["details"]["authority"]["decided_by"] == "credit_level"
+    assert asked["details"]["authority"]["level"] == "credit_controller"
+    with pytest.raises(RaciRefusal):
+        crm.approve(instance, "credit_review_controller", "giorgos.bd")
+    crm.approve(instance, "credit_review_controller", "kostas.credit")
+
+    signed = [
+        e
+        for e in views.audit_events(crm.engine.uow(), instance_id=instance, action="approve")
+        if e["details"]["element"] == "credit_review_controller"
+    ]
+    assert [e["details"]["digest"] for e in signed] == [asked["details"]["digest"]]
+    assert asked["details"]["digest"] == digest(review)
     assert order(crm, order_id)["status"] == "released"

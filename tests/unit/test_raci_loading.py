@@ -15,7 +15,7 @@ from raci.loading import (
     parse_duration,
     process_id_of,
 )
-from raci.matrix import ActivityRules, Letter
+from raci.matrix import ActivityRules, Authority, Letter
 from raci.validation import Activity, errors, validate
 
 RACI_FIXTURES = Path(__file__).parents[1] / "fixtures" / "raci"
@@ -305,7 +305,7 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "- just a list\n",
             None,
-            "the file must be a mapping of process, roles, defaults, activities",
+            "the file must be a mapping of process, roles, defaults, levels, activities",
         ),
         (
             "process: approval\nactivities: []\n",
@@ -321,7 +321,7 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "activities:\n  - activity: a\n    owner: bd\n",
             2,
-            "unknown key owner (known: activity, raci, self_approval, advisory, signoff_due)",
+            "unknown key owner (known: activity, raci, authority, self_approval, advisory, signoff_due)",
         ),
         (
             "activities:\n  - activity: a\n    advisory: maybe\n",
@@ -363,3 +363,39 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
 def test_given_bad_yaml_expect_the_line_and_fault_named(text, line, message):
     error = yaml_error(text)
     assert (error.line, error.message) == (line, message)
+
+
+def test_given_levels_and_an_authority_expect_them_on_the_matrix_and_the_row():
+    matrix = load_matrix(
+        "credit_limit_change.raci.yaml",
+        "levels: [credit_controller, cfo]\n"
+        "activities:\n"
+        "  - activity: analyse\n"
+        "    raci: {credit_controller: R/A}\n"
+        "    authority: {decided_by: level, reads: {requested_limit: approved_limit}}\n"
+        "  - {activity: request, raci: {bd: R/A}}\n",
+    )
+    assert matrix.levels == ("credit_controller", "cfo")
+    assert matrix.rows[0].rules.authority == Authority(
+        "level", (("requested_limit", "approved_limit"),)
+    )
+    assert matrix.rows[1].rules.authority is None
+
+
+@pytest.mark.parametrize(
+    ("authority", "message"),
+    [
+        ("{reads: {a: b}}", "'authority' needs 'decided_by'"),
+        ("{decided_by: level, reads: [a, b]}", "'reads' must map table inputs to fields"),
+        ("{decided_by: level, by: cfo}", "unknown key by (known: decided_by, reads)"),
+        ("cfo", "'authority' must be a mapping of decided_by, reads"),
+    ],
+)
+def test_given_a_bad_authority_expect_the_fault_named(authority, message):
+    text = f"activities:\n  - activity: a\n    raci: {{x: R/A}}\n    authority: {authority}\n"
+    assert message in yaml_error(text).message
+
+
+def test_given_levels_naming_a_role_twice_expect_an_error():
+    error = yaml_error("levels: [cfo, cfo]\nactivities: []\n")
+    assert error.message == "'levels' names a role twice"

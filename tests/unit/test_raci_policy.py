@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from raci.directory import Acting, Deputy, Directory, Role, User
 from raci.matrix import ActivityRow, ActivityRules, Letter
@@ -18,6 +20,7 @@ from raci.policy import (
     may_sign_off,
     may_work,
     needs_signoff,
+    signing_role,
 )
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
@@ -348,3 +351,26 @@ def test_informed_leaves_out_deactivated_members():
 def test_informed_given_a_row_without_i_roles_expect_nobody():
     row = ActivityRow("check_credit", {"clerk": R, "controller": A, "sales": C})
     assert informed(DIRECTORY, row) == []
+
+
+# Authority follows the value signed: the signer's role is never below A nor the level asked.
+
+LADDER = ("credit_controller", "finance_manager", "cfo")
+
+
+@given(accountable=st.sampled_from(LADDER), required=st.sampled_from(LADDER))
+def test_the_signing_role_is_the_higher_of_a_and_the_level_the_data_needs(accountable, required):
+    row = ActivityRow("analyse", {accountable: A})
+    role = signing_role(LADDER, row, required)
+    assert LADDER.index(role) == max(LADDER.index(accountable), LADDER.index(required))
+
+
+@pytest.mark.parametrize("required", [None, "", "controller", 3])
+def test_a_level_outside_the_ladder_lets_nobody_sign(required):
+    with pytest.raises(Refused, match="nobody may sign"):
+        signing_role(LADDER, ActivityRow("analyse", {"cfo": A}), required)
+
+
+def test_a_member_below_the_level_the_data_needs_is_refused_with_the_reason():
+    with pytest.raises(Refused, match="needs the authority of cfo, above controller"):
+        may_sign_off(directory(), ROW, "alex", MID_NOV, performer="rita", signer="cfo")

@@ -376,3 +376,28 @@ def test_as_text_separates_executions_with_a_blank_line():
         "Send offer [send_offer] in i1",
         "Archive [archive] in i1",
     ]
+
+
+def test_a_voided_sign_off_is_an_override_naming_the_signer_and_each_change():
+    events = [
+        ready(1, "t1", "work", "Report the job"),
+        event(2, "complete", actor="thanasis", raci_role="R", element="work"),
+        event(3, "approve", actor="irini", raci_role="A", element="work", digest="ab"),
+        event(
+            4,
+            "signoff_voided",
+            actor="admin",
+            raci_role="A",
+            element="work",
+            signed_by="irini",
+            changes={"serial": ["EQ-00001", "EQ-00002"]},
+        ),
+        event(5, "approve", actor="irini", raci_role="A", element="work", digest="cd"),
+    ]
+    [execution] = build(events)
+    [voided] = execution.overrides
+    assert (voided.user, voided.note) == (
+        "admin",
+        "sign-off by irini voided: serial 'EQ-00001' -> 'EQ-00002'",
+    )
+    assert execution.accountable.user == "irini"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from raci.matrix import ActivityRow, Letter, RaciMatrix, parse_letters
-from raci.validation import Activity, Finding, errors, validate
+from raci.matrix import ActivityRow, ActivityRules, Authority, Letter, RaciMatrix, parse_letters
+from raci.validation import Activity, Decision, Finding, errors, validate
 
 ROLES = ("bd", "credit_controller", "finance_manager", "sales_manager")
 ANALYSE = Activity("analyse_credit", "Analyse credit", None, True)
@@ -171,3 +173,86 @@ def test_a_matrix_over_known_roles_has_no_errors_iff_each_task_has_one_a_and_an_
 
     well_formed = all(len(row.roles_with(Letter.A)) == 1 and row.responsible for row in rows)
     assert (not errors(validate(the_matrix, TASKS, set(ROLES)))) == well_formed
+
+
+# h. authority: a level table the engine can run again on the data signed.
+
+LEVELS = ("credit_controller", "finance_manager")
+DECIDE = Activity(
+    "sign_off_level",
+    "Decide the sign-off level",
+    None,
+    False,
+    Decision(
+        ("requested_limit", 'profile["credit_limit"]'), ("credit_controller", "finance_manager")
+    ),
+)
+
+
+def authority_findings(
+    authority: Authority,
+    *,
+    decide: Activity = DECIDE,
+    levels: tuple[str, ...] = LEVELS,
+    accountable: str = "finance_manager",
+) -> list[str]:
+    row = ActivityRow(
+        "analyse_credit",
+        {
+            role: parse_letters({"credit_controller": "R", accountable: "A"}.get(role, ""))
+            for role in ROLES
+        },
+        ActivityRules(authority=authority),
+    )
+    rows = (row, *matrix(*GOOD_ROWS[1:]).rows)
+    declared = RaciMatrix("credit_limit_change", ROLES, rows, levels=levels)
+    return [str(f) for f in validate(declared, [*PROCESS, decide], [*ROLES, "cfo"])]
+
+
+BY_LIMIT = Authority("sign_off_level", (("requested_limit", "approved_limit"),))
+
+
+def test_given_a_decidable_authority_expect_no_findings():
+    assert authority_findings(BY_LIMIT) == []
+
+
+def test_given_authority_decided_by_no_business_rule_task_expect_an_error():
+    assert authority_findings(Authority("notify_customer")) == [
+        "error: credit_limit_change / analyse_credit:"
+        " 'notify_customer' is not a business rule task of the process"
+    ]
+
+
+def test_given_a_table_that_can_name_a_role_outside_the_levels_expect_an_error():
+    boss = replace(
+        DECIDE, decision=Decision(("requested_limit",), ("finance_manager", "boss", None))
+    )
+    assert authority_findings(BY_LIMIT, decide=boss) == [
+        "error: credit_limit_change / analyse_credit: level table of 'sign_off_level' can give"
+        " 'boss', which is not a level (credit_controller, finance_manager)",
+        "error: credit_limit_change / analyse_credit: level table of 'sign_off_level' can give"
+        " an expression, which is not a level (credit_controller, finance_manager)",
+    ]
+
+
+def test_given_a_field_bound_to_an_input_the_table_does_not_read_expect_an_error():
+    assert authority_findings(Authority("sign_off_level", (("limit", "approved_limit"),))) == [
+        "error: credit_limit_change / analyse_credit:"
+        " the level table of 'sign_off_level' reads no 'limit'"
+    ]
+
+
+def test_given_an_a_role_outside_the_levels_or_no_levels_expect_errors():
+    assert authority_findings(BY_LIMIT, accountable="sales_manager") == [
+        "error: credit_limit_change / analyse_credit / sales_manager:"
+        " A role is not one of the levels (credit_controller, finance_manager)"
+    ]
+    assert "'authority' needs the matrix's 'levels'" in " ".join(
+        authority_findings(BY_LIMIT, levels=())
+    )
+
+
+def test_given_a_level_missing_from_the_directory_expect_an_error():
+    assert authority_findings(BY_LIMIT, levels=(*LEVELS, "board")) == [
+        "error: credit_limit_change / board: level is not a role of the directory"
+    ]

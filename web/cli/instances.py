@@ -15,7 +15,12 @@ from .common import engine, json_option, parse_json_data
 def _state(result: Any) -> tuple[dict[str, Any], str]:
     data = {**asdict(result), "status": str(result.status)}
     text = f"{result.instance_id} {result.process_id} v{result.version} {result.status}"
-    if result.error:
+    if result.held_for_signoff:
+        text += (
+            f": the data changes what was signed; task {result.held_for_signoff}"
+            " waits for a new sign-off before the step runs again"
+        )
+    elif result.error:
         text += f": {result.error}"
     return data, text
 
