@@ -68,7 +68,15 @@ class SignOffCommands(EngineBase):
 
             data = dict(task.submitted_data or {})
             return self._run_task(
-                uow, instance, task, data, open_tasks, governance, acts, actor=user
+                uow,
+                instance,
+                task,
+                data,
+                open_tasks,
+                governance,
+                acts,
+                actor=user,
+                on_behalf_of=acting.on_behalf_of,
             )
 
     def reject(self, task_id: str, *, user: str, reason: str) -> None:
