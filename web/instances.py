@@ -29,7 +29,7 @@ from engine.views import oversight, visibility
 
 from .diagram import instance_svg
 from .services import engine
-from .trail_views import change_view, decision_view
+from .trail_views import change_view, decision_view, reason_view
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 OVERSEERS = ("auditor", "process_owner")  # and admins: they see every instance
@@ -231,6 +231,7 @@ def _detail(instance: dict[str, Any], errors: dict[str, str] | None = None) -> s
         may_retry=may_retry(instance),
         change_view=change_view,
         decision_view=decision_view,
+        reason_view=reason_view,
         errors=errors or {},
         form=request.form if errors else {},
     )

@@ -89,6 +89,23 @@ VALUES = {
 }
 
 
+# The reasons the CRM services give for their changes (workflows/services/).
+REASONS = {
+    "credit limit change approved": lazy_gettext("credit limit change approved"),
+    "registered": lazy_gettext("registered"),
+    "onboarded": lazy_gettext("onboarded"),
+    "not onboarded": lazy_gettext("not onboarded"),
+    "signed off": lazy_gettext("signed off"),
+    "order released": lazy_gettext("order released"),
+    "confirmed invoice difference": lazy_gettext("confirmed invoice difference"),
+}
+
+
+def reason_view(reason: str | None) -> str | None:
+    """A service's reason for a change, in the user's language (people's own as written)."""
+    return str(REASONS[reason]) if reason in REASONS else reason
+
+
 def change_view(details: dict[str, Any]) -> dict[str, Any]:
     """A `data_changed` event's details as words: what, which, field, old and new."""
     return {

@@ -95,6 +95,7 @@ def test_the_greek_trail_reads_in_greek(app, engine):
         f"Πελάτης {CUSTOMER} · πιστωτικό όριο: {format_number(before, 'el')} → "
         f"{format_number(before + 1000, 'el')}" in page
     )
+    assert "εγκρίθηκε η αλλαγή πιστωτικού ορίου" in page  # the reason
     assert "Πίνακας απόφασης" in page and "Κανόνας που ταίριαξε" in page
-    for english in ("data changed", "Decision table", "credit limit:", "Matched rule"):
+    for english in ("data changed", "Decision table", "credit limit:", "change approved", "row 5"):
         assert english not in page

@@ -136,7 +136,7 @@ def issue_complaint_credit_note(
         )
     )
     _update(ctx, complaint_id, credit_note_amount=_money(amount))
-    reason = f"complaint {complaint_id}: confirmed invoice difference"
+    reason = "confirmed invoice difference"
     ctx.record_change("credit_note", number, "amount", None, _money(amount), reason=reason)
     return {"number": number, "amount": round(float(amount), 2), "issued_by": ctx.actor}
 

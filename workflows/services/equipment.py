@@ -83,7 +83,7 @@ def register_equipment_request(
         )
         .returning(service_requests.c.id)
     ).scalar_one()
-    ctx.record_change("service_request", request_id, "status", None, "requested", reason=summary)
+    ctx.record_change("service_request", request_id, "status", None, "requested")
     return {
         "id": request_id,
         "kind": kind,
