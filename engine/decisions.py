@@ -14,7 +14,8 @@ it hands the verdict to the business trail of the command running the step
     process_version  the deployed process version (added by the trail)
     hit_policy     UNIQUE, FIRST, COLLECT, ...
     inputs         [{"label", "expression", "value"}] as evaluated on the task's data
-    rules          [{"row", "id", "description"}] the rules that matched
+    rules          [{"row", "id", "description"}] the rule that decided (every matching
+                   rule under COLLECT)
     outputs        what the table returned (merged into the task's data)
 """
 
@@ -27,6 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.dmn.specs.model import HitPolicy
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
 
 from .scripting import current_context
@@ -50,10 +52,12 @@ class RecordedDMNEngine(DMNEngine):
         return outputs
 
     def describe(
-        self, task: Any, rules: tuple[Any, ...], outputs: dict[str, Any]
+        self, task: Any, matched: tuple[Any, ...], outputs: dict[str, Any]
     ) -> dict[str, Any]:
         """The decision as the trail records it (the shape is in the module docstring)."""
         table = self.decision_table
+        # Every matching rule gives an output only under COLLECT; otherwise the first decides.
+        rules = matched if table.hit_policy == HitPolicy.COLLECT.value else matched[:1]
         return _plain(
             {
                 "element": getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name,
@@ -63,7 +67,7 @@ class RecordedDMNEngine(DMNEngine):
                 "hit_policy": table.hit_policy,
                 "inputs": [_input(task, entry) for entry in table.inputs],
                 "rules": [
-                    {"row": rule.row_number, "id": rule.id, "description": rule.description}
+                    {"row": rule.row_number, "id": rule.id, "description": rule.description or None}
                     for rule in rules
                 ],
                 "outputs": outputs,
