@@ -249,6 +249,22 @@ class AuditRepository:
             .limit(1)
         ).first()
 
+    def record_now(
+        self, stream: str, *, occurred_at: datetime, actor: str, action: str, **fields: Any
+    ) -> AuditEvent:
+        """Append an event and write it at once, so that it has an id rows can refer to.
+
+        The events recorded before it are written first: ids keep the chain's order.
+        """
+        event = self.record(stream, occurred_at=occurred_at, actor=actor, action=action, **fields)
+        self._pending.pop()
+        self.flush()
+        row = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+        event.id = self.session.execute(
+            insert(audit_events).values(row).returning(audit_events.c.id)
+        ).scalar_one()
+        return event
+
     def start_stream(self, stream: str) -> None:
         """Begin a new chain (for a new instance): no existing head to look up or lock."""
         head = AuditStream(stream=stream, length=0, head_hash=audit.GENESIS_HASH)

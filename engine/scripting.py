@@ -9,13 +9,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import sandbox
+
+if TYPE_CHECKING:
+    from .changes import BusinessTrail
+    from .read_models import ReadModel
 
 ServiceFunction = Callable[..., Any]
 # Undoes a process's business effects when an instance is cancelled: (ctx, data, reason).
@@ -37,6 +41,19 @@ class ServiceContext:
     business_key: str | None
     actor: str
     starter: Callable[..., str] | None = None
+    trail: BusinessTrail | None = None  # where changes and decisions are recorded
+
+    def record_change(
+        self, entity: str, key: Any, field: str, old: Any, new: Any, *, reason: str | None = None
+    ) -> bool:
+        """Put a change of business data on the instance's audit trail (and its read model).
+
+        It is recorded when the service call succeeds; return whether `old` and
+        `new` differ (an unchanged value is not recorded).
+        """
+        if self.trail is None:
+            raise RuntimeError("this service context keeps no audit trail")
+        return self.trail.add(entity, key, field, old, new, reason)
 
     def start_process(
         self, process_id: str, data: dict[str, Any], business_key: str | None = None
@@ -50,6 +67,11 @@ class ServiceContext:
 
 
 _current_context: ContextVar[ServiceContext | None] = ContextVar("service_context", default=None)
+
+
+def current_context() -> ServiceContext | None:
+    """The service context of the steps running now, if any (DMN decisions record through it)."""
+    return _current_context.get()
 
 
 @contextmanager
@@ -73,6 +95,7 @@ class ServiceRegistry:
         self._functions: dict[str, ServiceFunction] = {}
         self._wants_context: set[str] = set()
         self._compensations: dict[str, Compensation] = {}
+        self._read_models: list[ReadModel] = []
 
     def register(self, name: str) -> Callable[[ServiceFunction], ServiceFunction]:
         """Register the decorated function as service `name`."""
@@ -106,6 +129,19 @@ class ServiceRegistry:
     def compensation(self, process_id: str) -> Compensation | None:
         return self._compensations.get(process_id)
 
+    def add_read_model(self, model: ReadModel) -> None:
+        """Show the recorded changes of `model.entities` in `model.table`.
+
+        See engine/read_models.py.
+        """
+        taken = {e for m in self._read_models for e in m.entities} & set(model.entities)
+        if taken:
+            raise ValueError(f"entities {sorted(taken)} already have a read model")
+        self._read_models.append(model)
+
+    def read_models(self) -> list[ReadModel]:
+        return list(self._read_models)
+
     def names(self) -> list[str]:
         return sorted(self._functions)
 
@@ -121,7 +157,15 @@ class ServiceRegistry:
             # A savepoint: a service that fails half-way leaves none of its writes behind,
             # while the instance's error state is still committed.
             with context.session.begin_nested():
-                return function(context, **params)
+                try:
+                    result = function(context, **params)
+                except BaseException:
+                    if context.trail is not None:
+                        context.trail.discard()
+                    raise
+            if context.trail is not None:
+                context.trail.commit()
+            return result
         return function(**params)
 
 

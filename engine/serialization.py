@@ -19,6 +19,9 @@ from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
+
+from .decisions import RecordedBusinessRuleTaskConverter
 
 SpecBundle = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 _VERSION_KEY = "serializer_version"
@@ -47,7 +50,11 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 _REGISTRY = BpmnWorkflowSerializer.configure(
-    {**SPIFF_CONFIG, BpmnWorkflow: SpeclessWorkflowConverter}
+    {
+        **SPIFF_CONFIG,
+        BpmnWorkflow: SpeclessWorkflowConverter,
+        BusinessRuleTask: RecordedBusinessRuleTaskConverter,  # decisions on the record
+    }
 )
 _ENCODER = BpmnWorkflowSerializer(_REGISTRY)._encoder_cls
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .changes import BusinessTrail
 from .model import (
     ANYONE,
     AuditEvent,
@@ -18,6 +19,7 @@ from .model import (
     ProcessInstance,
     TaskStatus,
 )
+from .read_models import projector
 from .runtime import Runtime, StepFailure
 from .scripting import ServiceContext
 from .unit_of_work import UnitOfWork
@@ -56,9 +58,22 @@ def record(
     )
 
 
-def service_context(uow: UnitOfWork, instance: ProcessInstance, actor: str) -> ServiceContext:
+def service_context(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    instance: ProcessInstance,
+    actor: str,
+    on_behalf_of: str | None = None,
+) -> ServiceContext:
     """What a service working on `instance` for `actor` gets: this unit of work's session
-    and time, and the means to start another process in it."""
+    and time, the means to start another process in it, and the instance's business trail."""
+    trail = BusinessTrail(
+        uow,
+        instance,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        projector=projector(runtime.services.read_models()),
+    )
     return ServiceContext(
         session=uow.session,
         now=uow.now,
@@ -67,6 +82,7 @@ def service_context(uow: UnitOfWork, instance: ProcessInstance, actor: str) -> S
         business_key=instance.business_key,
         actor=actor,
         starter=uow.start_process,
+        trail=trail,
     )
 
 
@@ -80,9 +96,14 @@ def advance_and_settle(
     timers_before: set[str] | None = None,
     open_tasks: list[HumanTask] | None = None,
     governance: Governance | None = None,
+    on_behalf_of: str | None = None,
 ) -> list[str]:
-    """Run the workflow on to its next wait (or failure), then `settle` it."""
-    failure = runtime.advance(workflow, service_context(uow, instance, actor))
+    """Run the workflow on to its next wait (or failure), then `settle` it.
+
+    Services and decisions on the way act for `actor` (`on_behalf_of` someone).
+    """
+    context = service_context(uow, runtime, instance, actor, on_behalf_of)
+    failure = runtime.advance(workflow, context)
     return settle(
         uow,
         runtime,

@@ -30,6 +30,7 @@ from engine.views import oversight, visibility
 from .diagram import instance_svg
 from .diagram_response import diagram_limits, svg_response
 from .services import engine
+from .trail_views import change_view, decision_view, reason_view
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 OVERSEERS = ("auditor", "process_owner")  # and admins: they see every instance
@@ -234,6 +235,9 @@ def _detail(instance: dict[str, Any], errors: dict[str, str] | None = None) -> s
         submissions=[e for e in events if e["action"] in ("start", "complete", "retry")],
         may_cancel=may_cancel(instance),
         may_retry=may_retry(instance),
+        change_view=change_view,
+        decision_view=decision_view,
+        reason_view=reason_view,
         errors=errors or {},
         form=request.form if errors else {},
     )

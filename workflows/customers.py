@@ -1,15 +1,16 @@
-"""Read and change customers; every change to a customer field is logged."""
+"""Read and change customers; every change to a customer field is on the audit trail."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .tables import customer_changes, customers
+from engine import ServiceContext
+
+from .tables import customers
 
 CHANGEABLE_FIELDS = (
     "name",
@@ -43,61 +44,45 @@ def get_customer(session: Session, customer_id: int) -> dict[str, Any]:
 
 
 def change_customer(
-    session: Session,
+    ctx: ServiceContext,
     customer_id: int,
     changes: dict[str, Any],
     *,
-    by: str,
-    at: datetime,
-    instance_id: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, tuple[Any, Any]]:
-    """Apply `changes` and log each field that really changed; return {field: (old, new)}."""
+    """Apply `changes` and record each field that really changed; return {field: (old, new)}."""
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValueError(f"these customer fields cannot be changed: {', '.join(sorted(unknown))}")
-    current = get_customer(session, customer_id)
+    current = get_customer(ctx.session, customer_id)
     changed = {
         field: (current[field], value)
         for field, value in changes.items()
         if _differs(current[field], value)
     }
     if changed:
-        session.execute(
+        ctx.session.execute(
             update(customers)
             .where(customers.c.id == customer_id)
             .values({field: new for field, (_, new) in changed.items()})
         )
-        log_changes(session, customer_id, changed, by=by, at=at, instance_id=instance_id)
+        log_changes(ctx, customer_id, changed, reason=reason)
     return changed
 
 
 def log_changes(
-    session: Session,
+    ctx: ServiceContext,
     customer_id: int,
     changes: dict[str, tuple[Any, Any]],
     *,
-    by: str,
-    at: datetime,
-    instance_id: str | None,
+    reason: str | None = None,
 ) -> None:
-    """Log {field: (old, new)} in crm_customer_changes, with who, when and the instance."""
-    if not changes:
-        return
-    session.execute(
-        insert(customer_changes),
-        [
-            {
-                "customer_id": customer_id,
-                "field": field,
-                "old_value": None if old is None else str(old),
-                "new_value": None if new is None else str(new),
-                "changed_by": by,
-                "changed_at": at,
-                "instance_id": instance_id,
-            }
-            for field, (old, new) in changes.items()
-        ],
-    )
+    """Record {field: (old, new)} of a customer on the instance's audit trail.
+
+    The trail also shows it in crm_customer_changes (workflows/history.py).
+    """
+    for field, (old, new) in changes.items():
+        ctx.record_change("customer", customer_id, field, old, new, reason=reason)
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -7,6 +7,7 @@ service task's business writes commit in the same transaction as the process.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from engine.orm import UTCDateTime, metadata
 
 MONEY = Numeric(12, 2)
+AUDIT_EVENT_ID = BigInteger().with_variant(Integer, "sqlite")  # audit_events.id
 
 customers = Table(
     "crm_customers",
@@ -87,7 +89,30 @@ customer_changes = Table(
     Column("changed_by", String(64), nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
     Column("instance_id", String(36)),
+    Column("on_behalf_of", String(64)),
+    Column("reason", Text),
+    Column("audit_event_id", AUDIT_EVENT_ID),  # the data_changed event this row shows
     Index(None, "customer_id"),
+)
+
+# The changes to every other CRM record (stock, orders, assets, credit notes, ...):
+# a read model of the data_changed events, like crm_customer_changes (workflows/history.py).
+record_changes = Table(
+    "crm_record_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity", String(30), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("field", String(60), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("changed_by", String(64), nullable=False),
+    Column("on_behalf_of", String(64)),
+    Column("reason", Text),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("instance_id", String(36)),
+    Column("audit_event_id", AUDIT_EVENT_ID),
+    Index(None, "entity", "key"),
 )
 
 products = Table(

@@ -7,6 +7,7 @@ from datetime import datetime
 from raci import report
 
 from .. import audit, views
+from ..read_models import check_read_models
 from .base import EngineBase
 
 
@@ -24,6 +25,11 @@ class AuditCommands(EngineBase):
                 result.events += len(events)
                 result.problems.extend(audit.verify_stream(heads.get(stream), events))
         return result
+
+    def verify_read_models(self) -> list[audit.Problem]:
+        """Hold every business history row against its audit event (engine/read_models.py)."""
+        with self.uow() as uow:
+            return check_read_models(uow.session, self.runtime.services.read_models())
 
     def compliance_report(
         self,

@@ -188,6 +188,7 @@ class EngineBase:
         acts: Callable[[], None],
         *,
         actor: str,
+        on_behalf_of: str | None = None,
     ) -> InstanceState:
         """Finish `task` in the workflow with `data`, record `acts`, run on, settle, commit.
 
@@ -212,6 +213,7 @@ class EngineBase:
             timers_before=timers_before,
             open_tasks=open_tasks,
             governance=governance,
+            on_behalf_of=on_behalf_of,
         )
         uow.commit()
         return state_of(instance, version_number, ready)

@@ -80,9 +80,13 @@ class InstanceCommands(ResignatureCommands):
         compensate = self.runtime.services.compensation(instance.process_id)
         if compensate is None:
             return None
+        context = service_context(uow, self.runtime, instance, user)
         try:
             with uow.session.begin_nested():
-                return compensate(service_context(uow, instance, user), data, reason) or {}
+                undone = compensate(context, data, reason) or {}
+            if context.trail is not None:
+                context.trail.commit()
+            return undone
         except Exception as err:  # whatever went wrong, the instance must stay as it was
             raise InvalidState(
                 f"instance {instance.id} was not cancelled: undoing its effects failed ({err})"

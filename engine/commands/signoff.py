@@ -87,7 +87,15 @@ class SignOffCommands(ResignatureCommands):
                 governance.notify_informed(uow, instance, task, after="signoff", actor=user)
 
             return self._run_task(
-                uow, instance, task, data, open_tasks, governance, acts, actor=user
+                uow,
+                instance,
+                task,
+                data,
+                open_tasks,
+                governance,
+                acts,
+                actor=user,
+                on_behalf_of=acting.on_behalf_of,
             )
 
     def reject(self, task_id: str, *, user: str, reason: str) -> None:

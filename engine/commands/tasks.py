@@ -175,7 +175,17 @@ class TaskCommands(ResignatureCommands):
             after = "signoff" if self_approved else "completion"
             governance.notify_informed(uow, instance, task, after=after, actor=user)
 
-        return self._run_task(uow, instance, task, data, open_tasks, governance, acts, actor=user)
+        return self._run_task(
+            uow,
+            instance,
+            task,
+            data,
+            open_tasks,
+            governance,
+            acts,
+            actor=user,
+            on_behalf_of=acting.on_behalf_of,
+        )
 
 
 def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) -> None:

@@ -32,7 +32,7 @@ def _events(db, stream):
 def test_untouched_trail_verifies(engine, trail):
     result = engine.verify_audit()
     assert result.ok
-    assert result.events == 3 + 5  # three deploys, five instance events
+    assert result.events == 3 + 6  # three deploys, five instance events, one DMN decision
 
 
 def test_edited_event_is_named(engine, trail):
@@ -66,7 +66,7 @@ def test_deleted_last_event_is_found(engine, trail):
         conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": events[-1].id})
     result = engine.verify_audit()
     assert not result.ok
-    assert "head records 5 events, chain has 4" in str(result.first_problem)
+    assert "head records 6 events, chain has 5" in str(result.first_problem)
 
 
 def test_inserted_event_is_named(engine, trail):

@@ -121,7 +121,7 @@ def test_a_new_customer_is_registered_validated_and_activated_within_the_proposa
     assert changes_of(crm, active["id"]) == [
         ("status", None, "prospect", "giorgos.bd"),
         ("status", "prospect", "active", "anna.credit"),
-        ("credit_limit", "0.0", "6000.0", "anna.credit"),
+        ("credit_limit", "0", "6000", "anna.credit"),
         ("payment_terms_days", "0", "30", "anna.credit"),
     ]
     assert {r["instance_id"] for r in crm.rows(select(customer_changes))} == {instance}

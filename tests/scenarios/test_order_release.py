@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from engine import InstanceStatus, SourceFile, views
+from engine import InstanceStatus, ServiceContext, SourceFile, views
 from engine.errors import InvalidTaskData
 from engine.governance import RaciRefusal
 from engine.signature import digest
@@ -407,6 +407,26 @@ def test_freed_scarce_stock_is_allocated_to_waiting_orders_a_before_c(crm):
     assert_stock_matches_the_orders(crm)
 
 
+class ChangesSeen(list):
+    """A business trail that keeps what it is told (entity, key, field, old, new)."""
+
+    def add(self, entity, key, field, old, new, reason):
+        self.append((entity, key, field, old, new))
+        return True
+
+
+def goods_receipt(uow, trail):
+    return ServiceContext(
+        session=uow.session,
+        now=uow.now,
+        instance_id="goods-receipt",
+        process_id="goods_receipt",
+        business_key=None,
+        actor="warehouse",
+        trail=trail,
+    )
+
+
 def test_a_new_key_account_order_takes_over_allocation_from_a_waiting_c_order(crm):
     set_stock(crm, WATER, 0)
     for substitute in ("P0014", "P0026"):
@@ -414,9 +434,14 @@ def test_a_new_key_account_order_takes_over_allocation_from_a_waiting_c_order(cr
     small_shop = place(crm, customer(crm, "C"), (WATER, 4))
     release(crm, small_shop)
     set_stock(crm, WATER, 5)  # goods arrive: nobody has them yet
+    changes = ChangesSeen()
     with crm.engine.uow() as uow:  # as a goods receipt would, share them out
-        reallocate(uow.session, "ATH", WATER)
+        reallocate(goods_receipt(uow, changes), "ATH", WATER)
         uow.commit()
+    assert changes == [
+        ("order_line", f"{order(crm, small_shop)['number']}/1", "allocated", 0, 4),
+        ("stock", f"ATH/{WATER}", "allocated", 0, 4),
+    ]
     assert lines(crm, small_shop) == [(WATER, 4, 0, 4, None)]
     assert stock_of(crm, WATER) == (5, 0, 4)
 

@@ -141,8 +141,11 @@ def audit() -> None:
 @audit.command()
 @json_option
 def verify() -> tuple[Any, str]:
-    """Check every hash chain; name the first bad event. Exit 1 if any."""
-    result = engine().verify_audit()
+    """Check every hash chain and the history tables shown from it; name the first bad
+    event. Exit 1 if any."""
+    process_engine = engine()
+    result = process_engine.verify_audit()
+    result.problems.extend(process_engine.verify_read_models())
     data = {
         "ok": result.ok,
         "streams": result.streams,

@@ -45,6 +45,8 @@ def register_order(
         at=ctx.now,
         instance_id=ctx.instance_id,
     )
+    number = records.get_order(ctx.session, order_id)["number"]
+    ctx.record_change("order", number, "status", None, "received", reason="registered")
     return summary(ctx.session, order_id, unknown)
 
 
@@ -105,7 +107,7 @@ def check_order(
     remaining = left_after_confirmation(anomalies) if confirmed_by else anomalies
     accepted = [a for a in anomalies if a not in remaining]
     if remaining:
-        records.set_status(ctx.session, order_id, "needs_cleaning")
+        records.change_status(ctx, order_id, "needs_cleaning")
         text = "needs cleaning: " + "; ".join(a.message for a in remaining)
         records.add_note(ctx.session, order_id, text, by=ctx.actor, at=ctx.now)
     elif accepted:
@@ -153,7 +155,7 @@ def order_facts(session: Session, order_id: int, unknown: list[str], policy: Pol
 
 def fix_order(ctx: ServiceContext, order_id: int, lines: list[dict[str, Any]]) -> dict[str, Any]:
     """Replace the lines with customer service's corrections; the order is checked again."""
-    records.set_status(ctx.session, order_id, "received", expected=["needs_cleaning"])
+    records.change_status(ctx, order_id, "received", expected=["needs_cleaning"])
     unknown = records.replace_lines(ctx.session, order_id, lines)
     records.add_note(ctx.session, order_id, "lines corrected", by=ctx.actor, at=ctx.now)
     return summary(ctx.session, order_id, unknown)
@@ -161,7 +163,7 @@ def fix_order(ctx: ServiceContext, order_id: int, lines: list[dict[str, Any]]) -
 
 def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[str, Any]:
     """Mark the order clean and start its release (business key: the order number)."""
-    records.set_status(ctx.session, order_id, "clean", expected=["received", "needs_cleaning"])
+    records.change_status(ctx, order_id, "clean", expected=["received", "needs_cleaning"])
     if note:
         records.add_note(ctx.session, order_id, note, by=ctx.actor, at=ctx.now)
     number = records.get_order(ctx.session, order_id)["number"]
@@ -184,9 +186,9 @@ def withdraw_order(ctx: ServiceContext, data: dict[str, Any], reason: str) -> di
 
 def cancel_order(ctx: ServiceContext, order_id: int, reason: str) -> dict[str, Any]:
     """Cancel the order and give back any stock it holds."""
-    records.set_status(ctx.session, order_id, "cancelled", expected=CANCELLABLE)
+    records.change_status(ctx, order_id, "cancelled", expected=CANCELLABLE)
     order = records.get_order(ctx.session, order_id)
-    stock.free(ctx.session, order["warehouse_code"], order["lines"])
+    stock.free(ctx, order["warehouse_code"], order["lines"])
     records.add_note(ctx.session, order_id, f"cancelled: {reason}", by=ctx.actor, at=ctx.now)
     return {"status": "cancelled", "reason": reason}
 

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine import ServiceContext
+
 from ..customers import get_customer
 from ..order_pricing import line_amount, order_total
 from ..tables import order_lines, orders, products, warehouses
@@ -165,6 +167,21 @@ def set_status(
         raise WrongStatus(f"order {order_id} is {current}, not {' or '.join(expected)}")
     session.execute(update(orders).where(orders.c.id == order_id).values(status=status))
     return current
+
+
+def change_status(
+    ctx: ServiceContext,
+    order_id: int,
+    status: str,
+    *,
+    expected: Collection[str] | None = None,
+    reason: str | None = None,
+) -> str:
+    """Move the order to `status` as `set_status` does, on the instance's audit trail."""
+    old = set_status(ctx.session, order_id, status, expected=expected)
+    number = ctx.session.scalar(select(orders.c.number).where(orders.c.id == order_id))
+    ctx.record_change("order", number, "status", old, status, reason=reason)
+    return old
 
 
 def add_note(session: Session, order_id: int, text: str, *, by: str, at: datetime) -> None:

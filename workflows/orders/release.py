@@ -35,7 +35,7 @@ def check_credit(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
         order_total=value,
     )
     if reasons:
-        records.set_status(ctx.session, order_id, "blocked_credit", expected=["confirmed"])
+        records.change_status(ctx, order_id, "blocked_credit", expected=["confirmed"])
         text = "blocked for credit: " + "; ".join(reasons)
         records.add_note(ctx.session, order_id, text, by=ctx.actor, at=ctx.now)
     fields = ("credit_limit", "exposure", "overdue_balance", "overdue_days")
@@ -55,7 +55,7 @@ def partial_release(ctx: ServiceContext, order_id: int, release_lines: list[int]
     if unknown:
         raise ValueError(f"{order['number']} has no reserved line {unknown} to release")
     cut = [line for line in order["lines"] if line["line_no"] not in release_lines]
-    stock.free(ctx.session, order["warehouse_code"], cut)
+    stock.free(ctx, order["warehouse_code"], cut)
     text = f"partly released: lines {sorted(release_lines)}; not delivered: " + ", ".join(
         str(line["line_no"]) for line in cut
     )
@@ -65,23 +65,29 @@ def partial_release(ctx: ServiceContext, order_id: int, release_lines: list[int]
 
 def hold_order(ctx: ServiceContext, order_id: int, reason: str) -> dict[str, Any]:
     """Put the order on hold and give its stock back to the warehouse."""
-    records.set_status(ctx.session, order_id, "on_hold", expected=["blocked_credit"])
+    records.change_status(ctx, order_id, "on_hold", expected=["blocked_credit"])
     order = records.get_order(ctx.session, order_id)
-    stock.free(ctx.session, order["warehouse_code"], order["lines"])
+    stock.free(ctx, order["warehouse_code"], order["lines"])
     records.add_note(ctx.session, order_id, f"on hold: {reason}", by=ctx.actor, at=ctx.now)
     return {"status": "on_hold"}
 
 
 def release_order(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
     """Release the order for delivery: its reserved goods leave the stock."""
-    records.set_status(ctx.session, order_id, "released", expected=["confirmed", "blocked_credit"])
+    records.change_status(ctx, order_id, "released", expected=["confirmed", "blocked_credit"])
     order = records.get_order(ctx.session, order_id)
-    units = stock.ship(ctx.session, order["warehouse_code"], order["lines"])
+    units = stock.ship(ctx, order["warehouse_code"], order["lines"])
     total = records.update_total(ctx.session, order_id, delivered=True)
-    ctx.session.execute(
+    exposure = ctx.session.execute(
         update(customers)
         .where(customers.c.id == order["customer_id"])
         .values(exposure=customers.c.exposure + total)
+        .returning(customers.c.exposure)
+    ).scalar_one()
+    reason = f"{order['number']} released"
+    customer_id = order["customer_id"]
+    ctx.record_change(
+        "customer", customer_id, "exposure", exposure - total, exposure, reason=reason
     )
     records.add_note(ctx.session, order_id, f"released: {units} units", by=ctx.actor, at=ctx.now)
     return {"number": order["number"], "units": units, "total": float(total)}

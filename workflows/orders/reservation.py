@@ -31,8 +31,8 @@ def reserve_stock(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
     order = records.get_order(ctx.session, order_id)
     if order["status"] != "clean":
         raise records.WrongStatus(f"order {order_id} is {order['status']}, not clean")
-    stock.reserve(ctx.session, order["warehouse_code"], order["lines"])
-    return _after_reserving(ctx.session, order_id, offer=True)
+    stock.reserve(ctx, order["warehouse_code"], order["lines"])
+    return _after_reserving(ctx, order_id, offer=True)
 
 
 def apply_substitutes(
@@ -50,8 +50,8 @@ def apply_substitutes(
             raise ValueError(f"line {line_no} of {order['number']} was offered no substitute")
         _substitute(ctx, order_id, lines[line_no], offered[line_no]["substitute_code"])
     records.update_total(ctx.session, order_id)
-    stock.reserve(ctx.session, order["warehouse_code"], records.get_lines(ctx.session, order_id))
-    return _after_reserving(ctx.session, order_id, offer=False)
+    stock.reserve(ctx, order["warehouse_code"], records.get_lines(ctx.session, order_id))
+    return _after_reserving(ctx, order_id, offer=False)
 
 
 def _substitute(ctx: ServiceContext, order_id: int, line: Mapping[str, Any], code: str) -> None:
@@ -77,11 +77,12 @@ def _set_line(session: Session, line_id: int, **values: Any) -> None:
     session.execute(update(order_lines).where(order_lines.c.id == line_id).values(**values))
 
 
-def _after_reserving(session: Session, order_id: int, *, offer: bool) -> dict[str, Any]:
+def _after_reserving(ctx: ServiceContext, order_id: int, *, offer: bool) -> dict[str, Any]:
+    session = ctx.session
     order = records.get_order(session, order_id)
     short = [line for line in order["lines"] if line["quantity"] > line["reserved"]]
     if not short:
-        records.set_status(session, order_id, "confirmed", expected=["clean"])
+        records.change_status(ctx, order_id, "confirmed", expected=["clean"])
     offers = [o for line in short if (o := _offer(session, order, line))] if offer else []
     return {
         "number": order["number"],
@@ -143,11 +144,11 @@ def _line_view(line: Mapping[str, Any]) -> dict[str, Any]:
 
 def allocate_shortage(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
     """Block the order for stock and share the scarce products among waiting orders."""
-    records.set_status(ctx.session, order_id, "blocked_stock", expected=["clean"])
+    records.change_status(ctx, order_id, "blocked_stock", expected=["clean"])
     order = records.get_order(ctx.session, order_id)
     short = {line["product_code"] for line in order["lines"] if line["quantity"] > line["reserved"]}
     for code in sorted(short):
-        stock.reallocate(ctx.session, order["warehouse_code"], code)
+        stock.reallocate(ctx, order["warehouse_code"], code)
     records.add_note(
         ctx.session, order_id, f"short of {', '.join(sorted(short))}", by=ctx.actor, at=ctx.now
     )
@@ -157,16 +158,16 @@ def allocate_shortage(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
 
 def confirm_available(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
     """Go on with what is reserved or allocated; an order with nothing is cancelled."""
-    records.set_status(ctx.session, order_id, "confirmed", expected=["blocked_stock"])
+    records.change_status(ctx, order_id, "confirmed", expected=["blocked_stock"])
     order = records.get_order(ctx.session, order_id)
-    stock.confirm_allocation(ctx.session, order["warehouse_code"], order["lines"])
+    stock.confirm_allocation(ctx, order["warehouse_code"], order["lines"])
     short = {line["product_code"] for line in order["lines"] if line["quantity"] > line["reserved"]}
     for code in sorted(short):  # what this order no longer waits for goes to the others
-        stock.reallocate(ctx.session, order["warehouse_code"], code)
+        stock.reallocate(ctx, order["warehouse_code"], code)
     lines = records.get_lines(ctx.session, order_id)
     units = sum(line["reserved"] for line in lines)
     if not units:
-        records.set_status(ctx.session, order_id, "cancelled")
+        records.change_status(ctx, order_id, "cancelled")
         text = "cancelled: nothing available to deliver"
     else:
         text = "goes on with the available goods: " + ", ".join(

@@ -19,6 +19,10 @@ So, at any time, stock.reserved is the sum of line.reserved over the orders
 that hold stock (records.HOLDING_STOCK), and stock.allocated the sum of
 line.allocated over the orders waiting in blocked_stock.
 
+Every move is on the instance's audit trail (ctx.record_change): the stock row's
+on_hand, reserved and allocated ("stock", "WAREHOUSE/PRODUCT") and the order
+line's reserved and allocated ("order_line", "ORDER NUMBER/LINE"), old -> new.
+
 Concurrency: each move first locks the stock rows it touches (SELECT ... FOR
 UPDATE, in product order so that two orders never wait on each other) and
 reads ATP under that lock, so two orders racing for the last units are served
@@ -34,6 +38,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
+from engine import ServiceContext
 
 from ..allocation import Demand, allocate
 from ..atp import Need, available_to_promise, plan_reservations
@@ -82,17 +88,19 @@ def locked_lines(
     return rows, [dict(line) for line in fresh]
 
 
-def reserve(session: Session, warehouse: str, lines: Iterable[Mapping[str, Any]]) -> dict[int, int]:
+def reserve(
+    ctx: ServiceContext, warehouse: str, lines: Iterable[Mapping[str, Any]]
+) -> dict[int, int]:
     """Reserve what is available for what each line still lacks; return units by line id."""
-    rows, current = locked_lines(session, warehouse, lines)
+    rows, current = locked_lines(ctx.session, warehouse, lines)
     lacking = [line for line in current if _lacking(line) > 0]
     needs = [Need(line["id"], line["product_code"], _lacking(line)) for line in lacking]
     planned = plan_reservations(needs, {code: atp_of(row) for code, row in rows.items()})
     for line in lacking:
         units = planned[line["id"]]
         if units:
-            _move(session, warehouse, line["product_code"], reserved=units)
-            _line(session, line["id"], reserved=line["reserved"] + units)
+            _move(ctx, warehouse, line["product_code"], reserved=units)
+            _line(ctx, line, reserved=line["reserved"] + units)
     return planned
 
 
@@ -100,31 +108,32 @@ def _lacking(line: Mapping[str, Any]) -> int:
     return line["quantity"] - line["reserved"] - line["allocated"]
 
 
-def free(session: Session, warehouse: str, lines: Iterable[Mapping[str, Any]]) -> None:
+def free(ctx: ServiceContext, warehouse: str, lines: Iterable[Mapping[str, Any]]) -> None:
     """Give back what `lines` hold, then share the freed stock among waiting orders.
 
     Call it once the order has left blocked_stock, or it would be given units again.
     """
-    _, current = locked_lines(session, warehouse, lines)
+    _, current = locked_lines(ctx.session, warehouse, lines)
     holding = [line for line in current if line["reserved"] or line["allocated"]]
     for line in holding:
         _move(
-            session,
+            ctx,
             warehouse,
             line["product_code"],
             reserved=-line["reserved"],
             allocated=-line["allocated"],
         )
-        _line(session, line["id"], reserved=0, allocated=0)
+        _line(ctx, line, reserved=0, allocated=0)
     for code in sorted({line["product_code"] for line in holding}):
-        reallocate(session, warehouse, code)
+        reallocate(ctx, warehouse, code)
 
 
-def reallocate(session: Session, warehouse: str, product_code: str) -> dict[int, int]:
+def reallocate(ctx: ServiceContext, warehouse: str, product_code: str) -> dict[int, int]:
     """Share the unreserved stock of a product among the orders waiting for it.
 
     Return the units allocated by line id (workflows/allocation.py has the rule).
     """
+    session = ctx.session
     [row] = lock_stock(session, warehouse, [product_code]).values()
     waiting = session.execute(
         select(order_lines, customers.c.segment, orders.c.created_at, orders.c.id.label("oid"))
@@ -149,32 +158,35 @@ def reallocate(session: Session, warehouse: str, product_code: str) -> dict[int,
     given = allocate(row["on_hand"] - row["reserved"], demands)
     for line_id, units in given.items():
         if units != lines[line_id]["allocated"]:
-            _line(session, line_id, allocated=units)
-    session.execute(_stock_row(warehouse, product_code).values(allocated=sum(given.values())))
+            _line(ctx, lines[line_id], allocated=units)
+    allocated = sum(given.values())
+    session.execute(_stock_row(warehouse, product_code).values(allocated=allocated))
+    key = f"{warehouse}/{product_code}"
+    ctx.record_change("stock", key, "allocated", row["allocated"], allocated)
     return given
 
 
 def confirm_allocation(
-    session: Session, warehouse: str, lines: Iterable[Mapping[str, Any]]
+    ctx: ServiceContext, warehouse: str, lines: Iterable[Mapping[str, Any]]
 ) -> None:
     """Turn the units allocated to `lines` into reservations (the order stops waiting)."""
-    _, current = locked_lines(session, warehouse, lines)
+    _, current = locked_lines(ctx.session, warehouse, lines)
     for line in current:
         units = line["allocated"]
         if units:
-            _move(session, warehouse, line["product_code"], reserved=units, allocated=-units)
-            _line(session, line["id"], reserved=line["reserved"] + units, allocated=0)
+            _move(ctx, warehouse, line["product_code"], reserved=units, allocated=-units)
+            _line(ctx, line, reserved=line["reserved"] + units, allocated=0)
 
 
-def ship(session: Session, warehouse: str, lines: Iterable[Mapping[str, Any]]) -> int:
+def ship(ctx: ServiceContext, warehouse: str, lines: Iterable[Mapping[str, Any]]) -> int:
     """Hand the reserved units of `lines` to delivery; return the units shipped."""
-    _, current = locked_lines(session, warehouse, lines)
+    _, current = locked_lines(ctx.session, warehouse, lines)
     if any(line["allocated"] for line in current):
         raise ValueError("allocated units must be confirmed before shipping")
     for line in current:
         if line["reserved"]:
             units = line["reserved"]
-            _move(session, warehouse, line["product_code"], on_hand=-units, reserved=-units)
+            _move(ctx, warehouse, line["product_code"], on_hand=-units, reserved=-units)
     return sum(line["reserved"] for line in current)
 
 
@@ -185,23 +197,27 @@ def _stock_row(warehouse: str, product_code: str) -> Any:
 
 
 def _move(
-    session: Session,
+    ctx: ServiceContext,
     warehouse: str,
     product_code: str,
-    *,
-    on_hand: int = 0,
-    reserved: int = 0,
-    allocated: int = 0,
+    **deltas: int,
 ) -> None:
+    """Add `deltas` (on_hand, reserved, allocated) to a stock row and record each move."""
     # Relative updates under the row lock: the CHECK constraints see the final values.
-    session.execute(
-        _stock_row(warehouse, product_code).values(
-            on_hand=stock.c.on_hand + on_hand,
-            reserved=stock.c.reserved + reserved,
-            allocated=stock.c.allocated + allocated,
-        )
-    )
+    columns = [stock.c[name] for name in deltas]
+    after = ctx.session.execute(
+        _stock_row(warehouse, product_code)
+        .values({name: stock.c[name] + delta for name, delta in deltas.items()})
+        .returning(*columns)
+    ).one()
+    key = f"{warehouse}/{product_code}"
+    for (name, delta), new in zip(deltas.items(), after, strict=True):
+        ctx.record_change("stock", key, name, new - delta, new)
 
 
-def _line(session: Session, line_id: int, **values: int) -> None:
-    session.execute(update(order_lines).where(order_lines.c.id == line_id).values(**values))
+def _line(ctx: ServiceContext, line: Mapping[str, Any], **values: int) -> None:
+    """Set an order line's reserved or allocated units and record each change."""
+    ctx.session.execute(update(order_lines).where(order_lines.c.id == line["id"]).values(**values))
+    number = ctx.session.scalar(select(orders.c.number).where(orders.c.id == line["order_id"]))
+    for name, new in values.items():
+        ctx.record_change("order_line", f"{number}/{line['line_no']}", name, line[name], new)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine import ServiceRegistry
 
+from ..history import READ_MODELS
 from . import complaints, credit, customer_master, equipment, orders
 
 AREAS = (credit, orders, equipment, customer_master, complaints)
@@ -14,4 +15,6 @@ def build_registry() -> ServiceRegistry:
     registry = ServiceRegistry()
     for area in AREAS:
         area.register(registry)
+    for model in READ_MODELS:
+        registry.add_read_model(model)
     return registry

@@ -20,6 +20,9 @@ from .. import complaint_rules as rules
 from ..customers import get_customer
 from ..tables import complaints, credit_notes
 
+# The complaint's fields whose changes are put on the audit trail.
+TRAILED = {"status", "resolution", "credit_note_amount"}
+
 
 def register(registry: ServiceRegistry) -> None:
     """Register this area's services."""
@@ -71,8 +74,10 @@ def register_complaint(
             instance_id=ctx.instance_id,
         )
     )
+    complaint_id = inserted.inserted_primary_key[0]
+    ctx.record_change("complaint", complaint_id, "status", None, "open", reason="registered")
     return {
-        "id": inserted.inserted_primary_key[0],
+        "id": complaint_id,
         "opened_by": ctx.actor,
         "sla_due": due.isoformat(),
     }
@@ -131,6 +136,8 @@ def issue_complaint_credit_note(
         )
     )
     _update(ctx, complaint_id, credit_note_amount=_money(amount))
+    reason = "confirmed invoice difference"
+    ctx.record_change("credit_note", number, "amount", None, _money(amount), reason=reason)
     return {"number": number, "amount": round(float(amount), 2), "issued_by": ctx.actor}
 
 
@@ -155,15 +162,21 @@ def close_complaint(
 
 def withdraw_complaint(ctx: ServiceContext, data: dict[str, Any], reason: str) -> dict[str, Any]:
     """Its process was cancelled: a complaint still unresolved is withdrawn (and closed)."""
-    withdrawn = ctx.session.execute(
-        update(complaints)
-        .where(
+    open_ones = ctx.session.scalars(
+        select(complaints.c.id).where(
             complaints.c.instance_id == ctx.instance_id,
             complaints.c.status.in_(("open", "escalated")),
         )
-        .values(status="withdrawn", closed_at=ctx.now, resolution=f"withdrawn: {reason}")
-    )
-    return {"withdrawn": withdrawn.rowcount}
+    ).all()
+    for complaint_id in open_ones:
+        _update(
+            ctx,
+            complaint_id,
+            status="withdrawn",
+            closed_at=ctx.now,
+            resolution=f"withdrawn: {reason}",
+        )
+    return {"withdrawn": len(open_ones)}
 
 
 def _check_opener(ctx: ServiceContext) -> None:
@@ -187,9 +200,13 @@ def _complaint(ctx: ServiceContext, complaint_id: int) -> dict[str, Any]:
 
 
 def _update(ctx: ServiceContext, complaint_id: int, **values: Any) -> None:
+    """Change the complaint; its status, resolution and credit are on the audit trail."""
+    before = _complaint(ctx, complaint_id)
     ctx.session.execute(
         update(complaints).where(complaints.c.id == int(complaint_id)).values(**values)
     )
+    for column in TRAILED & values.keys():
+        ctx.record_change("complaint", complaint_id, column, before[column], values[column])
 
 
 def _next_number(ctx: ServiceContext) -> str:

@@ -34,16 +34,14 @@ def load_credit_profile(ctx: ServiceContext, customer_id: int) -> dict[str, Any]
 
 
 def apply_credit_limit(ctx: ServiceContext, customer_id: int, new_limit: float) -> dict[str, Any]:
-    """Set the approved limit (logged as a customer change)."""
+    """Set the approved limit (a customer change on the audit trail)."""
     if float(new_limit) < 0:
         raise ValueError("a credit limit cannot be negative")
     changed = change_customer(
-        ctx.session,
+        ctx,
         int(customer_id),
         {"credit_limit": round(float(new_limit), 2)},
-        by=ctx.actor,
-        at=ctx.now,
-        instance_id=ctx.instance_id,
+        reason="credit limit change approved",
     )
     old, new = changed.get("credit_limit", (new_limit, new_limit))
     return {"old_limit": float(old), "new_limit": float(new)}

@@ -51,7 +51,7 @@ def apply_contact_changes(
     current = _current(ctx.session, customer_id)
     wanted = differing({f: v for f, v in contact.items() if f != "contact"}, current)
     row_changes = {f: v for f, v in wanted.items() if f not in ADDRESS_FIELDS}
-    applied = list(change_customer(ctx.session, customer_id, row_changes, **_logged(ctx)))
+    applied = list(change_customer(ctx, customer_id, row_changes))
     logged: dict[str, tuple[Any, Any]] = {}
     for field, kind in ADDRESS_FIELDS.items():
         if field in wanted:
@@ -61,7 +61,7 @@ def apply_contact_changes(
         old, new = save_contact(ctx.session, customer_id, contact["contact"])
         if old != new:
             logged["contact"] = (format_contact(old), format_contact(new))
-    log_changes(ctx.session, customer_id, logged, **_logged(ctx))
+    log_changes(ctx, customer_id, logged)
     pending = differing(sensitive, current)
     return {
         "applied": sorted([*applied, *logged]),
@@ -94,7 +94,7 @@ def apply_sensitive_change(
     problems = _problems(ctx.session, customer_id, pending)
     if problems:
         return {"applied": False, "changed": [], "problems": problems}
-    changed = change_customer(ctx.session, customer_id, pending, **_logged(ctx))
+    changed = change_customer(ctx, customer_id, pending, reason="signed off")
     return {"applied": True, "changed": sorted(changed), "problems": []}
 
 
@@ -120,7 +120,3 @@ def _current(session: Session, customer_id: int) -> dict[str, Any]:
         **{field: addresses.get(kind) for field, kind in ADDRESS_FIELDS.items()},
         "contacts": contacts_of(session, customer_id),
     }
-
-
-def _logged(ctx: ServiceContext) -> dict[str, Any]:
-    return {"by": ctx.actor, "at": ctx.now, "instance_id": ctx.instance_id}

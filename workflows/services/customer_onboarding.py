@@ -79,16 +79,14 @@ def activate_customer(
     if current["status"] != "prospect":
         raise ValueError(f"{current['code']} is {current['status']}, not a prospect")
     change_customer(
-        ctx.session,
+        ctx,
         int(customer_id),
         {
             "status": "active",
             "credit_limit": round(float(credit_limit), 2),
             "payment_terms_days": int(payment_terms_days),
         },
-        by=ctx.actor,
-        at=ctx.now,
-        instance_id=ctx.instance_id,
+        reason="onboarded",
     )
     row = get_customer(ctx.session, int(customer_id))
     fields = ("code", "status", "credit_limit", "payment_terms_days")
@@ -99,14 +97,7 @@ def withdraw_prospect(ctx: ServiceContext, customer_id: int | None) -> dict[str,
     """Set the request's prospect (if one was registered) inactive: it will not be onboarded."""
     if customer_id is None:
         return {"customer_id": None, "status": None}
-    change_customer(
-        ctx.session,
-        int(customer_id),
-        {"status": "inactive"},
-        by=ctx.actor,
-        at=ctx.now,
-        instance_id=ctx.instance_id,
-    )
+    change_customer(ctx, int(customer_id), {"status": "inactive"}, reason="not onboarded")
     return {"customer_id": int(customer_id), "status": "inactive"}
 
 
@@ -146,17 +137,12 @@ def _create(ctx: ServiceContext, customer: dict[str, Any]) -> int:
     for kind, address in _addresses(customer).items():
         set_address(ctx.session, customer_id, kind, address)
     replace_contacts(ctx.session, customer_id, customer.get("contacts") or [])
-    log_changes(ctx.session, customer_id, {"status": (None, "prospect")}, **_logged(ctx))
+    log_changes(ctx, customer_id, {"status": (None, "prospect")}, reason="registered")
     return customer_id
 
 
 def _revise(ctx: ServiceContext, customer_id: int, customer: dict[str, Any]) -> None:
-    change_customer(
-        ctx.session,
-        customer_id,
-        {field: customer.get(field) for field in ROW_FIELDS},
-        **_logged(ctx),
-    )
+    change_customer(ctx, customer_id, {field: customer.get(field) for field in ROW_FIELDS})
     current = get_customer(ctx.session, customer_id)
     changed: dict[str, tuple[Any, Any]] = {}
     value = round(float(customer["average_order_value"]), 2)
@@ -174,7 +160,7 @@ def _revise(ctx: ServiceContext, customer_id: int, customer: dict[str, Any]) -> 
     if old_contacts != [_contact(c) for c in new_contacts or []]:
         replace_contacts(ctx.session, customer_id, new_contacts or [])
         changed["contacts"] = (_contacts_text(old_contacts), _contacts_text(new_contacts))
-    log_changes(ctx.session, customer_id, changed, **_logged(ctx))
+    log_changes(ctx, customer_id, changed)
 
 
 def _addresses(customer: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -188,7 +174,3 @@ def _contact(contact: dict[str, Any]) -> dict[str, Any]:
 
 def _contacts_text(contacts: list[dict[str, Any]] | None) -> str | None:
     return "; ".join(format_contact(c) or "" for c in contacts) if contacts else None
-
-
-def _logged(ctx: ServiceContext) -> dict[str, Any]:
-    return {"by": ctx.actor, "at": ctx.now, "instance_id": ctx.instance_id}

@@ -29,6 +29,7 @@ from ..tables import assets, service_requests
 
 OPEN = ("requested", "approved", "scheduled", "overdue")
 ON_THE_JOB = ("scheduled", "overdue")
+TRAILED = {"status", "technician", "due_on", "asset_serial"}  # on the audit trail
 TECHNICIAN_ROLE = "technician"
 DEFAULT_LOCATION = "Σημείο πώλησης"  # the point of sale, as the asset register says it
 
@@ -82,6 +83,7 @@ def register_equipment_request(
         )
         .returning(service_requests.c.id)
     ).scalar_one()
+    ctx.record_change("service_request", request_id, "status", None, "requested")
     return {
         "id": request_id,
         "kind": kind,
@@ -242,23 +244,24 @@ def withdraw_equipment_request(
         return {"cancelled": None}
     notes = add_note(request["notes"], f"Cancelled by {ctx.actor}: {reason}")
     _set_request(ctx, request["id"], {"status": "cancelled", "notes": notes})
-    if request["kind"] == "repair":
-        ctx.session.execute(
-            update(assets)
-            .where(assets.c.serial == request["asset_serial"], assets.c.status == "in_repair")
-            .values(status="placed")
-        )
+    serial = request["asset_serial"]
+    if request["kind"] == "repair" and _asset(ctx, serial)["status"] == "in_repair":
+        _set_asset(ctx, serial, {"status": "placed"}, status="in_repair")
     return {"cancelled": request["id"]}
 
 
 def _set_asset(ctx: ServiceContext, serial: str | None, values: dict, **expected: Any) -> None:
-    """Change an asset only if it still is as `expected` (a concurrent job may have taken it)."""
+    """Change an asset only if it still is as `expected` (a concurrent job may have taken it);
+    each field that moves is on the audit trail."""
     query = update(assets).where(assets.c.serial == serial)
     for column, value in expected.items():
         query = query.where(assets.c[column] == value)
+    before = _asset(ctx, serial) if serial is not None else {}
     if ctx.session.execute(query.values(values)).rowcount != 1:
         wanted = ", ".join(f"{column} {value}" for column, value in expected.items())
         raise ValueError(f"asset {serial} is no longer as the request expects ({wanted})")
+    for column, value in values.items():
+        ctx.record_change("asset", serial, column, before[column], value)
 
 
 def _refuse_a_second_open_request(ctx: ServiceContext, serial: str | None) -> None:
@@ -272,7 +275,7 @@ def _refuse_a_second_open_request(ctx: ServiceContext, serial: str | None) -> No
 
 
 def _request(ctx: ServiceContext, request_id: int, *statuses: str) -> dict[str, Any]:
-    """The service request, which must be in one of `statuses`."""
+    """The service request, which must be in one of `statuses` (if any are given)."""
     row = (
         ctx.session.execute(select(service_requests).where(service_requests.c.id == request_id))
         .mappings()
@@ -280,12 +283,16 @@ def _request(ctx: ServiceContext, request_id: int, *statuses: str) -> dict[str, 
     )
     if row is None:
         raise LookupError(f"service request {request_id} does not exist")
-    if row["status"] not in statuses:
+    if statuses and row["status"] not in statuses:
         raise ValueError(f"service request {request_id} is {row['status']}")
     return dict(row)
 
 
 def _set_request(ctx: ServiceContext, request_id: int, values: dict[str, Any]) -> None:
+    """Change the service request; who does it, by when and its status are on the trail."""
+    before = _request(ctx, request_id)
     ctx.session.execute(
         update(service_requests).where(service_requests.c.id == request_id).values(values)
     )
+    for column in TRAILED & values.keys():
+        ctx.record_change("service_request", request_id, column, before[column], values[column])

@@ -1,0 +1,153 @@
+"""How the business changes and DMN decisions of an instance's trail read for people.
+
+The events' shape is documented in docs/audit.md; here their codes become words
+(in the user's language) and numbers are written as the locale writes them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import format_decimal, lazy_gettext
+
+ENTITIES = {
+    "customer": lazy_gettext("Customer"),
+    "stock": lazy_gettext("Stock"),
+    "order": lazy_gettext("Order"),
+    "order_line": lazy_gettext("Order line"),
+    "asset": lazy_gettext("Asset"),
+    "credit_note": lazy_gettext("Credit note"),
+    "complaint": lazy_gettext("Complaint"),
+    "service_request": lazy_gettext("Service request"),
+}
+
+FIELDS = {
+    "name": lazy_gettext("name"),
+    "afm": lazy_gettext("tax id (AFM)"),
+    "segment": lazy_gettext("segment"),
+    "status": lazy_gettext("status"),
+    "visit_frequency": lazy_gettext("visits a month"),
+    "bd": lazy_gettext("business developer"),
+    "purchasing_manager": lazy_gettext("purchasing manager"),
+    "payments_manager": lazy_gettext("payments manager"),
+    "phone": lazy_gettext("phone"),
+    "email": lazy_gettext("e-mail"),
+    "credit_limit": lazy_gettext("credit limit"),
+    "payment_terms_days": lazy_gettext("payment terms (days)"),
+    "average_order_value": lazy_gettext("average order value"),
+    "exposure": lazy_gettext("exposure"),
+    "billing_address": lazy_gettext("billing address"),
+    "delivery_address": lazy_gettext("delivery address"),
+    "contact": lazy_gettext("contact person"),
+    "contacts": lazy_gettext("contact people"),
+    "on_hand": lazy_gettext("on hand"),
+    "reserved": lazy_gettext("reserved"),
+    "allocated": lazy_gettext("allocated"),
+    "customer_id": lazy_gettext("customer"),
+    "location": lazy_gettext("location"),
+    "placed_on": lazy_gettext("placed on"),
+    "amount": lazy_gettext("amount"),
+    "resolution": lazy_gettext("resolution"),
+    "credit_note_amount": lazy_gettext("credit note amount"),
+    "technician": lazy_gettext("technician"),
+    "due_on": lazy_gettext("due on"),
+    "asset_serial": lazy_gettext("serial number"),
+}
+
+# Status codes of customers, orders, assets, complaints and service requests.
+VALUES = {
+    "prospect": lazy_gettext("prospect"),
+    "active": lazy_gettext("active"),
+    "blocked": lazy_gettext("blocked"),
+    "inactive": lazy_gettext("inactive"),
+    "received": lazy_gettext("received"),
+    "needs_cleaning": lazy_gettext("needs cleaning"),
+    "clean": lazy_gettext("clean"),
+    "cancelled": lazy_gettext("cancelled"),
+    "blocked_credit": lazy_gettext("blocked for credit"),
+    "blocked_stock": lazy_gettext("blocked for stock"),
+    "on_hold": lazy_gettext("on hold"),
+    "confirmed": lazy_gettext("confirmed"),
+    "released": lazy_gettext("released"),
+    "in_stock": lazy_gettext("in stock"),
+    "placed": lazy_gettext("placed"),
+    "in_repair": lazy_gettext("in repair"),
+    "retired": lazy_gettext("retired"),
+    "open": lazy_gettext("open"),
+    "escalated": lazy_gettext("escalated"),
+    "accepted": lazy_gettext("accepted"),
+    "rejected": lazy_gettext("rejected"),
+    "closed": lazy_gettext("closed"),
+    "withdrawn": lazy_gettext("withdrawn"),
+    "requested": lazy_gettext("requested"),
+    "approved": lazy_gettext("approved"),
+    "declined": lazy_gettext("declined"),
+    "scheduled": lazy_gettext("scheduled"),
+    "overdue": lazy_gettext("overdue"),
+    "completed": lazy_gettext("completed"),
+}
+
+
+# The reasons the CRM services give for their changes (workflows/services/).
+REASONS = {
+    "credit limit change approved": lazy_gettext("credit limit change approved"),
+    "registered": lazy_gettext("registered"),
+    "onboarded": lazy_gettext("onboarded"),
+    "not onboarded": lazy_gettext("not onboarded"),
+    "signed off": lazy_gettext("signed off"),
+    "order released": lazy_gettext("order released"),
+    "confirmed invoice difference": lazy_gettext("confirmed invoice difference"),
+}
+
+
+def reason_view(reason: str | None) -> str | None:
+    """A service's reason for a change, in the user's language (people's own as written)."""
+    return str(REASONS[reason]) if reason in REASONS else reason
+
+
+def change_view(details: dict[str, Any]) -> dict[str, Any]:
+    """A `data_changed` event's details as words: what, which, field, old and new."""
+    return {
+        "entity": ENTITIES.get(details.get("entity"), details.get("entity")),
+        "key": details.get("key"),
+        "field": FIELDS.get(details.get("field"), details.get("field")),
+        "old": shown(details.get("old")),
+        "new": shown(details.get("new")),
+    }
+
+
+def decision_view(details: dict[str, Any]) -> dict[str, Any]:
+    """A `decision` event's details: the table, its version, inputs, rules and outputs."""
+    return {
+        "table": details.get("table_name") or details.get("table"),
+        "table_id": details.get("table"),
+        "version": details.get("process_version"),
+        "digest": details.get("table_digest"),
+        "inputs": [
+            (i.get("label") or i.get("expression"), _value(i.get("value")))
+            for i in details.get("inputs", [])
+        ],
+        "rules": [r.get("description") or r.get("id") for r in details.get("rules", [])],
+        "rows": [r.get("row") for r in details.get("rules", [])],
+        "outputs": {name: _value(v) for name, v in (details.get("outputs") or {}).items()},
+    }
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_decimal(value)
+    return value
+
+
+def shown(value: str | None) -> str | None:
+    """A stored change value as people read it: numbers in the locale's way, codes in words."""
+    if value is None:
+        return None
+    if value in VALUES:
+        return str(VALUES[value])
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    return format_decimal(number) if number.is_finite() else value
