@@ -79,7 +79,7 @@ def main() -> None:
     print(f"audit prove:      {seconds:6.2f} s  path of {len(json.loads(proof)['audit_path'])}")
     checked = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "verify_audit_proof.py"), "-", "--root",
-         made["root"]],
+         made["root"], "--tree-size", str(made["tree_size"])],
         input=proof, capture_output=True, text=True, check=False,
     )  # fmt: skip
     print(f"verify_audit_proof.py: {checked.stdout.splitlines()[0]}")

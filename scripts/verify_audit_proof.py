@@ -2,12 +2,13 @@
 """Check a raciflow audit inclusion proof without the database or raciflow itself.
 
     raciflow audit prove 1234 > proof.json          # on the raciflow side
-    python3 verify_audit_proof.py proof.json --root <published root hex>
+    python3 verify_audit_proof.py proof.json --root <published root> --tree-size <its size>
 
 Prints "OK: ..." and exits 0 when the event in the proof, hashed as raciflow hashes
 events, is leaf `leaf_index` of a Merkle tree of `tree_size` leaves whose root is
-the given root; otherwise prints why not and exits 1. Without --root the proof's
-own root is used: then compare it yourself with the root that was published.
+the given root; otherwise prints why not and exits 1. A root is published with its
+tree size: give both. Without them the proof's own are used: then compare them
+yourself with what was published.
 
 Standard library only; Python 3.8 or newer. The rules (docs/audit.md):
   event hash = SHA-256 of the event's fields as JSON, keys sorted, separators "," and
@@ -73,7 +74,7 @@ def whole_number(value, what):
     return value
 
 
-def check(proof, published_root=None):
+def check(proof, published_root=None, published_size=None):
     """Return a one-line description of what was proven, or raise BadProof."""
     if not isinstance(proof, dict) or proof.get("format") != FORMAT:
         raise BadProof(f"not a proof in the {FORMAT} format")
@@ -93,6 +94,8 @@ def check(proof, published_root=None):
     root = hex_bytes(proof.get("root"), "the root")
     if published_root is not None and root != hex_bytes(published_root, "--root"):
         raise BadProof("the proof's root is not the published root")
+    if published_size is not None and size != published_size:
+        raise BadProof("the proof's tree size is not the published tree size")
     if root_from_path(computed, index, size, nodes) != root:
         raise BadProof("the event and audit path do not lead to the root: not in this tree")
     return (
@@ -105,6 +108,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Check a raciflow audit inclusion proof.")
     parser.add_argument("proof", help="the proof's JSON file, or - for standard input")
     parser.add_argument("--root", help="the published root (hex) the proof must lead to")
+    parser.add_argument("--tree-size", type=int, help="the tree size published with the root")
     args = parser.parse_args(argv)
     try:
         if args.proof == "-":
@@ -113,7 +117,7 @@ def main(argv=None):
             with open(args.proof, encoding="utf-8") as file:
                 text = file.read()
         proof = json.loads(text)
-        what = check(proof, args.root)
+        what = check(proof, args.root, args.tree_size)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         print(f"FAILED: cannot read the proof: {err}")
         return 1
@@ -121,8 +125,8 @@ def main(argv=None):
         print(f"FAILED: {err}")
         return 1
     print(f"OK: {what}")
-    if args.root is None:
-        print("Compare the root with the one raciflow published for this checkpoint.")
+    if args.root is None or args.tree_size is None:
+        print("Compare the root and tree size with those published for this checkpoint.")
     return 0
 
 

@@ -59,7 +59,9 @@ def test_a_proof_of_an_event_verifies_with_the_standalone_script(engine, trail):
     [claim] = event_ids(trail, action="claim")
 
     proof = engine.prove_event(claim)
-    done = check_proof(proof, "--root", checkpoint.root_hash)
+    done = check_proof(
+        proof, "--root", checkpoint.root_hash, "--tree-size", str(checkpoint.tree_size)
+    )
 
     assert done.returncode == 0, done.stdout
     assert done.stdout.startswith("OK: ") and "claim by ana" in done.stdout
@@ -143,10 +145,14 @@ def test_a_proof_fails_after_its_json_is_edited(engine, trail, edit):
     assert checkpoint.root_hash  # the untouched proof leads to it (checked above)
 
 
-def test_a_proof_with_another_root_than_the_published_one_fails(engine, trail):
-    engine.checkpoint_audit(user="fotis.audit")
-    done = check_proof(engine.prove_event(1), "--root", "ab" * 32)
+def test_a_proof_with_another_root_or_size_than_the_published_ones_fails(engine, trail):
+    checkpoint = engine.checkpoint_audit(user="fotis.audit")
+    proof = engine.prove_event(1)
+    done = check_proof(proof, "--root", "ab" * 32)
     assert done.returncode == 1 and "not the published root" in done.stdout
+    size = str(checkpoint.tree_size + 1)
+    done = check_proof(proof, "--root", checkpoint.root_hash, "--tree-size", size)
+    assert done.returncode == 1 and "not the published tree size" in done.stdout
 
 
 def test_the_root_changes_when_any_earlier_event_changes(engine, trail):
