@@ -149,10 +149,11 @@ def test_the_page_reports_an_intact_trail_and_then_the_first_tampered_event(app,
 
     engine.record_verification(by="worker")  # the worker's periodic check
     page = auditor.page("/audit/")
-    assert "The trail has been tampered with." in text_of(page) and "by worker" in text_of(page)
+    assert "The trail has been tampered with." in text_of(page)
+    assert "by the background worker" in text_of(page)
     [bad] = lxml_html.fromstring(page).xpath("//strong[@class='bad-event']")
     assert int(bad.text) == completed
-    assert f"stream {instance_id}" in text_of(page) and "edited" in text_of(page)
+    assert instance_id in text_of(page) and "does not match its hash: edited" in text_of(page)
     assert f'href="/audit/?instance={instance_id}"' in page
 
 
@@ -195,10 +196,19 @@ def test_the_last_verification_is_shown_in_greek(app, engine):
     page = auditor.client.get("/audit/").get_data(as_text=True)
     shown = text_of(page)
     assert "Το ίχνος ελέγχου είναι ακέραιο." in shown
-    assert "Τελευταία επαλήθευση" in shown and "από worker" in shown
+    assert "Τελευταία επαλήθευση" in shown and "από την εργασία παρασκηνίου" in shown
     assert "Επαλήθευση τώρα" in shown
     for english in ("Last verified", "events checked", "Verify now", "The trail is intact"):
         assert english not in shown
+
+    with engine.uow() as uow:
+        uow.session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = 2"))
+        uow.commit()
+    engine.record_verification(by="fotis.audit")
+    shown = text_of(auditor.client.get("/audit/").get_data(as_text=True))
+    assert "Το ίχνος ελέγχου έχει αλλοιωθεί." in shown and "από fotis.audit" in shown
+    assert "δεν ταιριάζει με το αποτύπωμά του: αλλοιώθηκε" in shown
+    assert "does not match" not in shown and "stream" not in shown
 
 
 def test_the_compliance_report_lists_each_activity_execution(app, engine):
