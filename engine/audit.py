@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any
 
 from .model import AuditEvent, AuditStream
 
@@ -58,12 +60,122 @@ def _canonical_time(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(event: AuditEvent) -> str:
+# The hashing rule: SHA-256 over the UTF-8 JSON of HASHED_FIELDS with sorted keys, no
+# whitespace and non-ASCII kept as is, i.e. json.dumps(fields, sort_keys=True,
+# separators=(",", ":"), ensure_ascii=False). `canonical_payload` writes exactly those
+# bytes without building a dict and sorting it per event (the verifier's hot loop);
+# tests/unit/test_audit_encoding.py pins it to json.dumps.
+_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_KEYS = tuple(_dumps(name) + ":" for name in _SORTED_FIELDS)
+_TIME_AT = _SORTED_FIELDS.index("occurred_at")
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return encode_basestring(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return _dumps(value)
+
+
+def canonical_payload(values: Sequence[Any]) -> bytes:
+    """The bytes that are hashed, from the values of HASHED_FIELDS in `_SORTED_FIELDS` order.
+
+    `occurred_at` must already be canonical (`_canonical_time`).
+    """
+    parts = [key + _json_value(value) for key, value in zip(_KEYS, values, strict=True)]
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
+
+
+def event_values(event: Any) -> list[Any]:
+    """An event's hashed values in `_SORTED_FIELDS` order (event: AuditEvent or a row)."""
+    values = [getattr(event, name) for name in _SORTED_FIELDS]
+    values[_TIME_AT] = _canonical_time(values[_TIME_AT])
+    return values
+
+
+def event_fields(event: Any) -> dict[str, Any]:
+    """An event's hashed fields by name, as they are hashed (what a proof shows)."""
+    return dict(zip(_SORTED_FIELDS, event_values(event), strict=True))
+
+
+def event_hash(event: Any) -> str:
     """Return the SHA-256 of every hashed field of `event`, canonically encoded."""
-    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-    fields["occurred_at"] = _canonical_time(event.occurred_at)
-    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_payload(event_values(event))).hexdigest()
+
+
+# The verifier's hot path reads columns as stored and builds the same bytes with one
+# f-string; anything of an unexpected type (a tampered row) takes canonical_payload.
+_encode_str = encode_basestring
+if c_make_encoder is not None:  # the C encoder json.dumps uses, built once instead of per call
+    _encode_json = c_make_encoder(None, None, encode_basestring, None, ":", ",", True, False, True)
+
+    def _dumps_fast(value: Any) -> str:
+        return "".join(_encode_json(value, 0))
+else:  # pragma: no cover (CPython always has it)
+    _dumps_fast = _dumps
+_scan_json = json.JSONDecoder().scan_once
+
+
+class Unreadable(ValueError):
+    """A stored value that cannot be decoded at all (an edit that broke it)."""
+
+
+def stored_time(value: Any) -> str:
+    """`occurred_at` as read from the database (SQLite: text; PostgreSQL: datetime), canonical."""
+    if type(value) is str:
+        if len(value) == 26 and value[10] == " " and value[19] == ".":  # SQLAlchemy's format
+            return value[:10] + "T" + value[11:] + "+00:00"
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise Unreadable(f"time {value!r} is not a date and time") from None
+    return _canonical_time(value)
+
+
+def stored_json(text: str) -> Any:
+    """`details` from its stored JSON text, exactly as json.loads reads it."""
+    try:
+        value, end = _scan_json(text, 0)
+        if end == len(text):
+            return value
+    except (StopIteration, json.JSONDecodeError):
+        pass
+    try:
+        return json.loads(text)  # whitespace around the value, or an error to report
+    except (json.JSONDecodeError, TypeError):
+        raise Unreadable("details are not valid JSON") from None
+
+
+def row_payload(
+    action: Any, actor: Any, details: Any, instance_id: Any, occurred_at: str,
+    on_behalf_of: Any, prev_hash: Any, process_id: Any, raci_role: Any, reason: Any,
+    seq: Any, stream: Any, task_id: Any,
+) -> bytes:  # fmt: skip
+    """canonical_payload of one event's values (in `_SORTED_FIELDS` order), fast."""
+    enc = _encode_str
+    try:
+        if type(seq) is not int:
+            raise TypeError
+        return (
+            f'{{"action":{enc(action)},"actor":{enc(actor)},"details":{_dumps_fast(details)},'
+            f'"instance_id":{"null" if instance_id is None else enc(instance_id)},'
+            f'"occurred_at":{enc(occurred_at)},'
+            f'"on_behalf_of":{"null" if on_behalf_of is None else enc(on_behalf_of)},'
+            f'"prev_hash":{enc(prev_hash)},'
+            f'"process_id":{"null" if process_id is None else enc(process_id)},'
+            f'"raci_role":{"null" if raci_role is None else enc(raci_role)},'
+            f'"reason":{"null" if reason is None else enc(reason)},"seq":{seq},'
+            f'"stream":{enc(stream)},"task_id":{"null" if task_id is None else enc(task_id)}}}'
+        ).encode()
+    except TypeError:
+        return canonical_payload(
+            [action, actor, details, instance_id, occurred_at, on_behalf_of, prev_hash,
+             process_id, raci_role, reason, seq, stream, task_id]
+        )  # fmt: skip
 
 
 def chain(event: AuditEvent, head: AuditStream) -> None:
@@ -113,26 +225,97 @@ class Verification:
         return self.problems[0] if self.problems else None
 
 
+class ChainCheck:
+    """Check every chain in one pass over the events, in any order that keeps each
+    stream's events in insertion order (the verifier reads them by id).
+
+    Feed each event with `add` (it returns the event's recomputed hash, a Merkle
+    leaf), then call `finish` with the stream heads.
+    """
+
+    def __init__(self) -> None:
+        # stream -> (expected next seq, hash of the last event, seq of the last event)
+        self._tails: dict[str, tuple[int, str, int]] = {}
+        self.events = 0
+        self.problems: list[Problem] = []
+
+    def add(self, event: AuditEvent) -> bytes:
+        """Check one event (as the engine holds it); return its recomputed hash."""
+        details = json.dumps(event.details)
+        time = _canonical_time(event.occurred_at)
+        leaves: list[bytes] = []
+        self.add_rows([(event.id, event.stream, event.seq, event.prev_hash, event.hash,
+                        event.action, event.actor, details, event.instance_id, time,
+                        event.on_behalf_of, event.process_id, event.raci_role, event.reason,
+                        event.task_id)], leaves)  # fmt: skip
+        return leaves[0]
+
+    def add_rows(self, rows: Iterable[Sequence[Any]], leaves: list[bytes] | None) -> None:
+        """Check events as stored, in STORED_COLUMNS order; append each one's hash to `leaves`.
+
+        The verifier's hot loop: locals only, one f-string and one SHA-256 per event.
+        """
+        tails, problem, sha256, payload = self._tails, self._problem, hashlib.sha256, row_payload
+        keep = leaves.append if leaves is not None else None
+        count = 0
+        for row in rows:
+            (event_id, stream, seq, prev_hash, stored_hash, action, actor, details, instance_id,
+             occurred_at, on_behalf_of, process_id, raci_role, reason, task_id) = row  # fmt: skip
+            count += 1
+            if type(seq) is not int:
+                problem(stream, None, event_id, f"event id {event_id} has no valid seq (edited)")
+                if keep is not None:
+                    keep(b"")
+                continue
+            tail = tails.get(stream)
+            expected_seq, last_hash = (tail[0], tail[1]) if tail else (1, GENESIS_HASH)
+            if seq != expected_seq:
+                kind = "missing before it" if seq > expected_seq else "duplicated or inserted"
+                problem(stream, seq, event_id, f"expected #{expected_seq}: event {kind}")
+            elif prev_hash != last_hash:
+                problem(stream, seq, event_id, "does not link to the event before it")
+            try:
+                digest = sha256(
+                    payload(action, actor, stored_json(details), instance_id,
+                            stored_time(occurred_at), on_behalf_of, prev_hash, process_id,
+                            raci_role, reason, seq, stream, task_id)
+                ).digest()  # fmt: skip
+            except Unreadable as err:
+                problem(stream, seq, event_id, f"{err} (edited)")
+                digest = b""
+            else:
+                if digest.hex() != stored_hash:
+                    problem(stream, seq, event_id, "content does not match its hash (edited)")
+            tails[stream] = (seq + 1, stored_hash, seq)
+            if keep is not None:
+                keep(digest)
+        self.events += count
+
+    def finish(self, heads: Iterable[AuditStream]) -> Verification:
+        """Compare each chain's end with its recorded head; the outcome of the pass."""
+        by_stream = {head.stream: head for head in heads}
+        for stream in sorted(set(by_stream) | set(self._tails)):
+            head = by_stream.get(stream)
+            _, last_hash, last_seq = self._tails.get(stream) or (1, GENESIS_HASH, 0)
+            if head is None:
+                self._problem(stream, None, None, "events exist for a stream with no head")
+            elif head.length != last_seq or head.head_hash != last_hash:
+                message = f"head records {head.length} events, chain has {last_seq}"
+                self._problem(stream, None, None, message)
+        streams = len(set(by_stream) | set(self._tails))
+        return Verification(streams=streams, events=self.events, problems=self.problems)
+
+    def prefix(self) -> Verification:
+        """The outcome for a prefix of the trail: chains may go on, heads are not compared."""
+        return Verification(streams=len(self._tails), events=self.events, problems=self.problems)
+
+    def _problem(self, stream: str, seq: int | None, event_id: int | None, message: str) -> None:
+        self.problems.append(Problem(stream, seq, event_id, message))
+
+
 def verify_stream(head: AuditStream | None, events: Iterable[AuditEvent]) -> Iterator[Problem]:
     """Yield every problem in one stream; `events` must come in seq order."""
-    expected_seq, prev_hash, stream = 1, GENESIS_HASH, head.stream if head else None
-    last: AuditEvent | None = None
+    check = ChainCheck()
     for event in events:
-        stream = event.stream
-        if event.seq != expected_seq:
-            kind = "missing before it" if event.seq > expected_seq else "duplicated or inserted"
-            yield Problem(stream, event.seq, event.id, f"expected #{expected_seq}: event {kind}")
-        elif event.prev_hash != prev_hash:
-            yield Problem(stream, event.seq, event.id, "does not link to the event before it")
-        if event_hash(event) != event.hash:
-            yield Problem(stream, event.seq, event.id, "content does not match its hash (edited)")
-        expected_seq, prev_hash, last = event.seq + 1, event.hash, event
-    if head is None:
-        if last is not None:
-            yield Problem(stream or "?", None, None, "events exist for a stream with no head")
-        return
-    if last is None or head.length != last.seq or head.head_hash != last.hash:
-        seen = last.seq if last else 0
-        yield Problem(
-            head.stream, None, None, f"head records {head.length} events, chain has {seen}"
-        )
+        check.add(event)
+    yield from check.finish([head] if head is not None else []).problems

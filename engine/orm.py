@@ -177,6 +177,23 @@ audit_streams = Table(
     Column("head_hash", String(64), nullable=False),
 )
 
+audit_verifications = Table(
+    # Each full check of the chains: the audit page shows the last one (never re-runs it).
+    "audit_verifications",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("run_by", String(200), nullable=False),
+    Column("streams", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("problems", Integer, nullable=False),
+    Column("first_problem", Text),
+    Column("first_bad_event_id", BigInteger),
+    Column("first_bad_stream", String(UUID_LEN + 10)),
+    Index(None, "finished_at"),
+)
+
 task_roles = Table(
     "task_roles",
     metadata,

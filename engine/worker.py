@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from .commands.timers import TimerOutcome
 from .mail import SmtpSettings
@@ -30,6 +31,7 @@ class Totals:
     timers_failed: int = 0
     mails_sent: int = 0
     mails_failed: int = 0
+    audits_verified: int = 0
 
     def add(self, other: Totals) -> None:
         for name, value in asdict(other).items():
@@ -53,8 +55,11 @@ class Worker:
         interval: float = 5.0,
         max_backoff: float = 300.0,
         batch: int = 100,
+        audit_verify_every: timedelta | None = None,
     ) -> None:
         self.engine, self.smtp = engine, smtp
+        # The audit page shows the last recorded verification; the worker keeps it fresh.
+        self.audit_verify_every = audit_verify_every
         self.interval, self.max_backoff, self.batch = interval, max_backoff, batch
         self._stopping = threading.Event()
         self._resting: dict[str, tuple[int, float]] = {}  # timer id -> (failures, until)
@@ -88,7 +93,7 @@ class Worker:
                 return totals
 
     def sweep(self) -> Totals:
-        """Fire what is due, then send what is queued."""
+        """Fire what is due, send what is queued, verify the audit trail when that is due."""
         done = Totals()
         for instance_id, timer_id in self.engine.due_timers(limit=self.batch):
             if self.stopping:
@@ -102,6 +107,9 @@ class Worker:
         if self.smtp is not None and not self.stopping:
             sent, failed = self.engine.send_outbox(self.smtp, stop=lambda: self.stopping)
             done.mails_sent, done.mails_failed = sent, failed
+        if self.audit_verify_every is not None and not self.stopping:
+            verified = self.engine.verify_audit_if_due(self.audit_verify_every, by="worker")
+            done.audits_verified += verified
         return done
 
     def _fire(self, instance_id: str, timer_id: str) -> TimerOutcome | None:

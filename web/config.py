@@ -31,6 +31,7 @@ class Settings:
     secret_key: str
     script_time_limit: float
     worker_interval: float
+    audit_verify_interval: float  # seconds between the worker's checks of the hash chains
     web_workers: int
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
     development: bool = False  # plain-http cookies, for `make run` on localhost
@@ -53,6 +54,7 @@ class Settings:
             secret_key=env.get("RACIFLOW_SECRET_KEY") or _instance_secret(instance_dir),
             script_time_limit=_number(env, "RACIFLOW_SCRIPT_TIME_LIMIT", 1.0),
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
+            audit_verify_interval=_number(env, "RACIFLOW_AUDIT_VERIFY_INTERVAL", 3600.0),
             web_workers=web_workers,
             smtp=_smtp(env),
             development=_environment(env) == "development",

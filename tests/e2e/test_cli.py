@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from sqlalchemy import text
 from engine.database import make_engine
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import bpmn_folder
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -94,3 +98,40 @@ def test_deploying_a_process_above_the_size_limits_is_one_error_line(cli, tmp_pa
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     env_limited = cli("deploy", str(wide), "--json", ok=False)
     assert env_limited.returncode == 1
+
+
+def test_audit_checkpoint_and_prove_give_a_proof_the_standalone_script_accepts(cli, tmp_path):
+    cli("init")
+    cli("start", "approval", "--user", "ana")
+    made = json.loads(cli("audit", "checkpoint", "--user", "fotis.audit", "--json").stdout)
+    assert made["recorded_by"] == "fotis.audit" and made["tree_size"] >= 2
+
+    proof = tmp_path / "proof.json"
+    proof.write_text(cli("audit", "prove", str(made["last_event_id"])).stdout)
+    script = [sys.executable, "-I", str(ROOT / "scripts" / "verify_audit_proof.py")]
+    published = ["--root", made["root"], "--tree-size", str(made["tree_size"])]
+    checked = subprocess.run([*script, str(proof), *published], capture_output=True, text=True)
+    assert checked.returncode == 0 and checked.stdout.startswith("OK: "), checked.stdout
+
+    db = make_engine(cli.database_url)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE action = 'start'"))
+    db.dispose()
+    again = cli("audit", "prove", "1", ok=False)  # the first event, before the edited one
+    assert again.returncode == 1 and "no longer matches checkpoint" in again.stderr
+    tampered = cli("audit", "verify", ok=False)
+    assert "tampered" in tampered.stderr
+    assert "no checkpoint covers" in cli("audit", "prove", "999999", ok=False).stderr
+
+
+def test_audit_verify_records_its_result(cli):
+    cli("init")
+    first = json.loads(cli("audit", "verify", "--user", "fotis.audit", "--json").stdout)
+    assert first["ok"] and first["first_bad_event_id"] is None
+    db = make_engine(cli.database_url)
+    with db.connect() as conn:
+        [(run_by, events, problems)] = conn.execute(
+            text("SELECT run_by, events, problems FROM audit_verifications")
+        ).all()
+    db.dispose()
+    assert (run_by, events, problems) == ("fotis.audit", first["events"], 0)

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from lxml import html as lxml_html
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from engine import views
 from engine.governance import RaciRefusal
@@ -130,7 +130,10 @@ def test_the_page_reports_an_intact_trail_and_then_the_first_tampered_event(app,
     instance_id = start_credit_change(engine)
     request_limit(engine, instance_id)
     auditor = as_user(app, "fotis.audit")
-    assert "The trail is intact." in text_of(auditor.page("/audit/"))
+    assert "have not been verified yet" in text_of(auditor.page("/audit/"))
+    assert auditor.post("/audit/verify").status_code == 302  # "Verify now"
+    page = auditor.page("/audit/")
+    assert "The trail is intact." in text_of(page) and "by fotis.audit" in text_of(page)
 
     [completed] = trail(engine, instance_id=instance_id, action="complete")
     with engine.uow() as uow:  # someone edits the stored request behind the engine's back
@@ -142,12 +145,70 @@ def test_the_page_reports_an_intact_trail_and_then_the_first_tampered_event(app,
             },
         )
         uow.commit()
+    assert "The trail is intact." in text_of(auditor.page("/audit/"))  # until the next check
 
+    engine.record_verification(by="worker")  # the worker's periodic check
     page = auditor.page("/audit/")
     assert "The trail has been tampered with." in text_of(page)
+    assert "by the background worker" in text_of(page)
     [bad] = lxml_html.fromstring(page).xpath("//strong[@class='bad-event']")
     assert int(bad.text) == completed
-    assert f"stream {instance_id}" in text_of(page) and "edited" in text_of(page)
+    assert instance_id in text_of(page) and "does not match its hash: edited" in text_of(page)
+    assert f'href="/audit/?instance={instance_id}"' in page
+
+
+def test_viewing_the_page_runs_no_verification(app, engine):
+    """Checking a large trail takes seconds (and once blocked every write): never per view."""
+    start_credit_change(engine)
+    engine.record_verification(by="worker")
+    auditor = as_user(app, "fotis.audit")
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        page = auditor.page("/audit/")
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+
+    assert "The trail is intact." in text_of(page)
+    assert not [s for s in statements if "audit_streams" in s]  # the chains' heads
+    # Hashes are read only for the one page of events shown, never for the whole trail.
+    hashes = [s for s in statements if "audit_events" in s and "hash" in s and "LIMIT" not in s]
+    assert hashes == []
+
+
+def test_only_auditors_and_admins_may_verify_now(app, engine):
+    owner = as_user(app, "lena.owner")
+    assert "Verify now" not in owner.page("/audit/")
+    assert owner.post("/audit/verify").status_code == 403
+    assert engine.last_verification() is None
+    assert as_user(app, "admin").post("/audit/verify").status_code == 302
+    assert engine.last_verification().run_by == "admin"
+
+
+def test_the_last_verification_is_shown_in_greek(app, engine):
+    engine.record_verification(by="worker")
+    engine.set_locale("fotis.audit", "el")
+    auditor = as_user(app, "fotis.audit")
+    page = auditor.client.get("/audit/").get_data(as_text=True)
+    shown = text_of(page)
+    assert "Το ίχνος ελέγχου είναι ακέραιο." in shown
+    assert "Τελευταία επαλήθευση" in shown and "από την εργασία παρασκηνίου" in shown
+    assert "Επαλήθευση τώρα" in shown
+    for english in ("Last verified", "events checked", "Verify now", "The trail is intact"):
+        assert english not in shown
+
+    with engine.uow() as uow:
+        uow.session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = 2"))
+        uow.commit()
+    engine.record_verification(by="fotis.audit")
+    shown = text_of(auditor.client.get("/audit/").get_data(as_text=True))
+    assert "Το ίχνος ελέγχου έχει αλλοιωθεί." in shown and "από fotis.audit" in shown
+    assert "δεν ταιριάζει με το αποτύπωμά του: αλλοιώθηκε" in shown
+    assert "does not match" not in shown and "stream" not in shown
 
 
 def test_the_compliance_report_lists_each_activity_execution(app, engine):

@@ -54,7 +54,7 @@ def test_a_failed_service_records_none_of_its_changes_and_a_retry_records_them_o
     failed = engine.start("writer", user="ana", data={"code": "W1"})
     assert failed.status == InstanceStatus.ERROR
     assert changes(engine, failed.instance_id) == []
-    assert engine.verify_audit().ok and engine.verify_read_models() == []
+    assert engine.verify_audit().ok
 
     warehouse_service.broken = False
     done = engine.retry(failed.instance_id, user="ana")
@@ -72,7 +72,7 @@ def test_a_failed_service_records_none_of_its_changes_and_a_retry_records_them_o
     with engine.uow() as uow:
         [row] = uow.session.execute(select(record_changes)).mappings().all()
     assert (row["key"], row["new_value"], row["changed_by"]) == ("W1/P0001", "0", "ana")
-    assert engine.verify_audit().ok and engine.verify_read_models() == []
+    assert engine.verify_audit().ok
 
 
 def test_each_decision_records_its_table_inputs_matched_rule_and_outputs(engine):

@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from engine.worker import Worker
 from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
-from .common import engine, json_option, settings, summary
+from .common import engine, json_option, settings, summary, terminal_progress
 
 
 def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
@@ -126,7 +127,12 @@ def worker(once: bool) -> tuple[Any, str]:
     """
     config = settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    sweeper = Worker(engine(), smtp=config.smtp, interval=config.worker_interval)
+    sweeper = Worker(
+        engine(),
+        smtp=config.smtp,
+        interval=config.worker_interval,
+        audit_verify_every=timedelta(seconds=config.audit_verify_interval),
+    )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: sweeper.stop())
     totals = sweeper.run(once=once)
@@ -139,24 +145,69 @@ def audit() -> None:
 
 
 @audit.command()
+@click.option("--user", default="cli", show_default=True, help="Who runs the check.")
 @json_option
-def verify() -> tuple[Any, str]:
-    """Check every hash chain and the history tables shown from it; name the first bad
-    event. Exit 1 if any."""
-    process_engine = engine()
-    result = process_engine.verify_audit()
-    result.problems.extend(process_engine.verify_read_models())
+def verify(user: str) -> tuple[Any, str] | tuple[Any, str, int]:
+    """Check every hash chain and record the result; name the first bad event. Exit 1 if any."""
+    with terminal_progress("verifying") as progress:
+        record = engine().record_verification(by=user, progress=progress)
     data = {
-        "ok": result.ok,
-        "streams": result.streams,
-        "events": result.events,
-        "first_problem": str(result.first_problem) if result.first_problem else None,
-        "problems": [str(p) for p in result.problems],
+        "ok": record.ok,
+        "streams": record.streams,
+        "events": record.events,
+        "problems": record.problems,
+        "first_problem": record.first_problem,
+        "first_bad_event_id": record.first_bad_event_id,
+        "seconds": round((record.finished_at - record.started_at).total_seconds(), 3),
     }
-    if not result.ok:
-        click.echo(f"error: audit trail tampered: first bad: {result.first_problem}", err=True)
-        return data, "\n".join(data["problems"]), 1
-    return data, f"ok: {result.events} events in {result.streams} chains verified"
+    if not record.ok:
+        click.echo(f"error: audit trail tampered: first bad: {record.first_problem}", err=True)
+        return data, f"{record.problems} problem(s); first: {record.first_problem}", 1
+    return data, f"ok: {record.events} events in {record.streams} chains verified"
+
+
+@audit.command()
+@click.option("--user", required=True, help="Who records (and so vouches for) the checkpoint.")
+@json_option
+def checkpoint(user: str) -> tuple[Any, str]:
+    """Record a Merkle root over every event so far (itself an audit event by --user)."""
+    made = engine().checkpoint_audit(user=user)
+    data = {
+        "checkpoint_id": made.id,
+        "tree_size": made.tree_size,
+        "root": made.root_hash,
+        "last_event_id": made.last_event_id,
+        "recorded_at": made.recorded_at.isoformat(),
+        "recorded_by": made.recorded_by,
+    }
+    return data, (
+        f"checkpoint {made.id}: {made.tree_size} events, root {made.root_hash} "
+        f"(recorded by {made.recorded_by} at {data['recorded_at']}); publish the root"
+    )
+
+
+@audit.command()
+@click.argument("event_id", type=click.IntRange(min=1))
+@click.option(
+    "--checkpoint",
+    "checkpoint_id",
+    type=click.IntRange(min=1),
+    help="Prove against this checkpoint (default: the first that covers the event).",
+)
+def prove(event_id: int, checkpoint_id: int | None) -> None:
+    """Print an inclusion proof of an event (JSON) for scripts/verify_audit_proof.py.
+
+    Exits 1 if today's trail no longer leads to the checkpoint's root.
+    """
+    proof = engine().prove_event(event_id, checkpoint_id=checkpoint_id)
+    click.echo(json.dumps(proof, indent=2, ensure_ascii=False))
+    if not proof["matches_checkpoint"]:
+        problem = proof["chain_problem"] or "an event was changed, added or removed"
+        click.echo(
+            f"error: the trail no longer matches checkpoint {proof['checkpoint_id']}: {problem}",
+            err=True,
+        )
+        raise SystemExit(1)
 
 
 @click.command()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -63,3 +65,21 @@ def summary(problems: list[str], *, shown: int = 3) -> str:
     first = "; ".join(problems[:shown])
     more = f"; and {len(problems) - shown} more" if len(problems) > shown else ""
     return f"{len(problems)} problem(s): {first}{more}"
+
+
+@contextmanager
+def terminal_progress(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback (done, total) drawn on stderr, or None when it is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+
+    def show(done: int, total: int) -> None:
+        percent = f" ({100 * done // total}%)" if total else ""
+        sys.stderr.write(f"\r{what}: {done:,} of {total:,} events{percent}")
+        sys.stderr.flush()
+
+    try:
+        yield show
+    finally:
+        sys.stderr.write("\n")

@@ -1,0 +1,93 @@
+"""One ordered pass over the audit trail: verification and Merkle leaves from one read.
+
+The events are read once, in id order (the order they were appended), from a
+read-only snapshot: on PostgreSQL a REPEATABLE READ transaction with a server-side
+cursor, on SQLite a deferred transaction (WAL: writers carry on meanwhile). Rows
+stream in batches; chains are checked in memory (`audit.ChainCheck`), so the cost
+is one round trip per batch instead of one query per chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Row, String, Text, cast, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from . import audit
+from .orm import audit_events, audit_streams
+
+BATCH = 10_000  # rows per fetch: large enough that round trips do not count
+Progress = Callable[[int, int], None]  # (events done, events in all)
+
+_HASHED_COLUMNS = [audit_events.c[name] for name in (*audit.HASHED_FIELDS, "id", "hash")]
+_c = audit_events.c
+# The columns as stored, for audit.ChainCheck.add_rows: details as its JSON text and the
+# time as the driver gives it, so that no per-row type conversion runs in SQLAlchemy.
+STORED_COLUMNS = (
+    _c.id, _c.stream, _c.seq, _c.prev_hash, _c.hash, _c.action, _c.actor,
+    cast(_c.details, Text), _c.instance_id, type_coerce(_c.occurred_at, String),
+    _c.on_behalf_of, _c.process_id, _c.raci_role, _c.reason, _c.task_id,
+)  # fmt: skip
+
+
+@contextmanager
+def snapshot(session: Session) -> Iterator[Connection]:
+    """A read-only, consistent view of the trail that takes no write lock."""
+    options: dict[str, object] = {"read_only": True}  # SQLite: deferred BEGIN (database.py)
+    if session.get_bind().dialect.name == "postgresql":
+        options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    connection = session.connection(execution_options=options)
+    try:
+        yield connection
+    finally:
+        session.rollback()
+
+
+@dataclass
+class Pass:
+    """What one pass found: the verification, and each event's hash in id order."""
+
+    verification: audit.Verification
+    leaves: list[bytes]
+    last_event_id: int | None
+
+
+def run(
+    connection: Connection,
+    *,
+    upto_id: int | None = None,
+    progress: Progress | None = None,
+    keep_leaves: bool = False,
+) -> Pass:
+    """Check every chain (events with id <= `upto_id`, if given) in one ordered pass."""
+    check = audit.ChainCheck()
+    leaves: list[bytes] = []
+    query = select(*STORED_COLUMNS).order_by(audit_events.c.id)
+    if upto_id is not None:
+        query = query.where(audit_events.c.id <= upto_id)
+    total = _count(connection, upto_id) if progress else 0
+    last_id = None
+    rows = connection.execution_options(yield_per=BATCH).execute(query)
+    for batch in rows.partitions():
+        check.add_rows(batch, leaves if keep_leaves else None)
+        last_id = batch[-1].id
+        if progress:
+            progress(check.events, total)
+    heads = connection.execute(select(audit_streams)).all() if upto_id is None else []
+    verification = check.finish(heads) if upto_id is None else check.prefix()
+    return Pass(verification=verification, leaves=leaves, last_event_id=last_id)
+
+
+def _count(connection: Connection, upto_id: int | None) -> int:
+    query = select(func.count()).select_from(audit_events)
+    if upto_id is not None:
+        query = query.where(audit_events.c.id <= upto_id)
+    return connection.scalar(query) or 0
+
+
+def event_row(connection: Connection, event_id: int) -> Row | None:
+    """One event with its hashed fields, id and stored hash."""
+    return connection.execute(select(*_HASHED_COLUMNS).where(audit_events.c.id == event_id)).first()
