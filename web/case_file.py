@@ -22,6 +22,7 @@ from flask_babel import ngettext
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
+CAUSES = {"start", "complete", "approve", "retry", "timer_fired", "cancel"}  # acts that run steps
 ACTION_LABELS = {
     "start": _l("started"), "task_ready": _l("task ready"), "claim": _l("claimed"),
     "release": _l("released"), "reassign": _l("reassigned"), "complete": _l("completed task"),
@@ -116,8 +117,10 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
             last_on_task[event["instance_id"], event["task_id"]] = entry
         if event["action"] == "error":
             incident[event["instance_id"]] = entry
-    entries += _read_model_changes(changes, entries, names)
-    return sorted(entries, key=lambda e: e.at)  # stable: the trail's own order is kept
+    entries.sort(key=lambda e: e.at)  # stable: the trail's own order is kept
+    for change in _read_model_changes(changes, entries, names):
+        entries.insert(_cause_index(entries, change) + 1, change)
+    return entries
 
 
 def render(event: dict[str, Any], names: Names) -> Entry:
@@ -326,6 +329,23 @@ def _read_model_changes(
             )
         )
     return found
+
+
+def _cause_index(entries: list[Entry], change: Entry) -> int:
+    """Where a read model's change goes: after the act of its author that caused it
+    (same instance, not later), else after the last line not later than it."""
+    caused = [
+        i
+        for i, e in enumerate(entries)
+        if e.instance_id == change.instance_id
+        and e.who == change.who
+        and e.at <= change.at
+        and e.action in CAUSES
+    ]
+    if caused:
+        return caused[-1]
+    earlier = [i for i, e in enumerate(entries) if e.at <= change.at]
+    return earlier[-1] if earlier else -1
 
 
 def notified_summary(entry: Entry) -> str:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -22,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .case_file import Entry, changes_text, notified_summary
+from .case_file import SYSTEM, Entry, changes_text, notified_summary
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 REGULAR, BOLD = "CaseSans", "CaseSans-Bold"
@@ -87,7 +88,7 @@ def case_pdf(
 
 def _row(entry: Entry, text: ParagraphStyle, bold: ParagraphStyle) -> list[Paragraph]:
     when = f"{entry.at[:16].replace('T', ' ')} UTC"
-    who = entry.who or ""
+    who = _("system") if entry.who == SYSTEM else (entry.who or "")
     if entry.on_behalf_of:
         who += f" ({entry.on_behalf_of})"
     if entry.raci_role:
