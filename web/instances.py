@@ -241,6 +241,7 @@ def _detail(
         may_cancel=may_cancel(instance),
         may_retry=may_retry(instance),
         incident=incident,
+        sees_all=sees_all(),
         retry_form=retry_form,
         errors=errors or {},
         form=request.form if errors else {},
