@@ -109,7 +109,7 @@ def test_the_signer_sees_that_the_step_after_the_sign_off_failed(live_app, brows
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, browser, viewport):
     base_url, engine = live_app
-    credit_change_signed_by_finance(engine)
+    _, before, after = credit_change_signed_by_finance(engine)
     with engine.uow() as uow:
         name = uow.session.scalar(select(customers.c.name).where(customers.c.id == CUSTOMER))
     auditor = greek_person(browser, base_url, engine, "fotis.audit", viewport)
@@ -123,7 +123,7 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     page = auditor.page.locator("main").inner_text()
     assert "vasso.finance" in page
     assert "εγκρίθηκε ως A (υπόλογος)" in page and "Οικονομικός διευθυντής" in page
-    assert "Πιστωτικό όριο" in page or "Credit limit" not in page  # a label, never a raw key
+    assert f"Πιστωτικό όριο: {before:g} → {after:g}" in page  # old→new, with its label
     assert "ενημερώθηκαν" in page  # notices folded into their act
     auditor.shot(f"audit-case-file-{viewport}")
     if viewport == "phone":
@@ -136,5 +136,6 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     assert name in text
     assert "vasso.finance" in text and "εγκρίθηκε ως A" in text
     assert "Οικονομικός διευθυντής" in text  # the sign-off level, in Greek glyphs
+    assert f"{before:g} → {after:g}" in text
     assert auditor.console_errors == []
     auditor.close()
