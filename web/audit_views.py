@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
 from engine import views
@@ -43,6 +43,7 @@ class AuditFilters(PeriodForm):
     instance = StringField(validators=[Optional(), Length(max=64)])  # a prefix will do
     customer = StringField(validators=[Optional(), Length(max=200)])  # code or name
     action = StringField(validators=[Optional(), Length(max=60)])
+    notices = BooleanField()  # the notices (RACI I) too; the case file folds them instead
 
     def customers(self) -> list[dict[str, Any]]:
         """The customers the customer filter matches (any case, with or without accents)."""
@@ -60,6 +61,7 @@ class AuditFilters(PeriodForm):
             instance_id=(self.instance.data or "").strip().lower() or None,
             action=self.action.data or None,
             business_keys=keys,
+            without_actions=() if self.notices.data or self.action.data else ("notified",),
             since=since,
             until=until,
         )

@@ -51,6 +51,7 @@ class AuditQuery:
     instance_id: str | None = None
     action: str | None = None
     business_keys: tuple[str, ...] | None = None
+    without_actions: tuple[str, ...] = ()  # kinds left out (the notices that drown the acts)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -213,6 +214,8 @@ def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:
     ):
         if value:
             conditions.append(column == value)
+    if query.without_actions:
+        conditions.append(AuditEvent.action.not_in(query.without_actions))
     if query.instance_id:
         conditions.append(AuditEvent.instance_id.startswith(query.instance_id, autoescape=True))
     if query.business_keys is not None:

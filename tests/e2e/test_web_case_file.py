@@ -141,3 +141,16 @@ def test_case_files_are_for_auditors_only(app, engine):
     ):
         assert as_user(app, "giorgos.bd").get(path).status_code == 403
     assert as_user(app, "fotis.audit").get("/audit/customers/C99999/case").status_code == 404
+
+
+def test_the_search_leaves_notices_out_unless_asked(app, engine):
+    instance_id = approved_credit_change(engine)
+    auditor = as_user(app, "fotis.audit")
+    notices = trail(engine, instance_id=instance_id, action="notified")
+    assert notices
+    everything = trail(engine, instance_id=instance_id)
+    assert event_ids(auditor.page(f"/audit/?instance={instance_id}")) == everything - notices
+    with_notices = event_ids(auditor.page(f"/audit/?instance={instance_id}&notices=y"))
+    assert with_notices == everything
+    chosen = event_ids(auditor.page(f"/audit/?instance={instance_id}&action=notified"))
+    assert chosen == notices
