@@ -131,15 +131,28 @@ class Governance:
         body: str,
     ) -> None:
         """Store an in-app notification, and queue an e-mail if the user has an address."""
-        notification = Notification(
-            username, subject, body, uow.now, instance_id=instance.id, task_id=task.id
-        )
-        uow.notifications.add(notification)
-        user = self.directory.users.get(username)
-        if user is not None and user.email:
-            mail = OutboxMail(user.email, subject, body, uow.now)
-            mail._notification = notification  # type: ignore[attr-defined]
-            uow.outbox.add(mail)
+        notify(uow, self.directory, instance, task, username, subject, body)
+
+
+def notify(
+    uow: UnitOfWork,
+    directory: Directory,
+    instance: ProcessInstance,
+    task: HumanTask,
+    username: str,
+    subject: str,
+    body: str,
+) -> None:
+    """Store an in-app notification, and queue an e-mail if the user has an address."""
+    notification = Notification(
+        username, subject, body, uow.now, instance_id=instance.id, task_id=task.id
+    )
+    uow.notifications.add(notification)
+    user = directory.users.get(username)
+    if user is not None and user.email:
+        mail = OutboxMail(user.email, subject, body, uow.now)
+        mail._notification = notification  # type: ignore[attr-defined]
+        uow.outbox.add(mail)
 
 
 def require_active_user(directory: Directory, user: str) -> None:

@@ -175,6 +175,12 @@ class Runtime:
         return [_spec_id(task) for task in failed]
 
     @staticmethod
+    def failed_task_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+        """The data the (first) failed task ran with: what a retry starts from."""
+        failed = workflow.get_tasks(state=TaskState.ERROR)
+        return dict(failed[0].data) if failed else {}
+
+    @staticmethod
     def cancel(workflow: BpmnWorkflow) -> None:
         workflow.cancel()
 

@@ -12,6 +12,7 @@ from .commands.base import DataValidator, InstanceState
 from .commands.consultation import ConsultationCommands
 from .commands.definitions import DefinitionCommands, Deployment
 from .commands.directory import DirectoryCommands
+from .commands.incidents import IncidentCommands
 from .commands.instances import InstanceCommands
 from .commands.notices import NoticeCommands
 from .commands.signoff import SignOffCommands
@@ -30,6 +31,7 @@ class ProcessEngine(
     DirectoryCommands,
     AuditCommands,
     AccountCommands,
+    IncidentCommands,
 ):
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 

@@ -72,9 +72,9 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit_views, auth, inbox, instances, raci_views, start, tasks
+    from . import api, audit_views, auth, case_views, inbox, instances, raci_views, start, tasks
 
-    for module in (auth, inbox, tasks, start, instances, audit_views, raci_views):
+    for module in (auth, inbox, tasks, start, instances, audit_views, case_views, raci_views):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
 from engine import views
@@ -26,12 +26,14 @@ from engine.views import oversight
 from raci import report
 
 from .auth import roles_required
+from .customer_card import match_customers
 from .instances import OVERSEERS, PeriodForm, current_page, pager
 from .services import engine
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000  # events per CSV file; narrow the search for more
+CUSTOMER_MATCHES = 50  # customers one search may cover; narrow the name for more
 EVENT_COLUMNS = (
     "id", "occurred_at", "stream", "seq", "actor", "on_behalf_of", "raci_role", "action",
     "process_id", "instance_id", "task_id", "reason", "details",
@@ -41,16 +43,28 @@ EVENT_COLUMNS = (
 class AuditFilters(PeriodForm):
     user = StringField(validators=[Optional(), Length(max=200)])
     process_id = StringField(name="process", validators=[Optional(), Length(max=200)])
-    instance = StringField(validators=[Optional(), Length(max=64)])
+    instance = StringField(validators=[Optional(), Length(max=64)])  # a prefix will do
+    customer = StringField(validators=[Optional(), Length(max=200)])  # code or name
     action = StringField(validators=[Optional(), Length(max=60)])
+    notices = BooleanField()  # the notices (RACI I) too; the case file folds them instead
 
-    def query(self) -> oversight.AuditQuery:
+    def customers(self) -> list[dict[str, Any]]:
+        """The customers the customer filter matches (any case, with or without accents)."""
+        text = (self.customer.data or "").strip()
+        return match_customers(engine().uow(), text, limit=CUSTOMER_MATCHES) if text else []
+
+    def query(self, customers: list[dict[str, Any]] | None = None) -> oversight.AuditQuery:
         since, until = self.bounds()
+        keys = None
+        if (self.customer.data or "").strip():
+            keys = tuple(c["code"] for c in (customers or []))
         return oversight.AuditQuery(
             user=(self.user.data or "").strip().lower() or None,
             process_id=self.process_id.data or None,
-            instance_id=(self.instance.data or "").strip() or None,
+            instance_id=(self.instance.data or "").strip().lower() or None,
             action=self.action.data or None,
+            business_keys=keys,
+            without_actions=() if self.notices.data or self.action.data else ("notified",),
             since=since,
             until=until,
         )
@@ -65,11 +79,13 @@ class ComplianceFilters(PeriodForm):
 def index() -> str:
     filters = AuditFilters(request.args)
     found: dict[str, Any] = {"items": [], "total": 0}
+    customers: list[dict[str, Any]] = []
     page = current_page()
     if filters.validate():
+        customers = filters.customers()
         offset = (page - 1) * PAGE_SIZE
         found = oversight.audit_search(
-            engine().uow(), filters.query(), limit=PAGE_SIZE, offset=offset
+            engine().uow(), filters.query(customers), limit=PAGE_SIZE, offset=offset
         )
     return render_template(
         "audit/index.html",
@@ -80,6 +96,7 @@ def index() -> str:
         actions=oversight.audit_actions(engine().uow()),
         verification=engine().last_verification(),  # recorded: a full check takes seconds
         describe_problem=describe_problem,
+        customers=customers,
         export_limit=EXPORT_LIMIT,
     )
 
@@ -124,7 +141,7 @@ def events_csv() -> Response:
     if not filters.validate():  # the search page shows what is wrong
         return redirect(url_for(".index", **request.args.to_dict()))
     found = oversight.audit_search(
-        engine().uow(), filters.query(), limit=EXPORT_LIMIT, newest_first=False
+        engine().uow(), filters.query(filters.customers()), limit=EXPORT_LIMIT, newest_first=False
     )
     rows = ([event[column] for column in EVENT_COLUMNS] for event in found["items"])
     return csv_response("audit-events", EVENT_COLUMNS, rows)

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from engine.unit_of_work import UnitOfWork
+from workflows.duplicates import fold
 from workflows.tables import complaints, customer_contacts, customers, orders, service_requests
+from workflows.tables import customer_changes as customer_changes_table
 
 RECENT_ORDERS = 5
 CHOICES = 100  # customers a chooser lists at once: narrow it down by searching
@@ -85,6 +87,50 @@ def find_customers(
         query = query.where(customers.c.bd == bd)
     with uow:
         return _rows(uow, query.order_by(customers.c.name, customers.c.id).limit(limit))
+
+
+def match_customers(uow: UnitOfWork, text: str, *, limit: int = CHOICES) -> list[dict[str, Any]]:
+    """Customers whose code starts with `text` or whose name contains it, the way people
+    type it: any case, with or without Greek accents (id, code, name), by name.
+
+    Folding is Python's (workflows.duplicates.fold), so this reads every customer's code
+    and name: fine for an auditor's search over thousands of customers.
+    """
+    wanted = fold(text)
+    if not wanted:
+        return []
+    with uow:
+        rows = _rows(uow, select(customers.c.id, customers.c.code, customers.c.name))
+    found = [
+        row for row in rows if fold(row["code"]).startswith(wanted) or wanted in fold(row["name"])
+    ]
+    return sorted(found, key=lambda row: (row["name"], row["id"]))[:limit]
+
+
+def customer_by_code(uow: UnitOfWork, code: str) -> dict[str, Any] | None:
+    """A customer's id, code and name, or None if no customer has that code."""
+    with uow:
+        row = (
+            uow.session.execute(
+                select(customers.c.id, customers.c.code, customers.c.name).where(
+                    customers.c.code == code
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _plain(row) if row is not None else None
+
+
+def customer_changes(uow: UnitOfWork, customer_id: int) -> list[dict[str, Any]]:
+    """The old→new log of a customer's fields (crm_customer_changes), oldest first."""
+    with uow:
+        return _rows(
+            uow,
+            select(customer_changes_table)
+            .where(customer_changes_table.c.customer_id == customer_id)
+            .order_by(customer_changes_table.c.changed_at, customer_changes_table.c.id),
+        )
 
 
 def customer_code(uow: UnitOfWork, customer_id: int) -> str | None:

@@ -9,7 +9,6 @@ owners and the instance's starter; retrying for admins and process owners.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -24,11 +23,13 @@ from wtforms.i18n import get_translations
 from wtforms.validators import AnyOf, Length, Optional
 
 from engine import InstanceStatus, views
-from engine.errors import InvalidState, InvalidTaskData
-from engine.views import oversight, visibility
+from engine.errors import EngineError, InvalidState, InvalidTaskData
+from engine.views import incidents, oversight, visibility
 
+from . import form_render, form_values, incident_page
 from .diagram import instance_svg
 from .diagram_response import diagram_limits, svg_response
+from .errors import status_of
 from .services import engine
 from .trail_views import change_view, decision_view, reason_view
 
@@ -181,19 +182,23 @@ def cancel(instance_id: str) -> Any:
 @bp.post("/<instance_id>/retry")
 @login_required
 def retry(instance_id: str) -> Any:
+    """Run the failed step again with the data of the failed task's own form, validated."""
     instance = visible(instance_id)
     if not may_retry(instance):
         abort(403)
-    text = request.form.get("data", "").strip()
+    schema = incident_page.retry_schema(instance_id)
+    inputs = form_render.form_fields(schema) if schema is not None else []
+    data, unreadable = form_values.parse_form(inputs, request.form)
     try:
-        data = json.loads(text) if text else {}
-    except ValueError:
-        return _detail(instance, errors={"data": _("Write the data as a JSON object.")}), 422
-    try:
-        state = engine().retry(instance_id, user=current_user.username, data=data)
+        if unreadable:
+            raise InvalidTaskData(unreadable)
+        state = engine().retry_incident(instance_id, user=current_user.username, data=data)
     except InvalidTaskData as err:
-        message = "; ".join(f"{k}: {', '.join(v)}" for k, v in err.errors.items())
-        return _detail(instance, errors={"data": message}), 422
+        form = form_render.bind(schema, form=request.form, errors=err.errors)
+        return _detail(instance, retry_form=form), 422
+    except EngineError as err:  # refused, or no longer in error
+        form = form_render.bind(schema, form=request.form)
+        return _detail(instance, retry_form=form, errors={"retry": str(err)}), status_of(err)
     if state.held_for_signoff:
         flash(_("The data changes what was signed: it waits for a new sign-off."), "info")
     elif state.status == "error":
@@ -223,9 +228,16 @@ def may_retry(instance: dict[str, Any]) -> bool:
     return instance["status"] == "error" and current_user.has_role(*MANAGERS)
 
 
-def _detail(instance: dict[str, Any], errors: dict[str, str] | None = None) -> str:
+def _detail(
+    instance: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    retry_form: form_render.BoundForm | None = None,
+) -> str:
     events = views.audit_events(engine().uow(), instance_id=instance["id"])
     tasks = oversight.instance_tasks(engine().uow(), instance["id"])
+    incident = incidents.incident(engine().uow(), instance["id"])
+    if retry_form is None and incident is not None and may_retry(instance):
+        retry_form = incident_page.prefilled(instance["id"])
     return render_template(
         "instances/detail.html",
         instance=instance,
@@ -238,6 +250,9 @@ def _detail(instance: dict[str, Any], errors: dict[str, str] | None = None) -> s
         change_view=change_view,
         decision_view=decision_view,
         reason_view=reason_view,
+        incident=incident,
+        sees_all=sees_all(),
+        retry_form=retry_form,
         errors=errors or {},
         form=request.form if errors else {},
     )

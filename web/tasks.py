@@ -78,6 +78,8 @@ def complete(task_id: str) -> Any:
     if views.task_detail(engine().uow(), task_id)["status"] == "awaiting_signoff":
         flash(_("Submitted: the work now waits for sign-off."), "ok")
         return redirect(url_for("tasks.show", task_id=task_id))
+    if state.status == "error":
+        return _failed_after(state, _("Done, but the next step failed: %(error)s"))
     flash(_("Done: the process has moved on."), "ok")
     return _next_work(state.ready_tasks)
 
@@ -93,6 +95,8 @@ def approve(task_id: str) -> Any:
         state = engine().approve(task_id, user=current_user.username)
     except EngineError as error:
         return _render(page, error=str(error), status=status_of(error))
+    if state.status == "error":
+        return _failed_after(state, _("Signed off, but the next step failed: %(error)s"))
     flash(_("Signed off: the process has moved on."), "ok")
     return _next_work(state.ready_tasks)
 
@@ -144,6 +148,13 @@ def _act(
     if to_inbox:
         return redirect(url_for("inbox.index"))
     return redirect(url_for("tasks.show", task_id=page.task["id"]))
+
+
+def _failed_after(state: Any, message: str) -> Response:
+    """The act is recorded but the step after it failed: say so, and show the incident."""
+    flash(message % {"error": state.error or ""}, "error")
+    flash(_("The process waits for an administrator; they and the task's roles were told."))
+    return redirect(url_for("instances.detail", instance_id=state.instance_id))
 
 
 def _next_work(ready: tuple[str, ...]) -> Response:

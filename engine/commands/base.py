@@ -19,6 +19,7 @@ from raci.matrix import RaciMatrix
 
 from ..errors import InvalidState, NotFound
 from ..governance import Governance, RaciRefusal
+from ..incidents import report_incident
 from ..matrices import matrix_of
 from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from ..payload import check_payload
@@ -215,6 +216,8 @@ class EngineBase:
             governance=governance,
             on_behalf_of=on_behalf_of,
         )
+        if instance.status == InstanceStatus.ERROR:
+            report_incident(uow, instance, task, governance, actor=actor)
         uow.commit()
         return state_of(instance, version_number, ready)
 

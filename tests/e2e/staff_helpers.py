@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from engine import SourceFile, views
 from engine.database import make_engine, upgrade
@@ -176,3 +177,55 @@ def set_due(engine: Any, task_id: str, due: datetime, *, signoff: bool = False) 
 
 def days(n: float) -> timedelta:
     return timedelta(days=n)
+
+
+def failed_placement(engine: Any) -> tuple[str, str]:
+    """An equipment placement whose job report names an asset placed at another customer,
+    submitted and waiting for the service manager's sign-off: (instance id, task id).
+
+    Signing it makes the asset register refuse the serial: the step after the sign-off fails.
+    """
+    files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("equipment_request.*"))]
+    engine.deploy(files, user="lena.owner")
+    for username in ("irini.service", "alexandra.tm"):
+        engine.set_password(username, DEMO_PASSWORD, by="admin")
+        engine.set_locale(username, "en")
+    with engine.uow() as uow:
+        placed = uow.session.execute(
+            text("SELECT serial, customer_id FROM crm_assets WHERE status = 'placed' LIMIT 1")
+        ).one()
+    customer = 1 if placed.customer_id != 1 else 2
+    started = engine.start(
+        "equipment_request",
+        user="giorgos.bd",
+        data={
+            "kind": "placement",
+            "customer_id": customer,
+            "asset_type": "cooler",
+            "description": "Asked by the owner on today's visit",
+        },
+        business_key=f"C{customer:05d}",
+    )
+    instance = started.instance_id
+    engine.complete(
+        open_task(engine, instance, "decide"),
+        user="alexandra.tm",
+        data={"decision": "approve", "reason": "Strong outlet on a busy corner"},
+    )
+    engine.complete(
+        open_task(engine, instance, "schedule"),
+        user="irini.service",
+        data={"technician": "thanasis.tech", "due_on": next_working_day(days(3)).isoformat()},
+    )
+    work = open_task(engine, instance, "work")
+    engine.complete(
+        work, user="thanasis.tech", data={"serial": placed.serial, "work_notes": "Installed"}
+    )
+    return instance, work
+
+
+def next_working_day(after: timedelta) -> Any:
+    day = (datetime.now() + after).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day

@@ -93,6 +93,18 @@ class WorkedTask(Task):
     rejection_reason = nullable()
 
 
+class Incident(Schema):
+    """The step that failed after an act, when, and after whose act."""
+
+    element = nullable(metadata={"description": "The BPMN element that failed"})
+    message = nullable()
+    at = time_field()
+    after_action = nullable(metadata={"description": "The act it ran after (e.g. approve)"})
+    after_actor = nullable()
+    after_on_behalf_of = nullable()
+    after_element = nullable()
+
+
 class InstanceState(Schema):
     """Where an instance stands after a command."""
 
@@ -102,6 +114,11 @@ class InstanceState(Schema):
     status = fields.String(required=True)
     error = nullable()
     ready_tasks = fields.List(fields.String(), required=True)
+    incident = fields.Nested(
+        Incident,
+        allow_none=True,
+        metadata={"description": "When the step after the act failed: what, when, after whom"},
+    )
 
 
 class InstanceRow(Schema):

@@ -16,6 +16,7 @@ from marshmallow import Schema, fields
 
 from engine import InstanceState as EngineInstanceState
 from engine import views
+from engine.views import incidents
 from web.services import engine
 
 from .access import visible_task
@@ -53,6 +54,8 @@ def task_detail(task_id: str, letters: set[str] | None = None) -> dict[str, Any]
 
 
 def state(result: EngineInstanceState) -> dict[str, Any]:
+    """The instance after an act; in error, with its incident (never a silent "moved on")."""
+    failed = str(result.status) == "error"
     return {
         "instance_id": result.instance_id,
         "process_id": result.process_id,
@@ -60,6 +63,7 @@ def state(result: EngineInstanceState) -> dict[str, Any]:
         "status": str(result.status),
         "error": result.error,
         "ready_tasks": list(result.ready_tasks),
+        "incident": incidents.incident(engine().uow(), result.instance_id) if failed else None,
     }
 
 

@@ -89,7 +89,10 @@ def release(task_id: str, user: str) -> tuple[Any, str]:
 @json_option
 def complete(task_id: str, data: str, user: str) -> tuple[Any, str]:
     """Complete TASK_ID with DATA and run the instance on."""
-    return _state(engine().complete(task_id, user=user, data=parse_json_data(data)))
+    result, text = _state(engine().complete(task_id, user=user, data=parse_json_data(data)))
+    if result["error"]:  # completed, but what ran next failed: say so, and exit non-zero
+        return result, f"completed, but the next step failed: {text}", 1
+    return result, text
 
 
 @click.command()

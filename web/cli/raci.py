@@ -194,7 +194,11 @@ def revoke_token_command(
 def approve(task_id: str, user: str) -> tuple[Any, str]:
     """Sign off the work submitted on TASK_ID; the process runs on."""
     state = engine().approve(task_id, user=user)
-    return {**asdict(state), "status": str(state.status)}, f"approved; instance {state.status}"
+    data = {**asdict(state), "status": str(state.status)}
+    if state.error:  # signed, but what ran next failed: say so, and exit non-zero
+        text = f"approved, but the next step failed: {state.error}; instance {state.instance_id}"
+        return data, f"{text} is in error (the task's roles and the admins were notified)", 1
+    return data, f"approved; instance {state.status}"
 
 
 @click.command()

@@ -1,0 +1,85 @@
+"""A step that fails after a sign-off, as the signer and the admin see it on the pages.
+
+The signer is told that the process did not move on and why; the instance page shows the
+incident; an admin retries with the failed task's own form, validated, never raw JSON.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from engine import views
+from tests.e2e.staff_helpers import DEMO_PASSWORD, failed_placement, sign_in
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+
+def in_stock_cooler(engine) -> str:
+    with engine.uow() as uow:
+        return uow.session.scalar(
+            text(
+                "SELECT serial FROM crm_assets WHERE status = 'in_stock' AND type = 'cooler'"
+                " ORDER BY serial LIMIT 1"
+            )
+        )
+
+
+def test_the_signer_sees_that_the_next_step_failed_and_why(web_app, crm):
+    instance, work = failed_placement(crm)
+    signer = sign_in(web_app, "irini.service")
+
+    answer = signer.post(f"/tasks/{work}/approve", {"password": DEMO_PASSWORD})
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/instances/{instance}")
+    page = signer.page(f"/instances/{instance}")
+    assert "moved on" not in page
+    assert "Signed off, but the next step failed" in page
+    assert "is not in stock (it is placed)" in page
+    assert "after approved by irini.service" in page  # the incident: after whose act
+    assert "Retry the failed step" not in page  # an admin's act
+
+
+def test_an_admin_retries_with_the_tasks_own_form_validated(web_app, crm):
+    instance, work = failed_placement(crm)
+    crm.approve(work, user="irini.service")
+    admin = sign_in(web_app, "admin")
+    page = admin.page(f"/instances/{instance}")
+    assert 'name="serial"' in page and 'name="work_notes"' in page
+    assert 'name="data"' not in page  # no raw JSON box
+    [bad_serial] = [
+        e["details"]["data"]["serial"]
+        for e in views.audit_events(crm.uow(), instance_id=instance, action="complete")
+        if e["details"]["element"] == "work"
+    ]
+    assert f'value="{bad_serial}"' in page  # pre-filled with what the step ran with
+
+    path = f"/instances/{instance}/retry"
+    refused = admin.post(path, {"serial": "cooler 7", "work_notes": "Installed"})
+    assert refused.status_code == 422
+    assert "a serial looks like EQ-00042" in refused.get_data(as_text=True)
+    assert views.instance(crm.uow(), instance)["status"] == "error"
+
+    cooler = in_stock_cooler(crm)
+    done = admin.post(path, {"serial": cooler, "work_notes": "Installed"})
+    assert done.status_code == 302
+    assert views.instance(crm.uow(), instance)["status"] != "error"
+    [retry] = views.audit_events(crm.uow(), instance_id=instance, action="retry")
+    assert (retry["actor"], retry["details"]["data"]["serial"]) == ("admin", cooler)
+
+
+def test_the_api_answers_the_signer_with_the_incident(web_app, crm):
+    _, work = failed_placement(crm)
+    token = crm.create_token("irini.service", label="test")
+    client = web_app.test_client()
+    answer = client.post(
+        f"/api/v1/tasks/{work}/approve",
+        json={"password": DEMO_PASSWORD},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["status"] == "error"
+    assert "is not in stock" in body["error"]
+    assert body["incident"]["element"] == "complete_request"
+    assert body["incident"]["after_actor"] == "irini.service"

@@ -1,0 +1,107 @@
+"""A step that fails after a sign-off is an incident: recorded, told, retried with the form.
+
+The case the issue found: an equipment placement signed with the serial of an asset that
+is not in stock; the asset register refuses it after the service manager's sign-off.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import InstanceStatus, views
+from engine.errors import InvalidState, InvalidTaskData
+from engine.views import incidents
+from tests.scenarios.test_equipment_request import (
+    a_customer,
+    decided,
+    in_stock,
+    placed,
+    requested,
+    scheduled,
+    service_request,
+    spiff_reads_the_test_clock,  # noqa: F401  (autouse: timers read the test clock)
+)
+
+PROCESS = "equipment_request"
+
+
+@pytest.fixture
+def crm(crm):
+    crm.deploy(PROCESS)
+    return crm
+
+
+@pytest.fixture
+def failed_placement(crm) -> str:
+    """A placement whose signed job report names an asset placed elsewhere."""
+    instance = requested(crm, "placement", a_customer(crm, "A"), asset_type="cooler")
+    decided(crm, instance)
+    scheduled(crm, instance)
+    crm.complete(
+        instance, "work", "thanasis.tech", serial=placed(crm)[0]["serial"], work_notes="Installed"
+    )
+    state = crm.approve(instance, "work", "irini.service")
+    assert state.status == InstanceStatus.ERROR
+    return instance
+
+
+def test_the_incident_says_what_failed_when_and_after_whose_act(crm, failed_placement):
+    found = incidents.incident(crm.engine.uow(), failed_placement)
+
+    assert found["element"] == "complete_request"
+    assert "is not in stock (it is placed)" in found["message"]
+    assert (found["after_action"], found["after_actor"]) == ("approve", "irini.service")
+    assert found["after_element"] == "work"
+    assert found["form_element"] == "work"
+    assert found["at"] == crm.clock.now().isoformat()
+
+
+def test_the_r_role_the_a_role_and_the_admins_are_told(crm, failed_placement):
+    told = {
+        e["details"]["recipient"]
+        for e in views.audit_events(
+            crm.engine.uow(), instance_id=failed_placement, action="notified"
+        )
+        if e["details"].get("after") == "incident"
+    }
+    assert told == {"thanasis.tech", "stelios.tech", "irini.service", "admin"}
+    [notice] = [n for n in crm.engine.notifications("admin") if n.instance_id == failed_placement]
+    assert "failed" in notice.subject
+    assert "is not in stock" in notice.body and "irini.service" in notice.body
+
+
+def test_an_instance_that_runs_on_has_no_incident(crm):
+    instance = requested(crm, "placement", a_customer(crm, "A"), asset_type="cooler")
+    assert incidents.incident(crm.engine.uow(), instance) is None
+
+
+def test_the_retry_form_starts_from_the_failed_steps_data(crm, failed_placement):
+    values = crm.engine.incident_data(failed_placement)
+    assert values["serial"] == placed(crm)[0]["serial"]
+    assert values["work_notes"] == "Installed"
+
+
+def test_a_retry_through_the_form_is_validated_and_recorded(crm, failed_placement):
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.engine.retry_incident(
+            failed_placement, user="admin", data={"serial": "cooler 7", "work_notes": "Installed"}
+        )
+    assert set(refused.value.errors) == {"serial"}
+    assert crm.instance(failed_placement)["status"] == InstanceStatus.ERROR
+
+    cooler = in_stock(crm, "cooler")
+    done = crm.engine.retry_incident(
+        failed_placement, user="admin", data={"serial": cooler.lower(), "work_notes": "Installed"}
+    )
+
+    assert done.status == InstanceStatus.COMPLETED
+    assert service_request(crm, failed_placement)["asset_serial"] == cooler
+    [retry] = views.audit_events(crm.engine.uow(), instance_id=failed_placement, action="retry")
+    assert retry["actor"] == "admin"
+    assert retry["details"]["data"]["serial"] == cooler  # as the form loaded it
+
+
+def test_only_an_instance_in_error_can_be_retried_through_the_form(crm):
+    instance = requested(crm, "placement", a_customer(crm, "A"), asset_type="cooler")
+    with pytest.raises(InvalidState):
+        crm.engine.retry_incident(instance, user="admin", data={})

@@ -1,0 +1,123 @@
+"""The case file's lines: notices folded into the act they follow, each kind worded by its
+renderer (the trail's future kinds too), read-model changes shown once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from flask_babel import Babel
+
+from web import case_file
+
+AT = "2026-11-02T09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def request_context():
+    app = Flask(__name__)
+    Babel(app)
+    with app.test_request_context():
+        yield
+
+
+def event(action: str, seq: int, **fields) -> dict:
+    return {
+        "id": seq,
+        "stream": "i1",
+        "seq": seq,
+        "occurred_at": AT,
+        "actor": fields.pop("actor", "system"),
+        "action": action,
+        "instance_id": "i1",
+        "process_id": "credit_limit_change",
+        "task_id": fields.pop("task_id", None),
+        "raci_role": fields.pop("raci_role", None),
+        "on_behalf_of": None,
+        "reason": fields.pop("reason", None),
+        "details": fields,
+    }
+
+
+def records(*events: dict) -> dict:
+    return {
+        "events": list(events),
+        "instances": [],
+        "tasks": {"t1": "Analyse credit (finance manager sign-off)"},
+        "people": {"eleni.bd": "Ελένη Γεωργίου", "nikos.bd": "Νίκος Αντωνίου"},
+        "roles": {"finance_manager": "Finance manager"},
+        "processes": {"credit_limit_change": "Credit limit change"},
+    }
+
+
+def test_notices_fold_into_the_act_they_follow_and_the_signature_says_what_it_means():
+    lines = case_file.build(
+        records(
+            event("task_ready", 1, task_id="t1", element="analyse_finance",
+                  raci={"A": "finance_manager"}),
+            event("approve", 2, task_id="t1", actor="vasso.finance", raci_role="A",
+                  element="analyse_finance"),
+            event("notified", 3, task_id="t1", recipient="eleni.bd", after="signoff"),
+            event("notified", 4, task_id="t1", recipient="nikos.bd", after="signoff"),
+        )
+    )  # fmt: skip
+    [approval] = lines
+    assert approval.meaning == (
+        "approved as A of «Analyse credit (finance manager sign-off)» in Credit limit change,"
+        " sign-off level: Finance manager"
+    )
+    assert case_file.notified_summary(approval) == (
+        "notified: 2 people (Ελένη Γεωργίου (eleni.bd), Νίκος Αντωνίου (nikos.bd))"
+    )
+
+
+def test_incident_notices_fold_into_the_failure():
+    lines = case_file.build(
+        records(
+            event("error", 1, actor="irini.service", element="complete_request", message="boom"),
+            event("notified", 2, task_id="t1", recipient="eleni.bd", after="incident"),
+        )
+    )
+    [failure] = lines
+    assert (failure.why, failure.notified) == ("boom", ["Ελένη Γεωργίου (eleni.bd)"])
+
+
+def test_a_data_change_and_a_decision_are_worded_by_their_renderers():
+    change, decision = case_file.build(
+        records(
+            event("data_change", 1, actor="vasso.finance", field="credit_limit",
+                  old=15000, new=20000.0, entity="customer"),
+            event("decision", 2, table="approval_level", version=3,
+                  inputs={"increase": 5000}, rules=["finance_by_limit"],
+                  outputs={"approval_level": "finance_manager"}),
+        )
+    )  # fmt: skip
+    assert case_file.changes_text(change) == ["Credit limit: 15000 → 20000"]
+    assert change.facts == ["Entity: customer"]
+    assert decision.facts == [
+        "Table: approval_level v3",
+        'Inputs: {"increase": 5000}',
+        'Matched rules: ["finance_by_limit"]',
+        'Outputs: {"approval_level": "finance_manager"}',
+    ]
+
+
+def test_a_read_model_change_the_trail_holds_is_shown_once():
+    trail = records(
+        event("data_change", 1, actor="vasso.finance", field="credit_limit", old=1, new=2)
+    )
+    logged = {
+        "instance_id": "i1",
+        "field": "credit_limit",
+        "old_value": "1",
+        "new_value": "2.0",
+        "changed_by": "vasso.finance",
+        "changed_at": datetime(2026, 11, 2, 9, tzinfo=UTC),
+    }
+    other = {**logged, "field": "payment_terms_days", "old_value": "30", "new_value": "60"}
+    lines = case_file.build(trail, [logged, other])
+    assert [case_file.changes_text(line) for line in lines] == [
+        ["Credit limit: 1 → 2"],
+        ["Payment terms days: 30 → 60"],
+    ]

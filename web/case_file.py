@@ -1,0 +1,365 @@
+"""A case file: the trail of an instance, or of a customer, read as a list of acts.
+
+Every act, decision and data change in the order it happened: who, what, when, why,
+old→new, and what a signature means ("approved as A of ..., sign-off level ...").
+The notices an act caused are folded into that act's line ("notified: 8 people").
+Each kind of audit event is worded by one entry of RENDERERS: a new kind (a
+`data_change`, a `decision`) needs one entry; a kind without one shows its name.
+Built in a request: the words are in the reader's language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+SYSTEM = "system"
+HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
+CAUSES = {"start", "complete", "approve", "retry", "timer_fired", "cancel"}  # acts that run steps
+ACTION_LABELS = {
+    "start": _l("started"), "task_ready": _l("task ready"), "claim": _l("claimed"),
+    "release": _l("released"), "reassign": _l("reassigned"), "complete": _l("completed task"),
+    "signoff_requested": _l("sign-off requested"), "approve": _l("approved"),
+    "reject": _l("rejected"), "consult_requested": _l("consultation requested"),
+    "consult_answered": _l("consultation answered"),
+    "consult_overridden": _l("consultation overridden"), "notified": _l("notified"),
+    "refused": _l("refused"), "task_cancelled": _l("task cancelled"),
+    "timer_fired": _l("timer fired"), "error": _l("error"), "retry": _l("retried"),
+    "cancel": _l("cancelled"), "instance_completed": _l("instance completed"),
+    "deploy": _l("deployed"), "directory_import": _l("directory imported"),
+    "password_set": _l("password set"), "data_change": _l("data changed"),
+    "decision": _l("decision"),
+}  # fmt: skip
+
+
+@dataclass
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Entry:
+    """One line of a case file."""
+
+    at: str
+    action: str
+    what: str
+    who: str | None = None
+    on_behalf_of: str | None = None
+    raci_role: str | None = None
+    instance_id: str | None = None
+    process: str | None = None
+    task: str | None = None
+    task_id: str | None = None
+    facts: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    why: str | None = None
+    meaning: str | None = None
+    notified: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the case file's records call things: tasks, people, roles, processes."""
+
+    tasks: dict[str, str]
+    people: dict[str, str]
+    roles: dict[str, str]
+    processes: dict[str, str]
+    accountable: dict[str, str]  # the A role of each task, as recorded when it opened
+
+    def task(self, event: dict[str, Any]) -> str | None:
+        name = self.tasks.get(event.get("task_id") or "")
+        return _(name) if name else event["details"].get("element")
+
+    def process(self, process_id: str | None) -> str | None:
+        return _(self.processes[process_id]) if process_id in self.processes else process_id
+
+    def role(self, role: str | None) -> str:
+        return _(self.roles.get(role or "", role or "?"))
+
+
+Renderer = Callable[[Entry, dict[str, Any], Names], None]
+
+
+def label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> list[Entry]:
+    """The lines of a case file from engine.views.casefile.case_records, oldest first.
+
+    `changes` are old→new rows of a read model (crm_customer_changes); one the trail
+    already holds as a `data_change` event is shown once.
+    """
+    names = _names(records)
+    entries: list[Entry] = []
+    last_on_task: dict[tuple[str, str], Entry] = {}
+    incident: dict[str, Entry] = {}
+    for event in records["events"]:
+        if event["action"] in HIDDEN:
+            continue
+        if event["action"] == "notified":
+            _fold_notice(event, names, entries, last_on_task, incident)
+            continue
+        entry = render(event, names)
+        entries.append(entry)
+        if event["task_id"] and event["actor"] != SYSTEM:
+            last_on_task[event["instance_id"], event["task_id"]] = entry
+        if event["action"] == "error":
+            incident[event["instance_id"]] = entry
+    entries.sort(key=lambda e: e.at)  # stable: the trail's own order is kept
+    for change in _read_model_changes(changes, entries, names):
+        entries.insert(_cause_index(entries, change) + 1, change)
+    return entries
+
+
+def render(event: dict[str, Any], names: Names) -> Entry:
+    """One event as a case-file line: the common fields, then its kind's renderer."""
+    entry = Entry(
+        at=event["occurred_at"],
+        action=event["action"],
+        what=label(event["action"]),
+        who=event["actor"],
+        on_behalf_of=event["on_behalf_of"],
+        raci_role=event["raci_role"],
+        instance_id=event["instance_id"],
+        process=names.process(event["process_id"]),
+        task=names.task(event) if event["task_id"] or event["details"].get("element") else None,
+        task_id=event["task_id"],
+        why=event["reason"],
+    )
+    RENDERERS.get(event["action"], _plain)(entry, event["details"] or {}, names)
+    return entry
+
+
+def _plain(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    """A kind with no renderer of its own: its reason or message, nothing more."""
+    if details.get("message"):
+        entry.why = entry.why or str(details["message"])
+
+
+def _start(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    entry.facts = data_facts(details.get("data") or {})
+    if details.get("business_key"):
+        entry.facts.insert(0, _("Business key: %(key)s", key=details["business_key"]))
+
+
+def _complete(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    entry.facts = data_facts(details.get("data") or {})
+    if details.get("signoff") == "pending":
+        entry.meaning = _("submitted for sign-off")
+    elif details.get("signoff") == "self-approved":
+        entry.meaning = _("completed and signed off as its own accountable (allowed by the matrix)")
+
+
+def _approve(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    role = names.accountable.get(entry.task_id or "")
+    level = details.get("level") or names.role(role)
+    if details.get("self_approval"):
+        entry.meaning = _(
+            "approved own work as A of «%(task)s» in %(process)s, sign-off level: %(level)s",
+            task=entry.task, process=entry.process, level=level,
+        )  # fmt: skip
+    else:
+        entry.meaning = _(
+            "approved as A of «%(task)s» in %(process)s, sign-off level: %(level)s",
+            task=entry.task, process=entry.process, level=level,
+        )  # fmt: skip
+
+
+def _reject(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    entry.meaning = _("sent back as A to be done again (rework %(n)s)", n=details.get("rework", 1))
+
+
+def _retry(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    entry.facts = data_facts(details.get("data") or {})
+    if details.get("previous_error"):
+        entry.why = _("after the failure: %(error)s", error=details["previous_error"])
+
+
+def _refused(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    attempted = details.get("attempted")
+    if attempted:
+        entry.facts = [_("Attempted: %(act)s", act=label(attempted))]
+
+
+def _data_change(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    """A change of business data: one field (field/old/new), or several (changes)."""
+    if "field" in details:
+        entry.changes = [Change(details["field"], details.get("old"), details.get("new"))]
+    for name, pair in (details.get("changes") or {}).items():
+        old, new = pair if isinstance(pair, list | tuple) else (None, pair)
+        entry.changes.append(Change(name, old, new))
+    for key in ("entity", "table", "key", "customer_id"):
+        if details.get(key) is not None:
+            entry.facts.append(f"{field_label(key)}: {show(details[key])}")
+
+
+def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    """A decision table's verdict: the table and version, its inputs, rules and outputs."""
+    table = details.get("table") or details.get("decision") or details.get("element")
+    version = f" v{details['version']}" if details.get("version") else ""
+    entry.facts = [_("Table: %(table)s", table=f"{table}{version}")]
+    for key, title in (
+        ("inputs", _("Inputs")),
+        ("rules", _("Matched rules")),
+        ("outputs", _("Outputs")),
+    ):
+        if details.get(key) not in (None, "", [], {}):
+            entry.facts.append(f"{title}: {show(details[key])}")
+
+
+RENDERERS: dict[str, Renderer] = {
+    "start": _start,
+    "complete": _complete,
+    "approve": _approve,
+    "reject": _reject,
+    "retry": _retry,
+    "refused": _refused,
+    "data_change": _data_change,
+    "decision": _decision,
+}
+
+
+def data_facts(data: dict[str, Any]) -> list[str]:
+    """'Label: value' for each filled field of submitted data."""
+    return [
+        f"{field_label(key)}: {show(value)}"
+        for key, value in data.items()
+        if value not in (None, "", [], {})
+    ]
+
+
+def field_label(name: str) -> str:
+    """A field's label as the forms show it (web/form_render.py), translated."""
+    return _(name.replace("_", " ").capitalize())
+
+
+def show(value: Any) -> str:
+    """A value as a reader expects it: 17500 rather than 17500.0, JSON for structures."""
+    if isinstance(value, bool) or value is None:
+        return {True: _("yes"), False: _("no"), None: "—"}[value]
+    if isinstance(value, float | int | Decimal):
+        return _number(str(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = str(value)
+    return _number(text) if _is_number(text) else text
+
+
+def _number(text: str) -> str:
+    if "." in text and "e" not in text.lower():
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return text.strip() == text and any(c.isdigit() for c in text)
+
+
+def _names(records: dict[str, Any]) -> Names:
+    accountable: dict[str, str] = {}
+    for event in records["events"]:
+        if event["action"] == "task_ready" and event["task_id"]:
+            a_role = (event["details"].get("raci") or {}).get("A")
+            if a_role:
+                accountable[event["task_id"]] = a_role
+    return Names(
+        tasks=records["tasks"],
+        people=records["people"],
+        roles=records["roles"],
+        processes=records["processes"],
+        accountable=accountable,
+    )
+
+
+def _fold_notice(
+    event: dict[str, Any],
+    names: Names,
+    entries: list[Entry],
+    last_on_task: dict[tuple[str, str], Entry],
+    incident: dict[str, Entry],
+) -> None:
+    """Add the person told to the act that caused the notice (or a line of its own)."""
+    details = event["details"] or {}
+    recipient = details.get("recipient", "?")
+    person = names.people.get(recipient, recipient)
+    if details.get("after") == "incident":
+        target = incident.get(event["instance_id"])
+    else:
+        target = last_on_task.get((event["instance_id"], event["task_id"] or ""))
+    if target is None:
+        target = render(event, names)
+        target.what = label("notified")
+        entries.append(target)
+    target.notified.append(f"{person} ({recipient})")
+
+
+def _read_model_changes(
+    rows: Iterable[dict[str, Any]], entries: list[Entry], names: Names
+) -> list[Entry]:
+    """crm_customer_changes rows as data-change lines, unless the trail has them already."""
+    on_trail = {(e.instance_id, c.field, show(c.new)) for e in entries for c in e.changes}
+    found = []
+    for row in rows:
+        if (row["instance_id"], row["field"], show(row["new_value"])) in on_trail:
+            continue
+        found.append(
+            Entry(
+                at=row["changed_at"].isoformat(),
+                action="data_change",
+                what=label("data_change"),
+                who=row["changed_by"],
+                instance_id=row["instance_id"],
+                changes=[Change(row["field"], row["old_value"], row["new_value"])],
+            )
+        )
+    return found
+
+
+def _cause_index(entries: list[Entry], change: Entry) -> int:
+    """Where a read model's change goes: after the act of its author that caused it
+    (same instance, not later), else after the last line not later than it."""
+    caused = [
+        i
+        for i, e in enumerate(entries)
+        if e.instance_id == change.instance_id
+        and e.who == change.who
+        and e.at <= change.at
+        and e.action in CAUSES
+    ]
+    if caused:
+        return caused[-1]
+    earlier = [i for i, e in enumerate(entries) if e.at <= change.at]
+    return earlier[-1] if earlier else -1
+
+
+def notified_summary(entry: Entry) -> str:
+    """'notified: 8 people (names)' for an act's folded notices; '' if none."""
+    if not entry.notified:
+        return ""
+    return ngettext(
+        "notified: %(num)d person (%(names)s)",
+        "notified: %(num)d people (%(names)s)",
+        len(entry.notified),
+        names=", ".join(entry.notified),
+    )
+
+
+def changes_text(entry: Entry) -> list[str]:
+    """'Field: old → new' per change."""
+    return [f"{field_label(c.field)}: {show(c.old)} → {show(c.new)}" for c in entry.changes]

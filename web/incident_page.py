@@ -1,0 +1,31 @@
+"""The retry form of an incident: the failed task's own form, pre-filled with its data.
+
+The step that failed ran on after a human task (or the start form): that task's
+marshmallow schema (workflows/forms) draws the inputs, and the engine validates
+the retry through the same form (ProcessEngine.retry_incident).
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+
+from engine.views import incidents
+from workflows.forms import schema_for
+
+from . import form_render
+from .services import engine
+
+
+def retry_schema(instance_id: str) -> Schema | None:
+    """The form of the task whose data the failed step ran with; None if it has none."""
+    found = incidents.incident(engine().uow(), instance_id)
+    if found is None:
+        return None
+    return schema_for(found["process_id"], found["form_element"])
+
+
+def prefilled(instance_id: str) -> form_render.BoundForm:
+    """The retry form showing what the failed step ran with."""
+    schema = retry_schema(instance_id)
+    data = engine().incident_data(instance_id) if schema is not None else {}
+    return form_render.bind(schema, data=data)
