@@ -1,6 +1,6 @@
 """Outbox: when a mail may next be tried (a worker's lease on it, or a retry delay).
 
-Revision ID: 0009_worker
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-03
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_worker"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

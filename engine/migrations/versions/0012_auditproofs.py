@@ -3,16 +3,16 @@
 The audit page shows the last verification (run by the worker or on demand)
 instead of re-checking every chain on each view.
 
-Revision ID: 0009_auditproofs
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_auditproofs"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

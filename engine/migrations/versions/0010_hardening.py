@@ -4,8 +4,8 @@ A signed session cookie carries the generation it was issued under; signing out
 or a password change raises the user's generation, so every earlier cookie stops
 working. Tokens get an expiry; those issued before get 90 days from now.
 
-Revision ID: 0009_hardening
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03
 """
 
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_hardening"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

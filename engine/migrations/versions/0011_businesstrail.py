@@ -6,16 +6,16 @@ complaints, service requests) are shown in crm_record_changes. Both are read
 models of the `data_changed` events (docs/audit.md); `raciflow audit verify`
 checks them against the chains.
 
-Revision ID: 0009_businesstrail
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_businesstrail"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
