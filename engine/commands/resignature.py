@@ -46,12 +46,21 @@ class ResignatureCommands(EngineBase):
     def _signed_change(
         self, uow: UnitOfWork, instance: ProcessInstance, data: dict[str, Any]
     ) -> tuple[HumanTask, dict[str, tuple[Any, Any]]] | None:
-        """The signed task whose data `data` would change, and the fields it changes."""
-        for task in uow.tasks.signed_for_instance(instance.id):
-            changes = changed_fields(task.submitted_data or {}, data)
-            if changes:
-                return task, changes
-        return None
+        """The signed task whose data `data` would change, and the fields it changes.
+
+        A change reaching into two sign-offs is refused: one signer cannot sign for both.
+        """
+        touched = [
+            (task, changes)
+            for task in uow.tasks.signed_for_instance(instance.id)
+            if (changes := changed_fields(task.submitted_data or {}, data))
+        ]
+        if len(touched) > 1:
+            names = ", ".join(f"'{task.name}'" for task, _ in touched)
+            raise InvalidState(
+                f"the data changes what several sign-offs covered ({names}); change one at a time"
+            )
+        return touched[0] if touched else None
 
     def _refuse_while_resigning(self, uow: UnitOfWork, instance: ProcessInstance) -> None:
         for task in uow.tasks.open_for_instance(instance.id):
