@@ -35,6 +35,7 @@ def test_small_amount_skips_review(engine):
         "start",
         "task_ready",
         "complete",
+        "decision",
         "instance_completed",
     ]
 

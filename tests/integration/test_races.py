@@ -290,7 +290,11 @@ def api_approve_vs_reject(engine: ProcessEngine, post: Callable[..., int]) -> No
     instance_id, analyse = submitted(engine)
     answers = race(
         lambda: post("fiona", f"/tasks/{analyse}/approve", {"password": PASSWORD}),
-        lambda: post("frank", f"/tasks/{analyse}/reject", {"reason": "check the invoices"}),
+        lambda: post(
+            "frank",
+            f"/tasks/{analyse}/reject",
+            {"reason": "check the invoices", "password": PASSWORD},
+        ),
     )
     assert sorted(answers) == [200, 409], answers
     acts = actions(engine, instance_id, analyse)

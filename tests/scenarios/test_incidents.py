@@ -94,11 +94,18 @@ def test_a_retry_through_the_form_is_validated_and_recorded(crm, failed_placemen
         failed_placement, user="admin", data={"serial": cooler.lower(), "work_notes": "Installed"}
     )
 
-    assert done.status == InstanceStatus.COMPLETED
+    # The serial was signed: the corrected one waits for a new signature before it runs.
+    assert done.held_for_signoff and done.status == InstanceStatus.ERROR
+    assert service_request(crm, failed_placement)["asset_serial"] is None
+    crm.approve(failed_placement, "work", "irini.service")
+    assert crm.instance(failed_placement)["status"] == InstanceStatus.COMPLETED
     assert service_request(crm, failed_placement)["asset_serial"] == cooler
-    [retry] = views.audit_events(crm.engine.uow(), instance_id=failed_placement, action="retry")
-    assert retry["actor"] == "admin"
-    assert retry["details"]["data"]["serial"] == cooler  # as the form loaded it
+    # The admin's retry is on the trail as the change that voided the first signature.
+    [voided] = views.audit_events(
+        crm.engine.uow(), instance_id=failed_placement, action="signoff_voided"
+    )
+    assert voided["actor"] == "admin"
+    assert voided["details"]["changes"]["serial"][1] == cooler  # as the form loaded it
 
 
 def test_only_an_instance_in_error_can_be_retried_through_the_form(crm):
