@@ -204,7 +204,7 @@ def test_claim_and_release_from_the_page(web_app, crm):
     assert views.task_detail(crm.uow(), analysis)["assignee"] == "anna.credit"
     kostas = sign_in(web_app, "kostas.credit")
     assert "anna.credit has claimed this task." in kostas.page(f"/tasks/{analysis}")
-    assert kostas.post(f"/tasks/{analysis}/claim").status_code == 403
+    assert kostas.post(f"/tasks/{analysis}/claim").status_code == 409  # taken: a conflict
     assert anna.post(f"/tasks/{analysis}/release").status_code == 302
     assert views.task_detail(crm.uow(), analysis)["assignee"] is None
 

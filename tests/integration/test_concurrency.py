@@ -7,8 +7,10 @@ import os
 import time
 
 import pytest
+from sqlalchemy import text
 
 from engine import ServiceRegistry, build_engine, views
+from engine.database import make_engine
 from engine.errors import ConcurrencyConflict, InvalidState
 from engine.runtime import Runtime
 
@@ -89,3 +91,22 @@ def test_sqlite_concurrent_completion_gives_one_success(sqlite_url):
     with ThreadPoolExecutor(2) as pool:
         outcomes = sorted(pool.map(attempt, ["ana", "bob"]))
     assert outcomes.count("ok") == 1, outcomes
+
+
+@pytest.mark.postgres
+def test_a_command_waiting_too_long_for_an_instance_gets_a_conflict(engine, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no row locks; its busy timeout is the same rule")
+    started = engine.start("approval", user="ana")
+    [task] = views.open_tasks(engine.uow())
+    holder = make_engine(database_url)
+    with holder.begin() as conn:  # someone else's long command holds the instance
+        conn.execute(
+            text("SELECT id FROM process_instances WHERE id = :id FOR UPDATE"),
+            {"id": started.instance_id},
+        )
+        with pytest.raises(ConcurrencyConflict, match="try again"):
+            engine.claim(task["id"], user="bob")  # waits lock_timeout (10 s), then gives up
+    holder.dispose()
+    engine.claim(task["id"], user="bob")
+    assert views.task_detail(engine.uow(), task["id"])["assignee"] == "bob"
