@@ -3,6 +3,7 @@
 PostgreSQL cannot store NUL in text, and no name, reason, filter or id needs one.
 Checked before any view runs (path, query, form and JSON body, names and values):
 a page answers 400, the API 422 in its error shape, naming where the NUL was.
+A JSON body nested too deeply for Python's parser is refused here too (400).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 from flask import Flask, abort, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
+
+from engine.payload import MAX_PAYLOAD_DEPTH as MAX_DEPTH
 
 from .errors import wants_json
 
@@ -27,7 +30,10 @@ def init_app(app: Flask) -> None:
 
 def refuse_nul() -> None:
     """Answer 400 (pages) or 422 (API) if the request carries a NUL anywhere."""
-    where = nul_location()
+    try:
+        where = nul_location()
+    except RecursionError:  # JSON nested thousands deep: Python's parser runs out of stack
+        raise BadRequest(f"the JSON body is nested too deeply (at most {MAX_DEPTH})") from None
     if where is None:
         return
     if wants_json():

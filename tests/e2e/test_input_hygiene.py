@@ -112,6 +112,9 @@ def test_the_api_refuses_nul_with_422_in_its_error_shape(app):
         assert answer.status_code == 422, (path, answer.status_code)
         error = answer.get_json()["error"]
         assert error["status"] == 422 and "NUL" in error["message"], error
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = client.post("/api/v1/tokens", data=deep, content_type="application/json")
+    assert answer.status_code == 400 and "nested" in answer.get_json()["error"]["message"]
 
 
 def test_a_method_not_allowed_says_which_are(app):
