@@ -293,7 +293,7 @@ def wait_for_timers(database_url: str, record: Record, timeout: float) -> None:
 # --- set-up ------------------------------------------------------------------------------
 
 
-def prepare(database_url: str) -> dict[str, str]:
+def prepare(database_url: str, clients: int) -> dict[str, str]:
     """Migrate, import the soak directory, deploy the soak process; return API tokens."""
     db = make_engine(database_url)
     upgrade(db)
@@ -302,7 +302,7 @@ def prepare(database_url: str) -> dict[str, str]:
     engine.import_directory(load_directory("directory.yaml", source), user="soak")
     engine.deploy(collect_files([SOAK]), user="soak")
     tokens = {}
-    for user in CLERKS + MANAGERS:
+    for user in CLERKS[:clients] + MANAGERS[:clients]:  # scrypt hashing takes a while
         engine.set_password(user, PASSWORD, by="soak")
         tokens[user] = engine.create_token(user, label="soak")
     db.dispose()
@@ -337,7 +337,7 @@ def soak(
     if postgres:
         database_url, drop = scratch_postgres(postgres)
     try:
-        tokens = prepare(database_url)
+        tokens = prepare(database_url, clients)
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
