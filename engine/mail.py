@@ -61,14 +61,20 @@ def deliver(settings: SmtpSettings, mails: Sequence[OutgoingMail]) -> Iterator[D
     """
     if not mails:
         return
-    done = 0
+    done, closed = 0, False
     try:
         with _connect(settings) as smtp:
             for mail in mails:
                 delivery = _send_one(smtp, settings, mail)
                 done += 1
-                yield delivery
+                try:
+                    yield delivery
+                except GeneratorExit:
+                    closed = True
+                    raise
     except (OSError, smtplib.SMTPException) as exc:
+        if closed:  # QUIT failed as the caller closed us: it wants nothing more
+            return
         # Mails already accepted stay sent (marking them failed would send them twice);
         # the rest share the connection's error.
         error = _describe(exc)

@@ -41,6 +41,26 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def children(pid: int) -> set[int]:
+    return {child for child in descendants(pid) if parent(child) == pid}
+
+
+def parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    except OSError:
+        return None
+
+
+def is_worker(pid: int) -> bool:
+    """Whether `pid` runs `raciflow worker`."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return False
+    return "worker" in args
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
@@ -66,6 +86,11 @@ def test_run_serves_fires_timers_and_stops_everything(cli, free_tcp_port, stop):
         wait_for(lambda: json.loads(cli("tasks", "--json").stdout))  # the worker fired it
         processes = descendants(supervisor.pid)
         assert len(processes) >= 4  # gunicorn's master and two web workers, and the worker
+        if stop == "sigterm":  # a worker that dies is started again
+            [worker] = [pid for pid in children(supervisor.pid) if is_worker(pid)]
+            os.kill(worker, signal.SIGKILL)
+            wait_for(lambda: any(is_worker(p) for p in children(supervisor.pid) - {worker}))
+            processes = descendants(supervisor.pid)
 
         if stop == "ctrl-c":
             os.killpg(supervisor.pid, signal.SIGINT)
