@@ -7,7 +7,7 @@ converter gives each business rule task a `RecordedDMNEngine`. After deciding,
 it hands the verdict to the business trail of the command running the step
 (engine/changes.py), as a `decision` event whose details are:
 
-    element        the business rule task's BPMN id
+    element        the business rule task's BPMN id; task_name its name
     table          the decision table's id; table_name its name
     table_digest   SHA-256 (first 16 hex digits) of the table's inputs, rules and outputs:
                    which version of the table decided, across process versions
@@ -61,6 +61,7 @@ class RecordedDMNEngine(DMNEngine):
         return _plain(
             {
                 "element": getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name,
+                "task_name": getattr(task.task_spec, "bpmn_name", None),
                 "table": table.id,
                 "table_name": table.name,
                 "table_digest": self.digest,

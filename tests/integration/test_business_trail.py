@@ -90,6 +90,7 @@ def test_each_decision_records_its_table_inputs_matched_rule_and_outputs(engine)
         "t",
         1,
     )
+    assert details["task_name"] == "Decide level"
     assert details["inputs"] == [{"label": "Amount", "expression": "amount", "value": 5000}]
     assert details["rules"] == [{"row": 1, "id": "r1", "description": None}]
     assert details["outputs"] == {"level": "review"}
