@@ -440,12 +440,12 @@ class _Limits:
     """A trace function that stops the traced code once its time or memory is up."""
 
     def __init__(self, seconds: float, memory_bytes: int) -> None:
-        self.expires = time.monotonic() + seconds
+        started = time.monotonic()
+        self.expires = started + seconds
         self.seconds = seconds
         self.memory_bytes = memory_bytes
-        self.memory = _ResidentMemory()
-        self.baseline = self.memory.read()
-        self.next_check = 0.0
+        self.baseline = _resident_memory()
+        self.next_check = started + _MEMORY_CHECK_INTERVAL
 
     def __call__(self, frame: Any, event: str, arg: Any) -> Any:
         now = time.monotonic()
@@ -453,36 +453,41 @@ class _Limits:
             raise _LimitExceeded(f"script exceeded its time limit of {self.seconds:g}s")
         if now >= self.next_check and self.baseline is not None:
             self.next_check = now + _MEMORY_CHECK_INTERVAL
-            grown = (self.memory.read() or 0) - self.baseline
+            grown = (_resident_memory() or 0) - self.baseline
             if grown > self.memory_bytes:
                 mib = self.memory_bytes // (1024 * 1024)
                 raise _LimitExceeded(f"script exceeded its memory limit of {mib} MiB")
         return self
 
-    def close(self) -> None:
-        self.memory.close()
+
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_statm_fd: int | None = None  # /proc/<pid>/statm of this process, opened once
 
 
-class _ResidentMemory:
-    """The process's resident memory in bytes, from /proc (None where there is none)."""
+def _resident_memory() -> int | None:
+    """The process's resident memory in bytes, from /proc (None where there is none).
 
-    _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-    def __init__(self) -> None:
+    The file stays open (opening it costs more than reading it); a forked child,
+    such as a gunicorn worker, opens its own (see _forget_parent_statm).
+    """
+    global _statm_fd
+    if _statm_fd is None:
         try:
-            self.fd: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+            _statm_fd = os.open(f"/proc/{os.getpid()}/statm", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
-            self.fd = None
-
-    def read(self) -> int | None:
-        if self.fd is None:
             return None
-        return int(os.pread(self.fd, 128, 0).split()[1]) * self._PAGE
+    return int(os.pread(_statm_fd, 128, 0).split()[1]) * _PAGE_SIZE
 
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+
+def _forget_parent_statm() -> None:
+    global _statm_fd
+    if _statm_fd is not None:
+        os.close(_statm_fd)
+        _statm_fd = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_statm)
 
 
 def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory_limit: int) -> Any:
@@ -507,7 +512,6 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory
         raise ScriptError(f"script failed: {type(err).__name__}: {_message(err)}") from err
     finally:
         sys.settrace(previous)
-        limits.close()
 
 
 def _message(err: Exception) -> str:
