@@ -12,7 +12,9 @@ this module adds what RestrictedPython leaves to the host:
   (``*``, ``**``, ``<<``, ``+``, ``%``-formatting, f-strings and format specs,
   ``str()`` and ``print`` of containers, ``int.to_bytes``, ``sum``, ``round``,
   ``str.replace``, ``str.join``, ``list.extend``, ``range``), since a single C
-  call cannot be interrupted (estimates in ``engine/sandbox_sizes.py``);
+  call cannot be interrupted (estimates in ``engine/sandbox_sizes.py``); and
+  what collects a lazy iterator (``list``, ``sorted``, ``[*it]``, ...) does it
+  in a Python loop the trace function sees (``_collect``);
 * a CPU deadline and a memory ceiling, both enforced by a trace function
   raising an exception scripts cannot catch (bare ``except:`` is refused, and
   ``BaseException`` is not reachable). The ceiling is on the growth of the
@@ -149,6 +151,15 @@ class _SandboxPolicy(RestrictingNodeTransformer):
         formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
         return ast.fix_missing_locations(ast.copy_location(formatted, node))
 
+    def visit_Starred(self, node: ast.Starred) -> ast.AST:
+        """[*it], f(*it) -> [*_collect_(it)]: unpacking a lazy iterator is a C loop."""
+        node = self.node_contents_visit(node)
+        if not isinstance(node.ctx, ast.Load):
+            return node
+        call = ast.Call(func=ast.Name("_collect_", ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.copy_location(call, node.value)
+        return ast.fix_missing_locations(node)
+
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
         if node.type is None:
             self.error(node, "a bare 'except:' is not allowed; name the exception")
@@ -186,9 +197,69 @@ def _guarded_replace(text: str) -> Callable[..., str]:
     return replace
 
 
+# Collections whose copy is no larger than what they already hold.
+_CONCRETE = (
+    list, tuple, str, bytes, range, dict, set, frozenset,
+    type({}.keys()), type({}.values()), type({}.items()),
+)  # fmt: skip
+
+
+def _collect(items: Any) -> Any:
+    """`items` if it is a concrete collection, else a list of what it yields, gathered here.
+
+    A C loop over a lazy iterator (list(map(tuple, ...)), sorted(zip(...)), [*it])
+    could build gigabytes before the trace function next runs; this loop is Python,
+    so the memory ceiling is checked while it runs.
+    """
+    if isinstance(items, _CONCRETE):
+        return items
+    collected: list[Any] = []
+    for item in items:
+        collected.append(item)
+    return collected
+
+
+def _guarded_list(items: Any = ()) -> list[Any]:
+    return list(_collect(items))
+
+
+def _guarded_tuple(items: Any = ()) -> tuple[Any, ...]:
+    return tuple(_collect(items))
+
+
+def _guarded_set(items: Any = ()) -> set[Any]:
+    return set(_collect(items))
+
+
+def _guarded_frozenset(items: Any = ()) -> frozenset[Any]:
+    return frozenset(_collect(items))
+
+
+def _guarded_dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+    return dict(*(_collect(arg) for arg in args), **kwargs)
+
+
+def _guarded_sorted(items: Any, /, *, key: Any = None, reverse: bool = False) -> list[Any]:
+    return sorted(_collect(items), key=key, reverse=reverse)
+
+
+def _collecting(name: str) -> Callable[[Any], Callable[..., Any]]:
+    """A method (dict.update, set.union, ...) that gathers lazy arguments first."""
+
+    def wrap(target: Any) -> Callable[..., Any]:
+        method = getattr(target, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return method(*(_collect(arg) for arg in args), **kwargs)
+
+        return call
+
+    return wrap
+
+
 def _guarded_join(separator: str) -> Callable[[Any], str]:
     def join(items: Any) -> str:
-        items = list(items)
+        items = _collect(items)
         total = len(separator) * len(items) + sum(len(i) for i in items if isinstance(i, str))
         if total > MAX_ITEMS:
             _refuse("str.join result would exceed the sandbox limit")
@@ -199,7 +270,7 @@ def _guarded_join(separator: str) -> Callable[[Any], str]:
 
 def _guarded_extend(target: list) -> Callable[[Any], None]:
     def extend(items: Any) -> None:
-        items = list(items)
+        items = _collect(items)
         if len(target) + len(items) > MAX_ITEMS:
             _refuse("list.extend result would exceed the sandbox limit")
         target.extend(items)
@@ -251,7 +322,7 @@ def _guarded_round(number: Any, ndigits: int | None = None) -> Any:
 
 def _guarded_sum(items: Any, start: Any = 0) -> Any:
     if isinstance(start, (list, tuple)):  # concatenating sequences, one C call
-        items = list(items)
+        items = _collect(items)
         if len(start) + sum(_sized(item) for item in items) > MAX_ITEMS:
             _refuse("sequence too large: sum() of these sequences exceeds the sandbox limit")
     return sum(items, start)
@@ -266,7 +337,15 @@ def _guarded_isinstance(value: Any, kinds: Any) -> bool:
     return isinstance(value, kinds)
 
 
-_GUARDED_TYPES: dict[Any, type] = {_guarded_str: str, _guarded_int: int}
+_GUARDED_TYPES: dict[Any, type] = {
+    _guarded_str: str,
+    _guarded_int: int,
+    _guarded_list: list,
+    _guarded_tuple: tuple,
+    _guarded_set: set,
+    _guarded_frozenset: frozenset,
+    _guarded_dict: dict,
+}
 
 
 class _GuardedPrintCollector(PrintCollector):
@@ -331,6 +410,12 @@ _WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = 
     (str, "join"): _guarded_join,
     (list, "extend"): _guarded_extend,
     (int, "to_bytes"): _guarded_to_bytes,
+    (dict, "update"): _collecting("update"),
+    **{
+        (kind, name): _collecting(name)
+        for kind in (set, frozenset)
+        for name in ("union", "intersection", "difference", "issubset")
+    },
 }
 _VALUE_TYPES = (date, datetime, timedelta, Decimal, int, float)
 
@@ -406,6 +491,12 @@ _SAFE_BUILTINS.update(
     round=_guarded_round,
     sum=_guarded_sum,
     isinstance=_guarded_isinstance,
+    list=_guarded_list,
+    tuple=_guarded_tuple,
+    set=_guarded_set,
+    frozenset=_guarded_frozenset,
+    dict=_guarded_dict,
+    sorted=_guarded_sorted,
 )
 
 GUARD_GLOBALS: dict[str, Any] = {
@@ -420,6 +511,7 @@ GUARD_GLOBALS: dict[str, Any] = {
     "_binop_": _guard_binop,
     "_print_": _GuardedPrintCollector,
     "_format_": _guarded_format,
+    "_collect_": _collect,
     "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs),
 }
 
