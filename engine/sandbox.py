@@ -287,6 +287,15 @@ def _guarded_to_bytes(number: int) -> Callable[..., bytes]:
     return to_bytes
 
 
+def _guarded_ratio(number: Any) -> Callable[[], tuple[int, int]]:
+    def as_integer_ratio() -> tuple[int, int]:
+        if isinstance(number, Decimal):  # Decimal('1e999999999') is 10**999999999 as an int
+            _refuse_text(text_size(number, MAX_ITEMS), "as_integer_ratio() of this decimal")
+        return number.as_integer_ratio()
+
+    return as_integer_ratio
+
+
 def _guarded_format(value: Any, conversion: int, spec: str) -> str:
     """What an f-string's {value!conversion:spec} does, once its size is known to be sane."""
     size = text_size(value, MAX_ITEMS) + spec_width(spec)
@@ -410,6 +419,7 @@ _WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = 
     (str, "join"): _guarded_join,
     (list, "extend"): _guarded_extend,
     (int, "to_bytes"): _guarded_to_bytes,
+    (Decimal, "as_integer_ratio"): _guarded_ratio,
     (dict, "update"): _collecting("update"),
     **{
         (kind, name): _collecting(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -176,3 +177,14 @@ def test_formatting_and_conversions_still_work():
     assert data["h"] == [[("a", 1), ("b", 2)], [1, 3], {"a": "c", "b": "d"}, (0, 1, 2)]
     assert data["i"] == (["0", "1", "2"], True, {"a"}, frozenset([1]))
     assert data["rest"] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["x = int(d)", "x = round(d)", "x = d.as_integer_ratio()", "x = f'{d:f}'", "x = '%d' % d"],
+)
+def test_a_decimal_with_a_huge_exponent_is_not_written_out(script):
+    """Decimal('1e999999999') is small; as an int or in fixed notation it is a billion digits."""
+    with pytest.raises(ScriptError, match="too large"):
+        run(script, d=Decimal("1e999999999"))
+    assert run("x = int(d) + d.as_integer_ratio()[0]", d=Decimal("12.5"))["x"] == 37
