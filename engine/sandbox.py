@@ -651,10 +651,17 @@ def evaluate(
     time_limit: float = DEFAULT_TIME_LIMIT,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> Any:
-    """Return the value of `expression` with `context` as its variables."""
+    """Return the value of `expression` with `context` as its variables.
+
+    The value may become task data (a DMN output, a data association), stored as
+    JSON: it is bounded like what a script leaves, before anything serializes it.
+    """
     code = compile_script(expression, "eval")
     namespace = {**context, **GUARD_GLOBALS}
-    return _run_bounded(code, namespace, time_limit, memory_limit)
+    value = _run_bounded(code, namespace, time_limit, memory_limit)
+    if text_size(value, MAX_DATA_BYTES) > MAX_DATA_BYTES:
+        raise ScriptError(f"expression result is over the data limit of {MAX_DATA_BYTES} bytes")
+    return value
 
 
 def execute(

@@ -37,8 +37,8 @@ def svg_response(render: Callable[[], str]) -> Response:
             status = 422
         else:
             message = _(
-                "Drawing this diagram took longer than %(seconds)g seconds; it is not shown.",
-                seconds=unavailable.timed_out,
+                "Drawing this diagram took longer than %(seconds)s seconds; it is not shown.",
+                seconds=f"{unavailable.timed_out:g}",
             )
             status = 503
         return Response(_message_svg(message), status=status, mimetype="image/svg+xml")

@@ -188,3 +188,10 @@ def test_a_decimal_with_a_huge_exponent_is_not_written_out(script):
     with pytest.raises(ScriptError, match="too large"):
         run(script, d=Decimal("1e999999999"))
     assert run("x = int(d) + d.as_integer_ratio()[0]", d=Decimal("12.5"))["x"] == 37
+
+
+def test_an_expression_whose_value_would_serialize_huge_is_refused():
+    """A DMN cell or data association returning [s] * 1000 would be a 1 GB JSON later."""
+    with pytest.raises(ScriptError, match="data limit"):
+        sandbox.evaluate("[s] * 1000", {"s": "a" * 1_000_000})
+    assert sandbox.evaluate("s[:3]", {"s": "a" * 1_000_000}) == "aaa"
