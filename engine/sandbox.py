@@ -12,7 +12,9 @@ this module adds what RestrictedPython leaves to the host:
   (``*``, ``**``, ``<<``, ``+``, ``%``-formatting, f-strings and format specs,
   ``str()`` and ``print`` of containers, ``int.to_bytes``, ``sum``, ``round``,
   ``str.replace``, ``str.join``, ``list.extend``, ``range``), since a single C
-  call cannot be interrupted (estimates in ``engine/sandbox_sizes.py``);
+  call cannot be interrupted (estimates in ``engine/sandbox_sizes.py``); and
+  what collects a lazy iterator (``list``, ``sorted``, ``[*it]``, ...) does it
+  in a Python loop the trace function sees (``_collect``);
 * a CPU deadline and a memory ceiling, both enforced by a trace function
   raising an exception scripts cannot catch (bare ``except:`` is refused, and
   ``BaseException`` is not reachable). The ceiling is on the growth of the
@@ -149,6 +151,15 @@ class _SandboxPolicy(RestrictingNodeTransformer):
         formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
         return ast.fix_missing_locations(ast.copy_location(formatted, node))
 
+    def visit_Starred(self, node: ast.Starred) -> ast.AST:
+        """[*it], f(*it) -> [*_collect_(it)]: unpacking a lazy iterator is a C loop."""
+        node = self.node_contents_visit(node)
+        if not isinstance(node.ctx, ast.Load):
+            return node
+        call = ast.Call(func=ast.Name("_collect_", ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.copy_location(call, node.value)
+        return ast.fix_missing_locations(node)
+
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
         if node.type is None:
             self.error(node, "a bare 'except:' is not allowed; name the exception")
@@ -186,9 +197,69 @@ def _guarded_replace(text: str) -> Callable[..., str]:
     return replace
 
 
+# Collections whose copy is no larger than what they already hold.
+_CONCRETE = (
+    list, tuple, str, bytes, range, dict, set, frozenset,
+    type({}.keys()), type({}.values()), type({}.items()),
+)  # fmt: skip
+
+
+def _collect(items: Any) -> Any:
+    """`items` if it is a concrete collection, else a list of what it yields, gathered here.
+
+    A C loop over a lazy iterator (list(map(tuple, ...)), sorted(zip(...)), [*it])
+    could build gigabytes before the trace function next runs; this loop is Python,
+    so the memory ceiling is checked while it runs.
+    """
+    if isinstance(items, _CONCRETE):
+        return items
+    collected: list[Any] = []
+    for item in items:
+        collected.append(item)
+    return collected
+
+
+def _guarded_list(items: Any = ()) -> list[Any]:
+    return list(_collect(items))
+
+
+def _guarded_tuple(items: Any = ()) -> tuple[Any, ...]:
+    return tuple(_collect(items))
+
+
+def _guarded_set(items: Any = ()) -> set[Any]:
+    return set(_collect(items))
+
+
+def _guarded_frozenset(items: Any = ()) -> frozenset[Any]:
+    return frozenset(_collect(items))
+
+
+def _guarded_dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+    return dict(*(_collect(arg) for arg in args), **kwargs)
+
+
+def _guarded_sorted(items: Any, /, *, key: Any = None, reverse: bool = False) -> list[Any]:
+    return sorted(_collect(items), key=key, reverse=reverse)
+
+
+def _collecting(name: str) -> Callable[[Any], Callable[..., Any]]:
+    """A method (dict.update, set.union, ...) that gathers lazy arguments first."""
+
+    def wrap(target: Any) -> Callable[..., Any]:
+        method = getattr(target, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return method(*(_collect(arg) for arg in args), **kwargs)
+
+        return call
+
+    return wrap
+
+
 def _guarded_join(separator: str) -> Callable[[Any], str]:
     def join(items: Any) -> str:
-        items = list(items)
+        items = _collect(items)
         total = len(separator) * len(items) + sum(len(i) for i in items if isinstance(i, str))
         if total > MAX_ITEMS:
             _refuse("str.join result would exceed the sandbox limit")
@@ -199,7 +270,7 @@ def _guarded_join(separator: str) -> Callable[[Any], str]:
 
 def _guarded_extend(target: list) -> Callable[[Any], None]:
     def extend(items: Any) -> None:
-        items = list(items)
+        items = _collect(items)
         if len(target) + len(items) > MAX_ITEMS:
             _refuse("list.extend result would exceed the sandbox limit")
         target.extend(items)
@@ -214,6 +285,15 @@ def _guarded_to_bytes(number: int) -> Callable[..., bytes]:
         return number.to_bytes(length, *args, **kwargs)
 
     return to_bytes
+
+
+def _guarded_ratio(number: Any) -> Callable[[], tuple[int, int]]:
+    def as_integer_ratio() -> tuple[int, int]:
+        if isinstance(number, Decimal):  # Decimal('1e999999999') is 10**999999999 as an int
+            _refuse_text(text_size(number, MAX_ITEMS), "as_integer_ratio() of this decimal")
+        return number.as_integer_ratio()
+
+    return as_integer_ratio
 
 
 def _guarded_format(value: Any, conversion: int, spec: str) -> str:
@@ -251,7 +331,7 @@ def _guarded_round(number: Any, ndigits: int | None = None) -> Any:
 
 def _guarded_sum(items: Any, start: Any = 0) -> Any:
     if isinstance(start, (list, tuple)):  # concatenating sequences, one C call
-        items = list(items)
+        items = _collect(items)
         if len(start) + sum(_sized(item) for item in items) > MAX_ITEMS:
             _refuse("sequence too large: sum() of these sequences exceeds the sandbox limit")
     return sum(items, start)
@@ -266,7 +346,15 @@ def _guarded_isinstance(value: Any, kinds: Any) -> bool:
     return isinstance(value, kinds)
 
 
-_GUARDED_TYPES: dict[Any, type] = {_guarded_str: str, _guarded_int: int}
+_GUARDED_TYPES: dict[Any, type] = {
+    _guarded_str: str,
+    _guarded_int: int,
+    _guarded_list: list,
+    _guarded_tuple: tuple,
+    _guarded_set: set,
+    _guarded_frozenset: frozenset,
+    _guarded_dict: dict,
+}
 
 
 class _GuardedPrintCollector(PrintCollector):
@@ -331,6 +419,13 @@ _WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = 
     (str, "join"): _guarded_join,
     (list, "extend"): _guarded_extend,
     (int, "to_bytes"): _guarded_to_bytes,
+    (Decimal, "as_integer_ratio"): _guarded_ratio,
+    (dict, "update"): _collecting("update"),
+    **{
+        (kind, name): _collecting(name)
+        for kind in (set, frozenset)
+        for name in ("union", "intersection", "difference", "issubset")
+    },
 }
 _VALUE_TYPES = (date, datetime, timedelta, Decimal, int, float)
 
@@ -406,6 +501,12 @@ _SAFE_BUILTINS.update(
     round=_guarded_round,
     sum=_guarded_sum,
     isinstance=_guarded_isinstance,
+    list=_guarded_list,
+    tuple=_guarded_tuple,
+    set=_guarded_set,
+    frozenset=_guarded_frozenset,
+    dict=_guarded_dict,
+    sorted=_guarded_sorted,
 )
 
 GUARD_GLOBALS: dict[str, Any] = {
@@ -420,6 +521,7 @@ GUARD_GLOBALS: dict[str, Any] = {
     "_binop_": _guard_binop,
     "_print_": _GuardedPrintCollector,
     "_format_": _guarded_format,
+    "_collect_": _collect,
     "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs),
 }
 
@@ -440,12 +542,12 @@ class _Limits:
     """A trace function that stops the traced code once its time or memory is up."""
 
     def __init__(self, seconds: float, memory_bytes: int) -> None:
-        self.expires = time.monotonic() + seconds
+        started = time.monotonic()
+        self.expires = started + seconds
         self.seconds = seconds
         self.memory_bytes = memory_bytes
-        self.memory = _ResidentMemory()
-        self.baseline = self.memory.read()
-        self.next_check = 0.0
+        self.baseline = _resident_memory()
+        self.next_check = started + _MEMORY_CHECK_INTERVAL
 
     def __call__(self, frame: Any, event: str, arg: Any) -> Any:
         now = time.monotonic()
@@ -453,36 +555,41 @@ class _Limits:
             raise _LimitExceeded(f"script exceeded its time limit of {self.seconds:g}s")
         if now >= self.next_check and self.baseline is not None:
             self.next_check = now + _MEMORY_CHECK_INTERVAL
-            grown = (self.memory.read() or 0) - self.baseline
+            grown = (_resident_memory() or 0) - self.baseline
             if grown > self.memory_bytes:
                 mib = self.memory_bytes // (1024 * 1024)
                 raise _LimitExceeded(f"script exceeded its memory limit of {mib} MiB")
         return self
 
-    def close(self) -> None:
-        self.memory.close()
+
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_statm_fd: int | None = None  # /proc/<pid>/statm of this process, opened once
 
 
-class _ResidentMemory:
-    """The process's resident memory in bytes, from /proc (None where there is none)."""
+def _resident_memory() -> int | None:
+    """The process's resident memory in bytes, from /proc (None where there is none).
 
-    _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-    def __init__(self) -> None:
+    The file stays open (opening it costs more than reading it); a forked child,
+    such as a gunicorn worker, opens its own (see _forget_parent_statm).
+    """
+    global _statm_fd
+    if _statm_fd is None:
         try:
-            self.fd: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+            _statm_fd = os.open(f"/proc/{os.getpid()}/statm", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
-            self.fd = None
-
-    def read(self) -> int | None:
-        if self.fd is None:
             return None
-        return int(os.pread(self.fd, 128, 0).split()[1]) * self._PAGE
+    return int(os.pread(_statm_fd, 128, 0).split()[1]) * _PAGE_SIZE
 
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+
+def _forget_parent_statm() -> None:
+    global _statm_fd
+    if _statm_fd is not None:
+        os.close(_statm_fd)
+        _statm_fd = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_statm)
 
 
 def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory_limit: int) -> Any:
@@ -507,7 +614,6 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory
         raise ScriptError(f"script failed: {type(err).__name__}: {_message(err)}") from err
     finally:
         sys.settrace(previous)
-        limits.close()
 
 
 def _message(err: Exception) -> str:
@@ -545,10 +651,17 @@ def evaluate(
     time_limit: float = DEFAULT_TIME_LIMIT,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> Any:
-    """Return the value of `expression` with `context` as its variables."""
+    """Return the value of `expression` with `context` as its variables.
+
+    The value may become task data (a DMN output, a data association), stored as
+    JSON: it is bounded like what a script leaves, before anything serializes it.
+    """
     code = compile_script(expression, "eval")
     namespace = {**context, **GUARD_GLOBALS}
-    return _run_bounded(code, namespace, time_limit, memory_limit)
+    value = _run_bounded(code, namespace, time_limit, memory_limit)
+    if text_size(value, MAX_DATA_BYTES) > MAX_DATA_BYTES:
+        raise ScriptError(f"expression result is over the data limit of {MAX_DATA_BYTES} bytes")
+    return value
 
 
 def execute(

@@ -13,7 +13,6 @@ soon as the running total passes the budget, so asking costs at most about
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,9 +24,22 @@ def text_size(value: Any, budget: int) -> int:
     """About how many characters str(value) or repr(value) has; stops past `budget`."""
     total = 0
     stack: list[Any] = [value]
+    pop, push = stack.pop, stack.extend
     while stack and total <= budget:
-        item = stack.pop()
-        if isinstance(item, (str, bytes, bytearray)):
+        item = pop()
+        kind = type(item)  # the common exact types first: task data is walked every script
+        if kind is str:
+            total += len(item) + 3
+        elif kind is dict:
+            total += 2 + 4 * len(item)
+            push(item.keys())
+            push(item.values())
+        elif kind is list or kind is tuple:
+            total += 2 + 2 * len(item)
+            push(item)
+        elif kind is int:
+            total += item.bit_length() // 3 + 2
+        elif isinstance(item, (str, bytes, bytearray)):
             total += len(item) + 3  # quotes and a separator, when inside a container
         elif isinstance(item, bool) or item is None:
             total += 5
@@ -37,21 +49,16 @@ def text_size(value: Any, budget: int) -> int:
             total += _decimal_digits(item)
         elif isinstance(item, dict):
             total += 2 + 4 * len(item)
-            stack.extend(_pairs(item))
+            push(item.keys())
+            push(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
             total += 2 + 2 * len(item)
-            stack.extend(item)
+            push(item)
         elif isinstance(item, (float, date, datetime, time, timedelta)):
             total += _SMALL
         else:
             total += _SMALL
     return total
-
-
-def _pairs(mapping: dict[Any, Any]) -> Iterator[Any]:
-    for key, item in mapping.items():
-        yield key
-        yield item
 
 
 def _decimal_digits(value: Decimal) -> int:

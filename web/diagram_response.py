@@ -6,6 +6,7 @@ page in an <img> shows as a broken picture), with a non-2xx status.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
@@ -36,18 +37,23 @@ def svg_response(render: Callable[[], str]) -> Response:
             status = 422
         else:
             message = _(
-                "Drawing this diagram took longer than %(seconds)g seconds; it is not shown.",
-                seconds=unavailable.timed_out,
+                "Drawing this diagram took longer than %(seconds)s seconds; it is not shown.",
+                seconds=f"{unavailable.timed_out:g}",
             )
             status = 503
         return Response(_message_svg(message), status=status, mimetype="image/svg+xml")
 
 
 def _message_svg(message: str) -> str:
-    width = max(320, 7 * len(message) + 32)
+    """The message on a few short lines: the picture must fit a phone without scrolling."""
+    lines = textwrap.wrap(message, 36)
+    width = 7 * max(len(line) for line in lines) + 32
+    rows = "".join(
+        f'<tspan x="16" dy="{0 if n == 0 else 19}">{escape(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="48" role="img">'
-        f'<rect width="100%" height="100%" fill="#fdecea" stroke="#b42318"/>'
-        f'<text x="16" y="29" font-family="{FONT}" font-size="13" fill="#b42318">'
-        f"{escape(message)}</text></svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{19 * len(lines) + 22}"'
+        f' role="img"><rect width="100%" height="100%" fill="#fdecea" stroke="#b42318"/>'
+        f'<text y="25" font-family="{FONT}" font-size="13" fill="#b42318">{rows}</text></svg>'
     )

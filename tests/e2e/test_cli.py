@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from engine.database import make_engine
 from tests.conftest import FIXTURES
-from tests.e2e.conftest import bpmn_folder
+from tests.e2e.conftest import RACIFLOW, bpmn_folder
+from tests.integration.test_process_limits import fan_out
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,16 +89,18 @@ def test_audit_verify_exits_non_zero_on_tampering(cli):
 
 def test_deploying_a_process_above_the_size_limits_is_one_error_line(cli, tmp_path):
     cli("init")
-    from tests.integration.test_process_limits import fan_out
-
     wide = tmp_path / "wide.bpmn"
     wide.write_bytes(fan_out(10_000).content)
     done = cli("deploy", str(wide), ok=False)
     assert done.returncode == 1
     assert "10004 elements; the limit is 500" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    env_limited = cli("deploy", str(wide), "--json", ok=False)
-    assert env_limited.returncode == 1
+    limited = {**cli.env, "RACIFLOW_MAX_PROCESS_ELEMENTS": "20000"}
+    refused = subprocess.run(
+        [*RACIFLOW, "deploy", str(wide)], env=limited, capture_output=True, text=True, timeout=60
+    )
+    # The element limit is the setting's now; the branch limit is the next to refuse it.
+    assert refused.returncode == 1 and "10000 parallel branches; the limit is 25" in refused.stderr
 
 
 def test_audit_checkpoint_and_prove_give_a_proof_the_standalone_script_accepts(cli, tmp_path):

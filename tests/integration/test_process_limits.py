@@ -11,6 +11,8 @@ import pytest
 from engine import SourceFile, build_engine, views
 from engine.errors import InvalidDefinition
 from engine.process_limits import ProcessLimits
+from web.config import ConfigError, Settings
+from web.diagram import DiagramLimits
 
 
 def fan_out(branches: int, *, cardinality: int | None = None) -> SourceFile:
@@ -71,3 +73,29 @@ def test_the_limits_are_configurable(database_url, clock):
     )
     with pytest.raises(InvalidDefinition, match="the limit is 5"):
         process_engine.deploy([fan_out(6)], user="owner")
+
+
+def test_the_limits_are_read_from_the_environment(tmp_path):
+    settings = Settings.from_env(
+        {
+            "RACIFLOW_INSTANCE_DIR": str(tmp_path),
+            "RACIFLOW_SECRET_KEY": "x",
+            "RACIFLOW_MAX_PROCESS_ELEMENTS": "2000",
+            "RACIFLOW_MAX_PARALLEL_BRANCHES": "40",
+            "RACIFLOW_MAX_MULTI_INSTANCES": "7",
+            "RACIFLOW_DIAGRAM_MAX_NODES": "900",
+            "RACIFLOW_DIAGRAM_TIMEOUT": "4.5",
+            "RACIFLOW_SCRIPT_MEMORY_LIMIT": "128",
+        }
+    )
+    assert settings.process_limits == ProcessLimits(2000, 40, 7)
+    assert settings.diagram_limits == DiagramLimits(max_nodes=900, timeout=4.5)
+    assert settings.script_memory_limit_mb == 128
+    with pytest.raises(ConfigError, match="RACIFLOW_MAX_PARALLEL_BRANCHES must be a whole"):
+        Settings.from_env(
+            {
+                "RACIFLOW_INSTANCE_DIR": str(tmp_path),
+                "RACIFLOW_SECRET_KEY": "x",
+                "RACIFLOW_MAX_PARALLEL_BRANCHES": "2.5",
+            }
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -126,6 +127,12 @@ def test_a_refused_script_leaves_the_data_unchanged():
         ("x = round(5, -10 ** 9)", "round"),
         ("x = [0] * 1000\nfor i in range(1000):\n    x.append('a' * 1000000)", "memory"),
         ("x = []\nwhile True:\n    x.append(list(range(100000)))", "memory"),
+        # C loops over lazy iterators, which the trace function cannot see inside:
+        ("x = list(map(tuple, [range(1000000)] * 40))", "memory"),
+        ("x = sorted(zip(*[range(1000000)] * 40))", "memory"),
+        ("x = [*map(tuple, [range(1000000)] * 40)]", "memory"),
+        ("x = {}\nx.update(zip(range(40), map(tuple, [range(1000000)] * 40)))", "memory"),
+        ("x = set().union(map(tuple, [range(1000000)] * 40))", "memory"),
     ],
 )
 def test_memory_bombs_fail_the_script_with_a_sandbox_error(script, reason):
@@ -152,7 +159,10 @@ def test_formatting_and_conversions_still_work():
         "d = isinstance(name, str) and isinstance(amount, (int, float))\n"
         "e = (255).to_bytes(2, 'big')[1]\n"
         "f = sum([[1], [2]], [])\n"
-        "g = round(1234.5678, 2), round(1234, -2)\n",
+        "g = round(1234.5678, 2), round(1234, -2)\n"
+        "h = [list(zip('ab', (1, 2))), sorted({3, 1}), dict(zip('ab', 'cd')), tuple(range(3))]\n"
+        "i = [*map(str, range(3))], isinstance([], list), set('aa'), frozenset([1])\n"
+        "first, *rest = [1, 2, 3]\n",
         amount=3.14159,
         name="Ω",
         when=date(2026, 12, 3),
@@ -164,3 +174,24 @@ def test_formatting_and_conversions_still_work():
     assert data["e"] == 255
     assert data["f"] == [1, 2]
     assert data["g"] == (1234.57, 1200)
+    assert data["h"] == [[("a", 1), ("b", 2)], [1, 3], {"a": "c", "b": "d"}, (0, 1, 2)]
+    assert data["i"] == (["0", "1", "2"], True, {"a"}, frozenset([1]))
+    assert data["rest"] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["x = int(d)", "x = round(d)", "x = d.as_integer_ratio()", "x = f'{d:f}'", "x = '%d' % d"],
+)
+def test_a_decimal_with_a_huge_exponent_is_not_written_out(script):
+    """Decimal('1e999999999') is small; as an int or in fixed notation it is a billion digits."""
+    with pytest.raises(ScriptError, match="too large"):
+        run(script, d=Decimal("1e999999999"))
+    assert run("x = int(d) + d.as_integer_ratio()[0]", d=Decimal("12.5"))["x"] == 37
+
+
+def test_an_expression_whose_value_would_serialize_huge_is_refused():
+    """A DMN cell or data association returning [s] * 1000 would be a 1 GB JSON later."""
+    with pytest.raises(ScriptError, match="data limit"):
+        sandbox.evaluate("[s] * 1000", {"s": "a" * 1_000_000})
+    assert sandbox.evaluate("s[:3]", {"s": "a" * 1_000_000}) == "aaa"
