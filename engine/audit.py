@@ -150,18 +150,27 @@ def stored_json(text: str) -> Any:
         raise Unreadable("details are not valid JSON") from None
 
 
+def canonical_json(value: Any) -> str:
+    """JSON as the hashing rule spells it; the database stores JSON columns this way too,
+    so that the verifier can hash an event's stored details as they are."""
+    return _dumps_fast(value)
+
+
 def row_payload(
-    action: Any, actor: Any, details: Any, instance_id: Any, occurred_at: str,
+    action: Any, actor: Any, details_json: str, instance_id: Any, occurred_at: str,
     on_behalf_of: Any, prev_hash: Any, process_id: Any, raci_role: Any, reason: Any,
     seq: Any, stream: Any, task_id: Any,
 ) -> bytes:  # fmt: skip
-    """canonical_payload of one event's values (in `_SORTED_FIELDS` order), fast."""
+    """canonical_payload of one event's values (in `_SORTED_FIELDS` order), fast.
+
+    `details_json` goes in verbatim: it must be canonical_json(details).
+    """
     enc = _encode_str
     try:
         if type(seq) is not int:
             raise TypeError
         return (
-            f'{{"action":{enc(action)},"actor":{enc(actor)},"details":{_dumps_fast(details)},'
+            f'{{"action":{enc(action)},"actor":{enc(actor)},"details":{details_json},'
             f'"instance_id":{"null" if instance_id is None else enc(instance_id)},'
             f'"occurred_at":{enc(occurred_at)},'
             f'"on_behalf_of":{"null" if on_behalf_of is None else enc(on_behalf_of)},'
@@ -173,8 +182,8 @@ def row_payload(
         ).encode()
     except TypeError:
         return canonical_payload(
-            [action, actor, details, instance_id, occurred_at, on_behalf_of, prev_hash,
-             process_id, raci_role, reason, seq, stream, task_id]
+            [action, actor, json.loads(details_json), instance_id, occurred_at, on_behalf_of,
+             prev_hash, process_id, raci_role, reason, seq, stream, task_id]
         )  # fmt: skip
 
 
@@ -275,11 +284,19 @@ class ChainCheck:
             elif prev_hash != last_hash:
                 problem(stream, seq, event_id, "does not link to the event before it")
             try:
+                time = stored_time(occurred_at)
+                # Details are stored as canonical_json: hash them as they are. Text spelled
+                # otherwise (events stored before, other writers) is parsed and re-spelled.
                 digest = sha256(
-                    payload(action, actor, stored_json(details), instance_id,
-                            stored_time(occurred_at), on_behalf_of, prev_hash, process_id,
-                            raci_role, reason, seq, stream, task_id)
+                    payload(action, actor, details, instance_id, time, on_behalf_of,
+                            prev_hash, process_id, raci_role, reason, seq, stream, task_id)
                 ).digest()  # fmt: skip
+                if digest.hex() != stored_hash:
+                    digest = sha256(
+                        payload(action, actor, canonical_json(stored_json(details)),
+                                instance_id, time, on_behalf_of, prev_hash, process_id,
+                                raci_role, reason, seq, stream, task_id)
+                    ).digest()  # fmt: skip
             except Unreadable as err:
                 problem(stream, seq, event_id, f"{err} (edited)")
                 digest = b""
