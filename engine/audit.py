@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -238,8 +238,8 @@ class ChainCheck:
     """Check every chain in one pass over the events, in any order that keeps each
     stream's events in insertion order (the verifier reads them by id).
 
-    Feed each event with `add` (it returns the event's recomputed hash, a Merkle
-    leaf), then call `finish` with the stream heads.
+    Feed the events with `add_rows` (it can keep each event's recomputed hash, the
+    Merkle leaves), then call `finish` with the stream heads.
     """
 
     def __init__(self) -> None:
@@ -247,17 +247,6 @@ class ChainCheck:
         self._tails: dict[str, tuple[int, str, int]] = {}
         self.events = 0
         self.problems: list[Problem] = []
-
-    def add(self, event: AuditEvent) -> bytes:
-        """Check one event (as the engine holds it); return its recomputed hash."""
-        details = json.dumps(event.details)
-        time = _canonical_time(event.occurred_at)
-        leaves: list[bytes] = []
-        self.add_rows([(event.id, event.stream, event.seq, event.prev_hash, event.hash,
-                        event.action, event.actor, details, event.instance_id, time,
-                        event.on_behalf_of, event.process_id, event.raci_role, event.reason,
-                        event.task_id)], leaves)  # fmt: skip
-        return leaves[0]
 
     def add_rows(self, rows: Iterable[Sequence[Any]], leaves: list[bytes] | None) -> None:
         """Check events as stored, in STORED_COLUMNS order; append each one's hash to `leaves`.
@@ -328,11 +317,3 @@ class ChainCheck:
 
     def _problem(self, stream: str, seq: int | None, event_id: int | None, message: str) -> None:
         self.problems.append(Problem(stream, seq, event_id, message))
-
-
-def verify_stream(head: AuditStream | None, events: Iterable[AuditEvent]) -> Iterator[Problem]:
-    """Yield every problem in one stream; `events` must come in seq order."""
-    check = ChainCheck()
-    for event in events:
-        check.add(event)
-    yield from check.finish([head] if head is not None else []).problems
