@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -63,12 +64,17 @@ def main() -> None:
     db.dispose()
 
     env = {**os.environ, "RACIFLOW_DATABASE_URL": args.database}
+    load = " ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"load average before: {load} ({os.cpu_count()} cores)")
+    cpu = _children_cpu()
     seconds, verified = _timed(env, "audit", "verify", "--json")
+    cpu = _children_cpu() - cpu
     assert verified["ok"] and verified["events"] == args.events, verified
     rate = args.events / seconds
     print(
         f"audit verify:     {seconds:6.2f} s  {rate:,.0f} events/s "
-        f"(check itself {verified['seconds']:.2f} s, {args.events / verified['seconds']:,.0f}/s)"
+        f"(check itself {verified['seconds']:.2f} s, {args.events / verified['seconds']:,.0f}/s; "
+        f"CPU {cpu:.2f} s, {args.events / cpu:,.0f} events per CPU second)"
     )
     seconds, made = _timed(env, "audit", "checkpoint", "--user", "bench", "--json")
     print(f"audit checkpoint: {seconds:6.2f} s  tree of {made['tree_size']:,}, root {made['root']}")
@@ -139,7 +145,9 @@ def _write(conn: Any, postgres: bool, rows: list[dict[str, Any]], heads: list[di
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[c]) if c == "details" else row[c] for c in columns])
+                copy.write_row(
+                    [audit.canonical_json(row[c]) if c == "details" else row[c] for c in columns]
+                )
     else:
         conn.execute(insert(audit_events), rows)
     conn.execute(insert(audit_streams), heads)
@@ -149,6 +157,11 @@ def _timed(env: dict[str, str], *args: str) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
     done = _run(env, *args)
     return time.perf_counter() - started, json.loads(done.stdout)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -150,18 +150,27 @@ def stored_json(text: str) -> Any:
         raise Unreadable("details are not valid JSON") from None
 
 
+def canonical_json(value: Any) -> str:
+    """JSON as the hashing rule spells it; the database stores JSON columns this way too,
+    so that the verifier can hash an event's stored details as they are."""
+    return _dumps_fast(value)
+
+
 def row_payload(
-    action: Any, actor: Any, details: Any, instance_id: Any, occurred_at: str,
+    action: Any, actor: Any, details_json: str, instance_id: Any, occurred_at: str,
     on_behalf_of: Any, prev_hash: Any, process_id: Any, raci_role: Any, reason: Any,
     seq: Any, stream: Any, task_id: Any,
 ) -> bytes:  # fmt: skip
-    """canonical_payload of one event's values (in `_SORTED_FIELDS` order), fast."""
+    """canonical_payload of one event's values (in `_SORTED_FIELDS` order), fast.
+
+    `details_json` goes in verbatim: it must be canonical_json(details).
+    """
     enc = _encode_str
     try:
         if type(seq) is not int:
             raise TypeError
         return (
-            f'{{"action":{enc(action)},"actor":{enc(actor)},"details":{_dumps_fast(details)},'
+            f'{{"action":{enc(action)},"actor":{enc(actor)},"details":{details_json},'
             f'"instance_id":{"null" if instance_id is None else enc(instance_id)},'
             f'"occurred_at":{enc(occurred_at)},'
             f'"on_behalf_of":{"null" if on_behalf_of is None else enc(on_behalf_of)},'
@@ -173,8 +182,8 @@ def row_payload(
         ).encode()
     except TypeError:
         return canonical_payload(
-            [action, actor, details, instance_id, occurred_at, on_behalf_of, prev_hash,
-             process_id, raci_role, reason, seq, stream, task_id]
+            [action, actor, json.loads(details_json), instance_id, occurred_at, on_behalf_of,
+             prev_hash, process_id, raci_role, reason, seq, stream, task_id]
         )  # fmt: skip
 
 
@@ -229,8 +238,8 @@ class ChainCheck:
     """Check every chain in one pass over the events, in any order that keeps each
     stream's events in insertion order (the verifier reads them by id).
 
-    Feed each event with `add` (it returns the event's recomputed hash, a Merkle
-    leaf), then call `finish` with the stream heads.
+    Feed the events with `add_rows` (it can keep each event's recomputed hash, the
+    Merkle leaves), then call `finish` with the stream heads.
     """
 
     def __init__(self) -> None:
@@ -238,17 +247,6 @@ class ChainCheck:
         self._tails: dict[str, tuple[int, str, int]] = {}
         self.events = 0
         self.problems: list[Problem] = []
-
-    def add(self, event: AuditEvent) -> bytes:
-        """Check one event (as the engine holds it); return its recomputed hash."""
-        details = json.dumps(event.details)
-        time = _canonical_time(event.occurred_at)
-        leaves: list[bytes] = []
-        self.add_rows([(event.id, event.stream, event.seq, event.prev_hash, event.hash,
-                        event.action, event.actor, details, event.instance_id, time,
-                        event.on_behalf_of, event.process_id, event.raci_role, event.reason,
-                        event.task_id)], leaves)  # fmt: skip
-        return leaves[0]
 
     def add_rows(self, rows: Iterable[Sequence[Any]], leaves: list[bytes] | None) -> None:
         """Check events as stored, in STORED_COLUMNS order; append each one's hash to `leaves`.
@@ -275,11 +273,19 @@ class ChainCheck:
             elif prev_hash != last_hash:
                 problem(stream, seq, event_id, "does not link to the event before it")
             try:
+                time = stored_time(occurred_at)
+                # Details are stored as canonical_json: hash them as they are. Text spelled
+                # otherwise (events stored before, other writers) is parsed and re-spelled.
                 digest = sha256(
-                    payload(action, actor, stored_json(details), instance_id,
-                            stored_time(occurred_at), on_behalf_of, prev_hash, process_id,
-                            raci_role, reason, seq, stream, task_id)
+                    payload(action, actor, details, instance_id, time, on_behalf_of,
+                            prev_hash, process_id, raci_role, reason, seq, stream, task_id)
                 ).digest()  # fmt: skip
+                if digest.hex() != stored_hash:
+                    digest = sha256(
+                        payload(action, actor, canonical_json(stored_json(details)),
+                                instance_id, time, on_behalf_of, prev_hash, process_id,
+                                raci_role, reason, seq, stream, task_id)
+                    ).digest()  # fmt: skip
             except Unreadable as err:
                 problem(stream, seq, event_id, f"{err} (edited)")
                 digest = b""
@@ -311,11 +317,3 @@ class ChainCheck:
 
     def _problem(self, stream: str, seq: int | None, event_id: int | None, message: str) -> None:
         self.problems.append(Problem(stream, seq, event_id, message))
-
-
-def verify_stream(head: AuditStream | None, events: Iterable[AuditEvent]) -> Iterator[Problem]:
-    """Yield every problem in one stream; `events` must come in seq order."""
-    check = ChainCheck()
-    for event in events:
-        check.add(event)
-    yield from check.finish([head] if head is not None else []).problems

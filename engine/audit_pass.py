@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Row, String, Text, cast, func, select, type_coerce
+from sqlalchemy import Connection, Row, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -70,15 +71,30 @@ def run(
         query = query.where(audit_events.c.id <= upto_id)
     total = _count(connection, upto_id) if progress else 0
     last_id = None
-    rows = connection.execution_options(yield_per=BATCH).execute(query)
-    for batch in rows.partitions():
+    for batch in _batches(connection, query):
         check.add_rows(batch, leaves if keep_leaves else None)
-        last_id = batch[-1].id
+        last_id = batch[-1][0]
         if progress:
             progress(check.events, total)
     heads = connection.execute(select(audit_streams)).all() if upto_id is None else []
     verification = check.finish(heads) if upto_id is None else check.prefix()
     return Pass(verification=verification, leaves=leaves, last_event_id=last_id)
+
+
+def _batches(connection: Connection, query: Select[Any]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `query` in batches, as the driver gives them (a server-side cursor on
+    PostgreSQL). Profiling showed SQLAlchemy's row wrapping took a third of the pass."""
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    postgres = connection.dialect.name == "postgresql"
+    cursor = driver.cursor(name="audit_pass") if postgres else driver.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
+    finally:
+        cursor.close()
 
 
 def _count(connection: Connection, upto_id: int | None) -> int:

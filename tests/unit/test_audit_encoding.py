@@ -39,8 +39,9 @@ def test_the_fast_payload_is_the_canonical_json(at, details, **fields):
     stored = json.dumps(details)  # as SQLAlchemy stores a JSON column
     names = audit._SORTED_FIELDS
     values = {**fields, "details": audit.stored_json(stored), "occurred_at": time}
-    assert audit.row_payload(*(values[name] for name in names)) == expected
     assert audit.canonical_payload([values[name] for name in names]) == expected
+    values["details"] = audit.canonical_json(values["details"])  # as the database stores it
+    assert audit.row_payload(*(values[name] for name in names)) == expected
 
 
 @given(at=times)
@@ -54,4 +55,28 @@ def test_a_value_of_an_unexpected_type_takes_the_exact_path():
     names = audit._SORTED_FIELDS
     fields = {name: "x" for name in names} | {"seq": "7", "details": {"b": 1, "a": [1.5]}}
     expected = reference_payload(fields)
+    fields["details"] = audit.canonical_json(fields["details"])
     assert audit.row_payload(*(fields[name] for name in names)) == expected
+
+
+def test_stored_details_spelled_otherwise_are_still_verified():
+    """Events stored before details were kept canonical: parsed and re-spelled, not refused."""
+    event = audit.AuditEvent(
+        stream="s", seq=1, occurred_at=datetime(2026, 1, 1, tzinfo=UTC), actor="ana",
+        action="complete", prev_hash=audit.GENESIS_HASH, hash="",
+        details={"b": "Πιστωτικό", "a": [1, 2]},
+    )  # fmt: skip
+    event.hash = audit.event_hash(event)
+    check = audit.ChainCheck()
+    stored = "2026-01-01 00:00:00.000000"
+    for spelling in (json.dumps(event.details), audit.canonical_json(event.details)):
+        row = (1, "s", 1, event.prev_hash, event.hash, "complete", "ana", spelling, None,
+               stored, None, None, None, None, None)  # fmt: skip
+        check = audit.ChainCheck()
+        check.add_rows([row], None)
+        assert check.problems == []
+    tampered = (1, "s", 1, event.prev_hash, event.hash, "complete", "ana", '{"a":[1,3],"b":1}',
+                None, stored, None, None, None, None, None)  # fmt: skip
+    check = audit.ChainCheck()
+    check.add_rows([tampered], None)
+    assert [p.message for p in check.problems] == ["content does not match its hash (edited)"]
