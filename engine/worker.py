@@ -31,7 +31,7 @@ class Totals:
     timers_failed: int = 0
     mails_sent: int = 0
     mails_failed: int = 0
-    audits_verified: int = 0
+    audit_checks: int = 0
 
     def add(self, other: Totals) -> None:
         for name, value in asdict(other).items():
@@ -109,7 +109,7 @@ class Worker:
             done.mails_sent, done.mails_failed = sent, failed
         if self.audit_verify_every is not None and not self.stopping:
             verified = self.engine.verify_audit_if_due(self.audit_verify_every, by="worker")
-            done.audits_verified += verified
+            done.audit_checks += verified
         return done
 
     def _fire(self, instance_id: str, timer_id: str) -> TimerOutcome | None:

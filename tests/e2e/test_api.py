@@ -215,7 +215,7 @@ def test_who_did_the_first_round_cannot_sign_the_rework_someone_else_did(app, as
     task_id = only_task(anna, "analyse_controller")
     data = {"recommendation": "decline", "analysis": "Two late payments this year"}
     assert anna.post(f"/tasks/{task_id}/complete", {"data": data}).status_code == 200
-    assert kostas.post(f"/tasks/{task_id}/reject", {"reason": "Check again"}).status_code == 200
+    assert kostas.post(f"/tasks/{task_id}/reject", {"reason": "Check again", "password": DEMO_PASSWORD}).status_code == 200
     handed = anna.post(f"/tasks/{task_id}/reassign", {"to": "kostas.credit"})
     assert handed.get_json()["assignee"] == "kostas.credit"
     assert kostas.post(f"/tasks/{task_id}/complete", {"data": data}).status_code == 200

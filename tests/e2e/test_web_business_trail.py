@@ -73,7 +73,7 @@ def test_the_trail_shows_the_decision_that_picked_the_signer_and_the_old_and_new
     assert "Who signs off a credit limit change" in page or "credit_approval_level" in page
     assert f"Requested limit (EUR) = {format_number(before + 1000)}" in page
     assert f"Increase over the current limit (EUR) = {format_number(1000)}" in page
-    assert "approval_level = controller" in page  # another credit controller signs
+    assert "approval_level = credit_controller" in page  # another credit controller signs
     assert "Decide the sign-off level" in page  # the business rule task that decided
     assert "Small changes: another credit controller signs" in page  # the matched rule
     assert (

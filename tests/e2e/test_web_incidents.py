@@ -63,9 +63,15 @@ def test_an_admin_retries_with_the_tasks_own_form_validated(web_app, crm):
     cooler = in_stock_cooler(crm)
     done = admin.post(path, {"serial": cooler, "work_notes": "Installed"})
     assert done.status_code == 302
-    assert views.instance(crm.uow(), instance)["status"] != "error"
-    [retry] = views.audit_events(crm.uow(), instance_id=instance, action="retry")
-    assert (retry["actor"], retry["details"]["data"]["serial"]) == ("admin", cooler)
+    # The serial was signed: the corrected one waits for a new signature, and says so.
+    notice = admin.page(f"/instances/{instance}")
+    assert "The data changes what was signed: it waits for a new sign-off." in notice
+    assert views.instance(crm.uow(), instance)["status"] == "error"
+    [voided] = views.audit_events(crm.uow(), instance_id=instance, action="signoff_voided")
+    assert (voided["actor"], voided["details"]["changes"]["serial"][1]) == ("admin", cooler)
+
+    crm.approve(work, user="irini.service")
+    assert views.instance(crm.uow(), instance)["status"] == "completed"
 
 
 def test_the_api_answers_the_signer_with_the_incident(web_app, crm):

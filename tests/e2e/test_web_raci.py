@@ -61,9 +61,9 @@ def test_the_matrix_of_credit_limit_change_reads_like_the_chart(app):
 
 def test_the_version_selector_shows_earlier_versions(app, engine):
     files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("credit_limit_change.*"))]
-    changed = (ROOT / "bpmn" / "credit_limit_change.raci.csv").read_text().replace("P3D", "P5D")
+    changed = (ROOT / "bpmn" / "credit_limit_change.raci.yaml").read_text().replace("P3D", "P5D")
     files = [f for f in files if not f.is_matrix]
-    files.append(SourceFile("credit_limit_change.raci.csv", changed.encode()))
+    files.append(SourceFile("credit_limit_change.raci.yaml", changed.encode()))
     [deployment] = engine.deploy(files, user="lena.owner")
     assert deployment.version == 2
 
