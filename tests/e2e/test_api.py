@@ -156,7 +156,12 @@ def test_a_credit_limit_change_through_the_api(app, as_user):
     ]
     assert execution["accountable"]["user"] == "kostas.credit"
     assert execution["violations"][0]["user"] == "anna.credit"
-    assert auditor.get("/audit/verify").get_json()["ok"] is True
+    assert_error(auditor.get("/audit/verify"), 404, "NotFound")  # never checked yet
+    checked = auditor.post("/audit/verify", {})
+    assert checked.status_code == 200, checked.get_json()
+    assert (checked.get_json()["ok"], checked.get_json()["run_by"]) == (True, "fotis.audit")
+    assert auditor.get("/audit/verify").get_json() == checked.get_json()  # the recorded one
+    assert_error(as_user("lena.owner").post("/audit/verify", {}), 403, "NotAllowed")
 
 
 def test_a_signer_below_the_level_of_the_recommended_limit_is_refused(app, as_user):
@@ -215,7 +220,12 @@ def test_who_did_the_first_round_cannot_sign_the_rework_someone_else_did(app, as
     task_id = only_task(anna, "analyse_controller")
     data = {"recommendation": "decline", "analysis": "Two late payments this year"}
     assert anna.post(f"/tasks/{task_id}/complete", {"data": data}).status_code == 200
-    assert kostas.post(f"/tasks/{task_id}/reject", {"reason": "Check again", "password": DEMO_PASSWORD}).status_code == 200
+    assert (
+        kostas.post(
+            f"/tasks/{task_id}/reject", {"reason": "Check again", "password": DEMO_PASSWORD}
+        ).status_code
+        == 200
+    )
     handed = anna.post(f"/tasks/{task_id}/reassign", {"to": "kostas.credit"})
     assert handed.get_json()["assignee"] == "kostas.credit"
     assert kostas.post(f"/tasks/{task_id}/complete", {"data": data}).status_code == 200
