@@ -31,6 +31,14 @@ class DirectoryCommands(EngineBase):
                     "the directory: keep at least one active admin in the file"
                 )
             uow.directory.replace(directory)
+            deactivated = sorted(
+                username
+                for username, was in before.users.items()
+                if was.active
+                and not (username in directory.users and directory.users[username].active)
+            )
+            for username in deactivated:  # a cookie kept from before must not outlive it
+                uow.accounts.end_sessions(username)
             uow.audit.record(
                 audit.SYSTEM_STREAM,
                 occurred_at=uow.now,
@@ -41,11 +49,7 @@ class DirectoryCommands(EngineBase):
                     "roles": len(directory.roles),
                     "deputies": len(directory.deputies),
                     "added": sorted(directory.users.keys() - before.users.keys()),
-                    "deactivated": sorted(
-                        u
-                        for u in before.users.keys() - directory.users.keys()
-                        if before.users[u].active
-                    ),
+                    "deactivated": deactivated,
                 },
             )
             uow.commit()

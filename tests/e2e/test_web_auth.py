@@ -143,3 +143,18 @@ def test_a_password_change_ends_every_session_and_revokes_api_tokens(app):
     fresh = app.test_client()
     assert sign_in(fresh, "a brand new password").status_code == 302
     assert fresh.get("/inbox/").status_code == 200
+
+
+def test_a_session_cookie_kept_from_before_a_deactivation_is_dead_after_reactivation(app):
+    engine = app.extensions["raciflow"]
+    _, cookie = captured_session(app)
+    ana = User("ana", "Άννα", roles=frozenset({"bd"}))
+    admin = User("admin", "Admin", roles=frozenset({"admin"}))
+
+    engine.import_directory(Directory(users={"ana": ana, "admin": admin}), user="admin")
+    assert replay(app, cookie).status_code == 200  # an unchanged user keeps the session
+    engine.import_directory(Directory(users={"admin": admin}), user="admin")  # ana leaves
+    engine.import_directory(Directory(users={"ana": ana, "admin": admin}), user="admin")
+
+    answer = replay(app, cookie)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
