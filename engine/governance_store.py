@@ -52,6 +52,14 @@ class TaskRoleRepository:
         self._pending = [row for row in self._pending if not (row[0] is task and row[2] == "A")]
         self._pending.append((task, role, "A"))
 
+    def routed(self, task_id: str) -> list[tuple[str, str]]:
+        """(role, letter) of an open task as its inboxes hold it: a sign-off raised by
+        a level table is under the role the data needs, not the matrix's A role."""
+        rows = self.session.execute(
+            select(task_roles.c.role, task_roles.c.letter).where(task_roles.c.task_id == task_id)
+        )
+        return [(role, letter) for role, letter in rows]
+
     def remove_for(self, task_ids: Sequence[str]) -> None:
         """Drop the rows of closed tasks: the inbox index holds open work only."""
         if task_ids:

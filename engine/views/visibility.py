@@ -46,7 +46,8 @@ class TaskAccess:
 
 def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
     """`user`'s part in a task. Letters come from the matrix of the task's version,
-    so they hold for closed tasks too. NotFound if there is no such task."""
+    so they hold for closed tasks too, and from the inbox index of an open task (a
+    sign-off raised to a higher level). NotFound if there is no such task."""
     with uow:
         task = uow.tasks.get(task_id)
         instance = uow.instances.get(task.instance_id)
@@ -65,7 +66,7 @@ def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
             for role, held in (row.cells.items() if row else ())
             if role in roles
             for letter in held
-        )
+        ) | {letter for role, letter in uow.task_roles.routed(task_id) if role in roles}
         started = instance.started_by == user
         return TaskAccess(matrix is not None, letters, user in touched, started)
 

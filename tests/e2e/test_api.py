@@ -185,6 +185,7 @@ def test_a_signer_below_the_level_of_the_recommended_limit_is_refused(app, as_us
 
     petros = as_user("petros.cfo")
     assert [t["id"] for t in petros.get("/signoffs").get_json()] == [task_id]
+    assert petros.get(f"/tasks/{task_id}").status_code == 200  # the raised signer opens it
     approved = petros.post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
     assert approved.status_code == 200, approved.get_json()
     assert credit_limit(app) == 5_000_000

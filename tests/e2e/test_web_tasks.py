@@ -215,3 +215,19 @@ def test_every_task_form_needs_its_csrf_token(web_app, crm):
     for action in ("claim", "release", "complete", "approve", "reject"):
         assert anna.client.post(f"/tasks/{analysis}/{action}").status_code == 400, action
     assert views.task_detail(crm.uow(), analysis)["assignee"] is None
+
+
+def test_a_sign_off_raised_to_a_higher_level_is_signed_from_that_levels_page(web_app, crm):
+    """Issue 10: a recommendation far above the request needs the CFO, who works it here."""
+    analysis = requested(crm, increase=1000)
+    analysed(crm, analysis, limit=5_000_000)
+    kostas = sign_in(web_app, "kostas.credit")
+    refused = kostas.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    assert refused.status_code == 403 and status(crm, analysis) == "awaiting_signoff"
+
+    petros = sign_in(web_app, "petros.cfo")
+    html = petros.page(f"/tasks/{analysis}")
+    assert "By signing you confirm, as Chief financial officer" in html
+    signed = petros.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    assert signed.status_code == 302
+    assert status(crm, analysis) == "completed" and credit_limit(crm) == 5_000_000
