@@ -27,7 +27,8 @@ from raci import report
 
 from .auth import roles_required
 from .customer_card import match_customers
-from .instances import OVERSEERS, PeriodForm, current_page, pager
+from .instances import OVERSEERS, PeriodForm, pager
+from .query_args import page_number
 from .services import engine
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -80,7 +81,7 @@ def index() -> str:
     filters = AuditFilters(request.args)
     found: dict[str, Any] = {"items": [], "total": 0}
     customers: list[dict[str, Any]] = []
-    page = current_page()
+    page = page_number()
     if filters.validate():
         customers = filters.customers()
         offset = (page - 1) * PAGE_SIZE

@@ -23,6 +23,7 @@ from engine.views.inbox_sections import DUE_FILTERS, SECTIONS, SORTS, InboxQuery
 from engine.views.notifications import notifications_page
 
 from . import form_values
+from .query_args import page_number
 from .services import engine
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -38,7 +39,7 @@ DEFAULTS = {"section": SECTIONS[0], "due": DUE_FILTERS[0], "sort": SORTS[0]}
 @login_required
 def index() -> str:
     args = _filters(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     user = current_user.username
     if args["section"] == "notifications":
         listing = notifications_page(

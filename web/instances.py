@@ -30,6 +30,7 @@ from . import form_render, form_values, incident_page
 from .diagram import instance_svg
 from .diagram_response import diagram_limits, svg_response
 from .errors import status_of
+from .query_args import page_number
 from .services import engine
 from .trail_views import change_view, decision_view, reason_view
 
@@ -105,10 +106,6 @@ def pager(total: int, page: int, size: int) -> dict[str, Any]:
     }
 
 
-def current_page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
-
-
 def sees_all() -> bool:
     return current_user.has_role(*OVERSEERS)
 
@@ -118,7 +115,7 @@ def sees_all() -> bool:
 def index() -> str:
     filters = InstanceFilters(request.args)
     found: dict[str, Any] = {"items": [], "total": 0}
-    page = current_page()
+    page = page_number()
     if filters.validate():
         viewer = None if sees_all() else current_user.username
         found = oversight.instances(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
 from engine import views
@@ -18,6 +18,7 @@ from raci.render import as_rows
 
 from .diagram import ProcessGraph, parse_process, process_svg
 from .diagram_response import diagram_limits, svg_response
+from .query_args import number_arg
 from .services import engine
 
 bp = Blueprint("raci", __name__, url_prefix="/raci")
@@ -36,7 +37,7 @@ def index() -> str:
 @login_required
 def matrix(process_id: str) -> str:
     versions = _versions(process_id)
-    number, found = engine().matrix(process_id, request.args.get("version", type=int))
+    number, found = engine().matrix(process_id, number_arg("version"))
     graph = _graph(process_id, number)
     described = engine().directory().roles
     roles = (
@@ -60,7 +61,7 @@ def matrix(process_id: str) -> str:
 @login_required
 def diagram(process_id: str) -> Response:
     versions = _versions(process_id)
-    wanted = request.args.get("version", type=int) or versions[-1]["version"]
+    wanted = number_arg("version") or versions[-1]["version"]
     version = next((v for v in versions if v["version"] == wanted), None)
     if version is None:
         raise NotFound(f"process '{process_id}' version {wanted} is not deployed")

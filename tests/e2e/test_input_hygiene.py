@@ -130,3 +130,16 @@ def test_a_method_not_allowed_says_which_are(app):
         assert answer.status_code == 405, (path, answer.status_code)
         assert allowed <= {m.strip() for m in answer.headers.get("Allow", "").split(",")}, path
     assert client.get("/api/v1/tasks/t1/approve").is_json
+
+
+def test_page_numbers_too_large_for_the_database_give_a_page_not_a_500(app):
+    client = app.test_client()
+    client.post(
+        "/login", data={"username": "ada", "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    huge = "99999999999999999999"
+    for path in ("/inbox/", "/instances/", "/audit/", "/inbox/?section=notifications&"):
+        separator = "&" if "?" in path else "?"
+        answer = client.get(f"{path}{separator}page={huge}")
+        assert answer.status_code == 200, (path, answer.status_code)
+    assert client.get(f"/raci/credit_limit_change?version={huge}").status_code == 404
