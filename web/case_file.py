@@ -3,8 +3,9 @@
 Every act, decision and data change in the order it happened: who, what, when, why,
 old→new, and what a signature means ("approved as A of ..., sign-off level ...").
 The notices an act caused are folded into that act's line ("notified: 8 people").
-Each kind of audit event is worded by one entry of RENDERERS: a new kind (a
-`data_change`, a `decision`) needs one entry; a kind without one shows its name.
+Each kind of audit event is worded by one entry of RENDERERS: a new kind needs one
+entry; a kind without one shows its name. Business changes and decisions are worded
+as the instance's trail words them (web/trail_views.py).
 Built in a request: the words are in the reader's language.
 """
 
@@ -20,6 +21,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from engine.changes import CHANGE_ACTION
+
+from . import trail_views
+
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
 CAUSES = {"start", "complete", "approve", "retry", "timer_fired", "cancel"}  # acts that run steps
@@ -34,7 +39,7 @@ ACTION_LABELS = {
     "timer_fired": _l("timer fired"), "error": _l("error"), "retry": _l("retried"),
     "cancel": _l("cancelled"), "instance_completed": _l("instance completed"),
     "deploy": _l("deployed"), "directory_import": _l("directory imported"),
-    "password_set": _l("password set"), "data_change": _l("data changed"),
+    "password_set": _l("password set"), CHANGE_ACTION: _l("data changed"),
     "decision": _l("decision"),
 }  # fmt: skip
 
@@ -99,7 +104,7 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
     """The lines of a case file from engine.views.casefile.case_records, oldest first.
 
     `changes` are old→new rows of a read model (crm_customer_changes); one the trail
-    already holds as a `data_change` event is shown once.
+    already holds as a `data_changed` event is shown once.
     """
     names = _names(records)
     entries: list[Entry] = []
@@ -163,8 +168,9 @@ def _complete(entry: Entry, details: dict[str, Any], names: Names) -> None:
 
 
 def _approve(entry: Entry, details: dict[str, Any], names: Names) -> None:
-    role = names.accountable.get(entry.task_id or "")
-    level = details.get("level") or names.role(role)
+    # A level table may have raised the sign-off above the matrix's A: the event says so.
+    raised = (details.get("authority") or {}).get("role")
+    level = names.role(raised or names.accountable.get(entry.task_id or ""))
     if details.get("self_approval"):
         entry.meaning = _(
             "approved own work as A of «%(task)s» in %(process)s, sign-off level: %(level)s",
@@ -194,29 +200,25 @@ def _refused(entry: Entry, details: dict[str, Any], names: Names) -> None:
 
 
 def _data_change(entry: Entry, details: dict[str, Any], names: Names) -> None:
-    """A change of business data: one field (field/old/new), or several (changes)."""
-    if "field" in details:
-        entry.changes = [Change(details["field"], details.get("old"), details.get("new"))]
-    for name, pair in (details.get("changes") or {}).items():
-        old, new = pair if isinstance(pair, list | tuple) else (None, pair)
-        entry.changes.append(Change(name, old, new))
-    for key in ("entity", "table", "key", "customer_id"):
-        if details.get(key) is not None:
-            entry.facts.append(f"{field_label(key)}: {show(details[key])}")
+    """A change of business data (docs/audit.md), in the words of the instance's trail."""
+    entry.changes = [Change(details.get("field", "?"), details.get("old"), details.get("new"))]
+    worded = trail_views.change_view(details)
+    entry.facts = [f"{worded['entity']} {worded['key']}"]
+    entry.why = trail_views.reason_view(entry.why)
 
 
 def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
-    """A decision table's verdict: the table and version, its inputs, rules and outputs."""
-    table = details.get("table") or details.get("decision") or details.get("element")
-    version = f" v{details['version']}" if details.get("version") else ""
-    entry.facts = [_("Table: %(table)s", table=f"{table}{version}")]
-    for key, title in (
-        ("inputs", _("Inputs")),
-        ("rules", _("Matched rules")),
-        ("outputs", _("Outputs")),
+    """A decision table's verdict (docs/audit.md): table and version, inputs, rules, outputs."""
+    worded = trail_views.decision_view(details)
+    version = f" v{worded['version']}" if worded["version"] else ""
+    entry.facts = [_("Table: %(table)s", table=f"{worded['table']}{version}")]
+    for title, items in (
+        (_("Inputs"), [f"{label} = {value}" for label, value in worded["inputs"]]),
+        (_("Matched rules"), [str(rule) for rule in worded["rules"] if rule]),
+        (_("Outputs"), [f"{name} = {value}" for name, value in worded["outputs"].items()]),
     ):
-        if details.get(key) not in (None, "", [], {}):
-            entry.facts.append(f"{title}: {show(details[key])}")
+        if items:
+            entry.facts.append(f"{title}: {'; '.join(items)}")
 
 
 RENDERERS: dict[str, Renderer] = {
@@ -226,7 +228,7 @@ RENDERERS: dict[str, Renderer] = {
     "reject": _reject,
     "retry": _retry,
     "refused": _refused,
-    "data_change": _data_change,
+    CHANGE_ACTION: _data_change,
     "decision": _decision,
 }
 
@@ -321,8 +323,8 @@ def _read_model_changes(
         found.append(
             Entry(
                 at=row["changed_at"].isoformat(),
-                action="data_change",
-                what=label("data_change"),
+                action=CHANGE_ACTION,
+                what=label(CHANGE_ACTION),
                 who=row["changed_by"],
                 instance_id=row["instance_id"],
                 changes=[Change(row["field"], row["old_value"], row["new_value"])],
@@ -362,4 +364,18 @@ def notified_summary(entry: Entry) -> str:
 
 def changes_text(entry: Entry) -> list[str]:
     """'Field: old → new' per change."""
-    return [f"{field_label(c.field)}: {show(c.old)} → {show(c.new)}" for c in entry.changes]
+    return [
+        f"{_capitalised(trail_views.FIELDS.get(c.field) or field_label(c.field))}: "
+        f"{_change_value(c.old)} → {_change_value(c.new)}"
+        for c in entry.changes
+    ]
+
+
+def _capitalised(label: Any) -> str:
+    text = str(label)
+    return text[:1].upper() + text[1:]
+
+
+def _change_value(value: Any) -> str:
+    """A changed value: the trail stores text ('15000', 'placed'), worded as the trail does."""
+    return trail_views.shown(value) or "—" if isinstance(value, str) else show(value)

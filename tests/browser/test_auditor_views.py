@@ -12,6 +12,7 @@ import io
 import unicodedata
 
 import pytest
+from babel.numbers import format_decimal
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -123,7 +124,8 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     page = auditor.page.locator("main").inner_text()
     assert "vasso.finance" in page
     assert "εγκρίθηκε ως A (υπόλογος)" in page and "Οικονομικός διευθυντής" in page
-    assert f"Πιστωτικό όριο: {before:g} → {after:g}" in page  # old→new, with its label
+    greek = {n: format_decimal(n, locale="el") for n in (before, after)}
+    assert f"Πιστωτικό όριο: {greek[before]} → {greek[after]}" in page  # old→new, in words
     assert "ενημερώθηκαν" in page  # notices folded into their act
     auditor.shot(f"audit-case-file-{viewport}")
     if viewport == "phone":
@@ -136,6 +138,6 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     assert name in text
     assert "vasso.finance" in text and "εγκρίθηκε ως A" in text
     assert "Οικονομικός διευθυντής" in text  # the sign-off level, in Greek glyphs
-    assert f"{before:g} → {after:g}" in text
+    assert f"{greek[before]} → {greek[after]}" in text
     assert auditor.console_errors == []
     auditor.close()

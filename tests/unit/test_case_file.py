@@ -46,7 +46,7 @@ def records(*events: dict) -> dict:
         "instances": [],
         "tasks": {"t1": "Analyse credit (finance manager sign-off)"},
         "people": {"eleni.bd": "Ελένη Γεωργίου", "nikos.bd": "Νίκος Αντωνίου"},
-        "roles": {"finance_manager": "Finance manager"},
+        "roles": {"finance_manager": "Finance manager", "cfo": "Chief financial officer"},
         "processes": {"credit_limit_change": "Credit limit change"},
     }
 
@@ -72,6 +72,19 @@ def test_notices_fold_into_the_act_they_follow_and_the_signature_says_what_it_me
     )
 
 
+def test_a_signature_raised_by_a_level_table_names_the_level_that_signed():
+    authority = {"role": "cfo", "level": "cfo", "decided_by": "approval_level", "inputs": {}}
+    [approval] = case_file.build(
+        records(
+            event("task_ready", 1, task_id="t1", element="analyse_finance",
+                  raci={"A": "finance_manager"}),
+            event("approve", 2, task_id="t1", actor="petros.cfo", raci_role="A",
+                  element="analyse_finance", authority=authority),
+        )
+    )  # fmt: skip
+    assert approval.meaning.endswith("sign-off level: Chief financial officer")
+
+
 def test_incident_notices_fold_into_the_failure():
     lines = case_file.build(
         records(
@@ -84,28 +97,31 @@ def test_incident_notices_fold_into_the_failure():
 
 
 def test_a_data_change_and_a_decision_are_worded_by_their_renderers():
+    """The events as the engine records them (docs/audit.md), in the trail's own words."""
     change, decision = case_file.build(
         records(
-            event("data_change", 1, actor="vasso.finance", field="credit_limit",
-                  old=15000, new=20000.0, entity="customer"),
-            event("decision", 2, table="approval_level", version=3,
-                  inputs={"increase": 5000}, rules=["finance_by_limit"],
+            event("data_changed", 1, actor="vasso.finance", reason="credit limit change approved",
+                  entity="customer", key="7", field="credit_limit", old="15000", new="20000"),
+            event("decision", 2, element="approval_level", table="credit_approval_level_table",
+                  table_name=None, process_version=3, hit_policy="FIRST",
+                  inputs=[{"label": "Increase (EUR)", "expression": "increase", "value": 5000}],
+                  rules=[{"row": 2, "id": "finance", "description": "Finance signs mid-size"}],
                   outputs={"approval_level": "finance_manager"}),
         )
     )  # fmt: skip
-    assert case_file.changes_text(change) == ["Credit limit: 15000 → 20000"]
-    assert change.facts == ["Entity: customer"]
+    assert case_file.changes_text(change) == ["Credit limit: 15,000 → 20,000"]
+    assert (change.facts, change.why) == (["Customer 7"], "credit limit change approved")
     assert decision.facts == [
-        "Table: approval_level v3",
-        'Inputs: {"increase": 5000}',
-        'Matched rules: ["finance_by_limit"]',
-        'Outputs: {"approval_level": "finance_manager"}',
+        "Table: credit_approval_level_table v3",
+        "Inputs: Increase (EUR) = 5,000",
+        "Matched rules: Finance signs mid-size",
+        "Outputs: approval_level = finance_manager",
     ]
 
 
 def test_a_read_model_change_the_trail_holds_is_shown_once():
     trail = records(
-        event("data_change", 1, actor="vasso.finance", field="credit_limit", old=1, new=2)
+        event("data_changed", 1, actor="vasso.finance", field="credit_limit", old="1", new="2")
     )
     logged = {
         "instance_id": "i1",
@@ -119,5 +135,5 @@ def test_a_read_model_change_the_trail_holds_is_shown_once():
     lines = case_file.build(trail, [logged, other])
     assert [case_file.changes_text(line) for line in lines] == [
         ["Credit limit: 1 → 2"],
-        ["Payment terms days: 30 → 60"],
+        ["Payment terms (days): 30 → 60"],
     ]
