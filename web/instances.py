@@ -233,7 +233,12 @@ def _detail(
     events = views.audit_events(engine().uow(), instance_id=instance["id"])
     tasks = oversight.instance_tasks(engine().uow(), instance["id"])
     incident = incidents.incident(engine().uow(), instance["id"])
-    if retry_form is None and incident is not None and may_retry(instance):
+    # Corrected data that changed a signature waits for it: no second retry meanwhile.
+    resigning = (
+        engine().resignature_pending(instance["id"]) if instance["status"] == "error" else None
+    )
+    retrying = may_retry(instance) and resigning is None
+    if retry_form is None and incident is not None and retrying:
         retry_form = incident_page.prefilled(instance["id"])
     return render_template(
         "instances/detail.html",
@@ -243,7 +248,8 @@ def _detail(
         open_tasks=[t for t in tasks if t["status"] in OPEN],
         submissions=[e for e in events if e["action"] in ("start", "complete", "retry")],
         may_cancel=may_cancel(instance),
-        may_retry=may_retry(instance),
+        may_retry=retrying,
+        resigning=resigning,
         change_view=change_view,
         decision_view=decision_view,
         reason_view=reason_view,

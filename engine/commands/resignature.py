@@ -62,13 +62,30 @@ class ResignatureCommands(EngineBase):
             )
         return touched[0] if touched else None
 
+    def resignature_pending(self, instance_id: str) -> str | None:
+        """The name of the task whose changed data waits for a new sign-off, if any:
+        until it is signed or rejected, the instance cannot be retried again."""
+        with self.uow() as uow:
+            task = self._resigning(uow, uow.instances.get(instance_id))
+            return task.name if task else None
+
     def _refuse_while_resigning(self, uow: UnitOfWork, instance: ProcessInstance) -> None:
-        for task in uow.tasks.open_for_instance(instance.id):
-            if self._is_resignature(uow, instance, task):
-                raise InvalidState(
-                    f"changed data of '{task.name}' waits for a new sign-off;"
-                    " it is approved or rejected first"
-                )
+        task = self._resigning(uow, instance)
+        if task is not None:
+            raise InvalidState(
+                f"changed data of '{task.name}' waits for a new sign-off;"
+                " it is approved or rejected first"
+            )
+
+    def _resigning(self, uow: UnitOfWork, instance: ProcessInstance) -> HumanTask | None:
+        return next(
+            (
+                task
+                for task in uow.tasks.open_for_instance(instance.id)
+                if self._is_resignature(uow, instance, task)
+            ),
+            None,
+        )
 
     def _void_signoff(
         self,

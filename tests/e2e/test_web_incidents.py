@@ -66,6 +66,8 @@ def test_an_admin_retries_with_the_tasks_own_form_validated(web_app, crm):
     # The serial was signed: the corrected one waits for a new signature, and says so.
     notice = admin.page(f"/instances/{instance}")
     assert "The data changes what was signed: it waits for a new sign-off." in notice
+    assert "waits for a new sign-off; the step runs again once it is signed" in notice
+    assert 'name="serial"' not in notice  # no second retry while the signature is pending
     assert views.instance(crm.uow(), instance)["status"] == "error"
     [voided] = views.audit_events(crm.uow(), instance_id=instance, action="signoff_voided")
     assert (voided["actor"], voided["details"]["changes"]["serial"][1]) == ("admin", cooler)
