@@ -258,7 +258,7 @@ class ChainCheck:
         The verifier's hot loop: locals only, one f-string and one SHA-256 per event.
         """
         tails, problem, sha256, payload = self._tails, self._problem, hashlib.sha256, row_payload
-        openings = self.openings
+        link, openings = self._link, self.openings
         keep = leaves.append if leaves is not None else None
         count = 0
         for row in rows:
@@ -271,10 +271,13 @@ class ChainCheck:
                     keep(b"")
                 continue
             tail = tails.get(stream)
-            if tail is None and openings is not None:
-                openings[stream] = (seq, prev_hash, event_id)  # linked by `join`
-            else:
-                self._link(tail, stream, seq, prev_hash, event_id)
+            if tail is None:
+                if openings is not None:
+                    openings[stream] = (seq, prev_hash, event_id)  # linked by `join`
+                else:
+                    link(None, stream, seq, prev_hash, event_id)
+            elif seq != tail[0] or prev_hash != tail[1]:  # the common case skips the call
+                link(tail, stream, seq, prev_hash, event_id)
             try:
                 time = stored_time(occurred_at)
                 # Details are stored as canonical_json: hash them as they are. Text spelled
@@ -282,22 +285,22 @@ class ChainCheck:
                 digest = sha256(
                     payload(action, actor, details, instance_id, time, on_behalf_of,
                             prev_hash, process_id, raci_role, reason, seq, stream, task_id)
-                ).digest()  # fmt: skip
-                if digest.hex() != stored_hash:
+                ).hexdigest()  # fmt: skip
+                if digest != stored_hash:
                     digest = sha256(
                         payload(action, actor, canonical_json(stored_json(details)),
                                 instance_id, time, on_behalf_of, prev_hash, process_id,
                                 raci_role, reason, seq, stream, task_id)
-                    ).digest()  # fmt: skip
+                    ).hexdigest()  # fmt: skip
             except Unreadable as err:
                 problem(stream, seq, event_id, f"{err} (edited)")
-                digest = b""
+                digest = ""
             else:
-                if digest.hex() != stored_hash:
+                if digest != stored_hash:
                     problem(stream, seq, event_id, "content does not match its hash (edited)")
             tails[stream] = (seq + 1, stored_hash, seq)
             if keep is not None:
-                keep(digest)
+                keep(bytes.fromhex(digest))
         self.events += count
 
     def _link(
