@@ -15,8 +15,11 @@ Both halves read the same trail:
   higher ids, outside both halves, and the heads come from the parent's snapshot, so
   they match the events checked and nothing has to be ignored.
 
-The child is forked, so it starts in milliseconds with every module already imported;
-it opens a connection of its own. Small trails, in-memory databases and processes with
+The child is forked, so it starts in milliseconds with every module already imported.
+It never touches the parent's connections (it exits with os._exit, closing none of
+them) and opens one of its own. It only reads, and the parent keeps its own read
+transaction open until the child is done: on SQLite that read lock keeps the WAL from
+being reset under the child, whatever lock state the child inherited with the library. Small trails, in-memory databases and processes with
 other threads running (forking those can deadlock) keep the single pass.
 """
 
