@@ -19,8 +19,10 @@ The child is forked, so it starts in milliseconds with every module already impo
 It never touches the parent's connections (it exits with os._exit, closing none of
 them) and opens one of its own. It only reads, and the parent keeps its own read
 transaction open until the child is done: on SQLite that read lock keeps the WAL from
-being reset under the child, whatever lock state the child inherited with the library. Small trails, in-memory databases and processes with
-other threads running (forking those can deadlock) keep the single pass.
+being reset under the child, whatever lock state the child inherited with the library.
+
+Small trails, in-memory databases and processes with other threads running (forking
+those can deadlock) keep the single pass.
 """
 
 from __future__ import annotations
