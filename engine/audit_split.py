@@ -63,10 +63,12 @@ def verify(
     try:
         check = _check_first_part(connection, split, shown)
         later = _receive(child, results, lambda: shown(check.events))
+    except BaseException:  # the parent failed or was interrupted: the child's work is moot
+        child.terminate()
+        raise
     finally:
-        child.join(timeout=5)
-        if child.is_alive():  # the parent failed first: the child's work is of no use
-            child.terminate()
+        child.join()
+        results.close()
     check.join(later)
     return check.finish(audit_pass.heads(connection))
 
