@@ -242,11 +242,15 @@ class ChainCheck:
     Merkle leaves), then call `finish` with the stream heads.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, continues: bool = False) -> None:
         # stream -> (expected next seq, hash of the last event, seq of the last event)
         self._tails: dict[str, tuple[int, str, int]] = {}
         self.events = 0
         self.problems: list[Problem] = []
+        # A check of a later part of the trail (`continues`) cannot link a stream's first
+        # event there to what came before: it keeps stream -> (seq, prev_hash, event id)
+        # of that event, and `join` links it once the earlier part's tails are known.
+        self.openings: dict[str, tuple[int, str, int]] | None = {} if continues else None
 
     def add_rows(self, rows: Iterable[Sequence[Any]], leaves: list[bytes] | None) -> None:
         """Check events as stored, in STORED_COLUMNS order; append each one's hash to `leaves`.
@@ -254,6 +258,7 @@ class ChainCheck:
         The verifier's hot loop: locals only, one f-string and one SHA-256 per event.
         """
         tails, problem, sha256, payload = self._tails, self._problem, hashlib.sha256, row_payload
+        link, openings = self._link, self.openings
         keep = leaves.append if leaves is not None else None
         count = 0
         for row in rows:
@@ -266,12 +271,13 @@ class ChainCheck:
                     keep(b"")
                 continue
             tail = tails.get(stream)
-            expected_seq, last_hash = (tail[0], tail[1]) if tail else (1, GENESIS_HASH)
-            if seq != expected_seq:
-                kind = "missing before it" if seq > expected_seq else "duplicated or inserted"
-                problem(stream, seq, event_id, f"expected #{expected_seq}: event {kind}")
-            elif prev_hash != last_hash:
-                problem(stream, seq, event_id, "does not link to the event before it")
+            if tail is None:
+                if openings is not None:
+                    openings[stream] = (seq, prev_hash, event_id)  # linked by `join`
+                else:
+                    link(None, stream, seq, prev_hash, event_id)
+            elif seq != tail[0] or prev_hash != tail[1]:  # the common case skips the call
+                link(tail, stream, seq, prev_hash, event_id)
             try:
                 time = stored_time(occurred_at)
                 # Details are stored as canonical_json: hash them as they are. Text spelled
@@ -279,23 +285,53 @@ class ChainCheck:
                 digest = sha256(
                     payload(action, actor, details, instance_id, time, on_behalf_of,
                             prev_hash, process_id, raci_role, reason, seq, stream, task_id)
-                ).digest()  # fmt: skip
-                if digest.hex() != stored_hash:
+                ).hexdigest()  # fmt: skip
+                if digest != stored_hash:
                     digest = sha256(
                         payload(action, actor, canonical_json(stored_json(details)),
                                 instance_id, time, on_behalf_of, prev_hash, process_id,
                                 raci_role, reason, seq, stream, task_id)
-                    ).digest()  # fmt: skip
+                    ).hexdigest()  # fmt: skip
             except Unreadable as err:
                 problem(stream, seq, event_id, f"{err} (edited)")
-                digest = b""
+                digest = ""
             else:
-                if digest.hex() != stored_hash:
+                if digest != stored_hash:
                     problem(stream, seq, event_id, "content does not match its hash (edited)")
             tails[stream] = (seq + 1, stored_hash, seq)
             if keep is not None:
-                keep(digest)
+                keep(bytes.fromhex(digest))
         self.events += count
+
+    def _link(
+        self, tail: tuple[int, str, int] | None, stream: str, seq: int, prev_hash: Any,
+        event_id: int,
+    ) -> None:  # fmt: skip
+        """Check that event `seq` of `stream` follows the stream's `tail` (None: no event yet)."""
+        expected_seq, last_hash = (tail[0], tail[1]) if tail else (1, GENESIS_HASH)
+        if seq != expected_seq:
+            kind = "missing before it" if seq > expected_seq else "duplicated or inserted"
+            self._problem(stream, seq, event_id, f"expected #{expected_seq}: event {kind}")
+        elif prev_hash != last_hash:
+            self._problem(stream, seq, event_id, "does not link to the event before it")
+
+    def join(self, later: ChainCheck) -> None:
+        """Append the check of the events right after these (`continues=True`): link each
+        stream's first event there to this part's tail, and take on its tails and problems.
+
+        The outcome is the one a single pass over both parts gives, problems in the same
+        order (by event id; a link problem before the same event's content problem).
+        """
+        assert later.openings is not None, "the later part must be checked with continues=True"
+        mine = len(self.problems)
+        for stream, (seq, prev_hash, event_id) in later.openings.items():
+            self._link(self._tails.get(stream), stream, seq, prev_hash, event_id)
+        links = self.problems[mine:]
+        del self.problems[mine:]
+        by_id = sorted(links + later.problems, key=lambda p: p.event_id or 0)  # stable
+        self.problems.extend(by_id)
+        self._tails.update(later._tails)
+        self.events += later.events
 
     def finish(self, heads: Iterable[AuditStream]) -> Verification:
         """Compare each chain's end with its recorded head; the outcome of the pass."""

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,8 +20,13 @@ LOCALES = ("el", "en")
 DEFAULT_TOKEN_DAYS = 90  # an API token's life unless its creator says otherwise
 MAX_TOKEN_DAYS = 3650
 TOKEN_ID_LENGTH = 12  # a token's public id: the start of its SHA-256 (the token stays secret)
-# Checked against when the user does not exist, so that timing does not reveal who does.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so that timing does not reveal who
+    does. Made on first use: scrypt takes ~0.1 s, which every CLI command paid at start."""
+    return generate_password_hash("not a real password")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class AccountCommands(EngineBase):
         """Whether an active user with this password exists."""
         with self.uow() as uow:
             found = uow.accounts.password_hash(username)
-        password_hash, active = found if found and found[0] else (_DUMMY_HASH, False)
+        password_hash, active = found if found and found[0] else (_dummy_hash(), False)
         return check_password_hash(password_hash, password) and active
 
     def create_token(self, username: str, *, label: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, text
 
 from raci import report
 
-from .. import audit, audit_pass, merkle, views
+from .. import audit, audit_pass, audit_split, merkle, views
 from ..errors import InvalidState, NotFound
 from ..orm import audit_events, audit_verifications
 from ..read_models import check_read_models
@@ -63,7 +63,7 @@ class AuditCommands(EngineBase):
         snapshot (e.g. read models against the trail) belong here.
         """
         with self.uow() as uow, audit_pass.snapshot(uow.session) as connection:
-            verification = audit_pass.run(connection, progress=progress).verification
+            verification = audit_split.verify(connection, progress)
             models = self.runtime.services.read_models()
             verification.problems.extend(check_read_models(uow.session, models))
             return verification
