@@ -37,6 +37,8 @@ def test_the_page_shows_the_form_and_the_customer(web_app, crm):
     assert "C00150" in html and "Credit limit" in html and "Exposure" in html
     assert "Overdue" in html and "Business developer" in html and "Contacts" in html
     assert "The case so far" in html and "A second shop opens soon" in html  # the request
+    instance = views.task_detail(crm.uow(), analysis)["instance_id"]
+    assert f'href="/instances/{instance}"' in html  # the case, its trail and any incident
 
 
 def test_bad_input_is_shown_by_field_and_kept(web_app, crm):
