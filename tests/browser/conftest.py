@@ -33,10 +33,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    """The demo company served at http://127.0.0.1:<port>, in English."""
-    folder = tmp_path_factory.mktemp("browser")
+def _serve_demo(folder: Path, locale: str) -> Iterator[tuple[str, object]]:
+    """The demo company served at http://127.0.0.1:<port>, every user in `locale`."""
     settings = Settings.from_env(
         {
             "RACIFLOW_INSTANCE_DIR": str(folder),
@@ -52,12 +50,24 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ob
     load_data(engine)
     set_demo_passwords(engine, by="admin")
     for user in demo_directory().users:
-        engine.set_locale(user, "en")
+        engine.set_locale(user, locale)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", engine
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The demo company, in English (one per test module)."""
+    yield from _serve_demo(tmp_path_factory.mktemp("browser"), "en")
+
+
+@pytest.fixture(scope="module")
+def greek_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The demo company in Greek, as its staff use it (one per test module)."""
+    yield from _serve_demo(tmp_path_factory.mktemp("browser-el"), "el")
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +84,7 @@ class Person:
     """One user at their own browser: signs in, navigates, keeps console errors."""
 
     def __init__(self, browser: object, base_url: str, username: str, *, phone: bool = False):
-        viewport = {"width": 360, "height": 640} if phone else {"width": 1280, "height": 900}
+        viewport = {"width": 360, "height": 640} if phone else {"width": 1366, "height": 900}
         self.context = browser.new_context(base_url=base_url, viewport=viewport)
         self.page = self.context.new_page()
         self.username = username
