@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import views
 
-from . import errors, input_hygiene
+from . import errors, input_hygiene, names, trail_views, vocabulary
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -52,6 +52,14 @@ def create_app(
     app.jinja_env.globals["get_locale"] = get_locale
     # Names that come from data (process and task names in BPMN) are in the catalog too.
     app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    # Codes as words, through the one lookup of each (web/vocabulary.py, web/names.py).
+    app.jinja_env.filters["role"] = vocabulary.role_name
+    app.jinja_env.filters["roles"] = vocabulary.role_names
+    app.jinja_env.filters["term"] = vocabulary.term
+    app.jinja_env.filters["person"] = vocabulary.person
+    app.jinja_env.filters["reason"] = trail_views.reason_view
+    app.jinja_env.filters["process_name"] = names.process_name
+    app.jinja_env.globals["task_name"] = names.task_name
     errors.init_app(app)
     input_hygiene.init_app(app)
     _register_blueprints(app)

@@ -134,11 +134,3 @@ def customer_of(page: TaskPage, case: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(customer_id, int) and not isinstance(customer_id, bool):
         return customer_card(engine().uow(), customer_id=customer_id)
     return None
-
-
-def role_description(role: str | None) -> str:
-    """How the directory describes a role (its name when it has no description)."""
-    if role is None:
-        return ""
-    found = engine().directory().roles.get(role)
-    return found.description if found and found.description else role

@@ -18,7 +18,7 @@ from engine import collect_files
 from engine.database import make_engine, upgrade
 from web import create_app
 from web.config import Settings
-from workflows.demo import demo_directory, load_data, set_demo_passwords
+from workflows.demo import demo_directory, load_data, set_demo_passwords, start_demo_instances
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -33,8 +33,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve_demo(folder: Path, locale: str) -> Iterator[tuple[str, object]]:
-    """The demo company served at http://127.0.0.1:<port>, every user in `locale`."""
+def _serve_demo(
+    folder: Path, locale: str, *, instances: bool = False
+) -> Iterator[tuple[str, object]]:
+    """The demo company served at http://127.0.0.1:<port>, every user in `locale`.
+
+    With `instances`, one instance of every process is in flight, as `init --demo` leaves it.
+    """
     settings = Settings.from_env(
         {
             "RACIFLOW_INSTANCE_DIR": str(folder),
@@ -49,6 +54,8 @@ def _serve_demo(folder: Path, locale: str) -> Iterator[tuple[str, object]]:
     engine.deploy(collect_files([ROOT / "bpmn"]), user="lena.owner")
     load_data(engine)
     set_demo_passwords(engine, by="admin")
+    if instances:
+        start_demo_instances(engine)
     for user in demo_directory().users:
         engine.set_locale(user, locale)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
