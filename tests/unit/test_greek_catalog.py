@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from raci.messages import Message, N_, message_of
+from raci.messages import N_, Message, message_of
 from web.babel_extract import names_in
 from web.i18n import render_in
 
