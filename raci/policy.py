@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
 from .directory import Acting, Directory
 from .matrix import ActivityRow, Letter
@@ -16,13 +17,28 @@ from .messages import N_, Message
 
 
 class Refused(Exception):
-    """A RACI rule forbids the act; `msg` says why in words the surface translates."""
+    """A RACI rule forbids the act; `msg` says why in words the surface translates.
 
-    def __init__(self, letter: Letter, msg: Message) -> None:
+    `msg` is a Message, or an N_-marked msgid with its `params` (the same thing, spelt out).
+    """
+
+    def __init__(
+        self, letter: Letter, msg: Message | str, params: dict[str, Any] | None = None
+    ) -> None:
+        if not isinstance(msg, Message):
+            msg = Message(msg, **(params or {}))
         super().__init__(str(msg))
         self.letter = letter
         self.msg = msg
         self.message = str(msg)
+
+    @property
+    def template(self) -> str:
+        return self.msg.msgid
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.msg.params)
 
 
 def may_work(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting:

@@ -56,7 +56,7 @@ def create_app(
     app.jinja_env.filters["role"] = vocabulary.role_name
     app.jinja_env.filters["roles"] = vocabulary.role_names
     app.jinja_env.filters["term"] = vocabulary.term
-    app.jinja_env.filters["person"] = vocabulary.person
+    app.jinja_env.filters["actor"] = vocabulary.person
     app.jinja_env.filters["reason"] = trail_views.reason_view
     app.jinja_env.filters["process_name"] = names.process_name
     app.jinja_env.globals["task_name"] = names.task_name
