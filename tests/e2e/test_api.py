@@ -44,6 +44,7 @@ def make_app(tmp_path: Path):
     )
     for username in USERS:  # scrypt is slow: only the people these tests need
         engine.set_password(username, DEMO_PASSWORD, by="admin")
+        engine.set_locale(username, "en")  # the tests read the English answers
     return app
 
 
