@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import views
 
-from . import errors, input_hygiene, names, trail_views, vocabulary
+from . import errors, form_messages, input_hygiene, names, trail_views, vocabulary
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -60,6 +60,7 @@ def create_app(
     app.jinja_env.filters["reason"] = trail_views.reason_view
     app.jinja_env.filters["process_name"] = names.process_name
     app.jinja_env.globals["task_name"] = names.task_name
+    app.jinja_env.filters["form_message"] = form_messages.translate
     errors.init_app(app)
     input_hygiene.init_app(app)
     _register_blueprints(app)

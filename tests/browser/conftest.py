@@ -34,7 +34,11 @@ def _free_port() -> int:
 
 
 def _serve_demo(
-    folder: Path, locale: str, *, instances: bool = False
+    folder: Path,
+    locale: str,
+    test_config: dict | None = None,
+    *,
+    instances: bool = False,
 ) -> Iterator[tuple[str, object]]:
     """The demo company served at http://127.0.0.1:<port>, every user in `locale`.
 
@@ -48,16 +52,16 @@ def _serve_demo(
         }
     )
     upgrade(make_engine(settings.database_url))
-    app = create_app(settings)
+    app = create_app(settings, test_config=test_config)
     engine = app.extensions["raciflow"]
     engine.import_directory(demo_directory(), user="admin")
     engine.deploy(collect_files([ROOT / "bpmn"]), user="lena.owner")
     load_data(engine)
     set_demo_passwords(engine, by="admin")
-    if instances:
-        start_demo_instances(engine)
     for user in demo_directory().users:
         engine.set_locale(user, locale)
+    if instances:  # after the locales: their notices are in the users' language
+        start_demo_instances(engine)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
