@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -89,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _locale() -> str:
+    api_caller = g.get("api_user")  # an API call answers in its caller's language too
+    if api_caller is not None:
+        return api_caller.locale
     if current_user.is_authenticated:
         return current_user.locale
     return request.accept_languages.best_match(LOCALES) or LOCALES[0]
