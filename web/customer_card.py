@@ -151,6 +151,15 @@ def customer_changes(uow: UnitOfWork, customer_id: int) -> list[dict[str, Any]]:
         )
 
 
+def customer_label(uow: UnitOfWork, customer_id: int) -> str | None:
+    """ "Name (C00007)", or None if there is no such customer."""
+    with uow:
+        row = uow.session.execute(
+            select(customers.c.code, customers.c.name).where(customers.c.id == customer_id)
+        ).first()
+        return f"{row.name} ({row.code})" if row is not None else None
+
+
 def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:
     """The id of the customer an order is for, or None if there is no such order."""
     with uow:

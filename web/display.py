@@ -135,6 +135,18 @@ def person(username: str | None) -> str:
     return user.name if user is not None and user.name else username
 
 
+def customer(customer_id: int) -> str:
+    """A customer id as people know the customer: "Name (C00007)" (the id if unknown)."""
+    from .customer_card import customer_label
+
+    if not has_app_context():
+        return str(customer_id)
+    cache = g.setdefault("display_customers", {}) if has_request_context() else {}
+    if customer_id not in cache:
+        cache[customer_id] = customer_label(current_app.extensions["raciflow"].uow(), customer_id)
+    return cache[customer_id] or str(customer_id)
+
+
 def _directory() -> Any:
     """The directory, read once per request (a page names many people)."""
     if not has_app_context():

@@ -47,6 +47,7 @@ LABELS = {
     "credit_note": _l("Credit note"),
     "customer": _l("Customer"),
     "customer_check": _l("Customer check"),
+    "customer_id": _l("Customer"),
     "customer_name": _l("Customer"),
     "customer_status": _l("Customer status"),
     "cut_lines": _l("Lines cut"),

@@ -25,8 +25,8 @@ MONEY_KEYS = frozenset({"total", "amount", "exposure", "increase", "price", "ava
 PERSON_KEYS = frozenset(
     {"bd", "technician", "opened_by", "requested_by", "issued_by", "changed_by", "assignee"}
 )
-# Keys that are database ids: meaningless to people (the page names the customer itself).
-HIDDEN = frozenset({"id", "customer_id", "order_id", "instance_id", "release_instance"})
+# Keys that are database ids: meaningless to people (a customer id shows as the customer).
+HIDDEN = frozenset({"id", "order_id", "instance_id", "release_instance"})
 
 
 def field_label(key: str, labels: Mapping[str, str] | None = None) -> str:
@@ -55,6 +55,8 @@ def show(value: Any, key: str | None = None, labels: Mapping[str, str] | None = 
         return Markup('<span class="muted">—</span>')
     if isinstance(value, bool):
         return escape(display.yesno(value))
+    if key == "customer_id" and isinstance(value, int) and not isinstance(value, bool):
+        return escape(display.customer(value))
     if isinstance(value, int | float | Decimal):
         return escape(_number(value, key))
     if isinstance(value, Mapping):

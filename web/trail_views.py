@@ -11,6 +11,8 @@ from typing import Any
 
 from flask_babel import format_decimal, lazy_gettext
 
+from . import display
+
 ENTITIES = {
     "customer": lazy_gettext("Customer"),
     "stock": lazy_gettext("Stock"),
@@ -110,11 +112,18 @@ def change_view(details: dict[str, Any]) -> dict[str, Any]:
     """A `data_changed` event's details as words: what, which, field, old and new."""
     return {
         "entity": ENTITIES.get(details.get("entity"), details.get("entity")),
-        "key": details.get("key"),
+        "key": _key(details.get("entity"), details.get("key")),
         "field": FIELDS.get(details.get("field"), details.get("field")),
         "old": shown(details.get("old")),
         "new": shown(details.get("new")),
     }
+
+
+def _key(entity: Any, key: Any) -> Any:
+    """Which record changed: a customer by name and code, not by its database id."""
+    if entity == "customer" and str(key).isdigit():
+        return display.customer(int(key))
+    return key
 
 
 def decision_view(details: dict[str, Any]) -> dict[str, Any]:
