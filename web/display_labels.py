@@ -65,7 +65,7 @@ LABELS = {
     "emergency": _l("Emergency"),
     "exposure": _l("Exposure"),
     "has_offers": _l("Substitutes offered"),
-    "has_short": _l("Short lines"),
+    "has_short": _l("Some lines short"),
     "hard": _l("Blocking"),
     "increase": _l("Increase"),
     "invoice_number": _l("Invoice number"),

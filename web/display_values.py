@@ -77,7 +77,7 @@ def record(data: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> 
             field_label(key, labels), show(value, key, labels)
         )
         for key, value in data.items()
-        if key not in HIDDEN
+        if key not in HIDDEN and not (key == "customer_id" and "customer_name" in data)
     ]
     if not items:
         return Markup('<span class="muted">—</span>')
