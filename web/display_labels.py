@@ -161,6 +161,10 @@ CODES = {
     "release": _l("release"),
     "hold": _l("hold"),
     "cancel": _l("cancel"),
+    # Why an informed role was told (the compliance report).
+    "completion": _l("after the work was done"),
+    "signoff": _l("after the sign-off"),
+    "incident": _l("after a failed step"),
 }
 
 # The problems the order check finds (workflows/order_checks.py), as a title each.

@@ -30,11 +30,15 @@ HIDDEN = frozenset({"id", "order_id", "instance_id", "release_instance"})
 
 
 def field_label(key: str, labels: Mapping[str, str] | None = None) -> str:
-    """The label of a data key: the form's own, else the known one, else its words."""
-    if labels and key in labels:
-        return gettext(labels[key])
+    """The label of a data key: the known one, else the form's, else its words.
+
+    The known labels come first: a form's label is often just its field name in words
+    ("Afm", "Discount pct"), fine beside an input but not what a record reads as.
+    """
     if key in LABELS:
         return str(LABELS[key])
+    if labels and key in labels:
+        return gettext(labels[key])
     return gettext(key.replace("_", " ").capitalize())
 
 

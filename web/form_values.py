@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from werkzeug.datastructures import MultiDict
+
+from . import display
 
 if TYPE_CHECKING:
     from .form_render import FormField
 
 MAX_ROWS = 100  # rows of a list read back (and drawn) at most
-try:  # the distributor works in Greek time; datetime-local inputs carry no zone
-    LOCAL_ZONE: Any = ZoneInfo("Europe/Athens")
-except ZoneInfoNotFoundError:  # pragma: no cover - a system without the tz database
-    LOCAL_ZONE = UTC
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
@@ -119,7 +116,7 @@ def _convert(value_type: str, raw: str) -> Any:
             moment = datetime.fromisoformat(raw)
         except ValueError:
             return raw
-        return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)).isoformat()
+        return (moment if moment.tzinfo else moment.replace(tzinfo=display.zone())).isoformat()
     return raw
 
 
@@ -172,7 +169,7 @@ def _text(f: FormField, value: Any) -> str:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-        local = moment.astimezone(LOCAL_ZONE) if moment.tzinfo else moment
+        local = moment.astimezone(display.zone()) if moment.tzinfo else moment
         return local.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, date):
         return value.isoformat()
@@ -180,11 +177,5 @@ def _text(f: FormField, value: Any) -> str:
 
 
 def local_time(iso: str | None) -> str:
-    """An ISO timestamp as the staff read it: local (Greek) time, to the minute."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else iso
+    """An ISO timestamp as the staff read it: in the display zone, to the minute."""
+    return display.local_time(iso)

@@ -137,7 +137,8 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
             (i.get("label") or i.get("expression"), _value(i.get("value")))
             for i in details.get("inputs", [])
         ],
-        "rules": [r.get("description") or r.get("id") for r in details.get("rules", [])],
+        # A rule without a description is named by its row alone, not its XML id.
+        "rules": [r.get("description") or "" for r in details.get("rules", [])],
         "rows": [r.get("row") for r in details.get("rules", [])],
         "outputs": {name: _value(v) for name, v in (details.get("outputs") or {}).items()},
     }
