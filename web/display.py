@@ -139,11 +139,12 @@ def customer(customer_id: int) -> str:
     """A customer id as people know the customer: "Name (C00007)" (the id if unknown)."""
     from .customer_card import customer_label
 
-    if not has_app_context():
+    engine = current_app.extensions.get("raciflow") if has_app_context() else None
+    if engine is None:
         return str(customer_id)
     cache = g.setdefault("display_customers", {}) if has_request_context() else {}
     if customer_id not in cache:
-        cache[customer_id] = customer_label(current_app.extensions["raciflow"].uow(), customer_id)
+        cache[customer_id] = customer_label(engine.uow(), customer_id)
     return cache[customer_id] or str(customer_id)
 
 
