@@ -107,7 +107,7 @@ def table(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = 
         for row in rows
     )
     return Markup(
-        '<div class="table-wrap"><table class="cards records"><thead><tr>{}</tr></thead>'
+        '<div class="records-wrap"><table class="cards records"><thead><tr>{}</tr></thead>'
         "<tbody>{}</tbody></table></div>"
     ).format(head, body)
 
