@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import views
 
-from . import errors, form_messages, input_hygiene, names, trail_views, vocabulary
+from . import display, errors, form_messages, input_hygiene, names, trail_views, vocabulary
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -56,7 +56,6 @@ def create_app(
     app.jinja_env.filters["role"] = vocabulary.role_name
     app.jinja_env.filters["roles"] = vocabulary.role_names
     app.jinja_env.filters["term"] = vocabulary.term
-    app.jinja_env.filters["actor"] = vocabulary.person
     app.jinja_env.filters["reason"] = trail_views.reason_view
     app.jinja_env.filters["process_name"] = names.process_name
     app.jinja_env.globals["task_name"] = names.task_name
@@ -64,6 +63,7 @@ def create_app(
     errors.init_app(app)
     input_hygiene.init_app(app)
     _register_blueprints(app)
+    display.init_app(app, settings.timezone)  # after the blueprints: its filters win
     app.after_request(_security_headers)
 
     @app.get("/healthz")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import gettext
 
 from engine import views
@@ -31,8 +31,8 @@ def process_name(process_id: str | None) -> str:
     """The translated name of a process (its latest version's); the id if none is deployed."""
     if not process_id:
         return ""
-    versions = _versions(process_id)
-    return tr(versions[-1]["name"]) if versions else process_id
+    name = _process_names().get(process_id)
+    return tr(name) if name else process_id
 
 
 def element_names(process_id: str) -> dict[str, str]:
@@ -58,6 +58,19 @@ def task_name(process_id: str | None, element_id: str | None, name: str | None =
         return ""
     english = element_names(process_id).get(element_id) if process_id else None
     return tr(english) if english else element_id.replace("_", " ")
+
+
+def _process_names() -> dict[str, str]:
+    """Every deployed process's name (the latest version's), read once per request."""
+    engine = current_app.extensions.get("raciflow") if has_app_context() else None
+    if engine is None:  # an app without the engine (unit tests of a page's wording)
+        return {}
+    if has_request_context() and "raciflow_process_names" in g:
+        return g.raciflow_process_names
+    found = {v["process_id"]: v["name"] for v in views.process_versions(engine.uow())}
+    if has_request_context():
+        g.raciflow_process_names = found
+    return found
 
 
 def _versions(process_id: str) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 
-from . import form_render, form_values, task_page
+from . import case_warnings, form_render, form_values, task_page
 from .errors import status_of
 from .extensions import limiter
 from .i18n import error_text
@@ -30,7 +30,6 @@ from .services import engine
 from .vocabulary import role_name
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-bp.add_app_template_filter(form_values.local_time, "local_time")
 
 
 @bp.get("/")
@@ -188,7 +187,8 @@ def _render(
         task=task,
         form=form,
         labels=labels,
-        case=case,
+        warnings=case_warnings.warnings(case),
+        case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
         signer_role=role_name(page.accountable),
         error=error,

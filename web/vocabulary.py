@@ -14,8 +14,6 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from engine.settle import SYSTEM_ACTOR
-
 ROLES = {
     "bd": _l("Business developer"),
     "call_agent": _l("Call agent"),
@@ -60,13 +58,6 @@ def role_names(roles: Any) -> str:
     return ", ".join(role_name(r) for r in roles) if roles else ""
 
 
-def person(username: str | None) -> str:
-    """Who acted: a username as written, the engine itself as "system" in the reader's words."""
-    if username == SYSTEM_ACTOR:
-        return gettext("system")
-    return username or ""
-
-
 def term(value: Any) -> Any:
     """An enum value or outcome as a word in the reader's language; other values unchanged."""
     if isinstance(value, bool):
@@ -77,6 +68,10 @@ def term(value: Any) -> Any:
         return role_name(value)
     if value in TERMS:
         return str(TERMS[value])
+    from .display_labels import CODES  # the codes of process data (web/display_labels.py)
+
+    if value in CODES:
+        return str(CODES[value])
     words = value.replace("_", " ")
     found = gettext(words)
     if found == words and words != words.lower():
