@@ -24,7 +24,7 @@ from flask_babel import ngettext
 
 from engine.changes import CHANGE_ACTION
 
-from . import names, trail_views, vocabulary
+from . import display_values, names, trail_views, vocabulary
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
@@ -219,7 +219,13 @@ def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
     for title, items in (
         (_("Inputs"), [f"{label} = {value}" for label, value in worded["inputs"]]),
         (_("Matched rules"), [str(rule) for rule in worded["rules"] if rule]),
-        (_("Outputs"), [f"{name} = {value}" for name, value in worded["outputs"].items()]),
+        (
+            _("Outputs"),
+            [
+                f"{display_values.field_label(name)} = {vocabulary.term(value)}"
+                for name, value in worded["outputs"].items()
+            ],
+        ),
     ):
         if items:
             entry.facts.append(f"{title}: {'; '.join(items)}")

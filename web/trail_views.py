@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import format_decimal, lazy_gettext
 
-from . import display, names, vocabulary
+from . import display, names
 
 ENTITIES = {
     "customer": lazy_gettext("Customer"),
@@ -143,10 +143,8 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
         # A rule without a description is named by its row alone, not its XML id.
         "rules": [names.tr(r.get("description")) or "" for r in details.get("rules", [])],
         "rows": [r.get("row") for r in details.get("rules", [])],
-        "outputs": {
-            vocabulary.term(name): _value(vocabulary.term(v))
-            for name, v in (details.get("outputs") or {}).items()
-        },
+        # Raw keys and values: the page labels and words them (field_label, show).
+        "outputs": {name: _value(v) for name, v in (details.get("outputs") or {}).items()},
     }
 
 
