@@ -44,6 +44,7 @@ def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
         "yesno": yesno,
         "duration": duration,
         "person": person,
+        "process_name": process_name,
         "show": display_values.show,
         "field_label": display_values.field_label,
     }
@@ -133,6 +134,25 @@ def person(username: str | None) -> str:
     directory = _directory()
     user = directory.users.get(username) if directory is not None else None
     return user.name if user is not None and user.name else username
+
+
+def process_name(process_id: str | None) -> str:
+    """A process as its BPMN names it, in the user's language (its id if it has no name)."""
+    if not process_id:
+        return MISSING
+    engine = current_app.extensions.get("raciflow") if has_app_context() else None
+    if engine is None:
+        return process_id
+    if has_request_context() and "display_processes" in g:
+        names = g.display_processes
+    else:
+        from engine import views
+
+        names = {v["process_id"]: v["name"] for v in views.process_versions(engine.uow())}
+        if has_request_context():
+            g.display_processes = names
+    name = names.get(process_id)
+    return gettext(name) if name else process_id
 
 
 def customer(customer_id: int) -> str:
