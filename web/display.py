@@ -111,20 +111,27 @@ def is_duration(value: Any) -> bool:
 
 
 def duration(value: Any) -> str:
-    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") in words: "2 days", "4 hours"."""
-    found = _DURATION.match(value) if isinstance(value, str) else None
-    if found is None:
-        return MISSING if value is None else str(value)
+    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") or a timedelta in words: "2 days"."""
+    if isinstance(value, timedelta):
+        minutes, seconds = divmod(int(value.total_seconds()), 60)
+        hours, minutes = divmod(minutes, 60)
+        days, hours = divmod(hours, 24)
+        amounts = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+    else:
+        found = _DURATION.match(value) if isinstance(value, str) else None
+        if found is None:
+            return MISSING if value is None else str(value)
+        amounts = {unit: int(n) for unit, n in found.groupdict().items() if n}
     locale = str(get_locale() or "en")
     parts = [
         format_timedelta(
-            timedelta(**{unit: int(amount)}),
+            timedelta(**{unit: amount}),
             granularity=unit[:-1],
             threshold=10**9,  # "36 hours" stays 36 hours, never "2 days"
             locale=locale,
         )
-        for unit, amount in found.groupdict().items()
-        if amount and int(amount)
+        for unit, amount in amounts.items()
+        if amount
     ]
     return " ".join(parts) or format_timedelta(timedelta(0), locale=locale)
 

@@ -51,12 +51,12 @@ def test_the_matrix_of_credit_limit_change_reads_like_the_chart(app):
     assert matrix["request"]["credit_controller"] == "I"
     assert matrix["request"]["Self-approval"] == "yes"
     assert matrix["analyse_controller"]["credit_controller"] == "R A"
-    assert matrix["analyse_controller"]["Sign-off due"] == "P1D"
+    assert matrix["analyse_controller"]["Sign-off due"] == "1 day"
     assert matrix["analyse_finance"]["finance_manager"] == "A"
     cfo = matrix["analyse_cfo"]
     assert cfo["finance_manager"] == "C"
     assert cfo["cfo"] == "A"
-    assert cfo["Advisory"] == "yes" and cfo["Sign-off due"] == "P3D"
+    assert cfo["Advisory"] == "yes" and cfo["Sign-off due"] == "3 days"
     assert cfo["sales_manager"] == "I" and cfo["Self-approval"] == ""
     text = text_of(page)
     assert "Request new credit limit" in text  # activities by their BPMN names
@@ -74,10 +74,10 @@ def test_the_version_selector_shows_earlier_versions(app, engine):
 
     browser = as_user(app, "eleni.bd")
     latest = browser.page("/raci/credit_limit_change")
-    assert matrix_of_page(latest)["analyse_cfo"]["Sign-off due"] == "P5D"
+    assert matrix_of_page(latest)["analyse_cfo"]["Sign-off due"] == "5 days"
     assert '<option value="2" selected>v2 (latest)</option>' in latest
     first = browser.page("/raci/credit_limit_change?version=1")
-    assert matrix_of_page(first)["analyse_cfo"]["Sign-off due"] == "P3D"
+    assert matrix_of_page(first)["analyse_cfo"]["Sign-off due"] == "3 days"
     assert browser.get("/raci/credit_limit_change?version=9").status_code == 404
     assert browser.get("/raci/no_such_process").status_code == 404
 
