@@ -11,7 +11,6 @@ Built in a request: the words are in the reader's language.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -267,8 +266,14 @@ def show(value: Any) -> str:
         return {True: _("yes"), False: _("no"), None: "—"}[value]
     if isinstance(value, float | int | Decimal):
         return _number(str(value))
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, dict):  # a record in words: "Label: value, ..." (never JSON)
+        return ", ".join(
+            f"{display_values.field_label(key)}: {show(item)}"
+            for key, item in value.items()
+            if item not in (None, "", [], {})
+        )
+    if isinstance(value, list):
+        return "; ".join(show(item) for item in value)
     text = str(value)
     if _is_number(text):
         return _number(text)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from babel.dates import get_timezone_name
 from flask import Blueprint, Response, abort, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -119,7 +121,8 @@ def _customer(code: str) -> Case:
 
 
 def _header(lines: list[str]) -> list[str]:
-    made = f"{display.local_time(datetime.now(UTC))} ({display.zone().key})"
+    zone = get_timezone_name(display.zone(), locale=str(get_locale() or "en"))
+    made = f"{display.local_time(datetime.now(UTC))} ({zone})"
     return [*lines, _("Made %(when)s by %(user)s.", when=made, user=current_user.name)]
 
 

@@ -26,7 +26,7 @@ from engine import InstanceStatus, views
 from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views import incidents, oversight, visibility
 
-from . import form_render, form_values, incident_page
+from . import display, form_render, form_values, incident_page
 from .diagram import instance_svg
 from .diagram_response import diagram_language, diagram_limits, svg_response
 from .errors import status_of
@@ -56,8 +56,14 @@ class PeriodForm(Form):
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """The range as [start, end) datetimes for the read models."""
         since, until = self.since.data, self.until.data
-        start = datetime.combine(since, time(), UTC) if since else None
-        end = datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None
+        # Days are the display zone's (the zone every page shows times in), as UTC bounds.
+        zone = display.zone()
+        start = datetime.combine(since, time(), zone).astimezone(UTC) if since else None
+        end = (
+            (datetime.combine(until, time(), zone) + timedelta(days=1)).astimezone(UTC)
+            if until
+            else None
+        )
         return start, end
 
 

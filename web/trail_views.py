@@ -6,12 +6,16 @@ The events' shape is documented in docs/audit.md; here their codes become words
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import format_decimal, lazy_gettext
 
-from . import display, names
+from . import display, names, vocabulary
+
+# A code a service gives as its reason, rather than words a person wrote.
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)*")
 
 ENTITIES = {
     "customer": lazy_gettext("Customer"),
@@ -105,7 +109,11 @@ REASONS = {
 
 def reason_view(reason: str | None) -> str | None:
     """A service's reason for a change, in the user's language (people's own as written)."""
-    return str(REASONS[reason]) if reason in REASONS else reason
+    if reason in REASONS:
+        return str(REASONS[reason])
+    if reason and _CODE.fullmatch(reason):  # a service's code ("released"): as a word
+        return str(vocabulary.term(reason))
+    return reason
 
 
 def change_view(details: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import html as lxml_html
@@ -94,7 +96,8 @@ def test_the_search_filters_by_user_process_instance_action_and_date(app, engine
     assert starts == trail(engine, action="start") and len(starts) == 2
     both = event_ids(auditor.page(f"/audit/?action=start&instance={review}"))
     assert both == trail(engine, action="start", instance_id=review)
-    today = views.instance(engine.uow(), first)["started_at"][:10]
+    started = datetime.fromisoformat(views.instance(engine.uow(), first)["started_at"])
+    today = started.astimezone(ZoneInfo("Europe/Athens")).date().isoformat()  # pages' days
     assert event_ids(auditor.page(f"/audit/?since={today}&until={today}&user=giorgos.bd")) == (
         by_user
     )

@@ -11,8 +11,10 @@ import os
 import re
 import sqlite3
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
@@ -191,7 +193,8 @@ def test_the_list_filters_by_process_status_key_starter_and_date(app, engine):
     assert listed_ids(auditor.page("/instances/?business_key=C0000")) == {first, second}
     assert listed_ids(auditor.page("/instances/?business_key=C00008")) == {second}
     assert listed_ids(auditor.page("/instances/?started_by=giorgos.bd")) == {first}
-    today = views.instance(engine.uow(), first)["started_at"][:10]
+    started = datetime.fromisoformat(views.instance(engine.uow(), first)["started_at"])
+    today = started.astimezone(ZoneInfo("Europe/Athens")).date().isoformat()  # pages' days
     assert listed_ids(auditor.page(f"/instances/?since={today}&until={today}")) == {
         first,
         second,
