@@ -10,12 +10,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import format_decimal, lazy_gettext
+from flask_babel import format_decimal, gettext, lazy_gettext
 
 from . import display, names, vocabulary
 
 # A code a service gives as its reason, rather than words a person wrote.
 _CODE = re.compile(r"[a-z]+(?:_[a-z]+)*")
+_RELEASED = re.compile(r"(\S+) released")
 
 ENTITIES = {
     "customer": lazy_gettext("Customer"),
@@ -111,6 +112,9 @@ def reason_view(reason: str | None) -> str | None:
     """A service's reason for a change, in the user's language (people's own as written)."""
     if reason in REASONS:
         return str(REASONS[reason])
+    released = _RELEASED.fullmatch(reason or "")  # workflows/orders/release.py's reason
+    if released:
+        return gettext("%(order)s released", order=released.group(1))
     if reason and _CODE.fullmatch(reason):  # a service's code ("released"): as a word
         return str(vocabulary.term(reason))
     return reason
