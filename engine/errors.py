@@ -80,3 +80,20 @@ class ConcurrencyConflict(EngineError):
 
 class ScriptError(EngineError):
     """A BPMN script or expression was refused by the sandbox or failed."""
+
+
+class _Worded:
+    """An error whose English `message` template and `params` each surface may translate."""
+
+    def __init__(self, message: str, params: dict | None = None) -> None:
+        self.message = message
+        self.params = params or {}
+        super().__init__(message % self.params)
+
+
+class PeopleRefused(_Worded, NotAllowed):
+    """The user may not manage these people (not an admin, wrong current password)."""
+
+
+class PeopleInvalid(_Worded, InvalidState):
+    """A people rule refuses the change (weak password, ineligible deputy, last admin)."""
