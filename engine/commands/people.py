@@ -118,6 +118,22 @@ class PeopleCommands(EngineBase):
             )  # fmt: skip
             uow.commit()
 
+    def may_hand_over(self, task_id: str, *, user: str) -> bool:
+        """Whether `user` may reassign the task now (raci.policy.may_hand_over)."""
+        with self.uow() as uow:
+            task = uow.tasks.get(task_id)
+            if task.status != TaskStatus.READY:
+                return False
+            governance = self._governance(uow, uow.instances.get(task.instance_id).version_id)
+            if governance is None:
+                return False
+            row, today = governance.row(task), governance.today
+            try:
+                policy.may_hand_over(governance.directory, row, user, today)
+            except policy.Refused:
+                return False
+            return True
+
     def reassign_choices(self, task_id: str, *, user: str) -> list[User]:
         """Whom `user` may hand an open task to: raci.policy.may_reassign decides, for
         each active user; refused (RaciRefusal) if `user` may not reassign it at all."""
