@@ -29,7 +29,9 @@ admin_only = roles_required("admin")
 def index() -> Any:
     query = request.args.get("q", "")[:100]
     found = engine().find_users(by=current_user.username, query=query)
-    return render_template("people/users.html", users=found, query=query)
+    return render_template(
+        "people/users.html", users=found, query=query, descriptions=_descriptions()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -37,7 +39,9 @@ def index() -> Any:
 def new() -> Any:
     roles = sorted(engine().directory().roles)
     if request.method == "GET":
-        return render_template("people/user_new.html", roles=roles, form={}, error=None)
+        return render_template(
+            "people/user_new.html", roles=roles, form={}, error=None, descriptions=_descriptions()
+        )
     form = request.form
     username = form.get("username", "").strip().lower()
     try:
@@ -49,7 +53,13 @@ def new() -> Any:
             by=current_user.username,
         )
     except EngineError as error:
-        html = render_template("people/user_new.html", roles=roles, form=form, error=say(error))
+        html = render_template(
+            "people/user_new.html",
+            roles=roles,
+            form=form,
+            error=say(error),
+            descriptions=_descriptions(),
+        )
         return html, status(error)
     return _one_time(username, password, 201)
 
@@ -92,7 +102,7 @@ def add_role(username: str) -> Any:
     return _act(
         username,
         lambda: engine().add_role(username, role, by=current_user.username),
-        _("Role %(role)s added.", role=role),
+        _("Role %(role)s added.", role=_role_name(role)),
     )
 
 
@@ -102,7 +112,7 @@ def remove_role(username: str, role: str) -> Any:
     return _act(
         username,
         lambda: engine().remove_role(username, role, by=current_user.username),
-        _("Role %(role)s removed.", role=role),
+        _("Role %(role)s removed.", role=_role_name(role)),
     )
 
 
@@ -127,16 +137,24 @@ def _act(username: str, action: Any, done: str) -> Any:
 
 def _user_page(username: str, *, error: str | None = None, status_code: int = 200) -> Any:
     user, roles, must_change = engine().user_record(username, by=current_user.username)
-    descriptions = {r.name: r.description for r in engine().directory().roles.values()}
     html = render_template(
         "people/user.html",
         user=user,
         roles=roles,
-        descriptions=descriptions,
+        descriptions=_descriptions(),
         must_change=must_change,
         error=error,
     )
     return html, status_code
+
+
+def _descriptions() -> dict[str, str]:
+    """How the directory describes each role (translated where shown)."""
+    return {r.name: r.description or r.name for r in engine().directory().roles.values()}
+
+
+def _role_name(role: str) -> str:
+    return _(_descriptions().get(role, role))
 
 
 def _one_time(username: str, password: str, status_code: int) -> Any:

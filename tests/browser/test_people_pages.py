@@ -99,7 +99,7 @@ def _admin_creates_a_user(browser, base_url, engine, people) -> None:
     admin.page.get_by_role("link", name="Έγινε: στον χρήστη").click()
     admin.page.select_option("select[name=role]", "credit_controller")
     admin.page.get_by_role("button", name="Προσθήκη ρόλου").click()
-    assert admin.page.get_by_text("Ο ρόλος credit_controller προστέθηκε.").is_visible()
+    assert admin.page.get_by_text("Ο ρόλος Ελεγκτής πιστώσεων προστέθηκε.").is_visible()
     both_sizes(admin, "06-user-role-added")
     assert engine.directory().users["eva.credit"].roles == {"credit_controller"}
 
