@@ -64,6 +64,13 @@ def check_deputy(directory: Directory, principal: str, deputy: str) -> None:
         )
 
 
+def auditor_deputies(directory: Directory) -> list[str]:
+    """The deputies in `directory` who are auditors (a directory import refuses them)."""
+    return sorted(
+        {d.deputy for d in directory.deputies if directory.is_member(d.deputy, AUDITOR_ROLE)}
+    )
+
+
 def check_deputy_period(
     starts: date, ends: date, *, today: date, taken: Iterable[tuple[date, date]] = ()
 ) -> None:

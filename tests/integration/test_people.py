@@ -12,9 +12,9 @@ import pytest
 
 from engine import build_engine, views
 from engine.clock import FakeClock
-from engine.errors import NotAllowed, NotFound, PeopleInvalid, PeopleRefused
+from engine.errors import InvalidState, NotAllowed, NotFound, PeopleInvalid, PeopleRefused
 from engine.governance import RaciRefusal
-from raci.directory import Directory, Role, User
+from raci.directory import Deputy, Directory, Role, User
 from tests.integration.test_raci_enforcement import governed_files, requested
 
 PASSWORD = "correct horse battery"
@@ -294,3 +294,15 @@ def test_who_may_not_reassign_gets_no_choices_but_a_refusal(raci_engine):
         raci_engine.reassign_choices(task, user="fiona")  # A, not R
     with pytest.raises(NotAllowed):
         raci_engine.reassign(task, user="fiona", to="carol")
+
+
+def test_a_directory_import_naming_an_auditor_as_deputy_is_refused(engine):
+    directory = engine.directory()
+    with_auditor = Directory(
+        users=directory.users,
+        roles=directory.roles,
+        deputies=(Deputy("fotis", "fiona", date(2026, 6, 1), date(2026, 6, 30)),),
+    )
+    with pytest.raises(InvalidState, match="auditors may not be deputies: fotis"):
+        engine.import_directory(with_auditor, user="ada")
+    assert engine.directory().deputies == ()
