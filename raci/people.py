@@ -12,17 +12,13 @@ from datetime import date
 from typing import Any
 
 from .directory import ADMIN_ROLE, Directory
+from .messages import N_
 
 AUDITOR_ROLE = "auditor"
 # Roles that oversee the work rather than do it: holding only these, a user has no
 # work to hand over, and a deputy holding only these could not do the work either.
 OVERSIGHT_ROLES = frozenset({ADMIN_ROLE, AUDITOR_ROLE, "process_owner"})
 MAX_DEPUTY_DAYS = 366  # a stand-in is for an absence, not a standing delegation
-
-
-def N_(message: str) -> str:
-    """Mark `message` for the Greek catalog (pybabel extracts N_); translated where shown."""
-    return message
 
 
 class PeopleRuleBroken(Exception):

@@ -15,10 +15,10 @@ from raci.people import PeopleRuleBroken
 
 from .. import audit
 from ..errors import InvalidState, NotFound, PeopleInvalid
+from ..locales import LOCALES
 from ..passwords import check_strength
 from .base import EngineBase
 
-LOCALES = ("el", "en")
 DEFAULT_TOKEN_DAYS = 90  # an API token's life unless its creator says otherwise
 MAX_TOKEN_DAYS = 3650
 TOKEN_ID_LENGTH = 12  # a token's public id: the start of its SHA-256 (the token stays secret)
