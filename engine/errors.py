@@ -6,6 +6,8 @@ them into HTTP statuses and exit codes at the edge.
 
 from __future__ import annotations
 
+from raci.messages import Message
+
 
 class EngineError(Exception):
     """Base class of every error the engine reports."""
@@ -88,6 +90,7 @@ class _Worded:
     def __init__(self, message: str, params: dict | None = None) -> None:
         self.message = message
         self.params = params or {}
+        self.msg = Message(message, **self.params)  # what web/i18n.py translates
         super().__init__(message % self.params)
 
 

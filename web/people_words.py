@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext
-
-from engine.errors import EngineError, NotAllowed, PeopleInvalid, PeopleRefused
+from engine.errors import EngineError, NotAllowed, PeopleInvalid
 
 from .errors import status_of
+from .i18n import error_text
 
 
 def say(error: EngineError) -> str:
     """The error's message, translated when the engine worded it for translation."""
-    if isinstance(error, PeopleRefused | PeopleInvalid):
-        return gettext(error.message, **error.params)
-    return str(error)
+    return error_text(error)
 
 
 def status(error: EngineError) -> int:
