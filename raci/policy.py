@@ -195,16 +195,22 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
     return acting
 
 
-def may_reassign(
-    directory: Directory, row: ActivityRow, user: str, target: str, day: date
-) -> tuple[Acting | None, Acting]:
-    """An R member or an admin hands the task to `target`, who must be able to work it."""
+def may_hand_over(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting | None:
+    """Who may reassign a task: an R member or an admin (None: as admin, for no role)."""
     by = directory.acting_as(user, row.responsible, day)
     if by is None and not directory.is_admin(user):
         raise Refused(
             Letter.R,
             Message(N_("%(user)s may not reassign '%(task)s'"), user=user, task=row.activity),
         )
+    return by
+
+
+def may_reassign(
+    directory: Directory, row: ActivityRow, user: str, target: str, day: date
+) -> tuple[Acting | None, Acting]:
+    """Someone who may hand the task over gives it to `target`, who must be able to work it."""
+    by = may_hand_over(directory, row, user, day)
     to = directory.acting_as(target, row.responsible, day)
     if to is None:
         raise Refused(Letter.R, _not_responsible(target, row))
