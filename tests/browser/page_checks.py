@@ -56,6 +56,7 @@ _UTC = re.compile(r"\bUTC\b|\bGMT\b|\+00:?00\b|\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z\b")
 # A run of characters that may form a code, an id, an e-mail or a username.
 _TOKEN = re.compile(r"[A-Za-z0-9_.@/:+#-]+")
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_USERNAME = re.compile(r"[a-z]+\.[a-z]+")
 
 
 def repr_problems(text: str) -> list[str]:
@@ -89,7 +90,13 @@ def english_words(text: str, user_data: Iterable[str] = ()) -> list[str]:
 
 
 def _is_code(token: str) -> bool:
-    return any(ch.isdigit() for ch in token) or "@" in token or token.startswith("http")
+    """A code, an id, an address or a username (name.role, as the directory spells them)."""
+    return (
+        any(ch.isdigit() for ch in token)
+        or "@" in token
+        or token.startswith("http")
+        or _USERNAME.fullmatch(token) is not None
+    )
 
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:
