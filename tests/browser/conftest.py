@@ -125,9 +125,16 @@ def viewport(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def journey_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The demo company in Greek, served once for all the journeys (each module takes its
+    own customers, so that the cases of one never meet those of another)."""
+    yield from _serve_demo(tmp_path_factory.mktemp("journeys"), "el")
+
+
 @pytest.fixture
 def journey(
-    request: pytest.FixtureRequest, greek_app: tuple[str, object], browser: object, viewport: str
+    request: pytest.FixtureRequest, journey_app: tuple[str, object], browser: object, viewport: str
 ) -> Iterator[object]:
     """One case of the module's PROCESS, in Greek, at each viewport (tests/browser/journeys.py).
 
@@ -135,7 +142,7 @@ def journey(
     """
     from tests.browser.journeys import Journey
 
-    journey = Journey(browser, greek_app, request.module.PROCESS, viewport)
+    journey = Journey(browser, journey_app, request.module.PROCESS, viewport)
     journey.name = request.node.originalname.removeprefix("test_")
     yield journey
     problems = journey.problems()

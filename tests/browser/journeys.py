@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.support import Translations
 from sqlalchemy import select
@@ -34,8 +35,10 @@ _GREEK = Translations.load(str(ROOT / "web" / "translations"), ["el"])
 
 
 def el(text: str) -> str:
-    """`text` as the Greek UI shows it (the app's compiled catalogue)."""
-    return _GREEK.gettext(text)
+    """`text` as the Greek UI shows it; a journey fails on words the catalogue lacks."""
+    greek = _GREEK.gettext(text)
+    assert greek != text, f"no Greek for «{text}» in web/translations/el"
+    return greek
 
 
 class Actor(Person):
@@ -78,6 +81,7 @@ class Actor(Person):
         self.page.fill("input[name=password]", password)
         self.submit(self.page.locator("form button[type=submit]"))
         assert "/login" not in self.page.url, f"{self.username} could not sign in"
+        assert self.page.locator("html").get_attribute("lang") == "el", "the UI is not in Greek"
 
     def submit(self, button: Any) -> None:
         """Click a button that posts a form, and wait for the page it leads to.
@@ -107,15 +111,17 @@ class Actor(Person):
         self.submit(self.page.locator("form.work-form button[type=submit]"))
         self.assert_no_form_errors()
 
-    def open_task(self, name: str, *, customer: str | None = None) -> str:
-        """Find the task named `name` in one of the inbox's sections, open it; its id."""
+    def open_task(self, name: str, *, customer: str | None = None, to_sign: bool = False) -> str:
+        """Find the task named `name` in the inbox, filtered by customer; open it; its id.
+
+        The sections are looked through in the order a user would: sign-offs first when
+        the user is there to sign.
+        """
         label = el(name)
-        self.page.goto("/inbox/")
-        for section in INBOX_SECTIONS:
-            tab = self.page.locator(f"nav.tabs a[href*='section={section}']")
-            self.submit(tab)  # a link, but it leads to a new page all the same
-            if customer:
-                self._filter_by_customer(customer)
+        sections = ("signoffs", *INBOX_SECTIONS) if to_sign else INBOX_SECTIONS
+        for section in dict.fromkeys(sections):
+            query = urlencode({"section": section, "customer": customer or ""})
+            self.page.goto(f"/inbox/?{query}")
             link = self.page.get_by_role("link", name=label, exact=True)
             if link.count():
                 self.shot(f"inbox-{section}")
@@ -123,15 +129,6 @@ class Actor(Person):
                 self.page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
                 return self.page.url.rsplit("/", 1)[-1]
         raise AssertionError(f"{self.username} finds no task «{label}» ({customer}) in the inbox")
-
-    def _filter_by_customer(self, customer: str) -> None:
-        details = self.page.locator("details.filters")
-        if not details.count():
-            return
-        if not details.evaluate("d => d.open"):
-            details.locator("summary").click()
-        self.page.fill("details.filters [name=customer]", customer)
-        self.submit(details.locator("form.filter-form button[type=submit]").first)
 
     # --- working a task -----------------------------------------------------------
 

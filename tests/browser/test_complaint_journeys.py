@@ -79,7 +79,7 @@ def test_bad_taste_checked_and_signed_by_the_supervisor(journey):
         batch_number="B-2026-118",
     )
     supervisor = journey.as_("maria.cssup")
-    supervisor.open_task("Check the product quality", customer=customer)
+    supervisor.open_task("Check the product quality", customer=customer, to_sign=True)
     supervisor.shot("signoff")
     supervisor.approve()
     instance_id = tell_the_customer(journey, customer)
@@ -100,7 +100,7 @@ def test_invoice_difference_sent_back_corrected_and_credited(journey):
         kind="invoice_difference",
         description="Χρεώθηκαν 10 κιβώτια αντί για 8",
         invoice_number=invoice,
-        claimed_amount="120.50",
+        claimed_amount="120",
     )
     controller = journey.as_("anna.credit")
     task = "Check the invoice difference (finance manager sign-off)"
@@ -112,7 +112,7 @@ def test_invoice_difference_sent_back_corrected_and_credited(journey):
         credit_amount="150",
     )
     finance = journey.as_("vasso.finance")
-    finance.open_task(task, customer=customer)
+    finance.open_task(task, customer=customer, to_sign=True)
     finance.shot("signoff")
     finance.reject("Το ποσό πίστωσης ξεπερνά την απαίτηση του πελάτη")
 
@@ -122,9 +122,9 @@ def test_invoice_difference_sent_back_corrected_and_credited(journey):
         "rework",
         outcome="accepted",
         resolution="Διορθώθηκε στο ποσό της απαίτησης",
-        credit_amount="120.50",
+        credit_amount="120",
     )
-    finance.open_task(task, customer=customer)
+    finance.open_task(task, customer=customer, to_sign=True)
     finance.approve()
     instance_id = tell_the_customer(journey, customer)
 
@@ -132,4 +132,4 @@ def test_invoice_difference_sent_back_corrected_and_credited(journey):
     complaint = journey.row(complaints, instance_id=instance_id)
     assert complaint["status"] == "closed"
     note = journey.row(credit_notes, complaint_id=complaint["id"])
-    assert float(note["amount"]) == 120.50
+    assert float(note["amount"]) == 120

@@ -24,7 +24,7 @@ def request_limit(journey, customer_id: int, limit: float) -> None:
     bd = journey.as_("giorgos.bd")
     bd.start(PROCESS, customer=code(customer_id))
     bd.complete(
-        "request", requested_limit=f"{limit:.2f}", justification="Ανοίγει δεύτερο κατάστημα"
+        "request", requested_limit=f"{limit:.0f}", justification="Ανοίγει δεύτερο κατάστημα"
     )
 
 
@@ -39,11 +39,11 @@ def test_small_increase_signed_by_another_controller(journey):
     analyst.complete(
         "analyse",
         recommendation="approve",
-        approved_limit=f"{new_limit:.2f}",
+        approved_limit=f"{new_limit:.0f}",
         analysis="Πληρώνει πάντα εντός προθεσμίας",
     )
     signer = journey.as_("kostas.credit")
-    signer.open_task(task, customer=code(customer_id))
+    signer.open_task(task, customer=code(customer_id), to_sign=True)
     instance_id = signer.instance_id()
     signer.shot("signoff")
     signer.approve()
@@ -63,11 +63,11 @@ def test_large_increase_sent_back_then_declined(journey):
     analyst.complete(
         "analyse",
         recommendation="approve",
-        approved_limit=f"{before + 8000:.2f}",
+        approved_limit=f"{before + 8000:.0f}",
         analysis="Ο τζίρος αυξήθηκε 30% φέτος",
     )
     finance = journey.as_("vasso.finance")
-    finance.open_task(task, customer=code(customer_id))
+    finance.open_task(task, customer=code(customer_id), to_sign=True)
     finance.reject("Λείπουν οι πληρωμές των τελευταίων δώδεκα μηνών")
 
     analyst.open_task(task, customer=code(customer_id))
@@ -76,7 +76,7 @@ def test_large_increase_sent_back_then_declined(journey):
     analyst.complete(
         recommendation="decline", approved_limit="", analysis="Δύο καθυστερήσεις φέτος"
     )
-    finance.open_task(task, customer=code(customer_id))
+    finance.open_task(task, customer=code(customer_id), to_sign=True)
     instance_id = finance.instance_id()
     finance.approve()
 

@@ -40,7 +40,7 @@ def test_segment_change_sent_back_by_master_data_then_signed(journey):
     agent.open_task(task, customer=code(customer_id))
     agent.complete("justify", justification="Ο μέσος όρος παραγγελίας διπλασιάστηκε")
     steward = journey.as_("despina.md")
-    steward.open_task(task, customer=code(customer_id))
+    steward.open_task(task, customer=code(customer_id), to_sign=True)
     steward.shot("signoff")
     steward.reject("Επισύναψε τις παραγγελίες του τελευταίου τριμήνου")
     assert journey.row(customers, id=customer_id)["segment"] == "C"  # untouched
@@ -48,7 +48,7 @@ def test_segment_change_sent_back_by_master_data_then_signed(journey):
     agent.open_task(task, customer=code(customer_id))
     assert agent.sees("τελευταίου τριμήνου")
     agent.complete("rework", justification="Τρεις παραγγελίες άνω των 900 € το τρίμηνο")
-    steward.open_task(task, customer=code(customer_id))
+    steward.open_task(task, customer=code(customer_id), to_sign=True)
     instance_id = steward.instance_id()
     steward.approve()
 
