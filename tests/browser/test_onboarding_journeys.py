@@ -5,18 +5,10 @@ the proposal that the controller justifies and the finance manager signs."""
 
 from __future__ import annotations
 
-import pytest
-
 from workflows.afm import complete_afm
 from workflows.tables import customers
 
 PROCESS = "customer_onboarding"
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the start form draws five contact rows whose name is required, so the browser "
-    "refuses a customer with fewer than five contacts (issue 12, `forms` fixes rows)",
-)
 AFMS = {"desk": ("90000001", "90000002"), "phone": ("90000003", "90000004")}
 
 
