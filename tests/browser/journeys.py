@@ -13,9 +13,11 @@ positions, so that a row moving in the inbox does not break a journey.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.support import Translations
 from sqlalchemy import select
@@ -32,6 +34,11 @@ _INVALID_INPUTS = """b => b.form ? [...b.form.elements]
 _SIGNED_IN: dict[tuple[str, str], Any] = {}  # (app, user): the browser state after sign-in
 INBOX_SECTIONS = ("mine", "queue", "signoffs", "consultations")
 _GREEK = Translations.load(str(ROOT / "web" / "translations"), ["el"])
+
+
+def athens_today() -> date:
+    """Today where the staff are: the forms judge dates by the day in Athens."""
+    return datetime.now(ZoneInfo("Europe/Athens")).date()
 
 
 def el(text: str) -> str:
@@ -168,6 +175,13 @@ class Actor(Person):
         self.page.fill("#reject-reason", reason)
         self.page.fill("#reject-password", PASSWORD)
         self.submit(self.page.get_by_role("button", name=el("Send back"), exact=True))
+        self.assert_no_form_errors()
+
+    def answer(self, comment: str) -> None:
+        """Answer the consultation open on the task page (RACI C)."""
+        form = self.page.locator("form[action*='/consultations/']").first
+        form.locator("textarea[name=comment]").fill(comment)
+        self.submit(form.get_by_role("button", name=el("Send answer"), exact=True))
         self.assert_no_form_errors()
 
     # --- what the user sees -------------------------------------------------------

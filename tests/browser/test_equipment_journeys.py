@@ -3,8 +3,9 @@ service manager and the technician do it (bpmn/equipment_request.raci.csv)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tests.browser.journeys import athens_today
 from workflows.equipment_rules import is_working_day
 from workflows.tables import assets, service_requests
 
@@ -25,7 +26,7 @@ def serial_at(customer_id: int) -> str:
 
 
 def next_working_day() -> str:
-    day = date.today() + timedelta(days=1)
+    day = athens_today() + timedelta(days=1)
     while not is_working_day(day):
         day += timedelta(days=1)
     return day.isoformat()

@@ -7,8 +7,9 @@ by one credit controller and signed by another, or held by the finance manager."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tests.browser.journeys import athens_today
 from tests.browser.order_cases import WAREHOUSE, clean_line, customer_ids, list_price
 from workflows.tables import orders
 
@@ -48,7 +49,7 @@ def enter_order(journey, who: str, customer_id: int, product: str, quantity: int
 def plan_delivery(journey, customer: str) -> None:
     logistics = journey.as_("michalis.log")
     logistics.open_task("Plan the delivery", customer=customer)
-    day = (date.today() + timedelta(days=1)).isoformat()
+    day = (athens_today() + timedelta(days=1)).isoformat()
     logistics.complete("plan-delivery", delivery_date=day, route="Αθήνα Κέντρο 3")
 
 
