@@ -44,6 +44,7 @@ def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
         "yesno": yesno,
         "duration": duration,
         "person": person,
+        "process_name": process_name,
         "show": display_values.show,
         "field_label": display_values.field_label,
     }
@@ -108,20 +109,27 @@ def is_duration(value: Any) -> bool:
 
 
 def duration(value: Any) -> str:
-    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") in words: "2 days", "4 hours"."""
-    found = _DURATION.match(value) if isinstance(value, str) else None
-    if found is None:
-        return MISSING if value is None else str(value)
+    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") or a timedelta in words: "2 days"."""
+    if isinstance(value, timedelta):
+        minutes, seconds = divmod(int(value.total_seconds()), 60)
+        hours, minutes = divmod(minutes, 60)
+        days, hours = divmod(hours, 24)
+        amounts = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+    else:
+        found = _DURATION.match(value) if isinstance(value, str) else None
+        if found is None:
+            return MISSING if value is None else str(value)
+        amounts = {unit: int(n) for unit, n in found.groupdict().items() if n}
     locale = str(get_locale() or "en")
     parts = [
         format_timedelta(
-            timedelta(**{unit: int(amount)}),
+            timedelta(**{unit: amount}),
             granularity=unit[:-1],
             threshold=10**9,  # "36 hours" stays 36 hours, never "2 days"
             locale=locale,
         )
-        for unit, amount in found.groupdict().items()
-        if amount and int(amount)
+        for unit, amount in amounts.items()
+        if amount
     ]
     return " ".join(parts) or format_timedelta(timedelta(0), locale=locale)
 
@@ -133,6 +141,25 @@ def person(username: str | None) -> str:
     directory = _directory()
     user = directory.users.get(username) if directory is not None else None
     return user.name if user is not None and user.name else username
+
+
+def process_name(process_id: str | None) -> str:
+    """A process as its BPMN names it, in the user's language (its id if it has no name)."""
+    if not process_id:
+        return MISSING
+    engine = current_app.extensions.get("raciflow") if has_app_context() else None
+    if engine is None:
+        return process_id
+    if has_request_context() and "display_processes" in g:
+        names = g.display_processes
+    else:
+        from engine import views
+
+        names = {v["process_id"]: v["name"] for v in views.process_versions(engine.uow())}
+        if has_request_context():
+            g.display_processes = names
+    name = names.get(process_id)
+    return gettext(name) if name else process_id
 
 
 def customer(customer_id: int) -> str:

@@ -22,7 +22,7 @@ from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 
-from . import case_warnings, form_render, form_values, task_page
+from . import case_warnings, form_render, form_values, record_checks, task_page
 from .errors import status_of
 from .extensions import limiter
 from .services import engine
@@ -64,6 +64,10 @@ def complete(task_id: str) -> Any:
     schema = schema_for(page.task["process_id"], page.task["element"])
     inputs = form_render.form_fields(schema) if schema is not None else []
     data, unreadable = form_values.parse_form(inputs, request.form)
+    if not unreadable and page.can_work:  # a serial that does not exist: said beside it
+        task = page.task
+        case = task_page.case_data(page)
+        unreadable = record_checks.problems(task["process_id"], task["element"], data, case)
     try:
         if unreadable:
             raise InvalidTaskData(unreadable)

@@ -48,12 +48,12 @@ def test_the_matrix_of_credit_limit_change_reads_like_the_chart(app):
     assert matrix["request"]["Credit controller credit_controller"] == "I"
     assert matrix["request"]["Self-approval"] == "yes"
     assert matrix["analyse_controller"]["Credit controller credit_controller"] == "R A"
-    assert matrix["analyse_controller"]["Sign-off due"] == "P1D"
+    assert matrix["analyse_controller"]["Sign-off due"] == "1 day"
     assert matrix["analyse_finance"]["Finance manager finance_manager"] == "A"
     cfo = matrix["analyse_cfo"]
     assert cfo["Finance manager finance_manager"] == "C"
     assert cfo["Chief financial officer cfo"] == "A"
-    assert cfo["Advisory"] == "yes" and cfo["Sign-off due"] == "P3D"
+    assert cfo["Advisory"] == "yes" and cfo["Sign-off due"] == "3 days"
     assert cfo["Sales manager sales_manager"] == "I" and cfo["Self-approval"] == ""
     assert "Request new credit limit" in text_of(page)  # activities by their BPMN names
     assert 'class="table-wrap matrix-wrap"' in page  # the matrix scrolls in its own box
@@ -69,10 +69,10 @@ def test_the_version_selector_shows_earlier_versions(app, engine):
 
     browser = as_user(app, "eleni.bd")
     latest = browser.page("/raci/credit_limit_change")
-    assert matrix_of_page(latest)["analyse_cfo"]["Sign-off due"] == "P5D"
+    assert matrix_of_page(latest)["analyse_cfo"]["Sign-off due"] == "5 days"
     assert '<option value="2" selected>v2 (latest)</option>' in latest
     first = browser.page("/raci/credit_limit_change?version=1")
-    assert matrix_of_page(first)["analyse_cfo"]["Sign-off due"] == "P3D"
+    assert matrix_of_page(first)["analyse_cfo"]["Sign-off due"] == "3 days"
     assert browser.get("/raci/credit_limit_change?version=9").status_code == 404
     assert browser.get("/raci/no_such_process").status_code == 404
 
