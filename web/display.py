@@ -19,6 +19,8 @@ from babel.dates import format_timedelta
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_babel import format_currency, format_decimal, get_locale, gettext
 
+from engine.settle import SYSTEM_ACTOR
+
 DEFAULT_ZONE = "Europe/Athens"
 ZONE_KEY = "RACIFLOW_TIMEZONE"
 CURRENCY = "EUR"
@@ -135,31 +137,22 @@ def duration(value: Any) -> str:
 
 
 def person(username: str | None) -> str:
-    """Whom a username names, as the directory calls them (the username if unknown)."""
+    """Whom a username names, as the directory calls them (the username if unknown);
+    the engine's own acts are the system's, in the user's words."""
     if not username:
         return MISSING
+    if username == SYSTEM_ACTOR:
+        return gettext("system")
     directory = _directory()
     user = directory.users.get(username) if directory is not None else None
     return user.name if user is not None and user.name else username
 
 
 def process_name(process_id: str | None) -> str:
-    """A process as its BPMN names it, in the user's language (its id if it has no name)."""
-    if not process_id:
-        return MISSING
-    engine = current_app.extensions.get("raciflow") if has_app_context() else None
-    if engine is None:
-        return process_id
-    if has_request_context() and "display_processes" in g:
-        names = g.display_processes
-    else:
-        from engine import views
+    """A process as its BPMN names it, in the user's language (web/names.py decides)."""
+    from . import names
 
-        names = {v["process_id"]: v["name"] for v in views.process_versions(engine.uow())}
-        if has_request_context():
-            g.display_processes = names
-    name = names.get(process_id)
-    return gettext(name) if name else process_id
+    return names.process_name(process_id) if process_id else MISSING
 
 
 def customer(customer_id: int) -> str:

@@ -112,7 +112,7 @@ def test_order_lines_become_a_table_with_greek_headings_and_no_repr(greek):
 
 
 def test_codes_read_as_words_and_free_text_as_written(greek):
-    assert str(show("call_agent", "channel")) == "εκπρόσωπος τηλεφωνικού κέντρου"
+    assert str(show("call_agent", "channel")) == "Τηλεφωνητής"  # a role id reads as the role
     assert str(show("placement", "kind")) == "τοποθέτηση"
     assert str(show("P2D", "sla")) == "2 ημέρες"
     assert str(show("Wedding <tonight>", "urgency")) == "Wedding &lt;tonight&gt;"
