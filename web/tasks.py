@@ -22,13 +22,12 @@ from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 
-from . import form_render, form_values, task_page
+from . import case_warnings, form_render, form_values, task_page
 from .errors import status_of
 from .extensions import limiter
 from .services import engine
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-bp.add_app_template_filter(form_values.local_time, "local_time")
 
 
 @bp.get("/")
@@ -186,7 +185,8 @@ def _render(
         task=task,
         form=form,
         labels=labels,
-        case=case,
+        warnings=case_warnings.warnings(case),
+        case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
         signer_role=task_page.role_description(page.accountable),
         error=error,
