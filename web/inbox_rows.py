@@ -2,21 +2,21 @@
 
 The read model (engine/views/inbox.py) gives each task its case summary (drawn by
 workflows/key_figures.py); this module turns it into words and numbers in the
-user's language and locale, with Babel.
+user's language and locale (web/display.py, Babel).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_currency, format_decimal, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from engine.unit_of_work import UnitOfWork
 
+from . import display
 from .customer_card import case_customers
 
-CURRENCY = "EUR"
 FIGURE_LABELS = {  # workflows/key_figures.py names these figures
     "requested_limit": _l("Requested limit"),
     "order_amount": _l("Order amount"),
@@ -55,9 +55,9 @@ def key_figure(summary: dict[str, Any]) -> dict[str, str] | None:
         return None
     kind = summary.get("kind")
     if kind == "money":
-        text = format_currency(value, CURRENCY)
+        text = display.money(value)
     elif kind == "number":
-        text = format_decimal(value)
+        text = display.number(value)
     else:
         text = gettext(str(value))
     return {"label": str(label), "value": text}
