@@ -15,8 +15,10 @@ from typing import Any
 from raci import policy
 from raci.directory import Acting, Directory
 from raci.matrix import ActivityRow, Letter, RaciMatrix
+from raci.messages import N_, Message
 
 from .errors import NotAllowed
+from .locales import DEFAULT_LOCALE
 from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
@@ -71,7 +73,7 @@ class Governance:
         try:
             return rule(self.directory, *args, **kwargs)
         except policy.Refused as refused:
-            raise RaciRefusal(refused.letter.value, refused.message, task.id) from refused
+            raise RaciRefusal.of(refused, task) from refused
 
     def signer(
         self, uow: UnitOfWork, task: HumanTask, user: str, *, role: str | None = None
@@ -103,12 +105,11 @@ class Governance:
     ) -> None:
         """Tell every member of the task's I roles, in the app and by e-mail."""
         row = self.row(task)
-        subject = f"{task.name}: {'signed off' if after == 'signoff' else 'completed'}"
-        body = (
-            f"{task.name} in {instance.process_id}"
-            f"{' ' + instance.business_key if instance.business_key else ''}"
-            f" was {'signed off' if after == 'signoff' else 'completed'} by {actor}."
+        signed = after == "signoff"
+        subject = Message(
+            N_("%(task)s: signed off") if signed else N_("%(task)s: completed"), task=task.name
         )
+        body = _done_body(task, instance, process_name(uow, instance), actor, signed)
         for username in policy.informed(self.directory, row):
             self.notify(uow, instance, task, username, subject, body)
             record(
@@ -127,11 +128,35 @@ class Governance:
         instance: ProcessInstance,
         task: HumanTask,
         username: str,
-        subject: str,
-        body: str,
+        subject: Message,
+        body: Message,
     ) -> None:
         """Store an in-app notification, and queue an e-mail if the user has an address."""
         notify(uow, self.directory, instance, task, username, subject, body)
+
+
+def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
+    """The BPMN name of the instance's process, for messages (translated as a name)."""
+    return uow.versions.get(instance.version_id).name or instance.process_id
+
+
+def _done_body(
+    task: HumanTask, instance: ProcessInstance, process: str, actor: str, signed: bool
+) -> Message:
+    params = {"task": task.name, "process": process, "user": actor}
+    if instance.business_key:
+        msgid = (
+            N_("%(task)s in %(process)s %(key)s was signed off by %(user)s.")
+            if signed
+            else N_("%(task)s in %(process)s %(key)s was completed by %(user)s.")
+        )
+        return Message(msgid, key=instance.business_key, **params)
+    msgid = (
+        N_("%(task)s in %(process)s was signed off by %(user)s.")
+        if signed
+        else N_("%(task)s in %(process)s was completed by %(user)s.")
+    )
+    return Message(msgid, **params)
 
 
 def notify(
@@ -140,17 +165,23 @@ def notify(
     instance: ProcessInstance,
     task: HumanTask,
     username: str,
-    subject: str,
-    body: str,
+    subject: Message,
+    body: Message,
 ) -> None:
-    """Store an in-app notification, and queue an e-mail if the user has an address."""
+    """Store an in-app notification, and queue an e-mail if the user has an address.
+
+    Both are written once, in the recipient's language, inside this unit of work: the
+    worker sends the stored text and never opens another transaction to word it.
+    """
+    locale = uow.accounts.locale(username) or DEFAULT_LOCALE
+    subject_text, body_text = uow.wording(subject, locale), uow.wording(body, locale)
     notification = Notification(
-        username, subject, body, uow.now, instance_id=instance.id, task_id=task.id
+        username, subject_text[:400], body_text, uow.now, instance_id=instance.id, task_id=task.id
     )
     uow.notifications.add(notification)
     user = directory.users.get(username)
     if user is not None and user.email:
-        mail = OutboxMail(user.email, subject, body, uow.now)
+        mail = OutboxMail(user.email, subject_text[:400], body_text, uow.now)
         mail._notification = notification  # type: ignore[attr-defined]
         uow.outbox.add(mail)
 
@@ -165,12 +196,22 @@ def require_active_user(directory: Directory, user: str) -> None:
 
 
 class RaciRefusal(NotAllowed):
-    """An act a RACI rule forbids on a task; `letter` is the rule's (R, A or C)."""
+    """An act a RACI rule forbids on a task; `letter` is the rule's (R, A or C).
 
-    def __init__(self, letter: str, message: str, task_id: str) -> None:
+    str() is the rule's English text (the audit trail records it); `msg` names the task
+    by its BPMN name, for the surface to translate into the reader's language.
+    """
+
+    def __init__(self, letter: str, message: str, task_id: str, msg: Message | None = None) -> None:
         super().__init__(message)
         self.letter = letter
         self.task_id = task_id
+        self.msg = msg
+
+    @classmethod
+    def of(cls, refused: policy.Refused, task: HumanTask) -> RaciRefusal:
+        msg = Message(refused.msg.msgid, **{**refused.msg.params, "task": task.name})
+        return cls(refused.letter.value, refused.message, task.id, msg)
 
 
 def signoff_due(row: ActivityRow, now: datetime) -> datetime | None:

@@ -9,27 +9,43 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
 from .directory import Acting, Directory
 from .matrix import ActivityRow, Letter
+from .messages import N_, Message
 
 
 class Refused(Exception):
-    """A RACI rule forbids the act."""
+    """A RACI rule forbids the act; `msg` says why in words the surface translates.
 
-    def __init__(self, letter: Letter, message: str) -> None:
-        super().__init__(message)
+    `msg` is a Message, or an N_-marked msgid with its `params` (the same thing, spelt out).
+    """
+
+    def __init__(
+        self, letter: Letter, msg: Message | str, params: dict[str, Any] | None = None
+    ) -> None:
+        if not isinstance(msg, Message):
+            msg = Message(msg, **(params or {}))
+        super().__init__(str(msg))
         self.letter = letter
-        self.message = message
+        self.msg = msg
+        self.message = str(msg)
+
+    @property
+    def template(self) -> str:
+        return self.msg.msgid
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.msg.params)
 
 
 def may_work(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting:
     """R: a member of an R role (or their active deputy) may claim and complete."""
     acting = directory.acting_as(user, row.responsible, day)
     if acting is None:
-        raise Refused(
-            Letter.R, f"{user} is not responsible for '{row.activity}' ({_roles(row.responsible)})"
-        )
+        raise Refused(Letter.R, _not_responsible(user, row))
     return acting
 
 
@@ -55,8 +71,15 @@ def signing_role(levels: Sequence[str], row: ActivityRow, required: object) -> s
     if not isinstance(required, str) or required not in levels:
         raise Refused(
             Letter.A,
-            f"the level table gave {required!r} for '{row.activity}', not a level"
-            f" ({', '.join(levels)}): nobody may sign it",
+            Message(
+                N_(
+                    "the level table gave %(value)s for '%(task)s', not a level (%(roles)s):"
+                    " nobody may sign it"
+                ),
+                value=repr(required),
+                task=row.activity,
+                roles=list(levels),
+            ),
         )
     accountable = row.accountable
     if accountable in levels and levels.index(accountable) >= levels.index(required):
@@ -83,18 +106,33 @@ def may_sign_off(
     """
     if user == performer:
         raise Refused(
-            Letter.A, f"{user} performed '{row.activity}' and cannot sign it off (four eyes)"
+            Letter.A,
+            Message(
+                N_("%(user)s performed '%(task)s' and cannot sign it off (four eyes)"),
+                user=user,
+                task=row.activity,
+            ),
         )
     if performer_for is not None and user == performer_for:
         raise Refused(
             Letter.A,
-            f"{user}'s deputy performed '{row.activity}' for them; they cannot sign it off",
+            Message(
+                N_("%(user)s's deputy performed '%(task)s' for them; they cannot sign it off"),
+                user=user,
+                task=row.activity,
+            ),
         )
     if user in earlier_performers:
         raise Refused(
             Letter.A,
-            f"{user} worked on '{row.activity}' before it was sent back and cannot sign it off"
-            " (four eyes)",
+            Message(
+                N_(
+                    "%(user)s worked on '%(task)s' before it was sent back and cannot sign it off"
+                    " (four eyes)"
+                ),
+                user=user,
+                task=row.activity,
+            ),
         )
     role = signer or row.accountable
     acting = directory.acting_as(
@@ -106,11 +144,27 @@ def may_sign_off(
     if acting is None and role != row.accountable:
         raise Refused(
             Letter.A,
-            f"{user} may not sign '{row.activity}': the data submitted needs the authority"
-            f" of {role}, above {row.accountable}",
+            Message(
+                N_(
+                    "%(user)s may not sign '%(task)s': the data submitted needs the authority"
+                    " of %(role)s, above %(accountable_role)s"
+                ),
+                user=user,
+                task=row.activity,
+                role=role,
+                accountable_role=row.accountable,
+            ),
         )
     if acting is None:
-        raise Refused(Letter.A, f"{user} is not accountable for '{row.activity}' ({role})")
+        raise Refused(
+            Letter.A,
+            Message(
+                N_("%(user)s is not accountable for '%(task)s' (%(role)s)"),
+                user=user,
+                task=row.activity,
+                role=role,
+            ),
+        )
     return acting
 
 
@@ -118,7 +172,9 @@ def may_answer(directory: Directory, role: str, user: str, day: date) -> Acting:
     """C: a member of the consulted role (or their deputy) answers for the role."""
     acting = directory.acting_as(user, [role], day)
     if acting is None:
-        raise Refused(Letter.C, f"{user} cannot answer for {role}")
+        raise Refused(
+            Letter.C, Message(N_("%(user)s cannot answer for %(role)s"), user=user, role=role)
+        )
     return acting
 
 
@@ -128,24 +184,36 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
     acting = directory.acting_as(user, [role] if role else [], day)
     if acting is None:
         raise Refused(
-            Letter.A, f"only {role} may override consultation on '{row.activity}', not {user}"
+            Letter.A,
+            Message(
+                N_("only %(role)s may override consultation on '%(task)s', not %(user)s"),
+                role=role,
+                task=row.activity,
+                user=user,
+            ),
         )
     return acting
+
+
+def may_hand_over(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting | None:
+    """Who may reassign a task: an R member or an admin (None: as admin, for no role)."""
+    by = directory.acting_as(user, row.responsible, day)
+    if by is None and not directory.is_admin(user):
+        raise Refused(
+            Letter.R,
+            Message(N_("%(user)s may not reassign '%(task)s'"), user=user, task=row.activity),
+        )
+    return by
 
 
 def may_reassign(
     directory: Directory, row: ActivityRow, user: str, target: str, day: date
 ) -> tuple[Acting | None, Acting]:
-    """An R member or an admin hands the task to `target`, who must be able to work it."""
-    by = directory.acting_as(user, row.responsible, day)
-    if by is None and not directory.is_admin(user):
-        raise Refused(Letter.R, f"{user} may not reassign '{row.activity}'")
+    """Someone who may hand the task over gives it to `target`, who must be able to work it."""
+    by = may_hand_over(directory, row, user, day)
     to = directory.acting_as(target, row.responsible, day)
     if to is None:
-        raise Refused(
-            Letter.R,
-            f"{target} is not responsible for '{row.activity}' ({_roles(row.responsible)})",
-        )
+        raise Refused(Letter.R, _not_responsible(target, row))
     return by, to
 
 
@@ -154,5 +222,16 @@ def informed(directory: Directory, row: ActivityRow) -> list[str]:
     return sorted({user for role in row.informed for user in directory.members(role)})
 
 
-def _roles(roles: list[str]) -> str:
-    return ", ".join(roles) or "no R role"
+def _not_responsible(user: str, row: ActivityRow) -> Message:
+    if not row.responsible:
+        return Message(
+            N_("%(user)s is not responsible for '%(task)s' (no R role)"),
+            user=user,
+            task=row.activity,
+        )
+    return Message(
+        N_("%(user)s is not responsible for '%(task)s' (%(roles)s)"),
+        user=user,
+        task=row.activity,
+        roles=list(row.responsible),
+    )

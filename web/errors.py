@@ -17,6 +17,8 @@ from engine.errors import (
     NotFound,
 )
 
+from .i18n import error_text
+
 STATUS = {
     NotFound: 404,
     NotAllowed: 403,
@@ -52,9 +54,10 @@ def init_app(app: Flask) -> None:
         status = status_of(error)
         fields = error.errors if isinstance(error, InvalidTaskData) else None
         code = type(error).__name__
+        message = error_text(error)
         if wants_json():
-            return jsonify(error_body(status, code, str(error), fields)), status
-        return render_template("error.html", status=status, message=str(error)), status
+            return jsonify(error_body(status, code, message, fields)), status
+        return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

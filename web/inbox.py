@@ -30,6 +30,7 @@ from engine.views.notifications import notifications_page
 from workflows.customer_search import CASES_BY_CUSTOMER_NAME
 
 from . import form_values
+from .i18n import error_text
 from .inbox_rows import inbox_rows
 from .query_args import page_number
 from .services import engine
@@ -122,7 +123,7 @@ def _each(act: Callable[..., Any]) -> tuple[int, list[str]]:
             act(task_id, user=current_user.username)
             done += 1
         except EngineError as error:  # one refusal must not stop the others
-            refused.append(str(error))
+            refused.append(error_text(error))
     return done, refused
 
 
@@ -142,7 +143,7 @@ def save_filter() -> Response:
         engine().save_filter(current_user.username, request.form.get("name", ""), query)
         flash(_("Filter saved."), "ok")
     except EngineError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
     return redirect(url_for("inbox.index", **query))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from raci import policy
 from raci.matrix import ActivityRow
+from raci.messages import N_, Message
 
 from ..errors import InvalidState, NotAllowed
 from ..governance import Governance, RaciRefusal
@@ -27,7 +28,7 @@ class TaskCommands(ResignatureCommands):
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
             if task.assignee not in (None, user):  # taken first: a conflict, not a refusal
-                raise InvalidState(f"task {task_id} is claimed by {task.assignee}")
+                raise InvalidState(_claimed(task_id, task.assignee))
             if task.assignee == user:
                 return
             instance = uow.instances.get(task.instance_id)
@@ -43,7 +44,9 @@ class TaskCommands(ResignatureCommands):
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
             if task.assignee != user:
-                raise NotAllowed(f"task {task_id} is not claimed by {user}")
+                raise NotAllowed(
+                    Message(N_("task %(id)s is not claimed by %(user)s"), id=task_id, user=user)
+                )
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
             governed = self._governance(uow, instance.version_id) is not None
@@ -103,7 +106,7 @@ class TaskCommands(ResignatureCommands):
             open_tasks = uow.tasks.open_alongside(task_id)
             task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
             if task.assignee not in (None, user):
-                raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
+                raise NotAllowed(_claimed(task_id, task.assignee))
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))
@@ -193,9 +196,16 @@ def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) ->
         return
     waiting = [c.role for c in uow.consultations.for_task(task.id) if c.is_open]
     if waiting:
-        raise RaciRefusal(
-            "C",
-            f"'{task.name}' waits for consultation with {', '.join(waiting)}"
-            " (or an override by the accountable role)",
-            task.id,
+        msg = Message(
+            N_(
+                "'%(task)s' waits for consultation with %(roles)s"
+                " (or an override by the accountable role)"
+            ),
+            task=task.name,
+            roles=waiting,
         )
+        raise RaciRefusal("C", str(msg), task.id, msg)
+
+
+def _claimed(task_id: str, assignee: str | None) -> Message:
+    return Message(N_("task %(id)s is claimed by %(user)s"), id=task_id, user=assignee)
