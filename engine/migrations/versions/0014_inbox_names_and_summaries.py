@@ -6,8 +6,8 @@ SQLite and PostgreSQL. `process_instances.summary` is what lists show of a case
 (customer, key figure), drawn from its data at each step; older instances get
 theirs at their next step.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from workflows.duplicates import fold
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
