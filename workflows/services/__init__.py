@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine import ServiceRegistry
 
 from ..history import READ_MODELS
+from ..key_figures import summary
 from . import complaints, credit, customer_master, equipment, orders
 
 AREAS = (credit, orders, equipment, customer_master, complaints)
@@ -17,4 +18,5 @@ def build_registry() -> ServiceRegistry:
         area.register(registry)
     for model in READ_MODELS:
         registry.add_read_model(model)
+    registry.summarise_with(summary)
     return registry
