@@ -8,13 +8,14 @@ themselves are raci.policy's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from raci import policy
 from raci.directory import Acting, Directory
-from raci.matrix import ActivityRow, Letter, RaciMatrix
+from raci.matrix import ActivityRow, Letter, RaciMatrix, case_value
 
 from .errors import NotAllowed
 from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
@@ -47,9 +48,18 @@ class Governance:
             "I": row.informed,
         }
 
-    def task_opened(self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> None:
-        """Index the new task by role and ask its C roles for input."""
+    def task_opened(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        case: Callable[[], dict[str, Any]] = dict,
+    ) -> None:
+        """Route the new task (to its named person, if the row names one), index it by
+        role and ask its C roles for input. `case` gives the task's data."""
         row = self.row(task)
+        if row.rules.assign_to is not None:
+            self._route(uow, instance, task, row, case_value(case(), row.rules.assign_to))
         uow.task_roles.add_for(
             task, [(role, letter.value) for letter in Letter for role in row.roles_with(letter)]
         )
@@ -66,12 +76,61 @@ class Governance:
                 details={"element": task.spec_id, "role": role, "advisory": row.rules.advisory},
             )
 
+    def _route(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        row: ActivityRow,
+        person: object,
+    ) -> None:
+        """Give `task` to `person` if they may work it; else leave it in the queue and
+        tell the supervisor (A) why."""
+        try:
+            task.routed_to = task.assignee = policy.route(self.directory, row, person)
+        except policy.Refused as refused:
+            reason = str(self._refusal(task, refused))
+            record(
+                uow,
+                instance,
+                "routing_failed",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                raci_role="R",
+                reason=reason,
+                details={"element": task.spec_id, "assign_to": row.rules.assign_to},
+            )
+            subject = f"{task.name}: not assigned"
+            for username in self.directory.members(row.accountable) if row.accountable else []:
+                self.notify(uow, instance, task, username, subject, reason)
+            return
+        record(
+            uow,
+            instance,
+            "routed",
+            actor=SYSTEM_ACTOR,
+            task_id=task.id,
+            raci_role="R",
+            details={"element": task.spec_id, "to": person, "assign_to": row.rules.assign_to},
+        )
+
     def check(self, task: HumanTask, rule: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a raci.policy rule about `task`; a refusal becomes a RaciRefusal."""
         try:
             return rule(self.directory, *args, **kwargs)
         except policy.Refused as refused:
-            raise RaciRefusal(refused.letter.value, refused.message, task.id) from refused
+            raise self._refusal(task, refused) from refused
+
+    @staticmethod
+    def _refusal(task: HumanTask, refused: policy.Refused) -> RaciRefusal:
+        """The refusal as the engine reports it, naming the task as people know it."""
+        params = refused.params
+        if refused.template is not None and "task" in params:
+            params = {**params, "task": task.name}
+        message = refused.template % params if refused.template else refused.message
+        return RaciRefusal(
+            refused.letter.value, message, task.id, template=refused.template, params=params
+        )
 
     def signer(
         self, uow: UnitOfWork, task: HumanTask, user: str, *, role: str | None = None
@@ -165,12 +224,26 @@ def require_active_user(directory: Directory, user: str) -> None:
 
 
 class RaciRefusal(NotAllowed):
-    """An act a RACI rule forbids on a task; `letter` is the rule's (R, A or C)."""
+    """An act a RACI rule forbids on a task; `letter` is the rule's (R, A or C).
 
-    def __init__(self, letter: str, message: str, task_id: str) -> None:
+    `template` and `params`, when the rule gave them, let the web layer show the
+    message in the user's language (see raci.policy.Refused).
+    """
+
+    def __init__(
+        self,
+        letter: str,
+        message: str,
+        task_id: str,
+        *,
+        template: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.letter = letter
         self.task_id = task_id
+        self.template = template
+        self.params = dict(params or {})
 
 
 def signoff_due(row: ActivityRow, now: datetime) -> datetime | None:

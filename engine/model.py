@@ -88,6 +88,9 @@ class HumanTask:
     due_at: datetime | None = None
     business_key: str | None = None
     assignee: str | None = None
+    # The person the matrix routes the task to (assign_to, or a scoped R role): only
+    # they, their deputy, or whom a supervisor reassigns it to may work it.
+    routed_to: str | None = None
     completed_by: str | None = None
     completed_at: datetime | None = None
     # Sign-off (RACI "A"): the performer's submitted work waits here until signed.
@@ -171,6 +174,7 @@ class Consultation:
     comment: str | None = None
     overridden_by: str | None = None
     override_reason: str | None = None
+    routed_to: str | None = None  # a scoped role: the case's own person (and deputy) answers
     id: int | None = None
 
     @property

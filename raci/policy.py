@@ -9,28 +9,81 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
 from .directory import Acting, Directory
 from .matrix import ActivityRow, Letter
 
 
+def N_(message: str) -> str:  # the name pybabel extracts by default
+    """Mark `message` for translation; the web layer translates it when it shows it."""
+    return message
+
+
 class Refused(Exception):
-    """A RACI rule forbids the act."""
+    """A RACI rule forbids the act.
 
-    def __init__(self, letter: Letter, message: str) -> None:
-        super().__init__(message)
+    With `params`, `message` is a template marked by N_ (a msgid), so that the web
+    layer can show it in the user's language: `gettext(refused.message) % params`.
+    """
+
+    def __init__(self, letter: Letter, message: str, params: dict[str, Any] | None = None) -> None:
         self.letter = letter
-        self.message = message
+        self.template = message if params is not None else None
+        self.params = dict(params or {})
+        self.message = message % self.params if params is not None else message
+        super().__init__(self.message)
 
 
-def may_work(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting:
-    """R: a member of an R role (or their active deputy) may claim and complete."""
+def may_work(
+    directory: Directory, row: ActivityRow, user: str, day: date, *, routed_to: str | None = None
+) -> Acting:
+    """R: a member of an R role (or their active deputy) may claim and complete.
+
+    A task routed to a named person (`routed_to`: the matrix's assign_to, or a scoped
+    R role) is theirs alone, or their deputy's, until it is reassigned.
+    """
     acting = directory.acting_as(user, row.responsible, day)
     if acting is None:
         raise Refused(
             Letter.R, f"{user} is not responsible for '{row.activity}' ({_roles(row.responsible)})"
         )
+    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+        raise Refused(
+            Letter.R,
+            N_(
+                "'%(task)s' is assigned to %(person)s: %(user)s may not take it"
+                " (a supervisor may reassign it)"
+            ),
+            {"task": row.activity, "person": routed_to, "user": user},
+        )
+    if routed_to is not None and user != routed_to:  # a deputy acts for the person
+        acting = Acting(user, acting.role, on_behalf_of=routed_to)
     return acting
+
+
+def _is_or_stands_in_for(directory: Directory, user: str, person: str, day: date) -> bool:
+    return user == person or person in directory.principals_of(user, day)
+
+
+def route(directory: Directory, row: ActivityRow, person: object) -> str:
+    """The person a task goes to: `person` must be an active member of one of its R roles.
+
+    Refused (the task then stays in its roles' queue) names why.
+    """
+    if not isinstance(person, str) or not person:
+        raise Refused(
+            Letter.R,
+            N_("'%(task)s' names nobody to assign it to (%(variable)s is empty)"),
+            {"task": row.activity, "variable": row.rules.assign_to or "-"},
+        )
+    if not any(directory.is_member(person, role) for role in row.responsible):
+        raise Refused(
+            Letter.R,
+            N_("%(person)s is not responsible for '%(task)s' (%(roles)s): it stays in the queue"),
+            {"person": person, "task": row.activity, "roles": _roles(row.responsible)},
+        )
+    return person
 
 
 def needs_signoff(
@@ -134,10 +187,33 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
 
 
 def may_reassign(
-    directory: Directory, row: ActivityRow, user: str, target: str, day: date
+    directory: Directory,
+    row: ActivityRow,
+    user: str,
+    target: str,
+    day: date,
+    *,
+    routed_to: str | None = None,
 ) -> tuple[Acting | None, Acting]:
-    """An R member or an admin hands the task to `target`, who must be able to work it."""
+    """An R member or an admin hands the task to `target`, who must be able to work it.
+
+    A task routed to a named person is handed on only by that person (or their
+    deputy), a supervisor (the row's A) or an admin: other R members may not take it
+    by reassigning it to themselves.
+    """
     by = directory.acting_as(user, row.responsible, day)
+    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+        supervisor = [row.accountable] if row.accountable else []
+        by = directory.acting_as(user, supervisor, day)
+        if by is None and not directory.is_admin(user):
+            raise Refused(
+                Letter.R,
+                N_(
+                    "'%(task)s' is assigned to %(person)s: only they, %(role)s or an admin may"
+                    " reassign it"
+                ),
+                {"task": row.activity, "person": routed_to, "role": row.accountable or "-"},
+            )
     if by is None and not directory.is_admin(user):
         raise Refused(Letter.R, f"{user} may not reassign '{row.activity}'")
     to = directory.acting_as(target, row.responsible, day)

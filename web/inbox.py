@@ -23,6 +23,7 @@ from engine.views.inbox_sections import DUE_FILTERS, SECTIONS, SORTS, InboxQuery
 from engine.views.notifications import notifications_page
 
 from . import form_values
+from .errors import message_of
 from .query_args import page_number
 from .services import engine
 
@@ -101,7 +102,7 @@ def _each(act: Callable[..., Any]) -> tuple[int, list[str]]:
             act(task_id, user=current_user.username)
             done += 1
         except EngineError as error:  # one refusal must not stop the others
-            refused.append(str(error))
+            refused.append(message_of(error))
     return done, refused
 
 

@@ -23,8 +23,9 @@ from engine.views.inbox import workable
 from workflows.forms import schema_for
 
 from . import form_render, form_values, task_page
-from .errors import status_of
+from .errors import message_of, status_of
 from .extensions import limiter
+from .people_fields import with_people
 from .services import engine
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -74,7 +75,7 @@ def complete(task_id: str) -> Any:
         return _render(page, form=form, error=_("Please correct the marked fields."), status=422)
     except EngineError as error:
         form = form_render.bind(schema, form=request.form)
-        return _render(page, form=form, error=str(error), status=status_of(error))
+        return _render(page, form=form, error=message_of(error), status=status_of(error))
     if views.task_detail(engine().uow(), task_id)["status"] == "awaiting_signoff":
         flash(_("Submitted: the work now waits for sign-off."), "ok")
         return redirect(url_for("tasks.show", task_id=task_id))
@@ -94,7 +95,7 @@ def approve(task_id: str) -> Any:
     try:
         state = engine().approve(task_id, user=current_user.username)
     except EngineError as error:
-        return _render(page, error=str(error), status=status_of(error))
+        return _render(page, error=message_of(error), status=status_of(error))
     if state.status == "error":
         return _failed_after(state, _("Signed off, but the next step failed: %(error)s"))
     flash(_("Signed off: the process has moved on."), "ok")
@@ -143,7 +144,7 @@ def _act(
     try:
         action()
     except EngineError as error:
-        return _render(page, error=str(error), status=status_of(error))
+        return _render(page, error=message_of(error), status=status_of(error))
     flash(done, "ok")
     if to_inbox:
         return redirect(url_for("inbox.index"))
@@ -178,8 +179,9 @@ def _render(
     schema = schema_for(task["process_id"], task["element"])
     if form is None:
         form = form_render.bind(schema, data=task["submitted_data"])  # rework starts from it
-    labels = {f.name: f.label for f in form.fields}
     case = task_page.case_data(page)
+    form = with_people(form, schema, case, engine().directory())
+    labels = {f.name: f.label for f in form.fields}
     html = render_template(
         "tasks/show.html",
         page=page,

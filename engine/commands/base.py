@@ -251,7 +251,12 @@ class EngineBase:
         if governance is None:
             return {}
         acting = governance.check(
-            task, policy.may_work, governance.row(task), user, governance.today
+            task,
+            policy.may_work,
+            governance.row(task),
+            user,
+            governance.today,
+            routed_to=task.routed_to,
         )
         return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
 

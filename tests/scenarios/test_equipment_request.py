@@ -475,7 +475,7 @@ def test_the_service_manager_sends_a_job_report_back_to_the_technician(crm):
     assert (task["element"], task["assignee"]) == ("work", "thanasis.tech")
     assert asset(crm, broken["serial"])["status"] == "in_repair"
     assert service_request(crm, instance)["status"] == "scheduled"
-    with pytest.raises(NotAllowed, match=r"claimed by thanasis\.tech"):  # the job is his now
+    with pytest.raises(NotAllowed, match=r"assigned to thanasis\.tech"):  # the job is his now
         crm.complete(instance, "work", "stelios.tech", serial=broken["serial"], work_notes="Fixed")
 
     worked(crm, instance, broken["serial"])

@@ -81,6 +81,9 @@ class Task(Schema):
     lane = nullable()
     status = fields.String(required=True)
     assignee = nullable()
+    routed_to = nullable(
+        metadata={"description": "The one person the matrix routes it to (assign_to)"}
+    )
     business_key = nullable()
     created_at = time_field(required=True)
     due_at = time_field()
