@@ -91,6 +91,8 @@ class HumanTask:
     # The person the matrix routes the task to (assign_to, or a scoped R role): only
     # they, their deputy, or whom a supervisor reassigns it to may work it.
     routed_to: str | None = None
+    # Scoped roles' people on this case (role -> username, or None for the whole role).
+    audience: dict[str, str | None] | None = None
     completed_by: str | None = None
     completed_at: datetime | None = None
     # Sign-off (RACI "A"): the performer's submitted work waits here until signed.

@@ -114,6 +114,7 @@ human_tasks = Table(
     Column("business_key", String(200)),
     Column("assignee", String(200)),
     Column("routed_to", String(200)),  # assign_to / a scoped R role (docs/raci.md)
+    Column("audience", JSON),  # scoped roles' people on this case: role -> username
     Column("completed_by", String(200)),
     Column("completed_at", UTCDateTime),
     Column("performer", String(200)),

@@ -45,7 +45,7 @@ SUFFIXES = (".raci.csv", ".raci.yaml", ".raci.yml")
 FLAG_COLUMNS = ("@self_approval", "@advisory", "@signoff_due", "@assign_to")
 _FLAG_KEYS = ("self_approval", "advisory", "signoff_due")
 _TOP_KEYS = ("process", "roles", "defaults", "levels", "scopes", "activities")
-_ROW_KEYS = ("activity", "raci", "authority", "assign_to", *_FLAG_KEYS)
+_ROW_KEYS = ("activity", "raci", "authority", "assign_to", "scopes", *_FLAG_KEYS)
 _VARIABLE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")  # a case variable: request.customer_id
 _NAME = re.compile(r"[A-Za-z_][\w.-]*")
 _SCOPED_COLUMN = re.compile(r"(?P<role>.+?)\s*\[\s*(?P<scope>[^\]]*?)\s*\]")
@@ -199,6 +199,9 @@ def _load_yaml(process_id: str, text: str, fail: Fail) -> RaciMatrix:
             rules = replace(rules, authority=_authority(item["authority"], row_line, fail))
         if item.get("assign_to") is not None:
             rules = replace(rules, assign_to=_yaml_variable(item["assign_to"], row_line, fail))
+        if item.get("scopes"):
+            scoped = _yaml_scopes(item["scopes"], tuple(cells), row_line, fail, "row")
+            rules = replace(rules, scopes=tuple(scoped.items()))
         rows.append(ActivityRow(activity, cells, rules, row_line))
     roles = declared or tuple(dict.fromkeys(role for row in rows for role in row.cells))
     full = [replace(row, cells={r: row.cells.get(r, frozenset()) for r in roles}) for row in rows]
@@ -207,7 +210,9 @@ def _load_yaml(process_id: str, text: str, fail: Fail) -> RaciMatrix:
     return RaciMatrix(process_id, roles, tuple(full), levels=levels, scopes=scopes)
 
 
-def _yaml_scopes(value: object, roles: tuple[str, ...], line: int | None, fail: Fail) -> dict:
+def _yaml_scopes(
+    value: object, roles: tuple[str, ...], line: int | None, fail: Fail, where: str = "matrix"
+) -> dict[str, str]:
     """Read `scopes: {<role>: <scope>}`, or `{<role>: {scope: <scope>}}`."""
     if not isinstance(value, dict):
         raise fail(line, "'scopes' must map roles to scopes, e.g. {bd: customer_bd}")
@@ -218,7 +223,7 @@ def _yaml_scopes(value: object, roles: tuple[str, ...], line: int | None, fail: 
             check_mapping(scope, ("scope",), f"the scope of '{role}'", line, fail)
             scope = scope.get("scope")
         if not isinstance(role, str) or role not in roles:
-            raise fail(line, f"'scopes' names '{role}', which is not a role of the matrix")
+            raise fail(line, f"'scopes' names '{role}', which is not a role of the {where}")
         if not isinstance(scope, str):
             raise fail(line, f"the scope of '{role}' must be a name, e.g. customer_bd")
         scopes[role] = _scope_name(scope, role, line, fail)

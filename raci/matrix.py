@@ -43,6 +43,8 @@ class ActivityRules:
     # The case variable naming the person, inside the R roles, the task goes to
     # (e.g. "schedule.technician"): docs/raci.md, "Routing to a named person".
     assign_to: str | None = None
+    # Roles narrowed to the case's own person on this row only, over the matrix's scopes.
+    scopes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ class RaciMatrix:
     # Roles narrowed to the case's own person (role -> scope, e.g. bd -> customer_bd):
     # docs/raci.md, "Audience scopes".
     scopes: dict[str, str] = field(default_factory=dict)
+
+    def scopes_of(self, row: ActivityRow) -> dict[str, str]:
+        """The scoped roles `row` gives a letter to, with their scope (the row's own first)."""
+        scopes = {**self.scopes, **dict(row.rules.scopes)}
+        return {role: scope for role, scope in scopes.items() if row.cells.get(role)}
 
     def row_for(self, activity_id: str, name: str | None = None) -> ActivityRow | None:
         """The row naming `activity_id`, or else the one naming the activity's `name`."""

@@ -7,7 +7,7 @@ records the outcome; nothing here touches storage.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -167,11 +167,22 @@ def may_sign_off(
     return acting
 
 
-def may_answer(directory: Directory, role: str, user: str, day: date) -> Acting:
-    """C: a member of the consulted role (or their deputy) answers for the role."""
+def may_answer(
+    directory: Directory, role: str, user: str, day: date, *, routed_to: str | None = None
+) -> Acting:
+    """C: a member of the consulted role (or their deputy) answers for the role; for a
+    role scoped to the case, only the case's own person (`routed_to`) or their deputy."""
     acting = directory.acting_as(user, [role], day)
     if acting is None:
         raise Refused(Letter.C, f"{user} cannot answer for {role}")
+    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+        raise Refused(
+            Letter.C,
+            N_("Only %(person)s, the case's own %(role)s, may answer for %(role)s, not %(user)s"),
+            {"person": routed_to, "role": role, "user": user},
+        )
+    if routed_to is not None and user != routed_to:
+        acting = Acting(user, role, on_behalf_of=routed_to)
     return acting
 
 
@@ -225,9 +236,19 @@ def may_reassign(
     return by, to
 
 
-def informed(directory: Directory, row: ActivityRow) -> list[str]:
-    """I: every active member of the informed roles."""
-    return sorted({user for role in row.informed for user in directory.members(role)})
+def informed(
+    directory: Directory, row: ActivityRow, audience: Mapping[str, str | None] | None = None
+) -> list[str]:
+    """I: every active member of the informed roles; of a role scoped to the case, only
+    the case's person (`audience`), when the case names one."""
+    audience = audience or {}
+    return sorted(
+        {
+            user
+            for role in row.informed
+            for user in ([audience[role]] if audience.get(role) else directory.members(role))
+        }
+    )
 
 
 def _roles(roles: list[str]) -> str:

@@ -176,7 +176,8 @@ class EngineBase:
         matrix = self._version(uow, version_id).matrix
         if matrix is None:
             return None
-        return Governance(matrix, uow.directory.load(), uow.now.date())
+        directory = uow.directory.load()
+        return Governance(matrix, directory, uow.now.date(), self.runtime.services.scopes())
 
     def _run_task(
         self,

@@ -321,8 +321,8 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "activities:\n  - activity: a\n    owner: bd\n",
             2,
-            "unknown key owner (known: activity, raci, authority, assign_to, self_approval, advisory,"
-            " signoff_due)",
+            "unknown key owner (known: activity, raci, authority, assign_to, scopes, self_approval,"
+            " advisory, signoff_due)",
         ),
         (
             "activities:\n  - activity: a\n    advisory: maybe\n",

@@ -9,8 +9,9 @@ import pytest
 
 from raci.loading import MatrixFormatError, load_matrix
 from raci.matrix import case_value
-from raci.policy import Refused, may_reassign, may_work, route
+from raci.policy import Refused, informed, may_answer, may_reassign, may_work, route
 from raci.render import as_csv, as_rows
+from raci.validation import Activity, errors, validate
 from tests.unit.test_raci_policy import DIRECTORY, MID_NOV, ROW
 
 ASSIGNED = ROW.__class__(ROW.activity, ROW.cells, ROW.rules.__class__(assign_to="job.clerk"))
@@ -120,3 +121,51 @@ def test_a_routed_task_is_reassigned_by_its_person_a_supervisor_or_an_admin_only
         may_reassign(DIRECTORY, ROW, "ralf", "ralf", MID_NOV, routed_to="rita")
     with pytest.raises(Refused, match="ivy is not responsible"):  # still to an R member only
         may_reassign(DIRECTORY, ROW, "alex", "ivy", MID_NOV, routed_to="rita")
+
+
+# --- audience scopes ------------------------------------------------------------------
+
+SCOPED_CSV = "activity,clerk,legal[own_lawyer],sales[own_rep]\ncheck_credit,R/A,C,I\nfile,R/A,,\n"
+
+
+def test_a_scoped_role_is_reported_only_on_the_rows_that_give_it_a_letter():
+    matrix = load_matrix("job.raci.csv", SCOPED_CSV)
+    assert [matrix.scopes_of(row) for row in matrix.rows] == [
+        {"legal": "own_lawyer", "sales": "own_rep"},
+        {},
+    ]
+
+
+def test_a_row_may_scope_a_role_the_matrix_leaves_unscoped():
+    text = (
+        "activities:\n"
+        "  - {activity: ask, raci: {clerk: R/A, sales: I}}\n"
+        "  - {activity: tell, raci: {clerk: R/A, sales: I}, scopes: {sales: own_rep}}\n"
+    )
+    matrix = load_matrix("job.raci.yaml", text)
+    assert [matrix.scopes_of(row) for row in matrix.rows] == [{}, {"sales": "own_rep"}]
+
+
+def test_an_unknown_scope_is_an_error_naming_each_row_and_role():
+    matrix = load_matrix("job.raci.csv", SCOPED_CSV)
+    activities = [Activity("check_credit", None, None, True), Activity("file", None, None, True)]
+    found = errors(validate(matrix, activities, None, {"own_rep"}))
+    assert [str(f) for f in found] == [
+        "error: job / check_credit / legal: unknown scope 'own_lawyer' (known: own_rep)"
+    ]
+    assert errors(validate(matrix, activities, None, {"own_rep", "own_lawyer"})) == []
+    assert errors(validate(matrix, activities, None)) == []  # scopes not known: not checked
+
+
+def test_informed_narrows_a_scoped_role_to_the_cases_person_or_keeps_the_role():
+    assert informed(DIRECTORY, ROW) == ["ian", "ivy", "zoe"]
+    assert informed(DIRECTORY, ROW, {"sales": "zoe"}) == ["ian", "ivy", "zoe"]  # ivy: audit
+    assert informed(DIRECTORY, ROW, {"sales": "zoe", "audit": "ian"}) == ["ian", "zoe"]
+    assert informed(DIRECTORY, ROW, {"sales": None}) == ["ian", "ivy", "zoe"]
+
+
+def test_only_the_cases_person_or_their_deputy_answers_a_scoped_consultation():
+    assert may_answer(DIRECTORY, "legal", "carl", MID_NOV, routed_to="carl").user == "carl"
+    assert may_answer(DIRECTORY, "legal", "lena", MID_NOV, routed_to="carl").on_behalf_of == "carl"
+    with pytest.raises(Refused, match="Only ivy, the case's own sales, may answer for sales"):
+        may_answer(DIRECTORY, "sales", "zoe", MID_NOV, routed_to="ivy")
