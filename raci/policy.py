@@ -178,7 +178,7 @@ def may_answer(
     if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
         raise Refused(
             Letter.C,
-            N_("Only %(person)s, the case's own %(role)s, may answer for %(role)s, not %(user)s"),
+            N_("Only %(person)s, the case's own %(role)s, may answer this, not %(user)s"),
             {"person": routed_to, "role": role, "user": user},
         )
     if routed_to is not None and user != routed_to:

@@ -167,5 +167,5 @@ def test_informed_narrows_a_scoped_role_to_the_cases_person_or_keeps_the_role():
 def test_only_the_cases_person_or_their_deputy_answers_a_scoped_consultation():
     assert may_answer(DIRECTORY, "legal", "carl", MID_NOV, routed_to="carl").user == "carl"
     assert may_answer(DIRECTORY, "legal", "lena", MID_NOV, routed_to="carl").on_behalf_of == "carl"
-    with pytest.raises(Refused, match="Only ivy, the case's own sales, may answer for sales"):
+    with pytest.raises(Refused, match="Only ivy, the case's own sales, may answer this"):
         may_answer(DIRECTORY, "sales", "zoe", MID_NOV, routed_to="ivy")
