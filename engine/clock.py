@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Clock(Protocol):
@@ -29,3 +34,22 @@ class FakeClock:
     def advance(self, delta: timedelta) -> datetime:
         self._now += delta
         return self._now
+
+
+# The engine's time while it validates submitted form data, so that date rules in forms
+# ("not in the past") follow the same clock as the engine (a fake one in tests).
+_FORM_TIME: ContextVar[datetime | None] = ContextVar("raciflow_form_time", default=None)
+
+
+def form_time() -> datetime:
+    """The time a form is judged at: the engine's clock while it validates, else the wall."""
+    return _FORM_TIME.get() or datetime.now(UTC)
+
+
+def at_time(now: datetime, validate: Callable[[T], R], data: T) -> R:
+    """Run `validate(data)` with `form_time()` answering `now`."""
+    token = _FORM_TIME.set(now)
+    try:
+        return validate(data)
+    finally:
+        _FORM_TIME.reset(token)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import views
 
-from . import errors, input_hygiene
+from . import errors, form_messages, input_hygiene
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -52,6 +52,7 @@ def create_app(
     app.jinja_env.globals["get_locale"] = get_locale
     # Names that come from data (process and task names in BPMN) are in the catalog too.
     app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    app.jinja_env.filters["form_message"] = form_messages.translate
     errors.init_app(app)
     input_hygiene.init_app(app)
     _register_blueprints(app)

@@ -11,16 +11,19 @@ next to each input; web/form_values.py reads submitted strings back.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from workflows.forms.needed import conditions
+
 from .form_values import MAX_ROWS, values_from_data
 
 LONG_TEXT = 200  # strings allowed to be longer than this get a textarea
-MIN_ROWS = 5  # row groups drawn per list, at least (no script adds rows)
+SPARE_ROWS = 1  # empty row groups drawn after the filled ones (static/rows.js adds more)
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,17 @@ class FormField:
     maxlength: int | None = None
     help: str | None = None
     columns: tuple[FormField, ...] = ()  # the inputs of each row ("rows") or of the "group"
+    # Required only while another field holds one of these values: ((field, (values...)),...)
+    needed_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def step(self) -> str:
         return "1" if self.value_type == "int" else "any"
+
+    @property
+    def needed_when_json(self) -> str:
+        """The `needed_when` conditions for static/forms.js: {"outcome": ["fix"]}."""
+        return json.dumps({name: list(values) for name, values in self.needed_when})
 
 
 def form_fields(schema: Schema) -> list[FormField]:
@@ -56,6 +66,7 @@ def _field(name: str, f: fields.Field) -> FormField:
         "label": f.metadata.get("label") or name.replace("_", " ").capitalize(),
         "required": bool(f.required),
         "help": f.metadata.get("description"),
+        "needed_when": tuple(conditions(f.metadata).items()),
     }
     for check in f.validators:
         if isinstance(check, validate.Range):
@@ -137,6 +148,7 @@ class BoundForm:
     fields: list[FormField]
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    max_rows: int = MAX_ROWS
 
     def value(self, name: str) -> str:
         return self.values.get(name, "")
@@ -145,14 +157,23 @@ class BoundForm:
         return self.errors.get(key, [])
 
     def rows(self, f: FormField) -> range:
-        """Row indexes to draw: the filled ones, then a spare one (at least MIN_ROWS)."""
+        """Row indexes to draw: the filled ones, then one spare (without script, the way to
+        add a row is to submit; a blank row is never required)."""
         prefix = f"{f.name}-"
         used = [
             int(key[len(prefix) :].split("-", 1)[0])
             for key, value in self.values.items()
             if key.startswith(prefix) and key[len(prefix) :].split("-", 1)[0].isdigit() and value
         ]
-        return range(min(MAX_ROWS, max(MIN_ROWS, max(used, default=-1) + 2)))
+        return range(min(MAX_ROWS, max(used, default=-1) + 1 + SPARE_ROWS))
+
+    def choice_labels(self, name: str, values: tuple[str, ...]) -> list[str]:
+        """The labels a select shows for `values` of field `name` (for "needed when" hints)."""
+        choices = dict(next((f.choices for f in self.fields if f.name == name), ()))
+        return [choices.get(v, v.replace("_", " ")) for v in values]
+
+    def label_of(self, name: str) -> str:
+        return next((f.label for f in self.fields if f.name == name), name)
 
     def general_errors(self) -> list[str]:
         """Messages that belong to no drawn input (the schema's own, or unknown fields)."""

@@ -2,17 +2,25 @@
 into the strings inputs show, and times as the staff read them (Greek time).
 
 `parse_form` leaves text it cannot convert as it is, so that the schema's own
-message ("Not a valid integer.") reaches the user beside the input.
+message ("Not a valid integer.") reaches the user beside the input. Numbers are read in
+the user's locale with Babel: in Greek "1.234,50" and "1234,5"; a lone "." or "," that
+cannot be a thousands separator is a decimal mark, whatever the locale (keypads), and a
+number not valid in the user's locale is tried as Greek (the company's): "5.000,00" in English.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import NumberFormatError, format_decimal, get_group_symbol, parse_decimal
+from flask import has_request_context
+from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
 if TYPE_CHECKING:
@@ -23,17 +31,67 @@ try:  # the distributor works in Greek time; datetime-local inputs carry no zone
     LOCAL_ZONE: Any = ZoneInfo("Europe/Athens")
 except ZoneInfoNotFoundError:  # pragma: no cover - a system without the tz database
     LOCAL_ZONE = UTC
+_LOCALE: ContextVar[str] = ContextVar("form_locale", default="en")
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_ONE_MARK = re.compile(r"^[+-]?\d*[.,]\d+$")  # 12.5 or 12,5: one mark, digits around it
+DEFAULT_LOCALE = "en"
+COMPANY_LOCALE = "el"  # numbers not valid in the user's locale are tried as Greek
+
+
+def user_locale() -> str:
+    """The signed-in user's locale in a request, else English (CLI, tests)."""
+    if has_request_context():
+        return str(get_locale() or DEFAULT_LOCALE)
+    return DEFAULT_LOCALE
+
+
+def parse_number(raw: str, locale: str) -> Decimal | None:
+    """`raw` as a number written in `locale`, or None when it is not one."""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if not text:
+        return None
+    if _ONE_MARK.match(text) and not _grouped(text, locale):  # "1234.5" typed in Greek
+        return Decimal(text.replace(",", "."))
+    for reading in dict.fromkeys((locale, COMPANY_LOCALE)):  # a Greek "5.000,00" in English
+        try:
+            return parse_decimal(text, locale=reading, strict=True)
+        except NumberFormatError:
+            continue
+    return None
+
+
+def _grouped(text: str, locale: str) -> bool:
+    """Whether the one mark in `text` is `locale`'s thousands separator ("1.234" in Greek)."""
+    mark = "." if "." in text else ","
+    return mark == get_group_symbol(locale) and len(text.rsplit(mark, 1)[1]) == 3
+
+
+def format_number(value: float | int | Decimal, locale: str) -> str:
+    """A number as the user writes it in `locale`, ungrouped, so it reads back the same."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value, locale=locale, group_separator=False, decimal_quantization=False)
 
 
 def parse_form(
-    form_fields_: list[FormField], form: MultiDict[str, str]
+    form_fields_: list[FormField], form: MultiDict[str, str], locale: str | None = None
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The submitted strings as the types the schema loads, and any unreadable input.
 
     Empty inputs are left out, so that the schema reports a required field as
-    missing and applies its defaults to the others.
+    missing and applies its defaults to the others; blank rows of a list are dropped.
+    Numbers are read in `locale` (default: the user's).
     """
+    token = _LOCALE.set(locale or user_locale())
+    try:
+        return _parse_form(form_fields_, form)
+    finally:
+        _LOCALE.reset(token)
+
+
+def _parse_form(
+    form_fields_: list[FormField], form: MultiDict[str, str]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for f in form_fields_:
@@ -105,15 +163,15 @@ def _convert(value_type: str, raw: str) -> Any:
     """The value the schema expects; text it cannot be is passed on for it to refuse."""
     if value_type == "int":
         compact = raw.replace(" ", "")
-        return int(compact) if _INTEGER.match(compact) else raw
+        if _INTEGER.match(compact):
+            return int(compact)
+        number = parse_number(raw, _LOCALE.get())  # "1.000" in Greek
+        return int(number) if number is not None and number == number.to_integral() else raw
     if value_type in ("float", "decimal"):
-        number = _decimal_text(raw)
-        if value_type == "decimal":
-            return number
-        try:
-            return float(number)
-        except ValueError:
+        number = parse_number(raw, _LOCALE.get())
+        if number is None:
             return raw
+        return str(number) if value_type == "decimal" else float(number)
     if value_type == "aware":
         try:
             moment = datetime.fromisoformat(raw)
@@ -121,14 +179,6 @@ def _convert(value_type: str, raw: str) -> Any:
             return raw
         return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)).isoformat()
     return raw
-
-
-def _decimal_text(raw: str) -> str:
-    """'1.234,56' and '1234,56' (Greek) and '1234.56' all read as 1234.56."""
-    text = raw.replace(" ", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return text
 
 
 def values_from_data(form_fields_: list[FormField], data: dict[str, Any] | None) -> dict[str, str]:
@@ -165,8 +215,8 @@ def _text(f: FormField, value: Any) -> str:
         return "\n".join(_text(f, v) for v in value)
     if f.kind == "json":
         return json.dumps(value, ensure_ascii=False, indent=1)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if f.kind == "number" and isinstance(value, int | float | Decimal) and value is not True:
+        return format_number(value, user_locale())
     if f.kind == "datetime" and isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)

@@ -221,6 +221,11 @@ RUNTIME_STRINGS = (
     _l("each line once"),
     _l("give a date as YYYY-MM-DD"),
     _l("say whether it is delivered today"),
+    _l("needed for the choice you made"),
+    _l("give at least one order line"),
+    _l("that day is over: choose today or a later day"),
+    _l("that day is over: choose a working day from today on (before 18:00)"),
+    _l("at most 60 days ahead"),
     # Role descriptions of the demo directory: the case file's sign-off levels.
     _l("Business developer (field sales with a hand-held terminal)"),
     _l("Call agent (takes orders by phone for a BD)"),

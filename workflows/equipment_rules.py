@@ -45,15 +45,35 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+DUE_DATE_PROBLEMS = {  # why a due date is refused, as the scheduling form says it
+    "over": "that day is over: choose a working day from today on (before 18:00)",
+    "weekend": "technicians do not work at weekends",
+    "too_far": "at most 60 days ahead",
+}
+
+
+def due_date_problem(due_on: date, now: datetime) -> str | None:
+    """Why a technician cannot be booked for `due_on` (a DUE_DATE_PROBLEMS key), or None."""
+    if sla_deadline(due_on) <= now:
+        return "over"
+    if not is_working_day(due_on):
+        return "weekend"
+    if due_on - local_today(now) > SCHEDULING_HORIZON:
+        return "too_far"
+    return None
+
+
 def check_due_date(due_on: date, now: datetime) -> date:
     """Return `due_on` if a technician can still be booked for it, else raise DueDateRefused."""
-    if sla_deadline(due_on) <= now:
-        raise DueDateRefused(f"the due date {due_on.isoformat()} is already over")
-    if not is_working_day(due_on):
-        raise DueDateRefused(f"the due date {due_on.isoformat()} is not a working day")
-    if due_on - local_today(now) > SCHEDULING_HORIZON:
+    problem = due_date_problem(due_on, now)
+    day = due_on.isoformat()
+    if problem == "over":
+        raise DueDateRefused(f"the due date {day} is already over")
+    if problem == "weekend":
+        raise DueDateRefused(f"the due date {day} is not a working day")
+    if problem == "too_far":
         raise DueDateRefused(
-            f"the due date {due_on.isoformat()} is more than {SCHEDULING_HORIZON.days} days ahead"
+            f"the due date {day} is more than {SCHEDULING_HORIZON.days} days ahead"
         )
     return due_on
 

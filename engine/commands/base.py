@@ -17,6 +17,7 @@ from raci import policy
 from raci.directory import Acting
 from raci.matrix import RaciMatrix
 
+from ..clock import at_time
 from ..errors import InvalidState, NotFound
 from ..governance import Governance, RaciRefusal
 from ..incidents import report_incident
@@ -152,7 +153,10 @@ class EngineBase:
         return instance.id
 
     def _form(self, process_id: str, task_id: str) -> DataValidator | None:
-        return self.forms(process_id, task_id) if self.forms else None
+        validate = self.forms(process_id, task_id) if self.forms else None
+        if validate is None:
+            return None
+        return partial(at_time, self.runtime.clock.now(), validate)  # date rules: our clock
 
     def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
         """The instance's workflow, and the number of the version it runs on."""

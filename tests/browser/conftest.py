@@ -33,7 +33,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve_demo(folder: Path, locale: str) -> Iterator[tuple[str, object]]:
+def _serve_demo(
+    folder: Path, locale: str, test_config: dict | None = None
+) -> Iterator[tuple[str, object]]:
     """The demo company served at http://127.0.0.1:<port>, every user in `locale`."""
     settings = Settings.from_env(
         {
@@ -43,7 +45,7 @@ def _serve_demo(folder: Path, locale: str) -> Iterator[tuple[str, object]]:
         }
     )
     upgrade(make_engine(settings.database_url))
-    app = create_app(settings)
+    app = create_app(settings, test_config=test_config)
     engine = app.extensions["raciflow"]
     engine.import_directory(demo_directory(), user="admin")
     engine.deploy(collect_files([ROOT / "bpmn"]), user="lena.owner")

@@ -31,7 +31,8 @@ def test_the_page_shows_the_form_and_the_customer(web_app, crm):
     analysis = requested(crm)
     html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
     assert '<select id="f-recommendation" name="recommendation" required>' in html
-    assert 'name="approved_limit" type="number"' in html and 'max="10000000"' in html
+    # Text read in the user's locale (a number input refuses the Greek "1.234,50").
+    assert 'name="approved_limit" type="text" value="" inputmode="decimal"' in html
     assert '<textarea id="f-analysis" name="analysis"' in html
     assert html.count('class="req"') >= 2  # required fields are marked
     assert "C00150" in html and "Credit limit" in html and "Exposure" in html
@@ -51,7 +52,7 @@ def test_bad_input_is_shown_by_field_and_kept(web_app, crm):
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert '<p class="field-error" id="e-approved_limit">Not a valid number.</p>' in html
-    assert '<p class="field-error" id="e-analysis">Length must be between 10 and 4000.' in html
+    assert '<p class="field-error" id="e-analysis">From 10 to 4000 characters.' in html
     assert '<option value="approve" selected>' in html  # values kept
     assert 'value="lots"' in html and ">short</textarea>" in html
     assert status(crm, analysis) == "ready"

@@ -19,8 +19,9 @@ from . import START, form
 
 PROCESS = "complaint"
 MAX_AMOUNT = 1_000_000  # EUR; a larger claim is a dispute for the lawyers, not a complaint
-INVOICE_NUMBER = validate.Regexp(
-    r"^[A-Z0-9][A-Z0-9/-]{2,29}$", error="an invoice number is 3-30 letters, digits, '/' or '-'"
+INVOICE_NUMBER = validate.Regexp(  # Greek or Latin letters: "ΤΔΑ-0042" as well as "INV/2026/7"
+    r"^[^\W_](?:[^\W_]|[/-]){2,29}$",
+    error="an invoice number is 3-30 letters, digits, '/' or '-'",
 )
 
 

@@ -15,7 +15,9 @@ from marshmallow import (
     validates_schema,
 )
 
-from ..equipment_rules import ASSET_TYPES, KINDS, is_working_day
+from engine.clock import form_time
+
+from ..equipment_rules import ASSET_TYPES, DUE_DATE_PROBLEMS, KINDS, due_date_problem
 from . import START, form
 
 PROCESS = "equipment_request"
@@ -83,9 +85,10 @@ class ScheduleForm(Schema):
     due_on = fields.Date(required=True)
 
     @validates("due_on")
-    def on_a_working_day(self, value: date, **_: Any) -> None:
-        if not is_working_day(value):
-            raise ValidationError("technicians do not work at weekends")
+    def bookable(self, value: date, **_: Any) -> None:
+        problem = due_date_problem(value, form_time())  # the rule the scheduling service runs
+        if problem:
+            raise ValidationError(DUE_DATE_PROBLEMS[problem])
 
     @post_load
     def as_text(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -5,23 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from engine.clock import form_time
+
+from ..equipment_rules import local_today
 from . import START, form
+from .needed import Form, needed_when
 
 CLEANING, RELEASE, EMERGENCY = "order_cleaning", "order_release", "emergency_order"
 MAX_LINES = 50
 MAX_QUANTITY = 10_000
-
-
-def _required_when(data: dict[str, Any], field: str, choice: str, *needed: str) -> None:
-    """Refuse the form when `field` is `choice` and any of `needed` is missing or empty."""
-    if data.get(field) != choice:
-        return
-    message = f"required when {field} is {choice}"
-    missing = {name: [message] for name in needed if not data.get(name)}
-    if missing:
-        raise ValidationError(missing)
 
 
 class LineForm(Schema):
@@ -45,11 +39,16 @@ def _unique_products(lines: list[dict[str, Any]]) -> None:
         raise ValidationError(f"one line per product: {', '.join(repeated)} repeated")
 
 
-def _lines(required: bool = True) -> fields.List:
+def _lines(**kwargs: Any) -> fields.List:
+    """Order lines: blank rows are dropped before this, so at least one must be left."""
     return fields.List(
         fields.Nested(LineForm),
-        required=required,
-        validate=[validate.Length(min=1, max=MAX_LINES), _unique_products],
+        validate=[
+            validate.Length(min=1, error="give at least one order line"),
+            validate.Length(max=MAX_LINES, error="at most {max} lines in one order"),
+            _unique_products,
+        ],
+        **kwargs,
     )
 
 
@@ -58,7 +57,7 @@ class OrderForm(Schema):
     warehouse_code = fields.String(
         required=True, validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")]
     )
-    lines = _lines()
+    lines = _lines(required=True)
 
 
 @form(CLEANING, START)
@@ -67,17 +66,17 @@ class CleaningStartForm(OrderForm):
 
 
 @form(CLEANING, "review_order")
-class ReviewForm(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(["fix", "confirm", "cancel"]))
-    corrected_lines = _lines(required=False)
-    customer_contact = fields.String(validate=validate.Length(min=3, max=200))
-    cancel_reason = fields.String(validate=validate.Length(min=5, max=1000))
+class ReviewForm(Form):
+    """Fix the lines, confirm them with the customer, or cancel: each needs only its own."""
 
-    @validates_schema(skip_on_field_errors=False)
-    def what_each_outcome_needs(self, data: dict[str, Any], **_: Any) -> None:
-        _required_when(data, "outcome", "fix", "corrected_lines")
-        _required_when(data, "outcome", "confirm", "customer_contact")
-        _required_when(data, "outcome", "cancel", "cancel_reason")
+    outcome = fields.String(required=True, validate=validate.OneOf(["fix", "confirm", "cancel"]))
+    corrected_lines = _lines(metadata=needed_when(outcome="fix"))
+    customer_contact = fields.String(
+        validate=validate.Length(min=3, max=200), metadata=needed_when(outcome="confirm")
+    )
+    cancel_reason = fields.String(
+        validate=validate.Length(min=5, max=1000), metadata=needed_when(outcome="cancel")
+    )
 
 
 @form(RELEASE, START)
@@ -107,48 +106,49 @@ class SubstitutesForm(Schema):
 
 
 @form(RELEASE, "resolve_shortage")
-class ShortageForm(Schema):
+class ShortageForm(Form):
     shortage_decision = fields.String(
         required=True, validate=validate.OneOf(["ship_available", "cancel"])
     )
-    cancel_reason = fields.String(validate=validate.Length(min=5, max=1000))
+    cancel_reason = fields.String(
+        validate=validate.Length(min=5, max=1000),
+        metadata=needed_when(shortage_decision="cancel"),
+    )
     customer_contact = fields.String(required=True, validate=validate.Length(min=3, max=200))
-
-    @validates_schema(skip_on_field_errors=False)
-    def reason_to_cancel(self, data: dict[str, Any], **_: Any) -> None:
-        _required_when(data, "shortage_decision", "cancel", "cancel_reason")
 
 
 @form(RELEASE, "credit_review_controller", "credit_review_finance")
-class CreditReviewForm(Schema):
+class CreditReviewForm(Form):
     credit_decision = fields.String(
         required=True, validate=validate.OneOf(["release", "partial", "hold"])
     )
     release_lines = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=1)),
         validate=validate.Length(max=MAX_LINES),
+        metadata=needed_when(credit_decision="partial"),
     )
     analysis = fields.String(required=True, validate=validate.Length(min=10, max=4000))
 
     @validates_schema(skip_on_field_errors=False)
     def lines_for_a_partial_release(self, data: dict[str, Any], **_: Any) -> None:
-        _required_when(data, "credit_decision", "partial", "release_lines")
         lines = data.get("release_lines") or []
         if len(lines) != len(set(lines)):
             raise ValidationError("each line once", "release_lines")
 
 
-def _iso_date(text: str) -> None:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError("give a date as YYYY-MM-DD") from None
+def _not_past(day: date) -> None:
+    if day < local_today(form_time()):
+        raise ValidationError("that day is over: choose today or a later day")
 
 
 @form(RELEASE, "plan_delivery")
 class DeliveryForm(Schema):
-    delivery_date = fields.String(required=True, validate=_iso_date)
+    delivery_date = fields.Date(required=True, validate=_not_past)
     route = fields.String(load_default="", validate=validate.Length(max=100))
+
+    @post_load
+    def as_text(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "delivery_date": data["delivery_date"].isoformat()}  # data is JSON
 
 
 @form(EMERGENCY, START)
@@ -158,18 +158,20 @@ class EmergencyStartForm(OrderForm):
 
 
 @form(EMERGENCY, "handle_emergency")
-class EmergencyForm(Schema):
+class EmergencyForm(Form):
     emergency_decision = fields.String(
         required=True, validate=validate.OneOf(["release", "cancel"])
     )
     same_day = fields.Boolean(truthy={True}, falsy={False})
-    cancel_reason = fields.String(validate=validate.Length(min=5, max=1000))
+    cancel_reason = fields.String(
+        validate=validate.Length(min=5, max=1000),
+        metadata=needed_when(emergency_decision="cancel"),
+    )
 
     @validates_schema(skip_on_field_errors=False)
     def what_each_decision_needs(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("emergency_decision") == "release" and data.get("same_day") is None:
             raise ValidationError("say whether it is delivered today", "same_day")
-        _required_when(data, "emergency_decision", "cancel", "cancel_reason")
 
 
 @form(EMERGENCY, "chase_overdue")

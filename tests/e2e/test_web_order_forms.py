@@ -1,0 +1,158 @@
+"""Order forms as people fill them in: one line, the cancel path, Greek numbers and dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from engine import SourceFile, views
+from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, open_task, sign_in
+from workflows.tables import order_lines, orders, stock
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+START = "/start/order_cleaning"
+BLOCKED = 53  # a demo customer blocked by credit control: its orders are flagged
+COLA = "P0005"
+
+
+@pytest.fixture
+def crm(crm: Any) -> Any:
+    files = [
+        SourceFile.read(p)
+        for name in ("order_cleaning", "order_release")
+        for p in sorted((ROOT / "bpmn").glob(f"{name}.*"))
+    ]
+    crm.deploy(files, user="lena.owner")
+    with crm.uow() as uow:
+        uow.session.execute(update(stock).values(on_hand=1000))
+        uow.commit()
+    for username in ("sofia.cs", "michalis.log"):
+        crm.set_password(username, DEMO_PASSWORD, by="admin")
+        crm.set_locale(username, "en")
+    return crm
+
+
+def latest_order(crm: Any) -> tuple[dict, list[dict]]:
+    """The last order registered, and its lines."""
+    with crm.uow() as uow:
+        order = uow.session.execute(select(orders).order_by(orders.c.id.desc())).mappings().first()
+        lines = uow.session.execute(
+            select(order_lines).where(order_lines.c.order_id == order["id"])
+        ).mappings()
+        return dict(order), [dict(line) for line in lines]
+
+
+def one_line_order(customer: int, **line: str) -> dict[str, str]:
+    """The start form as a call agent sends it: one line filled, the spare row blank."""
+    return {
+        "customer_id": str(customer),
+        "channel": "call_agent",
+        "warehouse_code": "ATH",
+        "lines-0-product_code": COLA,
+        "lines-0-quantity": "2",
+        **{f"lines-0-{k}": v for k, v in line.items()},
+        "lines-1-product_code": "",
+        "lines-1-quantity": "",
+        "lines-1-unit_price": "",
+        "lines-1-discount_pct": "",
+    }
+
+
+def test_the_start_page_draws_one_optional_row_and_no_required_cell(web_app, crm):
+    html = sign_in(web_app, "katerina.call").page(START)
+    assert 'name="lines-0-product_code"' in html and 'name="lines-1-product_code"' not in html
+    row = html[html.index('data-rows="lines"') : html.index("</fieldset>")]
+    assert " required" not in row  # a blank row is dropped, never blocks the browser
+    assert 'data-add-label="Add a row"' in row and "forms.js" in html
+
+
+def test_a_one_line_order_is_accepted_from_the_start_page(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    answer = agent.post(START, one_line_order(150))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[-2000:]
+    order, lines = latest_order(crm)
+    assert order["customer_id"] == 150 and order["created_by"] == "katerina.call"
+    assert [(line["product_code"], line["quantity"]) for line in lines] == [(COLA, 2)]
+
+
+def test_an_order_without_any_line_says_so(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    form = one_line_order(150)
+    form.update({"lines-0-product_code": "", "lines-0-quantity": ""})
+    answer = agent.post(START, form)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "give at least one order line" in html
+    assert 'name="lines-0-product_code"' in html and 'name="lines-1-product_code"' not in html
+
+
+def test_a_greek_decimal_price_is_read_and_shown_back_as_typed_after_an_error(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    crm.set_locale("katerina.call", "el")
+    bad = one_line_order(150, unit_price="1.234,50")
+    bad["lines-0-quantity"] = "0"  # refused: the price must come back as typed
+    html = agent.post(START, bad).get_data(as_text=True)
+    assert 'value="1.234,50"' in html and "Πρέπει να είναι από 1 έως 10000." in html
+    garbage = agent.post(START, one_line_order(150, unit_price="12,3,4")).get_data(as_text=True)
+    assert "Μη έγκυρος αριθμός." in garbage
+    good = agent.post(START, one_line_order(150, unit_price="1.234,50"))
+    assert good.status_code == 302
+    _, [line] = latest_order(crm)
+    assert float(line["unit_price"]) == 1234.5
+
+
+def flagged_order(crm: Any) -> str:
+    """An order of a blocked customer, waiting for customer service: the review task's id."""
+    state = crm.start(
+        "order_cleaning",
+        user="katerina.call",
+        data={
+            "customer_id": BLOCKED,
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines": [{"product_code": COLA, "quantity": 20}],
+        },
+        business_key=f"C{BLOCKED:05d}",
+    )
+    return open_task(crm, state.instance_id, "review_order")
+
+
+def review_form(**fields: str) -> dict[str, str]:
+    """The review form as the browser sends it: the spare corrected line left blank."""
+    blank = {f"corrected_lines-0-{c}": "" for c in ("product_code", "quantity", "unit_price")}
+    return {"outcome": "", "customer_contact": "", "cancel_reason": "", **blank, **fields}
+
+
+def test_the_review_page_requires_nothing_the_chosen_outcome_does_not_need(web_app, crm):
+    task = flagged_order(crm)
+    html = sign_in(web_app, "sofia.cs").page(f"/tasks/{task}")
+    contact = html[html.index('id="f-customer_contact"') :]
+    assert " required" not in contact[: contact.index(">")]
+    assert 'data-needed-when="{&#34;outcome&#34;: [&#34;cancel&#34;]}"' in html
+    assert "Needed when Outcome is: cancel" in html
+
+
+def test_a_flagged_order_is_cancelled_with_only_a_reason(web_app, crm):
+    task = flagged_order(crm)
+    sofia = sign_in(web_app, "sofia.cs")
+    answer = sofia.post(
+        f"/tasks/{task}/complete",
+        review_form(outcome="cancel", cancel_reason="The customer is blocked by credit control"),
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)[-3000:]
+    detail = views.task_detail(crm.uow(), task)
+    assert detail["status"] == "awaiting_signoff"
+    assert detail["submitted_data"]["cancel_reason"].startswith("The customer is blocked")
+    assert "corrected_lines" not in detail["submitted_data"]
+
+
+def test_fixing_needs_a_corrected_line_and_says_so(web_app, crm):
+    task = flagged_order(crm)
+    answer = sign_in(web_app, "sofia.cs").post(
+        f"/tasks/{task}/complete", review_form(outcome="fix")
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "needed for the choice you made" in html
+    assert 'name="corrected_lines-0-product_code"' in html
+    assert 'name="corrected_lines-1-product_code"' not in html  # no sixth (or second) row
