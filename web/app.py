@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import views
 
-from . import errors, form_messages, input_hygiene
+from . import display, errors, form_messages, input_hygiene
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -56,6 +56,7 @@ def create_app(
     errors.init_app(app)
     input_hygiene.init_app(app)
     _register_blueprints(app)
+    display.init_app(app, settings.timezone)  # after the blueprints: its filters win
     app.after_request(_security_headers)
 
     @app.get("/healthz")

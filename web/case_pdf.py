@@ -23,6 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from . import display
 from .case_file import SYSTEM, Entry, changes_text, notified_summary
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
@@ -87,10 +88,10 @@ def case_pdf(
 
 
 def _row(entry: Entry, text: ParagraphStyle, bold: ParagraphStyle) -> list[Paragraph]:
-    when = f"{entry.at[:16].replace('T', ' ')} UTC"
-    who = _("system") if entry.who == SYSTEM else (entry.who or "")
+    when = display.local_time(entry.at)
+    who = _("system") if entry.who == SYSTEM else display.person(entry.who)
     if entry.on_behalf_of:
-        who += f" ({entry.on_behalf_of})"
+        who += f" ({display.person(entry.on_behalf_of)})"
     if entry.raci_role:
         who += f" · {entry.raci_role}"
     what = [entry.what, entry.task or "", entry.process or ""]

@@ -17,7 +17,7 @@ from flask_login import current_user
 from engine import views
 from engine.views import casefile
 
-from . import case_file, case_pdf
+from . import case_file, case_pdf, display
 from .audit_views import csv_response
 from .auth import roles_required
 from .customer_card import customer_by_code, customer_changes
@@ -110,8 +110,8 @@ def _customer(code: str) -> Case:
 
 
 def _header(lines: list[str]) -> list[str]:
-    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return [*lines, _("Made %(when)s by %(user)s.", when=made, user=current_user.username)]
+    made = f"{display.local_time(datetime.now(UTC))} ({display.zone().key})"
+    return [*lines, _("Made %(when)s by %(user)s.", when=made, user=current_user.name)]
 
 
 def _page(case: Case, kind: str, key: str) -> str:

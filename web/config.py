@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -39,6 +40,7 @@ class Settings:
     script_memory_limit_mb: float = 64.0  # what a script may add to the process's memory
     process_limits: ProcessLimits = field(default_factory=ProcessLimits)  # largest deployable
     diagram_limits: DiagramLimits = field(default_factory=DiagramLimits)  # largest drawn, how long
+    timezone: str = "Europe/Athens"  # the one zone every page shows times in (stored in UTC)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +71,7 @@ class Settings:
                 max_nodes=_count(env, "RACIFLOW_DIAGRAM_MAX_NODES", 500),
                 timeout=_number(env, "RACIFLOW_DIAGRAM_TIMEOUT", 10.0),
             ),
+            timezone=_timezone(env),
         )
 
     def ratelimit_warning(self) -> str | None:
@@ -113,6 +116,18 @@ def _ratelimit_storage(env: Mapping[str, str], instance_dir: Path, web_workers: 
     if web_workers > 1:
         return f"raciflow-sqlite://{instance_dir / 'ratelimits.sqlite'}"
     return "memory://"
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    """The display time zone: an IANA name the system's tz database knows."""
+    name = env.get("RACIFLOW_TIMEZONE") or "Europe/Athens"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"RACIFLOW_TIMEZONE must be a time zone name such as Europe/Athens, not {name!r}"
+        ) from None
+    return name
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

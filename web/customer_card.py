@@ -14,7 +14,14 @@ from sqlalchemy import Select, or_, select
 
 from engine.unit_of_work import UnitOfWork
 from workflows.duplicates import fold
-from workflows.tables import complaints, customer_contacts, customers, orders, service_requests
+from workflows.tables import (
+    complaints,
+    customer_addresses,
+    customer_contacts,
+    customers,
+    orders,
+    service_requests,
+)
 from workflows.tables import customer_changes as customer_changes_table
 
 RECENT_ORDERS = 5
@@ -36,6 +43,17 @@ def customer_card(
             return None
         card = _plain(row)
         card["available"] = round(card["credit_limit"] - card["exposure"], 2)
+        card["addresses"] = {
+            row["kind"]: {k: row[k] for k in ("street", "city", "postcode")}
+            for row in _rows(
+                uow,
+                select(customer_addresses)
+                .where(customer_addresses.c.customer_id == card["id"])
+                .order_by(customer_addresses.c.id),
+            )
+        }
+        # Where goods and technicians go: the delivery address, else the billing one.
+        card["site_address"] = card["addresses"].get("delivery") or card["addresses"].get("billing")
         card["contacts"] = _rows(
             uow,
             select(customer_contacts)
@@ -131,6 +149,21 @@ def customer_changes(uow: UnitOfWork, customer_id: int) -> list[dict[str, Any]]:
             .where(customer_changes_table.c.customer_id == customer_id)
             .order_by(customer_changes_table.c.changed_at, customer_changes_table.c.id),
         )
+
+
+def customer_label(uow: UnitOfWork, customer_id: int) -> str | None:
+    """ "Name (C00007)", or None if there is no such customer."""
+    with uow:
+        row = uow.session.execute(
+            select(customers.c.code, customers.c.name).where(customers.c.id == customer_id)
+        ).first()
+        return f"{row.name} ({row.code})" if row is not None else None
+
+
+def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:
+    """The id of the customer an order is for, or None if there is no such order."""
+    with uow:
+        return uow.session.scalar(select(orders.c.customer_id).where(orders.c.id == order_id))
 
 
 def customer_code(uow: UnitOfWork, customer_id: int) -> str | None:

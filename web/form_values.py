@@ -13,24 +13,21 @@ from __future__ import annotations
 import json
 import re
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import NumberFormatError, format_decimal, get_group_symbol, parse_decimal
 from flask import has_request_context
 from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
+from . import display
+
 if TYPE_CHECKING:
     from .form_render import FormField
 
 MAX_ROWS = 100  # rows of a list read back (and drawn) at most
-try:  # the distributor works in Greek time; datetime-local inputs carry no zone
-    LOCAL_ZONE: Any = ZoneInfo("Europe/Athens")
-except ZoneInfoNotFoundError:  # pragma: no cover - a system without the tz database
-    LOCAL_ZONE = UTC
 _LOCALE: ContextVar[str] = ContextVar("form_locale", default="en")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _ONE_MARK = re.compile(r"^[+-]?\d*[.,]\d+$")  # 12.5 or 12,5: one mark, digits around it
@@ -177,7 +174,7 @@ def _convert(value_type: str, raw: str) -> Any:
             moment = datetime.fromisoformat(raw)
         except ValueError:
             return raw
-        return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)).isoformat()
+        return (moment if moment.tzinfo else moment.replace(tzinfo=display.zone())).isoformat()
     return raw
 
 
@@ -222,7 +219,7 @@ def _text(f: FormField, value: Any) -> str:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-        local = moment.astimezone(LOCAL_ZONE) if moment.tzinfo else moment
+        local = moment.astimezone(display.zone()) if moment.tzinfo else moment
         return local.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, date):
         return value.isoformat()
@@ -230,11 +227,5 @@ def _text(f: FormField, value: Any) -> str:
 
 
 def local_time(iso: str | None) -> str:
-    """An ISO timestamp as the staff read it: local (Greek) time, to the minute."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else iso
+    """An ISO timestamp as the staff read it: in the display zone, to the minute."""
+    return display.local_time(iso)

@@ -22,8 +22,15 @@ from engine.views.inbox import task_facts
 from raci.matrix import Letter
 
 from .auth import WebUser
-from .customer_card import customer_card
+from .customer_card import customer_card, customer_of_order
 from .services import engine
+
+# Processes whose work happens at the customer's: their pages show where, with a map link.
+SITE_WORK = {
+    "equipment_request": "installation",
+    "order_release": "delivery",
+    "emergency_order": "delivery",
+}
 
 
 @dataclass
@@ -36,6 +43,11 @@ class TaskPage:
     governed: bool
     overdue: bool
     user: str
+
+    @property
+    def site_work(self) -> str | None:
+        """ "installation" or "delivery" when the work happens at the customer's."""
+        return SITE_WORK.get(self.task["process_id"])
 
     @property
     def status(self) -> str:
@@ -120,20 +132,35 @@ def case_data(page: TaskPage) -> dict[str, Any]:
 
 
 def customer_of(page: TaskPage, case: dict[str, Any]) -> dict[str, Any] | None:
-    """The customer the task is about: its business key (a customer code) or its data."""
+    """The customer the task is about: by its business key (a customer code), else by the
+    customer or order its data names (an order's key is the order number, not a customer)."""
     task = page.task
     if task["business_key"]:
         card = customer_card(engine().uow(), code=task["business_key"])
         if card is not None:
             return card
-    customer_id = case.get("customer_id") or (task["submitted_data"] or {}).get("customer_id")
-    if customer_id is None:
+    sources = [case, task["submitted_data"] or {}]
+    customer_id = _first_id(sources, "customer_id")
+    order_id = _first_id(sources, "order_id")
+    if customer_id is None and order_id is None:
         [start] = views.audit_events(
             engine().uow(), instance_id=task["instance_id"], action="start", limit=1
         ) or [{"details": {}}]
-        customer_id = (start["details"].get("data") or {}).get("customer_id")
-    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+        start_data = start["details"].get("data") or {}
+        customer_id = _first_id([start_data], "customer_id")
+        order_id = _first_id([start_data], "order_id")
+    if customer_id is None and order_id is not None:
+        customer_id = customer_of_order(engine().uow(), order_id)
+    if customer_id is not None:
         return customer_card(engine().uow(), customer_id=customer_id)
+    return None
+
+
+def _first_id(sources: list[dict[str, Any]], key: str) -> int | None:
+    for data in sources:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
     return None
 
 

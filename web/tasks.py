@@ -22,14 +22,13 @@ from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 
-from . import form_render, form_values, task_page
+from . import case_warnings, form_render, form_values, task_page
 from .errors import message_of, status_of
 from .extensions import limiter
 from .people_fields import with_people
 from .services import engine
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-bp.add_app_template_filter(form_values.local_time, "local_time")
 
 
 @bp.get("/")
@@ -188,7 +187,8 @@ def _render(
         task=task,
         form=form,
         labels=labels,
-        case=case,
+        warnings=case_warnings.warnings(case),
+        case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
         signer_role=task_page.role_description(page.accountable),
         error=error,

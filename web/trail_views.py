@@ -11,6 +11,8 @@ from typing import Any
 
 from flask_babel import format_decimal, lazy_gettext
 
+from . import display
+
 ENTITIES = {
     "customer": lazy_gettext("Customer"),
     "stock": lazy_gettext("Stock"),
@@ -110,11 +112,18 @@ def change_view(details: dict[str, Any]) -> dict[str, Any]:
     """A `data_changed` event's details as words: what, which, field, old and new."""
     return {
         "entity": ENTITIES.get(details.get("entity"), details.get("entity")),
-        "key": details.get("key"),
+        "key": _key(details.get("entity"), details.get("key")),
         "field": FIELDS.get(details.get("field"), details.get("field")),
         "old": shown(details.get("old")),
         "new": shown(details.get("new")),
     }
+
+
+def _key(entity: Any, key: Any) -> Any:
+    """Which record changed: a customer by name and code, not by its database id."""
+    if entity == "customer" and str(key).isdigit():
+        return display.customer(int(key))
+    return key
 
 
 def decision_view(details: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +137,8 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
             (i.get("label") or i.get("expression"), _value(i.get("value")))
             for i in details.get("inputs", [])
         ],
-        "rules": [r.get("description") or r.get("id") for r in details.get("rules", [])],
+        # A rule without a description is named by its row alone, not its XML id.
+        "rules": [r.get("description") or "" for r in details.get("rules", [])],
         "rows": [r.get("row") for r in details.get("rules", [])],
         "outputs": {name: _value(v) for name, v in (details.get("outputs") or {}).items()},
     }

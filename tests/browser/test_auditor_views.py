@@ -122,7 +122,7 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     auditor.page.get_by_role("link", name=f"{name} (C{CUSTOMER:05d})").click()
 
     page = auditor.page.locator("main").inner_text()
-    assert "vasso.finance" in page
+    assert "Βάσω Αθανασίου" in page  # the signer, by name
     assert "εγκρίθηκε ως A (υπόλογος)" in page and "Οικονομικός διευθυντής" in page
     greek = {n: format_decimal(n, locale="el") for n in (before, after)}
     assert f"Πιστωτικό όριο: {greek[before]} → {greek[after]}" in page  # old→new, in words
@@ -136,7 +136,7 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert name in text
-    assert "vasso.finance" in text and "εγκρίθηκε ως A" in text
+    assert "Βάσω Αθανασίου" in text and "εγκρίθηκε ως A" in text
     assert "Οικονομικός διευθυντής" in text  # the sign-off level, in Greek glyphs
     assert f"{greek[before]} → {greek[after]}" in text
     assert auditor.console_errors == []

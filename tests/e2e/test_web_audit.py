@@ -134,7 +134,7 @@ def test_the_page_reports_an_intact_trail_and_then_the_first_tampered_event(app,
     assert "have not been verified yet" in text_of(auditor.page("/audit/"))
     assert auditor.post("/audit/verify").status_code == 302  # "Verify now"
     page = auditor.page("/audit/")
-    assert "The trail is intact." in text_of(page) and "by fotis.audit" in text_of(page)
+    assert "The trail is intact." in text_of(page) and "by Φώτης Ζαχαρίου" in text_of(page)
 
     [completed] = trail(engine, instance_id=instance_id, action="complete")
     with engine.uow() as uow:  # someone edits the stored request behind the engine's back
@@ -207,7 +207,7 @@ def test_the_last_verification_is_shown_in_greek(app, engine):
         uow.commit()
     engine.record_verification(by="fotis.audit")
     shown = text_of(auditor.client.get("/audit/").get_data(as_text=True))
-    assert "Το ίχνος ελέγχου έχει αλλοιωθεί." in shown and "από fotis.audit" in shown
+    assert "Το ίχνος ελέγχου έχει αλλοιωθεί." in shown and "από Φώτης Ζαχαρίου" in shown
     assert "δεν ταιριάζει με το αποτύπωμά του: αλλοιώθηκε" in shown
     assert "does not match" not in shown and "stream" not in shown
 
@@ -228,11 +228,11 @@ def test_the_compliance_report_lists_each_activity_execution(app, engine):
     }
     assert set(by_activity) == {"request", "analyse_controller"}
     request = by_activity["request"]
-    assert request[2].startswith("giorgos.bd") and "self-approval" in request[8]
+    assert request[2].startswith("Γιώργος Παπαδόπουλος") and "self-approval" in request[8]
     analyse = by_activity["analyse_controller"]
-    assert analyse[2].startswith("anna.credit") and analyse[3].startswith("kostas.credit")
-    assert "eleni.bd" in analyse[7] and "complete refused" in analyse[7]  # the violation
-    assert "giorgos.bd" in analyse[6]  # the BD was informed
+    assert analyse[2].startswith("Άννα Μιχαηλίδου") and analyse[3].startswith("Κώστας Οικονόμου")
+    assert "Ελένη Γεωργίου" in analyse[7] and "complete refused" in analyse[7]  # the violation
+    assert "Γιώργος Παπαδόπουλος" in analyse[6]  # the BD was informed
     assert instance_id[:8] in analyse[1]
     assert owner.page("/audit/compliance?process=credit_limit_change&since=2999-01-01").count(
         "No activity executions"

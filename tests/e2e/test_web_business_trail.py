@@ -73,11 +73,11 @@ def test_the_trail_shows_the_decision_that_picked_the_signer_and_the_old_and_new
     assert "Who signs off a credit limit change" in page or "credit_approval_level" in page
     assert f"Requested limit (EUR) = {format_number(before + 1000)}" in page
     assert f"Increase over the current limit (EUR) = {format_number(1000)}" in page
-    assert "approval_level = credit_controller" in page  # another credit controller signs
+    assert "Who approves = credit controller" in page  # another credit controller signs
     assert "Decide the sign-off level" in page  # the business rule task that decided
     assert "Small changes: another credit controller signs" in page  # the matched rule
     assert (
-        f"Customer {CUSTOMER} · credit limit: {format_number(before)} → "
+        f"(C{CUSTOMER:05d}) · credit limit: {format_number(before)} → "
         f"{format_number(before + 1000)}" in page
     )
     assert "credit limit change approved" in page  # the reason, beside the signer
@@ -93,7 +93,7 @@ def test_the_greek_trail_reads_in_greek(app, engine):
     page = text_of(auditor.page(f"/instances/{instance}"))
 
     assert (
-        f"Πελάτης {CUSTOMER} · πιστωτικό όριο: {format_number(before, 'el')} → "
+        f"(C{CUSTOMER:05d}) · πιστωτικό όριο: {format_number(before, 'el')} → "
         f"{format_number(before + 1000, 'el')}" in page
     )
     assert "εγκρίθηκε η αλλαγή πιστωτικού ορίου" in page  # the reason

@@ -36,7 +36,7 @@ def test_the_signer_sees_that_the_next_step_failed_and_why(web_app, crm):
     assert "moved on" not in page
     assert "Signed off, but the next step failed" in page
     assert "is not in stock (it is placed)" in page
-    assert "after approved by irini.service" in page  # the incident: after whose act
+    assert "after approved by Ειρήνη Χατζή" in page  # the incident: after whose act
     assert "Retry the failed step" not in page  # an admin's act
 
 

@@ -273,17 +273,17 @@ def test_the_detail_shows_data_open_tasks_and_the_timeline_with_raci_letters(app
     page = as_user(app, "fotis.audit").page(f"/instances/{instance_id}")
     text = text_of(page)
     assert "C00007" in text and "v1" in text and "waiting" in text
-    assert "customer_id 7" in text  # start data
-    assert "requested_limit 18000" in text and "Καλοκαίρι: δύο νέα ψυγεία" in text
-    assert "approved_limit 17000" in text and "submitted for sign-off" in text
+    assert "Customer Φούρνος Γεωργίου (C00007)" in text  # start data: the customer, by name
+    assert "Requested limit €18,000.00" in text and "Καλοκαίρι: δύο νέα ψυγεία" in text
+    assert "Approved limit €17,000.00" in text and "submitted for sign-off" in text
     assert f'href="/tasks/{analyse}"' in page  # the task is open again, for rework
 
     rows = lxml_html.fromstring(page).xpath("//table[contains(@class, 'timeline')]/tbody/tr")
     timeline = [" ".join(" ".join(row.itertext()).split()) for row in rows]
-    assert any("completed task giorgos.bd R" in row for row in timeline)
-    assert any("approved giorgos.bd A" in row for row in timeline)  # self-approval
+    assert any("completed task Γιώργος Παπαδόπουλος R" in row for row in timeline)
+    assert any("approved Γιώργος Παπαδόπουλος A" in row for row in timeline)  # self-approval
     assert any(
-        "rejected kostas.credit A" in row and "Check the overdue invoices first" in row
+        "rejected Κώστας Οικονόμου A" in row and "Check the overdue invoices first" in row
         for row in timeline
     )
     assert any("notified" in row and "I" in row for row in timeline)

@@ -158,7 +158,7 @@ def test_the_consulted_role_answers_and_the_performer_sees_it(web_app, crm):
     assert vasso.post(path, {"comment": "Fine by finance up to 60k"}).status_code == 302
 
     html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
-    assert "Fine by finance up to 60k" in html and "Answered by vasso.finance" in html
+    assert "Fine by finance up to 60k" in html and "Answered by Βάσω Αθανασίου" in html
     assert vasso.post(path, {"comment": "Once more"}).status_code == 409  # answered already
 
 
@@ -206,7 +206,7 @@ def test_claim_and_release_from_the_page(web_app, crm):
     assert anna.post(f"/tasks/{analysis}/claim").status_code == 302
     assert views.task_detail(crm.uow(), analysis)["assignee"] == "anna.credit"
     kostas = sign_in(web_app, "kostas.credit")
-    assert "anna.credit has claimed this task." in kostas.page(f"/tasks/{analysis}")
+    assert "Άννα Μιχαηλίδου has claimed this task." in kostas.page(f"/tasks/{analysis}")
     assert kostas.post(f"/tasks/{analysis}/claim").status_code == 409  # taken: a conflict
     assert anna.post(f"/tasks/{analysis}/release").status_code == 302
     assert views.task_detail(crm.uow(), analysis)["assignee"] is None

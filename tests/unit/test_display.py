@@ -1,0 +1,147 @@
+"""How values read on a page: words, the user's locale, one time zone, never a repr."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_babel import Babel
+
+from raci.directory import Directory, User
+from web import display
+from web.addresses import address_text, map_url
+from web.case_warnings import warnings, without_warnings
+from web.config import ConfigError, Settings
+from web.display_values import show
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
+REPR = ("{'", "[{", "None", "True", "False", "&#39;")
+
+
+class FakeEngine:
+    """The one thing the filters ask the engine: the directory."""
+
+    def directory(self) -> Directory:
+        return Directory(users={"giorgos.bd": User("giorgos.bd", "Γιώργος Παπαδόπουλος")})
+
+
+def make_app(locale: str, zone: str = "Europe/Athens") -> Flask:
+    app = Flask(__name__)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app, locale_selector=lambda: locale)
+    app.extensions["raciflow"] = FakeEngine()
+    display.init_app(app, zone)
+    return app
+
+
+@pytest.fixture
+def greek():
+    with make_app("el").test_request_context():
+        yield
+
+
+@pytest.fixture
+def english():
+    with make_app("en").test_request_context():
+        yield
+
+
+def test_money_and_numbers_follow_the_greek_locale(greek):
+    assert display.money(15000) == "15.000,00\xa0€"
+    assert display.money(Decimal("1197.06")) == "1.197,06\xa0€"
+    assert display.number(9000) == "9.000"
+    assert display.number(2.5) == "2,5"
+    assert display.money(None) == "—"
+
+
+def test_money_and_numbers_in_english(english):
+    assert display.money(15000) == "€15,000.00"
+    assert display.number(9000) == "9,000"
+
+
+def test_times_are_shown_in_the_one_display_zone(greek):
+    assert display.local_time("2026-07-01T09:00:00+00:00") == "2026-07-01 12:00"  # summer
+    assert display.local_time("2026-12-01T09:00:00+00:00") == "2026-12-01 11:00"  # winter
+    assert display.local_time("2026-12-01T09:00:00") == "2026-12-01 11:00"  # naive is UTC
+    assert display.local_time("2026-12-01") == "2026-12-01"  # a day stays a day
+    assert display.local_time(None) == ""
+
+
+def test_the_display_zone_is_a_setting():
+    with make_app("en", "America/New_York").test_request_context():
+        assert display.local_time("2026-12-01T17:00:00+00:00") == "2026-12-01 12:00"
+    assert Settings.from_env({"RACIFLOW_INSTANCE_DIR": "/tmp", "RACIFLOW_SECRET_KEY": "x"})
+    with pytest.raises(ConfigError, match="RACIFLOW_TIMEZONE"):
+        Settings.from_env({"RACIFLOW_TIMEZONE": "Mars/Olympus", "RACIFLOW_SECRET_KEY": "x"})
+
+
+def test_durations_read_as_words(greek):
+    assert display.duration("P2D") == "2 ημέρες"
+    assert display.duration("PT36H") == "36 ώρες"  # not rounded to days
+    assert display.duration("P1DT2H") == "1 ημέρα 2 ώρες"
+    assert display.duration("soon") == "soon"
+
+
+def test_durations_in_english(english):
+    assert display.duration("PT4H") == "4 hours"
+
+
+def test_booleans_missing_values_and_people_are_words(greek):
+    assert display.yesno(True) == "Ναι" and display.yesno(False) == "Όχι"
+    assert display.yesno(None) == "—"
+    assert display.person("giorgos.bd") == "Γιώργος Παπαδόπουλος"
+    assert display.person("nobody.known") == "nobody.known"
+
+
+def test_order_lines_become_a_table_with_greek_headings_and_no_repr(greek):
+    lines = [
+        {"line_no": 1, "product_code": "P0001", "quantity": 100, "substitute_for": None},
+        {"line_no": 2, "product_code": "P0005", "quantity": 9000, "unit_price": 11.81},
+    ]
+    html = str(show({"lines": lines, "emergency": True, "total": 106290.0, "note": None}))
+    assert "<table" in html and "<th>Γραμμή</th>" in html and "<th>Ποσότητα</th>" in html
+    assert "<th>Τιμή μονάδας</th>" in html and "11,81\xa0€" in html
+    assert "9.000" in html and "106.290,00\xa0€" in html and "Ναι" in html
+    assert "Αντί για" not in html  # a column nobody fills is left out
+    for repr_ in REPR:
+        assert repr_ not in html
+
+
+def test_codes_read_as_words_and_free_text_as_written(greek):
+    assert str(show("call_agent", "channel")) == "εκπρόσωπος τηλεφωνικού κέντρου"
+    assert str(show("placement", "kind")) == "τοποθέτηση"
+    assert str(show("P2D", "sla")) == "2 ημέρες"
+    assert str(show("Wedding <tonight>", "urgency")) == "Wedding &lt;tonight&gt;"
+    assert str(show("P0001", "product_code")) == "P0001"
+
+
+def test_an_address_has_a_map_link(greek):
+    address = {"street": "Αχαρνών 210", "city": "Αθήνα", "postcode": "10446"}
+    assert address_text(address) == "Αχαρνών 210, 10446 Αθήνα"
+    assert map_url(address).startswith("https://www.openstreetmap.org/search?query=")
+    html = str(show(address))
+    assert "Αχαρνών 210, 10446 Αθήνα" in html and 'href="https://www.openstreetmap.org' in html
+
+
+def test_anomalies_are_pulled_out_as_warnings_blocking_first(greek):
+    case = {
+        "check": {
+            "clean": False,
+            "anomalies": [
+                {"code": "unusually_large", "message": "total 106290.00", "hard": False},
+                {"code": "unknown_product", "message": "P9999", "hard": True, "line_no": None},
+            ],
+        }
+    }
+    found = warnings(case)
+    assert [w.title for w in found] == ["Άγνωστο προϊόν", "Ασυνήθιστα μεγάλη παραγγελία"]
+    assert found[0].blocking and not found[1].blocking
+    assert without_warnings(case) == {"check": {"clean": False}}
+
+
+def test_a_credit_block_is_a_warning(english):
+    [found] = warnings({"credit": {"blocked": True, "reasons": ["overdue 84 days"]}})
+    assert found.title == "Blocked for credit" and found.detail == "overdue 84 days"
+    assert warnings({"credit": {"blocked": False, "reasons": []}}) == []

@@ -1,0 +1,174 @@
+"""How every page shows a value to people: times, money, numbers, yes/no, durations, people.
+
+One module, registered as Jinja filters by `init_app`, so that no template formats a
+value itself. Times are stored in UTC and shown in the one display zone
+(RACIFLOW_TIMEZONE, Europe/Athens by default); money and numbers are written the way
+the user's locale writes them (Babel: "15.000,00 €" in Greek). Records and lists of
+records (order lines, anomalies, contacts) become tables: see web/display_values.py.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_timedelta
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask_babel import format_currency, format_decimal, get_locale, gettext
+
+DEFAULT_ZONE = "Europe/Athens"
+ZONE_KEY = "RACIFLOW_TIMEZONE"
+CURRENCY = "EUR"
+MISSING = "—"
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # unambiguous in both languages, to the minute
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
+    """Register the filters on `app` (after the blueprints: these are the ones pages use)."""
+    from . import display_values
+
+    app.config[ZONE_KEY] = timezone
+    filters = {
+        "local_time": local_time,
+        "money": money,
+        "number": number,
+        "yesno": yesno,
+        "duration": duration,
+        "person": person,
+        "show": display_values.show,
+        "field_label": display_values.field_label,
+    }
+    app.jinja_env.filters.update(filters)
+    app.jinja_env.globals["display_zone"] = zone
+
+
+def zone() -> ZoneInfo:
+    """The display time zone of the running app (the default outside one)."""
+    name = current_app.config.get(ZONE_KEY, DEFAULT_ZONE) if has_app_context() else DEFAULT_ZONE
+    return ZoneInfo(name)
+
+
+def local_time(value: str | datetime | date | None) -> str:
+    """A stored moment (UTC; ISO text or datetime) in the display zone, to the minute.
+
+    A bare date stays a date; a naive time is UTC (how raciflow stores times).
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        if _DATE_ONLY.match(value):
+            return value
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(zone()).strftime(TIME_FORMAT)
+    return value.isoformat()
+
+
+def is_timestamp(value: Any) -> bool:
+    return isinstance(value, datetime) or (isinstance(value, str) and bool(_TIMESTAMP.match(value)))
+
+
+def money(value: Any) -> str:
+    """An amount in euros, as the user's locale writes it ("15.000,00 €" in Greek)."""
+    amount = _number_or_none(value)
+    if amount is None:
+        return MISSING if value is None else str(value)
+    return format_currency(amount, CURRENCY)
+
+
+def number(value: Any) -> str:
+    """A number with the locale's separators ("9.000", "2,5" in Greek)."""
+    amount = _number_or_none(value)
+    if amount is None:
+        return MISSING if value is None else str(value)
+    return format_decimal(amount)
+
+
+def yesno(value: Any) -> str:
+    if value is None:
+        return MISSING
+    return gettext("Yes") if value else gettext("No")
+
+
+def is_duration(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DURATION.match(value))
+
+
+def duration(value: Any) -> str:
+    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") in words: "2 days", "4 hours"."""
+    found = _DURATION.match(value) if isinstance(value, str) else None
+    if found is None:
+        return MISSING if value is None else str(value)
+    locale = str(get_locale() or "en")
+    parts = [
+        format_timedelta(
+            timedelta(**{unit: int(amount)}),
+            granularity=unit[:-1],
+            threshold=10**9,  # "36 hours" stays 36 hours, never "2 days"
+            locale=locale,
+        )
+        for unit, amount in found.groupdict().items()
+        if amount and int(amount)
+    ]
+    return " ".join(parts) or format_timedelta(timedelta(0), locale=locale)
+
+
+def person(username: str | None) -> str:
+    """Whom a username names, as the directory calls them (the username if unknown)."""
+    if not username:
+        return MISSING
+    directory = _directory()
+    user = directory.users.get(username) if directory is not None else None
+    return user.name if user is not None and user.name else username
+
+
+def customer(customer_id: int) -> str:
+    """A customer id as people know the customer: "Name (C00007)" (the id if unknown)."""
+    from .customer_card import customer_label
+
+    engine = current_app.extensions.get("raciflow") if has_app_context() else None
+    if engine is None:
+        return str(customer_id)
+    cache = g.setdefault("display_customers", {}) if has_request_context() else {}
+    if customer_id not in cache:
+        cache[customer_id] = customer_label(engine.uow(), customer_id)
+    return cache[customer_id] or str(customer_id)
+
+
+def _directory() -> Any:
+    """The directory, read once per request (a page names many people)."""
+    if not has_app_context():
+        return None
+    if has_request_context() and "display_directory" in g:
+        return g.display_directory
+    engine = current_app.extensions.get("raciflow")
+    found = engine.directory() if engine is not None else None
+    if has_request_context():
+        g.display_directory = found
+    return found
+
+
+def _number_or_none(value: Any) -> Decimal | float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except ArithmeticError:
+            return None
+    return None
