@@ -57,5 +57,5 @@ def signing_level(
     try:
         role = policy.signing_role(governance.matrix.levels, row, required)
     except policy.Refused as refused:
-        raise RaciRefusal(refused.letter.value, refused.message, task.id) from refused
+        raise RaciRefusal.of(refused, task) from refused
     return SigningLevel(role, str(required), authority.decided_by, inputs)

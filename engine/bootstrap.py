@@ -14,7 +14,7 @@ from .runtime import Runtime
 from .sandbox import DEFAULT_MEMORY_LIMIT
 from .scripting import ServiceRegistry
 from .services import ProcessEngine
-from .unit_of_work import UnitOfWork
+from .unit_of_work import UnitOfWork, Wording, english
 
 
 def build_engine(
@@ -28,10 +28,12 @@ def build_engine(
     db_engine: Engine | None = None,
     forms: FormLookup | None = None,
     process_limits: ProcessLimits | None = None,
+    wording: Wording = english,
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
-    `forms` finds the validator of a task's form (or a process's start form).
+    `forms` finds the validator of a task's form (or a process's start form); `wording`
+    writes a notice in its recipient's language (English by default).
     """
     db_engine = db_engine or make_engine(database_url)
     if migrate:
@@ -46,7 +48,7 @@ def build_engine(
         script_memory_limit=script_memory_limit,
     )
     return ProcessEngine(
-        partial(UnitOfWork, session_factory, clock),
+        partial(UnitOfWork, session_factory, clock, wording),
         runtime,
         known_services=services.names,
         forms=forms,

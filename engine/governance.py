@@ -16,8 +16,10 @@ from typing import Any
 from raci import policy
 from raci.directory import Acting, Directory
 from raci.matrix import ActivityRow, Letter, RaciMatrix, case_value
+from raci.messages import N_, Message
 
 from .errors import NotAllowed
+from .locales import DEFAULT_LOCALE
 from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
 from .scripting import ScopeFunction
 from .settle import SYSTEM_ACTOR, record
@@ -135,7 +137,8 @@ class Governance:
         try:
             task.routed_to = task.assignee = policy.route(self.directory, row, person)
         except policy.Refused as refused:
-            reason = str(self._refusal(task, refused))
+            why = RaciRefusal.of(refused, task).msg
+            reason = str(why)
             record(
                 uow,
                 instance,
@@ -146,9 +149,9 @@ class Governance:
                 reason=reason,
                 details={"element": task.spec_id, "assign_to": row.rules.assign_to},
             )
-            subject = f"{task.name}: not assigned"
+            subject = Message(N_("%(task)s: not assigned"), task=task.name)
             for username in self.directory.members(row.accountable) if row.accountable else []:
-                self.notify(uow, instance, task, username, subject, reason)
+                self.notify(uow, instance, task, username, subject, why)
             return
         record(
             uow,
@@ -165,18 +168,7 @@ class Governance:
         try:
             return rule(self.directory, *args, **kwargs)
         except policy.Refused as refused:
-            raise self._refusal(task, refused) from refused
-
-    @staticmethod
-    def _refusal(task: HumanTask, refused: policy.Refused) -> RaciRefusal:
-        """The refusal as the engine reports it, naming the task as people know it."""
-        params = refused.params
-        if refused.template is not None and "task" in params:
-            params = {**params, "task": task.name}
-        message = refused.template % params if refused.template else refused.message
-        return RaciRefusal(
-            refused.letter.value, message, task.id, template=refused.template, params=params
-        )
+            raise RaciRefusal.of(refused, task) from refused
 
     def signer(
         self, uow: UnitOfWork, task: HumanTask, user: str, *, role: str | None = None
@@ -208,12 +200,11 @@ class Governance:
     ) -> None:
         """Tell every member of the task's I roles, in the app and by e-mail."""
         row = self.row(task)
-        subject = f"{task.name}: {'signed off' if after == 'signoff' else 'completed'}"
-        body = (
-            f"{task.name} in {instance.process_id}"
-            f"{' ' + instance.business_key if instance.business_key else ''}"
-            f" was {'signed off' if after == 'signoff' else 'completed'} by {actor}."
+        signed = after == "signoff"
+        subject = Message(
+            N_("%(task)s: signed off") if signed else N_("%(task)s: completed"), task=task.name
         )
+        body = _done_body(task, instance, process_name(uow, instance), actor, signed)
         for username in policy.informed(self.directory, row, task.audience):
             self.notify(uow, instance, task, username, subject, body)
             record(
@@ -232,11 +223,35 @@ class Governance:
         instance: ProcessInstance,
         task: HumanTask,
         username: str,
-        subject: str,
-        body: str,
+        subject: Message,
+        body: Message,
     ) -> None:
         """Store an in-app notification, and queue an e-mail if the user has an address."""
         notify(uow, self.directory, instance, task, username, subject, body)
+
+
+def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
+    """The BPMN name of the instance's process, for messages (translated as a name)."""
+    return uow.versions.get(instance.version_id).name or instance.process_id
+
+
+def _done_body(
+    task: HumanTask, instance: ProcessInstance, process: str, actor: str, signed: bool
+) -> Message:
+    params = {"task": task.name, "process": process, "user": actor}
+    if instance.business_key:
+        msgid = (
+            N_("%(task)s in %(process)s %(key)s was signed off by %(user)s.")
+            if signed
+            else N_("%(task)s in %(process)s %(key)s was completed by %(user)s.")
+        )
+        return Message(msgid, key=instance.business_key, **params)
+    msgid = (
+        N_("%(task)s in %(process)s was signed off by %(user)s.")
+        if signed
+        else N_("%(task)s in %(process)s was completed by %(user)s.")
+    )
+    return Message(msgid, **params)
 
 
 def notify(
@@ -245,17 +260,23 @@ def notify(
     instance: ProcessInstance,
     task: HumanTask,
     username: str,
-    subject: str,
-    body: str,
+    subject: Message,
+    body: Message,
 ) -> None:
-    """Store an in-app notification, and queue an e-mail if the user has an address."""
+    """Store an in-app notification, and queue an e-mail if the user has an address.
+
+    Both are written once, in the recipient's language, inside this unit of work: the
+    worker sends the stored text and never opens another transaction to word it.
+    """
+    locale = uow.accounts.locale(username) or DEFAULT_LOCALE
+    subject_text, body_text = uow.wording(subject, locale), uow.wording(body, locale)
     notification = Notification(
-        username, subject, body, uow.now, instance_id=instance.id, task_id=task.id
+        username, subject_text[:400], body_text, uow.now, instance_id=instance.id, task_id=task.id
     )
     uow.notifications.add(notification)
     user = directory.users.get(username)
     if user is not None and user.email:
-        mail = OutboxMail(user.email, subject, body, uow.now)
+        mail = OutboxMail(user.email, subject_text[:400], body_text, uow.now)
         mail._notification = notification  # type: ignore[attr-defined]
         uow.outbox.add(mail)
 
@@ -272,24 +293,20 @@ def require_active_user(directory: Directory, user: str) -> None:
 class RaciRefusal(NotAllowed):
     """An act a RACI rule forbids on a task; `letter` is the rule's (R, A or C).
 
-    `template` and `params`, when the rule gave them, let the web layer show the
-    message in the user's language (see raci.policy.Refused).
+    str() is the rule's English text (the audit trail records it); `msg` names the task
+    by its BPMN name, for the surface to translate into the reader's language.
     """
 
-    def __init__(
-        self,
-        letter: str,
-        message: str,
-        task_id: str,
-        *,
-        template: str | None = None,
-        params: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, letter: str, message: str, task_id: str, msg: Message | None = None) -> None:
         super().__init__(message)
         self.letter = letter
         self.task_id = task_id
-        self.template = template
-        self.params = dict(params or {})
+        self.msg = msg
+
+    @classmethod
+    def of(cls, refused: policy.Refused, task: HumanTask) -> RaciRefusal:
+        msg = Message(refused.msg.msgid, **{**refused.msg.params, "task": task.name})
+        return cls(refused.letter.value, refused.message, task.id, msg)
 
 
 def signoff_due(row: ActivityRow, now: datetime) -> datetime | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from raci.directory import ADMIN_ROLE, Directory
+from raci.messages import N_, Message
 
-from .governance import notify
+from .governance import notify, process_name
 from .model import HumanTask, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
@@ -31,13 +32,19 @@ def report_incident(
     """Notify the R and A roles of `task` and the admins that the step after it failed."""
     directory = governance.directory if governance is not None else uow.directory.load()
     recipients = _recipients(directory, task, governance)
-    act = "signed off" if task.signed_off_by else "completed"
-    subject = f"{task.name}: the next step failed"
-    body = (
-        f"{task.name} in {instance.process_id}"
-        f"{' ' + instance.business_key if instance.business_key else ''}"
-        f" was {act} by {actor}, then '{instance.error_task}' failed: {instance.error_message}"
-        " The instance waits in error for an administrator to retry it."
+    subject = Message(N_("%(task)s: the next step failed"), task=task.name)
+    body = Message(
+        N_(
+            "%(task)s in %(process)s %(key)s was %(done)s by %(user)s, then '%(step)s' failed:"
+            " %(error)s The instance waits in error for an administrator to retry it."
+        ),
+        task=task.name,
+        process=process_name(uow, instance),
+        key=instance.business_key or "",
+        done=Message(N_("signed off") if task.signed_off_by else N_("completed")),
+        user=actor,
+        step=instance.error_task,
+        error=instance.error_message,
     )
     for username in recipients:
         notify(uow, directory, instance, task, username, subject, body)

@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from raci.messages import Message
+
 from .account_store import AccountRepository
 from .clock import Clock
 from .directory_store import DirectoryRepository
@@ -40,11 +42,25 @@ from .repository import (
     VersionRepository,
 )
 
+Wording = Callable[[Message, str], str]  # (message, locale) -> text
+
+
+def english(message: Message, locale: str) -> str:
+    """The wording of a message when no translator is wired: its English text."""
+    return str(message)
+
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        wording: Wording = english,
+    ) -> None:
         self.session_factory = session_factory
         self.clock = clock
+        # How a notice reads in its recipient's language (the web wires its catalog).
+        self.wording = wording
         # Set by the engine: start another instance inside this unit of work.
         self.start_process: Callable[..., str] | None = None
 

@@ -13,26 +13,32 @@ from typing import Any
 
 from .directory import Acting, Directory
 from .matrix import ActivityRow, Letter
-
-
-def N_(message: str) -> str:  # the name pybabel extracts by default
-    """Mark `message` for translation; the web layer translates it when it shows it."""
-    return message
+from .messages import N_, Message
 
 
 class Refused(Exception):
-    """A RACI rule forbids the act.
+    """A RACI rule forbids the act; `msg` says why in words the surface translates.
 
-    With `params`, `message` is a template marked by N_ (a msgid), so that the web
-    layer can show it in the user's language: `gettext(refused.message) % params`.
+    `msg` is a Message, or an N_-marked msgid with its `params` (the same thing, spelt out).
     """
 
-    def __init__(self, letter: Letter, message: str, params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, letter: Letter, msg: Message | str, params: dict[str, Any] | None = None
+    ) -> None:
+        if not isinstance(msg, Message):
+            msg = Message(msg, **(params or {}))
+        super().__init__(str(msg))
         self.letter = letter
-        self.template = message if params is not None else None
-        self.params = dict(params or {})
-        self.message = message % self.params if params is not None else message
-        super().__init__(self.message)
+        self.msg = msg
+        self.message = str(msg)
+
+    @property
+    def template(self) -> str:
+        return self.msg.msgid
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.msg.params)
 
 
 def may_work(
@@ -45,9 +51,7 @@ def may_work(
     """
     acting = directory.acting_as(user, row.responsible, day)
     if acting is None:
-        raise Refused(
-            Letter.R, f"{user} is not responsible for '{row.activity}' ({_roles(row.responsible)})"
-        )
+        raise Refused(Letter.R, _not_responsible(user, row))
     if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
         raise Refused(
             Letter.R,
@@ -81,7 +85,7 @@ def route(directory: Directory, row: ActivityRow, person: object) -> str:
         raise Refused(
             Letter.R,
             N_("%(person)s is not responsible for '%(task)s' (%(roles)s): it stays in the queue"),
-            {"person": person, "task": row.activity, "roles": _roles(row.responsible)},
+            {"person": person, "task": row.activity, "roles": list(row.responsible)},
         )
     return person
 
@@ -108,8 +112,15 @@ def signing_role(levels: Sequence[str], row: ActivityRow, required: object) -> s
     if not isinstance(required, str) or required not in levels:
         raise Refused(
             Letter.A,
-            f"the level table gave {required!r} for '{row.activity}', not a level"
-            f" ({', '.join(levels)}): nobody may sign it",
+            Message(
+                N_(
+                    "the level table gave %(value)s for '%(task)s', not a level (%(roles)s):"
+                    " nobody may sign it"
+                ),
+                value=repr(required),
+                task=row.activity,
+                roles=list(levels),
+            ),
         )
     accountable = row.accountable
     if accountable in levels and levels.index(accountable) >= levels.index(required):
@@ -136,18 +147,33 @@ def may_sign_off(
     """
     if user == performer:
         raise Refused(
-            Letter.A, f"{user} performed '{row.activity}' and cannot sign it off (four eyes)"
+            Letter.A,
+            Message(
+                N_("%(user)s performed '%(task)s' and cannot sign it off (four eyes)"),
+                user=user,
+                task=row.activity,
+            ),
         )
     if performer_for is not None and user == performer_for:
         raise Refused(
             Letter.A,
-            f"{user}'s deputy performed '{row.activity}' for them; they cannot sign it off",
+            Message(
+                N_("%(user)s's deputy performed '%(task)s' for them; they cannot sign it off"),
+                user=user,
+                task=row.activity,
+            ),
         )
     if user in earlier_performers:
         raise Refused(
             Letter.A,
-            f"{user} worked on '{row.activity}' before it was sent back and cannot sign it off"
-            " (four eyes)",
+            Message(
+                N_(
+                    "%(user)s worked on '%(task)s' before it was sent back and cannot sign it off"
+                    " (four eyes)"
+                ),
+                user=user,
+                task=row.activity,
+            ),
         )
     role = signer or row.accountable
     acting = directory.acting_as(
@@ -159,11 +185,27 @@ def may_sign_off(
     if acting is None and role != row.accountable:
         raise Refused(
             Letter.A,
-            f"{user} may not sign '{row.activity}': the data submitted needs the authority"
-            f" of {role}, above {row.accountable}",
+            Message(
+                N_(
+                    "%(user)s may not sign '%(task)s': the data submitted needs the authority"
+                    " of %(role)s, above %(accountable_role)s"
+                ),
+                user=user,
+                task=row.activity,
+                role=role,
+                accountable_role=row.accountable,
+            ),
         )
     if acting is None:
-        raise Refused(Letter.A, f"{user} is not accountable for '{row.activity}' ({role})")
+        raise Refused(
+            Letter.A,
+            Message(
+                N_("%(user)s is not accountable for '%(task)s' (%(role)s)"),
+                user=user,
+                task=row.activity,
+                role=role,
+            ),
+        )
     return acting
 
 
@@ -174,7 +216,9 @@ def may_answer(
     role scoped to the case, only the case's own person (`routed_to`) or their deputy."""
     acting = directory.acting_as(user, [role], day)
     if acting is None:
-        raise Refused(Letter.C, f"{user} cannot answer for {role}")
+        raise Refused(
+            Letter.C, Message(N_("%(user)s cannot answer for %(role)s"), user=user, role=role)
+        )
     if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
         raise Refused(
             Letter.C,
@@ -192,7 +236,13 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
     acting = directory.acting_as(user, [role] if role else [], day)
     if acting is None:
         raise Refused(
-            Letter.A, f"only {role} may override consultation on '{row.activity}', not {user}"
+            Letter.A,
+            Message(
+                N_("only %(role)s may override consultation on '%(task)s', not %(user)s"),
+                role=role,
+                task=row.activity,
+                user=user,
+            ),
         )
     return acting
 
@@ -226,13 +276,13 @@ def may_reassign(
                 {"task": row.activity, "person": routed_to, "role": row.accountable or "-"},
             )
     if by is None and not directory.is_admin(user):
-        raise Refused(Letter.R, f"{user} may not reassign '{row.activity}'")
-    to = directory.acting_as(target, row.responsible, day)
-    if to is None:
         raise Refused(
             Letter.R,
-            f"{target} is not responsible for '{row.activity}' ({_roles(row.responsible)})",
+            Message(N_("%(user)s may not reassign '%(task)s'"), user=user, task=row.activity),
         )
+    to = directory.acting_as(target, row.responsible, day)
+    if to is None:
+        raise Refused(Letter.R, _not_responsible(target, row))
     return by, to
 
 
@@ -251,5 +301,16 @@ def informed(
     )
 
 
-def _roles(roles: list[str]) -> str:
-    return ", ".join(roles) or "no R role"
+def _not_responsible(user: str, row: ActivityRow) -> Message:
+    if not row.responsible:
+        return Message(
+            N_("%(user)s is not responsible for '%(task)s' (no R role)"),
+            user=user,
+            task=row.activity,
+        )
+    return Message(
+        N_("%(user)s is not responsible for '%(task)s' (%(roles)s)"),
+        user=user,
+        task=row.activity,
+        roles=list(row.responsible),
+    )

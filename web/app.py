@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from engine import views
 
-from . import display, errors, form_messages, input_hygiene
+from . import display, errors, form_messages, input_hygiene, names, trail_views, vocabulary
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -52,6 +52,13 @@ def create_app(
     app.jinja_env.globals["get_locale"] = get_locale
     # Names that come from data (process and task names in BPMN) are in the catalog too.
     app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    # Codes as words, through the one lookup of each (web/vocabulary.py, web/names.py).
+    app.jinja_env.filters["role"] = vocabulary.role_name
+    app.jinja_env.filters["roles"] = vocabulary.role_names
+    app.jinja_env.filters["term"] = vocabulary.term
+    app.jinja_env.filters["reason"] = trail_views.reason_view
+    app.jinja_env.filters["process_name"] = names.process_name
+    app.jinja_env.globals["task_name"] = names.task_name
     app.jinja_env.filters["form_message"] = form_messages.translate
     errors.init_app(app)
     input_hygiene.init_app(app)
@@ -82,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _locale() -> str:
+    api_caller = g.get("api_user")  # an API call answers in its caller's language too
+    if api_caller is not None:
+        return api_caller.locale
     if current_user.is_authenticated:
         return current_user.locale
     return request.accept_languages.best_match(LOCALES) or LOCALES[0]

@@ -7,6 +7,7 @@ from workflows import forms
 from workflows.services import build_registry
 
 from .config import Settings
+from .i18n import render_in
 
 
 def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
@@ -21,4 +22,5 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         script_memory_limit=int(settings.script_memory_limit_mb * 1024 * 1024),
         migrate=migrate,
         process_limits=settings.process_limits,
+        wording=render_in,  # notices in their recipient's language
     )

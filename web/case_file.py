@@ -12,6 +12,7 @@ Built in a request: the words are in the reader's language.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,7 +24,7 @@ from flask_babel import ngettext
 
 from engine.changes import CHANGE_ACTION
 
-from . import trail_views
+from . import display_values, names, trail_views, vocabulary
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
@@ -84,13 +85,16 @@ class Names:
 
     def task(self, event: dict[str, Any]) -> str | None:
         name = self.tasks.get(event.get("task_id") or "")
-        return _(name) if name else event["details"].get("element")
+        element = event["details"].get("element")
+        if name or element:
+            return names.task_name(event.get("process_id"), element, name)
+        return None
 
     def process(self, process_id: str | None) -> str | None:
         return _(self.processes[process_id]) if process_id in self.processes else process_id
 
     def role(self, role: str | None) -> str:
-        return _(self.roles.get(role or "", role or "?"))
+        return vocabulary.role_name(role) or "?"
 
 
 Renderer = Callable[[Entry, dict[str, Any], Names], None]
@@ -215,7 +219,13 @@ def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
     for title, items in (
         (_("Inputs"), [f"{label} = {value}" for label, value in worded["inputs"]]),
         (_("Matched rules"), [str(rule) for rule in worded["rules"] if rule]),
-        (_("Outputs"), [f"{name} = {value}" for name, value in worded["outputs"].items()]),
+        (
+            _("Outputs"),
+            [
+                f"{display_values.field_label(name)} = {vocabulary.term(value)}"
+                for name, value in worded["outputs"].items()
+            ],
+        ),
     ):
         if items:
             entry.facts.append(f"{title}: {'; '.join(items)}")
@@ -247,6 +257,10 @@ def field_label(name: str) -> str:
     return _(name.replace("_", " ").capitalize())
 
 
+# A stored code (an enum value, a role id) rather than words people wrote.
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+")
+
+
 def show(value: Any) -> str:
     """A value as a reader expects it: 17500 rather than 17500.0, JSON for structures."""
     if isinstance(value, bool) or value is None:
@@ -256,7 +270,9 @@ def show(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = str(value)
-    return _number(text) if _is_number(text) else text
+    if _is_number(text):
+        return _number(text)
+    return str(vocabulary.term(text)) if _CODE.fullmatch(text) else text
 
 
 def _number(text: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine import views
@@ -29,6 +30,14 @@ CSV_COLUMNS = (
     "when", "who", "on_behalf_of", "raci_role", "action", "what", "task", "process",
     "instance_id", "details", "changes", "why", "meaning", "notified",
 )  # fmt: skip
+# The header row people read, in their language (the columns' order is CSV_COLUMNS').
+CSV_HEADER = {
+    "when": _l("when"), "who": _l("who"), "on_behalf_of": _l("on behalf of"),
+    "raci_role": _l("RACI role"), "action": _l("action"), "what": _l("what"),
+    "task": _l("task"), "process": _l("process"), "instance_id": _l("instance"),
+    "details": _l("details"), "changes": _l("changes"), "why": _l("why"),
+    "meaning": _l("meaning"), "notified": _l("notified"),
+}  # fmt: skip
 
 
 @dataclass
@@ -134,7 +143,7 @@ def _csv(case: Case) -> Response:
         ]
         for e in case.entries
     )  # fmt: skip
-    return csv_response(case.name, CSV_COLUMNS, rows)
+    return csv_response(case.name, [str(CSV_HEADER[c]) for c in CSV_COLUMNS], rows)
 
 
 def _pdf(case: Case) -> Response:

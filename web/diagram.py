@@ -22,7 +22,7 @@ import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import graphviz
@@ -159,6 +159,17 @@ def _read(process: Any, process_id: str) -> ProcessGraph:
             graph.lanes[lane_id][1].append(element_id)
     graph.lanes = {k: v for k, v in graph.lanes.items() if v[1]}
     return graph
+
+
+def translated(graph: ProcessGraph, tr: Callable[[str], str]) -> ProcessGraph:
+    """The graph with every name in the reader's language (`tr`: the catalog's gettext)."""
+    word = lambda text: tr(text) if text else text  # noqa: E731
+    return ProcessGraph(
+        graph.process_id,
+        {k: replace(e, name=word(e.name)) for k, e in graph.elements.items()},
+        [replace(f, name=word(f.name)) for f in graph.flows],
+        {k: (word(name), members) for k, (name, members) in graph.lanes.items()},
+    )
 
 
 def recorded_state(facts: dict[str, Any]) -> DiagramState:
@@ -339,17 +350,22 @@ _rendered = SvgCache()
 
 
 def instance_svg(
-    facts: dict[str, Any], sources: Callable[[], dict[str, str]], limits: DiagramLimits
+    facts: dict[str, Any],
+    sources: Callable[[], dict[str, str]],
+    limits: DiagramLimits,
+    language: tuple[str, Callable[[str], str]] = ("en", str),
 ) -> str:
     """An instance's diagram from engine.views.oversight.diagram_facts, cached by
-    (version, recorded state); `sources` (the version's BPMN) is read only to render."""
+    (version, recorded state, language); `sources` (the version's BPMN) is read only to
+    render; `language` is (locale, gettext) for its names."""
     recorded, completed = recorded_state(facts), facts["status"] == "completed"
+    locale, tr = language
 
     def render() -> str:
-        graph = parse_process(sources(), facts["process_id"])
+        graph = translated(parse_process(sources(), facts["process_id"]), tr)
         return render_svg(graph, infer_state(graph, recorded, completed=completed), limits)
 
-    key = (facts["content_hash"], facts["process_id"], recorded, completed, limits)
+    key = (facts["content_hash"], facts["process_id"], recorded, completed, limits, locale)
     return _rendered.get(key, render)
 
 
@@ -358,9 +374,11 @@ def process_svg(
     process_id: str,
     sources: Callable[[], dict[str, str]],
     limits: DiagramLimits,
+    language: tuple[str, Callable[[str], str]] = ("en", str),
 ) -> str:
-    """A version's diagram with nothing coloured, cached by version."""
+    """A version's diagram with nothing coloured, cached by version and language."""
+    locale, tr = language
     return _rendered.get(
-        (content_hash, process_id, limits),
-        lambda: render_svg(parse_process(sources(), process_id), limits=limits),
+        (content_hash, process_id, limits, locale),
+        lambda: render_svg(translated(parse_process(sources(), process_id), tr), limits=limits),
     )

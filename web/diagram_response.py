@@ -11,11 +11,17 @@ from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 from flask import Response, current_app
+from flask_babel import get_locale, gettext
 from flask_babel import gettext as _
 
 from .diagram import FONT, DiagramLimits, DiagramUnavailable
 
 LIMITS_KEY = "RACIFLOW_DIAGRAM_LIMITS"
+
+
+def diagram_language() -> tuple[str, Callable[[str], str]]:
+    """The reader's locale and gettext, for the names a diagram shows (and its cache key)."""
+    return str(get_locale() or "en"), gettext
 
 
 def diagram_limits() -> DiagramLimits:

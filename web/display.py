@@ -19,6 +19,8 @@ from babel.dates import format_timedelta
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_babel import format_currency, format_decimal, get_locale, gettext
 
+from engine.settle import SYSTEM_ACTOR
+
 DEFAULT_ZONE = "Europe/Athens"
 ZONE_KEY = "RACIFLOW_TIMEZONE"
 CURRENCY = "EUR"
@@ -44,6 +46,7 @@ def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
         "yesno": yesno,
         "duration": duration,
         "person": person,
+        "process_name": process_name,
         "show": display_values.show,
         "field_label": display_values.field_label,
     }
@@ -108,31 +111,48 @@ def is_duration(value: Any) -> bool:
 
 
 def duration(value: Any) -> str:
-    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") in words: "2 days", "4 hours"."""
-    found = _DURATION.match(value) if isinstance(value, str) else None
-    if found is None:
-        return MISSING if value is None else str(value)
+    """An ISO 8601 duration (the SLAs: "P2D", "PT4H") or a timedelta in words: "2 days"."""
+    if isinstance(value, timedelta):
+        minutes, seconds = divmod(int(value.total_seconds()), 60)
+        hours, minutes = divmod(minutes, 60)
+        days, hours = divmod(hours, 24)
+        amounts = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+    else:
+        found = _DURATION.match(value) if isinstance(value, str) else None
+        if found is None:
+            return MISSING if value is None else str(value)
+        amounts = {unit: int(n) for unit, n in found.groupdict().items() if n}
     locale = str(get_locale() or "en")
     parts = [
         format_timedelta(
-            timedelta(**{unit: int(amount)}),
+            timedelta(**{unit: amount}),
             granularity=unit[:-1],
             threshold=10**9,  # "36 hours" stays 36 hours, never "2 days"
             locale=locale,
         )
-        for unit, amount in found.groupdict().items()
-        if amount and int(amount)
+        for unit, amount in amounts.items()
+        if amount
     ]
     return " ".join(parts) or format_timedelta(timedelta(0), locale=locale)
 
 
 def person(username: str | None) -> str:
-    """Whom a username names, as the directory calls them (the username if unknown)."""
+    """Whom a username names, as the directory calls them (the username if unknown);
+    the engine's own acts are the system's, in the user's words."""
     if not username:
         return MISSING
+    if username == SYSTEM_ACTOR:
+        return gettext("system")
     directory = _directory()
     user = directory.users.get(username) if directory is not None else None
     return user.name if user is not None and user.name else username
+
+
+def process_name(process_id: str | None) -> str:
+    """A process as its BPMN names it, in the user's language (web/names.py decides)."""
+    from . import names
+
+    return names.process_name(process_id) if process_id else MISSING
 
 
 def customer(customer_id: int) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-from . import addresses, display
-from .display_labels import CODES, LABELS
+from . import addresses, display, vocabulary
+from .display_labels import LABELS
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _MONEY = ("_limit", "_amount", "_balance", "_price", "_value", "_total")
@@ -43,10 +43,9 @@ def field_label(key: str, labels: Mapping[str, str] | None = None) -> str:
 
 
 def code_words(value: str) -> str:
-    """A code ("call_agent", "placement") as words in the user's language."""
-    if value in CODES:
-        return str(CODES[value])
-    return gettext(value.replace("_", " "))
+    """A code ("call_agent", "placement") as words in the user's language (the one lookup
+    of codes: web/vocabulary.py)."""
+    return str(vocabulary.term(value))
 
 
 def is_money(key: str | None) -> bool:

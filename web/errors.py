@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -18,6 +17,8 @@ from engine.errors import (
     NotFound,
 )
 
+from .i18n import error_text
+
 STATUS = {
     NotFound: 404,
     NotAllowed: 403,
@@ -26,18 +27,6 @@ STATUS = {
     InvalidState: 409,
     ConcurrencyConflict: 409,
 }
-
-
-def message_of(error: Exception) -> str:
-    """The error's message in the user's language, where the engine gave its template
-    (a RACI refusal: raci.policy.Refused); else its text as the engine wrote it."""
-    template = getattr(error, "template", None)
-    if not template:
-        return str(error)
-    params = dict(getattr(error, "params", {}))
-    if isinstance(params.get("task"), str):  # task names are in the catalog (web/labels.py)
-        params["task"] = gettext(params["task"])
-    return gettext(template, **params)
 
 
 def status_of(error: EngineError) -> int:
@@ -65,9 +54,10 @@ def init_app(app: Flask) -> None:
         status = status_of(error)
         fields = error.errors if isinstance(error, InvalidTaskData) else None
         code = type(error).__name__
+        message = error_text(error)
         if wants_json():
-            return jsonify(error_body(status, code, message_of(error), fields)), status
-        return render_template("error.html", status=status, message=message_of(error)), status
+            return jsonify(error_body(status, code, message, fields)), status
+        return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

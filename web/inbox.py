@@ -23,7 +23,7 @@ from engine.views.inbox_sections import DUE_FILTERS, SECTIONS, SORTS, InboxQuery
 from engine.views.notifications import notifications_page
 
 from . import form_values
-from .errors import message_of
+from .i18n import error_text
 from .query_args import page_number
 from .services import engine
 
@@ -102,7 +102,7 @@ def _each(act: Callable[..., Any]) -> tuple[int, list[str]]:
             act(task_id, user=current_user.username)
             done += 1
         except EngineError as error:  # one refusal must not stop the others
-            refused.append(message_of(error))
+            refused.append(error_text(error))
     return done, refused
 
 
@@ -122,7 +122,7 @@ def save_filter() -> Response:
         engine().save_filter(current_user.username, request.form.get("name", ""), query)
         flash(_("Filter saved."), "ok")
     except EngineError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
     return redirect(url_for("inbox.index", **query))
 
 

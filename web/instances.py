@@ -28,8 +28,9 @@ from engine.views import incidents, oversight, visibility
 
 from . import form_render, form_values, incident_page
 from .diagram import instance_svg
-from .diagram_response import diagram_limits, svg_response
+from .diagram_response import diagram_language, diagram_limits, svg_response
 from .errors import status_of
+from .i18n import error_text
 from .query_args import page_number
 from .services import engine
 from .trail_views import change_view, decision_view, reason_view
@@ -152,6 +153,7 @@ def diagram(instance_id: str) -> Response:
             facts,
             lambda: oversight.version_sources(engine().uow(), facts["version_id"]),
             diagram_limits(),
+            diagram_language(),
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"
@@ -171,7 +173,7 @@ def cancel(instance_id: str) -> Any:
     try:
         engine().cancel(instance_id, user=current_user.username, reason=reason)
     except InvalidState as err:  # finished meanwhile, or its effects could not be undone
-        return _detail(instance, errors={"reason": str(err)}), 409
+        return _detail(instance, errors={"reason": error_text(err)}), 409
     flash(_("The instance was cancelled."), "info")
     return redirect(url_for(".detail", instance_id=instance_id))
 
@@ -195,7 +197,7 @@ def retry(instance_id: str) -> Any:
         return _detail(instance, retry_form=form), 422
     except EngineError as err:  # refused, or no longer in error
         form = form_render.bind(schema, form=request.form)
-        return _detail(instance, retry_form=form, errors={"retry": str(err)}), status_of(err)
+        return _detail(instance, retry_form=form, errors={"retry": error_text(err)}), status_of(err)
     if state.held_for_signoff:
         flash(_("The data changes what was signed: it waits for a new sign-off."), "info")
     elif state.status == "error":

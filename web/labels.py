@@ -226,6 +226,13 @@ RUNTIME_STRINGS = (
     _l("that day is over: choose today or a later day"),
     _l("that day is over: choose a working day from today on (before 18:00)"),
     _l("at most 60 days ahead"),
+    # workflows/form_checks.py: what the CRM records say against a form.
+    _l("there is no asset with this serial"),
+    _l("this asset is not placed at this customer"),
+    _l("not an active technician"),
+    _l("this asset is not in stock"),
+    _l("this asset is of another type than the one requested"),
+    _l("this job is about another asset: see the request"),
     # Role descriptions of the demo directory: the case file's sign-off levels.
     _l("Business developer (field sales with a hand-held terminal)"),
     _l("Call agent (takes orders by phone for a BD)"),

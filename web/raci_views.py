@@ -17,7 +17,7 @@ from engine.views import oversight
 from raci.render import as_rows
 
 from .diagram import ProcessGraph, parse_process, process_svg
-from .diagram_response import diagram_limits, svg_response
+from .diagram_response import diagram_language, diagram_limits, svg_response
 from .query_args import number_arg
 from .services import engine
 
@@ -71,6 +71,7 @@ def diagram(process_id: str) -> Response:
             process_id,
             lambda: _sources(process_id, wanted),
             diagram_limits(),
+            diagram_language(),
         )
     )
 

@@ -22,7 +22,7 @@ from engine.views.inbox import workable
 from raci.directory import ADMIN_ROLE
 from workflows.forms import START, schema_for
 
-from . import form_render, form_values
+from . import form_render, form_values, record_checks
 from .customer_card import customer_code, find_customers
 from .services import engine
 
@@ -69,6 +69,8 @@ def start(process_id: str) -> Any:
         business_key = customer_code(engine().uow(), data[CUSTOMER_FIELD])
         if business_key is None:
             errors[CUSTOMER_FIELD] = [_("There is no such customer.")]
+    if not errors:
+        errors = record_checks.problems(process_id, START, data, {})
     try:
         if errors:
             raise InvalidTaskData(errors)

@@ -22,11 +22,13 @@ from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 
-from . import case_warnings, form_render, form_values, task_page
-from .errors import message_of, status_of
+from . import case_warnings, form_render, form_values, record_checks, task_page
+from .errors import status_of
 from .extensions import limiter
+from .i18n import error_text
 from .people_fields import with_people
 from .services import engine
+from .vocabulary import role_name
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -65,6 +67,10 @@ def complete(task_id: str) -> Any:
     schema = schema_for(page.task["process_id"], page.task["element"])
     inputs = form_render.form_fields(schema) if schema is not None else []
     data, unreadable = form_values.parse_form(inputs, request.form)
+    if not unreadable and page.can_work:  # a serial that does not exist: said beside it
+        task = page.task
+        case = task_page.case_data(page)
+        unreadable = record_checks.problems(task["process_id"], task["element"], data, case)
     try:
         if unreadable:
             raise InvalidTaskData(unreadable)
@@ -74,7 +80,7 @@ def complete(task_id: str) -> Any:
         return _render(page, form=form, error=_("Please correct the marked fields."), status=422)
     except EngineError as error:
         form = form_render.bind(schema, form=request.form)
-        return _render(page, form=form, error=message_of(error), status=status_of(error))
+        return _render(page, form=form, error=error_text(error), status=status_of(error))
     if views.task_detail(engine().uow(), task_id)["status"] == "awaiting_signoff":
         flash(_("Submitted: the work now waits for sign-off."), "ok")
         return redirect(url_for("tasks.show", task_id=task_id))
@@ -94,7 +100,7 @@ def approve(task_id: str) -> Any:
     try:
         state = engine().approve(task_id, user=current_user.username)
     except EngineError as error:
-        return _render(page, error=message_of(error), status=status_of(error))
+        return _render(page, error=error_text(error), status=status_of(error))
     if state.status == "error":
         return _failed_after(state, _("Signed off, but the next step failed: %(error)s"))
     flash(_("Signed off: the process has moved on."), "ok")
@@ -143,7 +149,7 @@ def _act(
     try:
         action()
     except EngineError as error:
-        return _render(page, error=message_of(error), status=status_of(error))
+        return _render(page, error=error_text(error), status=status_of(error))
     flash(done, "ok")
     if to_inbox:
         return redirect(url_for("inbox.index"))
@@ -190,7 +196,7 @@ def _render(
         warnings=case_warnings.warnings(case),
         case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
-        signer_role=task_page.role_description(page.accountable),
+        signer_role=role_name(page.accountable),
         error=error,
         sign_errors=sign_errors or {},
         reason=reason,

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import format_decimal, lazy_gettext
 
-from . import display
+from . import display, names
 
 ENTITIES = {
     "customer": lazy_gettext("Customer"),
@@ -128,18 +128,22 @@ def _key(entity: Any, key: Any) -> Any:
 
 def decision_view(details: dict[str, Any]) -> dict[str, Any]:
     """A `decision` event's details: the table, its version, inputs, rules and outputs."""
+    # Names are the DMN's, in the catalog (web/babel_extract.py); a rule without a
+    # description is shown by its row, never by its id; outcomes are words (vocabulary).
     return {
-        "table": details.get("table_name") or details.get("table"),
+        "table": names.tr(details.get("table_name") or details.get("task_name"))
+        or details.get("table"),
         "table_id": details.get("table"),
         "version": details.get("process_version"),
         "digest": details.get("table_digest"),
         "inputs": [
-            (i.get("label") or i.get("expression"), _value(i.get("value")))
+            (names.tr(i.get("label")) or i.get("expression"), _value(i.get("value")))
             for i in details.get("inputs", [])
         ],
         # A rule without a description is named by its row alone, not its XML id.
-        "rules": [r.get("description") or "" for r in details.get("rules", [])],
+        "rules": [names.tr(r.get("description")) or "" for r in details.get("rules", [])],
         "rows": [r.get("row") for r in details.get("rules", [])],
+        # Raw keys and values: the page labels and words them (field_label, show).
         "outputs": {name: _value(v) for name, v in (details.get("outputs") or {}).items()},
     }
 

@@ -13,10 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..errors import InvalidState, NotFound
+from ..locales import LOCALES
 from .base import EngineBase
 
 MIN_PASSWORD_LENGTH = 10
-LOCALES = ("el", "en")
+
 DEFAULT_TOKEN_DAYS = 90  # an API token's life unless its creator says otherwise
 MAX_TOKEN_DAYS = 3650
 TOKEN_ID_LENGTH = 12  # a token's public id: the start of its SHA-256 (the token stays secret)

@@ -16,6 +16,7 @@ from typing import Any
 from raci import policy
 from raci.directory import Acting
 from raci.matrix import RaciMatrix
+from raci.messages import N_, Message
 
 from ..clock import at_time
 from ..errors import InvalidState, NotFound
@@ -289,7 +290,7 @@ def pick(tasks: list[HumanTask], task_id: str, status: TaskStatus) -> HumanTask 
 def open_task(uow: UnitOfWork, task_id: str, status: TaskStatus = TaskStatus.READY) -> Any:
     task = uow.tasks.get(task_id)
     if task.status != status:
-        raise InvalidState(f"task {task_id} is {task.status.replace('_', ' ')}")
+        raise InvalidState(Message(N_("task %(id)s is %(status)s"), id=task_id, status=task.status))
     return task
 
 

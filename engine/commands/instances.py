@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from raci.messages import N_, Message
+
 from ..errors import InvalidState
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
@@ -48,12 +50,18 @@ class InstanceCommands(ResignatureCommands):
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""
         if not reason or not reason.strip():
-            raise InvalidState("a reason is required to cancel an instance")
+            raise InvalidState(Message(N_("a reason is required to cancel an instance")))
         with self.uow() as uow:
             instance = uow.instances.lock(instance_id)
             self._require_actor(uow, instance, user)
             if InstanceStatus(instance.status).is_final:
-                raise InvalidState(f"instance {instance_id} is already {instance.status}")
+                raise InvalidState(
+                    Message(
+                        N_("instance %(id)s is already %(status)s"),
+                        id=instance_id,
+                        status=instance.status,
+                    )
+                )
             workflow, version_number = self._load(uow, instance)
             compensated = self._compensate(
                 uow, instance, self.runtime.latest_data(workflow), user, reason.strip()

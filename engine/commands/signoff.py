@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from raci.directory import Acting
+from raci.messages import N_, Message
 
 from ..authority import SigningLevel
 from ..errors import InvalidState
@@ -128,8 +129,13 @@ class SignOffCommands(ResignatureCommands):
                 instance,
                 task,
                 task.performer,
-                f"{task.name}: sent back to you",
-                f"{user} sent '{task.name}' back: {reason}",
+                Message(N_("%(task)s: sent back to you"), task=task.name),
+                Message(
+                    N_("%(user)s sent '%(task)s' back: %(reason)s"),
+                    user=user,
+                    task=task.name,
+                    reason=reason,
+                ),
             )
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
@@ -139,5 +145,11 @@ class SignOffCommands(ResignatureCommands):
     ) -> tuple[HumanTask, ProcessInstance, Governance]:
         task, instance, governance = self._governed_task(uow, task_id)
         if task.status != TaskStatus.AWAITING_SIGNOFF:
-            raise InvalidState(f"task {task_id} is not waiting for sign-off ({task.status})")
+            raise InvalidState(
+                Message(
+                    N_("task %(id)s is not waiting for sign-off (%(status)s)"),
+                    id=task_id,
+                    status=task.status,
+                )
+            )
         return task, instance, governance

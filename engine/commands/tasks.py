@@ -6,6 +6,7 @@ from typing import Any
 
 from raci import policy
 from raci.matrix import ActivityRow
+from raci.messages import N_, Message
 
 from ..errors import InvalidState, NotAllowed
 from ..governance import Governance, RaciRefusal
@@ -31,7 +32,7 @@ class TaskCommands(ResignatureCommands):
             if task.routed_to not in (None, user):  # another's by name: only their deputy
                 acting = self._acting_r(uow, instance, task, user)
             elif task.assignee not in (None, user):  # taken first: a conflict, not a refusal
-                raise InvalidState(f"task {task_id} is claimed by {task.assignee}")
+                raise InvalidState(_claimed(task_id, task.assignee))
             if task.assignee == user:
                 return
             acting = acting or self._acting_r(uow, instance, task, user)
@@ -46,7 +47,9 @@ class TaskCommands(ResignatureCommands):
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
             if task.assignee != user:
-                raise NotAllowed(f"task {task_id} is not claimed by {user}")
+                raise NotAllowed(
+                    Message(N_("task %(id)s is not claimed by %(user)s"), id=task_id, user=user)
+                )
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
             governed = self._governance(uow, instance.version_id) is not None
@@ -116,7 +119,7 @@ class TaskCommands(ResignatureCommands):
             if task.routed_to not in (None, user):  # refused by the rule, with its reason
                 self._acting_r(uow, uow.instances.get(task.instance_id), task, user)
             if task.assignee not in (None, user):
-                raise NotAllowed(f"task {task_id} is claimed by {task.assignee}")
+                raise NotAllowed(_claimed(task_id, task.assignee))
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))
@@ -208,9 +211,16 @@ def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) ->
         return
     waiting = [c.role for c in uow.consultations.for_task(task.id) if c.is_open]
     if waiting:
-        raise RaciRefusal(
-            "C",
-            f"'{task.name}' waits for consultation with {', '.join(waiting)}"
-            " (or an override by the accountable role)",
-            task.id,
+        msg = Message(
+            N_(
+                "'%(task)s' waits for consultation with %(roles)s"
+                " (or an override by the accountable role)"
+            ),
+            task=task.name,
+            roles=waiting,
         )
+        raise RaciRefusal("C", str(msg), task.id, msg)
+
+
+def _claimed(task_id: str, assignee: str | None) -> Message:
+    return Message(N_("task %(id)s is claimed by %(user)s"), id=task_id, user=assignee)

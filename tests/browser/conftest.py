@@ -18,7 +18,7 @@ from engine import collect_files
 from engine.database import make_engine, upgrade
 from web import create_app
 from web.config import Settings
-from workflows.demo import demo_directory, load_data, set_demo_passwords
+from workflows.demo import demo_directory, load_data, set_demo_passwords, start_demo_instances
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -34,9 +34,16 @@ def _free_port() -> int:
 
 
 def _serve_demo(
-    folder: Path, locale: str, test_config: dict | None = None
+    folder: Path,
+    locale: str,
+    test_config: dict | None = None,
+    *,
+    instances: bool = False,
 ) -> Iterator[tuple[str, object]]:
-    """The demo company served at http://127.0.0.1:<port>, every user in `locale`."""
+    """The demo company served at http://127.0.0.1:<port>, every user in `locale`.
+
+    With `instances`, one instance of every process is in flight, as `init --demo` leaves it.
+    """
     settings = Settings.from_env(
         {
             "RACIFLOW_INSTANCE_DIR": str(folder),
@@ -53,6 +60,8 @@ def _serve_demo(
     set_demo_passwords(engine, by="admin")
     for user in demo_directory().users:
         engine.set_locale(user, locale)
+    if instances:  # after the locales: their notices are in the users' language
+        start_demo_instances(engine)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

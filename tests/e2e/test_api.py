@@ -44,6 +44,7 @@ def make_app(tmp_path: Path):
     )
     for username in USERS:  # scrypt is slow: only the people these tests need
         engine.set_password(username, DEMO_PASSWORD, by="admin")
+        engine.set_locale(username, "en")  # the tests read the English answers
     return app
 
 
@@ -183,7 +184,7 @@ def test_a_signer_below_the_level_of_the_recommended_limit_is_refused(app, as_us
     assert kostas.get("/signoffs").get_json() == []
     refused = kostas.post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
     message = assert_error(refused, 403, "RaciRefusal")["message"]
-    assert "the data submitted needs the authority of cfo" in message
+    assert "the data submitted needs the authority of Chief financial officer" in message
     assert credit_limit(app) == before
 
     petros = as_user("petros.cfo")

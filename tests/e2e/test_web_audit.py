@@ -221,7 +221,7 @@ def test_the_compliance_report_lists_each_activity_execution(app, engine):
     page = owner.page("/audit/compliance?process=credit_limit_change")
     rows = lxml_html.fromstring(page).xpath("//table[contains(@class, 'compliance')]/tbody/tr")
     by_activity = {
-        row.xpath("td[1]/span")[0].text.strip("()"): [
+        row.xpath("td[1]")[0].get("title"): [  # the activity's id, on hover
             " ".join(" ".join(td.itertext()).split()) for td in row.xpath("td")
         ]
         for row in rows

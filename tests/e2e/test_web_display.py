@@ -117,6 +117,7 @@ def test_money_on_a_task_page_is_written_the_greek_way(app):
     html = page(signed_in(app, user), f"/tasks/{open_task(engine, started.instance_id, 'request')}")
 
     assert "15.000,00 €" in html and "15000.00" not in html
+    assert "Αλλαγή πιστωτικού ορίου</a>" in html  # the process by its name, not its id
     assert_no_repr(html)
 
 

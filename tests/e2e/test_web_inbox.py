@@ -75,7 +75,7 @@ def test_consultations_reach_the_consulted_role(web_app, crm):
     html = vasso.page("/inbox/?section=consultations")
     assert counts(html)["consultations"] == 1
     assert task_ids(html) == [analysis]
-    assert "Your input as finance_manager" in html
+    assert "Your input as Finance manager" in html
     assert counts(sign_in(web_app, "kostas.credit").page("/inbox/"))["consultations"] == 0
 
 

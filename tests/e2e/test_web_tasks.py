@@ -147,7 +147,7 @@ def test_the_consulted_role_answers_and_the_performer_sees_it(web_app, crm):
     [consultation] = views.task_detail(crm.uow(), analysis)["consultations"]
     vasso = sign_in(web_app, "vasso.finance")
     path = f"/tasks/{analysis}/consultations/{consultation['id']}/answer"
-    assert "Your answer, as finance_manager" in vasso.page(f"/tasks/{analysis}")
+    assert "Your answer, as Finance manager" in vasso.page(f"/tasks/{analysis}")
 
     giorgos = sign_in(web_app, "giorgos.bd")  # informed, not consulted
     assert "Your answer" not in giorgos.page(f"/tasks/{analysis}")
@@ -176,7 +176,7 @@ def test_a_bd_follows_a_credit_controllers_task_but_cannot_work_it(web_app, crm)
     analysis = requested(crm)
     giorgos = sign_in(web_app, "giorgos.bd")  # informed of the analysis (RACI I)
     html = giorgos.page(f"/tasks/{analysis}")
-    assert 'name="recommendation"' not in html and "worked by: credit_controller" in html
+    assert 'name="recommendation"' not in html and "worked by: Credit controller" in html
     assert giorgos.post(f"/tasks/{analysis}/claim").status_code == 403
     completed = giorgos.post(
         f"/tasks/{analysis}/complete",

@@ -115,7 +115,7 @@ def test_a_data_change_and_a_decision_are_worded_by_their_renderers():
         "Table: credit_approval_level_table v3",
         "Inputs: Increase (EUR) = 5,000",
         "Matched rules: Finance signs mid-size",
-        "Outputs: approval_level = finance_manager",
+        "Outputs: Who approves = Finance manager",  # codes as words (web/vocabulary.py)
     ]
 
 

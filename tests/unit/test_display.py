@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def test_durations_read_as_words(greek):
     assert display.duration("PT36H") == "36 ώρες"  # not rounded to days
     assert display.duration("P1DT2H") == "1 ημέρα 2 ώρες"
     assert display.duration("soon") == "soon"
+    assert display.duration(timedelta(days=1, hours=12)) == "1 ημέρα 12 ώρες"
 
 
 def test_durations_in_english(english):
@@ -110,7 +112,7 @@ def test_order_lines_become_a_table_with_greek_headings_and_no_repr(greek):
 
 
 def test_codes_read_as_words_and_free_text_as_written(greek):
-    assert str(show("call_agent", "channel")) == "εκπρόσωπος τηλεφωνικού κέντρου"
+    assert str(show("call_agent", "channel")) == "Τηλεφωνητής"  # a role id reads as the role
     assert str(show("placement", "kind")) == "τοποθέτηση"
     assert str(show("P2D", "sla")) == "2 ημέρες"
     assert str(show("Wedding <tonight>", "urgency")) == "Wedding &lt;tonight&gt;"

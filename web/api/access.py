@@ -30,6 +30,7 @@ from engine.errors import NotAllowed
 from engine.views import api_lists, visibility
 from raci.directory import ADMIN_ROLE
 from raci.matrix import RaciMatrix
+from raci.messages import N_, Message
 from web.services import engine
 
 from .auth import OVERSIGHT, api_user
@@ -42,7 +43,7 @@ def visible_task(task_id: str) -> set[str]:
     access = visibility.task_access(engine().uow(), task_id, user.username)
     if access.visible(oversight=user.has_role(*OVERSIGHT)):
         return set(access.letters)
-    raise NotAllowed(f"task {task_id} is not one of your roles' tasks")
+    raise NotAllowed(Message(N_("task %(id)s is not one of your roles' tasks"), id=task_id))
 
 
 def visible_instance(instance_id: str) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def visible_instance(instance_id: str) -> dict[str, Any]:
     found = api_lists.instance_detail(engine().uow(), instance_id)
     if sees_everything() or visibility.takes_part(engine().uow(), instance_id, api_user().username):
         return found
-    raise NotAllowed(f"you take no part in instance {instance_id}")
+    raise NotAllowed(Message(N_("you take no part in instance %(id)s"), id=instance_id))
 
 
 def sees_everything() -> bool:
@@ -69,4 +70,6 @@ def may_start(matrix: RaciMatrix | None) -> bool:
 def check_may_cancel(instance: dict[str, Any]) -> None:
     user = api_user()
     if instance["started_by"] != user.username and not user.has_role("process_owner"):
-        raise NotAllowed("only the starter, a process owner or an admin may cancel an instance")
+        raise NotAllowed(
+            Message(N_("only the starter, a process owner or an admin may cancel an instance"))
+        )

@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from engine import views
 from engine.errors import NotAllowed
 from raci import render
+from raci.messages import N_, Message
 from web.services import engine
 
 from .access import may_start
@@ -122,7 +123,12 @@ def start(args: dict[str, Any], process_id: str) -> dict[str, Any]:
     """Start an instance with the start form's data; it runs to its first wait."""
     _, matrix = engine().matrix(process_id, args["version"])  # NotFound: 404
     if not may_start(matrix):
-        raise NotAllowed(f"your roles do not work on {process_id}, so you may not start it")
+        raise NotAllowed(
+            Message(
+                N_("your roles do not work on %(process)s, so you may not start it"),
+                process=process_id,
+            )
+        )
     result = engine().start(
         process_id,
         user=api_user().username,

@@ -19,7 +19,7 @@ SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
         {
             "customer_id": 12,
             "kind": "invoice_difference",
-            "description": "Invoice charged 30 cases of cola, 25 were delivered",
+            "description": "Το τιμολόγιο χρέωσε 30 κιβώτια cola, παραδόθηκαν 25",
             "invoice_number": "INV-2026-0412",
             "claimed_amount": 64.5,
         },
@@ -31,7 +31,7 @@ SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
             "kind": "placement",
             "customer_id": 20,
             "asset_type": "cooler",
-            "description": "New cooler by the entrance for the summer season",
+            "description": "Νέο ψυγείο δίπλα στην είσοδο για το καλοκαίρι",
         },
         "C00020",
     ),
@@ -69,7 +69,7 @@ SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
             "customer_id": 2,
             "channel": "call_agent",
             "warehouse_code": "ATH",
-            "urgency": "Wedding reception tonight: ran out of water",
+            "urgency": "Δεξίωση γάμου απόψε: τελείωσε το νερό",
             "lines": [{"product_code": "P0002", "quantity": 15}],
         },
         None,
@@ -89,7 +89,7 @@ FOLLOW_UPS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         (
             "request",
             "giorgos.bd",
-            {"requested_limit": 45000, "justification": "Summer season: two new fridges"},
+            {"requested_limit": 45000, "justification": "Καλοκαιρινή σεζόν: δύο νέα ψυγεία"},
         ),
     ],
 }

@@ -55,6 +55,12 @@ def validator(process_id: str, task_id: str) -> Callable[[dict[str, Any]], dict[
     return validate
 
 
+def problems(process_id: str, task_id: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    """The form's messages by field for `data` ({} when it is valid or there is no form)."""
+    schema = schema_for(process_id, task_id)
+    return _by_field(schema.validate(data)) if schema is not None else {}
+
+
 def forms() -> dict[tuple[str, str], type[Schema]]:
     return dict(_FORMS)
 

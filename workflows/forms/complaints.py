@@ -16,6 +16,7 @@ from marshmallow import (
 
 from ..complaint_rules import CHANNELS, KINDS, OUTCOMES, has_cents_at_most
 from . import START, form
+from .needed import Form, needed_when
 
 PROCESS = "complaint"
 MAX_AMOUNT = 1_000_000  # EUR; a larger claim is a dispute for the lawyers, not a complaint
@@ -37,14 +38,26 @@ def _check_cents(value: float | None) -> None:
 
 
 @form(PROCESS, START)
-class StartForm(Schema):
+class StartForm(Form):
     """What the BD, call agent or customer service agent takes down from the customer."""
 
     customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = fields.String(required=True, validate=validate.Length(min=10, max=2000))
-    invoice_number = fields.String(load_default=None, allow_none=True)
-    claimed_amount = _money(load_default=None, allow_none=True)
+    invoice_number = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=needed_when(
+            kind="invoice_difference", error="give the invoice the difference is on"
+        ),
+    )
+    claimed_amount = _money(
+        load_default=None,
+        allow_none=True,
+        metadata=needed_when(
+            kind="invoice_difference", error="give the amount the customer claims"
+        ),
+    )
 
     @validates("invoice_number")
     def invoice_number_format(self, value: str | None, **_: Any) -> None:
@@ -56,20 +69,12 @@ class StartForm(Schema):
         _check_cents(value)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
-    def invoice_difference_needs_its_invoice(
+    def only_an_invoice_difference_claims(
         self, data: dict[str, Any], original: dict[str, Any], **_: Any
     ) -> None:
         # Judged on what was sent, so that a malformed value gets one message, not two.
         sent = {key for key, value in original.items() if value not in (None, "")}
-        if data.get("kind") == "invoice_difference":
-            errors = {}
-            if "invoice_number" not in sent:
-                errors["invoice_number"] = ["give the invoice the difference is on"]
-            if "claimed_amount" not in sent:
-                errors["claimed_amount"] = ["give the amount the customer claims"]
-            if errors:
-                raise ValidationError(errors)
-        elif "claimed_amount" in sent:
+        if data.get("kind") != "invoice_difference" and "claimed_amount" in sent:
             raise ValidationError("only an invoice difference claims an amount", "claimed_amount")
 
     @post_load
@@ -100,13 +105,11 @@ class QualityCheckForm(HandlingForm):
 
 
 @form(PROCESS, "arrange_replacement")
-class ReplacementForm(HandlingForm):
-    delivery_date = fields.Date(load_default=None)
-
-    @validates_schema(skip_on_field_errors=False)
-    def date_when_replacing(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("outcome") == "accepted" and data.get("delivery_date") is None:
-            raise ValidationError("give the day the replacement is delivered", "delivery_date")
+class ReplacementForm(HandlingForm, Form):
+    delivery_date = fields.Date(
+        load_default=None,
+        metadata=needed_when(outcome="accepted", error="give the day the replacement is delivered"),
+    )
 
     @post_load
     def name_the_delivery(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -119,8 +122,11 @@ class ReplacementForm(HandlingForm):
 
 
 @form(PROCESS, "check_invoice", "check_invoice_cfo")
-class InvoiceCheckForm(HandlingForm):
-    credit_amount = _money(load_default=None)
+class InvoiceCheckForm(HandlingForm, Form):
+    credit_amount = _money(
+        load_default=None,
+        metadata=needed_when(outcome="accepted", error="give the amount to credit"),
+    )
 
     @validates("credit_amount")
     def credit_in_cents(self, value: float | None, **_: Any) -> None:
@@ -128,10 +134,7 @@ class InvoiceCheckForm(HandlingForm):
 
     @validates_schema(skip_on_field_errors=False)
     def credit_only_when_confirmed(self, data: dict[str, Any], **_: Any) -> None:
-        confirmed = data.get("outcome") == "accepted"
-        if confirmed and data.get("credit_amount") is None:
-            raise ValidationError("give the amount to credit", "credit_amount")
-        if not confirmed and data.get("credit_amount") is not None:
+        if data.get("outcome") != "accepted" and data.get("credit_amount") is not None:
             raise ValidationError("a rejected difference is not credited", "credit_amount")
 
 

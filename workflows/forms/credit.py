@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from . import START, form
+from .needed import Form, needed_when
 
 PROCESS = "credit_limit_change"
 MAX_LIMIT = 10_000_000
@@ -26,12 +25,10 @@ class RequestForm(Schema):
 
 
 @form(PROCESS, "analyse_controller", "analyse_finance", "analyse_cfo")
-class AnalysisForm(Schema):
+class AnalysisForm(Form):
     recommendation = fields.String(required=True, validate=validate.OneOf(["approve", "decline"]))
-    approved_limit = fields.Float(validate=validate.Range(min=0, max=MAX_LIMIT))
+    approved_limit = fields.Float(
+        validate=validate.Range(min=0, max=MAX_LIMIT),
+        metadata=needed_when(recommendation="approve", error="give the limit you recommend"),
+    )
     analysis = fields.String(required=True, validate=validate.Length(min=10, max=4000))
-
-    @validates_schema
-    def limit_when_approving(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("recommendation") == "approve" and data.get("approved_limit") is None:
-            raise ValidationError("give the limit you recommend", "approved_limit")

@@ -30,6 +30,7 @@ from .customer_fields import (
     segment_choice,
     terms_days,
 )
+from .needed import Form, needed_when
 
 ONBOARDING = "customer_onboarding"
 DATA_CHANGE = "customer_data_change"
@@ -81,16 +82,15 @@ Corrections = Schema.from_dict(customer_fields(entry=False), name="Corrections")
 
 
 @form(ONBOARDING, "revise_customer")
-class RevisionForm(Corrections):
+class RevisionForm(Corrections, Form):
     """The BD answers master data: correct what was asked (the rest stays), or withdraw."""
 
     action = fields.String(required=True, validate=validate.OneOf(["resubmit", "withdraw"]))
-    note = Text(load_default=None, validate=validate.Length(max=2000))
-
-    @validates_schema
-    def why_withdrawn(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("action") == "withdraw" and not data.get("note"):
-            raise ValidationError("say why the customer is withdrawn", "note")
+    note = Text(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=needed_when(action="withdraw", error="say why the customer is withdrawn"),
+    )
 
     @post_load
     def blanks_keep_the_entry(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -98,14 +98,12 @@ class RevisionForm(Corrections):
 
 
 @form(ONBOARDING, "validate_customer")
-class ValidationForm(Schema):
+class ValidationForm(Form):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "return"]))
-    reason = reason_text(load_default=None)
-
-    @validates_schema
-    def reason_when_returning(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("decision") == "return" and not data.get("reason"):
-            raise ValidationError("tell the BD what to correct", "reason")
+    reason = reason_text(
+        load_default=None,
+        metadata=needed_when(decision="return", error="tell the BD what to correct"),
+    )
 
 
 @form(ONBOARDING, "resolve_afm_conflict")

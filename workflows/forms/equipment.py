@@ -19,6 +19,7 @@ from engine.clock import form_time
 
 from ..equipment_rules import ASSET_TYPES, DUE_DATE_PROBLEMS, KINDS, due_date_problem
 from . import START, form
+from .needed import Form, needed_when
 
 PROCESS = "equipment_request"
 SERIAL = validate.Regexp(r"^EQ-\d{5}$", error="a serial looks like EQ-00042")
@@ -33,32 +34,38 @@ class Serial(fields.String):
 
 
 @form(PROCESS, START)
-class RequestForm(Schema):
+class RequestForm(Form):
     """What a BD asks for: the asset concerned depends on the kind of request."""
 
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    asset_type = fields.String(load_default=None, validate=validate.OneOf(ASSET_TYPES))
-    asset_serial = Serial(load_default=None, validate=SERIAL)
-    new_location = fields.String(load_default=None, validate=LOCATION)
+    asset_type = fields.String(
+        load_default=None,
+        validate=validate.OneOf(ASSET_TYPES),
+        metadata=needed_when(kind="placement", error="say which kind of equipment to place"),
+    )
+    asset_serial = Serial(
+        load_default=None,
+        validate=SERIAL,
+        metadata=needed_when(
+            kind=("relocation", "repair"), error="give the serial of the customer's asset"
+        ),
+    )
+    new_location = fields.String(
+        load_default=None,
+        validate=LOCATION,
+        metadata=needed_when(kind="relocation", error="say where the asset should go"),
+    )
     description = fields.String(required=True, validate=validate.Length(min=10, max=2000))
 
     @validates_schema
-    def fields_for_the_kind(self, data: dict[str, Any], **_: Any) -> None:
+    def nothing_the_kind_does_not_take(self, data: dict[str, Any], **_: Any) -> None:
         kind = data.get("kind")
         errors: dict[str, str] = {}
-        if kind == "placement":
-            if not data.get("asset_type"):
-                errors["asset_type"] = "say which kind of equipment to place"
-            if data.get("asset_serial"):
-                errors["asset_serial"] = "the technician picks the asset from stock"
-        elif kind in ("relocation", "repair"):
-            if not data.get("asset_serial"):
-                errors["asset_serial"] = "give the serial of the customer's asset"
-            if data.get("asset_type"):
-                errors["asset_type"] = "the asset's own type counts; leave this empty"
-        if kind == "relocation" and not data.get("new_location"):
-            errors["new_location"] = "say where the asset should go"
+        if kind == "placement" and data.get("asset_serial"):
+            errors["asset_serial"] = "the technician picks the asset from stock"
+        elif kind in ("relocation", "repair") and data.get("asset_type"):
+            errors["asset_type"] = "the asset's own type counts; leave this empty"
         if kind in ("placement", "repair") and data.get("new_location"):
             errors["new_location"] = "only a relocation has a new location"
         if errors:

@@ -15,13 +15,15 @@ from marshmallow import Schema, ValidationError, validates_schema
 NEEDED = "needed for the choice you made"  # beside the input the choice needs
 
 
-def needed_when(**choices: str | tuple[str, ...]) -> dict[str, Any]:
-    """Field metadata: needed when each named field holds (one of) the given value(s)."""
+def needed_when(*, error: str = NEEDED, **choices: str | tuple[str, ...]) -> dict[str, Any]:
+    """Field metadata: needed when each named field holds (one of) the given value(s);
+    `error` is what the form says when it is missing."""
     return {
         "needed_when": {
             field: (values,) if isinstance(values, str) else tuple(values)
             for field, values in choices.items()
-        }
+        },
+        "needed_error": error,
     }
 
 
@@ -31,7 +33,9 @@ def conditions(metadata: dict[str, Any]) -> dict[str, tuple[str, ...]]:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict | tuple) and not value)
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, list | dict | tuple) and not value)
 
 
 class Form(Schema):
@@ -46,6 +50,6 @@ class Form(Schema):
             key = field.data_key or name
             when = conditions(field.metadata)
             if when and all(data.get(c) in v for c, v in when.items()) and is_blank(sent.get(key)):
-                missing[key] = [NEEDED]
+                missing[key] = [field.metadata.get("needed_error", NEEDED)]
         if missing:
             raise ValidationError(missing)

@@ -1,0 +1,90 @@
+"""A serial or a technician that is not in the records is a form error, not a failed step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from engine import SourceFile, views
+from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, days, next_working_day, open_task, sign_in
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+
+@pytest.fixture
+def crm(crm: Any) -> Any:
+    files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("equipment_request.*"))]
+    crm.deploy(files, user="lena.owner")
+    for username in ("irini.service", "alexandra.tm"):
+        crm.set_password(username, DEMO_PASSWORD, by="admin")
+        crm.set_locale(username, "en")
+    return crm
+
+
+def placement_at(crm: Any, step: str) -> tuple[str, str]:
+    """A cooler placement for customer 1, taken as far as `step`: (instance, task id)."""
+    instance = crm.start(
+        "equipment_request",
+        user="giorgos.bd",
+        data={
+            "kind": "placement",
+            "customer_id": 1,
+            "asset_type": "cooler",
+            "description": "Asked by the owner on today's visit",
+        },
+        business_key="C00001",
+    ).instance_id
+    crm.complete(
+        open_task(crm, instance, "decide"),
+        user="alexandra.tm",
+        data={"decision": "approve", "reason": "Strong outlet on a busy corner"},
+    )
+    if step == "work":
+        crm.complete(
+            open_task(crm, instance, "schedule"),
+            user="irini.service",
+            data={"technician": "thanasis.tech", "due_on": next_working_day(days(3)).isoformat()},
+        )
+    return instance, open_task(crm, instance, step)
+
+
+def test_a_serial_that_does_not_exist_is_said_beside_it(web_app, crm):
+    instance, work = placement_at(crm, "work")
+    tech = sign_in(web_app, "thanasis.tech")
+    answer = tech.post(f"/tasks/{work}/complete", {"serial": "eq-99999", "work_notes": "Installed"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert '<p class="field-error" id="e-serial">there is no asset with this serial</p>' in html
+    assert views.instance(crm.uow(), instance)["status"] == "waiting"  # nothing failed
+
+
+def test_an_asset_placed_elsewhere_is_refused_before_any_step_fails(web_app, crm):
+    _, work = placement_at(crm, "work")
+    with crm.uow() as uow:
+        placed = uow.session.execute(
+            text("SELECT serial FROM crm_assets WHERE status = 'placed' LIMIT 1")
+        ).scalar_one()
+    tech = sign_in(web_app, "thanasis.tech")
+    answer = tech.post(f"/tasks/{work}/complete", {"serial": placed, "work_notes": "Installed"})
+    assert answer.status_code == 422
+    assert "this asset is not in stock" in answer.get_data(as_text=True)
+    assert views.task_detail(crm.uow(), work)["status"] == "ready"
+
+
+def test_only_a_technician_is_scheduled_and_not_for_a_day_that_is_over(web_app, crm):
+    _, schedule = placement_at(crm, "schedule")
+    irini = sign_in(web_app, "irini.service")
+    page = irini.page(f"/tasks/{schedule}")
+    assert 'name="due_on" type="date"' in page  # the browser's date picker
+    answer = irini.post(
+        f"/tasks/{schedule}/complete", {"technician": "giorgos.bd", "due_on": "2020-01-06"}
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "that day is over" in html
+    day = next_working_day(days(3)).isoformat()
+    answer = irini.post(f"/tasks/{schedule}/complete", {"technician": "giorgos.bd", "due_on": day})
+    assert answer.status_code == 422 and "not an active technician" in answer.get_data(as_text=True)
+    done = irini.post(f"/tasks/{schedule}/complete", {"technician": "thanasis.tech", "due_on": day})
+    assert done.status_code == 302

@@ -1,0 +1,77 @@
+"""Every message the engine gives and every name the BPMN/DMN files show has its Greek."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from raci.messages import N_, Message, message_of
+from web.babel_extract import names_in
+from web.i18n import render_in
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "web" / "translations" / "el" / "LC_MESSAGES" / "messages.po"
+
+
+@pytest.fixture(scope="module")
+def greek() -> dict[str, str]:
+    with CATALOG.open("rb") as po:
+        return {m.id: m.string for m in read_po(po) if m.id and isinstance(m.id, str)}
+
+
+def _marked(folder: str) -> set[str]:
+    """The msgids marked with N_() in the Python files of `folder`."""
+    found = set()
+    for path in (ROOT / folder).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "N_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_engine_and_raci_message_is_translated(greek):
+    marked = _marked("raci") | _marked("engine") | _marked("web")
+    assert len(marked) > 20
+    missing = sorted(m for m in marked if not greek.get(m))
+    assert missing == []
+
+
+def test_every_bpmn_and_dmn_name_is_translated(greek):
+    names = {
+        text
+        for path in sorted((ROOT / "bpmn").glob("*.*mn"))
+        for _line, text, _what in names_in(path.read_bytes())
+    }
+    assert "Analyse credit (controller sign-off)" in names and "approval level" in names
+    missing = sorted(n for n in names if not greek.get(n))
+    assert missing == []
+
+
+def test_a_message_reads_english_by_default_and_greek_for_a_greek_reader():
+    refusal = Message(
+        N_("%(user)s performed '%(task)s' and cannot sign it off (four eyes)"),
+        user="anna.credit",
+        task="Analyse credit (controller sign-off)",
+    )
+    assert str(refusal) == (
+        "anna.credit performed 'Analyse credit (controller sign-off)' and cannot sign it off"
+        " (four eyes)"
+    )
+    greek_text = render_in(refusal, "el")
+    assert "anna.credit" in greek_text and "τεσσάρων ματιών" in greek_text
+    assert "Πιστωτική ανάλυση (υπογραφή ελεγκτή πιστώσεων)" in greek_text
+    assert render_in(refusal, "en") == str(refusal)
+
+
+def test_an_error_raised_with_a_message_carries_it():
+    error = PermissionError(Message(N_("a reason is required to cancel an instance")))
+    assert message_of(error) == Message("a reason is required to cancel an instance")
+    assert message_of(PermissionError("plain")) is None

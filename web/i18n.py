@@ -1,0 +1,98 @@
+"""Engine and RACI messages (raci/messages.py) in the reader's language, at the surface.
+
+`render` translates a Message with the current request's locale (Flask-Babel), or with a
+plain Babel catalog for a given locale (`render_in`: notifications and e-mails, written
+for their recipient, also outside any request). Parameters named after codes are
+translated too, through the one lookup of each: `task` and `process` (web/names.py, BPMN
+names), `role`/`roles` and `status` (web/vocabulary.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+from raci.messages import Message, message_of
+
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+Gettext = Callable[[str], str]
+
+
+def render(message: Message | str) -> str:
+    """`message` in the language of the current request."""
+    from flask_babel import gettext
+
+    from . import names, vocabulary
+
+    if not isinstance(message, Message):
+        return str(message)
+
+    def param(key: str, value: Any) -> str:
+        if isinstance(value, Message):
+            return render(value)
+        if key == "process":
+            return names.process_name(value) if "_" in str(value) else names.tr(value)
+        if key == "task":
+            return names.tr(value)
+        if key in ("role", "accountable_role"):
+            return vocabulary.role_name(value)
+        if key == "roles":
+            return vocabulary.role_names(value)
+        if key == "status":
+            return str(vocabulary.term(value))
+        return _plain(value)
+
+    return _format(gettext(message.msgid), message, param)
+
+
+def error_text(error: BaseException) -> str:
+    """What an error says to the reader: its Message translated, else its English text."""
+    found = message_of(error)
+    return render(found) if found is not None else str(error)
+
+
+@cache
+def catalog(locale: str) -> NullTranslations:
+    """The compiled catalog of `locale` (English, the msgids, when there is none)."""
+    if locale == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def render_in(message: Message | str, locale: str) -> str:
+    """`message` in `locale`, without a request: for a notification's recipient.
+
+    Names and codes in it are translated through the catalog the same way (a task or
+    process name as its BPMN name, a role or status as its word).
+    """
+    if not isinstance(message, Message):
+        return str(message)
+    gettext = catalog(locale).gettext
+
+    def param(key: str, value: Any) -> str:
+        if isinstance(value, Message):
+            return render_in(value, locale)
+        if key in ("task", "process", "status"):
+            return gettext(str(value).replace("_", " ") if key == "status" else str(value))
+        return _plain(value)
+
+    return _format(gettext(message.msgid), message, param)
+
+
+def _format(template: str, message: Message, param: Callable[[str, Any], str]) -> str:
+    values = {key: param(key, value) for key, value in message.params.items()}
+    try:
+        return template % values
+    except (KeyError, ValueError, TypeError):  # a broken translation: the English still reads
+        return str(message)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
