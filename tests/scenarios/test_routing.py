@@ -55,7 +55,7 @@ def test_another_technician_may_neither_claim_nor_complete_it(crm, job):
     message = r"assigned to stelios\.tech: thanasis\.tech may not take it"
     with pytest.raises(RaciRefusal, match=message) as refused:
         crm.engine.claim(task_id, user="thanasis.tech")
-    assert refused.value.params["task"] == "Do the job at the customer"
+    assert refused.value.msg.params["task"] == "Do the job at the customer"
     with pytest.raises(RaciRefusal, match=message):
         crm.complete(job, "work", "thanasis.tech", serial=serial_of(crm, job), work_notes="Done")
 
