@@ -22,11 +22,22 @@ class AccountRepository:
         ).first()
         return (row.password_hash, row.active) if row else None
 
-    def set_password_hash(self, username: str, password_hash: str) -> bool:
+    def set_password_hash(
+        self, username: str, password_hash: str, *, must_change: bool = False
+    ) -> bool:
         result = self.session.execute(
-            update(users).where(users.c.username == username).values(password_hash=password_hash)
+            update(users)
+            .where(users.c.username == username)
+            .values(password_hash=password_hash, password_must_change=must_change)
         )
         return result.rowcount == 1
+
+    def must_change_password(self, username: str) -> bool:
+        return bool(
+            self.session.scalar(
+                select(users.c.password_must_change).where(users.c.username == username)
+            )
+        )
 
     def locale(self, username: str) -> str | None:
         return self.session.scalar(select(users.c.locale).where(users.c.username == username))

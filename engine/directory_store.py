@@ -126,6 +126,67 @@ class DirectoryRepository:
         )
         self._loaded = None
 
+    # One change at a time, for the people pages (engine/commands/people.py).
+
+    def add_user(self, user: User) -> None:
+        self.session.execute(
+            insert(users).values(
+                username=user.username, name=user.name, email=user.email, active=user.active
+            )
+        )
+        for role in sorted(user.roles):
+            self.add_member(user.username, role)
+        self._loaded = None
+
+    def update_user(self, username: str, **values: object) -> None:
+        """Change a user's name, e-mail or active flag."""
+        self.session.execute(update(users).where(users.c.username == username).values(**values))
+        self._loaded = None
+
+    def add_member(self, username: str, role: str) -> None:
+        self.session.execute(insert(role_members).values(role=role, username=username))
+        self._loaded = None
+
+    def remove_member(self, username: str, role: str) -> None:
+        self.session.execute(
+            delete(role_members).where(
+                role_members.c.username == username, role_members.c.role == role
+            )
+        )
+        self._loaded = None
+
+    def deputies_of(self, principal: str) -> list[dict]:
+        """The stand-ins `principal` has set, with their ids, earliest first."""
+        rows = self.session.execute(
+            select(deputies.c.id, deputies.c.deputy, deputies.c.starts, deputies.c.ends)
+            .where(deputies.c.principal == principal)
+            .order_by(deputies.c.starts, deputies.c.id)
+        )
+        return [dict(row._mapping) for row in rows]
+
+    def add_deputy(self, deputy: Deputy) -> int:
+        result = self.session.execute(
+            insert(deputies).values(
+                deputy=deputy.deputy,
+                principal=deputy.principal,
+                starts=deputy.starts,
+                ends=deputy.ends,
+            )
+        )
+        self._loaded = None
+        return result.inserted_primary_key[0]
+
+    def remove_deputy(self, principal: str, deputy_id: int) -> Deputy | None:
+        """Remove one of `principal`'s stand-ins; the one removed, or None."""
+        row = self.session.execute(
+            select(deputies).where(deputies.c.id == deputy_id, deputies.c.principal == principal)
+        ).first()
+        if row is None:
+            return None
+        self.session.execute(delete(deputies).where(deputies.c.id == deputy_id))
+        self._loaded = None
+        return Deputy(row.deputy, row.principal, row.starts, row.ends)
+
 
 def _insert_many(session: Session, table: Table, rows: list[dict]) -> None:
     if rows:

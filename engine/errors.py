@@ -6,6 +6,8 @@ them into HTTP statuses and exit codes at the edge.
 
 from __future__ import annotations
 
+from raci.messages import Message
+
 
 class EngineError(Exception):
     """Base class of every error the engine reports."""
@@ -80,3 +82,21 @@ class ConcurrencyConflict(EngineError):
 
 class ScriptError(EngineError):
     """A BPMN script or expression was refused by the sandbox or failed."""
+
+
+class _Worded:
+    """An error whose English `message` template and `params` each surface may translate."""
+
+    def __init__(self, message: str, params: dict | None = None) -> None:
+        self.message = message
+        self.params = params or {}
+        self.msg = Message(message, **self.params)  # what web/i18n.py translates
+        super().__init__(message % self.params)
+
+
+class PeopleRefused(_Worded, NotAllowed):
+    """The user may not manage these people (not an admin, wrong current password)."""
+
+
+class PeopleInvalid(_Worded, InvalidState):
+    """A people rule refuses the change (weak password, ineligible deputy, last admin)."""

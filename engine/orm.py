@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import deferred, registry, relationship
 
@@ -295,6 +296,8 @@ users = Table(
     Column("locale", String(5), nullable=False, server_default="el"),
     # Raised at sign-out and password change: session cookies of an older one are void.
     Column("session_generation", Integer, nullable=False, server_default="0"),
+    # Set with a one-time password from the users page: the owner must choose their own.
+    Column("password_must_change", Boolean, nullable=False, server_default=false()),
 )
 
 api_tokens = Table(

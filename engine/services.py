@@ -15,9 +15,11 @@ from .commands.directory import DirectoryCommands
 from .commands.incidents import IncidentCommands
 from .commands.instances import InstanceCommands
 from .commands.notices import NoticeCommands
+from .commands.people import PeopleCommands
 from .commands.signoff import SignOffCommands
 from .commands.tasks import TaskCommands
 from .commands.timers import TimerCommands, TimerOutcome
+from .commands.user_admin import UserAdminCommands
 
 
 class ProcessEngine(
@@ -32,6 +34,8 @@ class ProcessEngine(
     AuditCommands,
     AccountCommands,
     IncidentCommands,
+    PeopleCommands,
+    UserAdminCommands,
 ):
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 

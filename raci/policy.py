@@ -247,16 +247,10 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
     return acting
 
 
-def may_reassign(
-    directory: Directory,
-    row: ActivityRow,
-    user: str,
-    target: str,
-    day: date,
-    *,
-    routed_to: str | None = None,
-) -> tuple[Acting | None, Acting]:
-    """An R member or an admin hands the task to `target`, who must be able to work it.
+def may_hand_over(
+    directory: Directory, row: ActivityRow, user: str, day: date, *, routed_to: str | None = None
+) -> Acting | None:
+    """Who may reassign a task: an R member or an admin (None: as admin, for no role).
 
     A task routed to a named person is handed on only by that person (or their
     deputy), a supervisor (the row's A) or an admin: other R members may not take it
@@ -280,6 +274,20 @@ def may_reassign(
             Letter.R,
             Message(N_("%(user)s may not reassign '%(task)s'"), user=user, task=row.activity),
         )
+    return by
+
+
+def may_reassign(
+    directory: Directory,
+    row: ActivityRow,
+    user: str,
+    target: str,
+    day: date,
+    *,
+    routed_to: str | None = None,
+) -> tuple[Acting | None, Acting]:
+    """Someone who may hand the task over gives it to `target`, who must be able to work it."""
+    by = may_hand_over(directory, row, user, day, routed_to=routed_to)
     to = directory.acting_as(target, row.responsible, day)
     if to is None:
         raise Refused(Letter.R, _not_responsible(target, row))

@@ -81,9 +81,24 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit_views, auth, case_views, inbox, instances, raci_views, start, tasks
+    from . import (
+        account,
+        api,
+        audit_views,
+        auth,
+        case_views,
+        inbox,
+        instances,
+        raci_views,
+        reassign,
+        start,
+        tasks,
+        user_admin,
+    )
 
     for module in (auth, inbox, tasks, start, instances, audit_views, case_views, raci_views):
+        app.register_blueprint(module.bp)
+    for module in (account, user_admin, reassign):  # people: issue 12
         app.register_blueprint(module.bp)
     api.init_app(app)
 

@@ -50,6 +50,7 @@ def load_user(username: str) -> WebUser | None:
 
 
 SESSION_GENERATION = "raciflow_generation"
+MUST_CHANGE_PASSWORD = "raciflow_must_change_password"  # noqa: S105  (a flag: web/account.py)
 
 
 def load_session_user(username: str) -> WebUser | None:
@@ -99,6 +100,9 @@ def login() -> Any:
             if user is not None:
                 login_user(user)
                 session[SESSION_GENERATION] = engine().session_generation(username)
+                if engine().must_change_password(username):
+                    session[MUST_CHANGE_PASSWORD] = True
+                    return redirect(url_for("account.index"))
                 return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", username=username), 401

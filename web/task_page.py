@@ -83,6 +83,11 @@ class TaskPage:
         return self.status == "awaiting_signoff" and self._holds("A") and not self.is_performer
 
     @property
+    def can_reassign(self) -> bool:
+        """Whether the user may hand the open task to someone else (raci.policy's rule)."""
+        return self.status == "ready" and engine().may_hand_over(self.task["id"], user=self.user)
+
+    @property
     def accountable(self) -> str | None:
         return (self.letters["A"] or [None])[0]
 

@@ -11,12 +11,13 @@ from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import audit
-from ..errors import InvalidState, NotFound
-from ..locales import LOCALES
-from .base import EngineBase
+from raci.people import PeopleRuleBroken
 
-MIN_PASSWORD_LENGTH = 10
+from .. import audit
+from ..errors import InvalidState, NotFound, PeopleInvalid
+from ..locales import LOCALES
+from ..passwords import check_strength
+from .base import EngineBase
 
 DEFAULT_TOKEN_DAYS = 90  # an API token's life unless its creator says otherwise
 MAX_TOKEN_DAYS = 3650
@@ -41,16 +42,13 @@ class AccountCommands(EngineBase):
     """Passwords (hashed with scrypt), API tokens (stored as SHA-256), preferences."""
 
     def set_password(self, username: str, password: str, *, by: str) -> None:
-        """Set a user's password (at least 10 characters); recorded without the password.
+        """Set a user's password (the rule of engine/passwords.py); recorded without it.
 
         Whoever knew the old one may have signed in or taken a token with it: the
         user's sessions end and their API tokens are revoked.
         """
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidState(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
         with self.uow() as uow:
-            if not uow.accounts.set_password_hash(username, generate_password_hash(password)):
-                raise NotFound(f"user {username} does not exist")
+            store_password(uow, username, password, must_change=False)
             uow.accounts.end_sessions(username)
             uow.audit.record(
                 audit.SYSTEM_STREAM,
@@ -182,6 +180,18 @@ class AccountCommands(EngineBase):
             if not uow.accounts.delete_filter(username, filter_id):
                 raise NotFound(f"saved filter {filter_id} does not exist")
             uow.commit()
+
+
+def store_password(uow: Any, username: str, password: str, *, must_change: bool) -> None:
+    """Check `password` against the rule and store its hash (NotFound: no such user)."""
+    try:
+        check_strength(password, username)
+    except PeopleRuleBroken as broken:
+        raise PeopleInvalid(broken.message, broken.params) from None
+    if not uow.accounts.set_password_hash(
+        username, generate_password_hash(password), must_change=must_change
+    ):
+        raise NotFound(f"user {username} does not exist")
 
 
 def _token_hash(token: str) -> str:

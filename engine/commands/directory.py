@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from raci.directory import ADMIN_ROLE, Directory
+from raci.people import auditor_deputies
 
 from .. import audit
 from ..errors import InvalidState
@@ -22,6 +23,12 @@ class DirectoryCommands(EngineBase):
         All or nothing, and never a lock-out: an import that would leave no active
         admin where there was one is refused and changes nothing.
         """
+        auditors = auditor_deputies(directory)
+        if auditors:  # segregation of duties: who reviews the work may not do it
+            raise InvalidState(
+                f"auditors may not be deputies: {', '.join(auditors)}; "
+                "name someone who does the work instead"
+            )
         with self.uow() as uow:
             before = uow.directory.load()
             if before.members(ADMIN_ROLE) and not directory.members(ADMIN_ROLE):

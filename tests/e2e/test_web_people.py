@@ -1,0 +1,257 @@
+"""The people pages over HTTP: my account (password, deputy, language), the users admin
+pages and a task's reassign page; each for the one allowed and for those refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from engine import views
+from tests.e2e.staff_helpers import DEMO_PASSWORD, Staff, requested, sign_in
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+NEW_PASSWORD = "my own 2nd password"
+
+
+def events(crm, action: str) -> list[dict]:
+    return views.audit_events(crm.uow(), action=action)
+
+
+def soon(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+# --- /account/ ---------------------------------------------------------------------------
+
+
+def test_the_account_page_is_linked_from_the_header_and_needs_a_sign_in(web_app):
+    assert web_app.test_client().get("/account/").status_code == 302
+    anna = sign_in(web_app, "anna.credit")
+    assert 'href="/account/"' in anna.page("/inbox/")
+    html = anna.page("/account/")
+    assert "My account" in html and 'name="current_password"' in html
+    assert 'name="starts" type="date"' in html and 'name="locale"' in html
+
+
+def test_changing_my_password_keeps_me_signed_in_and_ends_my_other_sessions(web_app, crm):
+    anna, elsewhere = sign_in(web_app, "anna.credit"), sign_in(web_app, "anna.credit")
+    answer = anna.post(
+        "/account/password",
+        {
+            "current_password": DEMO_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+        },
+    )
+    assert answer.status_code == 302
+    assert anna.get("/inbox/").status_code == 200
+    assert elsewhere.get("/inbox/").status_code == 302  # signed out there
+    assert crm.authenticate("anna.credit", NEW_PASSWORD)
+    assert events(crm, "password_changed")[-1]["actor"] == "anna.credit"
+
+
+def test_a_wrong_current_password_or_a_weak_one_is_refused_with_the_reason(web_app, crm):
+    anna = sign_in(web_app, "anna.credit")
+    wrong = anna.post(
+        "/account/password",
+        {
+            "current_password": "not it at all",
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+        },
+    )
+    assert wrong.status_code == 403
+    assert "The current password is wrong." in wrong.get_data(as_text=True)
+    weak = anna.post(
+        "/account/password",
+        {"current_password": DEMO_PASSWORD, "new_password": "short", "new_password_again": "short"},
+    )
+    assert weak.status_code == 422
+    assert "at least 10 characters" in weak.get_data(as_text=True)
+    assert crm.authenticate("anna.credit", DEMO_PASSWORD)
+    assert events(crm, "password_changed") == []
+
+
+def test_refusals_are_in_greek_for_a_greek_user(web_app, crm):
+    crm.set_locale("anna.credit", "el")
+    anna = sign_in(web_app, "anna.credit")
+    answer = anna.client.post(
+        "/account/deputies",
+        data={
+            "deputy": "fotis.audit",
+            "starts": soon(1),
+            "ends": soon(5),
+            "csrf_token": anna.token,
+        },
+    )
+    assert answer.status_code == 422
+    assert "ελεγκτής" in answer.get_data(as_text=True)  # "... is an auditor ..."
+
+
+def test_setting_and_removing_my_deputy(web_app, crm):
+    anna = sign_in(web_app, "anna.credit")
+    html = anna.page("/account/")
+    assert 'value="kostas.credit"' in html
+    assert 'value="fotis.audit"' not in html and 'value="admin"' not in html  # not eligible
+    answer = anna.post(
+        "/account/deputies", {"deputy": "kostas.credit", "starts": soon(1), "ends": soon(10)}
+    )
+    assert answer.status_code == 302
+    html = anna.page("/account/")
+    assert "Κώστας Οικονόμου" in html
+    [event] = events(crm, "deputy_set")
+    assert event["details"]["deputy"] == "kostas.credit"
+    deputy_id = int(re.search(r"/account/deputies/(\d+)/remove", html).group(1))
+
+    kostas = sign_in(web_app, "kostas.credit")
+    assert kostas.post(f"/account/deputies/{deputy_id}/remove").status_code == 404  # not his
+    assert anna.post(f"/account/deputies/{deputy_id}/remove").status_code == 302
+    assert events(crm, "deputy_removed")
+
+
+def test_an_auditor_deputy_or_a_bad_period_is_refused_and_nothing_changes(web_app, crm):
+    anna = sign_in(web_app, "anna.credit")
+    auditor = anna.post(
+        "/account/deputies", {"deputy": "fotis.audit", "starts": soon(1), "ends": soon(5)}
+    )
+    assert auditor.status_code == 422
+    assert "fotis.audit is an auditor" in auditor.get_data(as_text=True)
+    backwards = anna.post(
+        "/account/deputies", {"deputy": "kostas.credit", "starts": soon(5), "ends": soon(1)}
+    )
+    assert backwards.status_code == 422
+    assert "The last day comes before the first." in backwards.get_data(as_text=True)
+    missing = anna.post("/account/deputies", {"deputy": "kostas.credit", "starts": "soon"})
+    assert missing.status_code == 422
+    assert events(crm, "deputy_set") == []
+
+
+def test_account_forms_need_the_csrf_token(web_app, crm):
+    anna = sign_in(web_app, "anna.credit")
+    answer = anna.client.post(
+        "/account/deputies",
+        data={"deputy": "kostas.credit", "starts": soon(1), "ends": soon(5)},
+    )
+    assert answer.status_code == 400
+    assert events(crm, "deputy_set") == []
+
+
+# --- /admin/users/ -----------------------------------------------------------------------
+
+
+def test_only_admins_reach_the_users_pages(web_app, crm):
+    assert web_app.test_client().get("/admin/users/").status_code == 302
+    anna = sign_in(web_app, "anna.credit")
+    assert 'href="/admin/users/"' not in anna.page("/inbox/")
+    for path in ("/admin/users/", "/admin/users/new", "/admin/users/kostas.credit"):
+        assert anna.get(path).status_code == 403
+    refused = anna.post("/admin/users/kostas.credit/roles", {"role": "admin"})
+    assert refused.status_code == 403
+    assert "admin" not in crm.directory().users["kostas.credit"].roles
+    auditor = sign_in(web_app, "fotis.audit")
+    assert auditor.get("/admin/users/").status_code == 403
+
+
+def test_an_admin_finds_users_by_greek_name_without_accents(web_app):
+    admin = sign_in(web_app, "admin")
+    assert 'href="/admin/users/"' in admin.page("/inbox/")
+    html = admin.page("/admin/users/?q=κωστας")
+    assert "kostas.credit" in html and "anna.credit" not in html
+
+
+def test_an_admin_creates_a_user_who_must_change_the_password_first(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    created = admin.post(
+        "/admin/users/new",
+        {
+            "username": "eva.credit",
+            "name": "Εύα Κρεδιτίδου",
+            "email": "eva@example.com",
+            "roles": ["credit_controller"],
+        },
+    )
+    assert created.status_code == 201
+    assert created.headers["Cache-Control"] == "no-store"
+    password = re.search(r'id="one-time-password">([^<]+)<', created.get_data(as_text=True))[1]
+    assert crm.directory().users["eva.credit"].roles == {"credit_controller"}
+    assert password not in str(events(crm, "user_created"))
+
+    eva = web_app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', eva.get("/login").text)[1]
+    login = eva.post(
+        "/login", data={"username": "eva.credit", "password": password, "csrf_token": token}
+    )
+    assert login.headers["Location"] == "/account/"
+    assert eva.get("/inbox/").headers["Location"] == "/account/"  # nowhere else first
+    changed = eva.post(
+        "/account/password",
+        data={
+            "current_password": password,
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+            "csrf_token": token,
+        },
+    )
+    assert changed.status_code == 302
+    assert eva.get("/inbox/").status_code == 200
+    assert not crm.must_change_password("eva.credit")
+
+
+def test_an_admin_changes_roles_details_and_access_and_refusals_are_shown(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    assert "Credit controller" in admin.page("/admin/users/kostas.credit")
+    assert admin.post("/admin/users/kostas.credit/roles", {"role": "bd"}).status_code == 302
+    assert admin.post("/admin/users/kostas.credit/roles/bd/remove").status_code == 302
+    saved = admin.post(
+        "/admin/users/kostas.credit/details", {"name": "Κώστας Ο.", "email": "k@example.com"}
+    )
+    assert saved.status_code == 302
+    assert admin.post("/admin/users/kostas.credit/active", {"active": "0"}).status_code == 302
+    kostas = crm.directory().users["kostas.credit"]
+    assert (kostas.name, kostas.active, kostas.roles) == (
+        "Κώστας Ο.",
+        False,
+        {"credit_controller"},
+    )
+    assert [e["action"] for e in views.audit_events(crm.uow(), actor="admin")][-4:] == [
+        "role_added",
+        "role_removed",
+        "user_changed",
+        "user_deactivated",
+    ]
+    last = admin.post("/admin/users/admin/roles/admin/remove")
+    assert last.status_code == 422
+    assert "last active administrator" in last.get_data(as_text=True)
+    assert admin.get("/admin/users/nobody").status_code == 404
+
+
+# --- /tasks/<id>/reassign ----------------------------------------------------------------
+
+
+def test_an_r_member_reassigns_a_task_to_someone_eligible(web_app, crm):
+    task = requested(crm)  # analysis: credit controllers
+    anna = sign_in(web_app, "anna.credit")
+    assert f'href="/tasks/{task}/reassign"' in anna.page(f"/tasks/{task}")
+    html = anna.page(f"/tasks/{task}/reassign")
+    assert 'value="kostas.credit"' in html
+    assert 'value="vasso.finance"' not in html and 'value="giorgos.bd"' not in html
+    refused = anna.post(f"/tasks/{task}/reassign", {"to": "giorgos.bd"})
+    assert refused.status_code == 422
+    done = anna.post(f"/tasks/{task}/reassign", {"to": "kostas.credit", "reason": "holiday"})
+    assert done.status_code == 302
+    assert views.task_detail(crm.uow(), task)["assignee"] == "kostas.credit"
+    [event] = views.audit_events(crm.uow(), task_id=task, action="reassign")
+    assert event["actor"] == "anna.credit" and event["reason"] == "holiday"
+
+
+def test_who_may_not_reassign_sees_no_link_and_is_refused(web_app, crm):
+    task = requested(crm)
+    giorgos: Staff = sign_in(web_app, "giorgos.bd")  # started it: sees it, is not R
+    assert f"/tasks/{task}/reassign" not in giorgos.page(f"/tasks/{task}")
+    answer = giorgos.post(f"/tasks/{task}/reassign", {"to": "kostas.credit"})
+    assert answer.status_code == 403
+    assert "You may not reassign this task" in answer.get_data(as_text=True)
+    assert views.task_detail(crm.uow(), task)["assignee"] is None
+    outsider = sign_in(web_app, "thanasis.tech")
+    assert outsider.get(f"/tasks/{task}/reassign").status_code == 403
