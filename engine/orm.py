@@ -93,6 +93,7 @@ process_instances = Table(
     Column("error_message", Text),
     Column("cancel_reason", Text),
     Column("revision", Integer, nullable=False),
+    Column("summary", JSON),  # see ProcessInstance.summary
     Index(None, "process_id", "status"),
     Index(None, "status", "updated_at"),
     Index(None, "business_key"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,10 +22,14 @@ if TYPE_CHECKING:
     from .changes import BusinessTrail
     from .read_models import ReadModel
 
+_log = logging.getLogger(__name__)
+
 ServiceFunction = Callable[..., Any]
 # Undoes a process's business effects when an instance is cancelled: (ctx, data, reason).
 ScopeFunction = Callable[[Any, dict[str, Any], str | None], str | None]
 Compensation = Callable[["ServiceContext", dict[str, Any], str], dict[str, Any] | None]
+# (process id, what an instance knows last) -> a small JSON-friendly summary, or None
+Summariser = Callable[[str, dict[str, Any]], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class ServiceRegistry:
         self._compensations: dict[str, Compensation] = {}
         self._read_models: list[ReadModel] = []
         self._scopes: dict[str, ScopeFunction] = {}
+        self._summariser: Summariser | None = None
 
     def register(self, name: str) -> Callable[[ServiceFunction], ServiceFunction]:
         """Register the decorated function as service `name`."""
@@ -143,6 +149,24 @@ class ServiceRegistry:
 
     def read_models(self) -> list[ReadModel]:
         return list(self._read_models)
+
+    def summarise_with(self, function: Summariser) -> None:
+        """Let `function` draw each instance's summary (what lists show) from its data."""
+        self._summariser = function
+
+    def summary(self, process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The summary of an instance of `process_id` knowing `data` (None without one).
+
+        A summary only decorates lists: a summariser that fails leaves none rather
+        than failing the step being settled.
+        """
+        if self._summariser is None:
+            return None
+        try:
+            return self._summariser(process_id, data)
+        except Exception:  # see the docstring
+            _log.exception("the summary of a %s instance failed", process_id)
+            return None
 
     def names(self) -> list[str]:
         return sorted(self._functions)

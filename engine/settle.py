@@ -142,6 +142,7 @@ def settle(
     now = uow.now
     instance.state = runtime.snapshot(workflow)
     instance.updated_at = now
+    instance.summary = runtime.services.summary(instance.process_id, runtime.latest_data(workflow))
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
     timers = runtime.waiting_timers(workflow)
     open_ids = list(ready)

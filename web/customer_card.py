@@ -178,3 +178,37 @@ def _rows(uow: UnitOfWork, query: Select[Any]) -> list[dict[str, Any]]:
 
 def _plain(row: Any) -> dict[str, Any]:
     return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+
+def case_customers(
+    uow: UnitOfWork, cases: list[tuple[int | None, str | None]]
+) -> list[dict[str, Any] | None]:
+    """The customer (id, code, name) of each case given as (customer id, business key).
+
+    The id wins; else the key is a customer's code or (order release) an order's
+    number. Three queries at most, whatever the number of cases: for list pages.
+    """
+    ids = {customer_id for customer_id, _ in cases if customer_id is not None}
+    keys = {key for customer_id, key in cases if customer_id is None and key}
+    columns = (customers.c.id, customers.c.code, customers.c.name)
+    with uow:
+        by_id = {r["id"]: r for r in _rows(uow, select(*columns).where(customers.c.id.in_(ids)))}
+        by_code = {
+            r["code"]: r for r in _rows(uow, select(*columns).where(customers.c.code.in_(keys)))
+        }
+        numbers = keys - by_code.keys()
+        by_number = {
+            r["number"]: r
+            for r in _rows(
+                uow,
+                select(*columns, orders.c.number)
+                .join(orders, orders.c.customer_id == customers.c.id)
+                .where(orders.c.number.in_(numbers)),
+            )
+        }
+    return [
+        by_id.get(customer_id)
+        if customer_id is not None
+        else by_code.get(key or "") or by_number.get(key or "")
+        for customer_id, key in cases
+    ]

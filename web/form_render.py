@@ -83,7 +83,10 @@ def _field(name: str, f: fields.Field) -> FormField:
         nested = f.inner if isinstance(f, fields.List) else f
         return FormField(**base, kind="rows", value_type="rows", columns=_columns(nested))
     if isinstance(f, fields.Nested):  # one nested record (an address): its inputs, grouped
-        return FormField(**base, kind="group", value_type="group", columns=_columns(f))
+        columns = _columns(f)
+        if not f.required:  # an optional record left blank is no record: no input required
+            columns = tuple(replace(c, required=False) for c in columns)
+        return FormField(**base, kind="group", value_type="group", columns=columns)
     if isinstance(f, fields.List) and _value_type(f.inner) in ("str", "int", "float"):
         return FormField(**base, kind="lines", value_type=_value_type(f.inner))
     if base.get("choices") and value_type in ("str", "int", "float", "decimal"):

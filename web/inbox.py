@@ -18,12 +18,20 @@ from werkzeug.wrappers import Response
 
 from engine import views
 from engine.errors import EngineError
-from engine.views.inbox import COUNT_CAP, inbox_counts, inbox_page
-from engine.views.inbox_sections import DUE_FILTERS, SECTIONS, SORTS, InboxQuery
+from engine.views.inbox import (
+    COUNT_CAP,
+    OPENING_ORDER,
+    inbox_counts,
+    inbox_page,
+    opening_section,
+)
+from engine.views.inbox_sections import DUE_FILTERS, SORTS, InboxQuery
 from engine.views.notifications import notifications_page
+from workflows.customer_search import CASES_BY_CUSTOMER_NAME
 
 from . import form_values
 from .i18n import error_text
+from .inbox_rows import inbox_rows
 from .query_args import page_number
 from .services import engine
 
@@ -33,7 +41,7 @@ bp.add_app_template_filter(form_values.local_time, "local_time")
 PER_PAGE = 20
 URGENT_PROCESSES = ("emergency_order",)  # sorted first by the "priority" order
 MAX_BULK = 100  # tasks one bulk action may touch
-DEFAULTS = {"section": SECTIONS[0], "due": DUE_FILTERS[0], "sort": SORTS[0]}
+DEFAULTS = {"due": DUE_FILTERS[0], "sort": SORTS[0]}
 
 
 @bp.get("/")
@@ -42,6 +50,10 @@ def index() -> str:
     args = _filters(request.args)
     page = page_number()
     user = current_user.username
+    counts = inbox_counts(engine().uow(), user)
+    if not args["section"]:  # none picked: open where the work is
+        args["section"] = opening_section(counts)
+    processes = _process_names()
     if args["section"] == "notifications":
         listing = notifications_page(
             engine().uow(), user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
@@ -51,6 +63,7 @@ def index() -> str:
             section=args["section"],
             process_id=args["process"] or None,
             customer=args["customer"] or None,
+            key_search=CASES_BY_CUSTOMER_NAME,
             due=args["due"],
             sort=args["sort"],
             urgent=URGENT_PROCESSES,
@@ -58,7 +71,9 @@ def index() -> str:
             offset=(page - 1) * PER_PAGE,
         )
         listing = inbox_page(engine().uow(), user, query)
+        listing["items"] = inbox_rows(engine().uow(), listing["items"], processes)
     pages = max(1, -(-listing["total"] // PER_PAGE))
+    # The section is always kept: a page without one would open where the work is.
     kept = {key: value for key, value in args.items() if value and value != DEFAULTS.get(key)}
 
     def link(**changes: Any) -> str:
@@ -72,12 +87,18 @@ def index() -> str:
         listing=listing,
         page=page,
         pages=pages,
-        counts=inbox_counts(engine().uow(), user),
-        processes=sorted({v["process_id"] for v in views.process_versions(engine().uow())}),
+        counts=counts,
+        processes=processes,
         saved=engine().saved_filters(user),
         cap=COUNT_CAP,
         urgent=URGENT_PROCESSES,
     )
+
+
+def _process_names() -> dict[str, str]:
+    """Each deployed process's name (its latest version's), by process id."""
+    versions = sorted(views.process_versions(engine().uow()), key=lambda v: v["version"])
+    return {v["process_id"]: v["name"] for v in versions}
 
 
 @bp.post("/claim")
@@ -148,7 +169,7 @@ def _filters(source: Any) -> dict[str, str]:
     section = source.get("section", "")
     due, sort = source.get("due", ""), source.get("sort", "")
     return {
-        "section": section if section in (*SECTIONS, "notifications") else SECTIONS[0],
+        "section": section if section in OPENING_ORDER else "",  # "": where the work is
         "process": source.get("process", "").strip()[:200],
         "customer": source.get("customer", "").strip()[:200],
         "due": due if due in DUE_FILTERS else DUE_FILTERS[0],

@@ -94,8 +94,11 @@ def contact_text(
 
 
 def check_contact_time(contacted_at: datetime, opened_at: datetime, now: datetime) -> None:
-    """Refuse a contact time before the complaint was opened or in the future."""
-    if contacted_at < opened_at:
+    """Refuse a contact time before the complaint was opened or in the future.
+
+    People type the time to the minute: the minute the complaint was opened counts.
+    """
+    if contacted_at < opened_at.replace(second=0, microsecond=0):
         raise ValueError(
             f"the customer cannot have been told at {contacted_at.isoformat()},"
             f" before the complaint was opened ({opened_at.isoformat()})"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import ServiceContext
 
+from .duplicates import fold
 from .tables import customers
 
 CHANGEABLE_FIELDS = (
@@ -64,10 +65,15 @@ def change_customer(
         ctx.session.execute(
             update(customers)
             .where(customers.c.id == customer_id)
-            .values({field: new for field, (_, new) in changed.items()})
+            .values({**{field: new for field, (_, new) in changed.items()}, **_folded(changed)})
         )
         log_changes(ctx, customer_id, changed, reason=reason)
     return changed
+
+
+def _folded(changed: dict[str, tuple[Any, Any]]) -> dict[str, str]:
+    """The folded name to store beside a new name (the search column follows the name)."""
+    return {"name_folded": fold(changed["name"][1])} if "name" in changed else {}
 
 
 def log_changes(

@@ -6,6 +6,8 @@ service task's business writes commit in the same transaction as the process.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -24,8 +26,16 @@ from sqlalchemy import (
 
 from engine.orm import UTCDateTime, metadata
 
+from .duplicates import fold
+
 MONEY = Numeric(12, 2)
 AUDIT_EVENT_ID = BigInteger().with_variant(Integer, "sqlite")  # audit_events.id
+
+
+def folded_name(context: Any) -> str:
+    """A new customer's name as searches compare it (see workflows/customer_search.py)."""
+    return fold(context.get_current_parameters()["name"])
+
 
 customers = Table(
     "crm_customers",
@@ -33,6 +43,9 @@ customers = Table(
     Column("id", Integer, primary_key=True),
     Column("code", String(20), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
+    # The name lower-cased without accents or punctuation, for searches done in SQL the
+    # same on SQLite and PostgreSQL: set on insert here, on a rename by change_customer.
+    Column("name_folded", String(400), default=folded_name),
     Column("afm", String(9), nullable=False, unique=True),  # Greek tax id
     Column("segment", String(1), nullable=False),  # A, B or C (Pareto)
     Column("status", String(20), nullable=False),  # prospect, active, blocked, inactive

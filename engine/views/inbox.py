@@ -25,6 +25,7 @@ from ..model import (
     TaskRole,
     TaskStatus,
 )
+from ..orm import process_instances
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles, has_roles, iso, task_dict
 from .inbox_sections import SECTIONS, InboxQuery, count_query, page_query
@@ -41,8 +42,9 @@ def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
         page = page_query(query, user, roles, uow.now, limit, max(0, query.offset))
         rows = uow.session.execute(*page).all()
         count = count_query(query, user, roles, uow.now, COUNT_CAP)
+        summaries = _summaries(uow, {row[0].instance_id for row in rows})
         return {
-            "items": [_item(row, uow.now) for row in rows],
+            "items": [_item(row, uow.now, summaries.get(row[0].instance_id)) for row in rows],
             "total": uow.session.scalar(*count) or 0,
         }
 
@@ -60,6 +62,14 @@ def inbox_counts(uow: UnitOfWork, user: str) -> dict[str, int]:
         )
         counts["notifications"] = _count(uow, unread)
         return counts
+
+
+OPENING_ORDER = (*SECTIONS, "notifications")  # the tabs' order: work first, news last
+
+
+def opening_section(counts: dict[str, int]) -> str:
+    """The section an inbox opens on: the first, in tab order, that holds anything."""
+    return next((name for name in OPENING_ORDER if counts.get(name)), SECTIONS[0])
 
 
 def _count(uow: UnitOfWork, query: Select[Any]) -> int:
@@ -116,7 +126,19 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
         }
 
 
-def _item(row: Any, now: datetime) -> dict[str, Any]:
+def _summaries(uow: UnitOfWork, instance_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The summaries (customer, key figure) of a page's instances, in one query."""
+    if not instance_ids:
+        return {}
+    rows = uow.session.execute(
+        select(process_instances.c.id, process_instances.c.summary).where(
+            process_instances.c.id.in_(sorted(instance_ids))
+        )
+    )
+    return {row.id: row.summary for row in rows if row.summary}
+
+
+def _item(row: Any, now: datetime, summary: dict[str, Any] | None = None) -> dict[str, Any]:
     task: HumanTask = row[0]
     waiting = task.status == TaskStatus.AWAITING_SIGNOFF
     due = task.signoff_due_at if waiting else task.due_at
@@ -127,6 +149,7 @@ def _item(row: Any, now: datetime) -> dict[str, Any]:
         "submitted_at": iso(task.submitted_at),
         "due": iso(due),
         "overdue": bool(due and due < now),
+        "summary": summary or {},
     }
     if len(row) > 1:  # a consultation
         consultation: Consultation = row[1]

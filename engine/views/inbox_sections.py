@@ -13,6 +13,7 @@ took as long as running it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -29,6 +30,19 @@ DUE_FILTERS = ("all", "overdue", "today")
 SORTS = ("due", "created", "newest", "priority")
 
 
+@dataclass(frozen=True, eq=False)  # compared by identity: one per deployment, a cache key
+class KeySearch:
+    """Business keys found by text other than their start (a customer's name, say).
+
+    `keys` selects business keys using the bound parameter `key_search`; `prepare`
+    turns what the user typed into that parameter's value (None: matches nothing).
+    The deployment that knows what a key stands for provides it (the engine does not).
+    """
+
+    keys: Any
+    prepare: Callable[[str], str | None]
+
+
 @dataclass(frozen=True)
 class InboxQuery:
     """What one inbox list shows: a section, its filters, its order and its page."""
@@ -36,6 +50,7 @@ class InboxQuery:
     section: str = "mine"
     process_id: str | None = None
     customer: str | None = None  # the start of the business key (a customer code)
+    key_search: KeySearch | None = None  # and keys `customer` finds another way (by name)
     due: str = "all"
     sort: str = "due"
     urgent: tuple[str, ...] = ()  # process ids sorted first by "priority" (emergencies)
@@ -52,6 +67,7 @@ class InboxQuery:
             self.due,
             self.sort,
             bool(self.urgent),
+            self.key_search if self.customer and self.customer.strip() else None,
         )
 
 
@@ -64,6 +80,7 @@ class Shape(NamedTuple):
     due: str
     sort: str
     urgent: bool
+    key_search: KeySearch | None = None
 
 
 def page_query(
@@ -108,7 +125,10 @@ class _Keys:
             conditions.append(self.process_id == bindparam("process_id"))
         if shape.by_customer:
             prefix = bindparam("customer_prefix")
-            conditions.append(func.lower(self.business_key).like(prefix, escape="\\"))
+            by_key = func.lower(self.business_key).like(prefix, escape="\\")
+            if shape.key_search is not None:
+                by_key = or_(by_key, self.business_key.in_(shape.key_search.keys))
+            conditions.append(by_key)
         if shape.due == "overdue":
             conditions.append(self.due < bindparam("now"))
         elif shape.due == "today":
@@ -250,6 +270,8 @@ def _params(inbox: InboxQuery, user: str, roles: list[str], now: datetime) -> di
     }
     if inbox.customer and inbox.customer.strip():
         params["customer_prefix"] = _escape_like(inbox.customer.strip().lower()) + "%"
+        if inbox.key_search is not None:
+            params["key_search"] = inbox.key_search.prepare(inbox.customer.strip())
     return params
 
 

@@ -128,3 +128,34 @@ class Person:
 
     def close(self) -> None:
         self.context.close()
+
+
+@pytest.fixture(params=["desk", "phone"])
+def viewport(request: pytest.FixtureRequest) -> str:
+    """The two screens staff use: a desk (1366x900) and a hand-held terminal (360x640)."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def journey_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The demo company in Greek, served once for all the journeys (each module takes its
+    own customers, so that the cases of one never meet those of another)."""
+    yield from _serve_demo(tmp_path_factory.mktemp("journeys"), "el")
+
+
+@pytest.fixture
+def journey(
+    request: pytest.FixtureRequest, journey_app: tuple[str, object], browser: object, viewport: str
+) -> Iterator[object]:
+    """One case of the module's PROCESS, in Greek, at each viewport (tests/browser/journeys.py).
+
+    Fails the test on any console error or server error anyone in the journey met.
+    """
+    from tests.browser.journeys import Journey
+
+    journey = Journey(browser, journey_app, request.module.PROCESS, viewport)
+    journey.name = request.node.originalname.removeprefix("test_")
+    yield journey
+    problems = journey.problems()
+    journey.close()
+    assert not problems, f"console or server errors: {problems}"

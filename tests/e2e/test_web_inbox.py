@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import quote
+
+from babel.numbers import format_currency
+from markupsafe import escape
 
 from engine import views
 from raci.directory import Deputy
@@ -206,3 +211,67 @@ def test_a_deputy_works_the_queue_of_the_person_they_stand_in_for(web_app, crm):
     katerina = sign_in(web_app, "katerina.call")
     assert task_ids(katerina.page("/inbox/?section=queue")) == [analysis]
     assert 'name="recommendation"' in katerina.page(f"/tasks/{analysis}")
+
+
+def active_tab(html: str) -> str:
+    """The section the page shows (its tab is marked current)."""
+    return re.search(r'href="/inbox/\?section=(\w+)" class="tab active"', html).group(1)
+
+
+def test_the_inbox_opens_on_the_first_section_holding_work(web_app, crm):
+    analysis = requested(crm)
+    anna = sign_in(web_app, "anna.credit")
+
+    html = anna.page("/inbox/")  # nothing claimed: her roles' queue holds the work
+    assert active_tab(html) == "queue" and task_ids(html) == [analysis]
+    assert active_tab(anna.page("/inbox/?section=mine")) == "mine"  # a tab picked is kept
+    assert "Nothing here." in anna.page("/inbox/?section=mine")
+
+    anna.post("/inbox/claim", {"task_id": analysis})
+    assert active_tab(anna.page("/inbox/")) == "mine"
+    analysed(crm, analysis, limit=5000)
+    kostas = sign_in(web_app, "kostas.credit")
+    assert active_tab(kostas.page("/inbox/")) == "signoffs"
+
+
+def test_pages_of_an_opened_section_stay_in_it(web_app, crm):
+    for customer in range(101, 123):  # 22 requests: two pages of a BD's queue
+        start_credit(crm, customer)
+    html = sign_in(web_app, "eleni.bd").page("/inbox/")
+    assert active_tab(html) == "queue"
+    assert 'href="/inbox/?section=queue&amp;page=2"' in html
+
+
+def test_a_row_names_the_customer_the_key_figure_and_the_process(web_app, crm):
+    analysis = requested(crm, increase=2500)
+    with crm.uow() as uow:
+        customer = get_customer(uow.session, CUSTOMER)
+    limit = customer["credit_limit"] + 2500
+    anna = sign_in(web_app, "anna.credit")
+
+    row = row_of(anna.page("/inbox/?section=queue"), analysis)
+    assert str(escape(customer["name"])) in row and customer["code"] in row
+    assert "Requested limit" in row and format_currency(limit, "EUR", locale="en") in row
+    assert "Credit limit change" in row and "Analyse credit (controller sign-off)" in row
+    assert "credit_limit_change" not in row  # never a raw process id
+
+    crm.set_locale("anna.credit", "el")
+    row = row_of(anna.page("/inbox/?section=queue"), analysis)
+    assert "Αλλαγή πιστωτικού ορίου" in row and "Αιτούμενο όριο" in row
+    assert format_currency(limit, "EUR", locale="el") in row  # 1.234,00 €
+    assert "Πιστωτική ανάλυση (υπογραφή ελεγκτή πιστώσεων)" in row
+
+
+def test_the_customer_filter_takes_a_name_typed_any_way(web_app, crm):
+    analysis = requested(crm)
+    other = open_task(crm, start_credit(crm, 101), "request")
+    with crm.uow() as uow:
+        name = get_customer(uow.session, CUSTOMER)["name"]
+    word = max(name.split(), key=len)  # a word of the name, typed without accents
+    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    anna = sign_in(web_app, "anna.credit")
+    for typed in (bare.lower(), bare.upper(), word):
+        html = anna.page(f"/inbox/?section=queue&customer={quote(typed)}")
+        assert analysis in task_ids(html) and other not in task_ids(html), typed
+    html = anna.page("/inbox/?section=queue&customer=" + "x" * 5000)  # bounded, no error
+    assert total(html) == 0

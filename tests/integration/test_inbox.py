@@ -12,13 +12,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from engine import ProcessEngine, SourceFile, build_engine
 from engine.clock import FakeClock
 from engine.views import inbox
-from engine.views.inbox import inbox_counts, inbox_page
+from engine.views.inbox import inbox_counts, inbox_page, opening_section
 from engine.views.inbox_sections import InboxQuery
 from raci.directory_io import load_directory
+from workflows.customer_search import CASES_BY_CUSTOMER_NAME
+from workflows.tables import customers
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 GOVERNED = FIXTURES / "governed"
@@ -159,3 +162,86 @@ def test_deputies_see_their_principals_queue_and_others_only_ungoverned_work(eng
     assert ids(queue(engine, "dave")) == [task, anyones]  # standing in for fiona (R)
     assert ids(queue(engine, "ada")) == [anyones]  # an administrator has no part in it
     assert inbox_page(engine.uow(), "ada", InboxQuery(section="signoffs"))["items"] == []
+
+
+def add_customer(engine: ProcessEngine, customer_id: int, code: str, name: str) -> None:
+    """A customer row, as the CRM writes it (its folded name is set on insert)."""
+    with engine.uow() as uow:
+        uow.session.execute(
+            insert(customers).values(
+                id=customer_id,
+                code=code,
+                name=name,
+                afm=f"{customer_id:09d}",
+                segment="B",
+                status="active",
+                visit_frequency=2,
+                average_order_value=300,
+                credit_limit=5000,
+                exposure=0,
+                overdue_balance=0,
+                overdue_days=0,
+                payment_terms_days=30,
+                created_at=NOW,
+            )
+        )
+        uow.commit()
+
+
+def by_customer(engine: ProcessEngine, text: str) -> list[str]:
+    return ids(queue(engine, "frank", customer=text, key_search=CASES_BY_CUSTOMER_NAME))
+
+
+def test_the_customer_filter_finds_a_name_however_it_is_typed(engine):
+    add_customer(engine, 1, "C00001", "Ταβέρνα «Ο Μπάμπης» Ο.Ε.")
+    add_customer(engine, 2, "C00002", "ΚΑΦΕΝΕΙΟ ΠΑΠΑΔΟΠΟΥΛΟΣ")
+    tavern, cafe = analysis(engine, "C00001", 1), analysis(engine, "C00002", 2)
+
+    for typed in ("ταβερνα", "ΤΑΒΕΡΝΑ", "Ταβέρνα", "μπάμπης", "  ταβέρνα ο μπαμπης "):
+        assert by_customer(engine, typed) == [tavern], typed
+    assert by_customer(engine, "καφενείο παπαδόπουλος") == [cafe]
+    assert by_customer(engine, "c00002") == [cafe]  # the code still works
+    assert by_customer(engine, "C0000") == [tavern, cafe]
+    assert by_customer(engine, "ο") == [tavern, cafe]  # part of both names
+    for nothing in ("σουβλάκι", "%", "_", "\\", "' OR 1=1 --"):
+        assert by_customer(engine, nothing) == [], nothing
+    found = queue(engine, "frank", customer="ταβερνα", key_search=CASES_BY_CUSTOMER_NAME)
+    assert found["total"] == 1
+    mine = inbox_page(
+        engine.uow(),
+        "frank",
+        InboxQuery(section="mine", customer="ΤΑΒΕΡΝΑ", key_search=CASES_BY_CUSTOMER_NAME),
+    )
+    assert ids(mine) == []  # nothing claimed yet: the filter narrows, never widens
+    engine.claim(tavern, user="frank")
+    mine = inbox_page(
+        engine.uow(),
+        "frank",
+        InboxQuery(section="mine", customer="ΤΑΒΕΡΝΑ", key_search=CASES_BY_CUSTOMER_NAME),
+    )
+    assert ids(mine) == [tavern]
+
+
+def test_an_inbox_opens_on_the_first_section_holding_work(engine):
+    def opening(user: str) -> str:
+        return opening_section(inbox_counts(engine.uow(), user))
+
+    assert opening("frank") == "mine"  # nothing anywhere: the first tab
+    task = analysis(engine, "C-1", 4)
+    assert opening("frank") == "queue"  # nothing claimed, work waiting for his roles
+    engine.claim(task, user="carol")
+    assert opening("frank") == "mine" and opening("carol") == "mine"
+    engine.complete(task, user="carol", data={"recommendation": "approve"})
+    assert opening("sam") == "signoffs"  # A on the analysis
+    engine.reject(task, user="sam", reason="check the payment history")
+    assert opening("carol") == "mine"  # sent back to its performer, for rework
+    assert opening("sam") != "signoffs"
+
+
+def test_the_opening_section_follows_the_tab_order():
+    assert opening_section({}) == "mine"
+    assert opening_section({"mine": 0, "queue": 0, "signoffs": 2, "consultations": 1}) == (
+        "signoffs"
+    )
+    assert opening_section({"consultations": 1, "notifications": 4}) == "consultations"
+    assert opening_section({"notifications": 4}) == "notifications"

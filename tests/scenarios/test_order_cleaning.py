@@ -118,7 +118,7 @@ def test_a_clean_order_is_registered_and_goes_straight_to_release(crm):
     assert float(order["total"]) == pytest.approx(expected)  # list prices, less discount
 
     release = release_of(crm, started.instance_id)
-    assert release["business_key"] == order["number"]
+    assert release["business_key"] == f"C{order['customer_id']:05d}"  # found by customer
     assert order["status"] == "released"
     assert lines_of(crm, order["id"]) == [(COLA, quantity, quantity), (ORANGE, 2, 2)]
     assert crm.open_elements(release["id"]) == ["plan_delivery"]

@@ -109,3 +109,11 @@ def test_the_customer_is_told_between_opening_and_now():
         check_contact_time(OPENED - timedelta(minutes=1), OPENED, now)
     with pytest.raises(ValueError, match="in the future"):
         check_contact_time(now + timedelta(minutes=1), OPENED, now)
+
+
+def test_the_minute_the_complaint_was_opened_counts():
+    """A contact typed to the minute, in the minute of opening, is not before the opening."""
+    opened = OPENED + timedelta(seconds=48)
+    check_contact_time(OPENED, opened, opened + timedelta(seconds=5))
+    with pytest.raises(ValueError, match="before the complaint was opened"):
+        check_contact_time(OPENED - timedelta(minutes=1), opened, opened)

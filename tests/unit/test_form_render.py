@@ -169,6 +169,15 @@ class WithAddress(Schema):
     billing_address = fields.Nested(Address, load_default=None)
 
 
+def test_an_optional_record_requires_none_of_its_inputs():
+    """A blank optional address is no address: the browser must not demand its street."""
+    [optional] = form_fields(WithAddress())
+    assert not any(c.required for c in optional.columns)
+    required = Schema.from_dict({"billing_address": fields.Nested(Address, required=True)})
+    [group] = form_fields(required())
+    assert [c.required for c in group.columns] == [c.required for c in form_fields(Address())]
+
+
 def test_a_nested_record_is_a_group_of_inputs():
     [group] = form_fields(WithAddress())
     assert group.kind == "group" and [c.name for c in group.columns] == ["street", "postcode"]

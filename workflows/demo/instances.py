@@ -61,7 +61,7 @@ SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
                 {"product_code": "P0005", "quantity": 60, "discount_pct": 2.0},
             ],
         },
-        None,
+        "C00004",  # the customer's code, as the start page gives it
     ),
     "emergency_order": (
         "katerina.call",
@@ -72,7 +72,7 @@ SAMPLE_STARTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
             "urgency": "Δεξίωση γάμου απόψε: τελείωσε το νερό",
             "lines": [{"product_code": "P0002", "quantity": 15}],
         },
-        None,
+        "C00002",
     ),
     "customer_data_change": (
         "katerina.call",

@@ -162,12 +162,19 @@ def fix_order(ctx: ServiceContext, order_id: int, lines: list[dict[str, Any]]) -
 
 
 def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[str, Any]:
-    """Mark the order clean and start its release (business key: the order number)."""
+    """Mark the order clean and start its release.
+
+    The release's business key is the customer's code, as in every other process, so that
+    staff find and see the customer of a release in the inbox and on its tasks.
+    """
     records.change_status(ctx, order_id, "clean", expected=["received", "needs_cleaning"])
     if note:
         records.add_note(ctx.session, order_id, note, by=ctx.actor, at=ctx.now)
-    number = records.get_order(ctx.session, order_id)["number"]
-    child = ctx.start_process(RELEASE_PROCESS, {"order_id": order_id}, business_key=number)
+    order = records.get_order(ctx.session, order_id)
+    number, customer = order["number"], get_customer(ctx.session, order["customer_id"])
+    child = ctx.start_process(
+        RELEASE_PROCESS, {"order_id": order_id}, business_key=customer["code"]
+    )
     return {"number": number, "release_instance": child}
 
 

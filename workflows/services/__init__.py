@@ -6,6 +6,7 @@ from engine import ServiceRegistry
 
 from .. import audience
 from ..history import READ_MODELS
+from ..key_figures import summary
 from . import complaints, credit, customer_master, equipment, orders
 
 AREAS = (credit, orders, equipment, customer_master, complaints)
@@ -19,4 +20,5 @@ def build_registry() -> ServiceRegistry:
     for model in READ_MODELS:
         registry.add_read_model(model)
     audience.register(registry)
+    registry.summarise_with(summary)
     return registry

@@ -4,16 +4,16 @@ task's `audience` (the case's person for each role scoped to the case).
 A matrix row's `assign_to` (or a role scoped to the case, such as the customer's
 own BD) names the one person who may work a task or answer a consultation.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

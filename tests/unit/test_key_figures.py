@@ -1,0 +1,48 @@
+"""Each CRM case names its customer and its key figure for the inbox, from its data."""
+
+from __future__ import annotations
+
+from workflows.customer_search import name_pattern
+from workflows.key_figures import summary
+
+
+def test_a_credit_change_shows_the_limit_asked_for():
+    data = {"customer_id": 7, "requested_limit": 45000.0, "profile": {"name": "Φούρνος"}}
+    assert summary("credit_limit_change", data) == {
+        "customer_id": 7,
+        "figure": "requested_limit",
+        "value": 45000.0,
+        "kind": "money",
+    }
+
+
+def test_an_order_shows_its_amount_and_customer_from_the_registered_order():
+    data = {"order": {"customer_id": 2, "customer_name": "Μίνι Μάρκετ", "total": 44.55}}
+    assert summary("emergency_order", data) == {
+        "customer_id": 2,
+        "customer_name": "Μίνι Μάρκετ",
+        "figure": "order_amount",
+        "value": 44.55,
+        "kind": "money",
+    }
+    released = summary("order_release", {"order_id": 1, "credit": {"total": 10.0}})
+    assert released == {"figure": "order_amount", "value": 10.0, "kind": "money"}
+
+
+def test_a_customer_to_be_is_named_from_the_request():
+    found = summary("customer_onboarding", {"name": "Ψητοπωλείο", "average_order_value": 420})
+    assert found["customer_name"] == "Ψητοπωλείο" and found["value"] == 420
+
+
+def test_what_is_missing_or_malformed_is_left_out():
+    assert summary("customer_data_change", {"customer_id": 33}) == {"customer_id": 33}
+    assert summary("credit_limit_change", {"requested_limit": "lots"}) is None
+    assert summary("credit_limit_change", {"customer_id": True}) is None
+    assert summary("equipment_request", {"asset_type": "x" * 500}) is None
+    assert summary("unknown_process", {}) is None
+
+
+def test_a_typed_name_becomes_a_folded_escaped_pattern():
+    assert name_pattern("  ΤΑΒΈΡΝΑ ") == "%ταβερνα%"
+    assert name_pattern("%") is None and name_pattern("  ") is None
+    assert name_pattern("a" * 1000) == "%" + "a" * 200 + "%"

@@ -1,0 +1,78 @@
+"""The key figure of each CRM case, and whose case it is: what an inbox row shows.
+
+An inbox row must tell an agent what the case is about without opening it: the
+customer, and the one number that decides how urgent or large it is (an order's
+amount, the credit limit asked for, the amount a complaint claims, ...). The engine
+asks `summary` at every step (ServiceRegistry.summarise_with) and keeps the answer
+on the instance, so that lists never load a workflow.
+
+A summary is plain JSON: {"customer_id", "customer_name", "figure", "value", "kind"},
+each possibly missing. `figure` names the figure (the web labels it: "Requested limit",
+...), `kind` says how to format the value: "money",
+"number" or "text" (a choice value, shown as its translated word).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """Where a process keeps its key figure: the first of `paths` found in its data."""
+
+    figure: str  # what the figure is (the web labels it in the user's language)
+    kind: str  # money, number or text
+    paths: tuple[str, ...]  # dotted paths into the instance data, tried in order
+
+
+ORDER_AMOUNT = KeyFigure("order_amount", "money", ("released.total", "order.total", "credit.total"))
+
+KEY_FIGURES: dict[str, KeyFigure] = {
+    "credit_limit_change": KeyFigure(
+        "requested_limit", "money", ("requested_limit", "profile.credit_limit")
+    ),
+    "order_cleaning": ORDER_AMOUNT,
+    "emergency_order": ORDER_AMOUNT,
+    "order_release": ORDER_AMOUNT,
+    "complaint": KeyFigure("claimed_amount", "money", ("claimed_amount",)),
+    "equipment_request": KeyFigure("asset_type", "text", ("asset_type", "request.asset_type")),
+    "customer_onboarding": KeyFigure("average_order_value", "money", ("average_order_value",)),
+}
+
+# Where the customer's id, or (before there is one) the name, sits in a case's data.
+CUSTOMER_ID_PATHS = ("customer_id", "order.customer_id", "customer.id", "prospect.customer_id")
+CUSTOMER_NAME_PATHS = ("order.customer_name", "request.customer_name", "customer.name", "name")
+
+
+def summary(process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """What an inbox shows of a case of `process_id` that knows `data` (None: nothing)."""
+    found: dict[str, Any] = {}
+    customer_id = _first(data, CUSTOMER_ID_PATHS)
+    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+        found["customer_id"] = customer_id
+    name = _first(data, CUSTOMER_NAME_PATHS)
+    if isinstance(name, str) and name.strip():
+        found["customer_name"] = name.strip()[:200]
+    key = KEY_FIGURES.get(process_id)
+    value = _first(data, key.paths) if key else None
+    if key and _fits(value, key.kind):
+        found.update(figure=key.figure, value=value, kind=key.kind)
+    return found or None
+
+
+def _first(data: dict[str, Any], paths: tuple[str, ...]) -> Any:
+    for path in paths:
+        value: Any = data
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return None
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if kind == "text":
+        return isinstance(value, str) and 0 < len(value) <= 100
+    return isinstance(value, int | float) and not isinstance(value, bool)
