@@ -8,18 +8,20 @@ themselves are raci.policy's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from raci import policy
 from raci.directory import Acting, Directory
-from raci.matrix import ActivityRow, Letter, RaciMatrix
+from raci.matrix import ActivityRow, Letter, RaciMatrix, case_value
 from raci.messages import N_, Message
 
 from .errors import NotAllowed
 from .locales import DEFAULT_LOCALE
 from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
+from .scripting import ScopeFunction
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
 
@@ -29,6 +31,7 @@ class Governance:
     matrix: RaciMatrix
     directory: Directory
     today: date
+    scopes: Mapping[str, ScopeFunction] = field(default_factory=dict)  # by name
 
     def require_actor(self, user: str) -> None:
         """Refuse `user` unless they are an active user of the directory."""
@@ -49,14 +52,32 @@ class Governance:
             "I": row.informed,
         }
 
-    def task_opened(self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask) -> None:
-        """Index the new task by role and ask its C roles for input."""
+    def task_opened(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        case: Callable[[], dict[str, Any]] = dict,
+    ) -> None:
+        """Narrow its scoped roles to the case's person, route the new task (to its
+        named person, if the row names one), index it by role and ask its C roles for
+        input. `case` gives the task's data."""
         row = self.row(task)
+        scoped = self.matrix.scopes_of(row)
+        data = case() if scoped or row.rules.assign_to else {}
+        audience = self._audience(uow, instance, task, scoped, data)
+        if row.rules.assign_to is not None:
+            self._route(uow, instance, task, row, case_value(data, row.rules.assign_to))
+        elif person := next((audience[r] for r in row.responsible if audience.get(r)), None):
+            self._route(uow, instance, task, row, person)
         uow.task_roles.add_for(
             task, [(role, letter.value) for letter in Letter for role in row.roles_with(letter)]
         )
         for role in row.consulted:
-            consultation = Consultation(task.id, instance.id, role, requested_at=uow.now)
+            person = audience.get(role)
+            consultation = Consultation(
+                task.id, instance.id, role, requested_at=uow.now, routed_to=person
+            )
             uow.consultations.add(consultation)
             record(
                 uow,
@@ -65,8 +86,82 @@ class Governance:
                 actor=SYSTEM_ACTOR,
                 task_id=task.id,
                 raci_role="C",
-                details={"element": task.spec_id, "role": role, "advisory": row.rules.advisory},
+                details={
+                    "element": task.spec_id,
+                    "role": role,
+                    "advisory": row.rules.advisory,
+                    **({"person": person} if person else {}),
+                },
             )
+
+    def _audience(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        scoped: dict[str, str],
+        case: dict[str, Any],
+    ) -> dict[str, str | None]:
+        """Each scoped role's person on this case, kept on the task (`audience`).
+
+        None where the case names nobody, or someone not (or no longer) in the role:
+        the whole role then counts, as if it were not scoped.
+        """
+        audience: dict[str, str | None] = {}
+        for role, scope in scoped.items():
+            resolve = self.scopes.get(scope)  # a scope since unregistered: the whole role
+            person = resolve(uow.session, case, instance.business_key) if resolve else None
+            audience[role] = person if person and self.directory.is_member(person, role) else None
+        if audience:
+            task.audience = audience
+            record(
+                uow,
+                instance,
+                "audience",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                details={"element": task.spec_id, "scopes": scoped, "people": audience},
+            )
+        return audience
+
+    def _route(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        row: ActivityRow,
+        person: object,
+    ) -> None:
+        """Give `task` to `person` if they may work it; else leave it in the queue and
+        tell the supervisor (A) why."""
+        try:
+            task.routed_to = task.assignee = policy.route(self.directory, row, person)
+        except policy.Refused as refused:
+            why = RaciRefusal.of(refused, task).msg
+            reason = str(why)
+            record(
+                uow,
+                instance,
+                "routing_failed",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                raci_role="R",
+                reason=reason,
+                details={"element": task.spec_id, "assign_to": row.rules.assign_to},
+            )
+            subject = Message(N_("%(task)s: not assigned"), task=task.name)
+            for username in self.directory.members(row.accountable) if row.accountable else []:
+                self.notify(uow, instance, task, username, subject, why)
+            return
+        record(
+            uow,
+            instance,
+            "routed",
+            actor=SYSTEM_ACTOR,
+            task_id=task.id,
+            raci_role="R",
+            details={"element": task.spec_id, "to": person, "assign_to": row.rules.assign_to},
+        )
 
     def check(self, task: HumanTask, rule: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a raci.policy rule about `task`; a refusal becomes a RaciRefusal."""
@@ -110,7 +205,7 @@ class Governance:
             N_("%(task)s: signed off") if signed else N_("%(task)s: completed"), task=task.name
         )
         body = _done_body(task, instance, process_name(uow, instance), actor, signed)
-        for username in policy.informed(self.directory, row):
+        for username in policy.informed(self.directory, row, task.audience):
             self.notify(uow, instance, task, username, subject, body)
             record(
                 uow,

@@ -7,7 +7,7 @@ running instances keep the rules they started under.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from raci.directory import Directory
@@ -33,8 +33,9 @@ def review_matrices(
     definitions: Sequence[ProcessDefinition],
     matrix_files: Sequence[SourceFile],
     directory: Directory,
+    known_scopes: Collection[str] = (),
 ) -> MatrixReview:
-    """Check each matrix against its process and the directory's roles."""
+    """Check each matrix against its process, the directory's roles and the known scopes."""
     by_process = {definition.process_id: definition for definition in definitions}
     attached: dict[str, ProcessDefinition] = dict(by_process)
     warnings: dict[str, list[str]] = {process_id: [] for process_id in by_process}
@@ -50,7 +51,7 @@ def review_matrices(
         except MatrixFormatError as err:
             problems.append(str(err))
             continue
-        findings = validate(matrix, definition.activities, set(directory.roles))
+        findings = validate(matrix, definition.activities, set(directory.roles), set(known_scopes))
         problems.extend(f"{source.name}: {finding}" for finding in errors(findings))
         warnings[process_id].extend(
             f"{source.name}: {finding}" for finding in findings if finding.severity == "warning"
@@ -70,12 +71,13 @@ def attach_matrices(
     definitions: Sequence[ProcessDefinition],
     matrix_files: Sequence[SourceFile],
     directory: Directory,
+    known_scopes: Collection[str] = (),
 ) -> list[tuple[ProcessDefinition, list[str]]]:
     """The definitions with their checked matrices attached, and each one's warnings.
 
     Raises InvalidDefinition listing every problem if any matrix is invalid.
     """
-    review = review_matrices(definitions, matrix_files, directory)
+    review = review_matrices(definitions, matrix_files, directory, known_scopes)
     if review.problems:
         raise InvalidMatrices(review.problems)
     return [(d, review.warnings[d.process_id]) for d in review.definitions]

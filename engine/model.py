@@ -91,6 +91,11 @@ class HumanTask:
     due_at: datetime | None = None
     business_key: str | None = None
     assignee: str | None = None
+    # The person the matrix routes the task to (assign_to, or a scoped R role): only
+    # they, their deputy, or whom a supervisor reassigns it to may work it.
+    routed_to: str | None = None
+    # Scoped roles' people on this case (role -> username, or None for the whole role).
+    audience: dict[str, str | None] | None = None
     completed_by: str | None = None
     completed_at: datetime | None = None
     # Sign-off (RACI "A"): the performer's submitted work waits here until signed.
@@ -174,6 +179,7 @@ class Consultation:
     comment: str | None = None
     overridden_by: str | None = None
     override_reason: str | None = None
+    routed_to: str | None = None  # a scoped role: the case's own person (and deputy) answers
     id: int | None = None
 
     @property

@@ -115,6 +115,8 @@ human_tasks = Table(
     Column("due_at", UTCDateTime),
     Column("business_key", String(200)),
     Column("assignee", String(200)),
+    Column("routed_to", String(200)),  # assign_to / a scoped R role (docs/raci.md)
+    Column("audience", JSON),  # scoped roles' people on this case: role -> username
     Column("completed_by", String(200)),
     Column("completed_at", UTCDateTime),
     Column("performer", String(200)),
@@ -239,6 +241,7 @@ consultations = Table(
     Column("task_id", ForeignKey("human_tasks.id"), nullable=False),
     Column("instance_id", String(UUID_LEN), nullable=False),
     Column("role", String(200), nullable=False),
+    Column("routed_to", String(200)),  # a scoped C role: the case's own person answers
     Column("requested_at", UTCDateTime, nullable=False),
     Column("answered_by", String(200)),
     Column("answered_for", String(200)),

@@ -26,6 +26,7 @@ _log = logging.getLogger(__name__)
 
 ServiceFunction = Callable[..., Any]
 # Undoes a process's business effects when an instance is cancelled: (ctx, data, reason).
+ScopeFunction = Callable[[Any, dict[str, Any], str | None], str | None]
 Compensation = Callable[["ServiceContext", dict[str, Any], str], dict[str, Any] | None]
 # (process id, what an instance knows last) -> a small JSON-friendly summary, or None
 Summariser = Callable[[str, dict[str, Any]], dict[str, Any] | None]
@@ -101,6 +102,7 @@ class ServiceRegistry:
         self._wants_context: set[str] = set()
         self._compensations: dict[str, Compensation] = {}
         self._read_models: list[ReadModel] = []
+        self._scopes: dict[str, ScopeFunction] = {}
         self._summariser: Summariser | None = None
 
     def register(self, name: str) -> Callable[[ServiceFunction], ServiceFunction]:
@@ -168,6 +170,24 @@ class ServiceRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._functions)
+
+    def scope(self, name: str) -> Callable[[ScopeFunction], ScopeFunction]:
+        """Register the decorated function as audience scope `name` (docs/raci.md).
+
+        It is called as `function(session, case, business_key)` when a task opens and
+        returns the username a scoped role narrows to on that case, or None.
+        """
+
+        def decorator(function: ScopeFunction) -> ScopeFunction:
+            if name in self._scopes:
+                raise ValueError(f"scope '{name}' is already registered")
+            self._scopes[name] = function
+            return function
+
+        return decorator
+
+    def scopes(self) -> dict[str, ScopeFunction]:
+        return dict(self._scopes)
 
     def call(self, name: str, params: dict[str, Any]) -> Any:
         try:

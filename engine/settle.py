@@ -7,6 +7,8 @@ timers, and writes the audit events that follow from those changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .changes import BusinessTrail
@@ -144,7 +146,15 @@ def settle(
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}
     timers = runtime.waiting_timers(workflow)
     open_ids = list(ready)
-    _sync_tasks(uow, instance, dict(ready), now, existing=open_tasks, governance=governance)
+    _sync_tasks(
+        uow,
+        instance,
+        dict(ready),
+        now,
+        existing=open_tasks,
+        governance=governance,
+        case_of=lambda task_id: runtime.data_of(workflow, task_id),
+    )
     _sync_timers(uow, instance, timers, timers_before)
     if failure is not None:
         instance.status = InstanceStatus.ERROR
@@ -193,6 +203,7 @@ def _sync_tasks(
     actor: str = SYSTEM_ACTOR,
     existing: list[HumanTask] | None = None,
     governance: Governance | None = None,
+    case_of: Callable[[str], dict[str, Any]] | None = None,
 ) -> None:
     if existing is None:
         existing = uow.tasks.open_for_instance(instance.id)
@@ -238,6 +249,7 @@ def _sync_tasks(
             details["raci"] = governance.roles_of(task)
         record(uow, instance, "task_ready", actor=SYSTEM_ACTOR, task_id=task.id, details=details)
         if governance is not None:
-            governance.task_opened(uow, instance, task)
+            case = partial(case_of, task.id) if case_of else dict
+            governance.task_opened(uow, instance, task, case)
         else:
             uow.task_roles.add_for(task, [(ANYONE, "R")])

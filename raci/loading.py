@@ -5,6 +5,9 @@ CSV: a header `activity,<role>,<role>,...`, optionally with the flag columns
 YAML: a mapping with `activities` (rows of `activity`, `raci` and flags) and
 optional `process`, `roles` (column order) and `defaults` (flags for every row);
 `levels` and a row's `authority` declare who signs by a level table (YAML only).
+A row's `assign_to` (CSV: `@assign_to`) names the case variable holding the person
+the task goes to; `scopes` (CSV: a role column written `bd[customer_bd]`) narrows a
+role to the case's own person.
 Every row gets a cell, maybe empty, for every role column.
 """
 
@@ -39,10 +42,13 @@ from raci.matrix import (
 
 MAX_BYTES = 256 * 1024
 SUFFIXES = (".raci.csv", ".raci.yaml", ".raci.yml")
-FLAG_COLUMNS = ("@self_approval", "@advisory", "@signoff_due")
+FLAG_COLUMNS = ("@self_approval", "@advisory", "@signoff_due", "@assign_to")
 _FLAG_KEYS = ("self_approval", "advisory", "signoff_due")
-_TOP_KEYS = ("process", "roles", "defaults", "levels", "activities")
-_ROW_KEYS = ("activity", "raci", "authority", *_FLAG_KEYS)
+_TOP_KEYS = ("process", "roles", "defaults", "levels", "scopes", "activities")
+_ROW_KEYS = ("activity", "raci", "authority", "assign_to", "scopes", *_FLAG_KEYS)
+_VARIABLE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")  # a case variable: request.customer_id
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+_SCOPED_COLUMN = re.compile(r"(?P<role>.+?)\s*\[\s*(?P<scope>[^\]]*?)\s*\]")
 _AUTHORITY_KEYS = ("decided_by", "reads")
 _DURATION = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
 
@@ -96,7 +102,7 @@ def _load_csv(process_id: str, text: str, fail: Fail) -> RaciMatrix:
     if not header or header[0].casefold() != "activity":
         found = f", not '{header[0]}'" if header else " (the file is empty)"
         raise fail(header_line, f"the first column must be named 'activity'{found}")
-    roles, flags = _csv_header(header, header_line, fail)
+    roles, flags, scopes = _csv_header(header, header_line, fail)
     rows: list[ActivityRow] = []
     first_lines: dict[str, int | None] = {}
     for line, record in records:
@@ -113,17 +119,22 @@ def _load_csv(process_id: str, text: str, fail: Fail) -> RaciMatrix:
             raise fail(line, str(exc)) from None
         flag_values = {key[1:]: _csv_flag(key, record[index], line, fail) for key, index in flags}
         rows.append(ActivityRow(activity, cells, ActivityRules(**flag_values), line))
-    return RaciMatrix(process_id, tuple(role for _, role in roles), tuple(rows))
+    return RaciMatrix(process_id, tuple(role for _, role in roles), tuple(rows), scopes=scopes)
 
 
 def _csv_header(
     header: list[str], line: int | None, fail: Fail
-) -> tuple[list[tuple[int, str]], list[tuple[str, int]]]:
-    """Split the header into role columns and flag columns, each with its position."""
+) -> tuple[list[tuple[int, str]], list[tuple[str, int]], dict[str, str]]:
+    """Split the header into role columns and flag columns, each with its position,
+    and the scopes of the role columns written `role[scope]`."""
     roles: list[tuple[int, str]] = []
     flags: list[tuple[str, int]] = []
+    scopes: dict[str, str] = {}
     seen: set[str] = set()
     for index, column in enumerate(header[1:], start=1):
+        if scoped := _SCOPED_COLUMN.fullmatch(column):
+            column = scoped["role"]
+            scopes[column] = _scope_name(scoped["scope"], column, line, fail)
         key = column.lower() if column.startswith("@") else column
         if not column:
             raise fail(line, f"column {index + 1} has no name")
@@ -136,11 +147,13 @@ def _csv_header(
             flags.append((key, index))
         else:
             roles.append((index, column))
-    return roles, flags
+    return roles, flags, scopes
 
 
-def _csv_flag(key: str, cell: str, line: int, fail: Fail) -> bool | timedelta | None:
+def _csv_flag(key: str, cell: str, line: int, fail: Fail) -> bool | timedelta | str | None:
     try:
+        if key == "@assign_to":
+            return _variable(cell) if cell else None
         if key == "@signoff_due":
             return parse_duration(cell) if cell else None
         return bool(parse_bool(cell))
@@ -184,11 +197,59 @@ def _load_yaml(process_id: str, text: str, fail: Fail) -> RaciMatrix:
         rules = replace(base, **_yaml_flags(item, f"activity '{activity}'", row_line, fail))
         if "authority" in item:
             rules = replace(rules, authority=_authority(item["authority"], row_line, fail))
+        if item.get("assign_to") is not None:
+            rules = replace(rules, assign_to=_yaml_variable(item["assign_to"], row_line, fail))
+        if item.get("scopes"):
+            scoped = _yaml_scopes(item["scopes"], tuple(cells), row_line, fail, "row")
+            rules = replace(rules, scopes=tuple(scoped.items()))
         rows.append(ActivityRow(activity, cells, rules, row_line))
     roles = declared or tuple(dict.fromkeys(role for row in rows for role in row.cells))
     full = [replace(row, cells={r: row.cells.get(r, frozenset()) for r in roles}) for row in rows]
     levels = _role_list(top["levels"], line, fail, "levels") if "levels" in top else ()
-    return RaciMatrix(process_id, roles, tuple(full), levels=levels)
+    scopes = _yaml_scopes(top.get("scopes") or {}, roles, line, fail)
+    return RaciMatrix(process_id, roles, tuple(full), levels=levels, scopes=scopes)
+
+
+def _yaml_scopes(
+    value: object, roles: tuple[str, ...], line: int | None, fail: Fail, where: str = "matrix"
+) -> dict[str, str]:
+    """Read `scopes: {<role>: <scope>}`, or `{<role>: {scope: <scope>}}`."""
+    if not isinstance(value, dict):
+        raise fail(line, "'scopes' must map roles to scopes, e.g. {bd: customer_bd}")
+    line = line_of(value) or line
+    scopes: dict[str, str] = {}
+    for role, scope in value.items():
+        if isinstance(scope, dict):
+            check_mapping(scope, ("scope",), f"the scope of '{role}'", line, fail)
+            scope = scope.get("scope")
+        if not isinstance(role, str) or role not in roles:
+            raise fail(line, f"'scopes' names '{role}', which is not a role of the {where}")
+        if not isinstance(scope, str):
+            raise fail(line, f"the scope of '{role}' must be a name, e.g. customer_bd")
+        scopes[role] = _scope_name(scope, role, line, fail)
+    return scopes
+
+
+def _scope_name(scope: str, role: str, line: int | None, fail: Fail) -> str:
+    if not _NAME.fullmatch(scope.strip()):
+        raise fail(line, f"'{scope}' is not a scope name for '{role}' (e.g. customer_bd)")
+    return scope.strip()
+
+
+def _variable(text: str) -> str:
+    """A case variable path such as `technician` or `schedule.technician`."""
+    if not _VARIABLE.fullmatch(text.strip()):
+        raise ValueError(f"'{text}' is not a case variable such as schedule.technician")
+    return text.strip()
+
+
+def _yaml_variable(value: object, line: int | None, fail: Fail) -> str:
+    try:
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a case variable such as schedule.technician")
+        return _variable(value)
+    except ValueError as exc:
+        raise fail(line, f"assign_to: {exc}") from None
 
 
 def _authority(value: object, line: int | None, fail: Fail) -> Authority:

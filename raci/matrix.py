@@ -40,6 +40,11 @@ class ActivityRules:
     advisory: bool = False  # consultation is asked but does not block completion
     signoff_due: timedelta | None = None  # how long A has to sign off
     authority: Authority | None = None  # the signer's level follows the data signed
+    # The case variable naming the person, inside the R roles, the task goes to
+    # (e.g. "schedule.technician"): docs/raci.md, "Routing to a named person".
+    assign_to: str | None = None
+    # Roles narrowed to the case's own person on this row only, over the matrix's scopes.
+    scopes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,14 @@ class RaciMatrix:
     rows: tuple[ActivityRow, ...]
     source: str = ""  # file name, for messages
     levels: tuple[str, ...] = ()  # the authority ladder: roles a level table names, lowest first
+    # Roles narrowed to the case's own person (role -> scope, e.g. bd -> customer_bd):
+    # docs/raci.md, "Audience scopes".
+    scopes: dict[str, str] = field(default_factory=dict)
+
+    def scopes_of(self, row: ActivityRow) -> dict[str, str]:
+        """The scoped roles `row` gives a letter to, with their scope (the row's own first)."""
+        scopes = {**self.scopes, **dict(row.rules.scopes)}
+        return {role: scope for role, scope in scopes.items() if row.cells.get(role)}
 
     def row_for(self, activity_id: str, name: str | None = None) -> ActivityRow | None:
         """The row naming `activity_id`, or else the one naming the activity's `name`."""
@@ -112,3 +125,13 @@ def parse_letters(cell: str) -> frozenset[Letter]:
 def format_letters(letters: frozenset[Letter]) -> str:
     """The cell text for `letters`, in R, A, C, I order ("A/R" is written "R/A")."""
     return "/".join(letter.value for letter in Letter if letter in letters)
+
+
+def case_value(case: dict[str, object], path: str) -> object:
+    """The value at `path` ("schedule.technician") in a case's data, or None if absent."""
+    value: object = case
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value

@@ -7,7 +7,7 @@ records the outcome; nothing here touches storage.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -41,12 +41,53 @@ class Refused(Exception):
         return dict(self.msg.params)
 
 
-def may_work(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting:
-    """R: a member of an R role (or their active deputy) may claim and complete."""
+def may_work(
+    directory: Directory, row: ActivityRow, user: str, day: date, *, routed_to: str | None = None
+) -> Acting:
+    """R: a member of an R role (or their active deputy) may claim and complete.
+
+    A task routed to a named person (`routed_to`: the matrix's assign_to, or a scoped
+    R role) is theirs alone, or their deputy's, until it is reassigned.
+    """
     acting = directory.acting_as(user, row.responsible, day)
     if acting is None:
         raise Refused(Letter.R, _not_responsible(user, row))
+    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+        raise Refused(
+            Letter.R,
+            N_(
+                "'%(task)s' is assigned to %(person)s: %(user)s may not take it"
+                " (a supervisor may reassign it)"
+            ),
+            {"task": row.activity, "person": routed_to, "user": user},
+        )
+    if routed_to is not None and user != routed_to:  # a deputy acts for the person
+        acting = Acting(user, acting.role, on_behalf_of=routed_to)
     return acting
+
+
+def _is_or_stands_in_for(directory: Directory, user: str, person: str, day: date) -> bool:
+    return user == person or person in directory.principals_of(user, day)
+
+
+def route(directory: Directory, row: ActivityRow, person: object) -> str:
+    """The person a task goes to: `person` must be an active member of one of its R roles.
+
+    Refused (the task then stays in its roles' queue) names why.
+    """
+    if not isinstance(person, str) or not person:
+        raise Refused(
+            Letter.R,
+            N_("'%(task)s' names nobody to assign it to (%(variable)s is empty)"),
+            {"task": row.activity, "variable": row.rules.assign_to or "-"},
+        )
+    if not any(directory.is_member(person, role) for role in row.responsible):
+        raise Refused(
+            Letter.R,
+            N_("%(person)s is not responsible for '%(task)s' (%(roles)s): it stays in the queue"),
+            {"person": person, "task": row.activity, "roles": list(row.responsible)},
+        )
+    return person
 
 
 def needs_signoff(
@@ -168,13 +209,24 @@ def may_sign_off(
     return acting
 
 
-def may_answer(directory: Directory, role: str, user: str, day: date) -> Acting:
-    """C: a member of the consulted role (or their deputy) answers for the role."""
+def may_answer(
+    directory: Directory, role: str, user: str, day: date, *, routed_to: str | None = None
+) -> Acting:
+    """C: a member of the consulted role (or their deputy) answers for the role; for a
+    role scoped to the case, only the case's own person (`routed_to`) or their deputy."""
     acting = directory.acting_as(user, [role], day)
     if acting is None:
         raise Refused(
             Letter.C, Message(N_("%(user)s cannot answer for %(role)s"), user=user, role=role)
         )
+    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+        raise Refused(
+            Letter.C,
+            N_("Only %(person)s, the case's own %(role)s, may answer this, not %(user)s"),
+            {"person": routed_to, "role": role, "user": user},
+        )
+    if routed_to is not None and user != routed_to:
+        acting = Acting(user, role, on_behalf_of=routed_to)
     return acting
 
 
@@ -195,9 +247,28 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
     return acting
 
 
-def may_hand_over(directory: Directory, row: ActivityRow, user: str, day: date) -> Acting | None:
-    """Who may reassign a task: an R member or an admin (None: as admin, for no role)."""
+def may_hand_over(
+    directory: Directory, row: ActivityRow, user: str, day: date, *, routed_to: str | None = None
+) -> Acting | None:
+    """Who may reassign a task: an R member or an admin (None: as admin, for no role).
+
+    A task routed to a named person is handed on only by that person (or their
+    deputy), a supervisor (the row's A) or an admin: other R members may not take it
+    by reassigning it to themselves.
+    """
     by = directory.acting_as(user, row.responsible, day)
+    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+        supervisor = [row.accountable] if row.accountable else []
+        by = directory.acting_as(user, supervisor, day)
+        if by is None and not directory.is_admin(user):
+            raise Refused(
+                Letter.R,
+                N_(
+                    "'%(task)s' is assigned to %(person)s: only they, %(role)s or an admin may"
+                    " reassign it"
+                ),
+                {"task": row.activity, "person": routed_to, "role": row.accountable or "-"},
+            )
     if by is None and not directory.is_admin(user):
         raise Refused(
             Letter.R,
@@ -207,19 +278,35 @@ def may_hand_over(directory: Directory, row: ActivityRow, user: str, day: date) 
 
 
 def may_reassign(
-    directory: Directory, row: ActivityRow, user: str, target: str, day: date
+    directory: Directory,
+    row: ActivityRow,
+    user: str,
+    target: str,
+    day: date,
+    *,
+    routed_to: str | None = None,
 ) -> tuple[Acting | None, Acting]:
     """Someone who may hand the task over gives it to `target`, who must be able to work it."""
-    by = may_hand_over(directory, row, user, day)
+    by = may_hand_over(directory, row, user, day, routed_to=routed_to)
     to = directory.acting_as(target, row.responsible, day)
     if to is None:
         raise Refused(Letter.R, _not_responsible(target, row))
     return by, to
 
 
-def informed(directory: Directory, row: ActivityRow) -> list[str]:
-    """I: every active member of the informed roles."""
-    return sorted({user for role in row.informed for user in directory.members(role)})
+def informed(
+    directory: Directory, row: ActivityRow, audience: Mapping[str, str | None] | None = None
+) -> list[str]:
+    """I: every active member of the informed roles; of a role scoped to the case, only
+    the case's person (`audience`), when the case names one."""
+    audience = audience or {}
+    return sorted(
+        {
+            user
+            for role in row.informed
+            for user in ([audience[role]] if audience.get(role) else directory.members(role))
+        }
+    )
 
 
 def _not_responsible(user: str, row: ActivityRow) -> Message:

@@ -28,7 +28,7 @@ def format_duration(duration: timedelta) -> str:
 
 def as_text_table(matrix: RaciMatrix) -> str:
     """Lay `matrix` out as an aligned plain-text chart, with a flags column when any is set."""
-    header = ["activity", *matrix.roles]
+    header = ["activity", *_role_columns(matrix)]
     body = [[row.activity, *_cells(matrix, row)] for row in matrix.rows]
     flags = [describe_rules(row.rules) for row in matrix.rows]
     if any(flags):
@@ -45,6 +45,7 @@ def describe_rules(rules: ActivityRules) -> str:
         "self-approval" if rules.self_approval else "",
         "advisory" if rules.advisory else "",
         f"sign-off {format_duration(rules.signoff_due)}" if rules.signoff_due else "",
+        f"assign to {rules.assign_to}" if rules.assign_to else "",
     ]
     return ", ".join(part for part in parts if part)
 
@@ -60,9 +61,19 @@ def as_rows(matrix: RaciMatrix) -> list[dict[str, Any]]:
             "self_approval": row.rules.self_approval,
             "advisory": row.rules.advisory,
             "signoff_due": _duration(row.rules.signoff_due),
+            **_routing(matrix, row),
         }
         for row in matrix.rows
     ]
+
+
+def _routing(matrix: RaciMatrix, row: ActivityRow) -> dict[str, Any]:
+    """The row's assign_to and its roles' scopes, where the matrix declares them."""
+    scopes = {role: scope for role, scope in matrix.scopes.items() if row.cells.get(role)}
+    return {
+        **({"assign_to": row.rules.assign_to} if row.rules.assign_to else {}),
+        **({"scopes": scopes} if scopes else {}),
+    }
 
 
 def as_csv(matrix: RaciMatrix) -> str:
@@ -74,18 +85,25 @@ def as_csv(matrix: RaciMatrix) -> str:
             ("@self_approval", any(r.self_approval for r in rules)),
             ("@advisory", any(r.advisory for r in rules)),
             ("@signoff_due", any(r.signoff_due for r in rules)),
+            ("@assign_to", any(r.assign_to for r in rules)),
         )
         if used
     ]
-    records = [["activity", *matrix.roles, *flags]]
+    records = [["activity", *_role_columns(matrix), *flags]]
     for row in matrix.rows:
         values = {
             "@self_approval": str(row.rules.self_approval).lower(),
             "@advisory": str(row.rules.advisory).lower(),
             "@signoff_due": _duration(row.rules.signoff_due) or "",
+            "@assign_to": row.rules.assign_to or "",
         }
         records.append([row.activity, *_cells(matrix, row), *(values[flag] for flag in flags)])
     return write_csv(records)
+
+
+def _role_columns(matrix: RaciMatrix) -> list[str]:
+    """The role columns, a scoped role written `bd[customer_bd]` as the CSV file has it."""
+    return [f"{r}[{matrix.scopes[r]}]" if r in matrix.scopes else r for r in matrix.roles]
 
 
 def _cells(matrix: RaciMatrix, row: ActivityRow) -> list[str]:

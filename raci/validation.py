@@ -22,6 +22,8 @@ h. A row declaring `authority` names a business rule task of the process whose
    every input the row binds; the row's A role is one of the levels, and every
    level is a role of the directory. Error: a signer picked by a table the
    engine cannot re-evaluate would make the rule a fiction.
+i. Every scope a row's roles are narrowed by (`scopes`) is one the engine knows
+   (skipped when the known scopes are not given). Error, naming the row and role.
 """
 
 from __future__ import annotations
@@ -75,7 +77,10 @@ Pairs = list[tuple[Activity, ActivityRow]]
 
 
 def validate(
-    matrix: RaciMatrix, activities: Sequence[Activity], known_roles: Collection[str] | None
+    matrix: RaciMatrix,
+    activities: Sequence[Activity],
+    known_roles: Collection[str] | None,
+    known_scopes: Collection[str] | None = None,
 ) -> list[Finding]:
     """Return every finding about `matrix`, errors and warnings, in rule order."""
     pairs = [
@@ -92,6 +97,7 @@ def validate(
         *_lanes_match_responsible_roles(matrix, pairs),
         *_rows_have_letters(matrix),
         *_authority_is_decidable(matrix, activities, known_roles),
+        *_scopes_are_known(matrix, known_scopes),
     ]
     return list(dict.fromkeys(findings))  # a row serving two activities is reported once
 
@@ -232,3 +238,14 @@ def _authority_is_decidable(
             if not re.search(rf"\b{re.escape(name)}\b", inputs):
                 message = f"the level table of '{authority.decided_by}' reads no '{name}'"
                 yield _error(matrix, row.activity, None, message)
+
+
+def _scopes_are_known(matrix: RaciMatrix, known: Collection[str] | None) -> Iterator[Finding]:
+    if known is None:
+        return
+    listed = ", ".join(sorted(known)) or "none"
+    for row in matrix.rows:
+        for role, scope in matrix.scopes_of(row).items():
+            if scope not in known:
+                message = f"unknown scope '{scope}' (known: {listed})"
+                yield _error(matrix, row.activity, role, message)

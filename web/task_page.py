@@ -98,6 +98,7 @@ class TaskPage:
             and consultation["answered_at"] is None
             and consultation["overridden_by"] is None
             and consultation["role"] in self.roles
+            and consultation.get("routed_to") in (None, self.user)  # scoped: the case's own
         )
 
 

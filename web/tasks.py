@@ -26,6 +26,7 @@ from . import case_warnings, form_render, form_values, record_checks, task_page
 from .errors import status_of
 from .extensions import limiter
 from .i18n import error_text
+from .people_fields import with_people
 from .services import engine
 from .vocabulary import role_name
 
@@ -183,8 +184,9 @@ def _render(
     schema = schema_for(task["process_id"], task["element"])
     if form is None:
         form = form_render.bind(schema, data=task["submitted_data"])  # rework starts from it
-    labels = {f.name: f.label for f in form.fields}
     case = task_page.case_data(page)
+    form = with_people(form, schema, case, engine().directory())
+    labels = {f.name: f.label for f in form.fields}
     html = render_template(
         "tasks/show.html",
         page=page,

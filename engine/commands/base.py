@@ -181,7 +181,8 @@ class EngineBase:
         matrix = self._version(uow, version_id).matrix
         if matrix is None:
             return None
-        return Governance(matrix, uow.directory.load(), uow.now.date())
+        directory = uow.directory.load()
+        return Governance(matrix, directory, uow.now.date(), self.runtime.services.scopes())
 
     def _run_task(
         self,
@@ -256,7 +257,12 @@ class EngineBase:
         if governance is None:
             return {}
         acting = governance.check(
-            task, policy.may_work, governance.row(task), user, governance.today
+            task,
+            policy.may_work,
+            governance.row(task),
+            user,
+            governance.today,
+            routed_to=task.routed_to,
         )
         return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
 

@@ -24,7 +24,12 @@ class ConsultationCommands(EngineBase):
             if not TaskStatus(task.status).is_open:
                 raise InvalidState(f"task {task.id} is {task.status}")
             acting = governance.check(
-                task, policy.may_answer, consultation.role, user, governance.today
+                task,
+                policy.may_answer,
+                consultation.role,
+                user,
+                governance.today,
+                routed_to=consultation.routed_to,
             )
             consultation.answered_by, consultation.answered_for = user, acting.on_behalf_of
             consultation.answered_at, consultation.comment = uow.now, comment

@@ -43,7 +43,10 @@ class DefinitionCommands(EngineBase):
         results = []
         with self.uow() as uow:
             checked = attach_matrices(
-                definitions, [f for f in files if f.is_matrix], uow.directory.load()
+                definitions,
+                [f for f in files if f.is_matrix],
+                uow.directory.load(),
+                self.runtime.services.scopes(),
             )
             for definition, warnings in checked:
                 existing = uow.versions.by_hash(definition.process_id, definition.content_hash)
@@ -96,7 +99,8 @@ class DefinitionCommands(EngineBase):
         )
         if directory is None:
             directory = self.directory()
-        return review_matrices(definitions, [f for f in files if f.is_matrix], directory)
+        matrices = [f for f in files if f.is_matrix]
+        return review_matrices(definitions, matrices, directory, self.runtime.services.scopes())
 
     def matrix(self, process_id: str, version: int | None = None) -> tuple[int, RaciMatrix | None]:
         """The RACI matrix of a deployed process version (latest by default)."""

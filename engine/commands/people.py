@@ -129,7 +129,9 @@ class PeopleCommands(EngineBase):
                 return False
             row, today = governance.row(task), governance.today
             try:
-                policy.may_hand_over(governance.directory, row, user, today)
+                policy.may_hand_over(
+                    governance.directory, row, user, today, routed_to=task.routed_to
+                )
             except policy.Refused:
                 return False
             return True
@@ -145,13 +147,15 @@ class PeopleCommands(EngineBase):
             if governance is None:
                 return []
             directory, row, today = governance.directory, governance.row(task), governance.today
-        governance.check(task, policy.may_hand_over, row, user, today)
+        governance.check(task, policy.may_hand_over, row, user, today, routed_to=task.routed_to)
         choices = []
         for candidate in sorted(directory.users.values(), key=lambda u: u.name):
             if candidate.username == task.assignee or not candidate.active:
                 continue
             try:
-                policy.may_reassign(directory, row, user, candidate.username, today)
+                policy.may_reassign(
+                    directory, row, user, candidate.username, today, routed_to=task.routed_to
+                )
             except policy.Refused:
                 continue
             choices.append(candidate)

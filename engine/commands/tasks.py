@@ -27,12 +27,15 @@ class TaskCommands(ResignatureCommands):
         with self.refusals_recorded(user, "claim"), self.uow() as uow:
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
-            if task.assignee not in (None, user):  # taken first: a conflict, not a refusal
+            instance = uow.instances.get(task.instance_id)
+            acting = None
+            if task.routed_to not in (None, user):  # another's by name: only their deputy
+                acting = self._acting_r(uow, instance, task, user)
+            elif task.assignee not in (None, user):  # taken first: a conflict, not a refusal
                 raise InvalidState(_claimed(task_id, task.assignee))
             if task.assignee == user:
                 return
-            instance = uow.instances.get(task.instance_id)
-            acting = self._acting_r(uow, instance, task, user)
+            acting = acting or self._acting_r(uow, instance, task, user)
             task.assignee = user
             record(uow, instance, "claim", actor=user, task_id=task_id, **acting)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
@@ -66,9 +69,17 @@ class TaskCommands(ResignatureCommands):
             on_behalf_of = None
             if governance is not None:
                 by, _ = governance.check(
-                    task, policy.may_reassign, governance.row(task), user, to, governance.today
+                    task,
+                    policy.may_reassign,
+                    governance.row(task),
+                    user,
+                    to,
+                    governance.today,
+                    routed_to=task.routed_to,
                 )
                 on_behalf_of = by.on_behalf_of if by else None
+            if task.routed_to is not None:  # a task routed by name stays so, to its new person
+                task.routed_to = to
             previous, task.assignee = task.assignee, to
             record(
                 uow,
@@ -105,6 +116,8 @@ class TaskCommands(ResignatureCommands):
             uow.tasks.lock(task_id)
             open_tasks = uow.tasks.open_alongside(task_id)
             task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
+            if task.routed_to not in (None, user):  # refused by the rule, with its reason
+                self._acting_r(uow, uow.instances.get(task.instance_id), task, user)
             if task.assignee not in (None, user):
                 raise NotAllowed(_claimed(task_id, task.assignee))
             validate = validate or self._form(task.process_id, task.spec_id)
@@ -149,7 +162,9 @@ class TaskCommands(ResignatureCommands):
     ) -> InstanceState:
         user = task.assignee
         row = governance.row(task)
-        acting = governance.check(task, policy.may_work, row, user, governance.today)
+        acting = governance.check(
+            task, policy.may_work, row, user, governance.today, routed_to=task.routed_to
+        )
         require_consultations(uow, task, row)
         level = self._signing_level(uow, instance, task, governance, data)
         if policy.needs_signoff(row, governance.directory, acting, level.role if level else None):

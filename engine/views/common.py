@@ -25,6 +25,7 @@ def task_dict(task: HumanTask) -> dict[str, Any]:
         "lane": task.lane,
         "status": str(task.status),
         "assignee": task.assignee,
+        "routed_to": task.routed_to,
         "business_key": task.business_key,
         "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None,

@@ -168,6 +168,8 @@ def _task_statements(shape: Shape) -> _Statements:
             .join(Consultation, Consultation.task_id == HumanTask.id)
             .where(
                 Consultation.role.in_(bindparam("roles", expanding=True)),
+                # a role scoped to the case asks the case's own person only
+                or_(Consultation.routed_to.is_(None), Consultation.routed_to == bindparam("user")),
                 Consultation.answered_at.is_(None),
                 Consultation.overridden_by.is_(None),
                 HumanTask.status.in_(OPEN_TASK_STATUSES),

@@ -70,6 +70,7 @@ def consultations_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[d
             .join(HumanTask, HumanTask.id == Consultation.task_id)
             .where(
                 Consultation.role.in_(acting_roles(uow, user)),
+                or_(Consultation.routed_to.is_(None), Consultation.routed_to == user),
                 Consultation.answered_at.is_(None),
                 Consultation.overridden_by.is_(None),
                 HumanTask.status.in_(OPEN_TASK_STATUSES),
@@ -108,6 +109,7 @@ def task_detail(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
                 {
                     "id": c.id,
                     "role": c.role,
+                    "routed_to": c.routed_to,
                     "requested_at": iso(c.requested_at),
                     "answered_by": c.answered_by,
                     "answered_for": c.answered_for,

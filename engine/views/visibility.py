@@ -60,7 +60,7 @@ def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
             task.signed_off_by,
         } | {c.answered_by for c in uow.consultations.for_task(task_id)}
         row = matrix.row_for(task.spec_id, task.name) if matrix else None
-        roles = acting_roles(uow, user)
+        roles = acting_roles(uow, user) - _scoped_to_others(uow, task, user)
         letters = frozenset(
             letter.value
             for role, held in (row.cells.items() if row else ())
@@ -69,6 +69,16 @@ def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
         ) | {letter for role, letter in uow.task_roles.routed(task_id) if role in roles}
         started = instance.started_by == user
         return TaskAccess(matrix is not None, letters, user in touched, started)
+
+
+def _scoped_to_others(uow: UnitOfWork, task: HumanTask, user: str) -> set[str]:
+    """The task's roles scoped to another person on its case (another BD's customer):
+    holding such a role gives `user` no part in the task."""
+    others = {role for role, person in (task.audience or {}).items() if person not in (None, user)}
+    if not others:
+        return set()
+    stands_in_for = uow.directory.load().principals_of(user, uow.now.date())
+    return {role for role in others if task.audience[role] not in stands_in_for}
 
 
 def takes_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:

@@ -148,7 +148,10 @@ def test_a_credit_limit_change_through_the_api(app, as_user):
     assert bd.get(f"/instances/{instance_id}").get_json()["status"] == "completed"
     actions = [e["action"] for e in bd.get(f"/instances/{instance_id}/events").get_json()]
     assert {"start", "claim", "complete", "refused", "approve"} <= set(actions)
-    assert bd.get("/notifications").get_json()["total"] >= 1  # BD is I on the analysis
+    with app.extensions["raciflow"].uow() as uow:
+        own_bd = get_customer(uow.session, CUSTOMER)["bd"]
+    # the customer's own BD is I on the analysis (bd is scoped to customer_bd)
+    assert as_user(own_bd).get("/notifications").get_json()["total"] >= 1
     auditor = as_user("fotis.audit")
     [execution] = [
         e

@@ -66,7 +66,12 @@ def test_each_section_lists_the_work_of_the_users_roles(web_app, crm):
     assert counts(kostas.page("/inbox/"))["signoffs"] == 1
     assert task_ids(kostas.page("/inbox/?section=signoffs")) == [analysis]
     assert counts(anna.page("/inbox/"))["signoffs"] == 0  # never one's own work (four eyes)
-    assert counts(giorgos.page("/inbox/"))["notifications"] >= 1  # BD is informed (RACI I)
+    # The customer's own BD is informed (RACI I, bd scoped to customer_bd); no other BD is.
+    with crm.uow() as uow:
+        own_bd = get_customer(uow.session, CUSTOMER)["bd"]
+    assert own_bd != "giorgos.bd"  # the demo's customer 150 is another BD's
+    assert crm.notifications(own_bd, unread_only=True)
+    assert counts(giorgos.page("/inbox/"))["notifications"] == 0
 
 
 def test_consultations_reach_the_consulted_role(web_app, crm):

@@ -91,6 +91,16 @@ class Crm:
         with self.engine.uow() as uow:
             return [dict(row) for row in uow.session.execute(query).mappings()]
 
+    def bds_told(self, instance_id: str, element: str) -> set[str]:
+        """The BDs told about `element` of an instance (RACI I)."""
+        bds = set(self.engine.directory().members("bd"))
+        told = (entry.split(": ", 1) for entry in self.notified(instance_id))
+        return {user for user, about in told if about == element and user in bds}
+
+    def own_bd(self, customer_id: int) -> set[str]:
+        """The customer's own BD (customer master data), as the one BD to be told."""
+        return {self.customer(customer_id)["bd"]}
+
     def notified(self, instance_id: str) -> list[str]:
         """Who was told what (RACI I), as 'user: subject'."""
         return [

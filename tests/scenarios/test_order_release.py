@@ -127,7 +127,10 @@ def assert_stock_matches_the_orders(crm) -> None:
 
 
 def bds_told(crm, instance: str, element: str) -> bool:
-    return {f"{bd}: {element}" for bd in BDS} <= set(crm.notified(instance))
+    """The customer's own BD was told, and no other BD (bd is scoped to customer_bd)."""
+    [start] = views.audit_events(crm.engine.uow(), instance_id=instance, action="start", limit=1)
+    customer_id = order(crm, start["details"]["data"]["order_id"])["customer_id"]
+    return crm.bds_told(instance, element) == crm.own_bd(customer_id)
 
 
 def plan_delivery(crm, instance: str) -> None:

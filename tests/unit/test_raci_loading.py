@@ -173,7 +173,7 @@ def test_given_no_activity_header_expect_an_error():
 def test_given_an_unknown_flag_column_expect_an_error():
     error = csv_error("activity,PM,@deadline\n")
     assert error.message == (
-        "unknown column '@deadline' (flags are @self_approval, @advisory, @signoff_due)"
+        "unknown column '@deadline' (flags are @self_approval, @advisory, @signoff_due, @assign_to)"
     )
 
 
@@ -305,7 +305,7 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "- just a list\n",
             None,
-            "the file must be a mapping of process, roles, defaults, levels, activities",
+            "the file must be a mapping of process, roles, defaults, levels, scopes, activities",
         ),
         (
             "process: approval\nactivities: []\n",
@@ -321,7 +321,8 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "activities:\n  - activity: a\n    owner: bd\n",
             2,
-            "unknown key owner (known: activity, raci, authority, self_approval, advisory, signoff_due)",
+            "unknown key owner (known: activity, raci, authority, assign_to, scopes, self_approval,"
+            " advisory, signoff_due)",
         ),
         (
             "activities:\n  - activity: a\n    advisory: maybe\n",

@@ -81,6 +81,9 @@ class Task(Schema):
     lane = nullable()
     status = fields.String(required=True)
     assignee = nullable()
+    routed_to = nullable(
+        metadata={"description": "The one person the matrix routes it to (assign_to)"}
+    )
     business_key = nullable()
     created_at = time_field(required=True)
     due_at = time_field()
@@ -166,6 +169,7 @@ EventPage = page_of(Event, "EventPage")
 class Consultation(Schema):
     id = fields.Integer(required=True)
     role = fields.String(required=True)
+    routed_to = nullable(metadata={"description": "The case's own person of a scoped role"})
     requested_at = time_field(required=True)
     answered_by = nullable()
     answered_for = nullable(metadata={"description": "Whom a deputy answered for"})

@@ -84,8 +84,10 @@ class DecisionForm(Schema):
 class ScheduleForm(Schema):
     """The dispatcher's plan: who goes, and by which working day."""
 
-    technician = fields.String(
-        required=True, validate=validate.Regexp(r"^[a-z0-9._-]{2,64}$", error="a username")
+    technician = fields.String(  # drawn as a select of the technicians (web/people_fields.py)
+        required=True,
+        validate=validate.Regexp(r"^[a-z0-9._-]{2,64}$", error="a username"),
+        metadata={"people_of": "technician", "proposed": "proposal.technician"},
     )
     due_on = fields.Date(required=True)
 

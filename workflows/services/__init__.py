@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine import ServiceRegistry
 
+from .. import audience
 from ..history import READ_MODELS
 from ..key_figures import summary
 from . import complaints, credit, customer_master, equipment, orders
@@ -18,5 +19,6 @@ def build_registry() -> ServiceRegistry:
         area.register(registry)
     for model in READ_MODELS:
         registry.add_read_model(model)
+    audience.register(registry)
     registry.summarise_with(summary)
     return registry
