@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "deploy": _l("deployed"), "directory_import": _l("directory imported"),
     "password_set": _l("password set"), CHANGE_ACTION: _l("data changed"),
     "decision": _l("decision"),
+    "audience": _l("people of the case chosen"),
 }  # fmt: skip
 
 
