@@ -18,7 +18,7 @@ from engine.errors import EngineError
 
 from .auth import MUST_CHANGE_PASSWORD as MUST_CHANGE
 from .auth import SESSION_GENERATION
-from .extensions import limiter
+from .extensions import password_guesses
 from .people_words import day, say, status
 from .services import engine
 
@@ -48,7 +48,7 @@ def index() -> Any:
 
 @bp.post("/password")
 @login_required
-@limiter.limit("10 per minute")  # the current password is checked here: limit guessing
+@password_guesses("account-password")  # the current password is checked here
 def password() -> Any:
     new, again = request.form.get("new_password", ""), request.form.get("new_password_again", "")
     if new != again:

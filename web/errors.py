@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -66,8 +67,15 @@ def init_app(app: Flask) -> None:
             code = (error.name or "error").replace(" ", "")
             body = jsonify(error_body(status, code, error.description or ""))
         else:
-            body = render_template("error.html", status=status, message=error.description)
+            body = render_template("error.html", status=status, message=_page_message(error))
         return body, status, protocol_headers(error)
+
+
+def _page_message(error: HTTPException) -> str | None:
+    # Flask-Limiter's description is the limit itself ("10 per 1 minute"): say what to do.
+    if error.code == 429:
+        return gettext("Too many attempts: wait a minute and try again.")
+    return error.description
 
 
 def protocol_headers(error: HTTPException) -> list[tuple[str, str]]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 from . import ratelimit_store  # noqa: F401  registers the raciflow-sqlite:// store
@@ -14,3 +18,22 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code == 403
+
+
+def _signed_in_user() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def password_guesses(scope: str, key_func: Callable[[], str] = _signed_in_user) -> Any:
+    """Ten refused passwords a minute per user, shared by every act of `scope`.
+
+    Only a refused password (403) costs: a supervisor signing fifty orders in a row is
+    not guessing, and an office behind one address is not one user.
+    """
+    return limiter.shared_limit(
+        "10 per minute", scope=scope, key_func=key_func, deduct_when=_refused
+    )

@@ -24,13 +24,15 @@ from workflows.forms import schema_for
 
 from . import case_warnings, form_render, form_values, record_checks, task_page
 from .errors import status_of
-from .extensions import limiter
+from .extensions import password_guesses
 from .i18n import error_text
 from .people_fields import with_people
 from .services import engine
 from .vocabulary import role_name
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+# The password is re-entered to sign: one budget of guesses for approve and reject.
+sign_off_guesses = password_guesses("web-sign-off")
 
 
 @bp.get("/")
@@ -92,7 +94,7 @@ def complete(task_id: str) -> Any:
 
 @bp.post("/<task_id>/approve")
 @login_required
-@limiter.limit("10 per minute")  # the password is re-entered here: limit guessing
+@sign_off_guesses
 def approve(task_id: str) -> Any:
     page = task_page.load(task_id, current_user)
     if not engine().authenticate(current_user.username, request.form.get("password", "")):
@@ -109,7 +111,7 @@ def approve(task_id: str) -> Any:
 
 @bp.post("/<task_id>/reject")
 @login_required
-@limiter.limit("10 per minute")
+@sign_off_guesses
 def reject(task_id: str) -> Any:
     page = task_page.load(task_id, current_user)
     reason = request.form.get("reason", "").strip()

@@ -75,12 +75,22 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def web_app(demo_database: Path, tmp_path: Path) -> Flask:
     """The web app on a fresh copy of the demo database."""
+    # Many sign-ins from one address in a few seconds: the login rate limit is not under test.
+    return _demo_app(demo_database, tmp_path, rate_limits=False)
+
+
+@pytest.fixture
+def rate_limited_web_app(demo_database: Path, tmp_path: Path) -> Flask:
+    """The web app on a fresh copy of the demo database, its rate limits on."""
+    return _demo_app(demo_database, tmp_path, rate_limits=True)
+
+
+def _demo_app(demo_database: Path, folder: Path, *, rate_limits: bool) -> Flask:
     for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode keeps recent writes beside it
         source = demo_database.with_name(demo_database.name + suffix)
         if source.exists():
-            shutil.copy(source, tmp_path / source.name)
-    # Many sign-ins from one address in a few seconds: the login rate limit is not under test.
-    return create_app(_settings(tmp_path), test_config={"RATELIMIT_ENABLED": False})
+            shutil.copy(source, folder / source.name)
+    return create_app(_settings(folder), test_config={"RATELIMIT_ENABLED": rate_limits})
 
 
 @pytest.fixture

@@ -109,6 +109,32 @@ def test_the_accountable_signs_with_their_password(web_app, crm):
     assert views.instance(crm.uow(), detail["instance_id"])["status"] == InstanceStatus.COMPLETED
 
 
+def test_only_refused_passwords_count_as_guesses(rate_limited_web_app):
+    crm = rate_limited_web_app.extensions["raciflow"]
+    analysis = requested(crm)
+    analysed(crm, analysis)
+    kostas = sign_in(rate_limited_web_app, "kostas.credit")
+    # A signer's right password costs nothing, however often (a supervisor signing a pile).
+    for _ in range(12):
+        no_reason = kostas.post(f"/tasks/{analysis}/reject", {"password": DEMO_PASSWORD})
+        assert no_reason.status_code == 422
+    guesses = [
+        kostas.post(f"/tasks/{analysis}/approve", {"password": f"guess {n}"}).status_code
+        for n in range(11)
+    ]
+    assert guesses == [403] * 10 + [429]
+    stopped = kostas.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
+    assert stopped.status_code == 429 and status(crm, analysis) == "awaiting_signoff"
+    assert "Too many attempts" in stopped.get_data(as_text=True)
+    # Per person, not per address: a colleague in the same office signs her own pile.
+    other = requested(crm)
+    analysed(crm, other, user="kostas.credit")
+    anna = sign_in(rate_limited_web_app, "anna.credit")
+    guess = anna.post(f"/tasks/{other}/approve", {"password": "guess"})
+    assert guess.status_code == 403 and "Wrong password." in guess.get_data(as_text=True)
+    assert anna.post(f"/tasks/{other}/approve", {"password": DEMO_PASSWORD}).status_code == 302
+
+
 def test_rejecting_needs_a_reason_and_sends_the_work_back(web_app, crm):
     analysis = requested(crm)
     analysed(crm, analysis)

@@ -17,7 +17,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from web.extensions import limiter
+from web.extensions import password_guesses
 from web.services import engine
 
 from .auth import api_blueprint, api_user
@@ -51,7 +51,7 @@ def _signer_key() -> str:
 
 
 # One budget of password guesses per signer, whichever of the three acts they try.
-sign_off_limit = limiter.shared_limit("10 per minute", scope="api-sign-off", key_func=_signer_key)
+sign_off_limit = password_guesses("api-sign-off", key_func=_signer_key)
 
 
 def signer(args: dict[str, Any]) -> str:
