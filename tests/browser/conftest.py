@@ -117,6 +117,19 @@ class Person:
         self.page.fill("input[name=password]", password)
         self.page.click("button[type=submit]")
 
+    def follow_menu(self, link: str) -> None:
+        """Follow a main-menu link, as a person does: on a phone, open the menu first."""
+        toggle = self.page.locator(".menu-toggle")
+        if toggle.is_visible():
+            toggle.click()
+        self.page.get_by_role("link", name=link, exact=True).click()
+
+    def open_filters(self) -> None:
+        """Unfold a list's filters where the phone keeps them folded."""
+        folded = self.page.locator("details.fold:not([open]) > summary")
+        if folded.count():
+            folded.first.click()
+
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -116,6 +116,7 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     auditor = greek_person(browser, base_url, engine, "fotis.audit", viewport)
 
     auditor.page.goto("/audit/")
+    auditor.open_filters()
     auditor.page.fill("input[name=customer]", plain(name))
     auditor.page.get_by_role("button", name="Αναζήτηση").click()
     auditor.shot(f"audit-search-by-customer-{viewport}")

@@ -90,7 +90,7 @@ def _admin_creates_a_user(browser, base_url, engine, people) -> None:
     admin = Person(browser, base_url, "admin", phone=True)
     people.append(admin)
     sign_in(admin)
-    admin.page.get_by_role("link", name="Χρήστες").click()
+    admin.follow_menu("Χρήστες")
     admin.page.fill("input[name=q]", "κωστας")
     admin.page.get_by_role("button", name="Αναζήτηση").click()
     expect(admin.page.get_by_role("link", name="Κώστας Οικονόμου")).to_be_visible()
