@@ -127,8 +127,9 @@ def test_a_new_customer_is_registered_validated_and_activated_within_the_proposa
     assert {r["instance_id"] for r in crm.rows(select(customer_changes))} == {instance}
     told = set(crm.notified(instance))
     assert "christina.sales: set_credit_terms" in told
-    assert {f"{bd}: set_credit_terms" for bd in BDS} <= told
-    assert {f"{bd}: validate_customer" for bd in BDS} <= told
+    # The BD who brought the customer owns it and is told; no other BD (bd[customer_bd]).
+    assert {"giorgos.bd: set_credit_terms", "giorgos.bd: validate_customer"} <= told
+    assert not {note for note in told if note.split(":")[0] in BDS - {"giorgos.bd"}}
 
 
 def test_terms_above_the_proposal_need_the_finance_managers_signoff(crm):
@@ -300,10 +301,12 @@ def test_a_returned_entry_is_corrected_on_the_same_prospect(crm):
     assert task["element"] == "revise_customer"
     with pytest.raises(RaciRefusal):  # the correction is the BD's, not master data's
         crm.complete(instance, "revise_customer", "despina.md", action="resubmit")
+    with pytest.raises(RaciRefusal, match=r"assigned to giorgos\.bd"):  # and the owner's
+        crm.complete(instance, "revise_customer", "eleni.bd", action="resubmit")
     crm.complete(
         instance,
         "revise_customer",
-        "eleni.bd",
+        "giorgos.bd",
         action="resubmit",
         name="Καφέ Λιμάνι",
         phone="2721012399",
@@ -319,12 +322,12 @@ def test_a_returned_entry_is_corrected_on_the_same_prospect(crm):
     )
     assert revised["average_order_value"] == 650.0  # what was not corrected stays
     logged = changes_of(crm, prospect["id"])
-    assert ("name", "Καφετέρια Το Λιμάνι", "Καφέ Λιμάνι", "eleni.bd") in logged
+    assert ("name", "Καφετέρια Το Λιμάνι", "Καφέ Λιμάνι", "giorgos.bd") in logged
     assert (
         "billing_address",
         "Ναυαρίνου 14, 24100 Καλαμάτα",
         "Ναυαρίνου 16, 24100 Καλαμάτα",
-        "eleni.bd",
+        "giorgos.bd",
     ) in logged
     assert task_input(crm, instance, "validate_customer")["screening"]["duplicates_found"] == 0
 
