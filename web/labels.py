@@ -233,6 +233,9 @@ RUNTIME_STRINGS = (
     _l("this asset is not in stock"),
     _l("this asset is of another type than the one requested"),
     _l("this job is about another asset: see the request"),
+    _l("this is before the complaint was opened"),
+    _l("the contact time is in the future"),
+    _l("more than the customer claimed: credit at most the claim"),
     # Role descriptions of the demo directory: the case file's sign-off levels.
     _l("Business developer (field sales with a hand-held terminal)"),
     _l("Call agent (takes orders by phone for a BD)"),

@@ -9,14 +9,19 @@ and races still reach them); these run first where a page has the records at han
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.clock import form_time
 from engine.directory_store import DirectoryRepository
 
-from .tables import assets
+from . import complaint_rules
+from .forms import schema_for
+from .tables import assets, complaints
 
 Problems = dict[str, list[str]]
 Check = Callable[[Session, dict[str, Any], dict[str, Any]], Problems]
@@ -91,4 +96,62 @@ def _the_asset_worked_on(session: Session, data: dict[str, Any], case: dict[str,
             return {"serial": ["this asset is of another type than the one requested"]}
     elif request.get("asset_serial") and serial != request["asset_serial"]:
         return {"serial": ["this job is about another asset: see the request"]}
+    return {}
+
+
+def _loaded(process_id: str, task_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """`data` as the task's form loads it; None when the form refuses it (it says why)."""
+    schema = schema_for(process_id, task_id)
+    try:
+        return schema.load(data) if schema is not None else None
+    except ValidationError:
+        return None
+
+
+def _complaint(session: Session, case: dict[str, Any]) -> dict[str, Any] | None:
+    complaint_id = (case.get("complaint") or {}).get("id")
+    if not isinstance(complaint_id, int):
+        return None
+    row = session.execute(select(complaints).where(complaints.c.id == complaint_id))
+    found = row.mappings().first()
+    return dict(found) if found else None
+
+
+@check("complaint", "inform_customer")
+def _told_after_opening(session: Session, data: dict[str, Any], case: dict[str, Any]) -> Problems:
+    """The closing service refuses a contact before the opening or in the future: say so
+    beside the input, instead of the case stopping after the form was accepted."""
+    loaded = _loaded("complaint", "inform_customer", data)
+    complaint = _complaint(session, case)
+    if loaded is None or complaint is None:
+        return {}
+    told_at = datetime.fromisoformat(loaded["contacted_at"])
+    opened_at = complaint["opened_at"]
+    if opened_at.tzinfo is None:  # SQLite gives the stored UTC back without its zone
+        opened_at = opened_at.replace(tzinfo=UTC)
+    now = form_time()
+    try:
+        complaint_rules.check_contact_time(told_at, opened_at, now)
+    except ValueError:
+        if told_at > now:
+            return {"contacted_at": ["the contact time is in the future"]}
+        return {"contacted_at": ["this is before the complaint was opened"]}
+    return {}
+
+
+@check("complaint", "check_invoice", "check_invoice_cfo")
+def _credit_within_claim(session: Session, data: dict[str, Any], case: dict[str, Any]) -> Problems:
+    """The credit note may not exceed what the customer claimed (its signer's level was
+    chosen on the claim): said beside the amount, before the work goes to sign-off."""
+    loaded = _loaded("complaint", "check_invoice", data)
+    complaint = _complaint(session, case)
+    if loaded is None or complaint is None or loaded.get("credit_amount") is None:
+        return {}
+    claimed = complaint["claimed_amount"]
+    try:
+        complaint_rules.check_credit(
+            float(loaded["credit_amount"]), None if claimed is None else float(claimed)
+        )
+    except ValueError:
+        return {"credit_amount": ["more than the customer claimed: credit at most the claim"]}
     return {}

@@ -166,6 +166,18 @@ class Actor(Person):
         self.submit(self.page.get_by_role("button", name=el("Complete"), exact=True))
         self.assert_no_form_errors()
 
+    def complete_refused(self, **values: Any) -> list[str]:
+        """Fill and complete as `complete` does, where the page must refuse: its messages."""
+        self.claim()
+        self.fill(**values)
+        self.expected_status = 422  # the refusal's own answer is no console error
+        self.submit(self.page.get_by_role("button", name=el("Complete"), exact=True))
+        self.page.wait_for_load_state()
+        self.expected_status = None
+        problems = self.page.locator(".field-error").all_inner_texts()
+        assert problems, f"{self.username} at {self.page.url}: the form was not refused"
+        return problems
+
     def approve(self) -> None:
         self.page.fill("#approve-password", PASSWORD)
         self.submit(self.page.get_by_role("button", name=el("Approve and sign"), exact=True))

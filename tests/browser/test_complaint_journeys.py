@@ -6,7 +6,7 @@ telling the customer."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workflows.tables import complaints, credit_notes
@@ -23,18 +23,25 @@ def code(customer_id: int) -> str:
     return f"C{customer_id:05d}"
 
 
-def tell_the_customer(journey, customer: str) -> str:
+def tell_the_customer(journey, customer: str, *, mistyped_day: bool = False) -> str:
     """Customer service records the call that closes the complaint; the instance id."""
     agent = journey.as_("sofia.cs")
     agent.open_task("Tell the customer", customer=customer)
     instance_id = agent.instance_id()
-    agent.complete(
-        "tell-customer",
-        contact_channel="phone",
-        contacted_at=now_in_athens(),  # to the minute, as the input takes it
-        contact_person="Κυρία Παπαδάκη",
-        contact_summary="Ενημερώθηκε για τη λύση και συμφώνησε",
-    )
+    contact = {
+        "contact_channel": "phone",
+        "contact_person": "Κυρία Παπαδάκη",
+        "contact_summary": "Ενημερώθηκε για τη λύση και συμφώνησε",
+    }
+    if mistyped_day:  # yesterday, before the complaint was opened: said beside the input
+        yesterday = (datetime.now(ZoneInfo("Europe/Athens")) - timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+        refused = agent.complete_refused(**contact, contacted_at=yesterday)
+        assert refused == ["είναι πριν ανοίξει το παράπονο"]
+        agent.shot("contact-before-opening")
+    # To the minute, as the input takes it.
+    agent.complete("tell-customer", **contact, contacted_at=now_in_athens())
     return instance_id
 
 
@@ -55,7 +62,7 @@ def test_broken_product_replaced_by_logistics(journey):
         resolution="Αντικατάσταση δύο κιβωτίων με το επόμενο δρομολόγιο",
         delivery_date="2026-12-07",
     )
-    instance_id = tell_the_customer(journey, customer)
+    instance_id = tell_the_customer(journey, customer, mistyped_day=True)
 
     assert journey.instance(instance_id)["status"] == "completed"
     complaint = journey.row(complaints, instance_id=instance_id)
@@ -105,23 +112,25 @@ def test_invoice_difference_sent_back_corrected_and_credited(journey):
     controller = journey.as_("anna.credit")
     task = "Check the invoice difference (finance manager sign-off)"
     controller.open_task(task, customer=customer)
-    controller.complete(
-        "check-invoice",
+    # More than the customer claimed is said beside the amount, before anyone signs.
+    assert controller.complete_refused(
         outcome="accepted",
         resolution="Το δελτίο αποστολής γράφει 8 κιβώτια",
         credit_amount="150",
-    )
+    ) == ["περισσότερο από όσο ζήτησε ο πελάτης: πιστώστε το πολύ το ποσό της αξίωσης"]
+    controller.shot("credit-above-claim")
+    controller.complete("check-invoice", credit_amount="120")
     finance = journey.as_("vasso.finance")
     finance.open_task(task, customer=customer, to_sign=True)
     finance.shot("signoff")
-    finance.reject("Το ποσό πίστωσης ξεπερνά την απαίτηση του πελάτη")
+    finance.reject("Γράψτε τον αριθμό του δελτίου αποστολής στην αιτιολόγηση")
 
     controller.open_task(task, customer=customer)
-    assert controller.sees("ξεπερνά την απαίτηση")
+    assert controller.sees("τον αριθμό του δελτίου αποστολής")
     controller.complete(
         "rework",
         outcome="accepted",
-        resolution="Διορθώθηκε στο ποσό της απαίτησης",
+        resolution="Δελτίο αποστολής 4471: 8 κιβώτια αντί για 10",
         credit_amount="120",
     )
     finance.open_task(task, customer=customer, to_sign=True)

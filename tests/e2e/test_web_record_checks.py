@@ -88,3 +88,69 @@ def test_only_a_technician_is_scheduled_and_not_for_a_day_that_is_over(web_app, 
     assert answer.status_code == 422 and "not an active technician" in answer.get_data(as_text=True)
     done = irini.post(f"/tasks/{schedule}/complete", {"technician": "thanasis.tech", "due_on": day})
     assert done.status_code == 302
+
+
+@pytest.fixture
+def complaints(crm: Any) -> Any:
+    files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("complaint.*"))]
+    crm.deploy(files, user="lena.owner")
+    crm.set_password("yannis.cs", DEMO_PASSWORD, by="admin")
+    crm.set_locale("yannis.cs", "en")
+    return crm
+
+
+def complaint_at(crm: Any, step: str, **extra: Any) -> tuple[str, str]:
+    """A complaint of customer 1 taken as far as `step`: (instance, task id)."""
+    kind = "invoice_difference" if step == "check_invoice" else "broken_product"
+    if kind == "invoice_difference":
+        extra = {"invoice_number": "TIM-2026/00412", "claimed_amount": 120.50, **extra}
+    instance = crm.start(
+        "complaint",
+        user="sofia.cs",
+        data={
+            "customer_id": 1,
+            "kind": kind,
+            "description": "The customer says: " + kind,
+            **extra,
+        },
+        business_key="C00001",
+    ).instance_id
+    if step == "inform_customer":
+        crm.complete(
+            open_task(crm, instance, "arrange_replacement"),
+            user="michalis.log",
+            data={"outcome": "rejected", "resolution": "Damaged in the customer's storeroom"},
+        )
+    return instance, open_task(crm, instance, step)
+
+
+def test_a_contact_before_the_complaint_was_opened_is_said_beside_it(web_app, complaints):
+    instance, inform = complaint_at(complaints, "inform_customer")
+    agent = sign_in(web_app, "yannis.cs")
+    contact = {
+        "contact_channel": "phone",
+        "contact_person": "Μαρία Οικονόμου",
+        "contact_summary": "Explained the resolution; the customer is satisfied",
+    }
+    before = agent.post(
+        f"/tasks/{inform}/complete", {**contact, "contacted_at": "2020-01-02T10:00"}
+    )
+    assert before.status_code == 422
+    assert "this is before the complaint was opened" in before.get_data(as_text=True)
+    later = agent.post(f"/tasks/{inform}/complete", {**contact, "contacted_at": "2099-01-02T10:00"})
+    assert later.status_code == 422
+    assert "the contact time is in the future" in later.get_data(as_text=True)
+    assert views.instance(complaints.uow(), instance)["status"] == "waiting"  # nothing stopped
+
+
+def test_a_credit_above_the_claim_is_said_beside_the_amount(web_app, complaints):
+    _, check = complaint_at(complaints, "check_invoice")
+    anna = sign_in(web_app, "anna.credit")
+    verdict = {"outcome": "accepted", "resolution": "Delivery note shows 10 cases, billed 12"}
+    above = anna.post(f"/tasks/{check}/complete", {**verdict, "credit_amount": "150.00"})
+    assert above.status_code == 422
+    assert "more than the customer claimed" in above.get_data(as_text=True)
+    assert views.task_detail(complaints.uow(), check)["status"] == "ready"
+    within = anna.post(f"/tasks/{check}/complete", {**verdict, "credit_amount": "120.50"})
+    assert within.status_code == 302
+    assert views.task_detail(complaints.uow(), check)["status"] == "awaiting_signoff"
