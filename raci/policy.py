@@ -250,31 +250,38 @@ def may_override(directory: Directory, row: ActivityRow, user: str, day: date) -
 def may_hand_over(
     directory: Directory, row: ActivityRow, user: str, day: date, *, routed_to: str | None = None
 ) -> Acting | None:
-    """Who may reassign a task: an R member or an admin (None: as admin, for no role).
+    """Who may reassign a task: an R member, a supervisor or an admin (None: as admin).
 
-    A task routed to a named person is handed on only by that person (or their
-    deputy), a supervisor (the row's A) or an admin: other R members may not take it
-    by reassigning it to themselves.
+    The supervisor is a member of the row's A role when it is another role than R: who
+    signs the work also shares it out (a colleague is away, a queue piles up). A task
+    routed to a named person is handed on only by that person (or their deputy), the
+    supervisor or an admin: other R members may not take it by reassigning it to
+    themselves, not even on a row where their own role also signs (R/A).
     """
-    by = directory.acting_as(user, row.responsible, day)
+    supervisor = row.accountable if row.accountable not in row.responsible else None
+    as_supervisor = directory.acting_as(user, [supervisor], day) if supervisor else None
     if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
-        supervisor = [row.accountable] if row.accountable else []
-        by = directory.acting_as(user, supervisor, day)
-        if by is None and not directory.is_admin(user):
-            raise Refused(
-                Letter.R,
-                N_(
-                    "'%(task)s' is assigned to %(person)s: only they, %(role)s or an admin may"
-                    " reassign it"
-                ),
-                {"task": row.activity, "person": routed_to, "role": row.accountable or "-"},
-            )
+        if as_supervisor is None and not directory.is_admin(user):
+            raise _only_they_may_reassign(row, routed_to, supervisor)
+        return as_supervisor
+    by = directory.acting_as(user, row.responsible, day) or as_supervisor
     if by is None and not directory.is_admin(user):
         raise Refused(
             Letter.R,
             Message(N_("%(user)s may not reassign '%(task)s'"), user=user, task=row.activity),
         )
     return by
+
+
+def _only_they_may_reassign(row: ActivityRow, person: str, supervisor: str | None) -> Refused:
+    params = {"task": row.activity, "person": person, "role": supervisor}
+    if supervisor is None:
+        text = N_("'%(task)s' is assigned to %(person)s: only they or an admin may reassign it")
+    else:
+        text = N_(
+            "'%(task)s' is assigned to %(person)s: only they, %(role)s or an admin may reassign it"
+        )
+    return Refused(Letter.R, text, params)
 
 
 def may_reassign(

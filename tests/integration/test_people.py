@@ -291,9 +291,17 @@ def test_reassign_choices_are_those_the_policy_lets_work_the_task(raci_engine):
 def test_who_may_not_reassign_gets_no_choices_but_a_refusal(raci_engine):
     task = requested(raci_engine)
     with pytest.raises(RaciRefusal):
-        raci_engine.reassign_choices(task, user="fiona")  # A, not R
+        raci_engine.reassign_choices(task, user="sam")  # told (I), neither R nor A
     with pytest.raises(NotAllowed):
-        raci_engine.reassign(task, user="fiona", to="carol")
+        raci_engine.reassign(task, user="sam", to="carol")
+
+
+def test_the_supervisor_who_signs_the_work_also_shares_it_out(raci_engine):
+    task = requested(raci_engine)
+    choices = [u.username for u in raci_engine.reassign_choices(task, user="fiona")]  # A
+    assert choices == ["carol", "erin", "frank"]
+    raci_engine.reassign(task, user="fiona", to="carol", reason="Frank is away this week")
+    assert views.task_detail(raci_engine.uow(), task)["assignee"] == "carol"
 
 
 def test_a_directory_import_naming_an_auditor_as_deputy_is_refused(engine):

@@ -315,8 +315,23 @@ def test_may_reassign_given_a_target_deputy_expect_them_acting_on_behalf_of_thei
     assert to == Acting("dora", "clerk", on_behalf_of="rita")
 
 
-@pytest.mark.parametrize("user", ["alex", "olga", "gone"])
-def test_may_reassign_given_neither_an_r_member_nor_an_active_admin_expect_an_r_refusal(user):
+def test_may_reassign_given_the_supervisor_expect_them_sharing_out_the_work_as_a():
+    by, to = may_reassign(DIRECTORY, ROW, "alex", "ralf", MID_NOV)
+    assert by == Acting("alex", "controller")
+    assert to == Acting("ralf", "clerk")
+    with pytest.raises(Refused, match="alex is not responsible"):  # not to themselves
+        may_reassign(DIRECTORY, ROW, "alex", "alex", MID_NOV)
+
+
+def test_may_reassign_given_a_self_approved_row_expect_no_supervisor_but_the_r_role():
+    own_work = ActivityRow("file", {"clerk": R | A})
+    with pytest.raises(Refused, match="olga may not reassign"):
+        may_reassign(DIRECTORY, own_work, "olga", "ralf", MID_NOV)
+    assert may_reassign(DIRECTORY, own_work, "rita", "ralf", MID_NOV)[0] == Acting("rita", "clerk")
+
+
+@pytest.mark.parametrize("user", ["olga", "gone"])
+def test_may_reassign_given_neither_r_member_supervisor_nor_active_admin_expect_an_r_refusal(user):
     with pytest.raises(Refused) as refused:
         may_reassign(DIRECTORY, ROW, user, "ralf", MID_NOV)
     assert refused.value.letter == Letter.R

@@ -8,12 +8,13 @@ from __future__ import annotations
 import pytest
 
 from raci.loading import MatrixFormatError, load_matrix
-from raci.matrix import case_value
+from raci.matrix import ActivityRow, Letter, case_value
 from raci.policy import Refused, informed, may_answer, may_reassign, may_work, route
 from raci.render import as_csv, as_rows
 from raci.validation import Activity, errors, validate
 from tests.unit.test_raci_policy import DIRECTORY, MID_NOV, ROW
 
+R_AND_A = frozenset({Letter.R, Letter.A})
 ASSIGNED = ROW.__class__(ROW.activity, ROW.cells, ROW.rules.__class__(assign_to="job.clerk"))
 
 
@@ -121,6 +122,14 @@ def test_a_routed_task_is_reassigned_by_its_person_a_supervisor_or_an_admin_only
         may_reassign(DIRECTORY, ROW, "ralf", "ralf", MID_NOV, routed_to="rita")
     with pytest.raises(Refused, match="ivy is not responsible"):  # still to an R member only
         may_reassign(DIRECTORY, ROW, "alex", "ivy", MID_NOV, routed_to="rita")
+
+
+def test_on_a_row_its_r_role_signs_itself_no_peer_takes_a_routed_task_as_supervisor():
+    own_work = ActivityRow("revise", {"clerk": R_AND_A})  # R/A: the clerk signs their own
+    with pytest.raises(Refused, match="only they or an admin may reassign it"):
+        may_reassign(DIRECTORY, own_work, "ralf", "ralf", MID_NOV, routed_to="rita")
+    assert may_reassign(DIRECTORY, own_work, "adam", "ralf", MID_NOV, routed_to="rita")[0] is None
+    assert may_reassign(DIRECTORY, own_work, "rita", "ralf", MID_NOV, routed_to="rita")
 
 
 # --- audience scopes ------------------------------------------------------------------
