@@ -75,3 +75,32 @@ def test_an_error_raised_with_a_message_carries_it():
     error = PermissionError(Message(N_("a reason is required to cancel an instance")))
     assert message_of(error) == Message("a reason is required to cancel an instance")
     assert message_of(PermissionError("plain")) is None
+
+
+def test_every_message_is_defined_once():
+    # A second definition silently wins over the first when compiled: two translations of
+    # "finance manager" once showed the same role under two names.
+    seen: dict[tuple[str, str], int] = {}
+    twice = []
+    for entry in CATALOG.read_text(encoding="utf-8").split("\n\n"):
+        key = _key_of(entry)
+        if key is None:
+            continue
+        if key in seen:
+            twice.append(key[1])
+        seen[key] = 1
+    assert twice == []
+
+
+def _key_of(entry: str) -> tuple[str, str] | None:
+    """(msgctxt, msgid) of one .po entry, its continued lines joined; None for the header."""
+    parts: dict[str, str] = {}
+    current = None
+    for line in entry.splitlines():
+        if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr")):
+            current, _, rest = line.partition(" ")
+            parts[current] = ast.literal_eval(rest)
+        elif line.startswith('"') and current:
+            parts[current] += ast.literal_eval(line)
+    msgid = parts.get("msgid")
+    return (parts.get("msgctxt", ""), msgid) if msgid else None
