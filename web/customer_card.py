@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from engine.unit_of_work import UnitOfWork
-from workflows.duplicates import fold
+from workflows.customer_search import MAX_TEXT, name_pattern
 from workflows.tables import (
     complaints,
     customer_addresses,
@@ -87,20 +87,21 @@ def customer_card(
 def find_customers(
     uow: UnitOfWork, text: str = "", *, bd: str | None = None, limit: int = CHOICES
 ) -> list[dict[str, Any]]:
-    """Customers whose code starts with, or whose name contains, `text` (id, code, name).
+    """Customers whose code starts with `text` or whose name contains it, the way people
+    type it: any case, with or without Greek accents (id, code, name), by name.
 
     Without text: the customers of `bd` when given (a BD's own), else the first by name.
+    Names are compared folded in SQL (`crm_customers.name_folded`, workflows/customer_search).
     """
     query = select(customers.c.id, customers.c.code, customers.c.name, customers.c.status)
-    text = text.strip()
+    text = text.strip()[:MAX_TEXT]
     if text:
-        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(
-            or_(
-                customers.c.code.ilike(f"{like}%", escape="\\"),
-                customers.c.name.ilike(f"%{like}%", escape="\\"),
-            )
-        )
+        code = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        matches = [customers.c.code.ilike(f"{code}%", escape="\\")]
+        pattern = name_pattern(text)
+        if pattern is not None:
+            matches.append(customers.c.name_folded.like(pattern, escape="\\"))
+        query = query.where(or_(*matches))
     elif bd is not None:
         query = query.where(customers.c.bd == bd)
     with uow:
@@ -108,21 +109,8 @@ def find_customers(
 
 
 def match_customers(uow: UnitOfWork, text: str, *, limit: int = CHOICES) -> list[dict[str, Any]]:
-    """Customers whose code starts with `text` or whose name contains it, the way people
-    type it: any case, with or without Greek accents (id, code, name), by name.
-
-    Folding is Python's (workflows.duplicates.fold), so this reads every customer's code
-    and name: fine for an auditor's search over thousands of customers.
-    """
-    wanted = fold(text)
-    if not wanted:
-        return []
-    with uow:
-        rows = _rows(uow, select(customers.c.id, customers.c.code, customers.c.name))
-    found = [
-        row for row in rows if fold(row["code"]).startswith(wanted) or wanted in fold(row["name"])
-    ]
-    return sorted(found, key=lambda row: (row["name"], row["id"]))[:limit]
+    """The customers `text` names (see find_customers); none for empty text."""
+    return find_customers(uow, text, limit=limit) if text.strip() else []
 
 
 def customer_by_code(uow: UnitOfWork, code: str) -> dict[str, Any] | None:

@@ -234,6 +234,7 @@ RUNTIME_STRINGS = (
     _l("this asset is of another type than the one requested"),
     _l("this job is about another asset: see the request"),
     _l("this is before the complaint was opened"),
+    _l("there is no warehouse with this code"),
     _l("the contact time is in the future"),
     _l("more than the customer claimed: credit at most the claim"),
     # Role descriptions of the demo directory: the case file's sign-off levels.

@@ -41,6 +41,7 @@ STARTERS: dict[str, tuple[str, ...]] = {
     "order_release": (),  # started by order_cleaning, never by hand
 }
 CUSTOMER_FIELD = "customer_id"  # a start form field drawn as a customer chooser
+SEARCH = "search_customer"  # the start form's search button: find, do not start
 
 
 @bp.get("/")
@@ -62,6 +63,9 @@ def form(process_id: str) -> str:
 def start(process_id: str) -> Any:
     name = _allowed(process_id)
     schema = schema_for(process_id, START)
+    if SEARCH in request.form:  # the customer search: the page again, with what was typed
+        bound = form_render.bind(schema, form=request.form)
+        return _render(process_id, name, bound, query=request.form.get("q", ""))
     inputs = form_render.form_fields(schema) if schema is not None else []
     data, errors = form_values.parse_form(inputs, request.form)
     business_key = None
@@ -123,10 +127,16 @@ def _allowed(process_id: str) -> str:
 
 
 def _render(
-    process_id: str, name: str, bound: form_render.BoundForm, *, status: int = 200
+    process_id: str,
+    name: str,
+    bound: form_render.BoundForm,
+    *,
+    status: int = 200,
+    query: str | None = None,
 ) -> tuple[str, int]:
-    query = request.args.get("q", "").strip()
+    query = (request.args.get("q", "") if query is None else query).strip()
     chooser = any(f.name == CUSTOMER_FIELD for f in bound.fields)
+    found: list[dict[str, Any]] = []
     if chooser:
         bd = current_user.username if current_user.has_role("bd") and not query else None
         found = find_customers(engine().uow(), query, bd=bd)
@@ -145,5 +155,6 @@ def _render(
         form=bound,
         chooser=chooser,
         query=query,
+        found=found,
     )
     return html, status

@@ -21,7 +21,7 @@ from engine.directory_store import DirectoryRepository
 
 from . import complaint_rules
 from .forms import schema_for
-from .tables import assets, complaints
+from .tables import assets, complaints, warehouses
 
 Problems = dict[str, list[str]]
 Check = Callable[[Session, dict[str, Any], dict[str, Any]], Problems]
@@ -154,4 +154,16 @@ def _credit_within_claim(session: Session, data: dict[str, Any], case: dict[str,
         )
     except ValueError:
         return {"credit_amount": ["more than the customer claimed: credit at most the claim"]}
+    return {}
+
+
+@check("order_cleaning", "start")
+@check("emergency_order", "start")
+def _a_warehouse(session: Session, data: dict[str, Any], _: dict[str, Any]) -> Problems:
+    """An unknown warehouse would stop the order right after it is taken: say it here."""
+    code = _serial(data.get("warehouse_code"))
+    if code is None:
+        return {}
+    if session.scalar(select(warehouses.c.code).where(warehouses.c.code == code)) is None:
+        return {"warehouse_code": ["there is no warehouse with this code"]}
     return {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from engine import SourceFile, views
 from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, open_task, sign_in
@@ -44,6 +44,11 @@ def latest_order(crm: Any) -> tuple[dict, list[dict]]:
         return dict(order), [dict(line) for line in lines]
 
 
+def order_count(crm: Any) -> int:
+    with crm.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(orders))
+
+
 def one_line_order(customer: int, **line: str) -> dict[str, str]:
     """The start form as a call agent sends it: one line filled, the spare row blank."""
     return {
@@ -75,6 +80,20 @@ def test_a_one_line_order_is_accepted_from_the_start_page(web_app, crm):
     order, lines = latest_order(crm)
     assert order["customer_id"] == 150 and order["created_by"] == "katerina.call"
     assert [(line["product_code"], line["quantity"]) for line in lines] == [(COLA, 2)]
+
+
+def test_codes_are_taken_as_typed_and_an_unknown_warehouse_is_said_beside_it(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    before = len(views.open_tasks(crm.uow())), order_count(crm)
+    unknown = agent.post(START, {**one_line_order(150), "warehouse_code": "XXX"})
+    html = unknown.get_data(as_text=True)
+    assert unknown.status_code == 422 and "there is no warehouse with this code" in html
+    assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
+
+    lower = {**one_line_order(150), "warehouse_code": " ath ", "lines-0-product_code": COLA.lower()}
+    assert agent.post(START, lower).status_code == 302
+    order, lines = latest_order(crm)
+    assert order["warehouse_code"] == "ATH" and lines[0]["product_code"] == COLA
 
 
 def test_an_order_without_any_line_says_so(web_app, crm):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import select
 
-from engine import views
-from tests.e2e.staff_helpers import sign_in
+from engine import SourceFile, views
+from tests.e2e.staff_helpers import ROOT, sign_in
 from workflows.tables import customers
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
@@ -70,6 +71,28 @@ def test_the_customer_chooser_lists_a_bds_own_customers_and_searches(web_app, cr
     assert set(options(giorgos.page(f"{START}?q=c0015"))) == {str(i) for i in range(150, 160)}
     prefilled = giorgos.page(f"{START}?customer_id=150")  # not one of giorgos's
     assert '<option value="150" selected>' in prefilled and options(prefilled)[0] == "150"
+
+
+def test_a_customer_is_found_by_name_as_typed_and_the_search_keeps_the_form(web_app, crm):
+    with crm.uow() as uow:
+        name = uow.session.scalar(select(customers.c.name).where(customers.c.id == 150))
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    giorgos = sign_in(web_app, "giorgos.bd")
+    for typed in (name, plain.lower(), plain.upper(), name.split()[-1].lower()):
+        assert "150" in options(giorgos.page(f"{START}?q={typed}")), typed
+
+    files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("complaint.*"))]
+    crm.deploy(files, user="lena.owner")
+    typed = {"kind": "bad_taste", "description": "Η μπύρα είχε περίεργη γεύση"}
+    complaint = "/start/complaint"
+    searched = giorgos.post(complaint, {"q": plain.lower(), "search_customer": "1", **typed})
+    html = searched.get_data(as_text=True)
+    assert searched.status_code == 200 and "150" in options(html)
+    assert '<option value="bad_taste" selected>' in html  # what was typed is kept
+    assert ">Η μπύρα είχε περίεργη γεύση</textarea>" in html
+    assert not views.open_tasks(crm.uow())  # a search never starts anything
+    nothing = giorgos.post(complaint, {"q": "ζζζζ", "search_customer": "1"})
+    assert "No customer matches “ζζζζ”." in nothing.get_data(as_text=True)
 
 
 def test_bad_start_data_is_shown_by_field(web_app, crm):

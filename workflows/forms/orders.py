@@ -18,8 +18,15 @@ MAX_LINES = 50
 MAX_QUANTITY = 10_000
 
 
+class Code(fields.String):
+    """A product or warehouse code as people type it: surrounding spaces dropped, in capitals."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip().upper()
+
+
 class LineForm(Schema):
-    product_code = fields.String(
+    product_code = Code(
         required=True,
         validate=[validate.Length(min=1, max=20), validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$")],
     )
@@ -54,7 +61,7 @@ def _lines(**kwargs: Any) -> fields.List:
 
 class OrderForm(Schema):
     customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    warehouse_code = fields.String(
+    warehouse_code = Code(
         required=True, validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")]
     )
     lines = _lines(required=True)
