@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -17,6 +17,7 @@ from engine.errors import (
     NotAllowed,
     NotFound,
 )
+from raci.messages import message_of
 
 from .i18n import error_text
 
@@ -58,6 +59,11 @@ def init_app(app: Flask) -> None:
         message = error_text(error)
         if wants_json():
             return jsonify(error_body(status, code, message, fields)), status
+        if message_of(error) is None:  # an English detail for logs and the API: say it plainly
+            plain = MOVED_ON if isinstance(error, InvalidState) else None
+            if isinstance(error, ConcurrencyConflict) or plain is None:
+                plain = PLAIN_WORDS.get(status)
+            message = str(plain) if plain is not None else message
         return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(HTTPException)
@@ -71,10 +77,32 @@ def init_app(app: Flask) -> None:
         return body, status, protocol_headers(error)
 
 
+# What a page says for an answer that carries no message of its own for people (the web
+# framework's English default, or an engine error's English detail).
+PLAIN_WORDS = {
+    400: _l("The request could not be read. Go back and try again."),
+    403: _l("You may not open this page or do this."),
+    404: _l("There is no such page: it may have been removed, or the link is wrong."),
+    405: _l("This page is not opened that way: go back and use its buttons."),
+    409: _l("Someone else changed this at the same time: reload the page and try again."),
+    413: _l("What you sent is too large."),
+    429: _l("Too many attempts: wait a minute and try again."),
+}
+
+
+MOVED_ON = _l("This cannot be done now: the case has moved on. Reload the page.")
+
+
+def _said_plainly(status: int, message: str | None) -> str | None:
+    plain = PLAIN_WORDS.get(status)
+    return str(plain) if plain is not None else message
+
+
 def _page_message(error: HTTPException) -> str | None:
-    # Flask-Limiter's description is the limit itself ("10 per 1 minute"): say what to do.
-    if error.code == 429:
-        return gettext("Too many attempts: wait a minute and try again.")
+    # The framework's descriptions are English, and Flask-Limiter's is the limit itself
+    # ("10 per 1 minute"); a description the app gave (abort(403, reason)) is kept.
+    if error.code == 429 or error.description == type(error).description:
+        return _said_plainly(error.code or 500, error.description)
     return error.description
 
 

@@ -166,6 +166,13 @@ def diagram(instance_id: str) -> Response:
     return response
 
 
+@bp.get("/<instance_id>/<any(cancel, retry):act>")
+@login_required
+def back_to_instance(instance_id: str, act: str) -> Response:
+    # Reloading the address an act's refusal left in the bar goes back to the case.
+    return redirect(url_for("instances.detail", instance_id=instance_id))
+
+
 @bp.post("/<instance_id>/cancel")
 @login_required
 def cancel(instance_id: str) -> Any:

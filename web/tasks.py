@@ -47,6 +47,14 @@ def show(task_id: str) -> Any:
     return _render(task_page.load(task_id, current_user))
 
 
+@bp.get("/<task_id>/<any(claim, release, complete, approve, reject):act>")
+@login_required
+def back_to_task(task_id: str, act: str) -> Response:
+    # After a refused form the address bar shows the act's URL; reloading it goes back to
+    # the task instead of answering 405.
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
 @bp.post("/<task_id>/claim")
 @login_required
 def claim(task_id: str) -> Any:

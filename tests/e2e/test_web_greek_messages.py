@@ -89,3 +89,23 @@ def test_the_case_file_csv_has_greek_headers(web_app, crm):
     answer = greek(sign_in(web_app, "fotis.audit")).get(f"/audit/instances/{instance}/case.csv")
     header = next(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
     assert header[:3] == ["πότε", "ποιος", "εκ μέρους"]
+
+
+def test_error_pages_speak_greek_and_a_reloaded_act_goes_back_to_its_task(web_app, crm):
+    analysis = requested(crm)
+    crm.set_locale("anna.credit", "el")
+    anna = sign_in(web_app, "anna.credit")
+    missing = anna.get("/tasks/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404
+    assert "Η σελίδα δεν υπάρχει" in missing.get_data(as_text=True)
+    nowhere = anna.get("/no/such/page")
+    assert nowhere.status_code == 404 and "Η σελίδα δεν υπάρχει" in nowhere.get_data(as_text=True)
+    assert "The requested URL was not found" not in nowhere.get_data(as_text=True)
+
+    reloaded = anna.get(f"/tasks/{analysis}/complete")  # the address a refused form leaves
+    assert reloaded.status_code == 302 and reloaded.headers["Location"] == f"/tasks/{analysis}"
+
+    crm.set_locale("christina.sales", "el")
+    outsider = sign_in(web_app, "christina.sales").get("/admin/users/")
+    assert outsider.status_code == 403
+    assert "Δεν έχετε δικαίωμα" in outsider.get_data(as_text=True)
