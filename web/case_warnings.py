@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
+from .display import local_time, money, number
 from .display_labels import ANOMALIES
 
 
@@ -61,7 +63,50 @@ def _anomaly(anomaly: Mapping[str, Any]) -> Warning:
     line = anomaly.get("line_no")
     return Warning(
         title=title,
-        detail=anomaly.get("message") or None,
+        detail=_detail(code, anomaly),
         blocking=bool(anomaly.get("hard")),
         line=line if isinstance(line, int) else None,
     )
+
+
+# What an order check found, in the reader's words; its figures as their locale writes them.
+DETAILS = {
+    "unknown_product": _l("%(product)s is not in the catalogue."),
+    "discontinued_product": _l("%(product)s is no longer sold."),
+    "possible_duplicate": _l("The same products as order %(order)s of %(placed_at)s."),
+    "below_minimum": _l("The total %(total)s is below the minimum order of %(minimum)s."),
+    "unusually_large": _l(
+        "The total %(total)s is more than %(factor)s times the customer's average order"
+        " (%(average)s)."
+    ),
+    "unusually_small": _l(
+        "The total %(total)s is less than 1/%(factor)s of the customer's average order"
+        " (%(average)s)."
+    ),
+    "price_above_list": _l("%(product)s at %(price)s, above its list price %(list_price)s."),
+    "discount_above_policy": _l(
+        "%(product)s is %(below)s%% below its list price (the policy allows %(most)s%%)."
+    ),
+}
+MONEY = {"total", "minimum", "average", "price", "list_price"}
+NUMBERS = {"factor", "below", "most"}
+
+
+def _detail(code: str, anomaly: Mapping[str, Any]) -> str | None:
+    params = anomaly.get("params")
+    if code not in DETAILS or not isinstance(params, Mapping):  # checked before params
+        return anomaly.get("message") or None
+    shown = {}
+    for key, value in params.items():
+        if key in MONEY:
+            shown[key] = money(value)
+        elif key in NUMBERS:
+            shown[key] = number(value)
+        elif key == "placed_at":
+            shown[key] = local_time(value)
+        else:
+            shown[key] = str(value)
+    try:
+        return str(DETAILS[code]) % shown
+    except (KeyError, TypeError, ValueError):  # params of another shape: the English text
+        return anomaly.get("message") or None

@@ -11,7 +11,7 @@ table (bpmn/order_cleaning.policy.dmn) as a `Policy`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -60,9 +60,11 @@ class Order:
 @dataclass(frozen=True)
 class Anomaly:
     code: str
-    message: str
+    message: str  # English, for logs, the API and the CLI
     hard: bool = False  # confirming with the customer cannot accept it
     line_no: int | None = None
+    # The figures of `message`, so that a page says it in its reader's words and numbers.
+    params: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -88,11 +90,19 @@ def _customer(order: Order) -> list[Anomaly]:
 
 def _products(order: Order) -> list[Anomaly]:
     found = [
-        Anomaly("unknown_product", f"{code} is not in the catalogue", hard=True)
+        Anomaly(
+            "unknown_product", f"{code} is not in the catalogue", True, params={"product": code}
+        )
         for code in order.unknown_products
     ]
     found += [
-        Anomaly("discontinued_product", f"{line.product_code} is discontinued", True, line.line_no)
+        Anomaly(
+            "discontinued_product",
+            f"{line.product_code} is discontinued",
+            True,
+            line.line_no,
+            {"product": line.product_code},
+        )
         for line in order.lines
         if line.discontinued
     ]
@@ -105,7 +115,11 @@ def _duplicates(order: Order, policy: Policy) -> list[Anomaly]:
     since = order.placed_at - timedelta(days=policy.duplicate_window_days)
     products = frozenset(line.product_code for line in order.lines)
     return [
-        Anomaly("possible_duplicate", f"same products as {past.number} of {past.placed_at:%d/%m}")
+        Anomaly(
+            "possible_duplicate",
+            f"same products as {past.number} of {past.placed_at:%d/%m}",
+            params={"order": past.number, "placed_at": past.placed_at.isoformat()},
+        )
         for past in order.past_orders
         if since <= past.placed_at <= order.placed_at and past.product_codes == products
     ]
@@ -115,17 +129,19 @@ def _size(order: Order, policy: Policy) -> list[Anomaly]:
     found = []
     minimum = money(policy.min_order_value)
     if order.total < minimum:
-        found.append(Anomaly("below_minimum", f"total {order.total} is below {minimum}"))
+        figures = {"total": str(order.total), "minimum": str(minimum)}
+        found.append(
+            Anomaly("below_minimum", f"total {order.total} is below {minimum}", params=figures)
+        )
     average, factor = order.average_order_value, Decimal(str(policy.quantity_factor))
     if average > 0 and factor > 0:
+        figures = {"total": str(order.total), "factor": str(factor), "average": str(average)}
         if order.total > average * factor:
-            found.append(
-                Anomaly("unusually_large", f"total {order.total} is over {factor}x {average}")
-            )
+            message = f"total {order.total} is over {factor}x {average}"
+            found.append(Anomaly("unusually_large", message, params=figures))
         elif order.total * factor < average:
-            found.append(
-                Anomaly("unusually_small", f"total {order.total} is under 1/{factor} of {average}")
-            )
+            message = f"total {order.total} is under 1/{factor} of {average}"
+            found.append(Anomaly("unusually_small", message, params=figures))
     return found
 
 
@@ -135,12 +151,20 @@ def _prices(order: Order, policy: Policy) -> list[Anomaly]:
     for line in order.lines:
         if line.unit_price > line.list_price:
             message = f"{line.product_code} at {line.unit_price}, above list {line.list_price}"
-            found.append(Anomaly("price_above_list", message, line_no=line.line_no))
+            figures = {
+                "product": line.product_code,
+                "price": str(line.unit_price),
+                "list_price": str(line.list_price),
+            }
+            found.append(Anomaly("price_above_list", message, line_no=line.line_no, params=figures))
             continue
         below = effective_discount_pct(line.unit_price, line.discount_pct, line.list_price)
         if below > most:
             message = f"{line.product_code} is {below:.1f}% below list (policy: {most}%)"
-            found.append(Anomaly("discount_above_policy", message, line_no=line.line_no))
+            figures = {"product": line.product_code, "below": f"{below:.1f}", "most": str(most)}
+            found.append(
+                Anomaly("discount_above_policy", message, line_no=line.line_no, params=figures)
+            )
     return found
 
 

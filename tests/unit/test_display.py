@@ -11,11 +11,13 @@ from flask import Flask
 from flask_babel import Babel
 
 from raci.directory import Directory, User
+from tests.unit.test_order_checks import POLICY, line, order
 from web import display
 from web.addresses import address_text, map_url
 from web.case_warnings import warnings, without_warnings
 from web.config import ConfigError, Settings
 from web.display_values import show
+from workflows.order_checks import find_anomalies
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 REPR = ("{'", "[{", "None", "True", "False", "&#39;")
@@ -141,6 +143,18 @@ def test_anomalies_are_pulled_out_as_warnings_blocking_first(greek):
     assert [w.title for w in found] == ["Άγνωστο προϊόν", "Ασυνήθιστα μεγάλη παραγγελία"]
     assert found[0].blocking and not found[1].blocking
     assert without_warnings(case) == {"check": {"clean": False}}
+
+
+def test_an_order_checks_finding_is_said_in_greek_with_its_figures_as_greek_writes_them(greek):
+    cheap = order(line(code="P0001", price="9.99", listed="4.65"), total="9.99", average="10")
+    case = {"check": {"anomalies": [a.as_dict() for a in find_anomalies(cheap, POLICY)]}}
+    details = [w.detail.replace("\xa0", " ") for w in warnings(case)]  # Babel's € is unbroken
+    assert "Το σύνολο 9,99 € είναι κάτω από την ελάχιστη παραγγελία των 50,00 €." in details
+    assert "Το P0001 στα 9,99 €, πάνω από την τιμή καταλόγου 4,65 €." in details
+    assert not any("total" in d or "above list" in d for d in details)
+    # Cases checked before the figures were kept show the English text they stored.
+    [old] = warnings({"check": {"anomalies": [{"code": "below_minimum", "message": "total 1"}]}})
+    assert old.detail == "total 1"
 
 
 def test_a_credit_block_is_a_warning(english):
