@@ -54,3 +54,27 @@ def message_of(error: BaseException) -> Message | None:
     if error.args and isinstance(error.args[0], Message):
         return error.args[0]
     return None
+
+
+def said(message: Message | None) -> dict[str, Any]:
+    """`message` as audit details keep it, so a page can word it later in its reader's
+    language: {"said": {"msgid", "params"}} (nothing for no message)."""
+    if message is None:
+        return {}
+    params = {key: _kept(value) for key, value in message.params.items()}
+    return {"said": {"msgid": message.msgid, "params": params}}
+
+
+def from_said(details: Mapping[str, Any]) -> Message | None:
+    """The Message `said` kept in `details`, if it is there and well formed."""
+    kept = details.get("said")
+    if not isinstance(kept, Mapping) or not isinstance(kept.get("msgid"), str):
+        return None
+    params = kept.get("params")
+    return Message(kept["msgid"], **(dict(params) if isinstance(params, Mapping) else {}))
+
+
+def _kept(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return value if isinstance(value, int | float | bool) or value is None else str(value)

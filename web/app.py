@@ -57,6 +57,7 @@ def create_app(
     app.jinja_env.filters["roles"] = vocabulary.role_names
     app.jinja_env.filters["term"] = vocabulary.term
     app.jinja_env.filters["reason"] = trail_views.reason_view
+    app.jinja_env.filters["event_reason"] = trail_views.event_reason
     app.jinja_env.filters["process_name"] = names.process_name
     app.jinja_env.globals["task_name"] = names.task_name
     app.jinja_env.filters["form_message"] = form_messages.translate

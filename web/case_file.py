@@ -145,7 +145,7 @@ def render(event: dict[str, Any], names: Names) -> Entry:
         process=names.process(event["process_id"]),
         task=names.task(event) if event["task_id"] or event["details"].get("element") else None,
         task_id=event["task_id"],
-        why=event["reason"],
+        why=trail_views.event_reason(event) if event["action"] == "refused" else event["reason"],
     )
     RENDERERS.get(event["action"], _plain)(entry, event["details"] or {}, names)
     return entry

@@ -7,12 +7,16 @@ The events' shape is documented in docs/audit.md; here their codes become words
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import format_decimal, gettext, lazy_gettext
 
+from raci.messages import from_said
+
 from . import display, names, vocabulary
+from .i18n import render
 
 # A code a service gives as its reason, rather than words a person wrote.
 _CODE = re.compile(r"[a-z]+(?:_[a-z]+)*")
@@ -106,6 +110,13 @@ REASONS = {
     "order released": lazy_gettext("order released"),
     "confirmed invoice difference": lazy_gettext("confirmed invoice difference"),
 }
+
+
+def event_reason(event: Mapping[str, Any]) -> str | None:
+    """Why an event happened, in the reader's language: a refusal's kept message worded
+    (raci.messages.said), else its reason as `reason_view` says it."""
+    said = from_said(event.get("details") or {})
+    return render(said) if said is not None else reason_view(event.get("reason"))
 
 
 def reason_view(reason: str | None) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 from raci import policy
 from raci.directory import Acting
 from raci.matrix import RaciMatrix
-from raci.messages import N_, Message
+from raci.messages import N_, Message, message_of, said
 
 from ..clock import at_time
 from ..errors import InvalidState, NotFound
@@ -244,7 +244,11 @@ class EngineBase:
                     task_id=task.id,
                     raci_role=refusal.letter,
                     reason=str(refusal),
-                    details={"element": task.spec_id, "attempted": action},
+                    details={
+                        "element": task.spec_id,
+                        "attempted": action,
+                        **said(message_of(refusal)),
+                    },
                 )
                 uow.commit()
             raise

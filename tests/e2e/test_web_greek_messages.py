@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -109,3 +110,19 @@ def test_error_pages_speak_greek_and_a_reloaded_act_goes_back_to_its_task(web_ap
     outsider = sign_in(web_app, "christina.sales").get("/admin/users/")
     assert outsider.status_code == 403
     assert "Δεν έχετε δικαίωμα" in outsider.get_data(as_text=True)
+
+
+def test_the_auditor_reads_a_refusal_and_every_act_in_greek(web_app, crm):
+    analysis = requested(crm)
+    analysed(crm, analysis)
+    anna = sign_in(web_app, "anna.credit")
+    assert anna.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD}).status_code == 403
+    soon = date.today() + timedelta(days=7)
+    crm.set_deputy("anna.credit", "kostas.credit", starts=soon, ends=soon + timedelta(days=2))
+
+    crm.set_locale("fotis.audit", "el")
+    fotis = sign_in(web_app, "fotis.audit")
+    refused = fotis.page("/audit/?action=refused")
+    assert "αρχή των τεσσάρων ματιών" in refused and "four eyes" not in refused
+    trail = fotis.page("/audit/?action=deputy_set")
+    assert "ορίστηκε αναπληρωτής" in trail and ">deputy_set<" not in trail
