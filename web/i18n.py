@@ -21,13 +21,14 @@ from raci.messages import Message, message_of
 TRANSLATIONS = Path(__file__).with_name("translations")
 
 Gettext = Callable[[str], str]
+PEOPLE = ("user", "person", "principal")  # parameters naming a user: shown by their name
 
 
 def render(message: Message | str) -> str:
     """`message` in the language of the current request."""
     from flask_babel import gettext
 
-    from . import names, vocabulary
+    from . import display, names, vocabulary
 
     if not isinstance(message, Message):
         return str(message)
@@ -39,6 +40,8 @@ def render(message: Message | str) -> str:
             return names.process_name(value) if "_" in str(value) else names.tr(value)
         if key == "task":
             return names.tr(value)
+        if key in PEOPLE and isinstance(value, str) and not _for_a_program():
+            return display.person(value)
         if key in ("role", "accountable_role"):
             return vocabulary.role_name(value)
         if key == "roles":
@@ -48,6 +51,13 @@ def render(message: Message | str) -> str:
         return _plain(value)
 
     return _format(gettext(message.msgid), message, param)
+
+
+def _for_a_program() -> bool:
+    # The API keeps usernames, which programs act on; pages show people by name.
+    from flask import has_request_context, request
+
+    return has_request_context() and request.path.startswith("/api/")
 
 
 def error_text(error: BaseException) -> str:

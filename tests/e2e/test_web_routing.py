@@ -57,6 +57,10 @@ def scheduled_job(engine: Any, technician: str = "stelios.tech") -> str:
     return open_task(engine, instance, "work")
 
 
+def name_of(crm, username: str) -> str:
+    return crm.directory().users[username].name
+
+
 def test_the_other_technician_is_refused_in_greek_and_the_job_stays_with_the_scheduled_one(
     web_app, crm
 ):
@@ -69,8 +73,9 @@ def test_the_other_technician_is_refused_in_greek_and_the_job_stays_with_the_sch
     assert answer.status_code == 403
     html = answer.get_data(as_text=True)
     assert (
-        "Η εργασία «Εκτέλεση της επέμβασης στον πελάτη» έχει ανατεθεί στον χρήστη stelios.tech:"
-        " ο χρήστης thanasis.tech δεν μπορεί να την αναλάβει"
+        "Η εργασία «Εκτέλεση της επέμβασης στον πελάτη» έχει ανατεθεί στον χρήστη"
+        f" {name_of(crm, 'stelios.tech')}: ο χρήστης {name_of(crm, 'thanasis.tech')}"
+        " δεν μπορεί να την αναλάβει"
     ) in html
     assert "may not take it" not in html
     assert thanasis.post(f"/tasks/{job}/complete", {"serial": "EQ-00001"}).status_code == 403
