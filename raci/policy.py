@@ -2,7 +2,8 @@
 
 Each check returns how the user acts (`Acting`: as a member, or as a deputy on
 behalf of one) or raises `Refused` naming the rule. The engine calls these and
-records the outcome; nothing here touches storage.
+records the outcome; nothing here touches storage. Who may *see* a task or a case,
+and who may cancel one, is raci/visibility.py's.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Instances: the list, one instance (data, timeline, open tasks, diagram), cancel and retry.
 
-Who sees what: auditors, process owners and admins see every instance. Anyone
-else sees the instances they take part in, by the rule the JSON API shares
-(engine.views.visibility.participation). Other instances answer 404, as if they
-did not exist. Cancelling (with a reason) is for admins, process
-owners and the instance's starter; retrying for admins and process owners.
+Who sees what is raci/visibility.py's rule, the one the JSON API and the CLI
+apply: auditors, process owners and admins see every instance; anyone else the
+instances they take part in. Other instances answer 403, as in the API.
+Cancelling (with a reason) is for admins, process owners and the instance's
+starter (the engine refuses anyone else); retrying for admins and process owners.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from wtforms.validators import AnyOf, Length, Optional
 from engine import InstanceStatus, views
 from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views import incidents, oversight, visibility
+from raci import visibility as rules
 
 from . import display, form_render, form_values, incident_page
 from .diagram import instance_svg
@@ -36,8 +37,7 @@ from .services import engine
 from .trail_views import change_view, decision_view, reason_view
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
-OVERSEERS = ("auditor", "process_owner")  # and admins: they see every instance
-MANAGERS = ("process_owner",)  # and admins: they may cancel and retry any instance
+OVERSEERS = rules.OVERSIGHT_ROLES  # and admins: they see every instance
 PAGE_SIZE = 25
 OPEN = ("ready", "awaiting_signoff")
 
@@ -114,7 +114,7 @@ def pager(total: int, page: int, size: int) -> dict[str, Any]:
 
 
 def sees_all() -> bool:
-    return current_user.has_role(*OVERSEERS)
+    return rules.oversees(current_user.roles)
 
 
 @bp.get("/")
@@ -177,7 +177,7 @@ def back_to_instance(instance_id: str, act: str) -> Response:
 @login_required
 def cancel(instance_id: str) -> Any:
     instance = visible(instance_id)
-    if not may_cancel(instance):
+    if not may_cancel(instance):  # the engine refuses too: this spares a form that cannot work
         abort(403)
     reason = request.form.get("reason", "").strip()
     if not reason or len(reason) > 2000:
@@ -221,23 +221,24 @@ def retry(instance_id: str) -> Any:
 
 
 def visible(instance_id: str) -> dict[str, Any]:
-    """The instance, if the signed-in user may see it; 404 otherwise."""
+    """The instance, if the signed-in user may see it; 404 if there is none, else 403."""
     instance = views.instance(engine().uow(), instance_id)
-    if not sees_all() and not visibility.takes_part(
-        engine().uow(), instance_id, current_user.username
+    if not sees_all() and not rules.may_see_case(
+        current_user.roles, visibility.case_part(engine().uow(), instance_id, current_user.username)
     ):
-        abort(404)
+        abort(403)
     return instance
 
 
 def may_cancel(instance: dict[str, Any]) -> bool:
     if InstanceStatus(instance["status"]).is_final:
         return False
-    return current_user.has_role(*MANAGERS) or instance["started_by"] == current_user.username
+    user = current_user
+    return rules.may_cancel(user.username, user.roles, started_by=instance["started_by"])
 
 
 def may_retry(instance: dict[str, Any]) -> bool:
-    return instance["status"] == "error" and current_user.has_role(*MANAGERS)
+    return instance["status"] == "error" and rules.may_retry(current_user.roles)
 
 
 def _detail(

@@ -1,12 +1,12 @@
 """What a task page knows: the task, its RACI roles, what the signed-in user may do with it.
 
-Who may see a task (checked for the page and for every action on it) is the
-rule of engine/views/visibility.py, which the API follows too: holders of its
-R, A or C roles (or their deputies today), whoever acted on it, the instance's
-starter, auditors, process owners and admins (read-only unless they also hold a
-role), and anyone for an ungoverned process. An I role alone is not enough.
-Everyone else gets 403. What they may *do* is then the engine's RACI rules;
-the page only offers the actions those rules allow.
+Who may see a task (checked for the page and for every action on it) is
+raci.visibility.may_see_task, which the API follows too: holders of any of its
+letters (R, A, C or I; their deputies today; a role scoped to the case counts for
+the case's person only), whoever acted on it, the instance's starter, auditors,
+process owners and admins (read-only unless they also hold a role), and anyone
+for an ungoverned process. Everyone else gets 403. What they may *do* is then
+the engine's RACI rules; the page only offers the actions those rules allow.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from flask import abort
 from engine import views
 from engine.views import visibility
 from engine.views.inbox import task_facts
+from raci import visibility as rules
 from raci.matrix import Letter
 
 from .auth import WebUser
@@ -104,8 +105,8 @@ class TaskPage:
 
 def load(task_id: str, user: WebUser) -> TaskPage:
     """The task page of `task_id` for `user`; 404 if there is no such task, 403 if not theirs."""
-    access = visibility.task_access(engine().uow(), task_id, user.username)
-    if not access.visible(oversight=user.has_role(*visibility.OVERSIGHT_ROLES)):
+    part = visibility.task_access(engine().uow(), task_id, user.username)
+    if not rules.may_see_task(user.roles, part):
         abort(403)
     task = views.task_detail(engine().uow(), task_id)
     facts = task_facts(engine().uow(), task_id, user.username)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from raci import visibility
 from raci.messages import N_, Message
 
-from ..errors import InvalidState
+from ..errors import InvalidState, NotAllowed
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
 from ..settle import (
@@ -53,7 +54,7 @@ class InstanceCommands(ResignatureCommands):
             raise InvalidState(Message(N_("a reason is required to cancel an instance")))
         with self.uow() as uow:
             instance = uow.instances.lock(instance_id)
-            self._require_actor(uow, instance, user)
+            self._require_canceller(uow, instance, user)
             if InstanceStatus(instance.status).is_final:
                 raise InvalidState(
                     Message(
@@ -75,6 +76,19 @@ class InstanceCommands(ResignatureCommands):
             record(uow, instance, "cancel", actor=user, reason=reason.strip(), details=details)
             uow.commit()
             return state_of(instance, version_number)
+
+    def _require_canceller(self, uow: UnitOfWork, instance: ProcessInstance, user: str) -> None:
+        """Refuse anyone raci.visibility.may_cancel does not name, on a governed instance
+        (an ungoverned process has no rules: anyone may work it, and stop it)."""
+        governance = self._governance(uow, instance.version_id)
+        if governance is None:
+            return
+        governance.require_actor(user)
+        roles = governance.directory.users[user].roles
+        if not visibility.may_cancel(user, roles, started_by=instance.started_by):
+            raise NotAllowed(
+                Message(N_("only the starter, a process owner or an admin may cancel an instance"))
+            )
 
     def _compensate(
         self,

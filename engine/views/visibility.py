@@ -1,50 +1,35 @@
-"""Who may see an instance or a task: the rules the web pages and the JSON API share.
+"""The facts `raci.visibility` decides on: what a user has to do with a task or a case.
 
-Staff see the instances they take part in, and the tasks they have a working
-part in; auditors, process owners and admins (OVERSIGHT_ROLES) see all. The web
-and API layers know the signed-in user's roles and pass `oversight`.
+The rules themselves (who may see a task, a case, its trail) are pure Python in
+raci/visibility.py; this module reads the facts from storage. `participation` is
+the same case rule written as SQL, so that lists (the instances page, GET
+/instances) show exactly the cases their detail pages open; the two share the
+building blocks below.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from raci.visibility import OVERSIGHT_ROLES, CasePart, TaskPart
 
 from ..matrices import matrix_of
-from ..model import ANYONE, AuditEvent, HumanTask, Notification, ProcessInstance
+from ..model import (
+    ANYONE,
+    OPEN_TASK_STATUSES,
+    AuditEvent,
+    HumanTask,
+    Notification,
+    ProcessInstance,
+)
 from ..orm import task_roles
 from ..unit_of_work import UnitOfWork
 from .common import acting_roles
 
-OVERSIGHT_ROLES = ("auditor", "process_owner")  # and admins, who hold every role
-WORKING_LETTERS = frozenset({"R", "A", "C"})
+__all__ = ["OVERSIGHT_ROLES", "case_part", "participation", "task_access"]
 
 
-@dataclass(frozen=True)
-class TaskAccess:
-    """What `user` has to do with one task: the facts the task rule decides on."""
-
-    governed: bool  # the process has a RACI matrix (without one, anyone may work it)
-    letters: frozenset[str]  # the letters of the roles the user acts for today
-    acted: bool  # claimed, performed (or had it done in their name), signed, answered
-    started: bool  # started the instance: it is their request, and their data
-
-    def visible(self, *, oversight: bool) -> bool:
-        """The task rule: oversight; R, A or C (own role or as a deputy); acted on it;
-        started the instance; or an ungoverned process. An I role alone is not
-        enough: it is told by notification and sees the instance, not the working
-        task and the customer data on it (another BD's prospect, say)."""
-        return (
-            oversight
-            or not self.governed
-            or self.acted
-            or self.started
-            or bool(self.letters & WORKING_LETTERS)
-        )
-
-
-def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
+def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskPart:
     """`user`'s part in a task. Letters come from the matrix of the task's version,
     so they hold for closed tasks too, and from the inbox index of an open task (a
     sign-off raised to a higher level). NotFound if there is no such task."""
@@ -68,7 +53,7 @@ def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskAccess:
             for letter in held
         ) | {letter for role, letter in uow.task_roles.routed(task_id) if role in roles}
         started = instance.started_by == user
-        return TaskAccess(matrix is not None, letters, user in touched, started)
+        return TaskPart(matrix is not None, frozenset(letters), user in touched, started)
 
 
 def _scoped_to_others(uow: UnitOfWork, task: HumanTask, user: str) -> set[str]:
@@ -81,47 +66,81 @@ def _scoped_to_others(uow: UnitOfWork, task: HumanTask, user: str) -> set[str]:
     return {role for role in others if task.audience[role] not in stands_in_for}
 
 
-def takes_part(uow: UnitOfWork, instance_id: str, user: str) -> bool:
-    """Whether `user` takes part in the instance (see `participation`)."""
+def case_part(uow: UnitOfWork, instance_id: str, user: str) -> CasePart:
+    """`user`'s part in a case. NotFound if there is no such instance."""
     with uow:
-        found = uow.session.scalar(
-            select(ProcessInstance.id).where(
-                ProcessInstance.id == instance_id, participation(uow, user)
+        instance = uow.instances.get(instance_id)
+        acted, notified = uow.session.execute(
+            select(
+                _acted(user).where(AuditEvent.instance_id == instance_id).exists(),
+                _notified(user).where(Notification.instance_id == instance_id).exists(),
             )
+        ).one()
+        held = uow.session.execute(
+            _open_task_letters(uow, user)
+            .with_only_columns(task_roles.c.role, task_roles.c.letter)
+            .where(HumanTask.instance_id == instance_id)
+        ).all()
+        return CasePart(
+            started=instance.started_by == user,
+            acted=bool(acted),
+            notified=bool(notified),
+            letters=frozenset(letter for role, letter in held if role != ANYONE),
+            open_to_anyone=any(role == ANYONE for role, _ in held),
         )
-    return found is not None
 
 
 def participation(uow: UnitOfWork, user: str) -> ColumnElement[bool]:
-    """The instances `user` takes part in, as a condition on process_instances.
-
-    They started it; acted in it, or someone acted for them (a refused attempt is
-    no part); were notified about it (I); or may act in it now: a role they act for
-    (held, or held by someone they stand in for today) is R, A or C on an open task,
-    or the task is ungoverned (anyone's). Holding a role alone shows nothing else:
-    another business developer's requests stay theirs.
-    """
-    acted = (
-        select(AuditEvent.id)
-        .where(
-            AuditEvent.instance_id == ProcessInstance.id,
-            or_(
-                and_(AuditEvent.actor == user, AuditEvent.action != "refused"),
-                AuditEvent.on_behalf_of == user,
-            ),
-        )
-        .exists()
-    )
-    notified = select(Notification.instance_id).where(Notification.username == user)
-    roles = acting_roles(uow, user) | {ANYONE}
-    may_act = (
-        select(HumanTask.instance_id)
-        .join(task_roles, task_roles.c.task_id == HumanTask.id)  # open tasks only
-        .where(task_roles.c.letter.in_(("R", "A", "C")), task_roles.c.role.in_(roles))
-    )
+    """The cases `user` may see without oversight, as a condition on process_instances:
+    `raci.visibility.may_see_case` in SQL (they started it, acted in it, were told about
+    it, or hold a letter on one of its open tasks, or it has ungoverned open work)."""
+    acted = _acted(user).where(AuditEvent.instance_id == ProcessInstance.id).exists()
+    notified = _notified(user).with_only_columns(Notification.instance_id)
+    letters = _open_task_letters(uow, user).with_only_columns(HumanTask.instance_id)
     return or_(
         ProcessInstance.started_by == user,
         acted,
         ProcessInstance.id.in_(notified),
-        ProcessInstance.id.in_(may_act),
+        ProcessInstance.id.in_(letters),
     )
+
+
+def _acted(user: str) -> Select:
+    """Audit events of acts by `user` or in their name (a refused attempt is no part)."""
+    return select(AuditEvent.id).where(
+        or_(
+            and_(AuditEvent.actor == user, AuditEvent.action != "refused"),
+            AuditEvent.on_behalf_of == user,
+        )
+    )
+
+
+def _notified(user: str) -> Select:
+    return select(Notification.id).where(Notification.username == user)
+
+
+def _open_task_letters(uow: UnitOfWork, user: str) -> Select:
+    """The inbox index rows of open tasks that give `user` a letter: a role they act for
+    today (held, or held by someone they stand in for), unless the task scopes that role
+    to another person on its case; or the ungoverned ANYONE role."""
+    day = uow.now.date()
+    directory = uow.directory.load()  # read once per unit of work (and cached across them)
+    people = [user, *directory.principals_of(user, day)]
+    person = _audience_person(uow, HumanTask.audience, task_roles.c.role)
+    return (
+        select(task_roles.c.role)
+        .join(HumanTask, HumanTask.id == task_roles.c.task_id)
+        .where(
+            HumanTask.status.in_(OPEN_TASK_STATUSES),
+            task_roles.c.role.in_(directory.acting_roles(user, day) | {ANYONE}),
+            or_(HumanTask.audience.is_(None), person.is_(None), person.in_(people)),
+        )
+    )
+
+
+def _audience_person(uow: UnitOfWork, audience: object, role: object) -> ColumnElement:
+    """audience[role] as text (NULL when the role is not scoped, or scoped to nobody)."""
+    if uow.session.get_bind().dialect.name == "postgresql":
+        return audience.op("->>", return_type=String)(role)  # type: ignore[attr-defined,no-any-return]
+    path = literal('$."') + role + literal('"')  # type: ignore[operator]
+    return func.json_extract(audience, path, type_=String)

@@ -2,10 +2,10 @@
 
 Issue 11 D8: the web task page showed a task in progress to anyone holding one
 of its I roles (a BD saw another BD's customer data) while the API said 403.
-The rule (engine/views/visibility.py): oversight roles (auditor, process owner,
-admin), the members of the task's R, A and C roles and their deputies, whoever
-acted on it, and the instance's starter (their request, their data). I roles
-are told by notification and see the instance, not the working task.
+Issue 13 settled it (raci/visibility.py, docs/raci.md "Who sees what"): whoever
+holds any of its letters may read a task, I included, and a role scoped to the
+case (the customer's own BD) counts for the case's person only, so another BD
+still sees nothing. The whole table is tests/e2e/test_visibility_table.py.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from tests.e2e.test_web_instances import (  # noqa: F401 - fixtures
 )
 
 # The CFO's analysis of a large credit change (credit_limit_change.raci.csv):
-# credit_controller R, finance_manager C, cfo A, bd and sales_manager I.
+# credit_controller R, finance_manager C, cfo A, sales_manager I, bd I (the customer's own).
 WHO_SEES_THE_TASK = [
     ("anna.credit", "R member", True),
     ("petros.cfo", "A", True),
     ("vasso.finance", "C", True),
-    ("eleni.bd", "I (another BD)", False),
+    ("christina.sales", "I", True),
+    ("eleni.bd", "I scoped to the customer's BD, another BD", False),
     ("giorgos.bd", "started the instance (and I)", True),
     ("thanasis.tech", "unrelated", False),
     ("admin", "admin", True),
@@ -48,7 +49,7 @@ def cfo_task(engine) -> str:
 
 
 def test_the_web_page_and_the_api_give_the_same_answer_for_every_role(app, engine, cfo_task):
-    for username in ("petros.cfo", "thanasis.tech"):
+    for username in ("petros.cfo", "thanasis.tech", "christina.sales"):
         engine.set_password(username, PASSWORD, by="admin")
     answers = {}
     for username, part, expected in WHO_SEES_THE_TASK:

@@ -230,16 +230,16 @@ def test_staff_see_only_the_instances_they_have_a_part_in(app, engine):
 
     bd = as_user(app, "eleni.bd")
     assert listed_ids(bd.page("/instances/")) == {credit_change}
-    assert bd.get(f"/instances/{review}").status_code == 404
-    assert bd.get(f"/instances/{review}/diagram.svg").status_code == 404
+    assert bd.get(f"/instances/{review}").status_code == 403
+    assert bd.get(f"/instances/{review}/diagram.svg").status_code == 403
 
-    controller = as_user(app, "kostas.credit")  # R of the review; the request is not his
-    assert listed_ids(controller.page("/instances/")) == {review}
+    controller = as_user(app, "kostas.credit")  # R of the review, I of the request
+    assert listed_ids(controller.page("/instances/")) == {credit_change, review}
     finance = as_user(app, "vasso.finance")  # A of the review only
     assert listed_ids(finance.page("/instances/")) == {review}
     request_limit(engine, credit_change)  # now the analysis waits for a controller (R)
     assert listed_ids(controller.page("/instances/")) == {credit_change, review}
-    assert bd.get(f"/instances/{credit_change}").status_code == 404  # another BD's request
+    assert bd.get(f"/instances/{credit_change}").status_code == 403  # another BD's request
 
     for overseer in ("fotis.audit", "lena.owner", "admin"):
         browser = as_user(app, overseer)
@@ -249,8 +249,10 @@ def test_staff_see_only_the_instances_they_have_a_part_in(app, engine):
 
 def test_taking_part_in_an_instance_makes_it_visible(app, engine):
     review = engine.start("credit_review", user="anna.credit").instance_id
-    engine.cancel(review, user="giorgos.bd", reason="Asked by the customer")  # an act of his
-    assert listed_ids(as_user(app, "giorgos.bd").page("/instances/")) == {review}
+    [task] = views.open_tasks(engine.uow(), instance_id=review)
+    engine.complete(task["id"], user="kostas.credit", data={})  # an act of his
+    engine.approve(task["id"], user="vasso.finance")  # the case is over: no open task left
+    assert listed_ids(as_user(app, "kostas.credit").page("/instances/")) == {review}
     assert listed_ids(as_user(app, "eleni.bd").page("/instances/")) == set()
 
 

@@ -1,7 +1,8 @@
-"""Who sees an instance (engine.views.visibility), on SQLite and PostgreSQL.
+"""Who sees an instance (raci.visibility.may_see_case on engine.views.visibility's
+facts), on SQLite and PostgreSQL; and the lists show exactly the instances it opens.
 
 The web pages and the JSON API both ask this one rule; overseers (auditors,
-process owners, admins) are let through before it, by the web and API layers.
+process owners, admins) pass it by their roles, which these tests leave out.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pytest
 from engine import ProcessEngine, build_engine
 from engine.clock import FakeClock
 from engine.governance import RaciRefusal
-from engine.views.visibility import takes_part
+from engine.views import oversight
+from engine.views.visibility import case_part
 from raci.directory_io import load_directory
+from raci.visibility import may_see_case
 from tests.integration.test_raci_enforcement import (
     GOVERNED,
     consulted,
@@ -34,7 +37,15 @@ def raci_engine(database_url: str) -> ProcessEngine:
 
 def sees(engine: ProcessEngine, instance_id: str) -> set[str]:
     users = ("bob", "carol", "frank", "fiona", "dave", "erin", "sam", "ada")
-    return {user for user in users if takes_part(engine.uow(), instance_id, user)}
+    seen = {user for user in users if may_see_case((), case_part(engine.uow(), instance_id, user))}
+    listed = {user for user in users if instance_id in listed_for(engine, user)}
+    assert listed == seen, "the instance lists and the instance pages disagree"
+    return seen
+
+
+def listed_for(engine: ProcessEngine, user: str) -> set[str]:
+    found = oversight.instances(engine.uow(), oversight.InstanceQuery(), viewer=user, limit=500)
+    return {item["id"] for item in found["items"]}
 
 
 def instance_of(engine: ProcessEngine, task_id: str) -> str:

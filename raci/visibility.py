@@ -1,0 +1,111 @@
+"""Who may see a task, a case and its trail, and who may cancel or retry a case.
+
+One rule per question, for the web pages, the JSON API and the CLI alike. The
+engine gathers the facts (`TaskPart`, `CasePart`: what the user has to do with
+the object) and these functions decide; nothing here touches storage. Acting on
+a task (claim, complete, sign, answer, reassign) is `raci.policy`'s.
+
+The stance of a demanding back office (docs/raci.md, "Who sees what"):
+- whoever holds a letter on a task (R, A, C or I; a deputy that day for a holder)
+  may read it and its case, but only R, A and C may act, each by its own rule;
+- a role scoped to the case's person (the customer's own BD) counts for that person
+  only: another BD holding the role sees nothing of it;
+- auditors, process owners and admins read everything; the auditor acts on
+  nothing, the process owner and the admin may cancel and retry a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .directory import ADMIN_ROLE
+
+AUDITOR_ROLE = "auditor"
+PROCESS_OWNER_ROLE = "process_owner"
+# Roles that read every task, case and trail (admins too: they hold every right).
+OVERSIGHT_ROLES = (AUDITOR_ROLE, PROCESS_OWNER_ROLE)
+# Roles that may stop or re-run any case (admins too); never the auditor.
+CASE_MANAGER_ROLES = (PROCESS_OWNER_ROLE,)
+LETTERS = frozenset({"R", "A", "C", "I"})
+
+
+@dataclass(frozen=True)
+class TaskPart:
+    """What a user has to do with one task: the facts the task rule decides on."""
+
+    governed: bool  # the process has a RACI matrix (without one, anyone may work it)
+    letters: frozenset[str]  # letters of the roles they act for today, scoped roles narrowed
+    acted: bool  # claimed, performed (or had it done in their name), signed, answered
+    started: bool  # started the case: it is their request, and their data
+
+
+@dataclass(frozen=True)
+class CasePart:
+    """What a user has to do with one case (instance): the facts the case rule decides on."""
+
+    started: bool
+    acted: bool  # any act on its trail by them or in their name (a refused attempt is none)
+    notified: bool  # told about it (I)
+    letters: frozenset[str]  # letters they hold today on its open tasks, scoped roles narrowed
+    open_to_anyone: bool = False  # an open task of an ungoverned process: anyone's work
+
+
+def oversees(roles: Collection[str]) -> bool:
+    """Auditors, process owners and admins read every task, case and trail."""
+    return _holds(roles, OVERSIGHT_ROLES)
+
+
+def may_see_task(roles: Collection[str], part: TaskPart) -> bool:
+    """A task: oversight; any letter on it (own role or as a deputy); acted on it; started
+    the case; or any task of an ungoverned process."""
+    return (
+        oversees(roles)
+        or not part.governed
+        or part.acted
+        or part.started
+        or bool(part.letters & LETTERS)
+    )
+
+
+def may_see_case(roles: Collection[str], part: CasePart) -> bool:
+    """A case, with its data and open tasks: oversight; started it; acted in it; was told
+    about it; or holds a letter on one of its open tasks (whoever may see an open task
+    may see its case)."""
+    return (
+        oversees(roles)
+        or part.started
+        or part.acted
+        or part.notified
+        or part.open_to_anyone
+        or bool(part.letters & LETTERS)
+    )
+
+
+def may_see_trail(roles: Collection[str], part: CasePart) -> bool:
+    """A case's own timeline (who did what, when, why) is part of the case: same rule."""
+    return may_see_case(roles, part)
+
+
+def may_read_audit(roles: Collection[str]) -> bool:
+    """The audit trail across cases (search, export, compliance) and the auditor's case
+    file (every business change and decision, CSV, PDF): oversight only."""
+    return oversees(roles)
+
+
+def may_cancel(user: str, roles: Collection[str], *, started_by: str | None) -> bool:
+    """Stop a case for good: its starter (their request), a process owner or an admin.
+
+    Not an auditor (who reviews the work may not steer it), nor anyone standing in.
+    """
+    return user == started_by or _holds(roles, CASE_MANAGER_ROLES)
+
+
+def may_retry(roles: Collection[str]) -> bool:
+    """Re-run a case's failed step: a process owner or an admin (the web's rule; the
+    engine leaves retry to any active user, see docs/raci.md)."""
+    return _holds(roles, CASE_MANAGER_ROLES)
+
+
+def _holds(roles: Collection[str], wanted: Collection[str]) -> bool:
+    return ADMIN_ROLE in roles or any(role in roles for role in wanted)
