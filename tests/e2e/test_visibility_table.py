@@ -42,7 +42,7 @@ TABLE = [
     # who               part                               task case trail file claim complete sign reassign cancel
     ("anna.credit",     "performer (R, claimed it)",       "Y    Y    Y     -    Y     Y        -    Y        -"),
     ("kostas.credit",   "another member of the R role",    "Y    Y    Y     -    Y     -        -    Y        -"),
-    ("petros.cfo",      "A",                               "Y    Y    Y     -    -     -        Y    -        -"),
+    ("petros.cfo",      "A (the supervisor)",              "Y    Y    Y     -    -     -        Y    Y        -"),
     ("vasso.finance",   "C",                               "Y    Y    Y     -    -     -        -    -        -"),
     ("christina.sales", "I",                               "Y    Y    Y     -    -     -        -    -        -"),
     ("eleni.bd",        "I scoped to another BD",          "-    -    -     -    -     -        -    -        -"),
