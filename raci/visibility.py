@@ -69,9 +69,10 @@ def may_see_task(roles: Collection[str], part: TaskPart) -> bool:
 
 
 def may_see_case(roles: Collection[str], part: CasePart) -> bool:
-    """A case, with its data and open tasks: oversight; started it; acted in it; was told
-    about it; or holds a letter on one of its open tasks (whoever may see an open task
-    may see its case)."""
+    """A case, with its data, open tasks and its own timeline: oversight; started it;
+    acted in it; was told about it; or holds a letter on one of its open tasks (whoever
+    may see an open task may see its case). The audit trail across cases and the
+    auditor's case file are for oversight alone (`oversees`)."""
     return (
         oversees(roles)
         or part.started
@@ -80,17 +81,6 @@ def may_see_case(roles: Collection[str], part: CasePart) -> bool:
         or part.open_to_anyone
         or bool(part.letters & LETTERS)
     )
-
-
-def may_see_trail(roles: Collection[str], part: CasePart) -> bool:
-    """A case's own timeline (who did what, when, why) is part of the case: same rule."""
-    return may_see_case(roles, part)
-
-
-def may_read_audit(roles: Collection[str]) -> bool:
-    """The audit trail across cases (search, export, compliance) and the auditor's case
-    file (every business change and decision, CSV, PDF): oversight only."""
-    return oversees(roles)
 
 
 def may_cancel(user: str, roles: Collection[str], *, started_by: str | None) -> bool:
