@@ -12,10 +12,11 @@ from sqlalchemy import update
 from engine import SourceFile, views
 from engine.errors import InvalidMatrices
 from engine.governance import RaciRefusal
-from engine.views import visibility
+from engine.views import oversight, visibility
 from engine.views.inbox import inbox_page
 from engine.views.inbox_sections import InboxQuery
-from raci.visibility import may_see_task
+from engine.views.oversight import InstanceQuery
+from raci.visibility import may_see_case, may_see_task
 from tests.scenarios.conftest import process_files
 from tests.scenarios.test_order_cleaning import COLA, good_customer, take
 from workflows.tables import customers
@@ -73,6 +74,18 @@ def test_another_bd_does_not_see_the_customers_task_the_own_bd_does(crm):
         assert may_see_task(crm.engine.directory().users[bd].roles, part) == (
             bd == customer["bd"]
         ), bd
+
+
+def test_another_bd_sees_the_customers_case_neither_listed_nor_by_its_id(crm):
+    """The review's bd is C and I scoped to the customer's own BD: the instance list (SQL)
+    and the case check (Python) narrow the role alike, on both databases."""
+    customer = good_customer(crm)
+    instance, _ = flagged_order(crm, customer)
+    for bd in BDS:
+        part = visibility.case_part(crm.engine.uow(), instance, bd)
+        found = oversight.instances(crm.engine.uow(), InstanceQuery(), viewer=bd, limit=500)
+        listed = instance in {item["id"] for item in found["items"]}
+        assert may_see_case({"bd"}, part) == listed == (bd == customer["bd"]), bd
 
 
 def test_only_the_customers_own_bd_is_told(crm):
