@@ -34,6 +34,7 @@ class Settings:
     worker_interval: float
     audit_verify_interval: float  # seconds between the worker's checks of the hash chains
     web_workers: int
+    web_threads: int = 1  # threads per gunicorn worker (more than 1: the gthread worker)
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
     development: bool = False  # plain-http cookies, for `make run` on localhost
     ratelimit_storage: str = "memory://"  # see _ratelimit_storage
@@ -58,6 +59,7 @@ class Settings:
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
             audit_verify_interval=_number(env, "RACIFLOW_AUDIT_VERIFY_INTERVAL", 3600.0),
             web_workers=web_workers,
+            web_threads=_count(env, "RACIFLOW_WEB_THREADS", 1),
             smtp=_smtp(env),
             development=_environment(env) == "development",
             ratelimit_storage=_ratelimit_storage(env, instance_dir, web_workers),

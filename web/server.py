@@ -28,10 +28,22 @@ class AddressInUse(OSError):
     """The address to serve on cannot be bound."""
 
 
-def run(*, host: str, port: int, workers: int, on_ready: Callable[[], None] | None = None) -> None:
+def run(
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = 1,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
     """Serve until stopped; `on_ready` runs once the server listens."""
     _check_bindable(host, port)
-    options: dict[str, Any] = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+    }
     if on_ready is not None:
         options["when_ready"] = lambda _server: on_ready()
     _Server(options).run()

@@ -236,7 +236,13 @@ def serve(host: str, port: int, as_json: bool) -> None:
             click.echo(f"raciflow serving on {ready['url']} ({workers} workers)")
 
     try:
-        run(host=host, port=port, workers=workers, on_ready=announce)
+        run(
+            host=host,
+            port=port,
+            workers=workers,
+            threads=config.web_threads,
+            on_ready=announce,
+        )
     except AddressInUse as err:
         raise click.ClickException(str(err)) from None
 
