@@ -6,6 +6,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from .caches import Caches
 from .clock import Clock, SystemClock
 from .commands.base import FormLookup
 from .database import make_engine, make_session_factory, upgrade
@@ -48,9 +49,10 @@ def build_engine(
         script_memory_limit=script_memory_limit,
     )
     return ProcessEngine(
-        partial(UnitOfWork, session_factory, clock, wording),
+        partial(UnitOfWork, session_factory, clock, wording, Caches()),
         runtime,
         known_services=services.names,
         forms=forms,
         process_limits=process_limits,
+        database=db_engine,
     )

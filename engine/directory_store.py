@@ -1,7 +1,9 @@
 """Keep the directory (users, roles, membership, deputies) in the database.
 
 The directory's values are raci.directory's; this repository reads and writes
-them with plain table statements, inside the unit of work's transaction.
+them with plain table statements, inside the unit of work's transaction. Every
+change raises the directory's cache revision in that transaction, and a read is
+served from the process's cache while the revision is unchanged (engine/caches.py).
 """
 
 from __future__ import annotations
@@ -13,47 +15,72 @@ from sqlalchemy.orm import Session
 
 from raci.directory import Deputy, Directory, Role, User
 
+from .caches import DIRECTORY, Caches, Revisions
 from .orm import deputies, role_members, roles, users
+
+_MEMBERS = select(role_members.c.role, role_members.c.username)
+_USERS = select(users.c.username, users.c.name, users.c.email, users.c.active)
+_ROLES = select(roles.c.name, roles.c.description)
+_DEPUTIES = select(deputies.c.deputy, deputies.c.principal, deputies.c.starts, deputies.c.ends)
 
 
 class DirectoryRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self,
+        session: Session,
+        caches: Caches | None = None,
+        revisions: Revisions | None = None,
+    ) -> None:
         self.session = session
+        self.caches = caches  # None: read from the tables every time (e.g. in a service)
+        self.revisions = revisions or Revisions(session)
         self._loaded: Directory | None = None
 
     def load(self) -> Directory:
-        """The whole directory (read once per unit of work)."""
+        """The whole directory: the process's cached copy if still current (one
+        primary-key SELECT per unit of work), else read from its four tables."""
         if self._loaded is None:
-            memberships: dict[str, set[str]] = {}
-            for role, username in self.session.execute(select(role_members)):
-                memberships.setdefault(username, set()).add(role)
-            self._loaded = Directory(
-                users={
-                    row.username: User(
-                        row.username,
-                        row.name,
-                        row.email,
-                        row.active,
-                        frozenset(memberships.get(row.username, ())),
-                    )
-                    for row in self.session.execute(select(users))
-                },
-                roles={
-                    row.name: Role(row.name, row.description)
-                    for row in self.session.execute(select(roles))
-                },
-                deputies=tuple(
-                    Deputy(row.deputy, row.principal, row.starts, row.ends)
-                    for row in self.session.execute(select(deputies).order_by(deputies.c.id))
-                ),
-            )
+            if self.caches is None:
+                self._loaded = self._read()
+            else:
+                self._loaded = self.revisions.cached(DIRECTORY, self.caches.directory, self._read)
         return self._loaded
+
+    def _read(self) -> Directory:
+        memberships: dict[str, set[str]] = {}
+        for role, username in self.session.execute(_MEMBERS):
+            memberships.setdefault(username, set()).add(role)
+        return Directory(
+            users={
+                row.username: User(
+                    row.username,
+                    row.name,
+                    row.email,
+                    row.active,
+                    frozenset(memberships.get(row.username, ())),
+                )
+                for row in self.session.execute(_USERS)
+            },
+            roles={
+                row.name: Role(row.name, row.description) for row in self.session.execute(_ROLES)
+            },
+            deputies=tuple(
+                Deputy(row.deputy, row.principal, row.starts, row.ends)
+                for row in self.session.execute(_DEPUTIES.order_by(deputies.c.id))
+            ),
+        )
+
+    def _changed(self) -> None:
+        """Note a change: this transaction reads its own view, every process reloads."""
+        self.revisions.bump(DIRECTORY)
+        self._loaded = None
 
     def acting_roles(self, username: str, day: date) -> set[str]:
         """The roles `username` holds, and those of the active users they stand in for
-        on `day`; none if they are not active. Two small queries, for every inbox."""
-        if self._loaded is not None:
-            return self._loaded.acting_roles(username, day)
+        on `day`; none if they are not active. From the cached directory when there is
+        one; else two small queries."""
+        if self._loaded is not None or self.caches is not None:
+            return self.load().acting_roles(username, day)
         active = self.session.scalar(select(users.c.active).where(users.c.username == username))
         if not active:
             return set()
@@ -124,7 +151,7 @@ class DirectoryRepository:
                 for d in directory.deputies
             ],
         )
-        self._loaded = None
+        self._changed()
 
     # One change at a time, for the people pages (engine/commands/people.py).
 
@@ -136,16 +163,16 @@ class DirectoryRepository:
         )
         for role in sorted(user.roles):
             self.add_member(user.username, role)
-        self._loaded = None
+        self._changed()
 
     def update_user(self, username: str, **values: object) -> None:
         """Change a user's name, e-mail or active flag."""
         self.session.execute(update(users).where(users.c.username == username).values(**values))
-        self._loaded = None
+        self._changed()
 
     def add_member(self, username: str, role: str) -> None:
         self.session.execute(insert(role_members).values(role=role, username=username))
-        self._loaded = None
+        self._changed()
 
     def remove_member(self, username: str, role: str) -> None:
         self.session.execute(
@@ -153,7 +180,7 @@ class DirectoryRepository:
                 role_members.c.username == username, role_members.c.role == role
             )
         )
-        self._loaded = None
+        self._changed()
 
     def deputies_of(self, principal: str) -> list[dict]:
         """The stand-ins `principal` has set, with their ids, earliest first."""
@@ -173,7 +200,7 @@ class DirectoryRepository:
                 ends=deputy.ends,
             )
         )
-        self._loaded = None
+        self._changed()
         return result.inserted_primary_key[0]
 
     def remove_deputy(self, principal: str, deputy_id: int) -> Deputy | None:
@@ -184,7 +211,7 @@ class DirectoryRepository:
         if row is None:
             return None
         self.session.execute(delete(deputies).where(deputies.c.id == deputy_id))
-        self._loaded = None
+        self._changed()
         return Deputy(row.deputy, row.principal, row.starts, row.ends)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -347,6 +348,16 @@ deputies = Table(
     Column("starts", Date, nullable=False),
     Column("ends", Date, nullable=False),
     Index(None, "deputy"),
+)
+
+# One row: raised by every directory change and every deploy (engine/caches.py).
+cache_revisions = Table(
+    "cache_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("directory", BigInteger, nullable=False),
+    Column("definitions", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="cache_revisions_one_row"),
 )
 
 mapper_registry = registry(metadata=metadata)

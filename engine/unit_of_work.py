@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from raci.messages import Message
 
 from .account_store import AccountRepository
+from .caches import Caches, Revisions
 from .clock import Clock
 from .directory_store import DirectoryRepository
 from .errors import ConcurrencyConflict
@@ -56,9 +57,12 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         clock: Clock,
         wording: Wording = english,
+        caches: Caches | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.clock = clock
+        # What the engine's process caches across units of work (engine/caches.py).
+        self.caches = caches or Caches()
         # How a notice reads in its recipient's language (the web wires its catalog).
         self.wording = wording
         # Set by the engine: start another instance inside this unit of work.
@@ -72,7 +76,8 @@ class UnitOfWork:
         self.tasks = TaskRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.audit = AuditRepository(self.session)
-        self.directory = DirectoryRepository(self.session)
+        self.revisions = Revisions(self.session)
+        self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
         self.accounts = AccountRepository(self.session)
         self.task_roles = TaskRoleRepository(self.session)
         self.consultations = ConsultationRepository(self.session)

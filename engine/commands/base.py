@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sqlalchemy import Engine
+
 from raci import policy
 from raci.directory import Acting
 from raci.matrix import RaciMatrix
 from raci.messages import N_, Message, message_of, said
 
+from ..caches import DEFINITIONS
 from ..clock import at_time
 from ..errors import InvalidState, NotFound
 from ..governance import Governance, RaciRefusal
@@ -71,8 +74,10 @@ class EngineBase:
         forms: FormLookup | None = None,
         spec_cache_size: int = 256,
         process_limits: ProcessLimits | None = None,
+        database: Engine | None = None,
     ) -> None:
         self.uow = partial(self._open_uow, uow_factory)
+        self.database = database  # the SQLAlchemy engine, for instrumentation (tests, bench)
         self.runtime = runtime
         self.known_services = known_services
         self.forms = forms
@@ -98,15 +103,15 @@ class EngineBase:
         parent: str | None = None,
     ) -> tuple[ProcessInstance, int, list[str]]:
         """Create an instance in `uow` and run it to its first wait."""
-        process_version = uow.versions.find(process_id, version)
-        loaded = self._version(uow, process_version.id)
-        governance = self._governance(uow, process_version.id)
+        version_id = self._find_version(uow, process_id, version)
+        loaded = self._version(uow, version_id)
+        governance = self._governance(uow, version_id)
         if governance is not None and parent is None:  # a child starts in its parent's name
             governance.require_actor(user)
         workflow = self.runtime.create(loaded.specs, data)
         instance = ProcessInstance(
             id=str(uuid.uuid4()),
-            version_id=process_version.id,
+            version_id=version_id,
             process_id=process_id,
             business_key=business_key,
             status=InstanceStatus.RUNNING,
@@ -163,6 +168,16 @@ class EngineBase:
         """The instance's workflow, and the number of the version it runs on."""
         version = self._version(uow, instance.version_id)
         return self.runtime.restore(version.specs, instance.state), version.number
+
+    def _find_version(self, uow: UnitOfWork, process_id: str, number: int | None = None) -> int:
+        """The id of version `number` of `process_id` (its latest if None), from a
+        catalogue each process keeps until the next deploy (engine/caches.py)."""
+        catalogue = uow.revisions.cached(DEFINITIONS, uow.caches.catalogue, dict)
+        key = (process_id, number)
+        found = catalogue.get(key)
+        if found is None:  # NotFound is not cached: a deploy may yet make it
+            found = catalogue[key] = uow.versions.find(process_id, number).id
+        return found
 
     def _version(self, uow: UnitOfWork, version_id: int) -> LoadedVersion:
         # Versions never change once deployed, so their parsed specs and matrix are cached.

@@ -9,8 +9,9 @@ from raci.directory import Directory
 from raci.matrix import RaciMatrix
 
 from .. import audit
+from ..caches import DEFINITIONS
 from ..definitions import SourceFile, parse_definitions
-from ..matrices import MatrixReview, attach_matrices, matrix_of, review_matrices
+from ..matrices import MatrixReview, attach_matrices, review_matrices
 from ..model import ProcessVersion
 from .base import EngineBase
 
@@ -67,6 +68,7 @@ class DefinitionCommands(EngineBase):
                     deployed_by=user,
                 )
                 uow.versions.add(version)
+                uow.revisions.bump(DEFINITIONS)  # every process's catalogue: a new latest
                 uow.audit.record(
                     audit.SYSTEM_STREAM,
                     occurred_at=uow.now,
@@ -105,5 +107,5 @@ class DefinitionCommands(EngineBase):
     def matrix(self, process_id: str, version: int | None = None) -> tuple[int, RaciMatrix | None]:
         """The RACI matrix of a deployed process version (latest by default)."""
         with self.uow() as uow:
-            found = uow.versions.find(process_id, version)
-            return found.version, matrix_of(found)
+            loaded = self._version(uow, self._find_version(uow, process_id, version))
+            return loaded.number, loaded.matrix
