@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .orm import api_tokens, saved_filters, users
+
+_SIGN_IN_STATE = select(users.c.locale, users.c.session_generation)
+_TOKEN_HOLDER = select(
+    api_tokens.c.username,
+    api_tokens.c.last_used_at,
+    users.c.locale,
+    users.c.session_generation,
+).join(users, users.c.username == api_tokens.c.username)
 
 
 class AccountRepository:
@@ -73,20 +81,23 @@ class AccountRepository:
             )
         )
 
-    def token_owner(self, token_hash: str, now: datetime) -> str | None:
-        """The user an unexpired token belongs to (noting its use), or None."""
-        username = self.session.scalar(
-            select(api_tokens.c.username).where(
+    def sign_in_state(self, username: str) -> Row | None:
+        """(locale, session_generation) of a user, or None: what each request checks."""
+        return self.session.execute(_SIGN_IN_STATE.where(users.c.username == username)).first()
+
+    def token_holder(self, token_hash: str, now: datetime) -> Row | None:
+        """(username, last_used_at, locale, session_generation) of an unexpired token's
+        owner, in one SELECT; or None."""
+        return self.session.execute(
+            _TOKEN_HOLDER.where(
                 api_tokens.c.token_hash == token_hash, api_tokens.c.expires_at > now
             )
+        ).first()
+
+    def note_token_use(self, token_hash: str, now: datetime) -> None:
+        self.session.execute(
+            update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(last_used_at=now)
         )
-        if username is not None:
-            self.session.execute(
-                update(api_tokens)
-                .where(api_tokens.c.token_hash == token_hash)
-                .values(last_used_at=now)
-            )
-        return username
 
     def delete_tokens(
         self, username: str, *, hash_prefix: str | None, label: str | None

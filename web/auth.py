@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
+from engine.commands.accounts import SignedIn
 from raci.directory import ADMIN_ROLE
 
 from .extensions import limiter, login_manager
@@ -43,10 +44,13 @@ class WebUser(UserMixin):
 
 def load_user(username: str) -> WebUser | None:
     """The active directory user `username`, or None (their session then ends)."""
-    user = engine().directory().users.get(username)
-    if user is None or not user.active:
-        return None
-    return WebUser(user.username, user.name, user.roles, engine().locale(username))
+    account = engine().signed_in(username)
+    return web_user(account) if account else None
+
+
+def web_user(account: SignedIn) -> WebUser:
+    user = account.user
+    return WebUser(user.username, user.name, user.roles, account.locale)
 
 
 SESSION_GENERATION = "raciflow_generation"
@@ -54,11 +58,15 @@ MUST_CHANGE_PASSWORD = "raciflow_must_change_password"  # noqa: S105  (a flag: w
 
 
 def load_session_user(username: str) -> WebUser | None:
-    """The user of a session cookie, if it was issued under their current generation."""
-    generation = engine().session_generation(username)
-    if generation is None or session.get(SESSION_GENERATION) != generation:
+    """The user of a session cookie, if it was issued under their current generation.
+
+    One read transaction, no write: a page view never changes the database for the
+    sake of signing in.
+    """
+    account = engine().signed_in(username)
+    if account is None or session.get(SESSION_GENERATION) != account.session_generation:
         return None
-    return load_user(username)
+    return web_user(account)
 
 
 login_manager.user_loader(load_session_user)

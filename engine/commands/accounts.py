@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from raci.directory import User
 from raci.people import PeopleRuleBroken
 
 from .. import audit
@@ -29,6 +30,18 @@ def _dummy_hash() -> str:
     """Checked against when the user does not exist, so that timing does not reveal who
     does. Made on first use: scrypt takes ~0.1 s, which every CLI command paid at start."""
     return generate_password_hash("not a real password")
+
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how precisely a token's last use is kept
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in user: their directory entry, language and session generation."""
+
+    user: User
+    locale: str
+    session_generation: int
 
 
 @dataclass(frozen=True)
@@ -146,12 +159,37 @@ class AccountCommands(EngineBase):
 
     def token_user(self, token: str) -> str | None:
         """The active user an unexpired API token belongs to, or None."""
+        account = self.signed_in_by_token(token)
+        return account.user.username if account else None
+
+    def signed_in_by_token(self, token: str) -> SignedIn | None:
+        """The active user an unexpired API token belongs to, as a request needs them.
+
+        The token's last use is written at most once a minute (TOKEN_USE_RESOLUTION):
+        a read does not become a write transaction for the sake of a timestamp.
+        """
+        token_hash = _token_hash(token)
         with self.uow() as uow:
-            username = uow.accounts.token_owner(_token_hash(token), uow.now)
-            if username is None or not uow.directory.load().is_active(username):
+            holder = uow.accounts.token_holder(token_hash, uow.now)
+            if holder is None:
                 return None
-            uow.commit()
-        return username
+            user = uow.directory.load().users.get(holder.username)
+            if user is None or not user.active:
+                return None
+            last = holder.last_used_at
+            if last is None or uow.now - last >= TOKEN_USE_RESOLUTION:
+                uow.accounts.note_token_use(token_hash, uow.now)
+                uow.commit()
+        return SignedIn(user, holder.locale or LOCALES[0], holder.session_generation)
+
+    def signed_in(self, username: str) -> SignedIn | None:
+        """An active directory user as a request needs them (one transaction), or None."""
+        with self.uow() as uow:
+            state = uow.accounts.sign_in_state(username)
+            user = uow.directory.load().users.get(username) if state else None
+            if state is None or user is None or not user.active:
+                return None
+        return SignedIn(user, state.locale or LOCALES[0], state.session_generation)
 
     def locale(self, username: str) -> str:
         with self.uow() as uow:

@@ -150,3 +150,23 @@ def test_a_password_change_revokes_tokens_and_ends_sessions(engine):
     engine.end_sessions("ana")
     assert engine.session_generation("ana") == before + 2
     assert engine.session_generation("nobody") is None
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(engine, clock):
+    token = engine.create_token("ana", label="laptop")
+
+    def last_used():
+        with engine.uow() as uow:
+            return uow.session.scalar(select(api_tokens.c.last_used_at))
+
+    assert engine.token_user(token) == "ana"
+    first = last_used()
+    assert first == clock.now()
+
+    clock.advance(timedelta(seconds=59))
+    assert engine.token_user(token) == "ana"
+    assert last_used() == first  # a read within the minute writes nothing
+
+    clock.advance(timedelta(seconds=1))
+    assert engine.token_user(token) == "ana"
+    assert last_used() == clock.now()
