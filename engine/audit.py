@@ -107,9 +107,10 @@ def event_hash(event: Any) -> str:
     return hashlib.sha256(canonical_payload(event_values(event))).hexdigest()
 
 
-# The verifier's hot path reads columns as stored and builds the same bytes with one
-# f-string; anything of an unexpected type (a tampered row) takes canonical_payload.
+# The verifier's hot path reads columns as stored and hashes the same bytes built with
+# f-strings; anything of an unexpected type (a tampered row) takes canonical_payload.
 _encode_str = encode_basestring
+_sha256 = hashlib.sha256
 if c_make_encoder is not None:  # the C encoder json.dumps uses, built once instead of per call
     _encode_json = c_make_encoder(None, None, encode_basestring, None, ":", ",", True, False, True)
 
@@ -136,17 +137,19 @@ def stored_time(value: Any) -> str:
     return _canonical_time(value)
 
 
-def stored_json(text: str) -> Any:
-    """`details` from its stored JSON text, exactly as json.loads reads it."""
+def stored_json(text: str | bytes) -> Any:
+    """`details` from its stored JSON (text, or its UTF-8 bytes), exactly as json.loads reads it."""
     try:
+        if type(text) is bytes:
+            text = text.decode()
         value, end = _scan_json(text, 0)
         if end == len(text):
             return value
-    except (StopIteration, json.JSONDecodeError):
+    except (StopIteration, ValueError):  # ValueError: not UTF-8, or not JSON (JSONDecodeError)
         pass
     try:
         return json.loads(text)  # whitespace around the value, or an error to report
-    except (json.JSONDecodeError, TypeError):
+    except (ValueError, TypeError):
         raise Unreadable("details are not valid JSON") from None
 
 
@@ -156,22 +159,27 @@ def canonical_json(value: Any) -> str:
     return _dumps_fast(value)
 
 
-def row_payload(
-    action: Any, actor: Any, details_json: str, instance_id: Any, occurred_at: str,
+def row_digest(
+    action: Any, actor: Any, details_json: bytes, instance_id: Any, occurred_at: str,
     on_behalf_of: Any, prev_hash: Any, process_id: Any, raci_role: Any, reason: Any,
     seq: Any, stream: Any, task_id: Any,
-) -> bytes:  # fmt: skip
-    """canonical_payload of one event's values (in `_SORTED_FIELDS` order), fast.
+) -> str:  # fmt: skip
+    """SHA-256 (hex) of canonical_payload of one event's values (`_SORTED_FIELDS` order), fast.
 
-    `details_json` goes in verbatim: it must be canonical_json(details).
+    `details_json` goes in verbatim: canonical_json(details) as UTF-8, as the database
+    gives it. It is hashed between the text before and after it rather than pasted into
+    one string: details often hold non-ASCII text, which would make the whole payload a
+    wide string to build and encode again; the parts around it stay ASCII (measured:
+    a quarter less time per event).
     """
     enc = _encode_str
     try:
         if type(seq) is not int:
             raise TypeError
-        return (
-            f'{{"action":{enc(action)},"actor":{enc(actor)},"details":{details_json},'
-            f'"instance_id":{"null" if instance_id is None else enc(instance_id)},'
+        digest = _sha256(f'{{"action":{enc(action)},"actor":{enc(actor)},"details":'.encode())
+        digest.update(details_json)
+        digest.update(
+            f',"instance_id":{"null" if instance_id is None else enc(instance_id)},'
             f'"occurred_at":{enc(occurred_at)},'
             f'"on_behalf_of":{"null" if on_behalf_of is None else enc(on_behalf_of)},'
             f'"prev_hash":{enc(prev_hash)},'
@@ -179,12 +187,14 @@ def row_payload(
             f'"raci_role":{"null" if raci_role is None else enc(raci_role)},'
             f'"reason":{"null" if reason is None else enc(reason)},"seq":{seq},'
             f'"stream":{enc(stream)},"task_id":{"null" if task_id is None else enc(task_id)}}}'
-        ).encode()
-    except TypeError:
-        return canonical_payload(
-            [action, actor, json.loads(details_json), instance_id, occurred_at, on_behalf_of,
-             prev_hash, process_id, raci_role, reason, seq, stream, task_id]
+            .encode()
         )  # fmt: skip
+        return digest.hexdigest()
+    except TypeError:  # a value of another type than the columns hold: a tampered row
+        return _sha256(canonical_payload(
+            [action, actor, stored_json(details_json), instance_id, occurred_at, on_behalf_of,
+             prev_hash, process_id, raci_role, reason, seq, stream, task_id]
+        )).hexdigest()  # fmt: skip
 
 
 def chain(event: AuditEvent, head: AuditStream) -> None:
@@ -253,11 +263,12 @@ class ChainCheck:
         self.openings: dict[str, tuple[int, str, int]] | None = {} if continues else None
 
     def add_rows(self, rows: Iterable[Sequence[Any]], leaves: list[bytes] | None) -> None:
-        """Check events as stored, in STORED_COLUMNS order; append each one's hash to `leaves`.
+        """Check events as stored, in STORED_COLUMNS order (details as UTF-8 bytes); append
+        each one's hash to `leaves`.
 
-        The verifier's hot loop: locals only, one f-string and one SHA-256 per event.
+        The verifier's hot loop: locals only, two f-strings and one SHA-256 per event.
         """
-        tails, problem, sha256, payload = self._tails, self._problem, hashlib.sha256, row_payload
+        tails, problem, digest_of = self._tails, self._problem, row_digest
         link, openings = self._link, self.openings
         keep = leaves.append if leaves is not None else None
         count = 0
@@ -282,16 +293,13 @@ class ChainCheck:
                 time = stored_time(occurred_at)
                 # Details are stored as canonical_json: hash them as they are. Text spelled
                 # otherwise (events stored before, other writers) is parsed and re-spelled.
-                digest = sha256(
-                    payload(action, actor, details, instance_id, time, on_behalf_of,
-                            prev_hash, process_id, raci_role, reason, seq, stream, task_id)
-                ).hexdigest()  # fmt: skip
+                digest = digest_of(action, actor, details, instance_id, time, on_behalf_of,
+                                   prev_hash, process_id, raci_role, reason, seq, stream,
+                                   task_id)  # fmt: skip
                 if digest != stored_hash:
-                    digest = sha256(
-                        payload(action, actor, canonical_json(stored_json(details)),
-                                instance_id, time, on_behalf_of, prev_hash, process_id,
-                                raci_role, reason, seq, stream, task_id)
-                    ).hexdigest()  # fmt: skip
+                    digest = digest_of(action, actor, canonical_json(stored_json(details)).encode(),
+                                       instance_id, time, on_behalf_of, prev_hash, process_id,
+                                       raci_role, reason, seq, stream, task_id)  # fmt: skip
             except Unreadable as err:
                 problem(stream, seq, event_id, f"{err} (edited)")
                 digest = ""
@@ -333,18 +341,25 @@ class ChainCheck:
         self._tails.update(later._tails)
         self.events += later.events
 
-    def finish(self, heads: Iterable[AuditStream]) -> Verification:
-        """Compare each chain's end with its recorded head; the outcome of the pass."""
-        by_stream = {head.stream: head for head in heads}
-        for stream in sorted(set(by_stream) | set(self._tails)):
-            head = by_stream.get(stream)
-            _, last_hash, last_seq = self._tails.get(stream) or (1, GENESIS_HASH, 0)
-            if head is None:
-                self._problem(stream, None, None, "events exist for a stream with no head")
-            elif head.length != last_seq or head.head_hash != last_hash:
-                message = f"head records {head.length} events, chain has {last_seq}"
-                self._problem(stream, None, None, message)
-        streams = len(set(by_stream) | set(self._tails))
+    def finish(self, heads: Sequence[Sequence[Any]]) -> Verification:
+        """Compare each chain's end with its recorded head, given as (stream, length,
+        head_hash) rows; the outcome of the pass (head problems in stream order)."""
+        tails, ends, matched = self._tails, [], 0
+        for stream, length, head_hash in heads:
+            tail = tails.get(stream)
+            if tail is None:
+                last_hash, last_seq = GENESIS_HASH, 0
+            else:
+                matched += 1
+                last_hash, last_seq = tail[1], tail[2]
+            if length != last_seq or head_hash != last_hash:
+                ends.append((stream, f"head records {length} events, chain has {last_seq}"))
+        if matched < len(tails):  # some chains have no head row
+            headless = tails.keys() - {row[0] for row in heads}
+            ends.extend((stream, "events exist for a stream with no head") for stream in headless)
+        for stream, message in sorted(ends):
+            self._problem(stream, None, None, message)
+        streams = len(heads) + len(tails) - matched
         return Verification(streams=streams, events=self.events, problems=self.problems)
 
     def prefix(self) -> Verification:

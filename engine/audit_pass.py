@@ -14,7 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, String, Text, cast, func, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    LargeBinary,
+    Row,
+    Select,
+    String,
+    Text,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -25,13 +36,18 @@ Progress = Callable[[int, int], None]  # (events done, events in all)
 
 _HASHED_COLUMNS = [audit_events.c[name] for name in (*audit.HASHED_FIELDS, "id", "hash")]
 _c = audit_events.c
-# The columns as stored, for audit.ChainCheck.add_rows: details as its JSON text and the
-# time as the driver gives it, so that no per-row type conversion runs in SQLAlchemy.
+# The columns as stored, for audit.ChainCheck.add_rows: details as the UTF-8 bytes of its
+# JSON text (hashed as they are: no decoding into a str and encoding back) and the time as
+# the driver gives it, so that no per-row type conversion runs in SQLAlchemy.
 STORED_COLUMNS = (
     _c.id, _c.stream, _c.seq, _c.prev_hash, _c.hash, _c.action, _c.actor,
-    cast(_c.details, Text), _c.instance_id, type_coerce(_c.occurred_at, String),
+    cast(_c.details, LargeBinary), _c.instance_id, type_coerce(_c.occurred_at, String),
     _c.on_behalf_of, _c.process_id, _c.raci_role, _c.reason, _c.task_id,
 )  # fmt: skip
+_DETAILS_AT = 7
+# PostgreSQL casts no JSON to bytea: its UTF-8 bytes come from convert_to (and the cursor
+# fetches in binary format, so bytea arrives as it is rather than as hex text to decode).
+_POSTGRES_DETAILS = func.convert_to(cast(_c.details, Text), "UTF8").label("details")
 # PostgreSQL spells the time as SQLite stores it (UTC, "2026-01-31 09:30:00.000000", which
 # audit.stored_time turns canonical with a slice): the driver builds no datetime per row and
 # the server does this work alongside the verifier. Half the check's time, measured.
@@ -45,7 +61,9 @@ def stored_columns(dialect: str) -> tuple[Any, ...]:
     """STORED_COLUMNS as read from `dialect` (the time as text on every backend)."""
     if dialect != "postgresql":
         return STORED_COLUMNS
-    return (*STORED_COLUMNS[:_TIME_AT], _POSTGRES_TIME, *STORED_COLUMNS[_TIME_AT + 1 :])
+    columns = list(STORED_COLUMNS)
+    columns[_DETAILS_AT], columns[_TIME_AT] = _POSTGRES_DETAILS, _POSTGRES_TIME
+    return tuple(columns)
 
 
 def snapshot_options(dialect: str) -> dict[str, object]:
@@ -97,9 +115,10 @@ def run(
     return Pass(verification=verification, leaves=leaves, last_event_id=last_id)
 
 
-def heads(connection: Connection) -> list[Row]:
-    """Every stream's recorded head (length and last hash)."""
-    return list(connection.execute(select(audit_streams)).all())
+def heads(connection: Connection) -> list[tuple[str, int, str]]:
+    """Every stream's recorded head: (stream, length, last hash)."""
+    query = select(audit_streams.c.stream, audit_streams.c.length, audit_streams.c.head_hash)
+    return [row for batch in _driver_batches(connection, query) for row in batch]
 
 
 def batches(
@@ -111,14 +130,20 @@ def batches(
 
 
 def _batches(connection: Connection, query: Select[Any]) -> Iterator[list[tuple[Any, ...]]]:
-    """The rows of `query` in batches, as the driver gives them (a server-side cursor on
-    PostgreSQL). Profiling showed SQLAlchemy's row wrapping took a third of the pass."""
-    query = query.order_by(audit_events.c.id)
+    return _driver_batches(connection, query.order_by(audit_events.c.id), name="audit_pass")
+
+
+def _driver_batches(
+    connection: Connection, query: Select[Any], *, name: str | None = None
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `query` in batches, as the driver gives them; with a `name`, from a
+    server-side cursor on PostgreSQL. Profiling showed SQLAlchemy's row wrapping took a
+    third of the pass."""
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     driver = connection.connection.driver_connection
     assert driver is not None
     postgres = connection.dialect.name == "postgresql"
-    cursor = driver.cursor(name="audit_pass") if postgres else driver.cursor()
+    cursor = driver.cursor(name=name, binary=True) if postgres and name else driver.cursor()
     try:
         cursor.execute(sql)
         while batch := cursor.fetchmany(BATCH):

@@ -70,6 +70,8 @@ def verify(
         child.join()
         results.close()
     check.join(later)
+    if progress:
+        progress(check.events, check.events)
     return check.finish(audit_pass.heads(connection))
 
 

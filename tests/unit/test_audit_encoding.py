@@ -3,6 +3,7 @@ fields with sorted keys, compact separators, non-ASCII as is (engine/audit.py)."
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 
@@ -23,6 +24,10 @@ times = st.datetimes(
 )
 
 
+def sha256(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
 def reference_payload(fields: dict) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -40,8 +45,8 @@ def test_the_fast_payload_is_the_canonical_json(at, details, **fields):
     names = audit._SORTED_FIELDS
     values = {**fields, "details": audit.stored_json(stored), "occurred_at": time}
     assert audit.canonical_payload([values[name] for name in names]) == expected
-    values["details"] = audit.canonical_json(values["details"])  # as the database stores it
-    assert audit.row_payload(*(values[name] for name in names)) == expected
+    values["details"] = audit.canonical_json(values["details"]).encode()  # as the database gives it
+    assert audit.row_digest(*(values[name] for name in names)) == sha256(expected)
 
 
 @given(at=times)
@@ -55,8 +60,8 @@ def test_a_value_of_an_unexpected_type_takes_the_exact_path():
     names = audit._SORTED_FIELDS
     fields = {name: "x" for name in names} | {"seq": "7", "details": {"b": 1, "a": [1.5]}}
     expected = reference_payload(fields)
-    fields["details"] = audit.canonical_json(fields["details"])
-    assert audit.row_payload(*(fields[name] for name in names)) == expected
+    fields["details"] = audit.canonical_json(fields["details"]).encode()
+    assert audit.row_digest(*(fields[name] for name in names)) == sha256(expected)
 
 
 def test_stored_details_spelled_otherwise_are_still_verified():
@@ -70,13 +75,23 @@ def test_stored_details_spelled_otherwise_are_still_verified():
     check = audit.ChainCheck()
     stored = "2026-01-01 00:00:00.000000"
     for spelling in (json.dumps(event.details), audit.canonical_json(event.details)):
+        spelling = spelling.encode()  # as the verifier reads them
         row = (1, "s", 1, event.prev_hash, event.hash, "complete", "ana", spelling, None,
                stored, None, None, None, None, None)  # fmt: skip
         check = audit.ChainCheck()
         check.add_rows([row], None)
         assert check.problems == []
-    tampered = (1, "s", 1, event.prev_hash, event.hash, "complete", "ana", '{"a":[1,3],"b":1}',
+    tampered = (1, "s", 1, event.prev_hash, event.hash, "complete", "ana", b'{"a":[1,3],"b":1}',
                 None, stored, None, None, None, None, None)  # fmt: skip
     check = audit.ChainCheck()
     check.add_rows([tampered], None)
     assert [p.message for p in check.problems] == ["content does not match its hash (edited)"]
+
+
+def test_details_that_are_no_longer_utf8_are_named_not_a_crash():
+    """An edit that writes bytes, not text, into a SQLite row is reported like any edit."""
+    row = (1, "s", 1, audit.GENESIS_HASH, "0" * 64, "complete", "ana", b'{"a":"\xff"}', None,
+           "2026-01-01 00:00:00.000000", None, None, None, None, None)  # fmt: skip
+    check = audit.ChainCheck()
+    check.add_rows([row], None)
+    assert [p.message for p in check.problems] == ["details are not valid JSON (edited)"]
