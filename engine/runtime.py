@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from . import spiff_internals
 from .clock import Clock
 from .errors import InvalidState, NotFound
 from .sandbox import DEFAULT_MEMORY_LIMIT
@@ -32,8 +33,6 @@ from .scripting import (
     service_context,
 )
 from .serialization import SpecBundle, dump_state, load_state
-
-_SCHEDULED = "raciflow_scheduled"  # internal-data flag: due time set from our clock
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ class Runtime:
         task = _find_task(workflow, task_id)
         if task.state != TaskState.WAITING:
             raise InvalidState(f"timer {task_id} is not waiting")
-        task._set_internal_data(event_fired=True)
+        spiff_internals.mark_timer_fired(task)
         workflow.refresh_timers()
         return _spec_id(task)
 
@@ -171,7 +170,7 @@ class Runtime:
         failed = workflow.get_tasks(state=TaskState.ERROR)
         for task in failed:
             task.data.update(data)
-            task._set_state(TaskState.READY)
+            spiff_internals.make_ready(task)
         return [_spec_id(task) for task in failed]
 
     @staticmethod
@@ -211,9 +210,10 @@ class Runtime:
     @staticmethod
     def waiting_timers(workflow: BpmnWorkflow) -> list[TimerInfo]:
         return [
-            TimerInfo(task_id=str(task.id), spec_id=_spec_id(task), due_at=_due(task))
+            TimerInfo(task_id=str(task.id), spec_id=_spec_id(task), due_at=due)
             for task in _timer_tasks(workflow)
-            if task._get_internal_data(_SCHEDULED)
+            if spiff_internals.is_scheduled(task)
+            and (due := spiff_internals.timer_due(task)) is not None
         ]
 
     @staticmethod
@@ -225,7 +225,7 @@ class Runtime:
         """Set each new timer's due time from our clock, so tests can move time."""
         now = self.clock.now()
         for task in _timer_tasks(workflow):
-            if task._get_internal_data(_SCHEDULED):
+            if spiff_internals.is_scheduled(task):
                 continue
             definition = task.task_spec.event_definition
             expression = self.script_engine.evaluate(task, definition.expression)
@@ -234,7 +234,7 @@ class Runtime:
                 due = now + TimerEventDefinition.get_timedelta_from_start(duration, now)
             else:
                 due = TimeDateEventDefinition.get_datetime(expression)
-            task._set_internal_data(event_value=due.isoformat(), **{_SCHEDULED: True})
+            spiff_internals.schedule_timer(task, due)
 
 
 def _timer_tasks(workflow: BpmnWorkflow) -> list[Any]:
@@ -245,22 +245,14 @@ def _timer_tasks(workflow: BpmnWorkflow) -> list[Any]:
     ]
 
 
-def _due(task: Any) -> datetime:
-    return TimerEventDefinition.get_datetime(task._get_internal_data("event_value"))
-
-
 def _boundary_due(task: Any) -> datetime | None:
     """The earliest timer attached to this task, which is its due time."""
-    parent = task.parent
-    if parent is None or not parent.task_spec.name.endswith("BoundaryEventSplit"):
-        return None
     dues = [
-        _due(sibling)
-        for sibling in parent.children
-        if sibling is not task
-        and sibling.state == TaskState.WAITING
-        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
-        and sibling._get_internal_data("event_value")
+        due
+        for event in spiff_internals.boundary_events(task)
+        if event.state == TaskState.WAITING
+        and isinstance(getattr(event.task_spec, "event_definition", None), TimerEventDefinition)
+        and (due := spiff_internals.timer_due(event)) is not None
     ]
     return min(dues, default=None)
 

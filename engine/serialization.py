@@ -22,6 +22,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from .decisions import RecordedBusinessRuleTaskConverter
+from .spiff_internals import state_encoder
 
 SpecBundle = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 _VERSION_KEY = "serializer_version"
@@ -56,7 +57,7 @@ _REGISTRY = BpmnWorkflowSerializer.configure(
         BusinessRuleTask: RecordedBusinessRuleTaskConverter,  # decisions on the record
     }
 )
-_ENCODER = BpmnWorkflowSerializer(_REGISTRY)._encoder_cls
+_ENCODER = state_encoder(_REGISTRY)
 
 
 def spec_to_dict(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> dict:
