@@ -25,6 +25,7 @@ from workflows.forms import schema_for
 from . import case_warnings, form_render, form_values, record_checks, task_page
 from .errors import status_of
 from .extensions import password_guesses
+from .form_prefill import starting_values
 from .i18n import error_text
 from .people_fields import with_people
 from .services import engine
@@ -192,9 +193,10 @@ def _render(
 ) -> tuple[str, int]:
     task = page.task
     schema = schema_for(task["process_id"], task["element"])
+    case = task_page.case_data(page)
     if form is None:
         form = form_render.bind(schema, data=task["submitted_data"])  # rework starts from it
-    case = task_page.case_data(page)
+        form = starting_values(form, schema, case)
     form = with_people(form, schema, case, engine().directory())
     labels = {f.name: f.label for f in form.fields}
     html = render_template(

@@ -166,6 +166,19 @@ def test_a_flagged_order_is_cancelled_with_only_a_reason(web_app, crm):
     assert "corrected_lines" not in detail["submitted_data"]
 
 
+def test_the_corrected_lines_begin_as_the_order_and_a_cancel_leaves_them_out(web_app, crm):
+    task = flagged_order(crm)
+    html = sign_in(web_app, "sofia.cs").page(f"/tasks/{task}")
+    assert f'name="corrected_lines-0-product_code" type="text" value="{COLA}"' in html
+    quantity = html[html.index('name="corrected_lines-0-quantity"') :]
+    assert 'value="20"' in quantity[: quantity.index(">")], quantity[:200]
+    sent = review_form(outcome="cancel", cancel_reason="The customer cancelled by phone")
+    sent.update({"corrected_lines-0-product_code": COLA, "corrected_lines-0-quantity": "20"})
+    assert sign_in(web_app, "sofia.cs").post(f"/tasks/{task}/complete", sent).status_code == 302
+    submitted = views.task_detail(crm.uow(), task)["submitted_data"]
+    assert "corrected_lines" not in submitted  # shown to begin with, not the agent's to submit
+
+
 def test_fixing_needs_a_corrected_line_and_says_so(web_app, crm):
     task = flagged_order(crm)
     answer = sign_in(web_app, "sofia.cs").post(

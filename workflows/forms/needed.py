@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, validates_schema
+from marshmallow import Schema, ValidationError, post_load, validates_schema
 
 NEEDED = "needed for the choice you made"  # beside the input the choice needs
 
@@ -53,3 +53,14 @@ class Form(Schema):
                 missing[key] = [field.metadata.get("needed_error", NEEDED)]
         if missing:
             raise ValidationError(missing)
+
+    @post_load
+    def without_unused_starting_values(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # A field that begins with the case's value (`starts_from`, web/form_prefill.py) was
+        # not typed by the person: when their decision does not need it, it is not theirs.
+        for name, field in self.load_fields.items():
+            when = conditions(field.metadata)
+            unused = when and not all(data.get(c) in v for c, v in when.items())
+            if field.metadata.get("starts_from") and unused:
+                data.pop(field.attribute or name, None)
+        return data

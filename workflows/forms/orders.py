@@ -77,7 +77,8 @@ class ReviewForm(Form):
     """Fix the lines, confirm them with the customer, or cancel: each needs only its own."""
 
     outcome = fields.String(required=True, validate=validate.OneOf(["fix", "confirm", "cancel"]))
-    corrected_lines = _lines(metadata=needed_when(outcome="fix"))
+    # The order's lines to begin with: an agent corrects them rather than retyping.
+    corrected_lines = _lines(metadata={**needed_when(outcome="fix"), "starts_from": "lines"})
     customer_contact = fields.String(
         validate=validate.Length(min=3, max=200), metadata=needed_when(outcome="confirm")
     )
