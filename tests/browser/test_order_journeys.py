@@ -76,10 +76,13 @@ def test_flagged_order_fixed_sent_back_fixed_again_and_released(journey):
     customer = code(customer_id)
     agent = journey.as_("sofia.cs")
     agent.open_task("Clean the order", customer=customer)
+    # The corrected lines begin as the order: the agent drops the price above list and,
+    # by mistake, the quantity.
+    assert agent.page.input_value("[name='corrected_lines-0-product_code']") == product
     agent.complete(
         "clean-order",
         outcome="fix",
-        **{"corrected_lines-0-product_code": product, "corrected_lines-0-quantity": "1"},
+        **{"corrected_lines-0-unit_price": "", "corrected_lines-0-quantity": "1"},
     )
     supervisor = journey.as_("maria.cssup")
     supervisor.open_task("Clean the order", customer=customer, to_sign=True)
@@ -88,11 +91,7 @@ def test_flagged_order_fixed_sent_back_fixed_again_and_released(journey):
 
     agent.open_task("Clean the order", customer=customer)
     assert agent.sees("όχι ένα τεμάχιο")
-    agent.complete(
-        "rework",
-        outcome="fix",
-        **{"corrected_lines-0-product_code": product, "corrected_lines-0-quantity": str(quantity)},
-    )
+    agent.complete("rework", outcome="fix", **{"corrected_lines-0-quantity": str(quantity)})
     supervisor.open_task("Clean the order", customer=customer, to_sign=True)
     supervisor.approve()
     plan_delivery(journey, customer)
