@@ -13,6 +13,12 @@ from flask_babel import lazy_gettext as _l
 from .trail_views import VALUES
 
 LABELS = {
+    "decision_record": _l("Decision"),
+    "issued_by": _l("Issued by"),
+    "open_jobs": _l("Open jobs per technician"),
+    "proposal": _l("Proposed schedule"),
+    "resolved": _l("Resolution"),
+    "working_days": _l("Working days"),
     "accepted": _l("Accepted warnings"),
     "afm": _l("Tax id (AFM)"),
     "afm_blocked": _l("Tax id in use"),

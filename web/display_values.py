@@ -39,6 +39,8 @@ def field_label(key: str, labels: Mapping[str, str] | None = None) -> str:
         return str(LABELS[key])
     if labels and key in labels:
         return gettext(labels[key])
+    if "." in key:  # a username as a key (a technician's open jobs): the person's name
+        return display.person(key)
     return gettext(key.replace("_", " ").capitalize())
 
 
