@@ -232,7 +232,7 @@ class Governance:
 
 def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
     """The BPMN name of the instance's process, for messages (translated as a name)."""
-    return uow.versions.get(instance.version_id).name or instance.process_id
+    return uow.versions.name_of(instance.version_id) or instance.process_id
 
 
 def _done_body(

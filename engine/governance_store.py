@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, inspect, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
-from .model import Consultation, HumanTask, Notification, OutboxMail, TaskStatus
+from .model import Consultation, HumanTask, Notification, OutboxMail
 from .orm import outbox, task_roles
 
 # What inboxes filter and sort by: copied from each open task onto its role rows.
@@ -37,6 +37,7 @@ class TaskRoleRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._connection = session.connection
         self._pending: list[tuple[HumanTask, str, str]] = []
         self._changed: list[HumanTask] = []
 
@@ -46,36 +47,25 @@ class TaskRoleRepository:
 
     def move_signoff(self, task: HumanTask, role: str) -> None:
         """Index `task`'s sign-off under `role` instead of the matrix's A role."""
-        self.session.execute(
-            delete(task_roles).where(task_roles.c.task_id == task.id, task_roles.c.letter == "A")
-        )
+        self._connection().execute(_DELETE_SIGNOFF_ROLE, {"task_id": task.id})
         self._pending = [row for row in self._pending if not (row[0] is task and row[2] == "A")]
         self._pending.append((task, role, "A"))
 
     def routed(self, task_id: str) -> list[tuple[str, str]]:
         """(role, letter) of an open task as its inboxes hold it: a sign-off raised by
         a level table is under the role the data needs, not the matrix's A role."""
-        rows = self.session.execute(
-            select(task_roles.c.role, task_roles.c.letter).where(task_roles.c.task_id == task_id)
-        )
+        rows = self._connection().execute(_ROLES_OF, {"task_id": task_id})
         return [(role, letter) for role, letter in rows]
 
     def remove_for(self, task_ids: Sequence[str]) -> None:
         """Drop the rows of closed tasks: the inbox index holds open work only."""
         if task_ids:
             self._pending = [row for row in self._pending if row[0].id not in task_ids]
-            self.session.execute(delete(task_roles).where(task_roles.c.task_id.in_(task_ids)))
+            self._connection().execute(_DELETE_ROLES, {"task_ids": list(task_ids)})
 
-    def note_changes(self) -> None:
-        """Remember the open tasks whose inbox fields changed (before the session flushes,
-        which forgets what changed)."""
-        self._changed = [
-            task
-            for task in self.session.dirty
-            if isinstance(task, HumanTask)
-            and TaskStatus(task.status).is_open
-            and _inbox_fields_changed(task)
-        ]
+    def note_changes(self, tasks: list[HumanTask]) -> None:
+        """Remember the open tasks whose inbox fields changed, to copy them at `flush`."""
+        self._changed.extend(task for task in tasks if task not in self._changed)
 
     def flush(self) -> None:
         if self._pending:
@@ -83,23 +73,35 @@ class TaskRoleRepository:
                 {"task_id": task.id, "role": role, "letter": letter, **_inbox_fields(task)}
                 for task, role, letter in self._pending
             ]
-            self.session.execute(insert(task_roles), rows)
+            self._connection().execute(_INSERT_ROLES, rows)
             self._pending.clear()
         if self._changed:
-            self.session.execute(
-                update(task_roles).where(task_roles.c.task_id == bindparam("id")),
-                [{"id": task.id, **_inbox_fields(task)} for task in self._changed],
+            self._connection().execute(
+                _COPY_INBOX_FIELDS,
+                [{"key_": task.id, **_inbox_fields(task)} for task in self._changed],
             )
             self._changed = []
 
 
+_ROLES_OF = select(task_roles.c.role, task_roles.c.letter).where(
+    task_roles.c.task_id == bindparam("task_id")
+)
+_DELETE_SIGNOFF_ROLE = delete(task_roles).where(
+    task_roles.c.task_id == bindparam("task_id"), task_roles.c.letter == "A"
+)
+_DELETE_ROLES = delete(task_roles).where(
+    task_roles.c.task_id.in_(bindparam("task_ids", expanding=True))
+)
+_INSERT_ROLES = insert(task_roles)
+_COPY_INBOX_FIELDS = (
+    update(task_roles)
+    .where(task_roles.c.task_id == bindparam("key_"))
+    .values({field: bindparam(field) for field in INBOX_FIELDS})
+)
+
+
 def _inbox_fields(task: HumanTask) -> dict[str, object]:
     return {field: getattr(task, field) for field in INBOX_FIELDS}
-
-
-def _inbox_fields_changed(task: HumanTask) -> bool:
-    state = inspect(task)
-    return any(state.attrs[field].history.has_changes() for field in INBOX_FIELDS)
 
 
 class ConsultationRepository:

@@ -1,27 +1,32 @@
-"""Repositories: load and store engine records inside a unit of work's session."""
+"""Repositories of process versions, instances and their human tasks.
+
+Versions (cold: deploys, and a cache miss) use the ORM session; instances and tasks
+(every command) use prebuilt SQLAlchemy Core statements on the session's connection,
+with changes written at commit (engine/tracked.py). Timers: engine/timer_store.py;
+the audit trail: engine/audit_store.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit
-from .errors import NotFound
+from .errors import ConcurrencyConflict, NotFound
 from .model import (
     OPEN_TASK_STATUSES,
-    AuditEvent,
-    AuditStream,
     HumanTask,
-    PendingTimer,
     ProcessInstance,
     ProcessVersion,
     TaskStatus,
 )
-from .orm import audit_events
+from .orm import audit_streams, human_tasks, process_instances, process_versions
+from .tracked import TrackedRows, update_by_key
+
+if TYPE_CHECKING:
+    from .audit_store import AuditRepository
 
 
 class VersionRepository:
@@ -39,16 +44,23 @@ class VersionRepository:
 
     def find(self, process_id: str, version: int | None = None) -> ProcessVersion:
         """The given version of `process_id`, or its latest."""
-        query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        return self.get(self.find_id(process_id, version))
+
+    def find_id(self, process_id: str, version: int | None = None) -> int:
+        """The id of the given version of `process_id`, or of its latest (every start asks)."""
         if version is None:
-            query = query.order_by(ProcessVersion.version.desc()).limit(1)
+            params, statement = {"process_id": process_id}, _LATEST_VERSION_ID
         else:
-            query = query.where(ProcessVersion.version == version)
-        found = self.session.scalars(query).first()
+            params, statement = {"process_id": process_id, "version": version}, _VERSION_ID
+        found = self.session.connection().execute(statement, params).scalar()
         if found is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFound(f"process '{process_id}'{suffix} is not deployed")
         return found
+
+    def name_of(self, version_id: int) -> str:
+        """The BPMN name of a version's process (notices name it)."""
+        return self.session.connection().execute(_VERSION_NAME, {"id": version_id}).scalar_one()
 
     def by_hash(self, process_id: str, content_hash: str) -> ProcessVersion | None:
         return self.session.scalars(
@@ -66,17 +78,44 @@ class VersionRepository:
         )
 
 
+_OF_PROCESS = process_versions.c.process_id == bindparam("process_id")
+_LATEST_VERSION_ID = (
+    select(process_versions.c.id)
+    .where(_OF_PROCESS)
+    .order_by(process_versions.c.version.desc())
+    .limit(1)
+)
+_VERSION_ID = select(process_versions.c.id).where(
+    _OF_PROCESS, process_versions.c.version == bindparam("version")
+)
+_VERSION_NAME = select(process_versions.c.name).where(process_versions.c.id == bindparam("id"))
+
+
 class InstanceRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    """Process instances, on SQLAlchemy Core (engine/tracked.py): read once, written at commit.
+
+    An instance row carries a revision: every UPDATE says `WHERE revision = :old` and
+    bumps it, and one that matches no row means another writer got there first
+    (ConcurrencyConflict). Commands lock the row before reading, so that this is a
+    last line of defence rather than the usual way a race ends.
+    """
+
+    def __init__(self, session: Session, audit: AuditRepository) -> None:
+        self._connection = session.connection
+        self._audit = audit
+        self.rows: TrackedRows[ProcessInstance] = TrackedRows(process_instances, ProcessInstance)
 
     def add(self, instance: ProcessInstance) -> None:
-        self.session.add(instance)
+        instance.revision = 1
+        self.rows.add(instance)
 
     def get(self, instance_id: str) -> ProcessInstance:
-        instance = self.session.get(ProcessInstance, instance_id)
+        instance = self.rows.get(instance_id)
         if instance is None:
-            raise NotFound(f"instance {instance_id} does not exist")
+            row = self._connection().execute(_INSTANCE, {"id": instance_id}).first()
+            if row is None:
+                raise NotFound(f"instance {instance_id} does not exist")
+            instance = self.rows.adopt(row)
         return instance
 
     def lock(self, instance_id: str) -> ProcessInstance:
@@ -87,224 +126,183 @@ class InstanceRepository:
         their turns and each reads what the one before it committed (see docs/engine.md,
         "Concurrency"). SQLite has no row locks: its units of work are serialised whole.
         """
-        instance = _lock_instance(self.session, ProcessInstance.id == instance_id)
+        instance = self.lock_where(_LOCK, _LOCK_ALONE, {"id": instance_id})
         if instance is None:
             raise NotFound(f"instance {instance_id} does not exist")
         return instance
 
+    def lock_where(
+        self, with_head: Select[Any], alone: Select[Any], params: dict[str, Any]
+    ) -> ProcessInstance | None:
+        """Lock and read an instance with its audit chain's head (one statement), as committed
+        when the lock was granted; the instance alone if its chain has no head row yet."""
+        connection = self._connection()
+        row = connection.execute(with_head, params).first()
+        if row is not None:
+            self._audit.know_head(row[0], row.head_length, row.head_hash)
+        else:
+            row = connection.execute(alone, params).first()
+            if row is None:
+                return None
+        return self.rows.adopt(row[: len(self.rows.columns)], refresh=True)
 
-def _lock_instance(session: Session, where: Any) -> ProcessInstance | None:
-    return session.scalars(
-        select(ProcessInstance)
-        .where(where)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # as committed when the lock was granted
-    ).first()
+    def flush(self, touched: Collection[str] = ()) -> None:
+        """Write new and changed instances, and bump the revision of those `touched` (whose
+        tasks changed); each must still have the revision it was read with."""
+        connection = self._connection()
+        new = self.rows.new_rows()
+        if new:
+            connection.execute(_INSERT_INSTANCE, new)
+        for instance, changed, snapshot in list(self.rows.changes(touched)):
+            old = snapshot[_REVISION]
+            instance.revision = changed["revision"] = old + 1
+            statement = update_by_key(process_instances, frozenset(changed), "revision")
+            result = connection.execute(statement, {**changed, "key_": instance.id, "guard_": old})
+            if result.rowcount != 1:
+                raise ConcurrencyConflict(STALE)
+        self.rows.mark_written()
+
+
+STALE = "the instance was changed by someone else at the same time; reload and retry"
+_REVISION = process_instances.c.keys().index("revision")
+
+_INSTANCE = select(process_instances).where(process_instances.c.id == bindparam("id"))
+_INSERT_INSTANCE = insert(process_instances)
+_WITH_HEAD = select(
+    process_instances,
+    audit_streams.c.length.label("head_length"),
+    audit_streams.c.head_hash.label("head_hash"),
+).join_from(process_instances, audit_streams, audit_streams.c.stream == process_instances.c.id)
+# FOR UPDATE of both rows: on PostgreSQL a writer that waited for the lock re-reads both
+# as the writer before it committed them (its chain's head included).
+_LOCK = _WITH_HEAD.where(process_instances.c.id == bindparam("id")).with_for_update()
+_LOCK_ALONE = _INSTANCE.with_for_update()
+_OWNER = select(human_tasks.c.instance_id).where(human_tasks.c.id == bindparam("task_id"))
+_LOCK_BY_TASK = _WITH_HEAD.where(
+    process_instances.c.id == _OWNER.scalar_subquery()
+).with_for_update()
+_LOCK_ALONE_BY_TASK = (
+    select(process_instances)
+    .where(process_instances.c.id == _OWNER.scalar_subquery())
+    .with_for_update()
+)
 
 
 class TaskRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    """The human-task projection, on SQLAlchemy Core like InstanceRepository.
+
+    Task rows carry no revision of their own: a command changes tasks only under its
+    instance's lock, and bumps the instance's revision in the same commit.
+    """
+
+    def __init__(self, session: Session, instances: InstanceRepository) -> None:
+        self._connection = session.connection
+        self._instances = instances
+        self.rows: TrackedRows[HumanTask] = TrackedRows(human_tasks, HumanTask)
+        self._open_at_lock: dict[str, list[HumanTask]] = {}  # by instance id
 
     def add(self, task: HumanTask) -> None:
-        self.session.add(task)
+        self.rows.add(task)
 
     def get(self, task_id: str) -> HumanTask:
-        task = self.session.get(HumanTask, task_id)
+        task = self.rows.get(task_id)
         if task is None:
-            raise NotFound(f"task {task_id} does not exist")
+            row = self._connection().execute(_TASK, {"id": task_id}).first()
+            if row is None:
+                raise NotFound(f"task {task_id} does not exist")
+            task = self.rows.adopt(row)
         return task
 
     def lock(self, task_id: str) -> tuple[HumanTask, ProcessInstance]:
-        """Load a task to change it: its instance's row is locked first, then it is read."""
-        # A task never moves to another instance: reading its instance id before the lock is safe.
-        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        instance = _lock_instance(self.session, ProcessInstance.id == owner)
+        """Load a task to change it: its instance's row is locked first, then the task is
+        read with the instance's other open tasks (one statement; see open_alongside)."""
+        # A task never moves to another instance: reading its instance id in the lock is safe.
+        params = {"task_id": task_id}
+        instance = self._instances.lock_where(_LOCK_BY_TASK, _LOCK_ALONE_BY_TASK, params)
         if instance is None:
             raise NotFound(f"task {task_id} does not exist")
-        task = self.session.scalars(
-            select(HumanTask)
-            .where(HumanTask.id == task_id)
-            .execution_options(populate_existing=True)
-        ).one()
+        rows = self._connection().execute(
+            _TASK_AND_OPEN, {"task_id": task_id, "instance_id": instance.id}
+        )
+        task = None
+        still_open = []
+        for row in rows:
+            found = self.rows.adopt(row, refresh=True)
+            if found.id == task_id:
+                task = found
+            if row.status in _OPEN:
+                still_open.append(found)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        self._open_at_lock[instance.id] = still_open
         return task, instance
 
     def open_alongside(self, task_id: str) -> list[HumanTask]:
-        """The open tasks of the instance that `task_id` belongs to, in one query."""
-        instance_id = select(HumanTask.instance_id).where(HumanTask.id == task_id)
-        return list(
-            self.session.scalars(
-                select(HumanTask).where(
-                    HumanTask.instance_id == instance_id.scalar_subquery(),
-                    HumanTask.status.in_(OPEN_TASK_STATUSES),
-                )
-            )
-        )
+        """The open tasks of the instance that `task_id` belongs to, in one query (none
+        right after `lock(task_id)`: it read them)."""
+        task = self.rows.get(task_id)
+        if task is not None and task.instance_id in self._open_at_lock:
+            return list(self._open_at_lock[task.instance_id])
+        return self._adopt_all(_OPEN_ALONGSIDE, {"task_id": task_id})
 
     def open_for_instance(self, instance_id: str) -> list[HumanTask]:
-        found = self.session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_TASK_STATUSES)
-            )
-        )
-        # The session does not autoflush: drop tasks closed earlier in this unit of work.
+        found = self._adopt_all(_OPEN_TASKS, {"instance_id": instance_id})
+        # Unsaved changes win: drop tasks closed earlier in this unit of work.
         return [task for task in found if task.status in OPEN_TASK_STATUSES]
 
     def signed_for_instance(self, instance_id: str) -> list[HumanTask]:
         """The instance's tasks whose submitted data a member of A signed."""
-        return list(
-            self.session.scalars(
-                select(HumanTask).where(
-                    HumanTask.instance_id == instance_id,
-                    HumanTask.status == TaskStatus.COMPLETED,
-                    HumanTask.signed_off_by.is_not(None),
-                )
-            )
-        )
-
-
-class TimerRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def replace_for_instance(self, instance_id: str, timers: list[PendingTimer]) -> None:
-        self.session.execute(delete(PendingTimer).where(PendingTimer.instance_id == instance_id))
-        self.session.add_all(timers)
-
-    def remove(self, timer_ids: set[str]) -> None:
-        if timer_ids:
-            self.session.execute(delete(PendingTimer).where(PendingTimer.id.in_(timer_ids)))
-
-    def is_pending(self, timer_id: str) -> bool:
-        return self.session.get(PendingTimer, timer_id) is not None
-
-    def add_all(self, timers: list[PendingTimer]) -> None:
-        self.session.add_all(timers)
-
-    def claim_due(self, timer_id: str, now: datetime) -> PendingTimer | None:
-        """The timer if it is still pending and due, locked for this transaction; None if
-        it is gone or another transaction holds it (SKIP LOCKED: workers never queue)."""
-        return self.session.scalars(
-            select(PendingTimer)
-            .where(PendingTimer.id == timer_id, PendingTimer.due_at <= now)
-            .with_for_update(skip_locked=True)
-        ).first()
-
-    def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
-        """(instance id, timer id) of timers due at `now`, earliest first."""
-        rows = self.session.execute(
-            select(PendingTimer.instance_id, PendingTimer.id)
-            .where(PendingTimer.due_at <= now)
-            .order_by(PendingTimer.due_at)
-            .limit(limit)
-        )
-        return [(row.instance_id, row.id) for row in rows]
-
-
-_EVENT_COLUMNS = (*audit.HASHED_FIELDS, "hash")
-
-
-class AuditRepository:
-    """Append events to their stream's chain; read chains back for verification."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._heads: dict[str, AuditStream] = {}
-        self._pending: list[AuditEvent] = []
-
-    def record(
-        self, stream: str, *, occurred_at: datetime, actor: str, action: str, **fields: Any
-    ) -> AuditEvent:
-        """Append an event to the end of `stream`'s chain."""
-        event = AuditEvent(
-            stream=stream,
-            seq=0,
-            occurred_at=occurred_at,
-            actor=actor,
-            action=action,
-            prev_hash="",
-            hash="",
-            **fields,
-        )
-        audit.chain(event, self._head(stream))
-        self._pending.append(event)
-        return event
+        return self._adopt_all(_SIGNED_TASKS, {"instance_id": instance_id})
 
     def flush(self) -> None:
-        """Write the events recorded so far in one statement (the unit of work calls this)."""
-        if self._pending:
-            # A bulk insert: append-only rows need none of the ORM's change tracking.
-            rows = [
-                {name: getattr(event, name) for name in _EVENT_COLUMNS} for event in self._pending
-            ]
-            self.session.execute(insert(audit_events), rows)
-            self._pending.clear()
+        """Write new tasks in one statement, and changed ones grouped by what changed."""
+        connection = self._connection()
+        new = self.rows.new_rows()
+        if new:
+            connection.execute(_INSERT_TASK, new)
+        by_shape: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for task, changed, _ in self.rows.changes():
+            by_shape.setdefault(frozenset(changed), []).append({**changed, "key_": task.id})
+        for shape, params in by_shape.items():
+            connection.execute(update_by_key(human_tasks, shape), params)
+        self.rows.mark_written()
 
-    def last_details(self, task_id: str, action: str) -> dict[str, Any] | None:
-        """The details of the latest committed `action` event on a task, if any."""
-        return self.session.scalars(
-            select(audit_events.c.details)
-            .where(audit_events.c.task_id == task_id, audit_events.c.action == action)
-            .order_by(audit_events.c.id.desc())
-            .limit(1)
-        ).first()
+    def touched_instances(self) -> set[str]:
+        """The instances whose loaded tasks changed (their revision moves with them)."""
+        return {task.instance_id for task, _, _ in self.rows.changes()}
 
-    def record_now(
-        self, stream: str, *, occurred_at: datetime, actor: str, action: str, **fields: Any
-    ) -> AuditEvent:
-        """Append an event and write it at once, so that it has an id rows can refer to.
+    def inbox_changes(self, fields: tuple[str, ...]) -> list[HumanTask]:
+        """Open tasks loaded here whose `fields` changed (before flush forgets what changed)."""
+        return [
+            task
+            for task, changed, _ in self.rows.changes()
+            if TaskStatus(task.status).is_open and not changed.keys().isdisjoint(fields)
+        ]
 
-        The events recorded before it are written first: ids keep the chain's order.
-        """
-        event = self.record(stream, occurred_at=occurred_at, actor=actor, action=action, **fields)
-        self._pending.pop()
-        self.flush()
-        row = {name: getattr(event, name) for name in _EVENT_COLUMNS}
-        event.id = self.session.execute(
-            insert(audit_events).values(row).returning(audit_events.c.id)
-        ).scalar_one()
-        return event
+    def _adopt_all(self, statement: Select[Any], params: dict[str, Any]) -> list[HumanTask]:
+        return [self.rows.adopt(row) for row in self._connection().execute(statement, params)]
 
-    def start_stream(self, stream: str) -> None:
-        """Begin a new chain (for a new instance): no existing head to look up or lock."""
-        head = AuditStream(stream=stream, length=0, head_hash=audit.GENESIS_HASH)
-        self.session.add(head)
-        self._heads[stream] = head
 
-    def _head(self, stream: str) -> AuditStream:
-        head = self._heads.get(stream)
-        if head is None:
-            # Lock only this stream's head: independent instances never wait here.
-            head = self.session.scalars(
-                select(AuditStream).where(AuditStream.stream == stream).with_for_update()
-            ).first()
-            if head is None:
-                head = AuditStream(stream=stream, length=0, head_hash=audit.GENESIS_HASH)
-                self.session.add(head)
-            self._heads[stream] = head
-        return head
-
-    def performers(self, instance_id: str, task_id: str) -> set[str]:
-        """Everyone who completed `task_id`, or had it completed for them, in any round."""
-        rows = self.session.execute(
-            select(AuditEvent.actor, AuditEvent.on_behalf_of).where(
-                AuditEvent.instance_id == instance_id,
-                AuditEvent.task_id == task_id,
-                AuditEvent.action == "complete",
-            )
-        )
-        return {user for row in rows for user in row if user is not None}
-
-    def heads(self) -> Iterator[AuditStream]:
-        yield from self.session.scalars(select(AuditStream).order_by(AuditStream.stream))
-
-    def stream_names(self) -> set[str]:
-        return set(self.session.scalars(select(AuditEvent.stream).distinct()))
-
-    def events_of(self, stream: str) -> Iterator[AuditEvent]:
-        yield from self.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.stream == stream)
-            .order_by(AuditEvent.seq, AuditEvent.id)
-            .execution_options(yield_per=1000)
-        )
+_OPEN = frozenset(status.value for status in OPEN_TASK_STATUSES)
+_OPEN_LIST = sorted(_OPEN)
+_TASK = select(human_tasks).where(human_tasks.c.id == bindparam("id"))
+_INSERT_TASK = insert(human_tasks)
+_TASK_AND_OPEN = select(human_tasks).where(
+    human_tasks.c.instance_id == bindparam("instance_id"),
+    or_(human_tasks.c.id == bindparam("task_id"), human_tasks.c.status.in_(_OPEN_LIST)),
+)
+_OPEN_TASKS = select(human_tasks).where(
+    human_tasks.c.instance_id == bindparam("instance_id"), human_tasks.c.status.in_(_OPEN_LIST)
+)
+_OPEN_ALONGSIDE = select(human_tasks).where(
+    human_tasks.c.instance_id
+    == select(human_tasks.c.instance_id)
+    .where(human_tasks.c.id == bindparam("task_id"))
+    .scalar_subquery(),
+    human_tasks.c.status.in_(_OPEN_LIST),
+)
+_SIGNED_TASKS = select(human_tasks).where(
+    human_tasks.c.instance_id == bindparam("instance_id"),
+    human_tasks.c.status == TaskStatus.COMPLETED.value,
+    human_tasks.c.signed_off_by.is_not(None),
+)

@@ -7,6 +7,11 @@
 Leaving the block without `commit()` rolls everything back. Everything written
 in one unit of work is stamped with one time, `uow.now`, taken when it begins.
 
+A unit of work that only reads says so (`with uow.read_only():`): on SQLite it then
+begins a deferred transaction, which reads a snapshot and never waits for, nor holds
+up, a writer (WAL); one that may write begins with the write lock (BEGIN IMMEDIATE),
+so that it never has to upgrade a read lock half-way (engine/database.py).
+
 A command that changes an instance or its tasks locks the instance's row first
 (`uow.instances.lock`, `uow.tasks.lock`): writers of one instance take turns. Losing
 to another writer anyway (a stale revision, a deadlock, a lock wait that timed out,
@@ -17,31 +22,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from raci.messages import Message
 
 from .account_store import AccountRepository
+from .audit_store import AuditRepository
 from .caches import Caches, Revisions
 from .clock import Clock
 from .directory_store import DirectoryRepository
 from .errors import ConcurrencyConflict
 from .governance_store import (
+    INBOX_FIELDS,
     ConsultationRepository,
     NotificationRepository,
     OutboxRepository,
     TaskRoleRepository,
 )
-from .repository import (
-    AuditRepository,
-    InstanceRepository,
-    TaskRepository,
-    TimerRepository,
-    VersionRepository,
-)
+from .repository import InstanceRepository, TaskRepository, VersionRepository
+from .timer_store import TimerRepository
 
 Wording = Callable[[Message, str], str]  # (message, locale) -> text
 
@@ -67,15 +70,25 @@ class UnitOfWork:
         self.wording = wording
         # Set by the engine: start another instance inside this unit of work.
         self.start_process: Callable[..., str] | None = None
+        self.reading_only = False
+
+    def read_only(self) -> UnitOfWork:
+        """This unit of work only reads: enter it with `with uow.read_only():`."""
+        self.reading_only = True
+        return self
 
     def __enter__(self) -> UnitOfWork:
         self.now = self.clock.now()
         self.session = self.session_factory()
+        self.session.info[UNIT_OF_WORK] = self
+        if self.reading_only:
+            # Begins the transaction now, with the option engine/database.py reads.
+            self.session.connection(execution_options={"read_only": True})
         self.versions = VersionRepository(self.session)
-        self.instances = InstanceRepository(self.session)
-        self.tasks = TaskRepository(self.session)
-        self.timers = TimerRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.instances = InstanceRepository(self.session, self.audit)
+        self.tasks = TaskRepository(self.session, self.instances)
+        self.timers = TimerRepository(self.session)
         self.revisions = Revisions(self.session)
         self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
         self.accounts = AccountRepository(self.session)
@@ -98,17 +111,17 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Commit, turning a lost race with another writer into ConcurrencyConflict."""
+        if self.reading_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         try:
-            self.audit.flush()
-            self.task_roles.note_changes()
-            self.session.flush()  # tasks first: their roles refer to them
-            self.task_roles.flush()
+            self.write_records()
+            self.audit.flush_heads()
+            self.session.flush()
+            self.task_roles.flush()  # after the tasks: the rows refer to them
             self.session.commit()
-        except StaleDataError as err:
+        except ConcurrencyConflict:
             self.session.rollback()
-            raise ConcurrencyConflict(
-                "the instance was changed by someone else at the same time; reload and retry"
-            ) from err
+            raise
         except IntegrityError as err:
             self.session.rollback()
             if _is_unique_violation(err):  # e.g. two deploys racing for one version number
@@ -122,7 +135,25 @@ class UnitOfWork:
                 raise ConcurrencyConflict(BUSY) from err
             raise
 
+    def write_records(self) -> None:
+        """Write what the Core repositories hold: instances, then their tasks and timers,
+        then the audit events. Also run before every flush of the ORM session (a savepoint,
+        a commit), whose rows (consultations, notifications) may refer to them."""
+        self.task_roles.note_changes(self.tasks.inbox_changes(INBOX_FIELDS))
+        self.instances.flush(touched=self.tasks.touched_instances())
+        self.tasks.flush()
+        self.timers.flush()
+        self.audit.flush()
 
+
+@event.listens_for(Session, "before_flush")
+def _records_before_the_orm(session: Session, _context: Any, _objects: Any) -> None:
+    unit_of_work = session.info.get(UNIT_OF_WORK)
+    if unit_of_work is not None:
+        unit_of_work.write_records()
+
+
+UNIT_OF_WORK = "raciflow.unit_of_work"  # the key of a session's unit of work in session.info
 BUSY = "someone else is changing the same records; try again"
 # PostgreSQL: serialization failure, deadlock detected, lock wait timed out (lock_timeout).
 _CONTENTION_STATES = {"40001", "40P01", "55P03"}

@@ -78,6 +78,8 @@ class EngineBase:
     ) -> None:
         self.uow = partial(self._open_uow, uow_factory)
         self.database = database  # the SQLAlchemy engine, for instrumentation (tests, bench)
+        # A unit of work for reading only: never takes the write lock (unit_of_work.py).
+        self.reader = partial(self._open_reader, uow_factory)
         self.runtime = runtime
         self.known_services = known_services
         self.forms = forms
@@ -90,6 +92,9 @@ class EngineBase:
         # Services may start another process in the same transaction (process chaining).
         uow.start_process = partial(self._start_child, uow)
         return uow
+
+    def _open_reader(self, factory: Callable[[], UnitOfWork]) -> UnitOfWork:
+        return factory().read_only()
 
     def _start_in(
         self,
@@ -176,7 +181,7 @@ class EngineBase:
         key = (process_id, number)
         found = catalogue.get(key)
         if found is None:  # NotFound is not cached: a deploy may yet make it
-            found = catalogue[key] = uow.versions.find(process_id, number).id
+            found = catalogue[key] = uow.versions.find_id(process_id, number)
         return found
 
     def _version(self, uow: UnitOfWork, version_id: int) -> LoadedVersion:

@@ -106,6 +106,6 @@ class DefinitionCommands(EngineBase):
 
     def matrix(self, process_id: str, version: int | None = None) -> tuple[int, RaciMatrix | None]:
         """The RACI matrix of a deployed process version (latest by default)."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             loaded = self._version(uow, self._find_version(uow, process_id, version))
             return loaded.number, loaded.matrix

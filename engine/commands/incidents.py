@@ -19,7 +19,7 @@ class IncidentCommands(EngineBase):
 
         This loads the instance's workflow: for one incident's page, never for lists.
         """
-        with self.uow() as uow:
+        with self.reader() as uow:
             instance = uow.instances.get(instance_id)
             if instance.status != InstanceStatus.ERROR:
                 raise InvalidState(f"instance {instance_id} is {instance.status}, not in error")

@@ -26,7 +26,7 @@ class NoticeCommands(EngineBase):
     """Read notifications; send queued e-mail."""
 
     def notifications(self, user: str, *, unread_only: bool = False) -> list[Notification]:
-        with self.uow() as uow:
+        with self.reader() as uow:
             require_active_user(uow.directory.load(), user)
             return uow.notifications.for_user(user, unread_only=unread_only)
 

@@ -65,7 +65,7 @@ class ResignatureCommands(EngineBase):
     def resignature_pending(self, instance_id: str) -> str | None:
         """The name of the task whose changed data waits for a new sign-off, if any:
         until it is signed or rejected, the instance cannot be retried again."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             task = self._resigning(uow, uow.instances.get(instance_id))
             return task.name if task else None
 

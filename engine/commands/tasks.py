@@ -144,7 +144,7 @@ class TaskCommands(ResignatureCommands):
 
         This loads the instance's workflow: use it for one task's page, never for lists.
         """
-        with self.uow() as uow:
+        with self.reader() as uow:
             task = uow.tasks.get(task_id)
             if not TaskStatus(task.status).is_open:
                 raise InvalidState(f"task {task_id} is {task.status}")

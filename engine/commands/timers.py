@@ -23,7 +23,7 @@ class TimerCommands(EngineBase):
 
     def due_timers(self, *, limit: int = 100) -> list[tuple[str, str]]:
         """(instance id, timer id) of the timers due by the clock's now, earliest first."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.timers.due(uow.now, limit)
 
     def fire_timer(self, instance_id: str, timer_id: str) -> TimerOutcome:

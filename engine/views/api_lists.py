@@ -43,7 +43,7 @@ def task_queue(
     `due`: "overdue" (due before now), "today" (before midnight UTC) or "week"
     (within seven days); tasks without a due time never match a window.
     """
-    with uow:
+    with uow.read_only():
         query = select(HumanTask).where(
             HumanTask.status == TaskStatus.READY,
             or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
@@ -67,7 +67,7 @@ def my_tasks(uow: UnitOfWork, user: str, *, limit: int = 50, offset: int = 0) ->
             and_(HumanTask.status == TaskStatus.AWAITING_SIGNOFF, HumanTask.performer == user),
         )
     )
-    with uow:
+    with uow.read_only():
         ordered = query.order_by(HumanTask.created_at, HumanTask.id)
         return _page(uow, query, ordered, _worked_task, limit, offset)
 
@@ -75,7 +75,7 @@ def my_tasks(uow: UnitOfWork, user: str, *, limit: int = 50, offset: int = 0) ->
 def instance_detail(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
     """An instance (NotFound if unknown) with its open tasks, ready or awaiting sign-off."""
     found = instance(uow, instance_id)
-    with uow:
+    with uow.read_only():
         query = (
             select(HumanTask)
             .where(HumanTask.instance_id == instance_id, HumanTask.status.in_(OPEN_TASK_STATUSES))
@@ -86,13 +86,13 @@ def instance_detail(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
 
 def roles_today(uow: UnitOfWork, user: str) -> set[str]:
     """The roles `user` may act for today: their own and those of whom they stand in for."""
-    with uow:
+    with uow.read_only():
         return acting_roles(uow, user)
 
 
 def acting_for(uow: UnitOfWork, user: str) -> list[str]:
     """The users `user` stands in for today."""
-    with uow:
+    with uow.read_only():
         return uow.directory.load().principals_of(user, uow.now.date())
 
 
@@ -114,7 +114,7 @@ def audit_page(
         query = query.where(AuditEvent.occurred_at >= since)
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
-    with uow:
+    with uow.read_only():
         ordered = query.order_by(AuditEvent.occurred_at, AuditEvent.id)
         return _page(uow, query, ordered, event_dict, limit, offset)
 

@@ -42,5 +42,5 @@ def audit_events(
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
     query = query.order_by(AuditEvent.occurred_at, AuditEvent.id).limit(limit)
-    with uow:
+    with uow.read_only():
         return [event_dict(e) for e in uow.session.scalars(query)]

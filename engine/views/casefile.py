@@ -24,7 +24,7 @@ def case_records(uow: UnitOfWork, instance_ids: list[str]) -> dict[str, Any]:
     `tasks` (task names by id), `people` (full names by username), `roles` (role
     descriptions by name), `processes` (process names by id).
     """
-    with uow:
+    with uow.read_only():
         rows = uow.session.execute(
             select(ProcessInstance, ProcessVersion.name, ProcessVersion.version)
             .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
@@ -65,7 +65,7 @@ def case_records(uow: UnitOfWork, instance_ids: list[str]) -> dict[str, Any]:
 
 def instances_of(uow: UnitOfWork, business_keys: list[str]) -> list[str]:
     """The ids of the instances about these business keys (a customer's code), newest first."""
-    with uow:
+    with uow.read_only():
         return list(
             uow.session.scalars(
                 select(ProcessInstance.id)

@@ -36,7 +36,7 @@ COUNT_CAP = 200  # counting stops here: a section with more shows "200+" (and 10
 
 def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
     """One page of a section: its items (dicts) and how many match (up to COUNT_CAP)."""
-    with uow:
+    with uow.read_only():
         roles = acting_roles(uow, user)
         limit = max(1, min(query.limit, MAX_PAGE))
         page = page_query(query, user, roles, uow.now, limit, max(0, query.offset))
@@ -51,7 +51,7 @@ def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
 
 def inbox_counts(uow: UnitOfWork, user: str) -> dict[str, int]:
     """How many items each section holds (up to COUNT_CAP), and unread notifications."""
-    with uow:
+    with uow.read_only():
         roles = acting_roles(uow, user)
         counts = {}
         for name in SECTIONS:
@@ -82,7 +82,7 @@ def workable(uow: UnitOfWork, user: str, task_ids: list[str] | tuple[str, ...]) 
     """Those of `task_ids` that `user` may work now (open, not claimed by another, R)."""
     if not task_ids:
         return []
-    with uow:
+    with uow.read_only():
         roles = acting_roles(uow, user)
         query = select(HumanTask.id).where(
             HumanTask.id.in_(task_ids),
@@ -101,7 +101,7 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
     a closed task they are empty and the caller asks the matrix. `governed` is
     False for an open task of a process without a matrix (anyone may work it).
     """
-    with uow:
+    with uow.read_only():
         task = uow.tasks.get(task_id)
         letters: dict[str, list[str]] = {"R": [], "A": [], "C": [], "I": []}
         ungoverned = False

@@ -21,7 +21,7 @@ ACTS = ("start", "complete", "approve", "retry", "timer_fired", "consult_overrid
 
 def incident(uow: UnitOfWork, instance_id: str) -> dict[str, Any] | None:
     """The incident of an instance in error, or None if it is not in error."""
-    with uow:
+    with uow.read_only():
         instance = uow.instances.get(instance_id)
         if instance.status != InstanceStatus.ERROR:
             return None

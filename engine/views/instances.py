@@ -13,7 +13,7 @@ from ..unit_of_work import UnitOfWork
 
 
 def instance(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
-    with uow:
+    with uow.read_only():
         found = uow.instances.get(instance_id)
         version = uow.versions.get(found.version_id)
         return {
@@ -35,7 +35,7 @@ def process_versions(uow: UnitOfWork, process_id: str | None = None) -> list[dic
     query = select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
     if process_id is not None:
         query = query.where(ProcessVersion.process_id == process_id)
-    with uow:
+    with uow.read_only():
         return [
             {
                 "process_id": v.process_id,

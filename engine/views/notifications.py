@@ -18,7 +18,7 @@ def notifications_page(
     mine = select(Notification).where(Notification.username == user)
     if unread_only:
         mine = mine.where(Notification.read_at.is_(None))
-    with uow:
+    with uow.read_only():
         total = uow.session.scalar(mine.with_only_columns(func.count(Notification.id)))
         page = mine.order_by(Notification.id.desc()).limit(limit).offset(offset)
         items = [_notification(n) for n in uow.session.scalars(page)]

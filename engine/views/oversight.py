@@ -69,7 +69,7 @@ def instances(
     With `viewer`, only the instances that user takes part in (engine.views.visibility).
     """
     conditions = _instance_filters(query)
-    with uow:
+    with uow.read_only():
         if viewer is not None:
             conditions.append(participation(uow, viewer))
         total = uow.session.scalar(select(func.count(ProcessInstance.id)).where(*conditions))
@@ -87,7 +87,7 @@ def instances(
 
 def instance_tasks(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
     """Every human task the instance has had, open or not, in the order they opened."""
-    with uow:
+    with uow.read_only():
         tasks = uow.session.scalars(
             select(HumanTask)
             .where(HumanTask.instance_id == instance_id)
@@ -114,7 +114,7 @@ def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
     `done` holds elements with a completed human task or a fired timer; `active`
     those with an open human task; `waiting` those with a pending timer.
     """
-    with uow:
+    with uow.read_only():
         instance = uow.instances.get(instance_id)
         content_hash = uow.session.scalar(
             select(ProcessVersion.content_hash).where(ProcessVersion.id == instance.version_id)
@@ -145,13 +145,13 @@ def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
 
 def version_sources(uow: UnitOfWork, version_id: int) -> dict[str, str]:
     """The BPMN sources of a version, by file name."""
-    with uow:
+    with uow.read_only():
         return dict(uow.versions.get(version_id).sources)
 
 
 def version_id(uow: UnitOfWork, process_id: str, version: int | None = None) -> int:
     """The id of a deployed version (the latest by default); NotFound if there is none."""
-    with uow:
+    with uow.read_only():
         return int(uow.versions.find(process_id, version).id or 0)
 
 
@@ -168,7 +168,7 @@ def audit_search(
     order = (AuditEvent.occurred_at, AuditEvent.id)
     if newest_first:
         order = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    with uow:
+    with uow.read_only():
         total = uow.session.scalar(select(func.count(AuditEvent.id)).where(*conditions))
         events = uow.session.scalars(
             select(AuditEvent).where(*conditions).order_by(*order).limit(limit).offset(offset)
@@ -178,7 +178,7 @@ def audit_search(
 
 def audit_actions(uow: UnitOfWork) -> list[str]:
     """Every action the trail holds, for the explorer's choice of action."""
-    with uow:
+    with uow.read_only():
         return sorted(uow.session.scalars(select(AuditEvent.action).distinct()))
 
 

@@ -33,7 +33,7 @@ def open_tasks(
     query = select(HumanTask).where(HumanTask.status == TaskStatus.READY)
     if instance_id is not None:
         query = query.where(HumanTask.instance_id == instance_id)
-    with uow:
+    with uow.read_only():
         if user is not None:
             query = query.where(
                 or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
@@ -45,7 +45,7 @@ def open_tasks(
 
 def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:
     """Work waiting for `user`'s sign-off (A), never their own."""
-    with uow:
+    with uow.read_only():
         query = (
             select(HumanTask)
             .where(
@@ -64,7 +64,7 @@ def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[s
 
 def consultations_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:
     """Open consultations addressed to a role `user` acts for (C)."""
-    with uow:
+    with uow.read_only():
         query = (
             select(Consultation, HumanTask)
             .join(HumanTask, HumanTask.id == Consultation.task_id)
@@ -91,7 +91,7 @@ def consultations_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[d
 
 def task_detail(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
     """One task with its sign-off state and consultation answers."""
-    with uow:
+    with uow.read_only():
         task = uow.tasks.get(task_id)
         return {
             **task_dict(task),

@@ -33,7 +33,7 @@ def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskPart:
     """`user`'s part in a task. Letters come from the matrix of the task's version,
     so they hold for closed tasks too, and from the inbox index of an open task (a
     sign-off raised to a higher level). NotFound if there is no such task."""
-    with uow:
+    with uow.read_only():
         task = uow.tasks.get(task_id)
         instance = uow.instances.get(task.instance_id)
         matrix = matrix_of(uow.versions.get(instance.version_id))
@@ -68,7 +68,7 @@ def _scoped_to_others(uow: UnitOfWork, task: HumanTask, user: str) -> set[str]:
 
 def case_part(uow: UnitOfWork, instance_id: str, user: str) -> CasePart:
     """`user`'s part in a case. NotFound if there is no such instance."""
-    with uow:
+    with uow.read_only():
         instance = uow.instances.get(instance_id)
         acted, notified = uow.session.execute(
             select(

@@ -1,0 +1,90 @@
+"""Pending timers, on SQLAlchemy Core: arrivals and departures are written at commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy.orm import Session
+
+from .model import PendingTimer
+from .orm import pending_timers
+
+
+class TimerRepository:
+    """Pending timers: arrivals and departures are kept until commit, then written in bulk."""
+
+    def __init__(self, session: Session) -> None:
+        self._connection = session.connection
+        self._added: dict[str, PendingTimer] = {}
+        self._removed: set[str] = set()
+        self._cleared: set[str] = set()  # instances whose every stored timer goes
+
+    def replace_for_instance(self, instance_id: str, timers: list[PendingTimer]) -> None:
+        self._cleared.add(instance_id)
+        self._added = {k: t for k, t in self._added.items() if t.instance_id != instance_id}
+        self.add_all(timers)
+
+    def remove(self, timer_ids: set[str]) -> None:
+        for timer_id in timer_ids:
+            if self._added.pop(timer_id, None) is None:
+                self._removed.add(timer_id)
+
+    def is_pending(self, timer_id: str) -> bool:
+        if timer_id in self._added:
+            return True
+        if timer_id in self._removed:
+            return False
+        row = self._connection().execute(_TIMER, {"id": timer_id}).first()
+        return row is not None and row.instance_id not in self._cleared
+
+    def add_all(self, timers: list[PendingTimer]) -> None:
+        for timer in timers:
+            self._removed.discard(timer.id)
+            self._added[timer.id] = timer
+
+    def claim_due(self, timer_id: str, now: datetime) -> PendingTimer | None:
+        """The timer if it is still pending and due, locked for this transaction; None if
+        it is gone or another transaction holds it (SKIP LOCKED: workers never queue)."""
+        row = self._connection().execute(_CLAIM_TIMER, {"id": timer_id, "now": now}).first()
+        return None if row is None else PendingTimer(**row._mapping)
+
+    def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(instance id, timer id) of timers due at `now`, earliest first."""
+        rows = self._connection().execute(_DUE_TIMERS, {"now": now, "limit": limit})
+        return [(row.instance_id, row.id) for row in rows]
+
+    def flush(self) -> None:
+        connection = self._connection()
+        if self._cleared:
+            connection.execute(_DELETE_TIMERS_OF, {"instance_ids": sorted(self._cleared)})
+        if self._removed:
+            connection.execute(_DELETE_TIMERS, {"ids": sorted(self._removed)})
+        if self._added:
+            rows = [
+                {"id": t.id, "instance_id": t.instance_id, "spec_id": t.spec_id, "due_at": t.due_at}
+                for t in self._added.values()
+            ]
+            connection.execute(_INSERT_TIMER, rows)
+        self._added, self._removed, self._cleared = {}, set(), set()
+
+
+_TIMER = select(pending_timers).where(pending_timers.c.id == bindparam("id"))
+_CLAIM_TIMER = (
+    select(pending_timers)
+    .where(pending_timers.c.id == bindparam("id"), pending_timers.c.due_at <= bindparam("now"))
+    .with_for_update(skip_locked=True)
+)
+_DUE_TIMERS = (
+    select(pending_timers.c.instance_id, pending_timers.c.id)
+    .where(pending_timers.c.due_at <= bindparam("now"))
+    .order_by(pending_timers.c.due_at)
+    .limit(bindparam("limit"))
+)
+_INSERT_TIMER = insert(pending_timers)
+_DELETE_TIMERS = delete(pending_timers).where(
+    pending_timers.c.id.in_(bindparam("ids", expanding=True))
+)
+_DELETE_TIMERS_OF = delete(pending_timers).where(
+    pending_timers.c.instance_id.in_(bindparam("instance_ids", expanding=True))
+)
