@@ -39,9 +39,10 @@ def test_a_change_is_written_at_commit_and_bumps_the_revision(engine):
     engine.claim(task_id, user="ana")
     assert _revision(engine, started.instance_id) == before + 1
     with engine.uow() as uow:
-        assert uow.session.scalar(
-            select(human_tasks.c.assignee).where(human_tasks.c.id == task_id)
-        ) == "ana"
+        assert (
+            uow.session.scalar(select(human_tasks.c.assignee).where(human_tasks.c.id == task_id))
+            == "ana"
+        )
 
 
 def test_a_unit_of_work_left_without_commit_writes_nothing(engine):
