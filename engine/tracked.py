@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table, Update, bindparam, update
+from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import opt_manager_of_class
 
 Record = TypeVar("Record")
@@ -93,6 +94,8 @@ def from_values(model: type[Record], values: dict[str, Any]) -> Record:
     manager = opt_manager_of_class(model)
     if manager is None:  # not mapped
         return model(**values)
+    if not manager.mapper.configured:  # what the constructor would have done first
+        configure_mappers()
     record = manager.new_instance()
     record.__dict__.update(values)
     return record
