@@ -60,10 +60,7 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return jsonify(error_body(status, code, message, fields)), status
         if message_of(error) is None:  # an English detail for logs and the API: say it plainly
-            plain = MOVED_ON if isinstance(error, InvalidState) else None
-            if isinstance(error, ConcurrencyConflict) or plain is None:
-                plain = PLAIN_WORDS.get(status)
-            message = str(plain) if plain is not None else message
+            message = _engine_error_plainly(error, status, message)
         return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(HTTPException)
@@ -91,6 +88,12 @@ PLAIN_WORDS = {
 
 
 MOVED_ON = _l("This cannot be done now: the case has moved on. Reload the page.")
+
+
+def _engine_error_plainly(error: EngineError, status: int, detail: str) -> str:
+    if isinstance(error, InvalidState) and not isinstance(error, ConcurrencyConflict):
+        return str(MOVED_ON)
+    return _said_plainly(status, detail) or detail
 
 
 def _said_plainly(status: int, message: str | None) -> str | None:
