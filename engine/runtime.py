@@ -78,7 +78,10 @@ class Runtime:
         self.services = services
         self.script_engine = SandboxScriptEngine(
             SandboxEnvironment(
-                services, time_limit=script_time_limit, memory_limit=script_memory_limit
+                services,
+                time_limit=script_time_limit,
+                memory_limit=script_memory_limit,
+                now=clock.now,
             )
         )
 

@@ -37,10 +37,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as time_of_day
 from decimal import Decimal
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
+from uuid import UUID
 
 from RestrictedPython import (
     RestrictingNodeTransformer,
@@ -50,6 +53,7 @@ from RestrictedPython import (
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.PrintCollector import PrintCollector
 
+from . import sandbox_modules as modules
 from .errors import ScriptError
 from .sandbox_sizes import percent_size, spec_width, text_size
 
@@ -166,12 +170,24 @@ class _SandboxPolicy(RestrictingNodeTransformer):
         return super().visit_ExceptHandler(node)
 
     def visit_Import(self, node: ast.Import) -> ast.AST:
-        self.error(node, "imports are not allowed in scripts")
-        return node
+        for alias in node.names:
+            if alias.name not in modules.SAFE_MODULES:
+                self.error(
+                    node, f"import of '{alias.name}' is not allowed; {modules.allowed_modules()}"
+                )
+        return super().visit_Import(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
-        self.error(node, "imports are not allowed in scripts")
-        return node
+        module = modules.SAFE_MODULES.get(node.module or "") if not node.level else None
+        if module is None:
+            self.error(
+                node, f"import from '{node.module}' is not allowed; {modules.allowed_modules()}"
+            )
+        else:
+            for alias in node.names:
+                if alias.name.startswith("_") or not hasattr(module, alias.name):
+                    self.error(node, f"'{node.module}' has no '{alias.name}' for scripts")
+        return super().visit_ImportFrom(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         self.error(node, "class definitions are not allowed in scripts")
@@ -255,6 +271,43 @@ def _collecting(name: str) -> Callable[[Any], Callable[..., Any]]:
         return call
 
     return wrap
+
+
+def _guarded_padding(name: str) -> Callable[[str], Callable[..., str]]:
+    """str.zfill/ljust/rjust/center, refusing a width that would make huge text."""
+
+    def wrap(text: str) -> Callable[..., str]:
+        method = getattr(text, name)
+
+        def pad(width: int, *args: Any) -> str:
+            if isinstance(width, int) and width > MAX_ITEMS:
+                _refuse(f"str.{name} to {width} characters exceeds the sandbox limit")
+            return method(width, *args)
+
+        return pad
+
+    return wrap
+
+
+def _guarded_str_format(text: str) -> Callable[..., str]:
+    def format_(*args: Any, **kwargs: Any) -> str:
+        return modules.SafeFormatter(_guarded_getattr).vformat(text, args, kwargs)
+
+    return format_
+
+
+def _guarded_format_map(text: str) -> Callable[[Any], str]:
+    def format_map(mapping: Any) -> str:
+        return modules.SafeFormatter(_guarded_getattr).vformat(text, (), mapping)
+
+    return format_map
+
+
+def _guarded_fromkeys(_: Any) -> Callable[..., dict[Any, Any]]:
+    def fromkeys(keys: Any, value: Any = None) -> dict[Any, Any]:
+        return dict.fromkeys(_collect(keys), value)
+
+    return fromkeys
 
 
 def _guarded_join(separator: str) -> Callable[[Any], str]:
@@ -355,6 +408,7 @@ _GUARDED_TYPES: dict[Any, type] = {
     _guarded_frozenset: frozenset,
     _guarded_dict: dict,
 }
+_GUARDED_BY_TYPE: dict[type, Any] = {kind: guard for guard, kind in _GUARDED_TYPES.items()}
 
 
 class _GuardedPrintCollector(PrintCollector):
@@ -417,6 +471,9 @@ _ALLOWED_ATTRIBUTES: dict[type, frozenset[str]] = {
 _WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = {
     (str, "replace"): _guarded_replace,
     (str, "join"): _guarded_join,
+    (str, "format"): _guarded_str_format,
+    (str, "format_map"): _guarded_format_map,
+    **{(str, name): _guarded_padding(name) for name in ("zfill", "ljust", "rjust", "center")},
     (list, "extend"): _guarded_extend,
     (int, "to_bytes"): _guarded_to_bytes,
     (Decimal, "as_integer_ratio"): _guarded_ratio,
@@ -427,7 +484,7 @@ _WRAPPED_METHODS: dict[tuple[type, str], Callable[[Any], Callable[..., Any]]] = 
         for name in ("union", "intersection", "difference", "issubset")
     },
 }
-_VALUE_TYPES = (date, datetime, timedelta, Decimal, int, float)
+_VALUE_TYPES = (date, datetime, timedelta, time_of_day, timezone, Decimal, int, float)
 
 
 def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
@@ -435,12 +492,71 @@ def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
         wrapper = _WRAPPED_METHODS.get((kind, name))
         if wrapper is not None:
             return wrapper(obj)
+    if name.startswith("_"):
+        raise ScriptError(f"access to attribute '{name}' of {type(obj).__name__} is not allowed")
     allowed = _ALLOWED_ATTRIBUTES.get(type(obj))
-    if (allowed is not None and name in allowed) or (
-        isinstance(obj, _VALUE_TYPES) and not name.startswith("_")
-    ):
+    if allowed is not None and name in allowed:
+        return getattr(obj, name)
+    if isinstance(obj, _VALUE_TYPES):
+        override = modules.INSTANCE_OVERRIDES.get(type(obj), {}).get(name)
+        return override if override is not None else getattr(obj, name)
+    if modules.is_safe_module(obj):
+        return getattr(obj, name)
+    if isinstance(obj, type) and name in modules.CLASS_ATTRIBUTES.get(obj, {}):
+        return modules.CLASS_ATTRIBUTES[obj][name]
+    if obj is _guarded_dict and name == "fromkeys":
+        return _guarded_fromkeys(obj)
+    if isinstance(obj, modules.MATCH_TYPE) and name in modules.MATCH_ATTRIBUTES:
+        return getattr(obj, name)
+    if isinstance(obj, UUID) and name in modules.UUID_ATTRIBUTES:
         return getattr(obj, name)
     raise ScriptError(f"access to attribute '{name}' of {type(obj).__name__} is not allowed")
+
+
+def _script_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """getattr(): what `obj.name` would give; the default only for a name obj lacks."""
+    if not isinstance(name, str):
+        raise ScriptError("getattr() needs the attribute's name as a string")
+    try:
+        return _guarded_getattr(obj, name)
+    except ScriptError:
+        if default and not name.startswith("_") and not hasattr(obj, name):
+            return default[0]
+        raise
+    except AttributeError:
+        if default:
+            return default[0]
+        raise
+
+
+def _script_hasattr(obj: Any, name: str) -> bool:
+    try:
+        _guarded_getattr(obj, name)
+    except (ScriptError, AttributeError):
+        return False
+    return True
+
+
+# What type() answers: the values' types, as the names scripts know them by.
+_VISIBLE_TYPES = frozenset(
+    [str, int, float, bool, complex, list, tuple, dict, set, frozenset, bytes, type(None),
+     date, datetime, timedelta, time_of_day, timezone, Decimal, UUID, range]
+)  # fmt: skip
+
+
+def _guarded_type(value: Any, *rest: Any) -> Any:
+    """type(value) of a data value; type(name, bases, dict) would make a class: refused."""
+    if rest:
+        _refuse("type() with three arguments (making a class) is not allowed in scripts")
+    kind = type(value)
+    if kind not in _VISIBLE_TYPES:
+        _refuse(f"type() of a {kind.__name__} is not available in scripts")
+    return _GUARDED_BY_TYPE.get(kind, kind)
+
+
+def _guarded_repr(value: Any) -> str:
+    _refuse_text(text_size(value, MAX_ITEMS), "repr() of this value")
+    return repr(value)
 
 
 def _guarded_write(obj: Any) -> Any:
@@ -478,6 +594,8 @@ _SAFE_BUILTIN_NAMES = [
     "sum",
     "tuple",
     "zip",
+    "next",
+    "iter",
     "frozenset",
     "chr",
     "ord",
@@ -507,6 +625,11 @@ _SAFE_BUILTINS.update(
     frozenset=_guarded_frozenset,
     dict=_guarded_dict,
     sorted=_guarded_sorted,
+    getattr=_script_getattr,
+    hasattr=_script_hasattr,
+    type=_guarded_type,
+    repr=_guarded_repr,
+    __import__=modules.guarded_import,
 )
 
 GUARD_GLOBALS: dict[str, Any] = {
@@ -548,6 +671,9 @@ class _Limits:
         self.memory_bytes = memory_bytes
         self.baseline = _resident_memory()
         self.next_check = started + _MEMORY_CHECK_INTERVAL
+
+    def seconds_left(self) -> float:
+        return self.expires - time.monotonic()
 
     def __call__(self, frame: Any, event: str, arg: Any) -> Any:
         now = time.monotonic()
@@ -597,7 +723,8 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory
     limits = _Limits(time_limit, memory_limit)
     sys.settrace(limits)
     try:
-        return eval(code, namespace)  # noqa: S307 - restricted, guarded code object
+        with modules.time_left(limits.seconds_left):
+            return eval(code, namespace)  # noqa: S307 - restricted, guarded code object
     except _LimitExceeded as exceeded:
         raise ScriptError(exceeded.message) from None
     except RecursionError:
@@ -607,7 +734,7 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory
     except ScriptError:
         raise
     except ImportError:
-        raise ScriptError("imports are not allowed in scripts") from None
+        raise ScriptError(f"that import is not allowed; {modules.allowed_modules()}") from None
     except NameError as err:
         raise ScriptError(f"{_message(err)} (only data and safe builtins are available)") from None
     except Exception as err:
@@ -627,7 +754,10 @@ def _clean_data(namespace: dict[str, Any]) -> dict[str, Any]:
     return {
         key: value
         for key, value in namespace.items()
-        if not key.startswith("_") and key not in GUARD_GLOBALS and not callable(value)
+        if not key.startswith("_")
+        and key not in GUARD_GLOBALS
+        and not callable(value)
+        and not isinstance(value, ModuleType)
     }
 
 
@@ -657,7 +787,7 @@ def evaluate(
     JSON: it is bounded like what a script leaves, before anything serializes it.
     """
     code = compile_script(expression, "eval")
-    namespace = {**context, **GUARD_GLOBALS}
+    namespace = {**modules.SAFE_MODULES, **context, **GUARD_GLOBALS}
     value = _run_bounded(code, namespace, time_limit, memory_limit)
     if text_size(value, MAX_DATA_BYTES) > MAX_DATA_BYTES:
         raise ScriptError(f"expression result is over the data limit of {MAX_DATA_BYTES} bytes")
@@ -673,7 +803,7 @@ def execute(
 ) -> None:
     """Run `script` with `context` as its variables; `context` receives the results."""
     code = compile_script(script, "exec")
-    namespace = {**context, **GUARD_GLOBALS}
+    namespace = {**modules.SAFE_MODULES, **context, **GUARD_GLOBALS}
     _run_bounded(code, namespace, time_limit, memory_limit)
     results = _clean_data(namespace)
     check_data_size(results)

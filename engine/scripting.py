@@ -6,7 +6,7 @@ import inspect
 import json
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import sandbox
+from .sandbox_modules import engine_clock
 
 if TYPE_CHECKING:
     from .changes import BusinessTrail
@@ -222,26 +224,33 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         *,
         time_limit: float,
         memory_limit: int = sandbox.DEFAULT_MEMORY_LIMIT,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__({})
         self.services = services
         self.time_limit = time_limit
         self.memory_limit = memory_limit
+        self.now = now  # the engine's clock: what date.today() answers in scripts
+
+    def _clock(self) -> AbstractContextManager[None]:
+        return engine_clock(self.now) if self.now is not None else nullcontext()
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        return sandbox.evaluate(
-            expression,
-            {**context, **(external_context or {})},
-            time_limit=self.time_limit,
-            memory_limit=self.memory_limit,
-        )
+        with self._clock():
+            return sandbox.evaluate(
+                expression,
+                {**context, **(external_context or {})},
+                time_limit=self.time_limit,
+                memory_limit=self.memory_limit,
+            )
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         external = external_context or {}
         namespace = {**context, **external}
-        sandbox.execute(
-            script, namespace, time_limit=self.time_limit, memory_limit=self.memory_limit
-        )
+        with self._clock():
+            sandbox.execute(
+                script, namespace, time_limit=self.time_limit, memory_limit=self.memory_limit
+            )
         context.clear()
         context.update({k: v for k, v in namespace.items() if k not in external})
         return True
@@ -253,6 +262,18 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
 class SandboxScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's script engine with a sandboxed environment."""
+
+    def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
+        """Evaluate `expression`; a failure names the expression and the sandbox's reason."""
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException as err:
+            err.add_note(f"Error evaluating expression '{expression}'")
+            raise
+        except Exception as err:
+            raise WorkflowTaskException(
+                f"Error evaluating expression '{expression}': {err}", task=task, exception=err
+            ) from err
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         try:

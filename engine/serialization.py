@@ -15,6 +15,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
@@ -50,12 +51,48 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class KeyedRegistry(DefaultRegistry):
+    """SpiffWorkflow's registry, keeping dictionary keys that are not text.
+
+    JSON objects have text keys only: {0: 2} would come back as {'0': 2}. A dict
+    with any other key is stored as its list of pairs instead (`keep_keys`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convert_from_dict[_KEYED] = self._restore_keyed
+
+    def keep_keys(self, value: Any) -> Any:
+        """`value` with every dict that has a non-text key made into a list of pairs."""
+        kind = type(value)
+        if kind is dict:
+            if all(type(key) is str for key in value):
+                return {key: self.keep_keys(item) for key, item in value.items()}
+            pairs = [[self.keep_keys(k), self.keep_keys(v)] for k, v in value.items()]
+            return {"typename": _KEYED, "pairs": pairs}
+        if kind is list or kind is tuple:
+            return [self.keep_keys(item) for item in value]
+        return value
+
+    def _restore_keyed(self, dct: dict[str, Any], **kwargs: Any) -> dict[Any, Any]:
+        return {_key(self.restore(k, **kwargs)): self.restore(v, **kwargs) for k, v in dct["pairs"]}
+
+
+_KEYED = "raciflow.KeyedDict"
+
+
+def _key(value: Any) -> Any:
+    """A key as it was: a tuple key comes back from JSON as a list."""
+    return tuple(_key(item) for item in value) if isinstance(value, list) else value
+
+
 _REGISTRY = BpmnWorkflowSerializer.configure(
     {
         **SPIFF_CONFIG,
         BpmnWorkflow: SpeclessWorkflowConverter,
         BusinessRuleTask: RecordedBusinessRuleTaskConverter,  # decisions on the record
-    }
+    },
+    registry=KeyedRegistry(),
 )
 _ENCODER = state_encoder(_REGISTRY)
 
@@ -80,9 +117,28 @@ def spec_from_dict(data: dict) -> SpecBundle:
 def dump_state(workflow: BpmnWorkflow) -> bytes:
     """Return the workflow's runtime state, without its spec, as compressed JSON."""
     state = _REGISTRY.convert(workflow)
+    _keep_data_keys(state)
     state[_VERSION_KEY] = VERSION
     text = json.dumps(state, separators=(",", ":"), cls=_ENCODER)
     return zlib.compress(text.encode("utf-8"), 6)
+
+
+def _keep_data_keys(state: dict[str, Any]) -> None:
+    """Task data is written as JSON as it is: keep its non-text dict keys (KeyedRegistry).
+
+    Only what holds data is walked: the workflow's data, the root task's, and
+    each task's delta of updates (small), in the workflow and its subprocesses.
+    """
+    keep = _REGISTRY.keep_keys
+    state["data"] = keep(state.get("data", {}))
+    for task in state.get("tasks", {}).values():
+        if task.get("data"):
+            task["data"] = keep(task["data"])
+        updates = (task.get("delta") or {}).get("updates")
+        if updates:
+            task["delta"]["updates"] = keep(updates)
+    for subprocess in state.get("subprocesses", {}).values():
+        _keep_data_keys(subprocess)
 
 
 def load_state(blob: bytes, specs: SpecBundle) -> BpmnWorkflow:

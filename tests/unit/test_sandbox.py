@@ -47,8 +47,30 @@ def test_expressions_see_task_data():
         "eval('1')",
         "exec('x = 1')",
         "compile('1', 'x', 'eval')",
-        "x = type(1)",
+        "x = type('A', (), {})",
+        "x = type(type(1))",
+        "x = type(len)",
         "class A: pass",
+        # format strings walk attributes and items too
+        "x = '{0.__class__}'.format(1)",
+        "x = '{0.__class__.__bases__}'.format([])",
+        "x = '{0[__builtins__]}'.format({'__builtins__': 1})",
+        "x = '{a.__dict__}'.format_map({'a': date.today()})",
+        "x = getattr(json, '__loader__')",
+        "x = json.__spec__",
+        "x = hasattr(1, '__class__') or getattr([], '__class__', 1)",
+        # only the listed modules, and only their listed names
+        "import time",
+        "import sys",
+        "import datetime.sys",
+        "from json import decoder",
+        "from . import x",
+        "import os.path",
+        "import importlib",
+        "x = re.compile",
+        "x = math.factorial",
+        "x = datetime.sys",
+        "x = date.today.__self__",
     ],
 )
 def test_escapes_are_refused(script):
@@ -199,3 +221,83 @@ def test_an_expression_whose_value_would_serialize_huge_is_refused():
     with pytest.raises(ScriptError, match="data limit"):
         sandbox.evaluate("[s] * 1000", {"s": "a" * 1_000_000})
     assert sandbox.evaluate("s[:3]", {"s": "a" * 1_000_000}) == "aaa"
+
+
+def test_safe_modules_and_builtins_that_ordinary_scripts_need():
+    data = run(
+        "import datetime, json, re\n"
+        "from decimal import Decimal, ROUND_HALF_UP\n"
+        "import math, uuid\n"
+        "a = json.loads(json.dumps({'k': [1, 2]}))\n"
+        "b = re.sub(r'\\s+', ' ', ' a   b ').strip()\n"
+        "c = str(Decimal('2.345').quantize(Decimal('0.01'), rounding=ROUND_HALF_UP))\n"
+        "d = when.strftime('%d/%m/%Y')\n"
+        "e = '{0}-{1:>3}-{name}'.format('x', 7, name='n') + '{k}'.format_map({'k': 1})\n"
+        "f = str(42).zfill(6)\n"
+        "g = hasattr('x', 'upper'), hasattr('x', 'nope'), getattr({}, 'nope', 'dflt')\n"
+        "h = type('s') == str, type(1) is int, type(when) == datetime.date, repr('q')\n"
+        "it = iter([1, 2])\n"
+        "i = next(it), next(it), next(it, 'end')\n"
+        "j = dict.fromkeys(['a', 'b'], 0)\n"
+        "k = math.floor(2.7), len(str(uuid.uuid4())), re.match(r'(\\d+)', '12ab').group(1)\n"
+        "m = datetime.datetime.strptime('2026-01-02', '%Y-%m-%d').date().isoformat()\n",
+        when=date(2026, 12, 3),
+    )
+    assert data["a"] == {"k": [1, 2]}
+    assert data["b"] == "a b"
+    assert data["c"] == "2.35"
+    assert data["d"] == "03/12/2026"
+    assert data["e"] == "x-  7-n1"
+    assert data["f"] == "000042"
+    assert data["g"] == (True, False, "dflt")
+    assert data["h"] == (True, True, True, "'q'")
+    assert data["i"] == (1, 2, "end")
+    assert data["j"] == {"a": 0, "b": 0}
+    assert data["k"] == (2, 36, "12")
+    assert data["m"] == "2026-01-02"
+    assert "json" not in data and "it" in data  # modules are not data
+
+
+def test_the_clock_is_the_engines():
+    from datetime import UTC, datetime
+
+    from engine.sandbox_modules import engine_clock
+
+    fixed = datetime(2030, 5, 6, 7, 8, tzinfo=UTC)
+    with engine_clock(lambda: fixed):
+        data = run(
+            "from datetime import date, datetime\n"
+            "a = date.today().isoformat()\n"
+            "b = datetime.now().isoformat()\n"
+            "c = datetime.now(datetime.now().astimezone().tzinfo).year\n"
+        )
+        assert sandbox.evaluate("datetime.date.today().year", {}) == 2030
+    assert data["a"] == "2030-05-06"
+    assert data["b"] == "2030-05-06T07:08:00"
+    assert data["c"] == 2030
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("x = re.match('(a|aa)+$', 'a' * 60 + 'b')", "time limit"),
+        ("x = re.sub('', 'x' * 100000, 'a' * 100000)", "too large"),
+        ("x = re.sub('(a*)', r'\\1\\1\\1\\1\\1\\1\\1\\1', 'a' * 999999)", "too large"),
+        ("x = '{:>1000000000}'.format(1)", "too large"),
+        ("w = 10 ** 9\nx = '{:>{w}}'.format(1, w=w)", "too large"),
+        ("s = 'a' * 1000000\nx = ('{0}' * 1000).format(s)", "too large"),
+        ("x = '1'.zfill(10 ** 10)", "zfill"),
+        ("x = 'x'.center(10 ** 10)", "center"),
+        ("s = 'a' * 1000000\nx = json.dumps([s] * 1000)", "too large"),
+        ("s = 'a' * 1000000\nx = repr([s] * 1000)", "too large"),
+        ("x = json.dumps([1], indent=10 ** 9)", "indent"),
+    ],
+)
+def test_the_new_modules_cannot_spin_or_allocate_in_one_call(script, reason):
+    with pytest.raises(ScriptError, match=reason):
+        sandbox.execute(script, {}, time_limit=1, memory_limit=64 * 1024 * 1024)
+
+
+def test_a_refused_import_says_what_may_be_imported():
+    with pytest.raises(ScriptError, match="scripts may import datetime, decimal, json"):
+        run("import os")
