@@ -69,11 +69,17 @@ class ProcessDefinition:
 
     @property
     def content_hash(self) -> str:
-        """Identify this content: the spec (covers DMN), its BPMN sources, attachments."""
+        """Identify this content: the spec (covers DMN), its BPMN sources, attachments.
+
+        DMN files are kept as attachments (so that a draft can open them again) but
+        left out of the hash: the spec already holds what they decide, and versions
+        deployed before they were kept keep their identity.
+        """
         digest = hashlib.sha256()
         digest.update(json.dumps(self.spec, sort_keys=True, separators=(",", ":")).encode())
         for name, text in sorted({**self.sources, **self.attachments}.items()):
-            digest.update(b"\0" + name.encode() + b"\0" + text.encode())
+            if not name.lower().endswith(".dmn"):
+                digest.update(b"\0" + name.encode() + b"\0" + text.encode())
         return digest.hexdigest()
 
 
@@ -100,10 +106,17 @@ def parse_definitions(
     *,
     known_services: Iterable[str] | None = None,
     limits: ProcessLimits | None = None,
+    problems: list[InvalidDefinition] | None = None,
 ) -> list[ProcessDefinition]:
-    """Parse and check `files`; return one definition per executable process."""
+    """Parse and check `files`; return one definition per executable process.
+
+    A file that cannot be parsed raises InvalidDefinition. The checks of each task
+    (scripts, services, timers) raise the first problem found, or, when a list of
+    `problems` is given, append every one there (a draft's validation shows them all).
+    """
     parser = SpiffBpmnParser(validator=VALIDATOR)
     bpmn_sources: dict[str, str] = {}
+    dmn_sources: dict[str, str] = {}
     for source in files:
         text = decode_xml(source.content, source.name)
         root = parse_xml(text, source.name)
@@ -112,6 +125,7 @@ def parse_definitions(
         try:
             if source.is_dmn:
                 parser.add_dmn_xml(root, filename=source.name)
+                dmn_sources[source.name] = text
             else:
                 parser.add_bpmn_xml(etree.ElementTree(root), filename=source.name)
                 bpmn_sources[source.name] = text
@@ -123,7 +137,7 @@ def parse_definitions(
     if not process_ids:
         raise InvalidDefinition("no executable process found in the files given")
     return [
-        _build_definition(parser, process_id, bpmn_sources, known_services)
+        _build_definition(parser, process_id, bpmn_sources, dmn_sources, known_services, problems)
         for process_id in process_ids
     ]
 
@@ -132,7 +146,9 @@ def _build_definition(
     parser: SpiffBpmnParser,
     process_id: str,
     bpmn_sources: dict[str, str],
+    dmn_sources: dict[str, str],
     known_services: Iterable[str] | None,
+    problems: list[InvalidDefinition] | None = None,
 ) -> ProcessDefinition:
     process_parser = parser.get_process_parser(process_id)
     file_name = process_parser.filename
@@ -144,14 +160,37 @@ def _build_definition(
     except SpiffWorkflowException as err:
         raise InvalidDefinition(str(err), file_name=file_name) from None
     for process_spec in (spec, *subprocess_specs.values()):
-        _check_tasks(process_spec, file_name, known_services)
+        found = task_problems(process_spec, file_name, known_services)
+        if problems is None:
+            for problem in found:
+                raise problem
+        else:
+            problems.extend(found)
     return ProcessDefinition(
         process_id=process_id,
         name=spec.description or process_id,
         spec=spec_to_dict(spec, subprocess_specs),
         sources={file_name: bpmn_sources[file_name]},
+        attachments=_decision_files(parser, bpmn_sources[file_name], dmn_sources),
         activities=tuple(_activities(spec, subprocess_specs)),
     )
+
+
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def _decision_files(
+    parser: SpiffBpmnParser, bpmn_text: str, dmn_sources: dict[str, str]
+) -> dict[str, str]:
+    """The DMN files whose decisions the process calls: kept with its version."""
+    root = etree.fromstring(bpmn_text.encode())
+    called = {node.text.strip() for node in root.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+    files = {}
+    for decision_id in called:
+        dmn_parser = parser.dmn_parsers.get(decision_id)
+        if dmn_parser is not None and dmn_parser.filename in dmn_sources:
+            files[dmn_parser.filename] = dmn_sources[dmn_parser.filename]
+    return files
 
 
 def _activities(spec: Any, subprocess_specs: dict[str, Any]) -> Iterable[Activity]:
@@ -188,33 +227,47 @@ def _literal(text: str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_tasks(process_spec: Any, file_name: str, known_services: Iterable[str] | None) -> None:
+def task_problems(
+    process_spec: Any, file_name: str, known_services: Iterable[str] | None
+) -> list[InvalidDefinition]:
+    """Every task of `process_spec` the engine could not run: scripts the sandbox refuses,
+    unknown services, cycle timers; each names its element."""
     services = set(known_services) if known_services is not None else None
+    found: list[InvalidDefinition] = []
     for task_spec in process_spec.task_specs.values():
         element_id = getattr(task_spec, "bpmn_id", None)
-        _check_script(getattr(task_spec, "script", None), file_name, element_id, mode="exec")
-        for condition in _conditions(task_spec):
-            _check_script(condition, file_name, element_id, mode="eval")
+        scripts = [(getattr(task_spec, "script", None), "exec")]
+        scripts += [(condition, "eval") for condition in _conditions(task_spec)]
+        for source, mode in scripts:
+            try:
+                _check_script(source, file_name, element_id, mode=mode)
+            except InvalidDefinition as err:
+                found.append(err)
         if (
             isinstance(task_spec, ServiceTask)
             and services is not None
             and task_spec.operation_name not in services
         ):
-            raise InvalidDefinition(
-                f"service task calls unknown service '{task_spec.operation_name}'"
-                f" (known: {', '.join(sorted(services)) or 'none'})",
-                file_name=file_name,
-                element_id=element_id,
+            found.append(
+                InvalidDefinition(
+                    f"service task calls unknown service '{task_spec.operation_name}'"
+                    f" (known: {', '.join(sorted(services)) or 'none'})",
+                    file_name=file_name,
+                    element_id=element_id,
+                )
             )
         event_definition = getattr(task_spec, "event_definition", None)
         if isinstance(task_spec, CatchingEvent) and isinstance(
             event_definition, CycleTimerEventDefinition
         ):
-            raise InvalidDefinition(
-                "cycle timers (timeCycle) are not supported; use timeDuration or timeDate",
-                file_name=file_name,
-                element_id=element_id,
+            found.append(
+                InvalidDefinition(
+                    "cycle timers (timeCycle) are not supported; use timeDuration or timeDate",
+                    file_name=file_name,
+                    element_id=element_id,
+                )
             )
+    return found
 
 
 def _conditions(task_spec: Any) -> list[str]:

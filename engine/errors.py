@@ -100,3 +100,18 @@ class PeopleRefused(_Worded, NotAllowed):
 
 class PeopleInvalid(_Worded, InvalidState):
     """A people rule refuses the change (weak password, ineligible deputy, last admin)."""
+
+
+class InvalidDraft(InvalidDefinition):
+    """A draft that may not be submitted or signed: `problems` lists every one, each
+    pinned to its file and BPMN element (engine/draft_checks.py)."""
+
+    def __init__(self, problems: list) -> None:
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else None
+        super().__init__(
+            f"the draft has {len(self.problems)} problem(s); the first: "
+            f"{first.message if first else '-'}",
+            file_name=first.file if first else None,
+            element_id=first.element_id if first else None,
+        )

@@ -56,11 +56,13 @@ def review_matrices(
         warnings[process_id].extend(
             f"{source.name}: {finding}" for finding in findings if finding.severity == "warning"
         )
+        matrix_text = {source.name: source.content.decode("utf-8-sig")}
         attached[process_id] = replace(
-            definition, attachments={source.name: source.content.decode("utf-8-sig")}
+            definition, attachments={**definition.attachments, **matrix_text}
         )
     for process_id, definition in attached.items():
-        if not definition.attachments and any(a.is_user_task for a in definition.activities):
+        has_matrix = any(is_matrix_file(name) for name in definition.attachments)
+        if not has_matrix and any(a.is_user_task for a in definition.activities):
             warnings[process_id].append(
                 f"{process_id} has no RACI matrix: any user may work its tasks"
             )

@@ -12,6 +12,7 @@ from .commands.base import DataValidator, InstanceState
 from .commands.consultation import ConsultationCommands
 from .commands.definitions import DefinitionCommands, Deployment
 from .commands.directory import DirectoryCommands
+from .commands.drafts import DraftCommands
 from .commands.incidents import IncidentCommands
 from .commands.instances import InstanceCommands
 from .commands.notices import NoticeCommands
@@ -23,6 +24,7 @@ from .commands.user_admin import UserAdminCommands
 
 
 class ProcessEngine(
+    DraftCommands,
     DefinitionCommands,
     InstanceCommands,
     TimerCommands,

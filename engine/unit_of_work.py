@@ -35,6 +35,7 @@ from .audit_store import AuditRepository
 from .caches import Caches, Revisions
 from .clock import Clock
 from .directory_store import DirectoryRepository
+from .draft_store import DraftRepository
 from .errors import ConcurrencyConflict
 from .governance_store import (
     INBOX_FIELDS,
@@ -96,6 +97,7 @@ class UnitOfWork:
         self.consultations = ConsultationRepository(self.session)
         self.notifications = NotificationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.drafts = DraftRepository(self.session)
         return self
 
     def __exit__(

@@ -42,6 +42,10 @@ ACTION_LABELS = {
     "password_set": _l("password set"), CHANGE_ACTION: _l("data changed"),
     "decision": _l("decision"),
     "audience": _l("people of the case chosen"),
+    "draft_opened": _l("draft opened"), "draft_saved": _l("draft saved"),
+    "draft_deleted": _l("draft deleted"), "draft_submitted": _l("draft submitted for approval"),
+    "draft_approved": _l("draft approved"), "draft_rejected": _l("draft rejected"),
+    "draft_refused": _l("draft approval refused"),
 }  # fmt: skip
 
 

@@ -29,6 +29,7 @@ ROLES = {
     "master_data": _l("Master data steward"),
     "logistics": _l("Logistics and warehouse"),
     "process_owner": _l("Process owner"),
+    "process_approver": _l("Process approver"),
     "auditor": _l("Auditor"),
     "admin": _l("Administrator"),
 }

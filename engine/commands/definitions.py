@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from raci.directory import Directory
 from raci.matrix import RaciMatrix
 
 from .. import audit
 from ..caches import DEFINITIONS
-from ..definitions import SourceFile, parse_definitions
+from ..definitions import ProcessDefinition, SourceFile, parse_definitions
 from ..matrices import MatrixReview, attach_matrices, review_matrices
 from ..model import ProcessVersion
+from ..unit_of_work import UnitOfWork
 from .base import EngineBase
 
 
@@ -33,7 +35,9 @@ class DefinitionCommands(EngineBase):
         """Store each changed process in `files`, with its RACI matrix, as a new version.
 
         Deploying the same content again is a no-op; an invalid process or
-        matrix refuses the whole deploy and changes nothing.
+        matrix refuses the whole deploy and changes nothing. This is the bootstrap
+        path, without a draft or an approver (`raciflow init`, `deploy --bootstrap`):
+        its audit event says so. Everyone else deploys through drafts (commands/drafts.py).
         """
         services = self.known_services() if self.known_services else None
         definitions = parse_definitions(
@@ -41,7 +45,6 @@ class DefinitionCommands(EngineBase):
             known_services=services,
             limits=self.process_limits,
         )
-        results = []
         with self.uow() as uow:
             checked = attach_matrices(
                 definitions,
@@ -49,44 +52,55 @@ class DefinitionCommands(EngineBase):
                 uow.directory.load(),
                 self.runtime.services.scopes(),
             )
-            for definition, warnings in checked:
-                existing = uow.versions.by_hash(definition.process_id, definition.content_hash)
-                if existing is not None:
-                    results.append(
-                        Deployment(definition.process_id, existing.version, False, tuple(warnings))
-                    )
-                    continue
-                version = ProcessVersion(
-                    process_id=definition.process_id,
-                    version=uow.versions.latest_number(definition.process_id) + 1,
-                    name=definition.name,
-                    content_hash=definition.content_hash,
-                    spec=definition.spec,
-                    sources=definition.sources,
-                    attachments=definition.attachments,
-                    deployed_at=uow.now,
-                    deployed_by=user,
-                )
-                uow.versions.add(version)
-                uow.revisions.bump(DEFINITIONS)  # every process's catalogue: a new latest
-                uow.audit.record(
-                    audit.SYSTEM_STREAM,
-                    occurred_at=uow.now,
-                    actor=user,
-                    action="deploy",
-                    process_id=version.process_id,
-                    details={
-                        "version": version.version,
-                        "content_hash": version.content_hash,
-                        "files": sorted({**version.sources, **version.attachments}),
-                        "warnings": warnings,
-                    },
-                )
-                results.append(
-                    Deployment(version.process_id, version.version, True, tuple(warnings))
-                )
+            results = [
+                self._store_version(uow, definition, warnings, user=user, bootstrap=True)
+                for definition, warnings in checked
+            ]
             uow.commit()
         return results
+
+    def _store_version(
+        self,
+        uow: UnitOfWork,
+        definition: ProcessDefinition,
+        warnings: list[str],
+        *,
+        user: str,
+        **governance: Any,
+    ) -> Deployment:
+        """Store `definition` as the next version of its process, audited with how it was
+        governed (`bootstrap`, or the draft and its approver); same content: nothing."""
+        existing = uow.versions.by_hash(definition.process_id, definition.content_hash)
+        if existing is not None:
+            return Deployment(definition.process_id, existing.version, False, tuple(warnings))
+        version = ProcessVersion(
+            process_id=definition.process_id,
+            version=uow.versions.latest_number(definition.process_id) + 1,
+            name=definition.name,
+            content_hash=definition.content_hash,
+            spec=definition.spec,
+            sources=definition.sources,
+            attachments=definition.attachments,
+            deployed_at=uow.now,
+            deployed_by=user,
+        )
+        uow.versions.add(version)
+        uow.revisions.bump(DEFINITIONS)  # every process's catalogue: a new latest
+        uow.audit.record(
+            audit.SYSTEM_STREAM,
+            occurred_at=uow.now,
+            actor=user,
+            action="deploy",
+            process_id=version.process_id,
+            details={
+                "version": version.version,
+                "content_hash": version.content_hash,
+                "files": sorted({**version.sources, **version.attachments}),
+                "warnings": warnings,
+                **governance,
+            },
+        )
+        return Deployment(version.process_id, version.version, True, tuple(warnings))
 
     def review_matrices(
         self, files: Sequence[SourceFile], directory: Directory | None = None

@@ -28,7 +28,7 @@ def bpmn_dir(tmp_path: Path) -> Path:
 def test_a_whole_run_from_the_command_line(cli, bpmn_dir):
     init = json.loads(cli("init", "--json").stdout)
     assert {d["process_id"] for d in init["deployed"]} == {"approval", "timer_wait"}
-    again = json.loads(cli("deploy", str(bpmn_dir), "--json").stdout)
+    again = json.loads(cli("deploy", "--bootstrap", str(bpmn_dir), "--json").stdout)
     assert all(not d["created"] for d in again)
 
     started = json.loads(
@@ -66,7 +66,7 @@ def test_failures_are_one_line_and_non_zero(cli):
         (("start", "approval", "--data", "{bad"), "not valid JSON"),
         (("complete", "missing", "--data", "{}", "--user", "ana"), "task missing does not exist"),
         (
-            ("deploy", str(FIXTURES.parent / "bad" / "xxe.bpmn")),
+            ("deploy", "--bootstrap", str(FIXTURES.parent / "bad" / "xxe.bpmn")),
             "DOCTYPE declarations are not allowed",
         ),
     ]:
@@ -92,13 +92,17 @@ def test_deploying_a_process_above_the_size_limits_is_one_error_line(cli, tmp_pa
     cli("init")
     wide = tmp_path / "wide.bpmn"
     wide.write_bytes(fan_out(10_000).content)
-    done = cli("deploy", str(wide), ok=False)
+    done = cli("deploy", "--bootstrap", str(wide), ok=False)
     assert done.returncode == 1
     assert "10004 elements; the limit is 500" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     limited = {**cli.env, "RACIFLOW_MAX_PROCESS_ELEMENTS": "20000"}
     refused = subprocess.run(
-        [*RACIFLOW, "deploy", str(wide)], env=limited, capture_output=True, text=True, timeout=60
+        [*RACIFLOW, "deploy", "--bootstrap", str(wide)],
+        env=limited,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     # The element limit is the setting's now; the branch limit is the next to refuse it.
     assert refused.returncode == 1 and "10000 parallel branches; the limit is 25" in refused.stderr

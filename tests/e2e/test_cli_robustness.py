@@ -40,7 +40,9 @@ def test_a_bpmn_file_in_its_declared_encoding_deploys_and_runs(run, tmp_path, en
     file = tmp_path / "approval.bpmn"
     file.write_bytes(greek_approval(encoding))
 
-    deployed = run("deploy", str(file), str(FIXTURES / "approval_level.dmn"), "--json")
+    deployed = run(
+        "deploy", "--bootstrap", str(file), str(FIXTURES / "approval_level.dmn"), "--json"
+    )
 
     assert deployed.stderr == ""
     [approval] = [d for d in json.loads(deployed.stdout) if d["process_id"] == "approval"]
@@ -52,7 +54,9 @@ def test_a_bpmn_file_in_its_declared_encoding_deploys_and_runs(run, tmp_path, en
     done = run("complete", task["id"], "--data", '{"amount": 10}', "--user", "ana", "--json")
     assert json.loads(done.stdout)["status"] == "completed"
     again = json.loads(
-        run("deploy", str(file), str(FIXTURES / "approval_level.dmn"), "--json").stdout
+        run(
+            "deploy", "--bootstrap", str(file), str(FIXTURES / "approval_level.dmn"), "--json"
+        ).stdout
     )
     assert not any(d["created"] for d in again)  # the same content: decoded the same way every time
 
@@ -70,7 +74,7 @@ def test_an_undecodable_file_gets_one_clear_error(run, tmp_path, content, messag
     file = tmp_path / "odd.bpmn"
     file.write_bytes(content)
 
-    done = run("deploy", str(file), ok=False)
+    done = run("deploy", "--bootstrap", str(file), ok=False)
 
     assert done.returncode == 1
     [error] = done.stderr.strip().splitlines()
@@ -84,7 +88,7 @@ def test_a_doctype_hidden_in_utf16_is_still_refused(run, tmp_path):
         (BAD / "billion_laughs.bpmn").read_text().replace("UTF-8", "UTF-16").encode("utf-16")
     )
 
-    done = run("deploy", str(file), ok=False)
+    done = run("deploy", "--bootstrap", str(file), ok=False)
 
     assert done.returncode == 1 and "DOCTYPE declarations are not allowed" in done.stderr
 
@@ -101,7 +105,12 @@ def one_line_error(done, *fragments: str) -> str:
 
 def test_data_nested_absurdly_deep_is_refused_in_one_line(run, tmp_path):
     run("init")
-    run("deploy", str(FIXTURES / "approval.bpmn"), str(FIXTURES / "approval_level.dmn"))
+    run(
+        "deploy",
+        "--bootstrap",
+        str(FIXTURES / "approval.bpmn"),
+        str(FIXTURES / "approval_level.dmn"),
+    )
     for depth in (50_000, 100):
         data = '{"x": ' + "[" * depth + "]" * depth + "}"
         one_line_error(run("start", "approval", "--data", data, ok=False), "nested", "levels")
@@ -131,7 +140,9 @@ GOVERNED = FIXTURES / "governed"
 def governed(cli, monkeypatch, capsys, tmp_path):
     run = in_process(cli.env, monkeypatch, capsys)
     run("init", "--directory", str(GOVERNED / "directory.yaml"))
-    run("deploy", str(GOVERNED / "credit_change.bpmn"), str(GOVERNED / "credit_change.raci.csv"))
+    admin = json.loads(run("directory", "create-token", "ada", "--json").stdout)["token"]
+    files = (str(GOVERNED / "credit_change.bpmn"), str(GOVERNED / "credit_change.raci.csv"))
+    run("deploy", "--bootstrap", "--token", admin, *files)
     return run
 
 
@@ -157,7 +168,12 @@ def test_the_sqlite_database_and_its_folder_are_private_to_their_owner(cli, tmp_
     del cli.env["RACIFLOW_DATABASE_URL"]  # the default: raciflow.sqlite in the instance folder
     instance = tmp_path / "instance"
     cli("init")
-    cli("deploy", str(FIXTURES / "approval.bpmn"), str(FIXTURES / "approval_level.dmn"))
+    cli(
+        "deploy",
+        "--bootstrap",
+        str(FIXTURES / "approval.bpmn"),
+        str(FIXTURES / "approval_level.dmn"),
+    )
 
     assert instance.stat().st_mode & 0o777 == 0o700
     files = sorted(instance.glob("raciflow.sqlite*"))

@@ -11,7 +11,7 @@ from engine.errors import EngineError, InvalidMatrices
 from raci.files import FileFormatError
 from web.config import ConfigError
 
-from . import admin, instances, people, raci
+from . import admin, drafts, instances, people, raci
 from .common import summary
 
 
@@ -20,7 +20,13 @@ def cli() -> None:
     pass
 
 
-for command in (*admin.COMMANDS, *instances.COMMANDS, *raci.COMMANDS, *people.COMMANDS):
+for command in (
+    *admin.COMMANDS,
+    *drafts.COMMANDS,
+    *instances.COMMANDS,
+    *raci.COMMANDS,
+    *people.COMMANDS,
+):
     cli.add_command(command)
 
 

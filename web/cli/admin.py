@@ -1,4 +1,4 @@
-"""Commands that set up and run the system: init, deploy, worker, serve, audit."""
+"""Commands that set up and run the system: init, worker, serve, audit (deploy: drafts.py)."""
 
 from __future__ import annotations
 
@@ -20,23 +20,7 @@ from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
 from .common import engine, json_option, settings, summary, terminal_progress
-
-
-def _deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
-    data = [
-        {
-            "process_id": r.process_id,
-            "version": r.version,
-            "created": r.created,
-            "warnings": list(r.warnings),
-        }
-        for r in results
-    ]
-    lines = []
-    for r in results:
-        lines.append(f"{r.process_id} v{r.version} {'deployed' if r.created else 'unchanged'}")
-        lines.extend(f"  warning: {warning}" for warning in r.warnings)
-    return data, "\n".join(lines) or "nothing to deploy"
+from .drafts import deployed
 
 
 @click.command()
@@ -80,7 +64,7 @@ def init(user: str, directory_file: Path | None, demo: bool) -> tuple[Any, str]:
             "`raciflow init --directory FILE`, or load the demo company with "
             "`raciflow init --demo`"
         ) from None
-    data, text = _deployed(results)
+    data, text = deployed(results)
     result: dict[str, Any] = {"database": "ready", "deployed": data}
     lines = ["database ready", text]
     if demo:
@@ -109,15 +93,6 @@ def _logins(directory: Any) -> dict[str, list[str]]:
         for user in sorted(directory.users.values(), key=lambda u: u.username)
         if user.active
     }
-
-
-@click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--user", default="cli", show_default=True, help="Who deploys.")
-@json_option
-def deploy(paths: tuple[Path, ...], user: str) -> tuple[Any, str]:
-    """Deploy BPMN/DMN files, or every such file in the folders given."""
-    return _deployed(engine().deploy(collect_files(paths), user=user))
 
 
 @click.command()
@@ -261,4 +236,4 @@ def run_all(host: str, port: int, as_json: bool) -> None:
         raise SystemExit(code)
 
 
-COMMANDS = (init, deploy, worker, audit, serve, run_all)
+COMMANDS = (init, worker, audit, serve, run_all)

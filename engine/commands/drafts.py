@@ -1,0 +1,398 @@
+"""Drafts and their governed deployment: the process owner drafts and submits (R), an
+approver signs or rejects (A), and only a signed draft becomes a version.
+
+Every act is an audit event on the system stream; a refused signature is one too.
+The rules of who may do what are raci/deployment.py's (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from raci import deployment
+from raci.loading import process_id_of
+from raci.messages import N_, Message
+from raci.policy import Refused
+
+from .. import audit
+from ..definitions import SourceFile, parse_definitions
+from ..draft_checks import Review, review_draft
+from ..draft_diff import diff_files, is_empty
+from ..drafts import Draft, DraftStatus
+from ..errors import InvalidDraft, InvalidState, NotAllowed, NotFound
+from ..unit_of_work import UnitOfWork
+from .base import required
+from .definitions import DefinitionCommands, Deployment
+
+Files = dict[str, str]
+MAX_FILES = 20
+BOOTSTRAP_ACTOR = "bootstrap"  # who deploys while the directory has nobody in it
+
+
+class DraftCommands(DefinitionCommands):
+    """Open, edit, check, submit, sign or reject drafts of processes."""
+
+    # Opening and editing ---------------------------------------------------------------
+
+    def open_draft(
+        self,
+        process_id: str,
+        *,
+        user: str,
+        files: Files | None = None,
+        version: int | None = None,
+    ) -> Draft:
+        """A new draft of `process_id` for `user`: the files given, or those of a deployed
+        version (the latest unless `version`), or a blank process if it is not deployed."""
+        with self.uow() as uow:
+            self._may_draft(uow, user)
+            base = self._latest_number(uow, process_id) if version is None else version
+            if files is None:
+                files = self._version_files(uow, process_id, base) if base else None
+                files = files if files is not None else blank_process(process_id)
+            draft = Draft(
+                id=str(uuid.uuid4()),
+                process_id=process_id,
+                owner=user,
+                files=_checked_files(files),
+                status=DraftStatus.EDITING,
+                created_at=uow.now,
+                updated_at=uow.now,
+                base_version=base or None,
+            )
+            uow.drafts.add(draft)
+            self._record(uow, draft, "draft_opened", user, base_version=draft.base_version)
+            uow.commit()
+            return draft
+
+    def save_draft(self, draft_id: str, files: Files, *, user: str) -> Draft:
+        """Replace the files of one's own draft (a rejected draft goes back to editing)."""
+        with self.uow() as uow:
+            draft = self._own(uow, draft_id, user)
+            if not draft.may_edit:
+                raise InvalidState(
+                    Message(N_("the draft is %(status)s and cannot change"), status=draft.status)
+                )
+            draft.files = _checked_files(files)
+            draft.status, draft.updated_at = DraftStatus.EDITING, uow.now
+            uow.drafts.save(draft)
+            self._record(uow, draft, "draft_saved", user, files=sorted(draft.files))
+            uow.commit()
+            return draft
+
+    def delete_draft(self, draft_id: str, *, user: str) -> None:
+        """Delete one's own draft, unless it is with an approver or was signed."""
+        with self.uow() as uow:
+            draft = self._own(uow, draft_id, user)
+            if not draft.may_delete:
+                raise InvalidState(
+                    Message(
+                        N_("the draft is %(status)s and cannot be deleted"), status=draft.status
+                    )
+                )
+            uow.drafts.remove(draft.id)
+            self._record(uow, draft, "draft_deleted", user)
+            uow.commit()
+
+    def deploy_bootstrap(
+        self, files: Sequence[SourceFile], *, user: str | None
+    ) -> list[Deployment]:
+        """Deploy without a draft or an approver, as `raciflow deploy --bootstrap` does: only
+        an admin may, or anyone while the directory has nobody in it to approve (a fresh
+        install). The deploy events say `bootstrap` and who."""
+        with self.reader() as uow:
+            directory = uow.directory.load()
+        if user is None:
+            if any(u.active for u in directory.users.values()):
+                raise NotAllowed(
+                    "a bootstrap deploy needs an admin's API token (RACIFLOW_TOKEN) once the"
+                    " directory has users"
+                )
+            user = BOOTSTRAP_ACTOR
+        elif not directory.is_admin(user):
+            raise NotAllowed(f"only an admin may deploy without approval; {user} is not one")
+        return self.deploy(files, user=user)
+
+    def draft_files(self, files: Sequence[SourceFile]) -> dict[str, Files]:
+        """Files given together, grouped by the process each belongs to: its BPMN, the DMN
+        it calls, its matrix (as a draft holds them)."""
+        services = self.known_services() if self.known_services else None
+        definitions = parse_definitions(
+            [f for f in files if not f.is_matrix],
+            known_services=services,
+            limits=self.process_limits,
+        )
+        grouped = {d.process_id: {**d.sources, **d.attachments} for d in definitions}
+        for source in files:
+            if source.is_matrix and process_id_of(source.name) in grouped:
+                grouped[process_id_of(source.name)][source.name] = source.content.decode(
+                    "utf-8-sig"
+                )
+        return grouped
+
+    # Reading ---------------------------------------------------------------------------
+
+    def drafts(self, *, user: str) -> dict[str, list[Draft]]:
+        """The user's own drafts, and those waiting for them to sign (for an approver)."""
+        with self.reader() as uow:
+            directory = uow.directory.load()
+            waiting = []
+            if directory.is_member(user, deployment.APPROVER):
+                waiting = [
+                    d for d in uow.drafts.with_status(DraftStatus.SUBMITTED) if d.owner != user
+                ]
+            return {"own": uow.drafts.of_owner(user), "to_approve": waiting}
+
+    def draft(self, draft_id: str, *, user: str) -> Draft:
+        """A draft, to its owner and to approvers."""
+        with self.reader() as uow:
+            return self._readable(uow, draft_id, user)
+
+    def validate_draft(self, draft_id: str, *, user: str) -> Review:
+        """Check the draft as a deploy would: every problem, pinned to its element."""
+        with self.reader() as uow:
+            draft = self._readable(uow, draft_id, user)
+            return self._review(uow, draft)
+
+    def draft_diff(self, draft_id: str, *, user: str) -> dict[str, Any]:
+        """What the draft changes against the version it was opened from."""
+        with self.reader() as uow:
+            draft = self._readable(uow, draft_id, user)
+            base = self._base_files(uow, draft)
+            return {"base_version": draft.base_version, **diff_files(base, draft.files)}
+
+    def approvals(self, process_id: str) -> dict[int, Draft]:
+        """The signed drafts of a process, by the version each became."""
+        with self.reader() as uow:
+            return uow.drafts.approvals(process_id)
+
+    # Submitting and deciding -----------------------------------------------------------
+
+    def submit_draft(self, draft_id: str, *, user: str, comment: str) -> Draft:
+        """Send one's own valid draft to the approvers, with a comment saying why."""
+        comment = required(comment, "a comment is required: say what changes and why")
+        with self.uow() as uow:
+            self._may_draft(uow, user)
+            draft = self._own(uow, draft_id, user, lock=True)
+            if not draft.may_edit:
+                raise InvalidState(
+                    Message(N_("the draft is %(status)s and cannot change"), status=draft.status)
+                )
+            review = self._review(uow, draft)
+            if not review.ok:
+                raise InvalidDraft(review.errors)
+            if is_empty(diff_files(self._base_files(uow, draft), draft.files)):
+                raise InvalidState(
+                    Message(N_("the draft changes nothing in version %(v)s"), v=draft.base_version)
+                )
+            draft.status, draft.comment = DraftStatus.SUBMITTED, comment
+            draft.submitted_at = draft.updated_at = uow.now
+            draft.decided_by = draft.decided_at = draft.reason = None
+            uow.drafts.save(draft)
+            self._record(uow, draft, "draft_submitted", user, raci_role="R", reason=comment)
+            uow.commit()
+            return draft
+
+    def approve_draft(self, draft_id: str, *, user: str) -> Deployment:
+        """Sign a submitted draft (A, never one's own): it becomes the process's next version."""
+        with self._refusals_recorded(draft_id, user, "approve"), self.uow() as uow:
+            draft = self._submitted(uow, draft_id)
+            self._check(deployment.may_approve, uow.directory.load(), user, draft.owner)
+            review = self._review(uow, draft)
+            if not review.ok or review.definition is None:
+                raise InvalidDraft(review.errors)
+            latest = self._latest_number(uow, draft.process_id)
+            if latest != (draft.base_version or 0):
+                raise InvalidState(
+                    Message(
+                        N_(
+                            "version %(latest)s was deployed after this draft was opened from"
+                            " version %(base)s: its owner must open the process again"
+                        ),
+                        latest=latest,
+                        base=draft.base_version or 0,
+                    )
+                )
+            self._record(uow, draft, "draft_approved", user, raci_role="A")
+            warnings = [p.message for p in review.problems if p.severity == "warning"]
+            deployed = self._store_version(
+                uow,
+                review.definition,
+                warnings,
+                user=draft.owner,
+                draft=draft.id,
+                approved_by=user,
+                comment=draft.comment,
+            )
+            draft.status, draft.decided_by, draft.decided_at = DraftStatus.APPROVED, user, uow.now
+            draft.deployed_version, draft.updated_at = deployed.version, uow.now
+            uow.drafts.save(draft)
+            uow.commit()
+            return deployed
+
+    def reject_draft(self, draft_id: str, *, user: str, reason: str) -> Draft:
+        """Send a submitted draft back to its owner with a reason (A, never one's own)."""
+        reason = required(reason, "a reason is required to reject")
+        with self._refusals_recorded(draft_id, user, "reject"), self.uow() as uow:
+            draft = self._submitted(uow, draft_id)
+            self._check(deployment.may_approve, uow.directory.load(), user, draft.owner)
+            draft.status, draft.decided_by, draft.decided_at = DraftStatus.REJECTED, user, uow.now
+            draft.reason, draft.updated_at = reason, uow.now
+            uow.drafts.save(draft)
+            self._record(uow, draft, "draft_rejected", user, raci_role="A", reason=reason)
+            uow.commit()
+            return draft
+
+    # Helpers ---------------------------------------------------------------------------
+
+    def _review(self, uow: UnitOfWork, draft: Draft) -> Review:
+        services = self.known_services() if self.known_services else None
+        return review_draft(
+            draft.process_id,
+            draft.files,
+            directory=uow.directory.load(),
+            known_services=services,
+            known_scopes=self.runtime.services.scopes(),
+            limits=self.process_limits,
+            has_form=(lambda p, t: self.forms(p, t) is not None) if self.forms else None,
+        )
+
+    def _may_draft(self, uow: UnitOfWork, user: str) -> None:
+        self._check(deployment.may_draft, uow.directory.load(), user)
+
+    @staticmethod
+    def _check(rule: Any, *args: Any) -> None:
+        try:
+            rule(*args)
+        except Refused as refused:
+            raise NotAllowed(refused.msg) from refused
+
+    def _own(self, uow: UnitOfWork, draft_id: str, user: str, *, lock: bool = False) -> Draft:
+        draft = uow.drafts.get(draft_id, lock=lock)
+        if draft.owner != user:
+            raise NotFound(f"draft {draft_id} does not exist")  # others' drafts are not shown
+        return draft
+
+    def _readable(self, uow: UnitOfWork, draft_id: str, user: str) -> Draft:
+        draft = uow.drafts.get(draft_id)
+        directory = uow.directory.load()
+        if draft.owner != user and not (
+            draft.status != DraftStatus.EDITING and directory.is_member(user, deployment.APPROVER)
+        ):
+            raise NotFound(f"draft {draft_id} does not exist")
+        return draft
+
+    def _submitted(self, uow: UnitOfWork, draft_id: str) -> Draft:
+        draft = uow.drafts.get(draft_id, lock=True)
+        if draft.status != DraftStatus.SUBMITTED:
+            raise InvalidState(
+                Message(
+                    N_("the draft is %(status)s, not waiting for approval"), status=draft.status
+                )
+            )
+        return draft
+
+    def _latest_number(self, uow: UnitOfWork, process_id: str) -> int:
+        return uow.versions.latest_number(process_id)
+
+    def _version_files(self, uow: UnitOfWork, process_id: str, number: int) -> Files:
+        version = uow.versions.find(process_id, number)
+        return {**version.sources, **version.attachments}
+
+    def _base_files(self, uow: UnitOfWork, draft: Draft) -> Files:
+        if not draft.base_version:
+            return {}
+        return self._version_files(uow, draft.process_id, draft.base_version)
+
+    def _record(self, uow: UnitOfWork, draft: Draft, action: str, user: str, **fields: Any) -> None:
+        details = {
+            "draft": draft.id,
+            **{k: v for k, v in fields.items() if k not in ("raci_role", "reason")},
+        }
+        uow.audit.record(
+            audit.SYSTEM_STREAM,
+            occurred_at=uow.now,
+            actor=user,
+            action=action,
+            process_id=draft.process_id,
+            raci_role=fields.get("raci_role"),
+            reason=fields.get("reason"),
+            details=details,
+        )
+
+    @contextmanager
+    def _refusals_recorded(self, draft_id: str, user: str, attempted: str) -> Iterator[None]:
+        """A refused signature is on the trail too (its own transaction), then raised."""
+        try:
+            yield
+        except NotAllowed as refused:
+            with self.uow() as uow:
+                draft = uow.drafts.get(draft_id)
+                self._record(
+                    uow,
+                    draft,
+                    "draft_refused",
+                    user,
+                    raci_role="A",
+                    reason=str(refused),
+                    attempted=attempted,
+                )
+                uow.commit()
+            raise
+
+
+def _checked_files(files: Files) -> Files:
+    if not files:
+        raise InvalidState("a draft needs its files")
+    if len(files) > MAX_FILES:
+        raise InvalidState(f"a draft holds at most {MAX_FILES} files")
+    for name, text in files.items():
+        if not isinstance(name, str) or not isinstance(text, str) or "/" in name or "\0" in text:
+            raise InvalidState("a draft's files are names (without folders) and their text")
+    return dict(files)
+
+
+def blank_process(process_id: str) -> Files:
+    """A new process to start drawing from: a start event, one user task, an end event."""
+    return {f"{process_id}.bpmn": BLANK.format(process_id=process_id)}
+
+
+BLANK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+  id="definitions_{process_id}" targetNamespace="http://raciflow.example/bpmn">
+  <bpmn:process id="{process_id}" name="{process_id}" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="first_task" name="First task">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first_task" />
+    <bpmn:sequenceFlow id="f2" sourceRef="first_task" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram_{process_id}">
+    <bpmndi:BPMNPlane id="plane_{process_id}" bpmnElement="{process_id}">
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="152" y="102" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="first_task_di" bpmnElement="first_task">
+        <dc:Bounds x="240" y="80" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+        <dc:Bounds x="392" y="102" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1">
+        <di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2">
+        <di:waypoint x="340" y="120" /><di:waypoint x="392" y="120" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""

@@ -1,0 +1,195 @@
+"""Check a draft's files as a deploy would, collecting every problem with its element.
+
+The same checks `raciflow deploy` applies (engine/definitions.py, engine/matrices.py),
+run so that a process owner sees them all at once, each pinned to the BPMN element
+it is about: parse and schema, raciflow's BPMN checks, scripts compiled in the
+sandbox, services known, DMN tables, the RACI matrix, and a form for every user task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from raci.directory import Directory
+from raci.loading import MatrixFormatError, is_matrix_file, load_matrix, process_id_of
+from raci.matrix import RaciMatrix
+from raci.validation import Activity, validate
+
+from .definitions import ProcessDefinition, SourceFile, parse_definitions
+from .errors import InvalidDefinition
+from .process_limits import ProcessLimits
+
+Kind = Literal["parse", "bpmn", "script", "service", "dmn", "raci", "form"]
+HasForm = Callable[[str, str], bool]  # (process id, task id) -> whether a form is registered
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in a draft, and where."""
+
+    kind: Kind
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    file: str | None = None
+    element_id: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Review:
+    """What checking a draft found; a draft may be submitted only when it has no errors."""
+
+    problems: list[Problem] = field(default_factory=list)
+    definition: ProcessDefinition | None = None  # the draft's process, when it parses
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def review_draft(
+    process_id: str,
+    files: dict[str, str],
+    *,
+    directory: Directory,
+    known_services: Iterable[str] | None,
+    known_scopes: Collection[str] = (),
+    limits: ProcessLimits | None = None,
+    has_form: HasForm | None = None,
+) -> Review:
+    """Every problem of the draft of `process_id` made of `files` (name -> text)."""
+    review = Review()
+    sources = [SourceFile(name, text.encode()) for name, text in sorted(files.items())]
+    matrices = [s for s in sources if s.is_matrix]
+    found: list[InvalidDefinition] = []
+    try:
+        definitions = parse_definitions(
+            [s for s in sources if not s.is_matrix and s.name.lower().endswith((".bpmn", ".dmn"))],
+            known_services=known_services,
+            limits=limits,
+            problems=found,
+        )
+    except InvalidDefinition as err:
+        kind: Kind = "dmn" if (err.file_name or "").lower().endswith(".dmn") else "parse"
+        review.problems.append(_problem(kind, err))
+        return review
+    review.problems.extend(_problem(_kind_of(err), err) for err in found)
+    by_id = {d.process_id: d for d in definitions}
+    definition = by_id.get(process_id)
+    if definition is None:
+        review.problems.append(
+            Problem(
+                "bpmn",
+                f"the files define the process(es) {', '.join(sorted(by_id))}, not '{process_id}'",
+            )
+        )
+        return review
+    # What a version keeps: the BPMN, the DMN it calls (parse_definitions), its matrix.
+    matrix_text = {m.name: files[m.name] for m in matrices if process_id_of(m.name) == process_id}
+    review.definition = replace(definition, attachments={**definition.attachments, **matrix_text})
+    review.problems.extend(_unknown_files(process_id, files))
+    review.problems.extend(
+        _matrix_problems(process_id, definition.activities, matrices, directory, known_scopes)
+    )
+    if has_form is not None:
+        review.problems.extend(_form_problems(process_id, definition.activities, has_form))
+    return review
+
+
+def _problem(kind: Kind, err: InvalidDefinition) -> Problem:
+    return Problem(kind, err.message, file=err.file_name, element_id=err.element_id, line=err.line)
+
+
+def _kind_of(err: InvalidDefinition) -> Kind:
+    if err.message.startswith("service task calls unknown service"):
+        return "service"
+    if err.message.startswith("cycle timers"):
+        return "bpmn"
+    return "script"
+
+
+def _unknown_files(process_id: str, files: dict[str, str]) -> Iterable[Problem]:
+    for name in sorted(files):
+        if is_matrix_file(name):
+            if process_id_of(name) != process_id:
+                yield Problem("raci", f"a matrix of another process: {name}", file=name)
+        elif not name.lower().endswith((".bpmn", ".dmn")):
+            yield Problem("parse", "not a BPMN, DMN or RACI matrix file", file=name)
+
+
+def _matrix_problems(
+    process_id: str,
+    activities: tuple[Activity, ...],
+    matrices: list[SourceFile],
+    directory: Directory,
+    known_scopes: Collection[str],
+) -> Iterable[Problem]:
+    own = [m for m in matrices if process_id_of(m.name) == process_id]
+    if len(own) > 1:
+        yield Problem("raci", "more than one RACI matrix: keep one", file=own[1].name)
+        return
+    if not own:
+        if any(a.is_user_task for a in activities):
+            yield Problem(
+                "raci", f"{process_id} has no RACI matrix: any user may work its tasks", "warning"
+            )
+        return
+    [source] = own
+    try:
+        matrix = load_matrix(source.name, source.content)
+    except MatrixFormatError as err:
+        yield Problem("raci", err.message, file=source.name, line=err.line)
+        return
+    yield from _findings(matrix, activities, directory, known_scopes, source.name)
+
+
+def _findings(
+    matrix: RaciMatrix,
+    activities: tuple[Activity, ...],
+    directory: Directory,
+    known_scopes: Collection[str],
+    file_name: str,
+) -> Iterable[Problem]:
+    element_of = {a.id: a.id for a in activities}
+    element_of.update({(a.name or "").casefold(): a.id for a in activities if a.name})
+    for finding in validate(matrix, activities, set(directory.roles), set(known_scopes)):
+        activity = finding.activity
+        element = element_of.get(activity) or element_of.get((activity or "").casefold())
+        row = matrix.row_for(activity, activity) if activity else None
+        message = f"{finding.role}: {finding.message}" if finding.role else finding.message
+        yield Problem(
+            "raci",
+            message,
+            finding.severity,
+            file=file_name,
+            element_id=element,
+            line=row.line if row else None,
+        )
+
+
+def _form_problems(
+    process_id: str, activities: tuple[Activity, ...], has_form: HasForm
+) -> Iterable[Problem]:
+    """A process whose tasks have forms needs one for each: a task without would show
+    people a bare page. Processes without any form (run from the API only) are exempt."""
+    user_tasks = [a for a in activities if a.is_user_task]
+    formed = [a for a in user_tasks if has_form(process_id, a.id)]
+    if not formed and not has_form(process_id, "start"):
+        return
+    for activity in user_tasks:
+        if activity not in formed:
+            yield Problem(
+                "form",
+                f"user task '{activity.name or activity.id}' has no form: its id must be one "
+                "of the process's form keys",
+                element_id=activity.id,
+            )
