@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy import Engine
@@ -30,11 +31,13 @@ def build_engine(
     forms: FormLookup | None = None,
     process_limits: ProcessLimits | None = None,
     wording: Wording = english,
+    message_ttl: timedelta | None = None,
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
     `forms` finds the validator of a task's form (or a process's start form); `wording`
-    writes a notice in its recipient's language (English by default).
+    writes a notice in its recipient's language (English by default); a message
+    nobody waits for is kept `message_ttl` (a day by default; zero refuses it).
     """
     db_engine = db_engine or make_engine(database_url)
     if migrate:
@@ -48,7 +51,7 @@ def build_engine(
         script_time_limit=script_time_limit,
         script_memory_limit=script_memory_limit,
     )
-    return ProcessEngine(
+    engine = ProcessEngine(
         partial(UnitOfWork, session_factory, clock, wording, Caches()),
         runtime,
         known_services=services.names,
@@ -56,3 +59,6 @@ def build_engine(
         process_limits=process_limits,
         database=db_engine,
     )
+    if message_ttl is not None:
+        engine.message_ttl = message_ttl
+    return engine

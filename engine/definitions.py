@@ -17,8 +17,6 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
@@ -252,17 +250,6 @@ def task_problems(
                 InvalidDefinition(
                     f"service task calls unknown service '{task_spec.operation_name}'"
                     f" (known: {', '.join(sorted(services)) or 'none'})",
-                    file_name=file_name,
-                    element_id=element_id,
-                )
-            )
-        event_definition = getattr(task_spec, "event_definition", None)
-        if isinstance(task_spec, CatchingEvent) and isinstance(
-            event_definition, CycleTimerEventDefinition
-        ):
-            found.append(
-                InvalidDefinition(
-                    "cycle timers (timeCycle) are not supported; use timeDuration or timeDate",
                     file_name=file_name,
                     element_id=element_id,
                 )

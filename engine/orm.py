@@ -147,6 +147,21 @@ pending_timers = Table(
     Index(None, "instance_id"),
 )
 
+# Messages nobody waited for when sent, kept until they expire (docs/events.md).
+kept_messages = Table(
+    "kept_messages",
+    metadata,
+    Column("id", String(UUID_LEN), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("correlation", JSON, nullable=False),
+    Column("payload", JSON),
+    Column("sent_by", String(200), nullable=False),
+    Column("sender_instance", String(UUID_LEN)),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "name", "expires_at"),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,

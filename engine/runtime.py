@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
     TimerEventDefinition,
@@ -159,12 +161,25 @@ class Runtime:
         return _find_task(workflow, task_id).state == TaskState.COMPLETED
 
     def fire_timer(self, workflow: BpmnWorkflow, task_id: str) -> str:
-        """Fire a waiting timer; return the timer's BPMN id."""
+        """Fire a waiting timer; return the timer's BPMN id.
+
+        A cycle timer (R3/PT1H) fires once and waits again, due one period from now,
+        until its repetitions are used up.
+        """
         task = _find_task(workflow, task_id)
         if task.state != TaskState.WAITING:
             raise InvalidState(f"timer {task_id} is not waiting")
-        spiff_internals.mark_timer_fired(task)
+        cycle = spiff_internals.cycle_state(task)
+        if cycle is None:
+            spiff_internals.mark_timer_fired(task)
+            workflow.refresh_timers()
+            return _spec_id(task)
+        spiff_internals.fire_cycle(task)
         workflow.refresh_timers()
+        left = spiff_internals.cycle_state(task)
+        if left is not None and left["cycles"] != 0:
+            due = self.clock.now() + timedelta(seconds=cycle["duration"])
+            spiff_internals.schedule_cycle(task, due, left["cycles"], cycle["duration"])
         return _spec_id(task)
 
     @staticmethod
@@ -230,8 +245,12 @@ class Runtime:
         for task in _timer_tasks(workflow):
             if spiff_internals.is_scheduled(task):
                 continue
-            definition = task.task_spec.event_definition
+            definition = _timer_definition(task)
             expression = self.script_engine.evaluate(task, definition.expression)
+            if isinstance(definition, CycleTimerEventDefinition):
+                cycles, due, every = _cycle(expression, now)
+                spiff_internals.schedule_cycle(task, due, cycles, every.total_seconds())
+                continue
             if isinstance(definition, DurationTimerEventDefinition):
                 duration = TimerEventDefinition.parse_iso_duration(expression)
                 due = now + TimerEventDefinition.get_timedelta_from_start(duration, now)
@@ -244,8 +263,30 @@ def _timer_tasks(workflow: BpmnWorkflow) -> list[Any]:
     return [
         task
         for task in workflow.get_tasks(state=TaskState.WAITING)
-        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+        if _timer_definition(task) is not None
     ]
+
+
+def _timer_definition(task: Any) -> TimerEventDefinition | None:
+    """The timer a waiting task waits for: its own, or the timer branch of an
+    event-based gateway (whose events are one MultipleEventDefinition)."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        return definition
+    if isinstance(definition, MultipleEventDefinition):
+        timers = [d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)]
+        return timers[0] if timers else None
+    return None
+
+
+def _cycle(expression: str, now: datetime) -> tuple[int, datetime, timedelta]:
+    """(repetitions, first due time, period) of an ISO 8601 cycle, from our clock.
+
+    `R3/PT1H` is due one period from now; `R3/2026-01-01T08:00Z/PT1H` at its start.
+    """
+    cycles, start, every = TimerEventDefinition.parse_iso_recurring_interval(expression)
+    explicit_start = "/" in expression and len(expression.strip().split("/")) == 3
+    return cycles, (start if explicit_start else now + every), every
 
 
 def _boundary_due(task: Any) -> datetime | None:

@@ -13,6 +13,7 @@ from .commands.consultation import ConsultationCommands
 from .commands.definitions import DefinitionCommands, Deployment
 from .commands.directory import DirectoryCommands
 from .commands.drafts import DraftCommands
+from .commands.events import Delivery, EventCommands
 from .commands.incidents import IncidentCommands
 from .commands.instances import InstanceCommands
 from .commands.notices import NoticeCommands
@@ -28,6 +29,7 @@ class ProcessEngine(
     DefinitionCommands,
     InstanceCommands,
     TimerCommands,
+    EventCommands,
     TaskCommands,
     SignOffCommands,
     ConsultationCommands,
@@ -42,4 +44,11 @@ class ProcessEngine(
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 
 
-__all__ = ["DataValidator", "Deployment", "InstanceState", "ProcessEngine", "TimerOutcome"]
+__all__ = [
+    "DataValidator",
+    "Delivery",
+    "Deployment",
+    "InstanceState",
+    "ProcessEngine",
+    "TimerOutcome",
+]

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from . import events
 from .changes import BusinessTrail
+from .kept_delivery import receive_kept
 from .model import (
     ANYONE,
     AuditEvent,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from .governance import Governance
 
 SYSTEM_ACTOR = "system"
+MAX_KEPT_ROUNDS = 10  # kept messages taken, run on, more kept messages taken, ...
 
 
 def record(
@@ -106,7 +109,12 @@ def advance_and_settle(
     """
     context = service_context(uow, runtime, instance, actor, on_behalf_of)
     failure = runtime.advance(workflow, context)
-    return settle(
+    for _ in range(MAX_KEPT_ROUNDS):  # messages kept for it, now that it waits for them
+        if failure is not None or not receive_kept(uow, workflow, instance, actor):
+            break
+        failure = runtime.advance(workflow, context)
+    thrown = events.take_thrown(workflow)  # before the state is stored: they leave it
+    ready = settle(
         uow,
         runtime,
         instance,
@@ -117,6 +125,10 @@ def advance_and_settle(
         open_tasks=open_tasks,
         governance=governance,
     )
+    deliver = getattr(uow, "deliver_thrown", None)
+    if thrown and deliver is not None:  # to other instances, in this transaction
+        deliver(thrown, instance, actor)
+    return ready
 
 
 def settle(
@@ -171,7 +183,8 @@ def settle(
         instance.ended_at = now
         record(uow, instance, "instance_completed", actor=actor)
     else:
-        instance.status = InstanceStatus.WAITING if ready or timers else InstanceStatus.RUNNING
+        waits = ready or timers or events.waiting_names(workflow)
+        instance.status = InstanceStatus.WAITING if waits else InstanceStatus.RUNNING
         instance.error_task = instance.error_message = None
     return open_ids
 

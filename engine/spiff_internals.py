@@ -50,6 +50,8 @@ def is_scheduled(task: Any) -> bool:
 def timer_due(task: Any) -> datetime | None:
     """When the timer `task` is due, or None while it has no due time yet."""
     value = task._get_internal_data("event_value")
+    if isinstance(value, dict):  # a cycle timer: its next occurrence
+        return TimerEventDefinition.get_datetime(value["next"]) if value["cycles"] != 0 else None
     return TimerEventDefinition.get_datetime(value) if value else None
 
 
@@ -75,3 +77,34 @@ def state_encoder(registry: DefaultRegistry) -> type[json.JSONEncoder]:
     """The JSON encoder for workflow state that writes the types `registry` converts."""
     encoder: type[json.JSONEncoder] = BpmnWorkflowSerializer(registry)._encoder_cls
     return encoder
+
+
+# Cycle timers (R3/PT1H) keep {'cycles', 'next', 'duration'} as their `event_value`; the
+# timer fires while `next` is past *by the wall clock*, then moves `next` on by `duration`.
+_LONG_AGO = "1970-01-01T00:00:00+00:00"
+
+
+def cycle_state(task: Any) -> dict[str, Any] | None:
+    """A waiting cycle timer's {'cycles', 'next', 'duration'} (None before it has one)."""
+    value = task._get_internal_data("event_value")
+    return value if isinstance(value, dict) else None
+
+
+def schedule_cycle(task: Any, due: datetime, cycles: int, every_seconds: float) -> None:
+    """Make the cycle timer `task` next due at `due`, `cycles` times more (-1: for ever)."""
+    value = {"cycles": cycles, "next": due.isoformat(), "duration": every_seconds}
+    task._set_internal_data(event_value=value, **{SCHEDULED: True})
+
+
+def fire_cycle(task: Any) -> None:
+    """Let the cycle timer `task` fire at the next `refresh_timers()`: its `next` is past."""
+    value = dict(task._get_internal_data("event_value"))
+    value["next"] = _LONG_AGO
+    task._set_internal_data(event_value=value, **{SCHEDULED: False})
+
+
+def deliver(task: Any, event: Any) -> None:
+    """Hand `event` to the waiting task `task`, as SpiffWorkflow's event manager would
+    once it has chosen the task (we choose by our own correlation rule first)."""
+    task.task_spec.catch(task, event)
+    task.task_spec._update(task)

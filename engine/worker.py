@@ -32,6 +32,7 @@ class Totals:
     mails_sent: int = 0
     mails_failed: int = 0
     audit_checks: int = 0
+    messages_expired: int = 0
 
     def add(self, other: Totals) -> None:
         for name, value in asdict(other).items():
@@ -107,6 +108,8 @@ class Worker:
         if self.smtp is not None and not self.stopping:
             sent, failed = self.engine.send_outbox(self.smtp, stop=lambda: self.stopping)
             done.mails_sent, done.mails_failed = sent, failed
+        if not self.stopping:  # kept messages nobody came for (docs/events.md)
+            done.messages_expired = self.engine.purge_expired_messages()
         if self.audit_verify_every is not None and not self.stopping:
             verified = self.engine.verify_audit_if_due(self.audit_verify_every, by="worker")
             done.audit_checks += verified

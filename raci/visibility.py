@@ -27,6 +27,7 @@ PROCESS_OWNER_ROLE = "process_owner"
 OVERSIGHT_ROLES = (AUDITOR_ROLE, PROCESS_OWNER_ROLE)
 # Roles that may stop or re-run any case (admins too); never the auditor.
 CASE_MANAGER_ROLES = (PROCESS_OWNER_ROLE,)
+INTEGRATION_ROLE = "integration"  # another system's account: sends messages and signals
 LETTERS = frozenset({"R", "A", "C", "I"})
 
 
@@ -95,6 +96,12 @@ def may_retry(roles: Collection[str]) -> bool:
     """Re-run a case's failed step: a process owner or an admin (the web's rule; the
     engine leaves retry to any active user, see docs/raci.md)."""
     return _holds(roles, CASE_MANAGER_ROLES)
+
+
+def may_send_events(roles: Collection[str]) -> bool:
+    """Send messages and signals that move instances (the API): an admin, a process
+    owner, or an integration account (another system's sign-in)."""
+    return _holds(roles, (PROCESS_OWNER_ROLE, INTEGRATION_ROLE))
 
 
 def _holds(roles: Collection[str], wanted: Collection[str]) -> bool:

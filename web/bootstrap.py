@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from engine import ProcessEngine, build_engine
 from workflows import forms
 from workflows.services import build_registry
@@ -23,4 +25,5 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         migrate=migrate,
         process_limits=settings.process_limits,
         wording=render_in,  # notices in their recipient's language
+        message_ttl=timedelta(seconds=settings.message_ttl),
     )

@@ -42,6 +42,7 @@ class Settings:
     process_limits: ProcessLimits = field(default_factory=ProcessLimits)  # largest deployable
     diagram_limits: DiagramLimits = field(default_factory=DiagramLimits)  # largest drawn, how long
     timezone: str = "Europe/Athens"  # the one zone every page shows times in (stored in UTC)
+    message_ttl: float = 86400.0  # seconds a message nobody waits for is kept; 0: refused
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +75,7 @@ class Settings:
                 timeout=_number(env, "RACIFLOW_DIAGRAM_TIMEOUT", 10.0),
             ),
             timezone=_timezone(env),
+            message_ttl=_message_ttl(env),
         )
 
     def ratelimit_warning(self) -> str | None:
@@ -130,6 +132,14 @@ def _timezone(env: Mapping[str, str]) -> str:
             f"RACIFLOW_TIMEZONE must be a time zone name such as Europe/Athens, not {name!r}"
         ) from None
     return name
+
+
+def _message_ttl(env: Mapping[str, str]) -> float:
+    """RACIFLOW_MESSAGE_TTL: seconds a message nobody waits for is kept (0: refused)."""
+    raw = env.get("RACIFLOW_MESSAGE_TTL", "")
+    if raw.strip() == "0":
+        return 0.0
+    return _number(env, "RACIFLOW_MESSAGE_TTL", 86400.0)
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -91,6 +91,10 @@ class EngineBase:
         uow = factory()
         # Services may start another process in the same transaction (process chaining).
         uow.start_process = partial(self._start_child, uow)
+        # Messages and signals an instance throws reach others in the same transaction.
+        deliver = getattr(self, "_deliver_thrown", None)
+        if deliver is not None:
+            uow.deliver_thrown = partial(deliver, uow)
         return uow
 
     def _open_reader(self, factory: Callable[[], UnitOfWork]) -> UnitOfWork:

@@ -11,7 +11,7 @@ from engine.errors import EngineError, InvalidMatrices
 from raci.files import FileFormatError
 from web.config import ConfigError
 
-from . import admin, drafts, instances, people, raci
+from . import admin, drafts, events, instances, people, raci
 from .common import summary
 
 
@@ -24,6 +24,7 @@ for command in (
     *admin.COMMANDS,
     *drafts.COMMANDS,
     *instances.COMMANDS,
+    *events.COMMANDS,
     *raci.COMMANDS,
     *people.COMMANDS,
 ):

@@ -1,0 +1,69 @@
+"""Kept messages, on SQLAlchemy Core: sent when nobody waited, delivered or expired later."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from .orm import kept_messages
+
+
+@dataclass(frozen=True)
+class KeptMessage:
+    id: str
+    name: str
+    correlation: dict[str, Any]
+    payload: Any
+    sent_by: str
+    sender_instance: str | None
+    sent_at: datetime
+    expires_at: datetime
+
+
+class KeptMessages:
+    """The messages waiting for a receiver, in the unit of work's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._connection = session.connection
+
+    def keep(
+        self,
+        name: str,
+        correlation: dict[str, Any],
+        payload: Any,
+        *,
+        sent_by: str,
+        sender_instance: str | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> KeptMessage:
+        message = KeptMessage(
+            str(uuid.uuid4()), name, correlation, payload, sent_by, sender_instance, now, expires_at
+        )
+        self._connection().execute(insert(kept_messages), [message.__dict__])
+        return message
+
+    def waiting_for(self, names: set[str], now: datetime) -> list[KeptMessage]:
+        """Unexpired messages named one of `names`, oldest first, locked for delivery."""
+        statement = (
+            select(kept_messages)
+            .where(kept_messages.c.name.in_(sorted(names)), kept_messages.c.expires_at > now)
+            .order_by(kept_messages.c.sent_at, kept_messages.c.id)
+            .with_for_update(skip_locked=True)
+        )
+        return [KeptMessage(**row._mapping) for row in self._connection().execute(statement)]
+
+    def delivered(self, message_id: str) -> None:
+        self._connection().execute(delete(kept_messages).where(kept_messages.c.id == message_id))
+
+    def purge_expired(self, now: datetime) -> int:
+        """Drop what expired unread; return how many."""
+        result = self._connection().execute(
+            delete(kept_messages).where(kept_messages.c.expires_at <= now)
+        )
+        return result.rowcount or 0
