@@ -229,7 +229,7 @@ def task_problems(
     process_spec: Any, file_name: str, known_services: Iterable[str] | None
 ) -> list[InvalidDefinition]:
     """Every task of `process_spec` the engine could not run: scripts the sandbox refuses,
-    unknown services, cycle timers; each names its element."""
+    unknown services; each names its element."""
     services = set(known_services) if known_services is not None else None
     found: list[InvalidDefinition] = []
     for task_spec in process_spec.task_specs.values():
