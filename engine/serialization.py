@@ -148,3 +148,8 @@ def load_state(blob: bytes, specs: SpecBundle) -> BpmnWorkflow:
     if version in MIGRATIONS:  # stored by an older SpiffWorkflow: upgrade it first
         MIGRATIONS[version](state)
     return _REGISTRY.restore(state, specs=specs)
+
+
+def converter_registry() -> DefaultRegistry:
+    """The converters specs and state go through (SpiffWorkflow's diff compares with them)."""
+    return _REGISTRY

@@ -22,10 +22,12 @@ from .commands.signoff import SignOffCommands
 from .commands.tasks import TaskCommands
 from .commands.timers import TimerCommands, TimerOutcome
 from .commands.user_admin import UserAdminCommands
+from .commands.versions import VersionCommands
 
 
 class ProcessEngine(
     DraftCommands,
+    VersionCommands,
     DefinitionCommands,
     InstanceCommands,
     TimerCommands,

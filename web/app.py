@@ -95,12 +95,14 @@ def _register_blueprints(app: Flask) -> None:
         start,
         tasks,
         user_admin,
+        versions,
     )
 
     for module in (auth, inbox, tasks, start, instances, audit_views, case_views, raci_views):
         app.register_blueprint(module.bp)
     for module in (account, user_admin, reassign):  # people: issue 12
         app.register_blueprint(module.bp)
+    app.register_blueprint(versions.bp)  # process versions and migration: issue 15
     api.init_app(app)
 
 

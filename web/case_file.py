@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "draft_deleted": _l("draft deleted"), "draft_submitted": _l("draft submitted for approval"),
     "draft_approved": _l("draft approved"), "draft_rejected": _l("draft rejected"),
     "draft_refused": _l("draft approval refused"),
+    "migrated": _l("migrated to another version"), "migrate": _l("instances migrated"),
 }  # fmt: skip
 
 

@@ -260,3 +260,28 @@ def test_drafts_are_listed_and_deleted_by_their_owner_only(app, as_user):
     assert gone.status_code == 204
     assert [d["id"] for d in owner.get("/drafts").get_json()["own"]] == [blank["id"]]
     assert ("draft_deleted", OWNER) in trail(app)
+
+
+def test_versions_and_migration_through_the_api(app, as_user):
+    engine = app.extensions["raciflow"]
+    waiting = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER}).instance_id
+    owner, approver, bd = as_user(OWNER), as_user(APPROVER), as_user("giorgos.bd")
+    draft = opened(owner)
+    files = dict(draft["files"])
+    files[DMN] = files[DMN].replace("&gt; 50000", "&gt; 60000")
+    owner.client.put(f"/api/v1/drafts/{draft['id']}", json={"files": files}, headers=owner.headers)
+    owner.post(f"/drafts/{draft['id']}/submit", {"comment": "CFO from 60k"})
+    assert approver.post(f"/drafts/{draft['id']}/approve", SIGN).status_code == 200
+
+    listed = bd.get(f"/processes/{PROCESS}/versions").get_json()
+    assert [(v["version"], v["approved_by"], v["unfinished"]) for v in listed] == [
+        (2, APPROVER, 0),
+        (1, None, 1),
+    ]
+    assert_error(bd.get(f"/processes/{PROCESS}/migration"), 403, "NotAllowed")
+    preview = owner.get(f"/processes/{PROCESS}/migration").get_json()
+    assert preview["to_version"] == 2
+    assert [(i["instance_id"], i["movable"]) for i in preview["instances"]] == [(waiting, True)]
+    moved = owner.post(f"/processes/{PROCESS}/migration", {"instances": [waiting]}).get_json()
+    assert moved == {"to_version": 2, "instances": [waiting]}
+    assert ("migrate", OWNER) in trail(app)

@@ -19,12 +19,24 @@ from werkzeug.routing import BaseConverter
 
 from web.extensions import csrf
 
-from . import audit, auth, drafts, events, inbox, instances, me, processes, signoff, tasks
+from . import (
+    audit,
+    auth,
+    drafts,
+    events,
+    inbox,
+    instances,
+    me,
+    processes,
+    signoff,
+    tasks,
+    versions,
+)
 from .errors import Error
 
 PREFIX = "/api/v1"
 ID_PATTERN = r"[A-Za-z0-9_.\-]{1,200}"  # of the URL converter; the document anchors it
-AREAS = (me, inbox, tasks, signoff, processes, instances, audit, drafts, events)
+AREAS = (me, inbox, tasks, signoff, processes, instances, audit, drafts, events, versions)
 
 
 class IdConverter(BaseConverter):

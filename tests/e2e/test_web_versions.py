@@ -1,0 +1,64 @@
+"""The versions page: who deployed and approved each version, what runs on it, and
+migrating running instances to the latest, as the process owner does it in the browser."""
+
+from __future__ import annotations
+
+from engine import views
+
+from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seeded)
+    as_user,
+    process_engine,
+    seeded_database,
+    start_credit_change,
+    web_app,
+)
+
+PROCESS = "credit_limit_change"
+PAGE = f"/processes/{PROCESS}/versions"
+
+
+def signed_version_2(engine) -> None:
+    draft = engine.open_draft(PROCESS, user="lena.owner")
+    dmn = f"{PROCESS}.approval_level.dmn"
+    files = {**draft.files, dmn: draft.files[dmn].replace("&gt; 50000", "&gt; 60000")}
+    engine.save_draft(draft.id, files, user="lena.owner")
+    engine.submit_draft(draft.id, user="lena.owner", comment="CFO signs from 60k")
+    engine.approve_draft(draft.id, user="stavros.approver")
+
+
+def test_owner_sees_who_signed_and_moves_an_instance_to_the_latest(app, engine):
+    instance = start_credit_change(engine)
+    signed_version_2(engine)
+
+    page = as_user(app, "lena.owner").page(PAGE)
+    assert "v2" in page and "CFO signs from 60k" in page
+    assert "Σταύρος Κυριακίδης" in page  # the approver, by name
+    assert "at set-up, without approval" in page  # v1
+    assert f'name="instance" value="{instance}"' in page
+
+    # Staff read the list, but are offered no migration.
+    staff_page = as_user(app, "giorgos.bd").page(PAGE)
+    assert "v2" in staff_page and 'name="instance"' not in staff_page
+    refused = as_user(app, "giorgos.bd").post(f"{PAGE}/migrate", {"instance": instance})
+    assert refused.status_code == 403
+    assert views.instance(engine.uow(), instance)["version"] == 1
+
+    moved = as_user(app, "lena.owner").post(f"{PAGE}/migrate", {"instance": instance})
+    assert moved.status_code == 302
+    assert views.instance(engine.uow(), instance)["version"] == 2
+    [event] = views.audit_events(engine.uow(), instance_id=instance, action="migrated")
+    assert event["actor"] == "lena.owner"
+    after = as_user(app, "lena.owner").page(PAGE)
+    assert "No unfinished instance runs on an older version." in after
+
+
+def test_choosing_nothing_moves_nothing_and_says_so(app, engine):
+    start_credit_change(engine)
+    signed_version_2(engine)
+    answer = as_user(app, "lena.owner").post(f"{PAGE}/migrate", {})
+    assert answer.status_code == 409
+    assert "choose the instances to migrate" in answer.get_data(as_text=True)
+
+
+def test_an_unknown_process_has_no_versions_page(app):
+    assert as_user(app, "lena.owner").get("/processes/nope/versions").status_code == 404
