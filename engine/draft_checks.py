@@ -112,8 +112,6 @@ def _problem(kind: Kind, err: InvalidDefinition) -> Problem:
 def _kind_of(err: InvalidDefinition) -> Kind:
     if err.message.startswith("service task calls unknown service"):
         return "service"
-    if err.message.startswith("cycle timers"):
-        return "bpmn"
     return "script"
 
 
