@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from .caches import Caches
 from .clock import Clock, SystemClock
 from .commands.base import FormLookup
+from .connectors import Connectors
 from .database import make_engine, make_session_factory, upgrade
 from .process_limits import ProcessLimits
 from .runtime import Runtime
@@ -32,18 +34,21 @@ def build_engine(
     process_limits: ProcessLimits | None = None,
     wording: Wording = english,
     message_ttl: timedelta | None = None,
+    connectors_file: Path | None = None,
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
     `forms` finds the validator of a task's form (or a process's start form); `wording`
     writes a notice in its recipient's language (English by default); a message
-    nobody waits for is kept `message_ttl` (a day by default; zero refuses it).
+    nobody waits for is kept `message_ttl` (a day by default; zero refuses it). Service
+    tasks also reach the installed connectors and the HTTP ones of `connectors_file`.
     """
     db_engine = db_engine or make_engine(database_url)
     if migrate:
         upgrade(db_engine)
     clock = clock or SystemClock()
     services = services or ServiceRegistry()
+    services.use_connectors(Connectors(connectors_file))
     session_factory = make_session_factory(db_engine)
     runtime = Runtime(
         services,

@@ -64,6 +64,7 @@ class ProcessDefinition:
     sources: dict[str, str]
     attachments: dict[str, str] = field(default_factory=dict)
     activities: tuple[Activity, ...] = ()  # what a RACI matrix is checked against
+    warnings: tuple[InvalidDefinition, ...] = ()  # worth a look, not a refusal
 
     @property
     def content_hash(self) -> str:
@@ -157,7 +158,9 @@ def _build_definition(
         raise _from_validation(err, file_name) from None
     except SpiffWorkflowException as err:
         raise InvalidDefinition(str(err), file_name=file_name) from None
+    warnings = []
     for process_spec in (spec, *subprocess_specs.values()):
+        warnings += unknown_operations(process_spec, file_name, known_services)
         found = task_problems(process_spec, file_name, known_services)
         if problems is None:
             for problem in found:
@@ -171,6 +174,7 @@ def _build_definition(
         sources={file_name: bpmn_sources[file_name]},
         attachments=_decision_files(parser, bpmn_sources[file_name], dmn_sources),
         activities=tuple(_activities(spec, subprocess_specs)),
+        warnings=tuple(warnings),
     )
 
 
@@ -228,9 +232,8 @@ def _literal(text: str | None) -> str | None:
 def task_problems(
     process_spec: Any, file_name: str, known_services: Iterable[str] | None
 ) -> list[InvalidDefinition]:
-    """Every task of `process_spec` the engine could not run: scripts the sandbox refuses,
-    unknown services; each names its element."""
-    services = set(known_services) if known_services is not None else None
+    """Every task of `process_spec` the engine could not run: scripts the sandbox refuses;
+    each names its element."""
     found: list[InvalidDefinition] = []
     for task_spec in process_spec.task_specs.values():
         element_id = getattr(task_spec, "bpmn_id", None)
@@ -241,20 +244,28 @@ def task_problems(
                 _check_script(source, file_name, element_id, mode=mode)
             except InvalidDefinition as err:
                 found.append(err)
-        if (
-            isinstance(task_spec, ServiceTask)
-            and services is not None
-            and task_spec.operation_name not in services
-        ):
-            found.append(
-                InvalidDefinition(
-                    f"service task calls unknown service '{task_spec.operation_name}'"
-                    f" (known: {', '.join(sorted(services)) or 'none'})",
-                    file_name=file_name,
-                    element_id=element_id,
-                )
-            )
     return found
+
+
+def unknown_operations(
+    process_spec: Any, file_name: str, known_services: Iterable[str] | None
+) -> list[InvalidDefinition]:
+    """Service tasks naming an operation no service or connector provides now: a warning,
+    not a refusal (the task may never be reached; a connector may come later, and
+    reaching it before then is an incident that a retry clears, docs/connectors.md)."""
+    if known_services is None:
+        return []
+    services = set(known_services)
+    return [
+        InvalidDefinition(
+            f"service task calls operation '{task_spec.operation_name}' that no service or"
+            " connector provides yet; reaching it will stop the instance with an incident",
+            file_name=file_name,
+            element_id=getattr(task_spec, "bpmn_id", None),
+        )
+        for task_spec in process_spec.task_specs.values()
+        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in services
+    ]
 
 
 def _conditions(task_spec: Any) -> list[str]:

@@ -96,6 +96,9 @@ def review_draft(
     # What a version keeps: the BPMN, the DMN it calls (parse_definitions), its matrix.
     matrix_text = {m.name: files[m.name] for m in matrices if process_id_of(m.name) == process_id}
     review.definition = replace(definition, attachments={**definition.attachments, **matrix_text})
+    review.problems.extend(
+        replace(_problem("service", w), severity="warning") for w in definition.warnings
+    )
     review.problems.extend(_unknown_files(process_id, files))
     review.problems.extend(
         _matrix_problems(process_id, definition.activities, matrices, directory, known_scopes)

@@ -22,6 +22,7 @@ from .sandbox_modules import engine_clock
 
 if TYPE_CHECKING:
     from .changes import BusinessTrail
+    from .connectors import Connectors
     from .read_models import ReadModel
 
 _log = logging.getLogger(__name__)
@@ -106,6 +107,11 @@ class ServiceRegistry:
         self._read_models: list[ReadModel] = []
         self._scopes: dict[str, ScopeFunction] = {}
         self._summariser: Summariser | None = None
+        self._connectors: Connectors | None = None
+
+    def use_connectors(self, connectors: Connectors) -> None:
+        """Look up operations no function is registered for among `connectors`."""
+        self._connectors = connectors
 
     def register(self, name: str) -> Callable[[ServiceFunction], ServiceFunction]:
         """Register the decorated function as service `name`."""
@@ -171,7 +177,9 @@ class ServiceRegistry:
             return None
 
     def names(self) -> list[str]:
-        return sorted(self._functions)
+        """Every operation service tasks may call now: registered, and from connectors."""
+        extra = self._connectors.names() if self._connectors is not None else []
+        return sorted({*self._functions, *extra})
 
     def scope(self, name: str) -> Callable[[ScopeFunction], ScopeFunction]:
         """Register the decorated function as audience scope `name` (docs/raci.md).
@@ -192,10 +200,15 @@ class ServiceRegistry:
         return dict(self._scopes)
 
     def call(self, name: str, params: dict[str, Any]) -> Any:
-        try:
-            function = self._functions[name]
-        except KeyError:
-            raise LookupError(f"no service registered as '{name}'") from None
+        function = self._functions.get(name)
+        if function is None:
+            found = self._connectors.find(name) if self._connectors is not None else None
+            if found is None:
+                raise LookupError(
+                    f"no service or connector provides operation '{name}' yet; install the"
+                    " connector (or add it to the connectors file) and retry"
+                )
+            return found(**params)
         if name in self._wants_context:
             context = _current_context.get()
             if context is None:

@@ -26,4 +26,5 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         process_limits=settings.process_limits,
         wording=render_in,  # notices in their recipient's language
         message_ttl=timedelta(seconds=settings.message_ttl),
+        connectors_file=settings.connectors_file,
     )

@@ -43,6 +43,7 @@ class Settings:
     diagram_limits: DiagramLimits = field(default_factory=DiagramLimits)  # largest drawn, how long
     timezone: str = "Europe/Athens"  # the one zone every page shows times in (stored in UTC)
     message_ttl: float = 86400.0  # seconds a message nobody waits for is kept; 0: refused
+    connectors_file: Path | None = None  # the HTTP connectors (docs/connectors.md)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +77,9 @@ class Settings:
             ),
             timezone=_timezone(env),
             message_ttl=_message_ttl(env),
+            connectors_file=Path(
+                env.get("RACIFLOW_CONNECTORS_FILE") or instance_dir / "connectors.yaml"
+            ),
         )
 
     def ratelimit_warning(self) -> str | None:

@@ -53,7 +53,13 @@ class DefinitionCommands(EngineBase):
                 self.runtime.services.scopes(),
             )
             results = [
-                self._store_version(uow, definition, warnings, user=user, bootstrap=True)
+                self._store_version(
+                    uow,
+                    definition,
+                    [*warnings, *(str(w) for w in definition.warnings)],
+                    user=user,
+                    bootstrap=True,
+                )
                 for definition, warnings in checked
             ]
             uow.commit()
