@@ -8,9 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from .attachments import AttachmentLimits
 from .caches import Caches
 from .clock import Clock, SystemClock
 from .commands.base import FormLookup
+from .commands.case_notes import RuleLookup
 from .connectors import Connectors
 from .database import make_engine, make_session_factory, upgrade
 from .process_limits import ProcessLimits
@@ -35,13 +37,18 @@ def build_engine(
     wording: Wording = english,
     message_ttl: timedelta | None = None,
     connectors_file: Path | None = None,
+    attachment_limits: AttachmentLimits | None = None,
+    attachment_folder: Path | None = None,
+    attachment_rules: RuleLookup | None = None,
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
     `forms` finds the validator of a task's form (or a process's start form); `wording`
     writes a notice in its recipient's language (English by default); a message
     nobody waits for is kept `message_ttl` (a day by default; zero refuses it). Service
-    tasks also reach the installed connectors and the HTTP ones of `connectors_file`.
+    tasks also reach the installed connectors and the HTTP ones of `connectors_file`. The
+    attachment settings say how large files may be, where they go (a folder, else the
+    database) and which forms need which (docs/attachments.md).
     """
     db_engine = db_engine or make_engine(database_url)
     if migrate:
@@ -66,4 +73,7 @@ def build_engine(
     )
     if message_ttl is not None:
         engine.message_ttl = message_ttl
+    engine.configure_attachments(
+        limits=attachment_limits, folder=attachment_folder, rules=attachment_rules
+    )
     return engine

@@ -375,6 +375,45 @@ cache_revisions = Table(
     CheckConstraint("id = 1", name="cache_revisions_one_row"),
 )
 
+# Comments and files on a case (engine/case_notes.py); never changed once written.
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False),
+    Column("task_id", String(UUID_LEN)),
+    Column("author", String(200), nullable=False),
+    Column("written_at", UTCDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Index(None, "instance_id", "id"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("process_instances.id"), nullable=False),
+    Column("task_id", String(UUID_LEN)),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(100)),  # what it is for a form's rule ("signed_contract"), if said
+    Column("media_type", String(100), nullable=False),  # detected from the content
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("location", String(300)),  # in the folder store; NULL: its chunks are in the database
+    Index(None, "instance_id", "id"),
+)
+
+# A file kept in the database, in chunks: written and read a chunk at a time.
+attachment_chunks = Table(
+    "attachment_chunks",
+    metadata,
+    Column("attachment_id", ForeignKey("attachments.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .commands.accounts import AccountCommands
 from .commands.audit import AuditCommands
 from .commands.base import DataValidator, InstanceState
+from .commands.case_notes import CaseNoteCommands
 from .commands.consultation import ConsultationCommands
 from .commands.definitions import DefinitionCommands, Deployment
 from .commands.directory import DirectoryCommands
@@ -42,6 +43,7 @@ class ProcessEngine(
     IncidentCommands,
     PeopleCommands,
     UserAdminCommands,
+    CaseNoteCommands,
 ):
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 

@@ -84,6 +84,21 @@ def may_see_case(roles: Collection[str], part: CasePart) -> bool:
     )
 
 
+def may_add_to_case(roles: Collection[str], part: CasePart) -> bool:
+    """Comment on a case or attach a file to it: whoever takes part in it (started it,
+    acted in it, was told about it, holds a letter on an open task, or anyone for an
+    ungoverned process's open work), and process owners and admins. Not an auditor by
+    oversight alone: who reviews the work adds nothing to it."""
+    return (
+        part.started
+        or part.acted
+        or part.notified
+        or part.open_to_anyone
+        or bool(part.letters & LETTERS)
+        or _holds(roles, CASE_MANAGER_ROLES)
+    )
+
+
 def may_cancel(user: str, roles: Collection[str], *, started_by: str | None) -> bool:
     """Stop a case for good: its starter (their request), a process owner or an admin.
 

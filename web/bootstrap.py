@@ -27,4 +27,6 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         wording=render_in,  # notices in their recipient's language
         message_ttl=timedelta(seconds=settings.message_ttl),
         connectors_file=settings.connectors_file,
+        attachment_limits=settings.attachment_limits,
+        attachment_folder=settings.attachment_dir,
     )

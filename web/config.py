@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from engine.attachments import AttachmentLimits, MiB
 from engine.mail import Security, SmtpSettings
 from engine.process_limits import ProcessLimits
 from web.diagram import DiagramLimits
@@ -44,6 +45,8 @@ class Settings:
     timezone: str = "Europe/Athens"  # the one zone every page shows times in (stored in UTC)
     message_ttl: float = 86400.0  # seconds a message nobody waits for is kept; 0: refused
     connectors_file: Path | None = None  # the HTTP connectors (docs/connectors.md)
+    attachment_limits: AttachmentLimits = field(default_factory=AttachmentLimits)
+    attachment_dir: Path | None = None  # files on cases: this folder, or (None) the database
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +83,12 @@ class Settings:
             connectors_file=Path(
                 env.get("RACIFLOW_CONNECTORS_FILE") or instance_dir / "connectors.yaml"
             ),
+            attachment_limits=AttachmentLimits(
+                max_file_bytes=int(_number(env, "RACIFLOW_ATTACHMENT_MAX_FILE_MB", 10.0) * MiB),
+                max_case_bytes=int(_number(env, "RACIFLOW_ATTACHMENT_MAX_CASE_MB", 50.0) * MiB),
+                max_files=_count(env, "RACIFLOW_ATTACHMENT_MAX_FILES", 10),
+            ),
+            attachment_dir=_folder(env.get("RACIFLOW_ATTACHMENT_DIR")),
         )
 
     def ratelimit_warning(self) -> str | None:
@@ -218,3 +227,8 @@ def _instance_secret(instance_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _folder(value: str | None) -> Path | None:
+    """The attachment folder (created 0700 on first use), or None: files in the database."""
+    return Path(value).resolve() if value else None

@@ -15,7 +15,7 @@ from .. import audit, audit_pass, audit_split, merkle, views
 from ..errors import InvalidState, NotFound
 from ..orm import audit_events, audit_verifications
 from ..read_models import check_read_models
-from .base import EngineBase
+from .case_notes import CaseNoteCommands
 
 CHECKPOINT_ACTION = "audit_checkpoint"
 PROOF_FORMAT = "raciflow-audit-proof/1"
@@ -53,7 +53,7 @@ class Checkpoint:
     last_event_id: int
 
 
-class AuditCommands(EngineBase):
+class AuditCommands(CaseNoteCommands):
     """Check the trail, prove what is in it, and report on how the matrices were followed."""
 
     def verify_audit(self, progress: audit_pass.Progress | None = None) -> audit.Verification:
@@ -66,7 +66,8 @@ class AuditCommands(EngineBase):
             verification = audit_split.verify(connection, progress)
             models = self.runtime.services.read_models()
             verification.problems.extend(check_read_models(uow.session, models))
-            return verification
+        verification.problems.extend(self.verify_attachments())  # each file against its digest
+        return verification
 
     def record_verification(
         self, *, by: str, progress: audit_pass.Progress | None = None

@@ -7,7 +7,7 @@ settle the records, commit. Errors are engine errors (engine/errors.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -20,9 +20,11 @@ from raci.directory import Acting
 from raci.matrix import RaciMatrix
 from raci.messages import N_, Message, message_of, said
 
+from ..attachments import AttachmentRule, missing
 from ..caches import DEFINITIONS
+from ..case_notes_store import CaseNotes
 from ..clock import at_time
-from ..errors import InvalidState, NotFound
+from ..errors import InvalidState, InvalidTaskData, NotFound
 from ..governance import Governance, RaciRefusal
 from ..incidents import report_incident
 from ..matrices import matrix_of
@@ -64,6 +66,9 @@ START_FORM = "start"  # the task id under which a process's start form is looked
 
 class EngineBase:
     """What every group of commands shares: units of work, the runtime, loaded versions."""
+
+    # What forms need on their case, (process, task) -> rules (commands/case_notes.py).
+    attachment_rules: Callable[[str, str], Sequence[AttachmentRule]] | None = None
 
     def __init__(
         self,
@@ -393,3 +398,29 @@ def as_r(acting: Acting | None) -> dict[str, Any]:
     if acting is None:
         return {}
     return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
+
+
+def require_attachments(
+    uow: UnitOfWork,
+    engine: EngineBase,
+    instance_id: str,
+    process_id: str,
+    task: str,
+    data: dict[str, Any],
+) -> None:
+    """Refuse a form's data while a file it needs is not on the case (InvalidTaskData)."""
+    needed = engine.attachment_rules(process_id, task) if engine.attachment_rules else ()
+    if not needed:
+        return
+    lacking = missing(needed, data, CaseNotes(uow.session).attachments(instance_id))
+    if lacking:
+        raise InvalidTaskData({"attachments": [rule.name for rule in lacking]})
+
+
+def files_seen(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
+    """The case's files as a sign-off records them (what the signer could see): each one's
+    id, name and SHA-256; nothing when the case has none."""
+    files = CaseNotes(uow.session).attachments(instance_id)
+    if not files:
+        return {}
+    return {"attachments": [{k: f[k] for k in ("id", "name", "sha256")} for f in files]}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from raci import visibility
 from raci.messages import N_, Message
 
+from ..attachments import Upload
 from ..errors import InvalidState, NotAllowed
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
@@ -17,11 +20,12 @@ from ..settle import (
     service_context,
 )
 from ..unit_of_work import UnitOfWork
-from .base import START_FORM, InstanceState, state_of
+from .base import START_FORM, InstanceState, require_attachments, state_of
+from .case_notes import CaseNoteCommands
 from .resignature import ResignatureCommands
 
 
-class InstanceCommands(ResignatureCommands):
+class InstanceCommands(ResignatureCommands, CaseNoteCommands):
     """Commands on whole instances."""
 
     def start(
@@ -32,10 +36,13 @@ class InstanceCommands(ResignatureCommands):
         data: dict[str, Any] | None = None,
         business_key: str | None = None,
         version: int | None = None,
+        files: Sequence[Upload] = (),
     ) -> InstanceState:
         """Start an instance of the latest (or given) version and run it to its first wait.
 
-        The data is checked by the process's start form, if the `forms` hook has one.
+        The data is checked by the process's start form, if the `forms` hook has one;
+        `files` are stored on the new case (all or none), and what the start form needs
+        of them checked (commands/case_notes.py).
         """
         data = check_payload(data or {})
         validate = self._form(process_id, START_FORM)
@@ -45,7 +52,14 @@ class InstanceCommands(ResignatureCommands):
             instance, number, ready = self._start_in(
                 uow, process_id, user=user, data=data, business_key=business_key, version=version
             )
-            uow.commit()
+            needs = partial(
+                require_attachments, uow, self, instance.id, process_id, START_FORM, data
+            )
+            if files:
+                self._store(uow, instance, files, user=user, task_id=None, check=needs)
+            else:
+                needs()
+                uow.commit()
             return state_of(instance, number, ready)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:

@@ -14,7 +14,15 @@ from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
 from ..signature import digest
 from ..unit_of_work import UnitOfWork
-from .base import InstanceState, record_act, record_completion, required, state_of
+from .base import (
+    InstanceState,
+    files_seen,
+    record_act,
+    record_completion,
+    require_attachments,
+    required,
+    state_of,
+)
 from .resignature import ResignatureCommands
 
 
@@ -75,10 +83,12 @@ class SignOffCommands(ResignatureCommands):
             data = dict(task.submitted_data or {})
             level = self._signing_level(uow, instance, task, governance, data)
             acting = governance.signer(uow, task, user, role=level.role if level else None)
+            require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
             task.signed_off_by, task.signed_off_at = user, uow.now
             signed = {
                 "digest": digest(data),
                 **({"authority": level.as_details()} if level else {}),
+                **files_seen(uow, instance.id),
             }
             if self._is_resignature(uow, instance, task):
                 return self._approve_change(uow, instance, task, governance, acting, signed)

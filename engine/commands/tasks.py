@@ -15,7 +15,15 @@ from ..payload import check_payload
 from ..settle import record
 from ..signature import digest
 from ..unit_of_work import UnitOfWork
-from .base import DataValidator, InstanceState, open_task, pick, record_completion
+from .base import (
+    DataValidator,
+    InstanceState,
+    files_seen,
+    open_task,
+    pick,
+    record_completion,
+    require_attachments,
+)
 from .resignature import ResignatureCommands
 
 
@@ -125,6 +133,7 @@ class TaskCommands(ResignatureCommands):
                 data = check_payload(validate(data))
             task.assignee = task.assignee or user
             instance = uow.instances.get(task.instance_id)
+            require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
             governance = self._governance(uow, instance.version_id)
             if governance is None:
                 return self._run_task(
@@ -188,6 +197,7 @@ class TaskCommands(ResignatureCommands):
                         "element": task.spec_id,
                         "self_approval": True,
                         "digest": digest(data),
+                        **files_seen(uow, instance.id),
                     },
                 )
             after = "signoff" if self_approved else "completion"
