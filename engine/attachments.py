@@ -73,6 +73,7 @@ class AttachmentRule:
     """
 
     name: str  # how the page names the need (an English msgid, translated)
+    refusal: str  # what a submission without it is told (an English msgid)
     types: frozenset[str] = DOCUMENTS
     kind: str | None = None
     at_least: int = 1
@@ -165,4 +166,4 @@ def _extension(name: str) -> str:
 
 
 def _mb(size: int) -> str:
-    return f"{round(size / MiB, 1):g}"
+    return f"{round(size / MiB, 2):g}"

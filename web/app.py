@@ -10,7 +10,16 @@ from flask_login import current_user
 
 from engine import views
 
-from . import display, errors, form_messages, input_hygiene, names, trail_views, vocabulary
+from . import (
+    case_notes,
+    display,
+    errors,
+    form_messages,
+    input_hygiene,
+    names,
+    trail_views,
+    vocabulary,
+)
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
@@ -46,6 +55,7 @@ def create_app(
     app.extensions["raciflow"] = engine_for(settings)
 
     login_manager.init_app(app)
+    case_notes.init_app(app)  # before CSRF, which reads the body: uploads may be larger
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_locale)

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "draft_approved": _l("draft approved"), "draft_rejected": _l("draft rejected"),
     "draft_refused": _l("draft approval refused"),
     "migrated": _l("migrated to another version"), "migrate": _l("instances migrated"),
+    "comment": _l("commented"), "attach": _l("file attached"),
 }  # fmt: skip
 
 
@@ -190,6 +191,31 @@ def _approve(entry: Entry, details: dict[str, Any], names: Names) -> None:
             "approved as A of «%(task)s» in %(process)s, sign-off level: %(level)s",
             task=entry.task, process=entry.process, level=level,
         )  # fmt: skip
+    _files_seen(entry, details)
+
+
+def _files_seen(entry: Entry, details: dict[str, Any]) -> None:
+    """The files on the case when it was signed, each with its digest (docs/attachments.md)."""
+    for seen in details.get("attachments") or ():
+        entry.facts.append(
+            _(
+                "File seen: %(name)s, SHA-256 %(digest)s",
+                name=seen.get("name"),
+                digest=seen.get("sha256"),
+            )
+        )
+
+
+def _comment(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    entry.facts = [str(details.get("text", ""))]
+
+
+def _attach(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    entry.facts = [
+        _("File: %(name)s (%(type)s, %(size)s bytes)", name=details.get("name"),
+          type=details.get("media_type"), size=details.get("size")),
+        _("SHA-256: %(digest)s", digest=details.get("sha256")),
+    ]  # fmt: skip
 
 
 def _reject(entry: Entry, details: dict[str, Any], names: Names) -> None:
@@ -245,6 +271,8 @@ RENDERERS: dict[str, Renderer] = {
     "refused": _refused,
     CHANGE_ACTION: _data_change,
     "decision": _decision,
+    "comment": _comment,
+    "attach": _attach,
 }
 
 

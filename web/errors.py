@@ -8,6 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from engine.attachments import AttachmentRefused
 from engine.errors import (
     ConcurrencyConflict,
     EngineError,
@@ -22,6 +23,7 @@ from raci.messages import message_of
 from .i18n import error_text
 
 STATUS = {
+    AttachmentRefused: 422,
     NotFound: 404,
     NotAllowed: 403,
     InvalidTaskData: 422,

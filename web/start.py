@@ -17,13 +17,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import InstanceStatus, views
+from engine.attachments import AttachmentRefused, Upload
 from engine.errors import InvalidTaskData
 from engine.views.inbox import workable
 from raci.directory import ADMIN_ROLE
 from workflows.forms import START, schema_for
+from workflows.forms import files as form_files
 
 from . import form_render, form_values, record_checks
 from .customer_card import customer_code, find_customers
+from .i18n import error_text
 from .services import engine
 
 bp = Blueprint("start", __name__, url_prefix="/start")
@@ -79,11 +82,18 @@ def start(process_id: str) -> Any:
         if errors:
             raise InvalidTaskData(errors)
         state = engine().start(
-            process_id, user=current_user.username, data=data, business_key=business_key
+            process_id,
+            user=current_user.username,
+            data=data,
+            business_key=business_key,
+            files=_uploads(process_id),
         )
     except InvalidTaskData as invalid:
         bound = form_render.bind(schema, form=request.form, errors=invalid.errors)
         return _render(process_id, name, bound, status=422)
+    except AttachmentRefused as refused:  # nothing started: the form again, with the reason
+        bound = form_render.bind(schema, form=request.form)
+        return _render(process_id, name, bound, status=422, file_error=error_text(refused))
     if state.status == InstanceStatus.ERROR:
         flash(_("The process started but stopped with an error: %(e)s", e=state.error), "error")
         return redirect(url_for("inbox.index"))
@@ -93,6 +103,16 @@ def start(process_id: str) -> Any:
         return redirect(url_for("tasks.show", task_id=mine[0]))
     flash(_("Started: the next step is with the people responsible for it."), "ok")
     return redirect(url_for("inbox.index"))
+
+
+def _uploads(process_id: str) -> list[Upload]:
+    """The files sent with a start form that takes them (workflows/forms/files.py)."""
+    if process_id not in form_files.AT_START:
+        return []
+    kind = request.form.get("kind") or None
+    return [
+        Upload(f.filename, f.stream, kind) for f in request.files.getlist("files") if f.filename
+    ]
 
 
 def may_start(process_id: str) -> bool:
@@ -133,6 +153,7 @@ def _render(
     *,
     status: int = 200,
     query: str | None = None,
+    file_error: str | None = None,
 ) -> tuple[str, int]:
     query = (request.args.get("q", "") if query is None else query).strip()
     chooser = any(f.name == CUSTOMER_FIELD for f in bound.fields)
@@ -156,5 +177,8 @@ def _render(
         chooser=chooser,
         query=query,
         found=found,
+        takes_files=process_id in form_files.AT_START,
+        file_kinds=form_files.kinds_at_start(process_id),
+        file_error=file_error,
     )
     return html, status

@@ -214,3 +214,6 @@ def _render(
         reason=reason,
     )
     return html, status
+
+
+render_page = _render  # the task page with an error, for the forms of web/case_notes.py

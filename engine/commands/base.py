@@ -414,7 +414,7 @@ def require_attachments(
         return
     lacking = missing(needed, data, CaseNotes(uow.session).attachments(instance_id))
     if lacking:
-        raise InvalidTaskData({"attachments": [rule.name for rule in lacking]})
+        raise InvalidTaskData({"_schema": [rule.refusal for rule in lacking]})
 
 
 def files_seen(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:

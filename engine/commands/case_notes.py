@@ -204,6 +204,7 @@ class CaseNoteCommands(EngineBase):
             raise AttachmentRefused(
                 Message(N_("at most %(count)s files at a time"), count=limits.max_files)
             )
+        uow.write_records()  # the case's row first (a new one, at a start): files refer to it
         notes, blobs = CaseNotes(uow.session), self._new_blobs()
         room = limits.max_case_bytes - notes.case_bytes(instance.id)
         written: list[str | None] = []

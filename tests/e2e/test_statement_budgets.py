@@ -35,7 +35,7 @@ BUDGETS = {
     "complete (API)": (25, 2),
     "approve (API)": (30, 3),
     "GET /inbox/": (17, 6),
-    "task page": (31, 11),
+    "task page": (33, 12),  # + the case's comments and files (docs/attachments.md)
 }
 
 

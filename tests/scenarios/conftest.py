@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from engine import ProcessEngine, SourceFile, build_engine, views
+from engine.attachments import Upload
 from engine.clock import FakeClock
 from raci.directory_io import load_directory
 from workflows import forms
 from workflows.customers import get_customer
 from workflows.demo.data import load_demo_data
+from workflows.forms import files as form_files
 from workflows.services import build_registry
 
 ROOT = Path(__file__).resolve().parents[2]
+# A small PDF, as a scanner or a phone's document mode makes one.
+CONTRACT_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def photo(name: str = "photo.jpg") -> Upload:
+    """A photo as a phone's camera sends it (a real, tiny JPEG)."""
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (180, 40, 40)).save(out, "JPEG")
+    return Upload(name, io.BytesIO(out.getvalue()))
+
+
+def signed_contract(name: str = "contract.pdf") -> Upload:
+    return Upload(name, io.BytesIO(CONTRACT_PDF), "signed_contract")
+
+
 BPMN = ROOT / "bpmn"
 DEMO_DIRECTORY = ROOT / "workflows" / "demo" / "directory.yaml"
 
@@ -40,9 +60,21 @@ class Crm:
         files = [f for process_id in process_ids for f in process_files(process_id)]
         self.engine.deploy(files, user="lena.owner")
 
-    def start(self, process_id: str, user: str, business_key: str | None = None, **data: Any):
-        """Start with `data` as a start page submits it (the start form checks it)."""
-        return self.engine.start(process_id, user=user, data=data, business_key=business_key)
+    def start(
+        self,
+        process_id: str,
+        user: str,
+        business_key: str | None = None,
+        files: Sequence[Upload] = (),
+        **data: Any,
+    ):
+        """Start with `data` (and `files`) as a start page submits it (the form checks it)."""
+        return self.engine.start(
+            process_id, user=user, data=data, business_key=business_key, files=files
+        )
+
+    def attach(self, instance_id: str, user: str, *files: Upload) -> list[dict[str, Any]]:
+        return self.engine.attach(instance_id, list(files), user=user)
 
     def open_tasks(self, instance_id: str) -> list[dict[str, Any]]:
         return views.open_tasks(self.engine.uow(), instance_id=instance_id)
@@ -119,7 +151,11 @@ def clock() -> FakeClock:
 @pytest.fixture
 def crm(database_url: str, clock: FakeClock) -> Crm:
     engine = build_engine(
-        database_url, services=build_registry(), clock=clock, forms=forms.validator
+        database_url,
+        services=build_registry(),
+        clock=clock,
+        forms=forms.validator,
+        attachment_rules=form_files.needs,  # as the product wires it (web/bootstrap.py)
     )
     engine.import_directory(
         load_directory(DEMO_DIRECTORY.name, DEMO_DIRECTORY.read_bytes()), user="admin"

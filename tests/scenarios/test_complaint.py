@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import InstanceStatus, SourceFile, views
 from engine.errors import InvalidTaskData
 from engine.governance import RaciRefusal
-from tests.scenarios.conftest import BPMN, process_files
+from tests.scenarios.conftest import BPMN, photo, process_files
 from workflows.tables import complaints, credit_notes, customers
 
 PROCESS = "complaint"
@@ -47,6 +47,7 @@ def opened(crm, kind: str, segment: str = "C", user: str = "sofia.cs", **extra) 
         PROCESS,
         user,
         business_key=customer["code"],
+        files=[photo()] if kind == "broken_product" else [],  # taken at the shop
         customer_id=customer["id"],
         kind=kind,
         description="The customer says: " + kind.replace("_", " "),
@@ -136,6 +137,34 @@ def test_bad_taste_is_checked_by_trade_marketing_and_signed_by_the_supervisor(cr
     assert complaint_of(crm, instance)["status"] == "closed"
     assert notes(crm) == []
     assert {f"{agent}: quality_check" for agent in CS_AGENTS} <= set(crm.notified(instance))
+
+
+def test_a_broken_product_is_replaced_only_on_the_evidence_of_its_photo(crm):
+    customer = customer_of(crm, "C")
+    instance = crm.start(
+        PROCESS,
+        "katerina.call",  # by phone: no photo yet
+        business_key=customer["code"],
+        customer_id=customer["id"],
+        kind="broken_product",
+        description="Broken bottles in two cases of yesterday's delivery",
+    ).instance_id
+    replaced = {
+        "outcome": "accepted",
+        "resolution": "Two cases replaced with the next delivery",
+        "delivery_date": "2026-11-03",
+    }
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.complete(instance, "arrange_replacement", "michalis.log", **replaced)
+    assert refused.value.errors == {"_schema": ["Attach a photo of the broken product first."]}
+    assert crm.open_elements(instance) == ["arrange_replacement"]
+
+    [taken] = crm.attach(instance, "michalis.log", photo("on arrival.jpg"))  # the driver's
+    crm.complete(instance, "arrange_replacement", "michalis.log", **replaced)
+    [approval] = views.audit_events(crm.engine.uow(), instance_id=instance, action="approve")
+    assert approval["details"]["attachments"] == [
+        {"id": taken["id"], "name": "on arrival.jpg", "sha256": taken["sha256"]}
+    ]
 
 
 def test_a_broken_product_is_replaced_by_logistics_without_a_second_signature(crm):

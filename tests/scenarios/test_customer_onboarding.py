@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from engine import InstanceStatus, SourceFile, views
 from engine.errors import InvalidTaskData
 from engine.governance import RaciRefusal
-from tests.scenarios.conftest import BPMN, process_files
+from tests.scenarios.conftest import BPMN, photo, process_files, signed_contract
 from workflows.afm import complete_afm
 from workflows.tables import customer_addresses, customer_changes, customer_contacts, customers
 
@@ -40,9 +40,11 @@ def crm(crm):
     return crm
 
 
-def entered(crm, user: str = "giorgos.bd", **changes: Any) -> str:
-    """A BD enters the new customer; return the instance id."""
-    return crm.start(PROCESS, user, **{**NEW_CUSTOMER, **changes}).instance_id
+def entered(crm, user: str = "giorgos.bd", *, contract: bool = True, **changes: Any) -> str:
+    """A BD enters the new customer (with the contract the customer signed, unless told
+    otherwise); return the instance id."""
+    files = [signed_contract()] if contract else []
+    return crm.start(PROCESS, user, files=files, **{**NEW_CUSTOMER, **changes}).instance_id
 
 
 def task_input(crm, instance_id: str, element: str) -> dict[str, Any]:
@@ -458,3 +460,46 @@ def test_cancelling_the_onboarding_leaves_the_prospect_inactive(crm):
     prospect = new_customer(crm)
     assert prospect["status"] == "inactive"
     assert ("status", "prospect", "inactive", "lena.owner") in changes_of(crm, prospect["id"])
+
+
+def test_master_data_accepts_a_new_customer_only_with_the_signed_contract(crm):
+    instance = entered(crm, contract=False)  # the BD left without the signed copy
+    needed = {"_schema": ["Attach the contract the customer signed before accepting."]}
+    with pytest.raises(InvalidTaskData) as refused:
+        accepted(crm, instance)
+    assert refused.value.errors == needed
+    [shop] = crm.attach(instance, "giorgos.bd", photo("shop front.jpg"))
+    with pytest.raises(InvalidTaskData):  # a photo of the shop is no contract
+        accepted(crm, instance)
+    assert crm.open_elements(instance) == ["validate_customer"]
+    assert new_customer(crm)["status"] == "prospect"
+
+    [contract] = crm.attach(instance, "despina.md", signed_contract("σύμβαση υπογεγραμμένη.pdf"))
+    accepted(crm, instance)
+
+    assert crm.open_elements(instance) == ["set_credit_terms"]
+    [signed] = views.audit_events(crm.engine.uow(), instance_id=instance, action="approve")
+    assert signed["details"]["self_approval"] is True
+    assert signed["details"]["attachments"] == [
+        {"id": shop["id"], "name": "shop front.jpg", "sha256": shop["sha256"]},
+        {"id": contract["id"], "name": "σύμβαση υπογεγραμμένη.pdf", "sha256": contract["sha256"]},
+    ]
+    [uploaded, _photo] = [
+        e["details"]
+        for e in reversed(
+            views.audit_events(crm.engine.uow(), instance_id=instance, action="attach")
+        )
+    ]
+    assert (uploaded["kind"], uploaded["media_type"]) == ("signed_contract", "application/pdf")
+
+
+def test_an_entry_sent_back_needs_no_contract(crm):
+    instance = entered(crm, contract=False)
+    crm.complete(
+        instance,
+        "validate_customer",
+        "despina.md",
+        decision="return",
+        reason="The accounts e-mail is missing",
+    )
+    assert crm.open_elements(instance) == ["revise_customer"]

@@ -27,6 +27,7 @@ from . import (
     inbox,
     instances,
     me,
+    notes,
     processes,
     signoff,
     tasks,
@@ -36,7 +37,7 @@ from .errors import Error
 
 PREFIX = "/api/v1"
 ID_PATTERN = r"[A-Za-z0-9_.\-]{1,200}"  # of the URL converter; the document anchors it
-AREAS = (me, inbox, tasks, signoff, processes, instances, audit, drafts, events, versions)
+AREAS = (me, inbox, tasks, signoff, processes, instances, notes, audit, drafts, events, versions)
 
 
 class IdConverter(BaseConverter):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
@@ -63,7 +63,7 @@ def authenticate() -> None:
 
 def refuse_oversized() -> None:
     """Refuse a body over MAX_CONTENT_LENGTH before reading it, whatever the endpoint."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = request.max_content_length  # the app's, or a larger one for uploads (case_notes)
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
 

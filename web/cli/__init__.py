@@ -11,7 +11,7 @@ from engine.errors import EngineError, InvalidMatrices
 from raci.files import FileFormatError
 from web.config import ConfigError
 
-from . import admin, drafts, events, instances, people, raci
+from . import admin, drafts, events, instances, notes, people, raci
 from .common import summary
 
 
@@ -27,6 +27,7 @@ for command in (
     *events.COMMANDS,
     *raci.COMMANDS,
     *people.COMMANDS,
+    *notes.COMMANDS,
 ):
     cli.add_command(command)
 

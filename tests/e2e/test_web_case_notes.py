@@ -1,0 +1,187 @@
+"""Comments and files on a case through the pages, the API and the CLI: who may add and
+read them, how a file comes back (never as something that runs), and what is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from engine import views
+from engine.attachments import AttachmentLimits
+from engine.orm import attachments, comments
+from tests.e2e.staff_helpers import requested, sign_in
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+
+def png(side: int = 8, noisy: bool = False) -> bytes:
+    out = io.BytesIO()
+    if noisy:  # does not compress: about 3 * side * side bytes
+        Image.frombytes("RGB", (side, side), os.urandom(3 * side * side)).save(out, "PNG")
+    else:
+        Image.new("RGB", (side, side), (10, 120, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def stored(crm) -> tuple[int, int]:
+    with crm.reader() as uow:
+        return tuple(
+            uow.session.scalar(select(func.count()).select_from(t)) for t in (attachments, comments)
+        )
+
+
+def upload(staff, instance_id: str, task_id: str | None, *files: tuple[bytes, str], **form):
+    data = {"files": [(io.BytesIO(content), name) for content, name in files], **form}
+    if task_id:
+        data["task_id"] = task_id
+    return staff.post(f"/cases/{instance_id}/files", data, content_type="multipart/form-data")
+
+
+def case_of(crm, task_id: str) -> str:
+    return views.task_detail(crm.uow(), task_id)["instance_id"]
+
+
+def test_a_comment_on_the_task_page_is_shown_there_and_in_the_timeline(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    anna = sign_in(web_app, "anna.credit")
+    answer = anna.post(
+        f"/cases/{instance}/comments",
+        {"text": "Called the shop: the owner confirms the second shop", "task_id": analysis},
+    )
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/tasks/{analysis}#comments")
+
+    page = anna.page(f"/tasks/{analysis}")
+    assert "Called the shop: the owner confirms the second shop" in page
+    assert "A comment cannot be changed later" in page
+    timeline = sign_in(web_app, "giorgos.bd").page(f"/instances/{instance}")
+    assert re.search(r"commented: <span class=\"wrap\">Called the shop", timeline)
+
+
+def test_a_photo_uploaded_on_the_task_page_is_shown_and_comes_back_safely(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    anna = sign_in(web_app, "anna.credit")
+    photo = png()
+    answer = upload(anna, instance, analysis, (photo, "shop front.PNG"))
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    assert answer.headers["Location"].endswith(f"/tasks/{analysis}#files")
+
+    [row] = crm.attachments(instance, user="anna.credit")
+    digest = hashlib.sha256(photo).hexdigest()
+    assert (row["name"], row["media_type"], row["sha256"]) == (
+        "shop front.png",
+        "image/png",
+        digest,
+    )
+    page = anna.page(f"/tasks/{analysis}")
+    assert f'<img class="thumb" src="/files/{row["id"]}/preview"' in page
+    assert f"SHA-256 <code>{digest[:16]}…</code>" in page
+    assert 'accept="image/*" capture="environment"' in page  # the phone's camera
+    assert 'enctype="multipart/form-data"' in page
+
+    download = anna.get(f"/files/{row['id']}")
+    assert download.status_code == 200 and download.get_data() == photo
+    assert download.headers["Content-Disposition"].startswith(
+        'attachment; filename="shop front.png"'
+    )
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    preview = anna.get(f"/files/{row['id']}/preview")
+    assert preview.headers["Content-Type"] == "image/png"
+    assert preview.headers["Content-Disposition"].startswith("inline;")
+    assert "sandbox" in preview.headers["Content-Security-Policy"]
+    assert "script-src" not in preview.headers["Content-Security-Policy"]  # default-src 'none'
+
+
+def test_a_refused_upload_says_why_on_the_task_page_and_stores_nothing(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    anna = sign_in(web_app, "anna.credit")
+    before = stored(crm)
+
+    faked = upload(
+        anna, instance, analysis, (png(), "ok.png"), (b"<script>alert(1)</script>", "x.jpg")
+    )
+    assert faked.status_code == 422
+    assert "x.jpg: this kind of file is not accepted" in faked.get_data(as_text=True)
+
+    crm.attachment_limits = AttachmentLimits(max_file_bytes=50_000, max_case_bytes=80_000)
+    big = upload(anna, instance, analysis, (png(150, noisy=True), "big.png"))  # ~67 KB
+    assert big.status_code == 422
+    assert "big.png is larger than 0.05 MB" in big.get_data(as_text=True)
+    over = upload(
+        anna, instance, analysis, *[(png(150, noisy=True), f"{n}.png") for n in range(12)]
+    )
+    assert over.status_code == 413  # more than the request may carry: refused unread
+
+    no_token = anna.client.post(
+        f"/cases/{instance}/files",
+        data={"files": [(io.BytesIO(png()), "a.png")], "task_id": analysis},
+        content_type="multipart/form-data",
+    )
+    assert no_token.status_code == 400  # CSRF
+    assert stored(crm) == before
+
+
+def test_only_those_in_the_case_read_its_files_and_the_auditor_adds_nothing(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    upload(sign_in(web_app, "anna.credit"), instance, analysis, (png(), "shop.png"))
+    [row] = crm.attachments(instance, user="anna.credit")
+
+    outsider = sign_in(web_app, "thanasis.tech")
+    assert outsider.get(f"/files/{row['id']}").status_code == 403
+    assert outsider.post(f"/cases/{instance}/comments", {"text": "hello"}).status_code == 403
+
+    auditor = sign_in(web_app, "fotis.audit")
+    assert auditor.get(f"/files/{row['id']}").status_code == 200  # oversight reads
+    page = auditor.page(f"/instances/{instance}")
+    assert "shop.png" in page and "Add comment" not in page and 'name="files"' not in page
+    assert auditor.post(f"/cases/{instance}/comments", {"text": "looks fine"}).status_code == 403
+    assert stored(crm) == (1, 0)
+
+
+def test_the_api_lists_adds_and_downloads(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    client = web_app.test_client()
+    auth = {"Authorization": f"Bearer {crm.create_token('anna.credit', label='t')}"}
+
+    made = client.post(
+        f"/api/v1/instances/{instance}/comments", json={"text": "Checked"}, headers=auth
+    )
+    assert made.status_code == 201 and made.json["author"] == "anna.credit"
+    photo = png()
+    sent = client.post(
+        f"/api/v1/instances/{instance}/attachments",
+        data={"files": [(io.BytesIO(photo), "a.png")], "task_id": analysis},
+        content_type="multipart/form-data",
+        headers=auth,
+    )
+    assert sent.status_code == 201, sent.json
+    [file] = sent.json
+    assert file["sha256"] == hashlib.sha256(photo).hexdigest() and file["task_id"] == analysis
+    listed = client.get(f"/api/v1/instances/{instance}/attachments", headers=auth).json
+    assert [f["id"] for f in listed] == [file["id"]]
+    body = client.get(f"/api/v1/attachments/{file['id']}/content", headers=auth)
+    assert body.get_data() == photo and body.headers["Content-Disposition"].startswith("attachment")
+
+    refused = client.post(
+        f"/api/v1/instances/{instance}/attachments",
+        data={"files": [(io.BytesIO(b"%PDF-1.4\n%%EOF"), "photo.jpg")]},
+        content_type="multipart/form-data",
+        headers=auth,
+    )
+    assert refused.status_code == 422
+    assert "the name says .jpg but the file is PDF" in refused.json["error"]["message"]
+    outsider = {"Authorization": f"Bearer {crm.create_token('thanasis.tech', label='t')}"}
+    assert (
+        client.get(f"/api/v1/attachments/{file['id']}/content", headers=outsider).status_code == 403
+    )
