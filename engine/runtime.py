@@ -36,6 +36,44 @@ from .scripting import (
 )
 from .serialization import SpecBundle, dump_state, load_state
 
+MAX_STEPS = 10_000  # engine steps one command may run: a loop without a wait is stopped
+MAX_DEPTH = 20  # call activities inside call activities: a process calling itself is stopped
+
+
+class _OverBudget(Exception):
+    def __init__(self, task: Any, message: str) -> None:
+        super().__init__(message)
+        self.task, self.message = task, message
+
+
+class _StepBudget:
+    """Counts the steps of one `advance` and stops a run that would never wait.
+
+    Without it a process that calls itself, or loops through scripts and gateways
+    without a wait, would spin inside one command for ever, holding its transaction
+    (and SQLite's write lock) while it does.
+    """
+
+    def __init__(self, max_steps: int, max_depth: int) -> None:
+        self.left, self.max_steps, self.max_depth = max_steps, max_steps, max_depth
+        self.last_task: Any = None
+
+    def step(self, task: Any) -> None:
+        self.last_task = task
+        self.left -= 1
+        if self.left < 0:
+            raise _OverBudget(
+                task,
+                f"stopped after {self.max_steps} steps without a wait: the process loops"
+                " (a cycle of scripts and gateways with no task or event to wait for)",
+            )
+        if task.workflow.depth > self.max_depth:
+            raise _OverBudget(
+                task,
+                f"stopped at {self.max_depth} call activities inside each other: the process"
+                " calls itself (or a cycle of processes call each other) without end",
+            )
+
 
 @dataclass(frozen=True)
 class HumanTaskInfo:
@@ -75,9 +113,13 @@ class Runtime:
         *,
         script_time_limit: float = 1.0,
         script_memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        max_steps: int = MAX_STEPS,
+        max_depth: int = MAX_DEPTH,
     ):
         self.clock = clock
         self.services = services
+        self.max_steps = max_steps
+        self.max_depth = max_depth
         self.script_engine = SandboxScriptEngine(
             SandboxEnvironment(
                 services,
@@ -110,16 +152,28 @@ class Runtime:
 
         Service tasks run on the way receive `context` (the command's transaction).
         """
+        budget = _StepBudget(self.max_steps, self.max_depth)
+        failure = None
         try:
             with service_context(context):
-                workflow.do_engine_steps()
+                workflow.do_engine_steps(will_complete_task=budget.step)
+        except _OverBudget as over:
+            failure = StepFailure(spec_id=_spec_id(over.task), message=over.message)
         except SpiffWorkflowException as err:
             failed = getattr(err, "task", None)
             spec_id = _spec_id(failed) if failed is not None else "?"
-            return StepFailure(spec_id=spec_id, message=_message(err))
-        finally:
+            failure = StepFailure(spec_id=spec_id, message=_message(err))
+        except Exception as err:  # SpiffWorkflow's own bugs and odd BPMN: one line, no trace
+            failed = budget.last_task
+            spec_id = _spec_id(failed) if failed is not None else "?"
+            kind = "" if type(err) is Exception else f"{type(err).__name__}: "
+            failure = StepFailure(spec_id=spec_id, message=f"{kind}{err}")
+        try:
             self._schedule_new_timers(workflow)
-        return None
+        except Exception as err:  # a timer expression that is no date or duration
+            if failure is None:
+                failure = StepFailure(spec_id="?", message=f"a timer could not be set: {err}")
+        return failure
 
     def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
         task = self.human_task(workflow, task_id)
