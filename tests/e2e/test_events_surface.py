@@ -148,3 +148,19 @@ def test_only_admins_process_owners_and_integrations_send_events(app):
     engine.message_ttl = type(engine.message_ttl)(0)
     refused = assert_error(post(app, "admin", "/messages", {"name": "nobody"}), 409, "InvalidState")
     assert "no instance waits for message 'nobody'" in refused["message"]
+
+
+def test_a_self_calling_process_and_a_broken_timer_are_one_line_from_the_cli(run):
+    run(
+        "deploy",
+        "--bootstrap",
+        str(FIXTURES / "calls_itself.bpmn"),
+        str(FIXTURES / "bad_timer.bpmn"),
+    )
+    began = time.monotonic()
+    looping = run("start", "self_caller")
+    assert time.monotonic() - began < 10
+    assert "error" in looping.stdout and "calls itself" in looping.stdout
+    assert len(looping.stdout.strip().splitlines()) == 1 and "Traceback" not in looping.stderr
+    broken = run("start", "bad_timer")
+    assert broken.stdout.strip().endswith("error: Invalid duration")
