@@ -30,7 +30,12 @@ from .process_limits import ProcessLimits, check_process_size
 from .safe_xml import decode_xml, parse_xml
 from .serialization import spec_to_dict
 
-DEFINITION_SUFFIXES = (".bpmn", ".dmn")
+DEFINITION_SUFFIXES = (".bpmn", ".dmn", ".bpmn20.xml")  # .bpmn20.xml: Activiti, Flowable
+
+
+def is_definition_file(name: str) -> bool:
+    """A BPMN or DMN file by its name (RACI matrices are told apart by raci/loading.py)."""
+    return name.lower().endswith(DEFINITION_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix.lower() in DEFINITION_SUFFIXES or is_matrix_file(p.name)
+                if p.is_file() and (is_definition_file(p.name) or is_matrix_file(p.name))
             )
             files.extend(SourceFile.read(p) for p in found)
         elif path.is_file():
@@ -139,6 +144,75 @@ def parse_definitions(
         _build_definition(parser, process_id, bpmn_sources, dmn_sources, known_services, problems)
         for process_id in process_ids
     ]
+
+
+class InvalidFiles(InvalidDefinition):
+    """Files of a deploy that cannot be deployed; `problems` has one per file."""
+
+    def __init__(self, problems: list[InvalidDefinition]) -> None:
+        self.problems = list(problems)
+        shown = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"{len(self.problems)} file(s) cannot be deployed: {shown}")
+
+
+def parse_each(
+    files: Sequence[SourceFile],
+    *,
+    known_services: Iterable[str] | None = None,
+    limits: ProcessLimits | None = None,
+) -> tuple[list[ProcessDefinition], list[InvalidDefinition]]:
+    """Parse `files` (a folder, say) so that one bad or duplicate file refuses only itself.
+
+    Returns the definitions of the good files and one problem per bad file. All files
+    are tried together first (the usual case costs one parse); on a failure each BPMN
+    file is added to the good ones in turn, twice over, so that a file calling a
+    process of a later file gets its chance.
+    """
+    options = {"known_services": known_services, "limits": limits}
+    try:
+        return parse_definitions(files, **options), []
+    except InvalidDefinition as err:
+        first = err
+    refused: list[InvalidDefinition] = []
+    decisions = []
+    for source in (f for f in files if f.is_dmn):
+        try:
+            _check_decision_file(source)
+            decisions.append(source)
+        except InvalidDefinition as err:
+            refused.append(err)
+    good: list[SourceFile] = []
+    pending = [f for f in files if not f.is_dmn]
+    for _ in range(2):
+        failed = []
+        for source in pending:
+            try:
+                parse_definitions([*good, source, *decisions], **options)
+                good.append(source)
+            except InvalidDefinition as err:
+                failed.append((source, err))
+        pending = [source for source, _ in failed]
+    refused += [err if err.file_name else _named(err, src.name) for src, err in failed]
+    if not good and not refused:
+        raise first  # nothing wrong with any one file: the set has no process at all
+    definitions = parse_definitions([*good, *decisions], **options) if good else []
+    return definitions, refused
+
+
+def _check_decision_file(source: SourceFile) -> None:
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        parser.add_dmn_xml(parse_xml(decode_xml(source.content, source.name), source.name),
+                           filename=source.name)  # fmt: skip
+    except ValidationException as err:
+        raise _from_validation(err, source.name) from None
+    except SpiffWorkflowException as err:
+        raise InvalidDefinition(str(err), file_name=source.name) from None
+
+
+def _named(err: InvalidDefinition, file_name: str) -> InvalidDefinition:
+    return InvalidDefinition(err.message, file_name=file_name, line=err.line,
+                             element_id=err.element_id)  # fmt: skip
 
 
 def _build_definition(

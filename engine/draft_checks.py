@@ -17,7 +17,7 @@ from raci.loading import MatrixFormatError, is_matrix_file, load_matrix, process
 from raci.matrix import RaciMatrix
 from raci.validation import Activity, validate
 
-from .definitions import ProcessDefinition, SourceFile, parse_definitions
+from .definitions import ProcessDefinition, SourceFile, is_definition_file, parse_definitions
 from .errors import InvalidDefinition
 from .process_limits import ProcessLimits
 
@@ -73,7 +73,7 @@ def review_draft(
     found: list[InvalidDefinition] = []
     try:
         definitions = parse_definitions(
-            [s for s in sources if not s.is_matrix and s.name.lower().endswith((".bpmn", ".dmn"))],
+            [s for s in sources if not s.is_matrix and is_definition_file(s.name)],
             known_services=known_services,
             limits=limits,
             problems=found,

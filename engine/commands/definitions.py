@@ -11,7 +11,14 @@ from raci.matrix import RaciMatrix
 
 from .. import audit
 from ..caches import DEFINITIONS
-from ..definitions import ProcessDefinition, SourceFile, parse_definitions
+from ..definitions import (
+    InvalidFiles,
+    ProcessDefinition,
+    SourceFile,
+    parse_definitions,
+    parse_each,
+)
+from ..errors import InvalidDefinition
 from ..matrices import MatrixReview, attach_matrices, review_matrices
 from ..model import ProcessVersion
 from ..unit_of_work import UnitOfWork
@@ -31,20 +38,33 @@ class Deployment:
 class DefinitionCommands(EngineBase):
     """Deploy BPMN, DMN and RACI matrix files as process versions."""
 
-    def deploy(self, files: Sequence[SourceFile], *, user: str) -> list[Deployment]:
+    def deploy(
+        self,
+        files: Sequence[SourceFile],
+        *,
+        user: str,
+        partial: bool = False,
+        refused: list[InvalidDefinition] | None = None,
+    ) -> list[Deployment]:
         """Store each changed process in `files`, with its RACI matrix, as a new version.
 
         Deploying the same content again is a no-op; an invalid process or
-        matrix refuses the whole deploy and changes nothing. This is the bootstrap
+        matrix refuses the whole deploy and changes nothing, naming every bad file
+        (one bad or duplicate file does not hide the others). With `partial`, the good
+        files are deployed and each bad file's problem goes to `refused`. This is the bootstrap
         path, without a draft or an approver (`raciflow init`, `deploy --bootstrap`):
         its audit event says so. Everyone else deploys through drafts (commands/drafts.py).
         """
         services = self.known_services() if self.known_services else None
-        definitions = parse_definitions(
+        definitions, bad = parse_each(
             [f for f in files if not f.is_matrix],
             known_services=services,
             limits=self.process_limits,
         )
+        if bad and not partial:  # every bad file named, and nothing deployed
+            raise bad[0] if len(bad) == 1 else InvalidFiles(bad)
+        if refused is not None:
+            refused.extend(bad)
         with self.uow() as uow:
             checked = attach_matrices(
                 definitions,

@@ -22,7 +22,7 @@ from ..definitions import SourceFile, parse_definitions
 from ..draft_checks import Review, review_draft
 from ..draft_diff import diff_files, is_empty
 from ..drafts import Draft, DraftStatus
-from ..errors import InvalidDraft, InvalidState, NotAllowed, NotFound
+from ..errors import InvalidDefinition, InvalidDraft, InvalidState, NotAllowed, NotFound
 from ..unit_of_work import UnitOfWork
 from .base import required
 from .definitions import DefinitionCommands, Deployment
@@ -98,7 +98,12 @@ class DraftCommands(DefinitionCommands):
             uow.commit()
 
     def deploy_bootstrap(
-        self, files: Sequence[SourceFile], *, user: str | None
+        self,
+        files: Sequence[SourceFile],
+        *,
+        user: str | None,
+        partial: bool = False,
+        refused: list[InvalidDefinition] | None = None,
     ) -> list[Deployment]:
         """Deploy without a draft or an approver, as `raciflow deploy --bootstrap` does: only
         an admin may, or anyone while the directory has nobody in it to approve (a fresh
@@ -114,7 +119,7 @@ class DraftCommands(DefinitionCommands):
             user = BOOTSTRAP_ACTOR
         elif not directory.is_admin(user):
             raise NotAllowed(f"only an admin may deploy without approval; {user} is not one")
-        return self.deploy(files, user=user)
+        return self.deploy(files, user=user, partial=partial, refused=refused)
 
     def draft_files(self, files: Sequence[SourceFile]) -> dict[str, Files]:
         """Files given together, grouped by the process each belongs to: its BPMN, the DMN

@@ -15,7 +15,7 @@ import click
 
 from engine import collect_files
 from engine.drafts import Draft
-from engine.errors import InvalidDraft, InvalidState, NotAllowed
+from engine.errors import InvalidDefinition, InvalidDraft, InvalidState, NotAllowed
 
 from .common import engine, json_option
 
@@ -72,13 +72,28 @@ def deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
     is_flag=True,
     help="Deploy at once, without approval: an admin's token, or an empty directory. Audited.",
 )
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="With --bootstrap: deploy the good files and list the bad ones (else: none of them).",
+)
 @token_option
 @json_option
-def deploy(paths: tuple[Path, ...], comment: str | None, bootstrap: bool, token: str | None) -> Any:
+def deploy(
+    paths: tuple[Path, ...], comment: str | None, bootstrap: bool, partial: bool, token: str | None
+) -> Any:
     """Submit BPMN/DMN files and RACI matrices (or folders of them) for approval."""
     files = collect_files(paths)
     if bootstrap:
-        return deployed(engine().deploy_bootstrap(files, user=_user(token, required=False)))
+        refused: list[InvalidDefinition] = []
+        results = engine().deploy_bootstrap(
+            files, user=_user(token, required=False), partial=partial, refused=refused
+        )
+        data, text = deployed(results)
+        for problem in refused:
+            data.append({"file": problem.file_name, "status": "refused", "problem": str(problem)})
+            text += f"\nrefused {problem}"
+        return data, text.strip(), 1 if refused else 0
     user = _user(token)
     if not comment or not comment.strip():
         raise click.ClickException("--comment is required: say what changes and why")
