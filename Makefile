@@ -16,18 +16,25 @@ $(STAMP): setup.cfg pyproject.toml scripts/install-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The modeler's scripts (bpmn-js, dmn-js) from npm, served as they ship: never committed.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json scripts/install-system-deps
+	scripts/install-system-deps
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(NODE_STAMP)
+
 # Compiled translations are build output: made from the .po files, never committed.
 MO := web/translations/el/LC_MESSAGES/messages.mo
 $(MO): web/translations/el/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel -q compile -d web/translations
 
-run: $(STAMP) $(MO)
+run: $(STAMP) $(MO) $(NODE_STAMP)
 	$(BIN)/raciflow init --demo
 	@echo ""
 	@echo "raciflow is starting at http://$(HOST):$(PORT)/ with its worker (the demo logins are listed above; Ctrl-C stops both)"
 	RACIFLOW_ENV=development $(BIN)/raciflow run --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(MO)
+test: $(STAMP) $(MO) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -36,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_throughput.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules

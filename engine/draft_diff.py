@@ -91,9 +91,18 @@ def _parts(element: etree._Element) -> dict[str, str]:
         ):
             continue
         name = etree.QName(child).localname
-        text = etree.tostring(child, method="c14n").decode()
-        parts[name] = parts.get(name, "") + text
+        parts[name] = parts.get(name, "") + _canonical(child)
     return parts
+
+
+def _canonical(element: etree._Element) -> str:
+    """An element as what it says, not how it is written: its name, attributes, trimmed
+    text and children (a modeler's namespace prefixes and indentation do not count)."""
+    if not isinstance(element.tag, str):
+        return ""
+    attributes = sorted((str(k), v) for k, v in element.attrib.items())
+    inner = "".join(_canonical(child) for child in element)
+    return f"<{element.tag} {attributes}>{(element.text or '').strip()}{inner}</>"
 
 
 def diff_elements(old: list[etree._Element], new: list[etree._Element]) -> dict[str, list]:

@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_views,
         auth,
         case_views,
+        drafts,
         inbox,
         instances,
         raci_views,
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         start,
         tasks,
         user_admin,
+        vendor,
         versions,
     )
 
@@ -112,7 +114,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (account, user_admin, reassign):  # people: issue 12
         app.register_blueprint(module.bp)
-    app.register_blueprint(versions.bp)  # process versions and migration: issue 15
+    for module in (versions, drafts, vendor):  # process owners' changes: issue 15
+        app.register_blueprint(module.bp)
     api.init_app(app)
 
 

@@ -258,14 +258,14 @@ def render_svg(
     return re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg, count=1)
 
 
-def _run_dot(source: str, timeout: float) -> str:
-    """`dot -Tsvg` on `source`; at the timeout, kill it and anything it started.
+def _run_dot(source: str, timeout: float, fmt: str = "svg") -> str:
+    """`dot -T<fmt>` on `source`; at the timeout, kill it and anything it started.
 
     It runs in a session of its own, so that killing the process group leaves no
     orphan behind (subprocess.run's timeout kills only the direct child).
     """
-    with subprocess.Popen(
-        ["dot", "-Tsvg"],  # noqa: S607 - graphviz is found on PATH, as its library does
+    with subprocess.Popen(  # noqa: S603 - fmt is the caller's constant, never input
+        ["dot", f"-T{fmt}"],  # noqa: S607 - graphviz is found on PATH, as its library does
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,0 +1,78 @@
+"""Write a matrix as the YAML file raci/loading.py reads, and apply a grid edited in the
+modeler's RACI panel to a matrix, keeping what the grid does not show.
+
+The grid shows, per activity, each role's letters and the three flags (self-approval,
+advisory, sign-off due); the file may say more (authority, routing, scopes, levels):
+that is carried over from the matrix the draft had, row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import yaml
+
+from .loading import parse_duration
+from .matrix import ActivityRow, ActivityRules, RaciMatrix, format_letters, parse_letters
+from .render import format_duration
+
+
+def dump(matrix: RaciMatrix) -> str:
+    """The matrix as `<process_id>.raci.yaml` text."""
+    top: dict[str, Any] = {"process": matrix.process_id, "roles": list(matrix.roles)}
+    if matrix.levels:
+        top["levels"] = list(matrix.levels)
+    if matrix.scopes:
+        top["scopes"] = dict(matrix.scopes)
+    top["activities"] = [_row(row) for row in matrix.rows]
+    return yaml.safe_dump(top, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _row(row: ActivityRow) -> dict[str, Any]:
+    rules = row.rules
+    item: dict[str, Any] = {
+        "activity": row.activity,
+        "raci": {role: format_letters(letters) for role, letters in row.cells.items() if letters},
+        "self_approval": rules.self_approval,
+        "advisory": rules.advisory,
+    }
+    if rules.signoff_due is not None:
+        item["signoff_due"] = format_duration(rules.signoff_due)
+    if rules.authority is not None:
+        item["authority"] = {
+            "decided_by": rules.authority.decided_by,
+            "reads": dict(rules.authority.reads),
+        }
+    if rules.assign_to:
+        item["assign_to"] = rules.assign_to
+    if rules.scopes:
+        item["scopes"] = dict(rules.scopes)
+    return item
+
+
+def apply_grid(
+    process_id: str, old: RaciMatrix | None, roles: list[str], rows: list[dict[str, Any]]
+) -> RaciMatrix:
+    """The matrix the grid says: `rows` of {activity, cells: {role: "R/A"}, self_approval,
+    advisory, signoff_due (ISO or "")}; raises ValueError on a letter or duration it
+    cannot read. Rows and roles the grid leaves out are dropped."""
+    kept = {row.activity: row for row in (old.rows if old else ())}
+    new_rows = []
+    for given in rows:
+        activity = str(given["activity"])
+        before = kept.get(activity)
+        rules = before.rules if before else ActivityRules()
+        due = (given.get("signoff_due") or "").strip()
+        rules = replace(
+            rules,
+            self_approval=bool(given.get("self_approval")),
+            advisory=bool(given.get("advisory")),
+            signoff_due=parse_duration(due) if due else None,
+        )
+        cells = {role: parse_letters(str(given.get("cells", {}).get(role) or "")) for role in roles}
+        scopes = tuple((r, s) for r, s in rules.scopes if cells.get(r))
+        new_rows.append(ActivityRow(activity, cells, replace(rules, scopes=scopes)))
+    levels = tuple(r for r in (old.levels if old else ()) if r in roles)
+    scopes = {r: s for r, s in (old.scopes if old else {}).items() if r in roles}
+    return RaciMatrix(process_id, tuple(roles), tuple(new_rows), levels=levels, scopes=scopes)

@@ -1,0 +1,119 @@
+"""The drafts pages over HTTP: the modeler's save (diagram, tables, RACI grid) with its
+checks, submission, the approver's review of the diff and signature with a password."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from lxml import html as lxml_html
+
+from engine import views
+
+from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seeded)
+    PASSWORD,
+    as_user,
+    process_engine,
+    seeded_database,
+    web_app,
+)
+
+PROCESS = "credit_limit_change"
+DMN = f"{PROCESS}.approval_level.dmn"
+
+
+def editor(page: str) -> dict:
+    [script] = lxml_html.fromstring(page).xpath("//script[@id='draft-data']")
+    return json.loads(script.text)
+
+
+def opened(app) -> tuple[object, str, dict]:
+    owner = as_user(app, "lena.owner")
+    answer = owner.post("/drafts/", {"process_id": PROCESS})
+    assert answer.status_code == 302
+    draft_id = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    return owner, draft_id, editor(owner.page(f"/drafts/{draft_id}"))
+
+
+def saved(owner, draft_id: str, payload: dict):
+    return owner.client.post(
+        f"/drafts/{draft_id}/save",
+        json=payload,
+        headers={"X-CSRFToken": owner.token(), "Accept-Language": "en"},
+    )
+
+
+def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, engine):
+    owner, draft_id, data = opened(app)
+    assert "bpmndi:BPMNDiagram" in data["bpmn"]  # laid out for the modeler
+    assert data["names"]["analyse_controller"] == "Analyse credit (controller sign-off)"
+    rows = {row["activity"]: row for row in data["rows"]}
+    rows["analyse_controller"]["cells"]["sales_manager"] = "C"
+    table = data["dmn"][DMN].replace("&gt; 50000", "&gt; 60000")
+    answer = saved(
+        owner,
+        draft_id,
+        {
+            "bpmn": data["bpmn"],
+            "dmn": {DMN: table},
+            "matrix": {"roles": data["roles"], "rows": list(rows.values())},
+        },
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["ok"] is True
+    submitted = owner.post(f"/drafts/{draft_id}/submit", {"comment": "CFO from 60k; sales asked"})
+    assert submitted.status_code == 303
+
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+    engine.set_locale("stavros.approver", "en")
+    approver = as_user(app, "stavros.approver")
+    assert draft_id in approver.page("/drafts/")
+    review = approver.page(f"/drafts/{draft_id}/review")
+    assert "&gt; 50000" in review and "&gt; 60000" in review
+    assert "Analyse credit (controller sign-off)" in review  # the row by its name
+    wrong = approver.post(f"/drafts/{draft_id}/approve", {"password": "nope"})
+    assert wrong.status_code == 303
+    assert "not right" in approver.page(f"/drafts/{draft_id}/review")
+    assert engine.matrix(PROCESS)[0] == 1
+    approver.post(f"/drafts/{draft_id}/approve", {"password": PASSWORD})
+    assert engine.matrix(PROCESS)[0] == 2
+    [row] = [r for r in engine.matrix(PROCESS)[1].rows if r.activity == "analyse_controller"]
+    assert "".join(row.cells["sales_manager"]) == "C"
+    assert (row.rules.authority.decided_by, row.rules.scopes) == (
+        "approval_level",
+        (("bd", "customer_bd"),),
+    )
+    assert views.audit_events(engine.uow(), process_id=PROCESS, action="draft_approved")
+
+
+def test_a_grid_the_server_cannot_read_saves_nothing_and_a_missing_row_is_pinned(app):
+    owner, draft_id, data = opened(app)
+    rows = [dict(r) for r in data["rows"]]
+    rows[0] = {**rows[0], "cells": {"bd": "X"}}
+    bad = saved(
+        owner, draft_id, {"bpmn": data["bpmn"], "matrix": {"roles": data["roles"], "rows": rows}}
+    )
+    assert bad.status_code == 409 and bad.get_json()["saved"] is False
+    # The grid without the controller's row: the diagram's task is pinned as unassigned.
+    rows = [r for r in data["rows"] if r["activity"] != "analyse_controller"]
+    answer = saved(
+        owner, draft_id, {"bpmn": data["bpmn"], "matrix": {"roles": data["roles"], "rows": rows}}
+    )
+    problems = answer.get_json()["problems"]
+    assert answer.get_json()["ok"] is False
+    assert ("raci", "analyse_controller") in {(p["kind"], p["element_id"]) for p in problems}
+    refused = owner.post(f"/drafts/{draft_id}/submit", {"comment": "drop the controller"})
+    assert refused.status_code == 303 and refused.headers["Location"].endswith(
+        f"/drafts/{draft_id}"
+    )
+    assert re.search("problem", owner.page(f"/drafts/{draft_id}"))
+
+
+def test_staff_neither_open_drafts_nor_see_others(app):
+    _, draft_id, _ = opened(app)
+    bd = as_user(app, "giorgos.bd")
+    refused = bd.post("/drafts/", {"process_id": PROCESS})
+    assert refused.status_code == 303
+    assert "only a process owner" in bd.page("/drafts/")
+    assert bd.get(f"/drafts/{draft_id}").status_code == 404
+    assert bd.get(f"/drafts/{draft_id}/review").status_code == 404

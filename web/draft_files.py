@@ -1,0 +1,101 @@
+"""Between a draft's files and what the modeler page edits: the BPMN (given a layout if
+it has none), each DMN table, and the RACI matrix as a grid (raci/matrix_yaml.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import EngineError, InvalidState
+from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
+from raci.matrix import RaciMatrix, format_letters
+from raci.matrix_yaml import apply_grid, dump
+from raci.render import format_duration
+
+from .bpmn_layout import with_layout
+from .diagram import DiagramUnavailable, parse_process
+
+
+def bpmn_name(files: dict[str, str]) -> str:
+    return next(name for name in sorted(files) if name.endswith(".bpmn"))
+
+
+def matrix_of(files: dict[str, str]) -> tuple[str | None, RaciMatrix | None]:
+    for name, text in sorted(files.items()):
+        if is_matrix_file(name):
+            try:
+                return name, load_matrix(name, text)
+            except MatrixFormatError:
+                return name, None
+    return None, None
+
+
+def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:
+    """Each element's name in the reader's language (the catalog has the BPMN names)."""
+    from flask_babel import gettext
+
+    try:
+        graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
+    except EngineError:
+        return {}
+    return {e.id: gettext(e.name) if e.name else e.id for e in graph.elements.values()}
+
+
+def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
+    try:
+        graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
+    except EngineError:
+        return {}
+    return {e.id: e.name for e in graph.elements.values()}
+
+
+def editor_data(process_id: str, files: dict[str, str], directory_roles: list[str]) -> dict:
+    """What the modeler page starts from."""
+    name = bpmn_name(files)
+    try:
+        bpmn = with_layout(files[name])
+    except (DiagramUnavailable, OSError):
+        bpmn = files[name]
+    _, matrix = matrix_of(files)
+    return {
+        "process_id": process_id,
+        "bpmn": bpmn,
+        "dmn": {n: t for n, t in sorted(files.items()) if n.endswith(".dmn")},
+        "names": activity_names(process_id, files),
+        "original_names": _names(process_id, files),
+        "roles": list(matrix.roles) if matrix else [],
+        "directory_roles": sorted(directory_roles),
+        "rows": [
+            {
+                "activity": row.activity,
+                "cells": {r: format_letters(cell) for r, cell in row.cells.items() if cell},
+                "self_approval": row.rules.self_approval,
+                "advisory": row.rules.advisory,
+                "signoff_due": format_duration(row.rules.signoff_due)
+                if row.rules.signoff_due
+                else "",
+            }
+            for row in (matrix.rows if matrix else ())
+        ],
+    }
+
+
+def edited_files(process_id: str, files: dict[str, str], payload: dict[str, Any]) -> dict[str, str]:
+    """The draft's files after the modeler's save: its BPMN, DMN and grid replace theirs."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("bpmn"), str):
+        raise InvalidState("the modeler sent no diagram")
+    new = dict(files)
+    new[bpmn_name(files)] = payload["bpmn"]
+    for name, text in (payload.get("dmn") or {}).items():
+        if name in files and isinstance(text, str):
+            new[name] = text
+    grid = payload.get("matrix")
+    if isinstance(grid, dict) and grid.get("rows") is not None:
+        old_name, old = matrix_of(files)
+        try:
+            matrix = apply_grid(process_id, old, list(grid.get("roles") or []), grid["rows"])
+        except (ValueError, KeyError, TypeError) as err:
+            raise InvalidState(f"the RACI grid cannot be read: {err}") from None
+        if old_name is not None:
+            del new[old_name]
+        new[f"{process_id}.raci.yaml"] = dump(matrix)
+    return new

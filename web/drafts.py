@@ -1,0 +1,159 @@
+"""The process owner's pages: drafts in the modeler, validation, submission; the
+approver's review of the diff, and the signature (docs/deployment.md).
+
+Who may do what is the service layer's rule (raci/deployment.py); these pages show
+its refusals in the reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import views
+from engine.drafts import DraftStatus
+from engine.errors import EngineError, InvalidDraft
+
+from .draft_files import activity_names, edited_files, editor_data
+from .i18n import error_text
+from .people_words import status
+from .services import engine
+from .vendor import installed
+from .vocabulary import role_name
+
+bp = Blueprint("drafts", __name__, url_prefix="/drafts")
+
+
+# bpmn-js and dmn-js draw with inline style attributes: the modeler's pages allow those
+# (scripts stay as strict as everywhere: this site's files only).
+MODELER_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.after_request
+def modeler_policy(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", MODELER_POLICY)
+    return response
+
+
+def _me() -> str:
+    return current_user.username
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    found = engine().drafts(user=_me())
+    processes = {v["process_id"]: v["name"] for v in views.process_versions(engine().uow())}
+    return render_template("drafts/index.html", drafts=found, processes=processes)
+
+
+@bp.post("/")
+@login_required
+def open_draft() -> Any:
+    process_id = (request.form.get("process_id") or request.form.get("new_id") or "").strip()
+    try:
+        draft = engine().open_draft(process_id, user=_me())
+    except EngineError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("drafts.index")), 303
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+@bp.get("/<draft_id>")
+@login_required
+def edit(draft_id: str) -> Any:
+    draft = engine().draft(draft_id, user=_me())
+    if not draft.may_edit or draft.owner != _me():
+        return redirect(url_for("drafts.review", draft_id=draft_id))
+    roles = list(engine().directory().roles)
+    data = editor_data(draft.process_id, draft.files, roles)
+    return render_template(
+        "drafts/edit.html",
+        draft=draft,
+        data=data,
+        assets=installed(),
+        role_names_json={role: role_name(role) for role in roles},
+    )
+
+
+@bp.post("/<draft_id>/save")
+@login_required
+def save(draft_id: str) -> Any:
+    draft = engine().draft(draft_id, user=_me())
+    try:
+        files = edited_files(draft.process_id, draft.files, request.get_json(silent=True) or {})
+        engine().save_draft(draft_id, files, user=_me())
+    except EngineError as error:
+        return jsonify({"saved": False, "message": error_text(error)}), status(error)
+    return jsonify({"saved": True, **_validation(draft_id)})
+
+
+@bp.get("/<draft_id>/validation")
+@login_required
+def validation(draft_id: str) -> Any:
+    return jsonify(_validation(draft_id))
+
+
+def _validation(draft_id: str) -> dict[str, Any]:
+    review = engine().validate_draft(draft_id, user=_me())
+    return {"ok": review.ok, "problems": [p.as_dict() for p in review.problems]}
+
+
+@bp.post("/<draft_id>/submit")
+@login_required
+def submit(draft_id: str) -> Any:
+    try:
+        engine().submit_draft(draft_id, user=_me(), comment=request.form.get("comment", ""))
+    except InvalidDraft as error:
+        flash(
+            _("The draft has %(count)s problem(s): fix them first.", count=len(error.problems)),
+            "error",
+        )
+        return redirect(url_for("drafts.edit", draft_id=draft_id)), 303
+    except EngineError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("drafts.edit", draft_id=draft_id)), 303
+    flash(_("Submitted for approval."), "ok")
+    return redirect(url_for("drafts.review", draft_id=draft_id)), 303
+
+
+@bp.post("/<draft_id>/delete")
+@login_required
+def delete(draft_id: str) -> Any:
+    engine().delete_draft(draft_id, user=_me())
+    flash(_("Draft deleted."), "ok")
+    return redirect(url_for("drafts.index")), 303
+
+
+@bp.get("/<draft_id>/review")
+@login_required
+def review(draft_id: str) -> Any:
+    draft = engine().draft(draft_id, user=_me())
+    diff = engine().draft_diff(draft_id, user=_me())
+    signer = draft.status == DraftStatus.SUBMITTED and draft.owner != _me()
+    names = activity_names(draft.process_id, draft.files)
+    return render_template("drafts/review.html", draft=draft, diff=diff, signer=signer, names=names)
+
+
+@bp.post("/<draft_id>/<any(approve, reject):act>")
+@login_required
+def decide(draft_id: str, act: str) -> Any:
+    if not engine().authenticate(_me(), request.form.get("password", "")):
+        flash(_("Signing needs your own password: it was not right."), "error")
+        return redirect(url_for("drafts.review", draft_id=draft_id)), 303
+    try:
+        if act == "approve":
+            deployed = engine().approve_draft(draft_id, user=_me())
+            flash(_("Approved: version %(version)s is deployed.", version=deployed.version), "ok")
+        else:
+            engine().reject_draft(draft_id, user=_me(), reason=request.form.get("reason", ""))
+            flash(_("Sent back to its owner."), "ok")
+    except EngineError as error:
+        flash(error_text(error), "error")
+    return redirect(url_for("drafts.review", draft_id=draft_id)), 303

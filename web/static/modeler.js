@@ -1,0 +1,183 @@
+// The process owner's modeler: bpmn-js for the diagram, dmn-js for the decision tables,
+// and the RACI grid whose rows follow the diagram's activities. Saving sends all three
+// to the server, which stores the draft and answers with its checks (web/drafts.py).
+(function () {
+  'use strict';
+  const script = document.getElementById('modeler-script');
+  const data = JSON.parse(document.getElementById('draft-data').textContent);
+  const words = JSON.parse(document.getElementById('draft-words').textContent);
+  const ACTIVITIES = ['bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:Task', 'bpmn:ServiceTask',
+    'bpmn:ScriptTask', 'bpmn:BusinessRuleTask', 'bpmn:SendTask', 'bpmn:ReceiveTask',
+    'bpmn:CallActivity', 'bpmn:SubProcess'];
+
+  const modeler = new BpmnJS({ container: '#canvas' });
+  const dmnFiles = Object.assign({}, data.dmn);
+  let dmnModeler = null;
+  let dmnOpen = null;  // the DMN file shown
+  let roles = data.roles.slice();
+  const rows = {};  // activity id -> {cells, self_approval, advisory, signoff_due}
+  data.rows.forEach((row) => { rows[row.activity] = row; });
+  let names = {};  // activity id -> name, from the diagram
+
+  function roleName(role) { return words.roles[role] || role; }
+
+  // The reader's words for a name the catalog knows; a name the owner just typed as is.
+  function shownName(element) {
+    const name = element.businessObject.name;
+    if (!name) return element.id;
+    return data.original_names[element.id] === name ? (data.names[element.id] || name) : name;
+  }
+
+  function activities() {
+    const registry = modeler.get('elementRegistry');
+    return registry.filter((e) => ACTIVITIES.includes(e.type) && !e.labelTarget)
+      .map((e) => ({ id: e.id, name: shownName(e), user: e.type === 'bpmn:UserTask' }));
+  }
+
+  function renderGrid() {
+    const table = document.getElementById('raci-grid');
+    const found = activities();
+    names = {};
+    found.forEach((a) => { names[a.id] = a.name; });
+    // Rows follow the diagram: an activity drawn gets a row, one removed loses it.
+    Object.keys(rows).forEach((id) => { if (!(id in names)) delete rows[id]; });
+    found.forEach((a) => {
+      if (!rows[a.id] && a.user) rows[a.id] = { activity: a.id, cells: {}, self_approval: false, advisory: false, signoff_due: '' };
+    });
+    const head = '<thead><tr><th scope="col">' + words.activity + '</th>' +
+      roles.map((r) => '<th scope="col" title="' + r + '">' + roleName(r) +
+        ' <button type="button" class="link remove-role" data-role="' + r + '" aria-label="' + words.remove_role + ' ' + roleName(r) + '">×</button></th>').join('') +
+      '<th scope="col">' + words.self_approval + '</th><th scope="col">' + words.advisory + '</th><th scope="col">' + words.signoff_due + '</th></tr></thead>';
+    const body = found.filter((a) => rows[a.id]).map((a) => {
+      const row = rows[a.id];
+      return '<tr data-activity="' + a.id + '"><th scope="row" title="' + a.id + '">' + escapeHtml(a.name) + '</th>' +
+        roles.map((r) => '<td><input class="cell" size="3" maxlength="3" data-role="' + r + '" value="' + (row.cells[r] || '') + '" aria-label="' + escapeHtml(a.name) + ' · ' + roleName(r) + '"></td>').join('') +
+        '<td><input type="checkbox" data-flag="self_approval" ' + (row.self_approval ? 'checked' : '') + ' aria-label="' + words.self_approval + '"></td>' +
+        '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
+        '<td><input size="5" data-flag="signoff_due" value="' + (row.signoff_due || '') + '" aria-label="' + words.signoff_due + '"></td></tr>';
+    }).join('');
+    table.innerHTML = head + '<tbody>' + body + '</tbody>';
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+  }
+
+  document.getElementById('raci-grid').addEventListener('input', (event) => {
+    const tr = event.target.closest('tr[data-activity]');
+    if (!tr) return;
+    const row = rows[tr.dataset.activity];
+    if (event.target.dataset.role) row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim();
+    if (event.target.dataset.flag === 'signoff_due') row.signoff_due = event.target.value.trim();
+    else if (event.target.dataset.flag) row[event.target.dataset.flag] = event.target.checked;
+  });
+  document.getElementById('raci-grid').addEventListener('click', (event) => {
+    const button = event.target.closest('.remove-role');
+    if (!button) return;
+    roles = roles.filter((r) => r !== button.dataset.role);
+    renderGrid();
+  });
+  document.getElementById('add-role').addEventListener('change', (event) => {
+    const role = event.target.value;
+    if (role && !roles.includes(role)) roles.push(role);
+    event.target.value = '';
+    renderGrid();
+  });
+
+  async function showDmn(file) {
+    await keepDmn();
+    document.getElementById('canvas').hidden = true;
+    const container = document.getElementById('dmn');
+    container.hidden = false;
+    if (!dmnModeler) dmnModeler = new DmnJS({ container: '#dmn' });
+    await dmnModeler.importXML(dmnFiles[file]);
+    const table = dmnModeler.getViews().find((v) => v.type === 'decisionTable');
+    if (table) await dmnModeler.open(table);
+    dmnOpen = file;
+  }
+
+  async function keepDmn() {
+    if (dmnModeler && dmnOpen) {
+      const { xml } = await dmnModeler.saveXML({ format: true });
+      dmnFiles[dmnOpen] = xml;
+    }
+  }
+
+  document.querySelectorAll('.modeler-tabs .tab').forEach((tab) => {
+    tab.addEventListener('click', async () => {
+      document.querySelectorAll('.modeler-tabs .tab').forEach((t) => {
+        t.classList.toggle('active', t === tab);
+        t.setAttribute('aria-selected', t === tab ? 'true' : 'false');
+      });
+      if (tab.dataset.tab === 'dmn') {
+        await showDmn(tab.dataset.file);
+      } else {
+        await keepDmn();
+        dmnOpen = null;
+        document.getElementById('dmn').hidden = true;
+        document.getElementById('canvas').hidden = false;
+      }
+    });
+  });
+
+  let marked = [];
+  function showProblems(problems) {
+    const list = document.getElementById('problems');
+    const canvas = modeler.get('canvas');
+    const registry = modeler.get('elementRegistry');
+    marked.forEach((id) => { if (registry.get(id)) canvas.removeMarker(id, 'has-problem'); });
+    marked = [];
+    if (!problems.length) {
+      list.innerHTML = '<li class="ok">' + words.no_problems + '</li>';
+      return;
+    }
+    list.innerHTML = problems.map((p) => {
+      const where = p.element_id ? (names[p.element_id] || p.element_id) : (p.file || '');
+      return '<li class="' + p.severity + '" data-element="' + (p.element_id || '') + '"><strong>' +
+        words[p.severity] + '</strong> · ' + escapeHtml(where) + ': ' + escapeHtml(p.message) + '</li>';
+    }).join('');
+    problems.forEach((p) => {
+      if (p.element_id && registry.get(p.element_id)) {
+        canvas.addMarker(p.element_id, 'has-problem');
+        marked.push(p.element_id);
+      }
+    });
+  }
+  document.getElementById('problems').addEventListener('click', (event) => {
+    const item = event.target.closest('li[data-element]');
+    const element = item && modeler.get('elementRegistry').get(item.dataset.element);
+    if (element) modeler.get('selection').select(element);
+  });
+
+  async function save() {
+    const state = document.getElementById('save-state');
+    await keepDmn();
+    const { xml } = await modeler.saveXML({ format: true });
+    const grid = { roles: roles, rows: Object.values(rows).filter((r) => r.activity in names) };
+    const answer = await fetch(script.dataset.save, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': script.dataset.csrf },
+      body: JSON.stringify({ bpmn: xml, dmn: dmnFiles, matrix: grid }),
+    });
+    const result = await answer.json();
+    if (!answer.ok) {
+      state.textContent = words.not_saved + ': ' + result.message;
+      return false;
+    }
+    state.textContent = words.saved;
+    showProblems(result.problems);
+    return true;
+  }
+  document.getElementById('save').addEventListener('click', save);
+  document.querySelector('form.submit-draft').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (await save()) event.target.submit();
+  });
+
+  modeler.importXML(data.bpmn).then(() => {
+    modeler.get('canvas').zoom('fit-viewport');
+    renderGrid();
+    modeler.on('elements.changed', renderGrid);
+    document.body.dataset.modelerReady = 'true';
+  });
+})();

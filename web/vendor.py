@@ -1,0 +1,29 @@
+"""The modeler's scripts and styles, served as npm installed them (`make` runs `npm ci`).
+
+bpmn-js and dmn-js ship ready-made bundles in their `dist/` folders: nothing is built,
+and nothing under node_modules is committed. Only those two folders are reachable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, send_from_directory
+
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+LIBRARIES = ("bpmn-js", "dmn-js")
+
+bp = Blueprint("vendor", __name__, url_prefix="/vendor")
+
+
+@bp.get("/<library>/<path:path>")
+def asset(library: str, path: str) -> Response:
+    if library not in LIBRARIES:
+        abort(404)
+    response = send_from_directory(NODE_MODULES / library / "dist", path, max_age=86400)
+    return response
+
+
+def installed() -> bool:
+    """Whether `npm ci` has run (the modeler pages say so plainly if not)."""
+    return all((NODE_MODULES / library / "dist").is_dir() for library in LIBRARIES)
