@@ -31,6 +31,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "image/heic": ("heic", "heif"),
     "application/pdf": ("pdf",),
 }
+# How people name each type (pages, messages).
+TYPE_NAMES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WebP",
+    "image/heic": "HEIC",
+    "application/pdf": "PDF",
+}
 IMAGES = frozenset(t for t in ALLOWED if t.startswith("image/"))
 DOCUMENTS = frozenset(ALLOWED)  # a signed contract may be a scan (image) or a PDF
 # Shown in the browser (a preview): the rest only downloads. HEIC: few browsers draw it.
@@ -126,7 +134,7 @@ def checked_type(name: str, head: bytes) -> str:
                 N_("%(name)s: the name says .%(extension)s but the file is %(type)s"),
                 name=name,
                 extension=extension,
-                type=ALLOWED[media_type][0].upper(),
+                type=TYPE_NAMES[media_type],
             )
         )
     return media_type

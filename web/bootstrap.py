@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from engine import ProcessEngine, build_engine
 from workflows import forms
+from workflows.forms import files
 from workflows.services import build_registry
 
 from .config import Settings
@@ -29,4 +30,5 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         connectors_file=settings.connectors_file,
         attachment_limits=settings.attachment_limits,
         attachment_folder=settings.attachment_dir,
+        attachment_rules=files.needs,  # what each form needs on its case
     )

@@ -21,9 +21,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from engine.attachments import TYPE_NAMES
 from engine.changes import CHANGE_ACTION
 
 from . import display_values, names, trail_views, vocabulary
+from .case_notes import file_size
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
@@ -211,9 +213,10 @@ def _comment(entry: Entry, details: dict[str, Any], names: Names) -> None:
 
 
 def _attach(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    media_type = str(details.get("media_type"))
     entry.facts = [
-        _("File: %(name)s (%(type)s, %(size)s bytes)", name=details.get("name"),
-          type=details.get("media_type"), size=details.get("size")),
+        _("File: %(name)s (%(type)s, %(size)s)", name=details.get("name"),
+          type=TYPE_NAMES.get(media_type, media_type), size=file_size(details.get("size") or 0)),
         _("SHA-256: %(digest)s", digest=details.get("sha256")),
     ]  # fmt: skip
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -92,8 +93,7 @@ def may_add_notes(status: str) -> bool:
 
 @bp.app_template_filter("file_size")
 def file_size(size: int) -> str:
-    from flask_babel import format_decimal
-
+    """A file's size as people read it: KB below a megabyte, else MB (the reader's decimals)."""
     if size < 1024 * 1024:
         return f"{format_decimal(round(size / 1024, 1))} KB"
     return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
@@ -118,7 +118,7 @@ def comment(instance_id: str) -> Any:
 def upload(instance_id: str) -> Any:
     task_id = request.form.get("task_id") or None
     page = _task_page(instance_id, task_id)
-    kind = request.form.get("kind") or None
+    kind = request.form.get("file_kind") or None
     uploads = [
         Upload(f.filename or "", f.stream, kind)
         for f in request.files.getlist("files")

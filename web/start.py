@@ -109,7 +109,7 @@ def _uploads(process_id: str) -> list[Upload]:
     """The files sent with a start form that takes them (workflows/forms/files.py)."""
     if process_id not in form_files.AT_START:
         return []
-    kind = request.form.get("kind") or None
+    kind = request.form.get("file_kind") or None
     return [
         Upload(f.filename, f.stream, kind) for f in request.files.getlist("files") if f.filename
     ]

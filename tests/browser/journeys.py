@@ -13,6 +13,7 @@ positions, so that a row moving in the inbox does not break a journey.
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.support import Translations
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from engine import views
@@ -104,8 +106,18 @@ class Actor(Person):
     def shot(self, name: str) -> None:
         self.journey.shot(self, name)
 
-    def start(self, process_id: str, *, customer: str | None = None, **fields: Any) -> None:
-        """From the start page: pick the process, find the customer, fill, start."""
+    def start(
+        self,
+        process_id: str,
+        *,
+        customer: str | None = None,
+        camera: Path | None = None,
+        files: tuple[Path, ...] = (),
+        file_kind: str | None = None,
+        **fields: Any,
+    ) -> None:
+        """From the start page: pick the process, find the customer, fill, start (with a
+        photo from the phone's camera or chosen files, if given)."""
         self.page.goto("/start/")
         self.page.locator(f"a[href$='/start/{process_id}']").click()
         if customer:
@@ -115,6 +127,7 @@ class Actor(Person):
             option = self.page.locator("[name=customer_id] option", has_text=customer).first
             self.page.select_option("[name=customer_id]", option.get_attribute("value"))
         self.fill(**fields)
+        self._choose_files(self.page.locator("form.work-form"), camera, files, file_kind)
         self.shot(f"start-{process_id}")
         self.submit(self.page.locator("form.work-form button[type=submit]"))
         self.assert_no_form_errors()
@@ -197,6 +210,31 @@ class Actor(Person):
         self.submit(form.get_by_role("button", name=el("Send answer"), exact=True))
         self.assert_no_form_errors()
 
+    def attach(
+        self, *files: Path, camera: Path | None = None, file_kind: str | None = None
+    ) -> None:
+        """Upload files from the task page's upload form (the camera's photo, or chosen)."""
+        form = self.page.locator("form.upload-form")
+        self._choose_files(form, camera, files, file_kind)
+        self.submit(form.get_by_role("button", name=el("Attach"), exact=True))
+        self.assert_no_form_errors()
+
+    def comment(self, text: str) -> None:
+        form = self.page.locator("form[action$='/comments']")
+        form.locator("textarea[name=text]").fill(text)
+        self.submit(form.get_by_role("button", name=el("Add comment"), exact=True))
+        self.assert_no_form_errors()
+
+    def _choose_files(
+        self, form: Any, camera: Path | None, files: tuple[Path, ...], kind: str | None
+    ) -> None:
+        if camera is not None:  # what the phone's camera hands the page: one photo
+            form.locator("input[type=file][capture]").set_input_files(str(camera))
+        if files:
+            form.locator("input[type=file][multiple]").set_input_files([str(f) for f in files])
+        if kind is not None:
+            form.locator("select[name=file_kind]").select_option(kind)
+
     # --- what the user sees -------------------------------------------------------
 
     def assert_no_form_errors(self) -> None:
@@ -257,3 +295,25 @@ class Journey:
     def close(self) -> None:
         for actor in self.actors.values():
             actor.context.close()
+
+
+UPLOADS = Path(tempfile.gettempdir()) / "raciflow-journey-uploads"
+# A small PDF, as a scanner or a phone's document mode makes one.
+CONTRACT_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def sample_photo(name: str = "IMG_0042.jpg", colour: tuple[int, int, int] = (170, 60, 40)) -> Path:
+    """A photo as a phone's camera saves it (a real JPEG, 640x480)."""
+    UPLOADS.mkdir(exist_ok=True)
+    path = UPLOADS / name
+    image = Image.new("RGB", (640, 480), colour)
+    ImageDraw.Draw(image).rectangle((200, 120, 440, 360), fill=(240, 240, 240))
+    image.save(path, "JPEG")
+    return path
+
+
+def sample_contract(name: str = "symvasi.pdf") -> Path:
+    UPLOADS.mkdir(exist_ok=True)
+    path = UPLOADS / name
+    path.write_bytes(CONTRACT_PDF)
+    return path

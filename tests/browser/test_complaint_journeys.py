@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tests.browser.journeys import sample_photo
 from workflows.tables import complaints, credit_notes
 
 PROCESS = "complaint"
@@ -51,6 +52,7 @@ def test_broken_product_replaced_by_logistics(journey):
     journey.as_("giorgos.bd").start(
         PROCESS,
         customer=customer,
+        camera=sample_photo(f"broken-{journey.viewport}.jpg"),  # taken at the shop
         kind="broken_product",
         description="Σπασμένα μπουκάλια σε δύο κιβώτια της χθεσινής παράδοσης",
     )

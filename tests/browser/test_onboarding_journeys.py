@@ -5,6 +5,7 @@ the proposal that the controller justifies and the finance manager signs."""
 
 from __future__ import annotations
 
+from tests.browser.journeys import sample_contract
 from workflows.afm import complete_afm
 from workflows.tables import customers
 
@@ -29,7 +30,11 @@ def enter_customer(journey, name: str, afm: str, **changes: str) -> None:
         "billing_address-postcode": "546 30",
         **changes,
     }
-    journey.as_("giorgos.bd").start(PROCESS, **values)
+    # The contract the customer signed, scanned on the phone, goes with the entry.
+    contract = sample_contract(f"contract-{afm}.pdf")
+    journey.as_("giorgos.bd").start(
+        PROCESS, files=(contract,), file_kind="signed_contract", **values
+    )
 
 
 def customer_named(journey, name: str) -> dict:

@@ -185,3 +185,84 @@ def test_the_api_lists_adds_and_downloads(web_app, crm):
     assert (
         client.get(f"/api/v1/attachments/{file['id']}/content", headers=outsider).status_code == 403
     )
+
+
+def complaints_deployed(crm) -> None:
+    from engine import SourceFile
+    from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT
+
+    crm.deploy(
+        [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("complaint.*"))],
+        user="lena.owner",
+    )
+    crm.set_password("michalis.log", DEMO_PASSWORD, by="admin")
+    crm.set_locale("michalis.log", "en")
+
+
+def test_a_complaint_taken_with_a_photo_from_the_start_page(web_app, crm):
+    complaints_deployed(crm)
+    bd = sign_in(web_app, "giorgos.bd")
+    photo = png()
+    answer = bd.post(
+        "/start/complaint",
+        {
+            "customer_id": "1",
+            "kind": "broken_product",  # the complaint's kind: not the file's
+            "description": "Broken bottles in two cases",
+            "files": [(io.BytesIO(photo), "IMG_0042.png")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    [instance] = [
+        t["instance_id"] for t in views.open_tasks(crm.uow()) if t["process_id"] == "complaint"
+    ]
+    [row] = crm.attachments(instance, user="giorgos.bd")
+    assert (row["name"], row["kind"], row["uploaded_by"]) == ("IMG_0042.png", None, "giorgos.bd")
+
+    refused = bd.post(
+        "/start/complaint",
+        {
+            "customer_id": "1",
+            "kind": "broken_product",
+            "description": "Broken bottles in two cases",
+            "files": [(io.BytesIO(b"MZ\x90\x00not a photo"), "photo.jpg")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "photo.jpg: this kind of file is not accepted" in refused.get_data(as_text=True)
+    assert len([t for t in views.open_tasks(crm.uow()) if t["process_id"] == "complaint"]) == 1
+
+
+def test_the_engine_refuses_a_replacement_without_the_photo_on_every_surface(web_app, crm):
+    complaints_deployed(crm)
+    state = crm.start(
+        "complaint",
+        user="katerina.call",  # by phone: no photo
+        data={"customer_id": 1, "kind": "broken_product", "description": "Broken bottles"},
+        business_key="C00001",
+    )
+    [task] = state.ready_tasks
+    done = {
+        "outcome": "accepted",
+        "resolution": "Two cases replaced with the next delivery",
+        "delivery_date": "2030-01-07",
+    }
+    logistics = sign_in(web_app, "michalis.log")
+    page = logistics.page(f"/tasks/{task}")
+    assert "Needed: a photo of the broken product" in page
+    refused = logistics.post(f"/tasks/{task}/complete", done)
+    assert refused.status_code == 422
+    assert "Attach a photo of the broken product first." in refused.get_data(as_text=True)
+    auth = {"Authorization": f"Bearer {crm.create_token('michalis.log', label='t')}"}
+    api = web_app.test_client().post(
+        f"/api/v1/tasks/{task}/complete", json={"data": done}, headers=auth
+    )
+    assert api.status_code == 422
+    assert api.json["error"]["fields"] == {
+        "_schema": ["Attach a photo of the broken product first."]
+    }
+
+    upload(logistics, state.instance_id, task, (png(), "on arrival.png"))
+    assert logistics.post(f"/tasks/{task}/complete", done).status_code == 302

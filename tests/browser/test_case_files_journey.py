@@ -1,0 +1,76 @@
+"""Files on a case, in Greek on a phone (360x640): a BD takes down a broken-product
+complaint with a photo from the phone's camera; logistics replaces the product on its
+evidence; the customer-service agent sees the photo on the task where the customer is
+told, and adds a comment; the auditor finds the photo's SHA-256 in the case file."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.browser.journeys import el, sample_photo
+
+PROCESS = "complaint"
+CUSTOMER = "C00046"  # giorgos.bd's; no other journey takes it
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, viewport):
+    photo = sample_photo("IMG_20261204_0931.jpg")
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+
+    bd = journey.as_("giorgos.bd")
+    bd.start(
+        PROCESS,
+        customer=CUSTOMER,
+        camera=photo,
+        kind="broken_product",
+        description="Σπασμένα μπουκάλια σε ένα κιβώτιο της χθεσινής παράδοσης",
+    )
+
+    logistics = journey.as_("michalis.log")
+    logistics.open_task("Replace the broken product", customer=CUSTOMER)
+    thumbnail = logistics.page.locator("img.thumb").first
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 640
+    logistics.shot("photo-on-the-replacement")
+    logistics.complete(
+        "replace",
+        outcome="accepted",
+        resolution="Αντικατάσταση του κιβωτίου με το επόμενο δρομολόγιο",
+        delivery_date="2026-12-09",
+    )
+
+    agent = journey.as_("sofia.cs")
+    agent.open_task("Tell the customer", customer=CUSTOMER)
+    instance_id = agent.instance_id()
+    files = agent.page.locator("#files")
+    files.scroll_into_view_if_needed()
+    assert files.locator("img.thumb").evaluate("img => img.naturalWidth") == 640
+    assert files.get_by_text(f"SHA-256 {digest[:16]}…").count() == 1
+    assert (
+        files.get_by_text("broken_product").count() == 0
+    )  # the complaint's kind is not the file's
+    assert files.get_by_text(el("Take a photo")).count() == 1  # the phone's camera, offered
+    assert agent.has_no_horizontal_scroll()
+    agent.shot("photo-on-the-agents-task")
+    agent.comment("Ο πελάτης επιβεβαιώνει ότι το κιβώτιο ήταν σπασμένο κατά την παράδοση")
+    agent.complete(
+        "tell-customer",
+        contact_channel="phone",
+        contact_person="Κύριος Ανδρέου",
+        contact_summary="Ενημερώθηκε για την αντικατάσταση και συμφώνησε",
+        contacted_at=datetime.now(ZoneInfo("Europe/Athens")).strftime("%Y-%m-%dT%H:%M"),
+    )
+
+    auditor = journey.as_("fotis.audit")
+    auditor.page.goto(f"/audit/instances/{instance_id}/case")
+    page = auditor.page.locator("main")
+    assert page.get_by_text(f"SHA-256: {digest}").count() == 1  # the upload on the trail
+    seen = el("File seen: %(name)s, SHA-256 %(digest)s") % {"name": photo.name, "digest": digest}
+    assert page.get_by_text(seen).count() == 2  # what logistics, then the agent, signed beside
+    assert page.get_by_text("Ο πελάτης επιβεβαιώνει ότι το κιβώτιο").count() == 1
+    auditor.shot("digest-in-the-case-file")
+    assert journey.instance(instance_id)["status"] == "completed"
