@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,6 @@ def png(size: tuple[int, int] = (8, 8)) -> bytes:
 
 def noisy_png(side: int) -> bytes:
     """A PNG that does not compress: about 3 * side * side bytes."""
-    import os
-
     out = io.BytesIO()
     Image.frombytes("RGB", (side, side), os.urandom(3 * side * side)).save(out, "PNG")
     return out.getvalue()
@@ -224,3 +223,29 @@ def test_a_form_that_needs_a_photo_is_refused_without_one(engine):
 
     engine.attach(instance_id, [upload("photo.png", png())], user="boss")
     engine.complete(review, user="boss", data={"approved": True})
+
+
+def test_a_file_is_never_whole_in_memory(engine, tmp_path):
+    """8 MiB in and out (and through the audit check) with about one chunk held at a time."""
+    import tracemalloc
+
+    engine.attachment_limits = AttachmentLimits(max_file_bytes=20 * 1024 * KiB)
+    big = tmp_path / "scan.png"
+    with open(big, "wb") as out:  # a PNG's signature, then 8 MiB: only the head is read for type
+        out.write(b"\x89PNG\r\n\x1a\n")
+        for _ in range(32):
+            out.write(os.urandom(256 * KiB))
+    instance_id, _ = started(engine)
+    tracemalloc.start()
+    try:
+        with open(big, "rb") as stream:
+            [stored] = engine.attach(instance_id, [Upload("scan.png", stream)], user="sales1")
+        _, into = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        read = sum(len(c) for c in engine.open_attachment(stored["id"], user="sales1").chunks)
+        assert engine.verify_audit().ok
+        _, out_and_checked = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert read == stored["size"] == big.stat().st_size
+    assert into < 4 * 1024 * KiB and out_and_checked < 4 * 1024 * KiB, (into, out_and_checked)
