@@ -186,9 +186,11 @@ def diff_decisions(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
             entry["columns_changed"] = was["columns"] != columns
             entry["rules_added"] = sorted(set(now["rules"]) - set(was["rules"]))
             entry["rules_removed"] = sorted(set(was["rules"]) - set(now["rules"]))
+            position = {rule_id: n for n, rule_id in enumerate(now["rules"], start=1)}
             entry["cells"] = [
                 {
                     "rule": rule_id,
+                    "row": position[rule_id],  # as the table numbers it
                     "column": columns[index] if index < len(columns) else f"#{index + 1}",
                     "old": old_cell,
                     "new": new_cell,

@@ -19,6 +19,18 @@ PROCESS = "credit_limit_change"
 CUSTOMER = 150
 
 
+def requested(engine, task_id: str, increase: float):
+    """The BD asks for `increase` over the customer's limit."""
+    with engine.uow() as uow:
+        limit = get_customer(uow.session, CUSTOMER)["credit_limit"]
+    data = {"requested_limit": limit + increase, "justification": "Δεύτερο κατάστημα"}
+    return engine.complete(task_id, user="giorgos.bd", data=data)
+
+
+def open_elements(engine, instance_id: str) -> list[str]:
+    return sorted(t["element"] for t in views.open_tasks(engine.uow(), instance_id=instance_id))
+
+
 def page_errors(person: Person) -> list[str]:
     """The console's errors, but dmn-js's own notice that its bundle carries Inferno's
     development build (printed as an error by the library as shipped, harmless)."""
@@ -27,6 +39,11 @@ def page_errors(person: Person) -> list[str]:
 
 def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, browser):
     base_url, engine = greek_app
+    # Two cases in flight on version 1: one still at the request (it may move to version
+    # 2), one at the controller's analysis, whose RACI row changes (it stays on version 1).
+    at_request = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
+    at_analysis = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
+    requested(engine, at_analysis.ready_tasks[0], 1000)
     owner = Person(browser, base_url, "lena.owner")
     owner.sign_in()
     owner.page.wait_for_load_state("networkidle")
@@ -87,17 +104,25 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     # A new instance runs on version 2: an increase of 1000 now goes to the finance manager.
     started = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
     assert started.version == 2
-    [request] = started.ready_tasks
-    with engine.uow() as uow:
-        limit = get_customer(uow.session, CUSTOMER)["credit_limit"]
-    done = engine.complete(
-        request,
-        user="giorgos.bd",
-        data={"requested_limit": limit + 1000, "justification": "Δεύτερο κατάστημα"},
-    )
-    [task] = views.open_tasks(engine.uow(), instance_id=done.instance_id)
-    assert task["element"] == "analyse_finance"
+    done = requested(engine, started.ready_tasks[0], 1000)
+    assert open_elements(engine, done.instance_id) == ["analyse_finance"]
 
+    # The owner moves the case that can move; the other stays on version 1, and says why.
     owner.page.goto(f"/processes/{PROCESS}/versions")
-    owner.shot("process-change-07-versions-desk")
     assert "Σταύρος Κυριακίδης" in owner.page.content()
+    movable = owner.page.locator(f"input[name=instance][value='{at_request.instance_id}']")
+    assert movable.is_checked()
+    assert owner.page.locator(f"input[value='{at_analysis.instance_id}']").count() == 0
+    assert "η γραμμή RACI της ανοιχτής εργασίας" in owner.page.content()
+    owner.shot("process-change-07-migration-preview-desk")
+    owner.page.get_by_role("button", name="Μεταφορά των επιλεγμένων περιπτώσεων").click()
+    assert "μεταφέρθηκαν" in owner.page.locator(".flash").first.inner_text()
+    assert views.instance(engine.uow(), at_request.instance_id)["version"] == 2
+    assert views.instance(engine.uow(), at_analysis.instance_id)["version"] == 1
+    owner.page.goto(f"/instances/{at_request.instance_id}")
+    assert "μεταφέρθηκε σε άλλη έκδοση" in owner.page.content()
+    owner.shot("process-change-08-migrated-trail-desk")
+    # The moved case decides with version 2's table.
+    requested(engine, at_request.ready_tasks[0], 1000)
+    assert open_elements(engine, at_request.instance_id) == ["analyse_finance"]
+    assert open_elements(engine, at_analysis.instance_id) == ["analyse_controller"]

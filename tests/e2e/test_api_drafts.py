@@ -107,6 +107,7 @@ def test_owner_drafts_and_submits_approver_reads_the_diff_and_signs(app, as_user
     assert decision["cells"] == [
         {
             "rule": "finance_by_limit",
+            "row": 3,
             "column": "Requested limit (EUR)",
             "old": "> 20000",
             "new": "> 25000",

@@ -31,6 +31,7 @@ def test_a_threshold_changed_is_one_cell_of_one_rule():
     assert decision["cells"] == [
         {
             "rule": "cfo_by_limit",
+            "row": 1,
             "column": "Requested limit (EUR)",
             "old": "> 50000",
             "new": "> 60000",
