@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from .orm import kept_messages
+from .orm import kept_messages, start_timers
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,39 @@ class KeptMessages:
             delete(kept_messages).where(kept_messages.c.expires_at <= now)
         )
         return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    process_id: str
+    due_at: datetime
+    cycles_left: int  # -1: for ever
+    every_seconds: float | None
+
+
+class StartTimers:
+    """When each process with a timer start event is next started by the worker."""
+
+    def __init__(self, session: Session) -> None:
+        self._connection = session.connection
+
+    def set(self, timer: StartTimer) -> None:
+        """Schedule `timer` for its process, replacing what an older version scheduled."""
+        self.clear(timer.process_id)
+        self._connection().execute(insert(start_timers), [timer.__dict__])
+
+    def clear(self, process_id: str) -> None:
+        self._connection().execute(
+            delete(start_timers).where(start_timers.c.process_id == process_id)
+        )
+
+    def due(self, now: datetime, limit: int) -> list[StartTimer]:
+        """The start timers due at `now`, locked (SKIP LOCKED: workers share them)."""
+        statement = (
+            select(start_timers)
+            .where(start_timers.c.due_at <= now)
+            .order_by(start_timers.c.due_at, start_timers.c.process_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [StartTimer(**row._mapping) for row in self._connection().execute(statement)]

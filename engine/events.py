@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions import (
     MultipleEventDefinition,
     SignalEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
@@ -72,6 +73,16 @@ def starts_on(specs: SpecBundle, kind: str, name: str) -> bool:
         and any(_of_kind(d, kind, name) for d in _definitions(task_spec.event_definition))
         for task_spec in spec.task_specs.values()
     )
+
+
+def start_timer(specs: SpecBundle) -> Any:
+    """The timer of the top-level process's start event (None if it starts otherwise)."""
+    spec, _ = specs
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(task_spec, StartEvent) and isinstance(definition, TimerEventDefinition):
+            return definition
+    return None
 
 
 def waiting_names(workflow: BpmnWorkflow) -> set[tuple[str, str]]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -160,6 +161,17 @@ kept_messages = Table(
     Column("sent_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Index(None, "name", "expires_at"),
+)
+
+# Processes whose start event is a timer: when the worker next starts one (docs/events.md).
+start_timers = Table(
+    "start_timers",
+    metadata,
+    Column("process_id", String(200), primary_key=True),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("cycles_left", Integer, nullable=False),  # -1: for ever; 1: this is the last
+    Column("every_seconds", Float),  # the period of a cycle; None: once
+    Index(None, "due_at"),
 )
 
 audit_events = Table(

@@ -20,10 +20,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import spiff_internals
+from . import events, spiff_internals
 from .clock import Clock
 from .errors import InvalidState, NotFound
 from .sandbox import DEFAULT_MEMORY_LIMIT
@@ -235,6 +236,39 @@ class Runtime:
             due = self.clock.now() + timedelta(seconds=cycle["duration"])
             spiff_internals.schedule_cycle(task, due, left["cycles"], cycle["duration"])
         return _spec_id(task)
+
+    def start_schedule(
+        self, specs: SpecBundle, now: datetime
+    ) -> tuple[datetime, int, float | None] | None:
+        """When a process whose start event is a timer is first due, how many times it
+        starts (-1: for ever), and its period; None for a process that starts otherwise."""
+        definition = events.start_timer(specs)
+        if definition is None:
+            return None
+        expression = self.script_engine.environment.evaluate(definition.expression, {})
+        if isinstance(definition, CycleTimerEventDefinition):
+            cycles, due, every = _cycle(expression, now)
+            return due, cycles, every.total_seconds()
+        if isinstance(definition, DurationTimerEventDefinition):
+            duration = TimerEventDefinition.parse_iso_duration(expression)
+            return now + TimerEventDefinition.get_timedelta_from_start(duration, now), 1, None
+        return TimeDateEventDefinition.get_datetime(expression), 1, None
+
+    def fire_start_event(self, workflow: BpmnWorkflow) -> str | None:
+        """Fire the timer start event a new instance waits at, once (a cycle's next
+        occurrence is another instance); return its BPMN id, None if there is none."""
+        for task in _timer_tasks(workflow):
+            if not isinstance(task.task_spec, StartEvent) or task.workflow is not workflow:
+                continue
+            cycle = spiff_internals.cycle_state(task)
+            if cycle is not None:
+                spiff_internals.schedule_cycle(task, self.clock.now(), 1, cycle["duration"])
+                spiff_internals.fire_cycle(task)
+            else:
+                spiff_internals.mark_timer_fired(task)
+            workflow.refresh_timers()
+            return _spec_id(task)
+        return None
 
     @staticmethod
     def reset_failed_tasks(workflow: BpmnWorkflow, data: dict[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ from .commands.instances import InstanceCommands
 from .commands.notices import NoticeCommands
 from .commands.people import PeopleCommands
 from .commands.signoff import SignOffCommands
+from .commands.start_timers import StartTimerCommands
 from .commands.tasks import TaskCommands
 from .commands.timers import TimerCommands, TimerOutcome
 from .commands.user_admin import UserAdminCommands
@@ -33,6 +34,7 @@ class ProcessEngine(
     InstanceCommands,
     TimerCommands,
     EventCommands,
+    StartTimerCommands,
     TaskCommands,
     SignOffCommands,
     ConsultationCommands,

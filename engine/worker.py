@@ -33,6 +33,7 @@ class Totals:
     mails_failed: int = 0
     audit_checks: int = 0
     messages_expired: int = 0
+    instances_started: int = 0  # by timer start events
 
     def add(self, other: Totals) -> None:
         for name, value in asdict(other).items():
@@ -108,6 +109,8 @@ class Worker:
         if self.smtp is not None and not self.stopping:
             sent, failed = self.engine.send_outbox(self.smtp, stop=lambda: self.stopping)
             done.mails_sent, done.mails_failed = sent, failed
+        if not self.stopping:  # processes whose start event is a timer (docs/events.md)
+            done.instances_started = self.engine.fire_start_timers(limit=self.batch)
         if not self.stopping:  # kept messages nobody came for (docs/events.md)
             done.messages_expired = self.engine.purge_expired_messages()
         if self.audit_verify_every is not None and not self.stopping:

@@ -115,12 +115,16 @@ class EngineBase:
         business_key: str | None = None,
         version: int | None = None,
         parent: str | None = None,
+        by_timer: bool = False,
     ) -> tuple[ProcessInstance, int, list[str]]:
-        """Create an instance in `uow` and run it to its first wait."""
+        """Create an instance in `uow` and run it to its first wait.
+
+        A child starts in its parent's name, and a start timer in the system's: no
+        directory user starts either."""
         version_id = self._find_version(uow, process_id, version)
         loaded = self._version(uow, version_id)
         governance = self._governance(uow, version_id)
-        if governance is not None and parent is None:  # a child starts in its parent's name
+        if governance is not None and parent is None and not by_timer:
             governance.require_actor(user)
         workflow = self.runtime.create(loaded.specs, data)
         instance = ProcessInstance(

@@ -112,6 +112,9 @@ class DefinitionCommands(EngineBase):
         )
         uow.versions.add(version)
         uow.revisions.bump(DEFINITIONS)  # every process's catalogue: a new latest
+        schedule = getattr(self, "_schedule_start", None)  # commands/start_timers.py
+        if schedule is not None:
+            schedule(uow, version.process_id, version.spec)
         uow.audit.record(
             audit.SYSTEM_STREAM,
             occurred_at=uow.now,

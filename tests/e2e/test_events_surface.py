@@ -33,6 +33,7 @@ def bpmn_dir(tmp_path: Path) -> Path:
         *(EVENTS / name for name in FILES),
         quick(tmp_path, "answer_or_chase.bpmn", "PT1H", "PT1S"),
         quick(tmp_path, "reminders.bpmn", "R3/PT1H", "R3/PT1S"),
+        quick(tmp_path, "timer_start.bpmn", "PT1H", "PT1S"),
     )
 
 
@@ -93,6 +94,8 @@ def test_event_gateway_and_cycle_timer_from_the_cli_worker(run):
     with build_engine(run.database_url).uow() as uow:
         fired = [e for e in uow.audit.events_of(reminded) if e.action == "timer_fired"]
     assert len(fired) == 3  # R3: three times, though the worker swept four
+    [nightly] = [t for t in json.loads(run("tasks", "--json").stdout) if t["element"] == "check"]
+    assert nightly["process_id"] == "nightly_check"  # started by the worker, once
 
 
 def test_bad_event_input_is_one_line(run):

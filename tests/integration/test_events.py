@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine import InstanceStatus, build_engine, views
+from engine import InstanceStatus, SourceFile, build_engine, views
 from engine.errors import InvalidState
-from tests.conftest import fixture_files
+from engine.views import oversight
+from tests.conftest import FIXTURES, fixture_files
 
 EVENTS = [
     "events/order_wait.bpmn",
@@ -18,6 +19,7 @@ EVENTS = [
     "events/answer_or_chase.bpmn",
     "events/reminders.bpmn",
     "events/timer_start.bpmn",
+    "events/cycle_start.bpmn",
 ]
 
 
@@ -165,3 +167,38 @@ def test_a_timer_start_event_waits_in_its_instance_and_the_worker_fires_it(engin
     clock.advance(timedelta(minutes=2))
     assert engine.fire_due_timers() == 1
     assert open_elements(engine, started.instance_id) == ["check"]
+
+
+def instances_of(engine, process_id):
+    page = oversight.instances(engine.uow(), oversight.InstanceQuery(process_id=process_id))
+    return page["items"]
+
+
+def test_the_worker_starts_processes_whose_start_event_is_a_timer(engine, clock):
+    assert instances_of(engine, "nightly_check") == []  # deployed, not started
+    clock.advance(timedelta(minutes=59))
+    assert engine.fire_start_timers() == 0
+    clock.advance(timedelta(minutes=2))
+    assert engine.fire_start_timers() == 2  # nightly_check once, hourly_check's first
+    [started] = instances_of(engine, "nightly_check")
+    assert open_elements(engine, started["id"]) == ["check"]  # past its start event at once
+    assert actions(engine, started["id"])[:2] == ["start", "timer_fired"]
+    for _ in range(3):
+        clock.advance(timedelta(hours=1))
+        engine.fire_start_timers()
+    assert len(instances_of(engine, "nightly_check")) == 1  # a duration starts once
+    hourly = instances_of(engine, "hourly_check")
+    assert len(hourly) == 2  # R2: twice, an instance each
+    assert all(open_elements(engine, i["id"]) == ["check"] for i in hourly)
+
+
+def test_a_new_version_without_a_start_timer_clears_the_schedule(engine, clock):
+    text = (FIXTURES / "events" / "timer_start.bpmn").read_text()
+    plain = text.replace(
+        '<bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>',
+        "",
+    )
+    engine.deploy([SourceFile("timer_start.bpmn", plain.encode())], user="owner")
+    clock.advance(timedelta(hours=2))
+    assert engine.fire_start_timers() == 1  # hourly_check only
+    assert instances_of(engine, "nightly_check") == []
