@@ -5,6 +5,7 @@ told, and adds a comment; the auditor finds the photo's SHA-256 in the case file
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -74,3 +75,42 @@ def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, vi
     assert page.get_by_text("Ο πελάτης επιβεβαιώνει ότι το κιβώτιο").count() == 1
     auditor.shot("digest-in-the-case-file")
     assert journey.instance(instance_id)["status"] == "completed"
+
+
+DROP = """(zone, [name, data]) => {
+    const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+    const dropped = new DataTransfer();
+    dropped.items.add(new File([bytes], name, {type: "image/jpeg"}));
+    zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dropped, bubbles: true, cancelable: true}));
+}"""
+
+
+@pytest.mark.parametrize("viewport", ["desk"])
+def test_logistics_drops_the_photo_the_phone_complaint_lacked(journey, viewport):
+    journey.as_("katerina.call").start(  # by phone: no photo
+        PROCESS,
+        customer="C00049",
+        kind="broken_product",
+        description="Ο πελάτης λέει ότι ήρθαν σπασμένα δύο μπουκάλια",
+    )
+    logistics = journey.as_("michalis.log")
+    logistics.open_task("Replace the broken product", customer="C00049")
+    replaced = {
+        "outcome": "accepted",
+        "resolution": "Αντικατάσταση των δύο μπουκαλιών με το επόμενο δρομολόγιο",
+        "delivery_date": "2026-12-09",
+    }
+    assert logistics.complete_refused(**replaced) == [
+        el("Attach a photo of the broken product first.")
+    ]
+    logistics.shot("refused-without-the-photo")
+
+    photo = sample_photo("on-arrival.jpg", colour=(40, 90, 160))
+    zone = logistics.page.locator("form.upload-form [data-dropzone]")
+    zone.evaluate(DROP, ["on-arrival.jpg", base64.b64encode(photo.read_bytes()).decode()])
+    assert zone.locator("[data-chosen] li").all_inner_texts() == ["on-arrival.jpg"]
+    logistics.shot("photo-dropped")
+    logistics.submit(logistics.page.get_by_role("button", name=el("Attach"), exact=True))
+    logistics.assert_no_form_errors()
+    assert logistics.page.locator("#files img.thumb").evaluate("img => img.naturalWidth") == 640
+    logistics.complete("replaced-with-the-photo", **replaced)

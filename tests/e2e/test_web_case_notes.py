@@ -266,3 +266,28 @@ def test_the_engine_refuses_a_replacement_without_the_photo_on_every_surface(web
 
     upload(logistics, state.instance_id, task, (png(), "on arrival.png"))
     assert logistics.post(f"/tasks/{task}/complete", done).status_code == 302
+
+
+def test_a_pdf_previews_inline_without_script_and_a_heic_photo_only_downloads(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    anna = sign_in(web_app, "anna.credit")
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    upload(anna, instance, analysis, (pdf, "contract.pdf"), (heic, "IMG_0001.HEIC"))
+    contract, photo = crm.attachments(instance, user="anna.credit")
+    assert (contract["media_type"], photo["media_type"]) == ("application/pdf", "image/heic")
+
+    preview = anna.get(f"/files/{contract['id']}/preview")
+    assert preview.status_code == 200 and preview.headers["Content-Type"] == "application/pdf"
+    assert preview.headers["Content-Disposition"].startswith("inline;")
+    policy = preview.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert preview.headers["X-Content-Type-Options"] == "nosniff"
+
+    heic_preview = anna.get(f"/files/{photo['id']}/preview")
+    assert heic_preview.status_code == 302
+    assert heic_preview.headers["Location"].endswith(f"/files/{photo['id']}")
+    page = anna.page(f"/tasks/{analysis}")
+    assert f'href="/files/{contract["id"]}/preview"' in page  # View, for the PDF
+    assert f'src="/files/{photo["id"]}/preview"' not in page  # no thumbnail for HEIC
