@@ -58,6 +58,11 @@ class KeptMessages:
         )
         return [KeptMessage(**row._mapping) for row in self._connection().execute(statement)]
 
+    def any_expired(self, now: datetime) -> bool:
+        """Whether a purge has anything to do (read only: no write lock for nothing)."""
+        statement = select(kept_messages.c.id).where(kept_messages.c.expires_at <= now).limit(1)
+        return self._connection().execute(statement).first() is not None
+
     def delivered(self, message_id: str) -> None:
         self._connection().execute(delete(kept_messages).where(kept_messages.c.id == message_id))
 
@@ -92,6 +97,11 @@ class StartTimers:
         self._connection().execute(
             delete(start_timers).where(start_timers.c.process_id == process_id)
         )
+
+    def any_due(self, now: datetime) -> bool:
+        """Whether a start timer is due (read only: no write lock for nothing)."""
+        statement = select(start_timers.c.process_id).where(start_timers.c.due_at <= now).limit(1)
+        return self._connection().execute(statement).first() is not None
 
     def due(self, now: datetime, limit: int) -> list[StartTimer]:
         """The start timers due at `now`, locked (SKIP LOCKED: workers share them)."""

@@ -35,6 +35,9 @@ class StartTimerCommands(EngineBase):
 
     def fire_start_timers(self, *, limit: int = 20) -> int:
         """Start an instance of every process whose start timer is due; return how many."""
+        with self.reader() as uow:  # the worker asks every sweep: most times, nothing
+            if not StartTimers(uow.session).any_due(uow.now):
+                return 0
         started = 0
         for _ in range(limit):
             with self.uow() as uow:
