@@ -291,3 +291,19 @@ def test_a_pdf_previews_inline_without_script_and_a_heic_photo_only_downloads(we
     page = anna.page(f"/tasks/{analysis}")
     assert f'href="/files/{contract["id"]}/preview"' in page  # View, for the PDF
     assert f'src="/files/{photo["id"]}/preview"' not in page  # no thumbnail for HEIC
+
+
+def test_the_auditors_case_file_carries_each_files_digest(web_app, crm):
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    photo = png()
+    upload(sign_in(web_app, "anna.credit"), instance, analysis, (photo, "shop.png"))
+    digest = hashlib.sha256(photo).hexdigest()
+    auditor = sign_in(web_app, "fotis.audit")
+
+    page = auditor.page(f"/audit/instances/{instance}/case")
+    assert f"SHA-256: {digest}" in page and "File: shop.png (PNG," in page
+    csv = auditor.get(f"/audit/instances/{instance}/case.csv").get_data(as_text=True)
+    assert f"SHA-256: {digest}" in csv
+    pdf = auditor.get(f"/audit/instances/{instance}/case.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
