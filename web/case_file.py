@@ -29,7 +29,10 @@ from .case_notes import file_size
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
-CAUSES = {"start", "complete", "approve", "retry", "timer_fired", "cancel"}  # acts that run steps
+CAUSES = {  # acts that run steps
+    "start", "complete", "approve", "retry", "timer_fired", "cancel",
+    "message_received", "signal_received",
+}  # fmt: skip
 ACTION_LABELS = {
     "start": _l("started"), "task_ready": _l("task ready"), "claim": _l("claimed"),
     "release": _l("released"), "reassign": _l("reassigned"), "complete": _l("completed task"),
@@ -50,6 +53,9 @@ ACTION_LABELS = {
     "draft_refused": _l("draft approval refused"),
     "migrated": _l("migrated to another version"), "migrate": _l("instances migrated"),
     "comment": _l("commented"), "attach": _l("file attached"),
+    "message_received": _l("message received"), "signal_received": _l("signal received"),
+    "message_kept": _l("message kept for its receiver"),
+    "message_dropped": _l("message dropped: nobody waits for it"),
 }  # fmt: skip
 
 

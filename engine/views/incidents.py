@@ -16,7 +16,10 @@ from ..unit_of_work import UnitOfWork
 
 START_FORM = "start"  # as engine.commands.base names the start form
 HUMAN_ACTS = ("complete", "approve")
-ACTS = ("start", "complete", "approve", "retry", "timer_fired", "consult_overridden")
+ACTS = (
+    "start", "complete", "approve", "retry", "timer_fired", "consult_overridden",
+    "message_received", "signal_received",
+)  # fmt: skip
 
 
 def incident(uow: UnitOfWork, instance_id: str) -> dict[str, Any] | None:
