@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         audit_views,
         auth,
+        bpmn_viewer,
         case_views,
         drafts,
         inbox,
@@ -114,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (account, user_admin, reassign):  # people: issue 12
         app.register_blueprint(module.bp)
-    for module in (versions, drafts, vendor):  # process owners' changes: issue 15
+    for module in (versions, drafts, vendor, bpmn_viewer):  # process owners: issue 15
         app.register_blueprint(module.bp)
     api.init_app(app)
 

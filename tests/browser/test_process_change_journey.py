@@ -121,7 +121,16 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert views.instance(engine.uow(), at_analysis.instance_id)["version"] == 1
     owner.page.goto(f"/instances/{at_request.instance_id}")
     assert "μεταφέρθηκε σε άλλη έκδοση" in owner.page.content()
+    # Version 2 was drawn in the modeler: the case shows that drawing, its open task marked.
+    owner.page.wait_for_selector("#bpmn-viewer[data-ready=true]")
+    assert owner.page.locator("#bpmn-viewer .djs-element.state-active").count() == 1
+    owner.page.locator("#bpmn-viewer").scroll_into_view_if_needed()
     owner.shot("process-change-08-migrated-trail-desk")
+    # A case on version 1 (no drawing in its file) keeps the graphviz diagram.
+    owner.page.goto(f"/instances/{at_analysis.instance_id}")
+    assert owner.page.locator("#bpmn-viewer").count() == 0
+    assert owner.page.locator("figure.diagram img").count() == 1
+    assert not page_errors(owner), owner.console_errors
     # The moved case decides with version 2's table.
     requested(engine, at_request.ready_tasks[0], 1000)
     assert open_elements(engine, at_request.instance_id) == ["analyse_finance"]

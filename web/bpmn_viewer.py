@@ -1,0 +1,79 @@
+"""The diagram as its owner drew it: bpmn-js on the instance page, for versions whose
+BPMN has diagram interchange (DI), with each activity's state as a marker; versions
+without DI keep graphviz's drawing (web/diagram.py)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify
+from flask_login import login_required
+
+from engine.views import oversight
+
+from .bpmn_layout import has_di
+from .diagram import infer_state, parse_process, recorded_state
+from .services import engine
+from .vendor import installed
+
+bp = Blueprint("bpmn_viewer", __name__, url_prefix="/instances")
+# bpmn-js draws with inline style attributes (scripts stay this site's only).
+VIEWER_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self'; frame-ancestors 'none'"
+)
+
+
+def _sources(instance_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+    facts = oversight.diagram_facts(engine().uow(), instance_id)
+    return facts, oversight.version_sources(engine().uow(), facts["version_id"])
+
+
+@lru_cache(maxsize=1024)
+def _version_has_di(process_engine: Any, process_id: str, version: int) -> bool:
+    """Versions never change: whether one has DI is read once per engine and version."""
+    version_id = oversight.version_id(process_engine.uow(), process_id, version)
+    sources = oversight.version_sources(process_engine.uow(), version_id)
+    return any(has_di(text) for name, text in sources.items() if name.endswith(".bpmn"))
+
+
+@bp.app_template_global()
+def drawn_with_di(instance: dict[str, Any]) -> bool:
+    """Whether the instance page shows the owner's own diagram (and so allows its styles)."""
+    if not installed():
+        return False
+    found = _version_has_di(engine(), instance["process_id"], instance["version"])
+    if found:
+        g.bpmn_styles = True
+    return found
+
+
+@bp.after_app_request
+def viewer_policy(response: Response) -> Response:
+    if g.get("bpmn_styles"):
+        response.headers["Content-Security-Policy"] = VIEWER_POLICY
+    return response
+
+
+@bp.get("/<instance_id>/diagram.json")
+@login_required
+def diagram(instance_id: str) -> Any:
+    from .instances import visible  # the instance page's own rule of who sees a case
+
+    visible(instance_id)
+    facts, sources = _sources(instance_id)
+    graph = parse_process(sources, facts["process_id"])
+    state = infer_state(graph, recorded_state(facts), completed=facts["status"] == "completed")
+    bpmn = next(text for name, text in sorted(sources.items()) if name.endswith(".bpmn"))
+    response = jsonify(
+        {
+            "bpmn": bpmn,
+            "state": {
+                kind: sorted(getattr(state, kind))
+                for kind in ("done", "active", "waiting", "failed")
+            },
+        }
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

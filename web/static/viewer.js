@@ -1,0 +1,20 @@
+// The instance page's diagram as its owner drew it (bpmn-js), each activity marked with
+// where the case stands: done, open, waiting for a timer, failed (web/bpmn_viewer.py).
+(function () {
+  'use strict';
+  const holder = document.getElementById('bpmn-viewer');
+  if (!holder) return;
+  const viewer = new BpmnJS({ container: holder });
+  fetch(holder.dataset.src, { headers: { Accept: 'application/json' } })
+    .then((answer) => answer.json())
+    .then(async (found) => {
+      await viewer.importXML(found.bpmn);
+      const canvas = viewer.get('canvas');
+      const registry = viewer.get('elementRegistry');
+      canvas.zoom('fit-viewport');
+      Object.entries(found.state).forEach(([state, ids]) => {
+        ids.forEach((id) => { if (registry.get(id)) canvas.addMarker(id, 'state-' + state); });
+      });
+      holder.dataset.ready = 'true';
+    });
+})();
