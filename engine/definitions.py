@@ -33,6 +33,14 @@ from .serialization import spec_to_dict
 DEFINITION_SUFFIXES = (".bpmn", ".dmn", ".bpmn20.xml")  # .bpmn20.xml: Activiti, Flowable
 
 
+def stored_name(name: str) -> str:
+    """The name a version keeps a BPMN file under: `x.bpmn20.xml` is kept as `x.bpmn`,
+    so that whatever reads a version's BPMN (pages, drafts, diffs) finds it by suffix."""
+    if name.lower().endswith(".bpmn20.xml"):
+        return name[: -len(".bpmn20.xml")] + ".bpmn"
+    return name
+
+
 def is_definition_file(name: str) -> bool:
     """A BPMN or DMN file by its name (RACI matrices are told apart by raci/loading.py)."""
     return name.lower().endswith(DEFINITION_SUFFIXES)
@@ -245,7 +253,7 @@ def _build_definition(
         process_id=process_id,
         name=spec.description or process_id,
         spec=spec_to_dict(spec, subprocess_specs),
-        sources={file_name: bpmn_sources[file_name]},
+        sources={stored_name(file_name): bpmn_sources[file_name]},
         attachments=_decision_files(parser, bpmn_sources[file_name], dmn_sources),
         activities=tuple(_activities(spec, subprocess_specs)),
         warnings=tuple(warnings),

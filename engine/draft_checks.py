@@ -123,7 +123,7 @@ def _unknown_files(process_id: str, files: dict[str, str]) -> Iterable[Problem]:
         if is_matrix_file(name):
             if process_id_of(name) != process_id:
                 yield Problem("raci", f"a matrix of another process: {name}", file=name)
-        elif not name.lower().endswith((".bpmn", ".dmn")):
+        elif not is_definition_file(name):
             yield Problem("parse", "not a BPMN, DMN or RACI matrix file", file=name)
 
 

@@ -18,7 +18,7 @@ from raci.messages import N_, Message
 from raci.policy import Refused
 
 from .. import audit
-from ..definitions import SourceFile, parse_definitions
+from ..definitions import InvalidFiles, SourceFile, parse_each
 from ..draft_checks import Review, review_draft
 from ..draft_diff import diff_files, is_empty
 from ..drafts import Draft, DraftStatus
@@ -121,15 +121,24 @@ class DraftCommands(DefinitionCommands):
             raise NotAllowed(f"only an admin may deploy without approval; {user} is not one")
         return self.deploy(files, user=user, partial=partial, refused=refused)
 
-    def draft_files(self, files: Sequence[SourceFile]) -> dict[str, Files]:
+    def draft_files(
+        self, files: Sequence[SourceFile], refused: list[InvalidDefinition] | None = None
+    ) -> dict[str, Files]:
         """Files given together, grouped by the process each belongs to: its BPMN, the DMN
-        it calls, its matrix (as a draft holds them)."""
+        it calls, its matrix (as a draft holds them).
+
+        A bad or duplicate file is named with every other one (InvalidFiles); given a
+        `refused` list, the bad files go there and the good ones are grouped."""
         services = self.known_services() if self.known_services else None
-        definitions = parse_definitions(
+        definitions, bad = parse_each(
             [f for f in files if not f.is_matrix],
             known_services=services,
             limits=self.process_limits,
         )
+        if bad and refused is None:
+            raise bad[0] if len(bad) == 1 else InvalidFiles(bad)
+        if refused is not None:
+            refused.extend(bad)
         grouped = {d.process_id: {**d.sources, **d.attachments} for d in definitions}
         for source in files:
             if source.is_matrix and process_id_of(source.name) in grouped:

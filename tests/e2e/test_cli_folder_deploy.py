@@ -47,3 +47,37 @@ def test_partial_deploys_what_is_valid(run, tmp_path):
         "xxe.bpmn",
     ]
     assert json.loads(run("start", "timer_wait", "--json").stdout)["status"] == "waiting"
+
+
+DIRECTORY = """
+roles:
+  - {name: process_owner, description: Process owner}
+users:
+  - {username: lena, name: Lena Owner, roles: [process_owner]}
+"""
+
+
+def test_drafts_from_a_folder_name_every_bad_file_or_go_partially(run, tmp_path):
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(DIRECTORY)
+    run("directory", "import", str(directory))
+    token = json.loads(run("directory", "create-token", "lena", "--json").stdout)["token"]
+    processes = folder(tmp_path)
+    refused = run("deploy", "--token", token, "--comment", "all", str(processes), ok=False)
+    assert refused.returncode == 1
+    assert "approval_copy.bpmn" in refused.stderr and "xxe.bpmn" in refused.stderr
+    assert "submitted" not in refused.stdout
+
+    args = ("deploy", "--token", token, "--comment", "the good ones", "--partial", "--json")
+    partial = run(*args, str(processes), ok=False)
+    assert partial.returncode == 1
+    results = json.loads(partial.stdout)
+
+    assert sorted(r["process_id"] for r in results if r["status"] == "submitted") == [
+        "approval",
+        "timer_wait",
+    ]
+    assert sorted(r["file"] for r in results if r["status"] == "refused") == [
+        "approval_copy.bpmn",
+        "xxe.bpmn",
+    ]

@@ -75,7 +75,7 @@ def deployed(results: list[Any]) -> tuple[list[dict[str, Any]], str]:
 @click.option(
     "--partial",
     is_flag=True,
-    help="With --bootstrap: deploy the good files and list the bad ones (else: none of them).",
+    help="Deploy (or submit) the good files and list the bad ones (else: none of them).",
 )
 @token_option
 @json_option
@@ -99,7 +99,8 @@ def deploy(
         raise click.ClickException("--comment is required: say what changes and why")
     process_engine = engine()
     results, lines, failed = [], [], 0
-    for process_id, draft_files in process_engine.draft_files(files).items():
+    bad: list[InvalidDefinition] | None = [] if partial else None
+    for process_id, draft_files in process_engine.draft_files(files, bad).items():
         draft = process_engine.open_draft(process_id, user=user, files=draft_files)
         try:
             process_engine.submit_draft(draft.id, user=user, comment=comment)
@@ -119,6 +120,10 @@ def deploy(
             continue
         results.append({"process_id": process_id, "status": "submitted", "draft": draft.id})
         lines.append(f"{process_id}: draft {draft.id} submitted for approval")
+    for problem in bad or []:
+        failed = 1
+        results.append({"file": problem.file_name, "status": "refused", "problem": str(problem)})
+        lines.append(f"refused {problem}")
     return results, "\n".join(lines), failed
 
 
