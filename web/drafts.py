@@ -19,6 +19,7 @@ from engine.errors import EngineError, InvalidDraft
 
 from .draft_files import activity_names, edited_files, editor_data
 from .i18n import error_text
+from .modeler_words import modeler_words
 from .people_words import status
 from .services import engine
 from .vendor import installed
@@ -79,6 +80,7 @@ def edit(draft_id: str) -> Any:
         data=data,
         assets=installed(),
         role_names_json={role: role_name(role) for role in roles},
+        library_words=modeler_words(),
     )
 
 

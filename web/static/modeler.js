@@ -10,7 +10,14 @@
     'bpmn:ScriptTask', 'bpmn:BusinessRuleTask', 'bpmn:SendTask', 'bpmn:ReceiveTask',
     'bpmn:CallActivity', 'bpmn:SubProcess'];
 
-  const modeler = new BpmnJS({ container: '#canvas' });
+  // The libraries' own words, in the reader's language (web/modeler_words.py).
+  const translateModule = {
+    translate: ['value', function (template, replacements) {
+      const text = (words.library && words.library[template]) || template;
+      return text.replace(/{([^}]+)}/g, (_, key) => (replacements || {})[key] || '{' + key + '}');
+    }],
+  };
+  const modeler = new BpmnJS({ container: '#canvas', additionalModules: [translateModule] });
   const dmnFiles = Object.assign({}, data.dmn);
   let dmnModeler = null;
   let dmnOpen = null;  // the DMN file shown
@@ -89,7 +96,12 @@
     document.getElementById('canvas').hidden = true;
     const container = document.getElementById('dmn');
     container.hidden = false;
-    if (!dmnModeler) dmnModeler = new DmnJS({ container: '#dmn' });
+    if (!dmnModeler) {
+      const translated = { additionalModules: [translateModule] };
+      dmnModeler = new DmnJS({
+        container: '#dmn', common: translated, decisionTable: translated, drd: translated,
+      });
+    }
     await dmnModeler.importXML(dmnFiles[file]);
     const table = dmnModeler.getViews().find((v) => v.type === 'decisionTable');
     if (table) await dmnModeler.open(table);
