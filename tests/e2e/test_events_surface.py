@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import SourceFile, build_engine
+from engine import SourceFile, build_engine, views
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import bpmn_folder
 from tests.e2e.inprocess_cli import in_process
@@ -78,6 +78,9 @@ def test_message_start_and_signal_to_many_from_the_cli(run):
 
 
 def test_event_gateway_and_cycle_timer_from_the_cli_worker(run):
+    won = started(run, "answer_or_chase")
+    run("message", "customer_answered", "--payload", '{"answer": "yes"}')
+    assert open_elements(run, won) == ["handle_answer"]  # the message won its gateway
     answered = started(run, "answer_or_chase")
     chased = started(run, "answer_or_chase")
     reminded = started(run, "reminders")
@@ -90,6 +93,7 @@ def test_event_gateway_and_cycle_timer_from_the_cli_worker(run):
         run("worker", "--once")
     assert open_elements(run, chased) == ["chase"]  # the timer won both gateways
     assert open_elements(run, answered) == ["chase"]
+    assert open_elements(run, won) == ["handle_answer"]  # its timer went with the gateway
     assert open_elements(run, reminded) == ["review"]  # non-interrupting reminders
     with build_engine(run.database_url).uow() as uow:
         fired = [e for e in uow.audit.events_of(reminded) if e.action == "timer_fired"]
@@ -137,6 +141,14 @@ def test_messages_and_signals_through_the_api(app):
     holds = sorted(engine.start("quote_hold", user="admin").instance_id for _ in range(3))
     signal = post(app, "admin", "/signals", {"name": "price_list_changed"}).get_json()
     assert sorted(signal["delivered_to"]) == holds
+
+    other = engine.start("order_wait", user="admin", data={"order_id": 10}).instance_id
+    paid = post(app, "admin", "/processes/payer/instances", {"data": {"order_id": 10, "amount": 5}})
+    assert paid.status_code == 201, paid.get_data(as_text=True)
+    assert paid.get_json()["status"] == "completed"  # its message went to `other` meanwhile
+    assert [t["element"] for t in views.open_tasks(engine.uow()) if t["instance_id"] == other] == [
+        "ship"
+    ]
 
     gateway = engine.start("answer_or_chase", user="admin").instance_id
     answer = post(app, "admin", "/messages", {"name": "customer_answered"}).get_json()
