@@ -17,7 +17,7 @@ from raci.loading import process_id_of
 from raci.messages import N_, Message
 from raci.policy import Refused
 
-from .. import audit
+from .. import audit, draft_notices
 from ..definitions import InvalidFiles, SourceFile, parse_each
 from ..draft_checks import Review, review_draft
 from ..draft_diff import diff_files, is_empty
@@ -207,6 +207,7 @@ class DraftCommands(DefinitionCommands):
             draft.decided_by = draft.decided_at = draft.reason = None
             uow.drafts.save(draft)
             self._record(uow, draft, "draft_submitted", user, raci_role="R", reason=comment)
+            draft_notices.submitted(uow, draft)
             uow.commit()
             return draft
 
@@ -244,6 +245,7 @@ class DraftCommands(DefinitionCommands):
             draft.status, draft.decided_by, draft.decided_at = DraftStatus.APPROVED, user, uow.now
             draft.deployed_version, draft.updated_at = deployed.version, uow.now
             uow.drafts.save(draft)
+            draft_notices.decided(uow, draft)
             uow.commit()
             return deployed
 
@@ -257,6 +259,7 @@ class DraftCommands(DefinitionCommands):
             draft.reason, draft.updated_at = reason, uow.now
             uow.drafts.save(draft)
             self._record(uow, draft, "draft_rejected", user, raci_role="A", reason=reason)
+            draft_notices.decided(uow, draft)
             uow.commit()
             return draft
 

@@ -40,8 +40,13 @@ def test_a_signed_draft_becomes_the_next_version_once(engine):
     draft_id = submitted(engine)
     with pytest.raises(NotAllowed):
         engine.approve_draft(draft_id, user=OWNER)
+    [told] = engine.notifications(APPROVER)
+    assert told.subject == "Credit limit change: a change waits for your signature"
     deployed = engine.approve_draft(draft_id, user=APPROVER)
     assert (deployed.version, deployed.created) == (2, True)
+    assert [n.subject for n in engine.notifications(OWNER)] == [
+        "Credit limit change: your change is version 2"
+    ]
     with pytest.raises(InvalidState):  # signed once: not again
         engine.approve_draft(draft_id, user=APPROVER)
     [approval] = engine.approvals(PROCESS).values()

@@ -1,0 +1,73 @@
+"""Who is told about a draft (the I of the deployment row): the approvers when one is
+submitted, its owner when it is signed or sent back. In-app, and by e-mail where the
+person has an address, worded in their language in the same unit of work."""
+
+from __future__ import annotations
+
+from raci import deployment
+from raci.messages import N_, Message
+
+from .drafts import Draft
+from .errors import NotFound
+from .locales import DEFAULT_LOCALE
+from .model import Notification, OutboxMail
+from .unit_of_work import UnitOfWork
+
+
+def tell(uow: UnitOfWork, username: str, subject: Message, body: Message) -> None:
+    directory = uow.directory.load()
+    locale = uow.accounts.locale(username) or DEFAULT_LOCALE
+    subject_text, body_text = uow.wording(subject, locale), uow.wording(body, locale)
+    notification = Notification(username, subject_text[:400], body_text, uow.now)
+    uow.notifications.add(notification)
+    user = directory.users.get(username)
+    if user is not None and user.email:
+        mail = OutboxMail(user.email, subject_text[:400], body_text, uow.now)
+        mail._notification = notification  # type: ignore[attr-defined]
+        uow.outbox.add(mail)
+
+
+def _process(uow: UnitOfWork, draft: Draft) -> str:
+    """The process by its BPMN name (the catalog translates it), or its id if new."""
+    try:
+        return uow.versions.find(draft.process_id).name
+    except NotFound:
+        return draft.process_id
+
+
+def _person(uow: UnitOfWork, username: str | None) -> str:
+    user = uow.directory.load().users.get(username or "")
+    return user.name if user is not None else username or ""
+
+
+def submitted(uow: UnitOfWork, draft: Draft) -> None:
+    process = _process(uow, draft)
+    subject = Message(N_("%(process)s: a change waits for your signature"), process=process)
+    body = Message(
+        N_("%(owner)s submitted a change to %(process)s: %(comment)s"),
+        owner=_person(uow, draft.owner),
+        process=process,
+        comment=draft.comment or "",
+    )
+    for approver in uow.directory.load().members(deployment.APPROVER):
+        if approver != draft.owner:
+            tell(uow, approver, subject, body)
+
+
+def decided(uow: UnitOfWork, draft: Draft) -> None:
+    process, approver = _process(uow, draft), _person(uow, draft.decided_by)
+    if draft.deployed_version is not None:
+        subject = Message(
+            N_("%(process)s: your change is version %(version)s"),
+            process=process,
+            version=draft.deployed_version,
+        )
+        body = Message(N_("%(approver)s approved it."), approver=approver)
+    else:
+        subject = Message(N_("%(process)s: your change was sent back"), process=process)
+        body = Message(
+            N_("%(approver)s sent it back: %(reason)s"),
+            approver=approver,
+            reason=draft.reason or "",
+        )
+    tell(uow, draft.owner, subject, body)
