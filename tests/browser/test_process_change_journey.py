@@ -52,6 +52,13 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
     owner.page.wait_for_selector("body[data-modeler-ready=true]")
     owner.shot("process-change-01-modeler-desk")
+    # The same draft on a phone: diagram, then the RACI panel below it.
+    owner_phone = Person(browser, base_url, "lena.owner", phone=True)
+    owner_phone.sign_in()
+    owner_phone.page.goto(owner.page.url)
+    owner_phone.page.wait_for_selector("body[data-modeler-ready=true]")
+    owner_phone.shot("process-change-01-modeler-phone")
+    assert owner_phone.has_no_horizontal_scroll()
 
     # The RACI panel: the sales manager is consulted on the controller's analysis.
     row = owner.page.locator("#raci-grid tr[data-activity=analyse_controller]")
