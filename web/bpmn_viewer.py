@@ -4,14 +4,17 @@ without DI keep graphviz's drawing (web/diagram.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
+from flask_babel import gettext
 from flask_login import login_required
 
 from engine.views import oversight
 
+from . import display
 from .bpmn_layout import has_di
 from .diagram import infer_state, parse_process, recorded_state
 from .services import engine
@@ -36,6 +39,15 @@ def _version_has_di(process_engine: Any, process_id: str, version: int) -> bool:
     version_id = oversight.version_id(process_engine.uow(), process_id, version)
     sources = oversight.version_sources(process_engine.uow(), version_id)
     return any(has_di(text) for name, text in sources.items() if name.endswith(".bpmn"))
+
+
+@bp.app_template_global()
+def version_drawn_with_di(process_id: str, version: int) -> bool:
+    """Whether a version's page shows the owner's own diagram (and so allows its styles)."""
+    found = installed() and _version_has_di(engine(), process_id, version)
+    if found:
+        g.bpmn_styles = True
+    return found
 
 
 @bp.app_template_global()
@@ -77,3 +89,21 @@ def diagram(instance_id: str) -> Any:
     )
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+@bp.get("/of/<process_id>/<int:version>/diagram.json")
+@login_required
+def process_diagram(process_id: str, version: int) -> Any:
+    """A version's drawing, with each activity's open tasks and their median wait."""
+    version_id = oversight.version_id(engine().uow(), process_id, version)
+    sources = oversight.version_sources(engine().uow(), version_id)
+    bpmn = next(text for name, text in sorted(sources.items()) if name.endswith(".bpmn"))
+    overlays = {
+        activity: gettext(
+            "%(count)s open · median wait %(wait)s",
+            count=load["open"],
+            wait=display.duration(timedelta(seconds=int(load["median_wait"]))),
+        )
+        for activity, load in engine().activity_load(process_id, version).items()
+    }
+    return jsonify({"bpmn": bpmn, "state": {}, "overlays": overlays})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import median
 from typing import Any
 
 from raci import deployment
@@ -20,7 +21,7 @@ from ..migration import MigrationPlan, migrate, plan_migration
 from ..model import InstanceStatus, ProcessInstance
 from ..settle import record
 from ..unit_of_work import UnitOfWork
-from ..version_store import unfinished_instances, version_history
+from ..version_store import open_tasks_by_activity, unfinished_instances, version_history
 from .base import EngineBase
 
 
@@ -48,6 +49,19 @@ class VersionCommands(EngineBase):
         self._find_version_id(process_id)  # NotFound for a process never deployed
         with self.reader() as uow:
             return version_history(uow.session.connection(), process_id)
+
+    def activity_load(self, process_id: str, version: int | None = None) -> dict[str, Any]:
+        """Per activity of a version: its open tasks and their median wait so far (seconds)."""
+        with self.reader() as uow:
+            version_id = self._find_version(uow, process_id, version)
+            waiting = open_tasks_by_activity(uow.session.connection(), version_id)
+            return {
+                activity: {
+                    "open": len(started),
+                    "median_wait": median((uow.now - at).total_seconds() for at in started),
+                }
+                for activity, started in waiting.items()
+            }
 
     def migration_preview(
         self, process_id: str, *, user: str, to_version: int | None = None

@@ -138,6 +138,16 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert owner.page.locator("#bpmn-viewer").count() == 0
     assert owner.page.locator("figure.diagram img").count() == 1
     assert not page_errors(owner), owner.console_errors
+    # The process page draws version 2 as it was saved, with each activity's open tasks.
+    owner.page.goto(f"/raci/{PROCESS}?version=2")
+    owner.page.wait_for_selector("#bpmn-viewer[data-ready=true]")
+    badges = owner.page.locator("#bpmn-viewer .load-badge").all_inner_texts()
+    # The moved case waits at the request; the case started on version 2 at the finance
+    # manager's analysis.
+    assert len(badges) == 2, badges
+    assert all(b.startswith("ανοιχτές εργασίες: 1 · διάμεση αναμονή") for b in badges), badges
+    owner.page.locator("#bpmn-viewer").scroll_into_view_if_needed()
+    owner.shot("process-change-09-process-page-desk")
     # The moved case decides with version 2's table.
     requested(engine, at_request.ready_tasks[0], 1000)
     assert open_elements(engine, at_request.instance_id) == ["analyse_finance"]

@@ -12,8 +12,17 @@
       const canvas = viewer.get('canvas');
       const registry = viewer.get('elementRegistry');
       canvas.zoom('fit-viewport');
-      Object.entries(found.state).forEach(([state, ids]) => {
+      Object.entries(found.state || {}).forEach(([state, ids]) => {
         ids.forEach((id) => { if (registry.get(id)) canvas.addMarker(id, 'state-' + state); });
+      });
+      // The process page: each activity's open tasks and their median wait, as a badge.
+      const overlays = viewer.get('overlays');
+      Object.entries(found.overlays || {}).forEach(([id, text]) => {
+        if (!registry.get(id)) return;
+        const badge = document.createElement('span');
+        badge.className = 'load-badge';
+        badge.textContent = text;
+        overlays.add(id, { position: { top: -14, left: 0 }, html: badge });
       });
       holder.dataset.ready = 'true';
     });
