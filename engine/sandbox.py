@@ -407,6 +407,7 @@ _GUARDED_TYPES: dict[Any, type] = {
     _guarded_set: set,
     _guarded_frozenset: frozenset,
     _guarded_dict: dict,
+    _guarded_range: range,  # type(range(0))(10**12) must be the bounded range
 }
 _GUARDED_BY_TYPE: dict[type, Any] = {kind: guard for guard, kind in _GUARDED_TYPES.items()}
 
@@ -539,7 +540,7 @@ def _script_hasattr(obj: Any, name: str) -> bool:
 
 # What type() answers: the values' types, as the names scripts know them by.
 _VISIBLE_TYPES = frozenset(
-    [str, int, float, bool, complex, list, tuple, dict, set, frozenset, bytes, type(None),
+    [str, int, float, bool, complex, list, tuple, dict, set, frozenset, type(None),
      date, datetime, timedelta, time_of_day, timezone, Decimal, UUID, range]
 )  # fmt: skip
 

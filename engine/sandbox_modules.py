@@ -117,10 +117,76 @@ def _timeout() -> float:
     return max(left(), 0.001) if left is not None else 1.0
 
 
+MAX_PATTERN = 10_000  # characters of a regular expression
+MAX_EXPANDED = 100_000  # what a pattern may write out: (a{100}){100} is 10,000
+_COUNTED = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse a pattern whose compiling would be huge: `regex` writes counted repetitions
+    out, so (a{1000}){1000} compiles to 275 MB and (a{10000}){10000} kills the process,
+    in one C call. Each item counts its repetitions, a group's count multiplies what it
+    holds, and the whole may write out at most MAX_EXPANDED items.
+    """
+    if len(pattern) > MAX_PATTERN:
+        raise ScriptError(f"regular expression longer than {MAX_PATTERN} characters")
+    stack, i, in_class = [0], 0, False  # what each open group writes out so far
+    while i < len(pattern):
+        char = pattern[i]
+        step = 2 if char == "\\" else 1
+        if in_class:
+            in_class = char != "]"
+            i += step
+            continue
+        if char == "[":
+            in_class = True
+            size = 1
+        elif char == "(":
+            stack.append(0)
+            i += 1
+            continue
+        elif char == ")" and len(stack) > 1:
+            size = max(stack.pop(), 1)
+        else:
+            size = 1
+        times, after = _count_after(pattern, i + step if char != "[" else _class_end(pattern, i))
+        stack[-1] += size * times
+        if stack[-1] > MAX_EXPANDED:
+            raise ScriptError(
+                f"regular expression repeats too much (over {MAX_EXPANDED} items written out)"
+            )
+        if char == "[":
+            in_class = False
+        i = after
+
+
+def _class_end(pattern: str, at: int) -> int:
+    """Where the character class opening at `at` ends (just after its ']')."""
+    i = at + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return min(i + 1, len(pattern))
+
+
+def _count_after(pattern: str, at: int) -> tuple[int, int]:
+    """The count of a {n}, {n,m} or {n,} quantifier at `at` (1 if none), and where it ends."""
+    found = _COUNTED.match(pattern, at)
+    if found is None:
+        return 1, at
+    low, high = found.group(1), found.group(2)
+    numbers = [int(n) for n in (low, high) if n]
+    return (max(numbers) if numbers else 1), found.end()
+
+
 def _regex_call(function: Callable[..., Any]) -> Callable[..., Any]:
     def call(pattern: Any, string_: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(pattern, str):
             raise ScriptError("a regular expression must be given as a string")
+        check_pattern(pattern)
         try:
             return function(pattern, string_, *args, timeout=_timeout(), **kwargs)
         except TimeoutError:

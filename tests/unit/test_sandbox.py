@@ -291,6 +291,15 @@ def test_the_clock_is_the_engines():
         ("s = 'a' * 1000000\nx = json.dumps([s] * 1000)", "too large"),
         ("s = 'a' * 1000000\nx = repr([s] * 1000)", "too large"),
         ("x = json.dumps([1], indent=10 ** 9)", "indent"),
+        # type() hands back the guarded constructors, never the raw C ones
+        ("x = list(type(range(0))(10 ** 12))", "range of"),
+        ("x = type(b'')(10 ** 10)", "not available"),
+        ("x = type('')(['a' * 1000000] * 1000)", "too large"),
+        ("x = re.sub('(a*)', lambda m: 'b' * 1000000, 'a' * 10)", "too large"),
+        # regex writes counted repetitions out when it compiles: one C call, gigabytes
+        ("x = re.match('(a{10000}){10000}', 'a')", "repeats too much"),
+        ("x = re.search('a{10000}' * 11, 'a')", "repeats too much"),
+        ("x = re.sub('(?:b{1000}){1000}', '', 'a')", "repeats too much"),
     ],
 )
 def test_the_new_modules_cannot_spin_or_allocate_in_one_call(script, reason):
