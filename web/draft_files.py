@@ -10,6 +10,7 @@ from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
 from raci.matrix import RaciMatrix, format_letters
 from raci.matrix_yaml import apply_grid, dump
 from raci.render import format_duration
+from workflows.forms import forms
 
 from .bpmn_layout import with_layout
 from .diagram import DiagramUnavailable, parse_process
@@ -61,6 +62,8 @@ def editor_data(process_id: str, files: dict[str, str], directory_roles: list[st
         "bpmn": bpmn,
         "dmn": {n: t for n, t in sorted(files.items()) if n.endswith(".dmn")},
         "names": activity_names(process_id, files),
+        # The form keys of the process (a user task uses the form of its own id).
+        "form_keys": sorted(t for p, t in forms() if p == process_id and t != "start"),
         "original_names": _names(process_id, files),
         "roles": list(matrix.roles) if matrix else [],
         "directory_roles": sorted(directory_roles),

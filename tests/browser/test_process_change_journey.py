@@ -60,8 +60,10 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     owner_phone.shot("process-change-01-modeler-phone")
     assert owner_phone.has_no_horizontal_scroll()
 
-    # The RACI panel: the sales manager is consulted on the controller's analysis.
+    # The RACI panel: the sales manager is consulted on the controller's analysis; each
+    # user task shows the form it uses.
     row = owner.page.locator("#raci-grid tr[data-activity=analyse_controller]")
+    assert row.locator("td.form-key").inner_text() == "analyse_controller"
     row.locator("input[data-role=sales_manager]").fill("C")
 
     # The decision table: the finance manager signs increases above 500.

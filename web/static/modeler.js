@@ -54,14 +54,16 @@
     const head = '<thead><tr><th scope="col">' + words.activity + '</th>' +
       roles.map((r) => '<th scope="col" title="' + r + '">' + roleName(r) +
         ' <button type="button" class="link remove-role" data-role="' + r + '" aria-label="' + words.remove_role + ' ' + roleName(r) + '">×</button></th>').join('') +
-      '<th scope="col">' + words.self_approval + '</th><th scope="col">' + words.advisory + '</th><th scope="col">' + words.signoff_due + '</th></tr></thead>';
+      '<th scope="col">' + words.self_approval + '</th><th scope="col">' + words.advisory + '</th><th scope="col">' + words.signoff_due + '</th>' +
+      (data.form_keys.length ? '<th scope="col">' + words.form + '</th>' : '') + '</tr></thead>';
     const body = found.filter((a) => rows[a.id]).map((a) => {
       const row = rows[a.id];
       return '<tr data-activity="' + a.id + '"><th scope="row" title="' + a.id + '">' + escapeHtml(a.name) + '</th>' +
         roles.map((r) => '<td><input class="cell" size="3" maxlength="3" data-role="' + r + '" value="' + (row.cells[r] || '') + '" aria-label="' + escapeHtml(a.name) + ' · ' + roleName(r) + '"></td>').join('') +
         '<td><input type="checkbox" data-flag="self_approval" ' + (row.self_approval ? 'checked' : '') + ' aria-label="' + words.self_approval + '"></td>' +
         '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
-        '<td><input size="5" data-flag="signoff_due" value="' + (row.signoff_due || '') + '" aria-label="' + words.signoff_due + '"></td></tr>';
+        '<td><input size="5" data-flag="signoff_due" value="' + (row.signoff_due || '') + '" aria-label="' + words.signoff_due + '"></td>' +
+        (data.form_keys.length ? '<td class="form-key">' + (!a.user ? '' : data.form_keys.includes(a.id) ? a.id : '<span class="no-form">' + words.no_form + '</span>') + '</td>' : '') + '</tr>';
     }).join('');
     table.innerHTML = head + '<tbody>' + body + '</tbody>';
   }
