@@ -12,6 +12,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from lxml import etree
+
 from raci.directory import Directory
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix, process_id_of
 from raci.matrix import RaciMatrix
@@ -20,6 +22,7 @@ from raci.validation import Activity, validate
 from .definitions import ProcessDefinition, SourceFile, is_definition_file, parse_definitions
 from .errors import InvalidDefinition
 from .process_limits import ProcessLimits
+from .safe_xml import parse_xml
 
 Kind = Literal["parse", "bpmn", "script", "service", "dmn", "raci", "form"]
 HasForm = Callable[[str, str], bool]  # (process id, task id) -> whether a form is registered
@@ -100,12 +103,51 @@ def review_draft(
         replace(_problem("service", w), severity="warning") for w in definition.warnings
     )
     review.problems.extend(_unknown_files(process_id, files))
+    review.problems.extend(_unreachable(files))
     review.problems.extend(
         _matrix_problems(process_id, definition.activities, matrices, directory, known_scopes)
     )
     if has_form is not None:
         review.problems.extend(_form_problems(process_id, definition.activities, has_form))
     return review
+
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_NEEDS_A_WAY_IN = (
+    "Task", "task", "subProcess", "callActivity", "transaction", "Gateway",
+    "intermediateCatchEvent", "intermediateThrowEvent", "endEvent",
+)  # fmt: skip
+
+
+def _unreachable(files: dict[str, str]) -> Iterable[Problem]:
+    """Elements drawn with no way in: SpiffWorkflow leaves them out, so they would never
+    run (and a user task there would never reach anyone's inbox)."""
+    for name, text in sorted(files.items()):
+        if not name.lower().endswith(".bpmn"):
+            continue
+        root = parse_xml(text, name)
+        targets = {flow.get("targetRef") for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+        for scope in root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+            for element in scope:
+                if not isinstance(element.tag, str):
+                    continue
+                kind = etree.QName(element).localname
+                started_otherwise = (  # an event sub-process, a compensation activity
+                    element.get("triggeredByEvent") == "true"
+                    or element.get("isForCompensation") == "true"
+                )
+                if (
+                    kind.endswith(_NEEDS_A_WAY_IN)
+                    and not started_otherwise
+                    and element.get("id") not in targets
+                ):
+                    yield Problem(
+                        "bpmn",
+                        f"'{element.get('name') or element.get('id')}' has no way in: "
+                        "connect it, or it never runs",
+                        file=name,
+                        element_id=element.get("id"),
+                    )
 
 
 def _problem(kind: Kind, err: InvalidDefinition) -> Problem:

@@ -60,6 +60,21 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     owner_phone.shot("process-change-01-modeler-phone")
     assert owner_phone.has_no_horizontal_scroll()
 
+    # Drawing a task with no way in is flagged at once, and its row follows the diagram.
+    owner.page.evaluate(
+        """() => {
+        const modeling = window.raciflowModeler.get('modeling');
+        const root = window.raciflowModeler.get('canvas').getRootElement();
+        const shape = window.raciflowModeler.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
+        window.looseTask = modeling.createShape(shape, { x: 300, y: 420 }, root);
+    }"""
+    )
+    assert owner.page.locator("#lint li").count() == 1
+    assert owner.page.locator("#raci-grid tr[data-activity]").count() == 5
+    owner.page.evaluate("window.raciflowModeler.get('modeling').removeElements([window.looseTask])")
+    assert owner.page.locator("#lint li").count() == 0
+    assert owner.page.locator("#raci-grid tr[data-activity]").count() == 4
+
     # The RACI panel: the sales manager is consulted on the controller's analysis; each
     # user task shows the form it uses.
     row = owner.page.locator("#raci-grid tr[data-activity=analyse_controller]")

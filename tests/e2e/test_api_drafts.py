@@ -176,6 +176,7 @@ def test_an_invalid_draft_is_refused_with_problems_pinned_to_elements(app, as_us
     files[BPMN] = with_extra_check(files[BPMN])
     files[BPMN] = (
         files[BPMN]
+        .replace("</bpmn:process>", '<bpmn:userTask id="loose" name="Loose" /></bpmn:process>')
         .replace("<bpmn:script>", "<bpmn:script>import os\n", 1)
         .replace(
             'serviceTaskOperator id="apply_credit_limit"', 'serviceTaskOperator id="wire_money"'

@@ -188,10 +188,35 @@
     if (await save()) event.target.submit();
   });
 
+  // Checked as one draws (the server checks it all again on save): an activity, gateway
+  // or later event with no way in never runs.
+  let linted = [];
+  function lint() {
+    const canvas = modeler.get('canvas');
+    const registry = modeler.get('elementRegistry');
+    linted.forEach((id) => { if (registry.get(id)) canvas.removeMarker(id, 'lint'); });
+    const loose = registry.filter((e) => e.businessObject && e.businessObject.$instanceOf &&
+      e.businessObject.$instanceOf('bpmn:FlowNode') && !e.labelTarget &&
+      !['bpmn:StartEvent', 'bpmn:BoundaryEvent'].includes(e.type) &&
+      !e.businessObject.triggeredByEvent && !e.businessObject.isForCompensation &&
+      !(e.incoming || []).some((c) => c.type === 'bpmn:SequenceFlow'));
+    linted = loose.map((e) => e.id);
+    linted.forEach((id) => canvas.addMarker(id, 'lint'));
+    document.getElementById('lint').innerHTML = loose.map((e) =>
+      '<li class="warning" data-element="' + e.id + '">' + escapeHtml(shownName(e)) + ': ' + words.no_way_in + '</li>').join('');
+  }
+  document.getElementById('lint').addEventListener('click', (event) => {
+    const item = event.target.closest('li[data-element]');
+    const element = item && modeler.get('elementRegistry').get(item.dataset.element);
+    if (element) modeler.get('selection').select(element);
+  });
+
   modeler.importXML(data.bpmn).then(() => {
     modeler.get('canvas').zoom('fit-viewport');
     renderGrid();
-    modeler.on('elements.changed', renderGrid);
+    lint();
+    modeler.on('elements.changed', () => { renderGrid(); lint(); });
+    window.raciflowModeler = modeler;  // for the browser test's drawing steps
     document.body.dataset.modelerReady = 'true';
   });
 })();
