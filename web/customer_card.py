@@ -34,7 +34,7 @@ def customer_card(
     """What a call agent needs on the phone: credit, overdue, owner, contacts, recent work."""
     if customer_id is None and not code:
         return None
-    with uow:
+    with uow.read_only():
         where = (
             customers.c.id == customer_id if customer_id is not None else customers.c.code == code
         )
@@ -104,7 +104,7 @@ def find_customers(
         query = query.where(or_(*matches))
     elif bd is not None:
         query = query.where(customers.c.bd == bd)
-    with uow:
+    with uow.read_only():
         return _rows(uow, query.order_by(customers.c.name, customers.c.id).limit(limit))
 
 
@@ -115,7 +115,7 @@ def match_customers(uow: UnitOfWork, text: str, *, limit: int = CHOICES) -> list
 
 def customer_by_code(uow: UnitOfWork, code: str) -> dict[str, Any] | None:
     """A customer's id, code and name, or None if no customer has that code."""
-    with uow:
+    with uow.read_only():
         row = (
             uow.session.execute(
                 select(customers.c.id, customers.c.code, customers.c.name).where(
@@ -130,7 +130,7 @@ def customer_by_code(uow: UnitOfWork, code: str) -> dict[str, Any] | None:
 
 def customer_changes(uow: UnitOfWork, customer_id: int) -> list[dict[str, Any]]:
     """The old→new log of a customer's fields (crm_customer_changes), oldest first."""
-    with uow:
+    with uow.read_only():
         return _rows(
             uow,
             select(customer_changes_table)
@@ -141,7 +141,7 @@ def customer_changes(uow: UnitOfWork, customer_id: int) -> list[dict[str, Any]]:
 
 def customer_label(uow: UnitOfWork, customer_id: int) -> str | None:
     """ "Name (C00007)", or None if there is no such customer."""
-    with uow:
+    with uow.read_only():
         row = uow.session.execute(
             select(customers.c.code, customers.c.name).where(customers.c.id == customer_id)
         ).first()
@@ -150,13 +150,13 @@ def customer_label(uow: UnitOfWork, customer_id: int) -> str | None:
 
 def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:
     """The id of the customer an order is for, or None if there is no such order."""
-    with uow:
+    with uow.read_only():
         return uow.session.scalar(select(orders.c.customer_id).where(orders.c.id == order_id))
 
 
 def customer_code(uow: UnitOfWork, customer_id: int) -> str | None:
     """The code of a customer (the business key of its processes), or None if unknown."""
-    with uow:
+    with uow.read_only():
         return uow.session.scalar(select(customers.c.code).where(customers.c.id == customer_id))
 
 
@@ -179,7 +179,7 @@ def case_customers(
     ids = {customer_id for customer_id, _ in cases if customer_id is not None}
     keys = {key for customer_id, key in cases if customer_id is None and key}
     columns = (customers.c.id, customers.c.code, customers.c.name)
-    with uow:
+    with uow.read_only():
         by_id = {r["id"]: r for r in _rows(uow, select(*columns).where(customers.c.id.in_(ids)))}
         by_code = {
             r["code"]: r for r in _rows(uow, select(*columns).where(customers.c.code.in_(keys)))

@@ -14,6 +14,6 @@ def problems(
 ) -> dict[str, list[str]]:
     """Errors by field where `data` names a record that is not there (or not as needed),
     with the form's own messages beside them so that one submit shows every mistake."""
-    with engine().uow() as uow:
+    with engine().reader() as uow:
         found = form_checks.problems(uow.session, process_id, task_id, data, case)
     return {**forms.problems(process_id, task_id, data), **found} if found else {}

@@ -96,7 +96,7 @@ class AuditCommands(CaseNoteCommands):
 
     def last_verification(self) -> VerificationRecord | None:
         """The most recent recorded verification, or None if the chains were never checked."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             row = uow.session.execute(
                 select(audit_verifications).order_by(audit_verifications.c.id.desc()).limit(1)
             ).first()
@@ -111,7 +111,7 @@ class AuditCommands(CaseNoteCommands):
         return True
 
     def clock_now(self) -> datetime:
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.now
 
     def checkpoint_audit(self, *, user: str) -> Checkpoint:
@@ -157,7 +157,7 @@ class AuditCommands(CaseNoteCommands):
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every recorded checkpoint, oldest first."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             rows = uow.session.execute(
                 select(audit_events)
                 .where(

@@ -14,7 +14,7 @@ class DirectoryCommands(EngineBase):
     """Read and replace the directory."""
 
     def directory(self) -> Directory:
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.directory.load()
 
     def import_directory(self, directory: Directory, *, user: str) -> None:

@@ -38,7 +38,7 @@ class PeopleCommands(EngineBase):
     """One's own account: password, deputies; and the choices of a reassignment."""
 
     def account(self, username: str) -> Account:
-        with self.uow() as uow:
+        with self.reader() as uow:
             directory = uow.directory.load()
             if username not in directory.users:
                 raise NotFound(f"user {username} does not exist")
@@ -54,7 +54,7 @@ class PeopleCommands(EngineBase):
             )
 
     def must_change_password(self, username: str) -> bool:
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.accounts.must_change_password(username)
 
     def change_password(self, username: str, *, current: str, new: str) -> None:
@@ -80,7 +80,7 @@ class PeopleCommands(EngineBase):
 
     def deputy_choices(self, principal: str) -> list[User]:
         """The users `principal` may name as their deputy (raci/people.py's rule)."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             directory = uow.directory.load()
         chosen = []
         for user in sorted(directory.users.values(), key=lambda u: u.name):
@@ -120,7 +120,7 @@ class PeopleCommands(EngineBase):
 
     def may_hand_over(self, task_id: str, *, user: str) -> bool:
         """Whether `user` may reassign the task now (raci.policy.may_hand_over)."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             task = uow.tasks.get(task_id)
             if task.status != TaskStatus.READY:
                 return False
@@ -139,7 +139,7 @@ class PeopleCommands(EngineBase):
     def reassign_choices(self, task_id: str, *, user: str) -> list[User]:
         """Whom `user` may hand an open task to: raci.policy.may_reassign decides, for
         each active user; refused (RaciRefusal) if `user` may not reassign it at all."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             task = uow.tasks.get(task_id)
             if task.status != TaskStatus.READY:
                 raise InvalidState(f"task {task_id} is {task.status}")

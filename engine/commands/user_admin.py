@@ -28,7 +28,7 @@ class UserAdminCommands(EngineBase):
 
     def find_users(self, *, by: str, query: str = "") -> list[User]:
         """Users whose username, name or e-mail holds `query` (accents and case ignored)."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             directory = _admin_directory(uow, by)
         wanted = _folded(query.strip())
         found = [
@@ -41,7 +41,7 @@ class UserAdminCommands(EngineBase):
     def user_record(self, username: str, *, by: str) -> tuple[User, list[str], bool]:
         """A user, every role there is (for the page), and whether their password is
         a one-time one still to be changed."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             directory = _admin_directory(uow, by)
             user = _user(directory, username)
             return user, sorted(directory.roles), uow.accounts.must_change_password(username)
