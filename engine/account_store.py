@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from .orm import api_tokens, saved_filters, users
+from .orm import api_tokens, cache_revisions, saved_filters, users
 
-_SIGN_IN_STATE = select(users.c.locale, users.c.session_generation)
-_TOKEN_HOLDER = select(
-    api_tokens.c.username,
-    api_tokens.c.last_used_at,
-    users.c.locale,
-    users.c.session_generation,
-).join(users, users.c.username == api_tokens.c.username)
+# Built once: every request runs one of these (building a statement costs more than running
+# it). Each also reads the cache revisions (engine/caches.py), which the request needs
+# next to decide anything: "who is calling" and "which directory" in one round trip.
+_REVISION_COLUMNS = (
+    cache_revisions.c.directory.label("directory_revision"),
+    cache_revisions.c.definitions.label("definitions_revision"),
+)
+_SIGN_IN_STATE = (
+    select(users.c.locale, users.c.session_generation, *_REVISION_COLUMNS)
+    .join(cache_revisions, cache_revisions.c.id == 1)
+    .where(users.c.username == bindparam("username"))
+)
+_TOKEN_HOLDER = (
+    select(
+        api_tokens.c.username,
+        api_tokens.c.last_used_at,
+        users.c.locale,
+        users.c.session_generation,
+        *_REVISION_COLUMNS,
+    )
+    .join(users, users.c.username == api_tokens.c.username)
+    .join(cache_revisions, cache_revisions.c.id == 1)
+    .where(
+        api_tokens.c.token_hash == bindparam("token_hash"),
+        api_tokens.c.expires_at > bindparam("now"),
+    )
+)
 
 
 class AccountRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._locales: dict[str, str | None] = {}  # read in this unit of work
 
     def password_hash(self, username: str) -> tuple[str | None, bool] | None:
         """(hash, active) of a user, or None if there is no such user."""
@@ -48,9 +70,21 @@ class AccountRepository:
         )
 
     def locale(self, username: str) -> str | None:
-        return self.session.scalar(select(users.c.locale).where(users.c.username == username))
+        if username not in self._locales:
+            self.read_locales([username])
+        return self._locales[username]
+
+    def read_locales(self, usernames: Collection[str]) -> None:
+        """Read the language of each of `usernames` in one SELECT (notices to several
+        people ask for each one's in turn)."""
+        wanted = sorted(set(usernames) - self._locales.keys())
+        if wanted:
+            self._locales.update(dict.fromkeys(wanted))
+            found = select(users.c.username, users.c.locale).where(users.c.username.in_(wanted))
+            self._locales.update({name: locale for name, locale in self.session.execute(found)})
 
     def set_locale(self, username: str, locale: str) -> None:
+        self._locales.pop(username, None)
         self.session.execute(
             update(users).where(users.c.username == username).values(locale=locale)
         )
@@ -82,17 +116,14 @@ class AccountRepository:
         )
 
     def sign_in_state(self, username: str) -> Row | None:
-        """(locale, session_generation) of a user, or None: what each request checks."""
-        return self.session.execute(_SIGN_IN_STATE.where(users.c.username == username)).first()
+        """(locale, session_generation, and the cache revisions) of a user, or None: what
+        each request checks."""
+        return self.session.execute(_SIGN_IN_STATE, {"username": username}).first()
 
     def token_holder(self, token_hash: str, now: datetime) -> Row | None:
-        """(username, last_used_at, locale, session_generation) of an unexpired token's
-        owner, in one SELECT; or None."""
-        return self.session.execute(
-            _TOKEN_HOLDER.where(
-                api_tokens.c.token_hash == token_hash, api_tokens.c.expires_at > now
-            )
-        ).first()
+        """(username, last_used_at, locale, session_generation, and the cache revisions) of
+        an unexpired token's owner, in one SELECT; or None."""
+        return self.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash, "now": now}).first()
 
     def note_token_use(self, token_hash: str, now: datetime) -> None:
         self.session.execute(

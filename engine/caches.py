@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -59,6 +59,27 @@ class RevisionCache(Generic[T]):
         return value
 
 
+class VersionCache(Generic[T]):
+    """Values by version id, at most `limit` of them: a deployed version never changes,
+    so nothing invalidates an entry; the oldest goes when the cache is full."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._lock = threading.Lock()
+        self._limit = limit
+        self._values: dict[int, T] = {}
+
+    def get(self, version_id: int, load: Callable[[], T]) -> T:
+        with self._lock:
+            if version_id in self._values:
+                return self._values[version_id]
+        value = load()
+        with self._lock:
+            if len(self._values) >= self._limit:
+                self._values.pop(next(iter(self._values)))
+            self._values[version_id] = value
+        return value
+
+
 @dataclass
 class Caches:
     """What one engine (one process) caches across its units of work."""
@@ -68,6 +89,8 @@ class Caches:
     catalogue: RevisionCache[dict[tuple[str, int | None], int]] = field(
         default_factory=RevisionCache
     )
+    # version id -> its parsed specs and matrix (engine/loaded_versions.py)
+    versions: VersionCache[Any] = field(default_factory=VersionCache)
 
 
 class Revisions:
@@ -83,6 +106,11 @@ class Revisions:
             row = self.session.execute(_READ).one()
             self._read = {DIRECTORY: row.directory, DEFINITIONS: row.definitions}
         return self._read[name]
+
+    def know(self, directory: int, definitions: int) -> None:
+        """Take the revisions as read by another statement of this transaction."""
+        if self._read is None and not self.changed:
+            self._read = {DIRECTORY: directory, DEFINITIONS: definitions}
 
     def bump(self, name: str) -> None:
         """Raise `name`'s revision (once per transaction): every process reloads it."""

@@ -77,7 +77,7 @@ class AccountCommands(EngineBase):
 
     def session_generation(self, username: str) -> int | None:
         """The generation a session cookie of `username` must carry (None: no such user)."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.accounts.session_generation(username)
 
     def end_sessions(self, username: str) -> None:
@@ -88,7 +88,7 @@ class AccountCommands(EngineBase):
 
     def authenticate(self, username: str, password: str) -> bool:
         """Whether an active user with this password exists."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             found = uow.accounts.password_hash(username)
         password_hash, active = found if found and found[0] else (_dummy_hash(), False)
         return check_password_hash(password_hash, password) and active
@@ -169,30 +169,34 @@ class AccountCommands(EngineBase):
         a read does not become a write transaction for the sake of a timestamp.
         """
         token_hash = _token_hash(token)
-        with self.uow() as uow:
+        with self.reader() as uow:
             holder = uow.accounts.token_holder(token_hash, uow.now)
             if holder is None:
                 return None
+            uow.revisions.know(holder.directory_revision, holder.definitions_revision)
             user = uow.directory.load().users.get(holder.username)
             if user is None or not user.active:
                 return None
-            last = holder.last_used_at
-            if last is None or uow.now - last >= TOKEN_USE_RESOLUTION:
+            last, now = holder.last_used_at, uow.now
+        if last is None or now - last >= TOKEN_USE_RESOLUTION:
+            with self.uow() as uow:
                 uow.accounts.note_token_use(token_hash, uow.now)
                 uow.commit()
         return SignedIn(user, holder.locale or LOCALES[0], holder.session_generation)
 
     def signed_in(self, username: str) -> SignedIn | None:
         """An active directory user as a request needs them (one transaction), or None."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             state = uow.accounts.sign_in_state(username)
+            if state is not None:
+                uow.revisions.know(state.directory_revision, state.definitions_revision)
             user = uow.directory.load().users.get(username) if state else None
             if state is None or user is None or not user.active:
                 return None
         return SignedIn(user, state.locale or LOCALES[0], state.session_generation)
 
     def locale(self, username: str) -> str:
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.accounts.locale(username) or LOCALES[0]
 
     def set_locale(self, username: str, locale: str) -> None:
@@ -203,7 +207,7 @@ class AccountCommands(EngineBase):
             uow.commit()
 
     def saved_filters(self, username: str) -> list[dict[str, Any]]:
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.accounts.filters(username)
 
     def save_filter(self, username: str, name: str, query: dict[str, Any]) -> None:
