@@ -16,9 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from .model import ProcessVersion
+from .loaded_versions import loaded_version
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -139,10 +137,8 @@ class BusinessTrail:
             details=details,
         )
 
-    def _version_number(self) -> int | None:
-        return self.uow.session.scalar(
-            select(ProcessVersion.version).where(ProcessVersion.id == self.instance.version_id)
-        )
+    def _version_number(self) -> int:
+        return loaded_version(self.uow, self.instance.version_id).number
 
     def discard(self) -> None:
         self._pending.clear()

@@ -19,6 +19,7 @@ from raci.matrix import ActivityRow, Letter, RaciMatrix, case_value
 from raci.messages import N_, Message
 
 from .errors import NotAllowed
+from .loaded_versions import loaded_version
 from .locales import DEFAULT_LOCALE
 from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
 from .scripting import ScopeFunction
@@ -205,7 +206,9 @@ class Governance:
             N_("%(task)s: signed off") if signed else N_("%(task)s: completed"), task=task.name
         )
         body = _done_body(task, instance, process_name(uow, instance), actor, signed)
-        for username in policy.informed(self.directory, row, task.audience):
+        recipients = policy.informed(self.directory, row, task.audience)
+        uow.accounts.read_locales(recipients)
+        for username in recipients:
             self.notify(uow, instance, task, username, subject, body)
             record(
                 uow,
@@ -232,7 +235,7 @@ class Governance:
 
 def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
     """The BPMN name of the instance's process, for messages (translated as a name)."""
-    return uow.versions.name_of(instance.version_id) or instance.process_id
+    return loaded_version(uow, instance.version_id).name or instance.process_id
 
 
 def _done_body(

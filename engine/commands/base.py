@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 
 from raci import policy
 from raci.directory import Acting
-from raci.matrix import RaciMatrix
 from raci.messages import N_, Message, message_of, said
 
 from ..attachments import AttachmentRule, missing
@@ -27,12 +26,11 @@ from ..clock import at_time
 from ..errors import InvalidState, InvalidTaskData, NotFound
 from ..governance import Governance, RaciRefusal
 from ..incidents import report_incident
-from ..matrices import matrix_of
+from ..loaded_versions import LoadedVersion, loaded_version
 from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from ..payload import check_payload
 from ..process_limits import ProcessLimits
 from ..runtime import Runtime
-from ..serialization import SpecBundle, spec_from_dict
 from ..settle import advance_and_settle, record
 from ..unit_of_work import UnitOfWork
 
@@ -48,15 +46,6 @@ class InstanceState:
     error: str | None = None
     ready_tasks: tuple[str, ...] = ()
     held_for_signoff: str | None = None  # a task whose changed data waits for a new sign-off
-
-
-@dataclass(frozen=True)
-class LoadedVersion:
-    """A deployed version as the engine runs it: its number, parsed specs, RACI matrix."""
-
-    number: int
-    specs: SpecBundle
-    matrix: RaciMatrix | None
 
 
 DataValidator = Callable[[dict[str, Any]], dict[str, Any]]
@@ -77,7 +66,6 @@ class EngineBase:
         *,
         known_services: Callable[[], list[str]] | None = None,
         forms: FormLookup | None = None,
-        spec_cache_size: int = 256,
         process_limits: ProcessLimits | None = None,
         database: Engine | None = None,
     ) -> None:
@@ -89,8 +77,6 @@ class EngineBase:
         self.known_services = known_services
         self.forms = forms
         self.process_limits = process_limits or ProcessLimits()
-        self._versions: dict[int, LoadedVersion] = {}  # by version id
-        self._version_cache_size = spec_cache_size
 
     def _open_uow(self, factory: Callable[[], UnitOfWork]) -> UnitOfWork:
         uow = factory()
@@ -198,16 +184,7 @@ class EngineBase:
         return found
 
     def _version(self, uow: UnitOfWork, version_id: int) -> LoadedVersion:
-        # Versions never change once deployed, so their parsed specs and matrix are cached.
-        cached = self._versions.get(version_id)
-        if cached is None:
-            if len(self._versions) >= self._version_cache_size:
-                self._versions.pop(next(iter(self._versions)))
-            version = uow.versions.get(version_id)
-            cached = self._versions[version_id] = LoadedVersion(
-                version.version, spec_from_dict(version.spec), matrix_of(version)
-            )
-        return cached
+        return loaded_version(uow, version_id)
 
     def _governance(self, uow: UnitOfWork, version_id: int) -> Governance | None:
         """The RACI rules for a version's instances; None for an ungoverned version."""
