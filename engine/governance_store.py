@@ -105,8 +105,11 @@ def _inbox_fields(task: HumanTask) -> dict[str, object]:
 
 
 class ConsultationRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, reading_only: bool = False) -> None:
         self.session = session
+        # A read-only unit of work (a request's reads) asks for a task's consultations
+        # in several places (may they see it, the detail); nothing adds any meanwhile.
+        self._by_task: dict[str, list[Consultation]] | None = {} if reading_only else None
 
     def add(self, consultation: Consultation) -> None:
         self.session.add(consultation)
@@ -127,13 +130,18 @@ class ConsultationRepository:
         return task_id
 
     def for_task(self, task_id: str) -> list[Consultation]:
-        return list(
+        if self._by_task is not None and task_id in self._by_task:
+            return list(self._by_task[task_id])
+        found = list(
             self.session.scalars(
                 select(Consultation)
                 .where(Consultation.task_id == task_id)
                 .order_by(Consultation.id)
             )
         )
+        if self._by_task is not None:
+            self._by_task[task_id] = found
+        return list(found)
 
 
 class NotificationRepository:

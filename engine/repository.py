@@ -213,6 +213,17 @@ class TaskRepository:
             task = self.rows.adopt(row)
         return task
 
+    def get_with_instance(self, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+        """A task and its instance, in one SELECT unless both are loaded already."""
+        task = self.rows.get(task_id)
+        if task is not None:
+            return task, self._instances.get(task.instance_id)
+        row = self._connection().execute(_TASK_WITH_INSTANCE, {"id": task_id}).first()
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist")
+        width = len(self.rows.columns)
+        return self.rows.adopt(row[:width]), self._instances.rows.adopt(row[width:])
+
     def lock(self, task_id: str) -> tuple[HumanTask, ProcessInstance]:
         """Load a task to change it: its instance's row is locked first, then the task is
         read with the instance's other open tasks (one statement; see open_alongside)."""
@@ -287,6 +298,11 @@ _OPEN = frozenset(status.value for status in OPEN_TASK_STATUSES)
 _OPEN_LIST = sorted(_OPEN)
 _TASK = select(human_tasks).where(human_tasks.c.id == bindparam("id"))
 _INSERT_TASK = insert(human_tasks)
+_TASK_WITH_INSTANCE = (
+    select(human_tasks, process_instances)
+    .join_from(human_tasks, process_instances, process_instances.c.id == human_tasks.c.instance_id)
+    .where(human_tasks.c.id == bindparam("id"))
+)
 _TASK_AND_OPEN = select(human_tasks).where(
     human_tasks.c.instance_id == bindparam("instance_id"),
     or_(human_tasks.c.id == bindparam("task_id"), human_tasks.c.status.in_(_OPEN_LIST)),

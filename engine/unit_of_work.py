@@ -10,7 +10,8 @@ in one unit of work is stamped with one time, `uow.now`, taken when it begins.
 A unit of work that only reads says so (`with uow.read_only():`): on SQLite it then
 begins a deferred transaction, which reads a snapshot and never waits for, nor holds
 up, a writer (WAL); one that may write begins with the write lock (BEGIN IMMEDIATE),
-so that it never has to upgrade a read lock half-way (engine/database.py).
+so that it never has to upgrade a read lock half-way (engine/database.py). Inside a
+request's read scope (engine/read_scope.py) the read units of work share one transaction.
 
 A command that changes an instance or its tasks locks the instance's row first
 (`uow.instances.lock`, `uow.tasks.lock`): writers of one instance take turns. Losing
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from raci.messages import Message
 
+from . import read_scope
 from .account_store import AccountRepository
 from .audit_store import AuditRepository
 from .caches import Caches, Revisions
@@ -79,6 +81,24 @@ class UnitOfWork:
         return self
 
     def __enter__(self) -> UnitOfWork:
+        scope = read_scope.current()
+        self._shared = False
+        self._ends_scope: read_scope.ReadScope | None = None
+        if scope is not None and self.reading_only:
+            # Reads inside a request share its one read transaction (engine/read_scope.py).
+            self._shared = True
+            if scope.reader is not None:
+                self._join(scope.reader)
+                return self
+            scope.reader = self
+        elif scope is not None:
+            # A write: what the request read so far ends; what it reads next sees the write.
+            scope.end()
+            self._ends_scope = scope
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
         self.now = self.clock.now()
         self.session = self.session_factory()
         self.session.info[UNIT_OF_WORK] = self
@@ -94,11 +114,21 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
         self.accounts = AccountRepository(self.session)
         self.task_roles = TaskRoleRepository(self.session)
-        self.consultations = ConsultationRepository(self.session)
+        self.consultations = ConsultationRepository(self.session, reading_only=self.reading_only)
         self.notifications = NotificationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.drafts = DraftRepository(self.session)
-        return self
+
+    def _join(self, reader: UnitOfWork) -> None:
+        """Read through `reader`'s transaction and repositories (all it opened)."""
+        for name, value in vars(reader).items():
+            if name not in ("_shared", "_ends_scope"):
+                setattr(self, name, value)
+
+    def close(self) -> None:
+        """End the transaction (rolling back whatever was not committed)."""
+        # close() keeps loaded objects readable.
+        self.session.close()
 
     def __exit__(
         self,
@@ -106,9 +136,16 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        # close() rolls back whatever was not committed, and keeps loaded objects readable.
-        self.session.close()
-        if isinstance(exc, DBAPIError) and _is_contention(exc):  # e.g. waiting for a lock
+        contention = isinstance(exc, DBAPIError) and _is_contention(exc)
+        if not self._shared:
+            self.close()
+        elif isinstance(exc, DBAPIError):  # the shared transaction may be unusable now
+            scope = read_scope.current()
+            if scope is not None:
+                scope.end()
+        if self._ends_scope is not None:
+            self._ends_scope.end()  # a read begun during the write must not outlive it
+        if contention:  # e.g. waiting for a lock
             raise ConcurrencyConflict(BUSY) from exc
 
     def commit(self) -> None:

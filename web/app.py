@@ -17,6 +17,7 @@ from . import (
     form_messages,
     input_hygiene,
     names,
+    request_reads,
     trail_views,
     vocabulary,
 )
@@ -73,6 +74,7 @@ def create_app(
     app.jinja_env.filters["form_message"] = form_messages.translate
     errors.init_app(app)
     input_hygiene.init_app(app)
+    request_reads.init_app(app)
     _register_blueprints(app)
     display.init_app(app, settings.timezone)  # after the blueprints: its filters win
     app.after_request(_security_headers)

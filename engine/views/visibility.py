@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, 
 
 from raci.visibility import OVERSIGHT_ROLES, CasePart, TaskPart
 
-from ..matrices import matrix_of
+from ..loaded_versions import loaded_version
 from ..model import (
     ANYONE,
     OPEN_TASK_STATUSES,
@@ -34,9 +34,8 @@ def task_access(uow: UnitOfWork, task_id: str, user: str) -> TaskPart:
     so they hold for closed tasks too, and from the inbox index of an open task (a
     sign-off raised to a higher level). NotFound if there is no such task."""
     with uow.read_only():
-        task = uow.tasks.get(task_id)
-        instance = uow.instances.get(task.instance_id)
-        matrix = matrix_of(uow.versions.get(instance.version_id))
+        task, instance = uow.tasks.get_with_instance(task_id)
+        matrix = loaded_version(uow, instance.version_id).matrix
         touched = {
             task.assignee,
             task.performer,

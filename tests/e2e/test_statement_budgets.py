@@ -4,8 +4,9 @@ A credit limit change of the demo company through the JSON API (start, read the
 task, complete it, sign it off) and the pages a credit controller reads (inbox,
 task page), each counted by a SQLAlchemy event listener on the app's engine. The
 budgets are design decisions (docs/performance.md): what the call needs for its
-own work, plus one token or session check and one cache-revision read per
-transaction. A change that adds a query to every request fails here first.
+own work, plus one statement that says who is calling (with the cache revisions),
+in one read transaction and at most one write transaction. A change that adds a
+query to every request fails here first.
 
 Counted warm: a first run of the same calls fills the per-process caches, as the
 first requests after a server starts do.
@@ -26,16 +27,16 @@ from workflows.customers import get_customer
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 
-# call -> (most statements, most transactions): docs/performance.md says why, and what
-# lowers them next (one read and one write transaction per request, Core repositories).
+# call -> (most statements, most transactions): docs/performance.md says why. Every
+# request reads in one transaction and writes in at most one more (engine/read_scope.py).
 BUDGETS = {
-    "GET /api/v1/me": (3, 2),
-    "start (API)": (15, 4),
-    "get task (API)": (11, 3),
-    "complete (API)": (25, 2),
-    "approve (API)": (30, 3),
-    "GET /inbox/": (17, 6),
-    "task page": (33, 12),  # + the case's comments and files (docs/attachments.md)
+    "GET /api/v1/me": (1, 1),
+    "start (API)": (10, 2),
+    "get task (API)": (4, 1),
+    "complete (API)": (18, 2),
+    "approve (API)": (24, 2),
+    "GET /inbox/": (14, 1),
+    "task page": (16, 1),  # + the case's comments and files (docs/attachments.md)
 }
 
 
