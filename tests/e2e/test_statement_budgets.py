@@ -33,8 +33,8 @@ BUDGETS = {
     "GET /api/v1/me": (1, 1),
     "start (API)": (10, 2),
     "get task (API)": (4, 1),
-    "complete (API)": (18, 2),
-    "approve (API)": (24, 2),
+    "complete (API)": (19, 2),  # + the case's files the work saw (issue 17)
+    "approve (API)": (25, 2),  # + the case's files the signer saw (issue 17)
     "GET /inbox/": (14, 1),
     "task page": (16, 1),  # + the case's comments and files (docs/attachments.md)
 }
