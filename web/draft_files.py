@@ -14,6 +14,7 @@ from workflows.forms import forms
 
 from .bpmn_layout import with_layout
 from .diagram import DiagramUnavailable, parse_process
+from .vocabulary import term
 
 
 def bpmn_name(files: dict[str, str]) -> str:
@@ -73,6 +74,7 @@ def editor_data(process_id: str, files: dict[str, str], directory_roles: list[st
                 "cells": {r: format_letters(cell) for r, cell in row.cells.items() if cell},
                 "self_approval": row.rules.self_approval,
                 "advisory": row.rules.advisory,
+                "scopes": {role: term(scope) for role, scope in matrix.scopes_of(row).items()},
                 "signoff_due": format_duration(row.rules.signoff_due)
                 if row.rules.signoff_due
                 else "",

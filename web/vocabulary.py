@@ -42,6 +42,7 @@ TERMS = {
     "cfo_by_increase": _l("CFO, for the size of the increase"),
     "Increase": _l("increase"),
     "Decrease": _l("decrease"),
+    "customer_bd": _l("the customer's own BD"),  # an audience scope (docs/raci.md)
     "True": _l("yes"),
     "False": _l("no"),
 }

@@ -79,6 +79,7 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     # user task shows the form it uses.
     row = owner.page.locator("#raci-grid tr[data-activity=analyse_controller]")
     assert row.locator("td.form-key").inner_text() == "analyse_controller"
+    assert row.locator("td.scopes").inner_text() == "Πωλητής (BD): ο πωλητής του πελάτη"
     row.locator("input[data-role=sales_manager]").fill("C")
 
     # The decision table: the finance manager signs increases above 500.

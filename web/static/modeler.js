@@ -55,7 +55,8 @@
       roles.map((r) => '<th scope="col" title="' + r + '">' + roleName(r) +
         ' <button type="button" class="link remove-role" data-role="' + r + '" aria-label="' + words.remove_role + ' ' + roleName(r) + '">×</button></th>').join('') +
       '<th scope="col">' + words.self_approval + '</th><th scope="col">' + words.advisory + '</th><th scope="col">' + words.signoff_due + '</th>' +
-      (data.form_keys.length ? '<th scope="col">' + words.form + '</th>' : '') + '</tr></thead>';
+      (data.form_keys.length ? '<th scope="col">' + words.form + '</th>' : '') +
+      '<th scope="col">' + words.scope + '</th></tr></thead>';
     const body = found.filter((a) => rows[a.id]).map((a) => {
       const row = rows[a.id];
       return '<tr data-activity="' + a.id + '"><th scope="row" title="' + a.id + '">' + escapeHtml(a.name) + '</th>' +
@@ -63,7 +64,8 @@
         '<td><input type="checkbox" data-flag="self_approval" ' + (row.self_approval ? 'checked' : '') + ' aria-label="' + words.self_approval + '"></td>' +
         '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
         '<td><input size="5" data-flag="signoff_due" value="' + (row.signoff_due || '') + '" aria-label="' + words.signoff_due + '"></td>' +
-        (data.form_keys.length ? '<td class="form-key">' + (!a.user ? '' : data.form_keys.includes(a.id) ? a.id : '<span class="no-form">' + words.no_form + '</span>') + '</td>' : '') + '</tr>';
+        (data.form_keys.length ? '<td class="form-key">' + (!a.user ? '' : data.form_keys.includes(a.id) ? a.id : '<span class="no-form">' + words.no_form + '</span>') + '</td>' : '') +
+        '<td class="scopes small">' + Object.entries(row.scopes || {}).map(([r, s]) => escapeHtml(roleName(r) + ': ' + s)).join('<br>') + '</td></tr>';
     }).join('');
     table.innerHTML = head + '<tbody>' + body + '</tbody>';
   }
