@@ -57,7 +57,8 @@ def index() -> Any:
 @bp.post("/")
 @login_required
 def open_draft() -> Any:
-    process_id = (request.form.get("process_id") or request.form.get("new_id") or "").strip()
+    # A new process's id, when one is typed; else the deployed process chosen.
+    process_id = (request.form.get("new_id") or request.form.get("process_id") or "").strip()
     try:
         draft = engine().open_draft(process_id, user=_me())
     except EngineError as error:

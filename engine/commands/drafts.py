@@ -7,6 +7,7 @@ The rules of who may do what are raci/deployment.py's (docs/deployment.md).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from .definitions import DefinitionCommands, Deployment
 
 Files = dict[str, str]
 MAX_FILES = 20
+PROCESS_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,199}")  # a BPMN id, as the API's
 BOOTSTRAP_ACTOR = "bootstrap"  # who deploys while the directory has nobody in it
 
 
@@ -47,6 +49,13 @@ class DraftCommands(DefinitionCommands):
     ) -> Draft:
         """A new draft of `process_id` for `user`: the files given, or those of a deployed
         version (the latest unless `version`), or a blank process if it is not deployed."""
+        if not PROCESS_ID.fullmatch(process_id or ""):
+            raise InvalidState(
+                Message(
+                    N_("'%(id)s' is not a process id: a letter, then letters, digits, _ or -"),
+                    id=process_id,
+                )
+            )
         with self.uow() as uow:
             self._may_draft(uow, user)
             base = self._latest_number(uow, process_id) if version is None else version

@@ -117,3 +117,14 @@ def test_staff_neither_open_drafts_nor_see_others(app):
     assert "only a process owner" in bd.page("/drafts/")
     assert bd.get(f"/drafts/{draft_id}").status_code == 404
     assert bd.get(f"/drafts/{draft_id}/review").status_code == 404
+
+
+def test_a_new_process_starts_blank_and_a_bad_id_is_refused(app):
+    owner = as_user(app, "lena.owner")
+    made = owner.post("/drafts/", {"process_id": PROCESS, "new_id": "price_review"})
+    draft_id = made.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    data = editor(owner.page(f"/drafts/{draft_id}"))
+    assert data["process_id"] == "price_review" and 'id="price_review"' in data["bpmn"]
+    refused = owner.post("/drafts/", {"process_id": PROCESS, "new_id": "9 bad id"})
+    assert refused.status_code == 303
+    assert "is not a process id" in owner.page("/drafts/")
