@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -197,7 +197,9 @@ def _refused(instance_id: str, page: task_page.TaskPage | None, error: EngineErr
         from .tasks import render_page
 
         return render_page(page, error=message, status=status)
-    return render_template("error.html", status=status, message=message), status
+    from .instances import render_case
+
+    return render_case(instance_id, error=message), status
 
 
 def _back(instance_id: str, task_id: str | None, anchor: str) -> Response:

@@ -241,10 +241,16 @@ def may_retry(instance: dict[str, Any]) -> bool:
     return instance["status"] == "error" and rules.may_retry(current_user.roles)
 
 
+def render_case(instance_id: str, *, error: str) -> str:
+    """The case page again, saying why an act on it was refused (nothing changed)."""
+    return _detail(visible(instance_id), error=error)
+
+
 def _detail(
     instance: dict[str, Any],
     errors: dict[str, str] | None = None,
     retry_form: form_render.BoundForm | None = None,
+    error: str | None = None,
 ) -> str:
     events = views.audit_events(engine().uow(), instance_id=instance["id"])
     tasks = oversight.instance_tasks(engine().uow(), instance["id"])
@@ -272,6 +278,7 @@ def _detail(
         incident=incident,
         sees_all=sees_all(),
         retry_form=retry_form,
+        error=error,
         errors=errors or {},
         form=request.form if errors else {},
     )

@@ -66,6 +66,15 @@ def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, vi
         contacted_at=datetime.now(ZoneInfo("Europe/Athens")).strftime("%Y-%m-%dT%H:%M"),
     )
 
+    bd.page.goto(f"/instances/{instance_id}")  # the case page shows the photo as a thumbnail
+    case_files = bd.page.locator("#files")
+    case_files.scroll_into_view_if_needed()
+    assert (
+        case_files.locator("img.thumb").evaluate("img => img.getBoundingClientRect().width") <= 160
+    )
+    assert bd.has_no_horizontal_scroll()
+    bd.shot("photo-on-the-case-page")
+
     auditor = journey.as_("fotis.audit")
     auditor.page.goto(f"/audit/instances/{instance_id}/case")
     page = auditor.page.locator("main")

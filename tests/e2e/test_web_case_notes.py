@@ -130,6 +130,21 @@ def test_a_refused_upload_says_why_on_the_task_page_and_stores_nothing(web_app, 
     assert stored(crm) == before
 
 
+def test_a_refused_upload_on_the_case_page_says_why_there_and_stores_nothing(web_app, crm):
+    instance = case_of(crm, requested(crm))
+    anna = sign_in(web_app, "anna.credit")
+    before = stored(crm)
+    case_page = anna.page(f"/instances/{instance}")
+    assert "notes.css" in case_page and "uploads.js" in case_page  # thumbnails, drop zone
+
+    faked = upload(anna, instance, None, (b"<script>alert(1)</script>", "x.jpg"))
+    assert faked.status_code == 422
+    page = faked.get_data(as_text=True)
+    assert "x.jpg: this kind of file is not accepted" in page
+    assert 'id="files"' in page  # the case page again, not a bare error page
+    assert stored(crm) == before
+
+
 def test_only_those_in_the_case_read_its_files_and_the_auditor_adds_nothing(web_app, crm):
     analysis = requested(crm)
     instance = case_of(crm, analysis)

@@ -1,4 +1,4 @@
-/* File uploads on the task and start pages (web/templates/cases/_notes.html).
+/* File uploads on the task, case and start pages (web/templates/cases/_notes.html).
  *
  * Lists the chosen files by name, and lets files be dropped on the drop zone (they go
  * into its "Choose files" input). Without this script the inputs work as they are.
