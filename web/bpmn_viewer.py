@@ -11,12 +11,14 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify
 from flask_babel import gettext
 from flask_login import login_required
+from lxml import etree
 
+from engine.safe_xml import parse_xml
 from engine.views import oversight
 
 from . import display
 from .bpmn_layout import has_di
-from .diagram import infer_state, parse_process, recorded_state
+from .diagram import BPMN_NS, infer_state, parse_process, recorded_state
 from .services import engine
 from .vendor import installed
 
@@ -68,6 +70,17 @@ def viewer_policy(response: Response) -> Response:
     return response
 
 
+def in_reader_language(bpmn: str) -> str:
+    """The drawing with each element's name in the reader's language (the catalog has
+    the BPMN names), as the graphviz drawing shows them; the file itself is unchanged."""
+    root = parse_xml(bpmn, "version.bpmn")
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        name = element.get("name")
+        if name:
+            element.set("name", gettext(name))
+    return etree.tostring(root, encoding="unicode")
+
+
 @bp.get("/<instance_id>/diagram.json")
 @login_required
 def diagram(instance_id: str) -> Any:
@@ -80,7 +93,7 @@ def diagram(instance_id: str) -> Any:
     bpmn = next(text for name, text in sorted(sources.items()) if name.endswith(".bpmn"))
     response = jsonify(
         {
-            "bpmn": bpmn,
+            "bpmn": in_reader_language(bpmn),
             "state": {
                 kind: sorted(getattr(state, kind))
                 for kind in ("done", "active", "waiting", "failed")
@@ -106,4 +119,4 @@ def process_diagram(process_id: str, version: int) -> Any:
         )
         for activity, load in engine().activity_load(process_id, version).items()
     }
-    return jsonify({"bpmn": bpmn, "state": {}, "overlays": overlays})
+    return jsonify({"bpmn": in_reader_language(bpmn), "state": {}, "overlays": overlays})

@@ -149,6 +149,7 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     # Version 2 was drawn in the modeler: the case shows that drawing, its open task marked.
     owner.page.wait_for_selector("#bpmn-viewer[data-ready=true]")
     assert owner.page.locator("#bpmn-viewer .djs-element.state-active").count() == 1
+    assert "Αίτημα νέου πιστωτικού ορίου" in owner.page.locator("#bpmn-viewer").inner_text()
     owner.page.locator("#bpmn-viewer").scroll_into_view_if_needed()
     owner.shot("process-change-08-migrated-trail-desk")
     # A case on version 1 (no drawing in its file) keeps the graphviz diagram.
