@@ -97,10 +97,9 @@ def waiting_names(workflow: BpmnWorkflow) -> set[tuple[str, str]]:
 
 
 def _waiting_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    tasks = list(workflow.event_manager.tasks.values())
-    for subprocess in workflow.subprocesses.values():
-        tasks.extend(subprocess.event_manager.tasks.values())
-    return tasks
+    # SpiffWorkflow keeps one event manager, on the top workflow, for the waiting
+    # tasks of every subprocess and call activity too (BpmnSubWorkflow has none).
+    return list(workflow.event_manager.tasks.values())
 
 
 def _flat(correlations: dict[str, Any]) -> dict[str, Any]:

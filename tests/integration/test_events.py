@@ -202,3 +202,16 @@ def test_a_new_version_without_a_start_timer_clears_the_schedule(engine, clock):
     clock.advance(timedelta(hours=2))
     assert engine.fire_start_timers() == 1  # hourly_check only
     assert instances_of(engine, "nightly_check") == []
+
+
+def test_a_message_reaches_a_catch_inside_a_subprocess(database_url, clock, services):
+    # Found on an outside corpus: any instance with a subprocess failed at its first wait.
+    engine = build_engine(database_url, services=services, clock=clock)
+    engine.deploy(fixture_files("events/refund_in_subprocess.bpmn"), user="owner")
+    started = engine.start("refund_in_subprocess", user="ana").instance_id
+    assert status(engine, started) == "waiting"
+
+    delivery = engine.send_message("refund_approved", user="bank", payload={"ok": True})
+
+    assert delivery.delivered_to == (started,)
+    assert open_elements(engine, started) == ["pay_refund"]
