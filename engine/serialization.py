@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import date, time
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +63,12 @@ class KeyedRegistry(DefaultRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.convert_from_dict[_KEYED] = self._restore_keyed
+        # Values the script sandbox hands out (datetime, decimal) that SpiffWorkflow's
+        # registry does not store; datetime, timedelta and UUID it does. Restoring
+        # one runs only fromisoformat/Decimal on text, never code from the state.
+        self.register(date, _iso, lambda v: date.fromisoformat(v["value"]), "raciflow.date")
+        self.register(time, _iso, lambda v: time.fromisoformat(v["value"]), "raciflow.time")
+        self.register(Decimal, _text, lambda v: Decimal(v["value"]), "raciflow.Decimal")
 
     def keep_keys(self, value: Any) -> Any:
         """`value` with every dict that has a non-text key made into a list of pairs."""
@@ -79,6 +87,14 @@ class KeyedRegistry(DefaultRegistry):
 
 
 _KEYED = "raciflow.KeyedDict"
+
+
+def _iso(value: date | time) -> dict[str, str]:
+    return {"value": value.isoformat()}
+
+
+def _text(value: Decimal) -> dict[str, str]:
+    return {"value": str(value)}
 
 
 def _key(value: Any) -> Any:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from engine import InstanceStatus, build_engine, views
 from tests.conftest import fixture_files
@@ -33,3 +34,27 @@ def test_a_refused_condition_says_why(database_url, services, clock):
     assert started.status is InstanceStatus.ERROR
     assert "code != 'ab' and code.encode() == b'x'" in started.error
     assert "access to attribute 'encode' of str is not allowed" in started.error
+
+
+def test_dates_times_and_decimals_survive_a_wait(database_url, services, clock):
+    # Found comparing with bare SpiffWorkflow: a date or a Decimal left by a script
+    # made every save fail ("Object of type date is not JSON serializable").
+    engine = build_engine(database_url, services=services, clock=clock)
+    engine.deploy(fixture_files("dated_price.bpmn"), user="owner")
+    started = engine.start("dated_price", user="ana")
+    assert started.status is InstanceStatus.WAITING
+
+    restarted = build_engine(database_url, services=services, clock=clock)  # from storage only
+    [task] = views.open_tasks(restarted.uow())
+    restarted.complete(task["id"], user="ana", data={})
+    [task] = views.open_tasks(restarted.uow())
+    assert task["element"] == "ship"
+    with restarted.uow() as uow:
+        workflow, _ = restarted._load(uow, uow.instances.get(started.instance_id))
+    data = restarted.runtime.data_of(workflow, task["id"])
+    assert data["ordered"] == date(2031, 2, 3) and type(data["ordered"]) is date
+    assert data["cutoff"] == time(9, 30)
+    assert data["price"] == Decimal("19.90") and type(data["price"]) is Decimal
+    assert data["due"] == date(2031, 2, 6)
+    assert data["total"] == Decimal("39.80")
+    assert data["early"] is True
