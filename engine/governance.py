@@ -205,7 +205,8 @@ class Governance:
         subject = Message(
             N_("%(task)s: signed off") if signed else N_("%(task)s: completed"), task=task.name
         )
-        body = _done_body(task, instance, process_name(uow, instance), actor, signed)
+        actor_name = person_name(self.directory, actor)
+        body = _done_body(task, instance, process_name(uow, instance), actor_name, signed)
         recipients = policy.informed(self.directory, row, task.audience)
         uow.accounts.read_locales(recipients)
         for username in recipients:
@@ -231,6 +232,12 @@ class Governance:
     ) -> None:
         """Store an in-app notification, and queue an e-mail if the user has an address."""
         notify(uow, self.directory, instance, task, username, subject, body)
+
+
+def person_name(directory: Directory, username: str) -> str:
+    """How a notice names a person: by their name in the directory (their username if gone)."""
+    found = directory.users.get(username)
+    return found.name if found is not None and found.name else username
 
 
 def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from raci.directory import ADMIN_ROLE, Directory
 from raci.messages import N_, Message
 
-from .governance import notify, process_name
+from .governance import notify, person_name, process_name
 from .model import HumanTask, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
@@ -42,7 +42,7 @@ def report_incident(
         process=process_name(uow, instance),
         key=instance.business_key or "",
         done=Message(N_("signed off") if task.signed_off_by else N_("completed")),
-        user=actor,
+        user=person_name(directory, actor),
         step=instance.error_task,
         error=instance.error_message,
     )

@@ -9,7 +9,7 @@ from raci.messages import N_, Message
 
 from ..authority import SigningLevel
 from ..errors import InvalidState
-from ..governance import Governance, signoff_due
+from ..governance import Governance, person_name, signoff_due
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
 from ..signature import digest
@@ -142,7 +142,7 @@ class SignOffCommands(ResignatureCommands):
                 Message(N_("%(task)s: sent back to you"), task=task.name),
                 Message(
                     N_("%(user)s sent '%(task)s' back: %(reason)s"),
-                    user=user,
+                    user=person_name(governance.directory, user),
                     task=task.name,
                     reason=reason,
                 ),

@@ -230,6 +230,7 @@ def test_rejected_performer_is_told_why(raci_engine):
     raci_engine.reject(analyse, user="fiona", reason="too high")
     [notice] = raci_engine.notifications("carol")
     assert "too high" in notice.body
+    assert notice.body.startswith("Fiona Finance sent")  # the signer by name, not username
     assert raci_engine.mark_read("carol", [notice.id]) == 1
     assert raci_engine.notifications("carol", unread_only=True) == []
 
@@ -341,7 +342,7 @@ def test_informed_members_are_emailed_through_a_real_smtp_server(raci_engine):
         ("sam@example.com", "Request new limit: signed off"),
     ]
     body = _text(received["sam@example.com", "Analyse credit: completed"])
-    assert "completed by carol" in body
+    assert "completed by Carol Credit" in body  # the performer by name
 
 
 def test_mail_that_cannot_be_delivered_stays_queued_for_a_retry(raci_engine, clock):
