@@ -18,9 +18,11 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
+from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.data_spec import DataObject as PlainDataObject
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
@@ -102,9 +104,20 @@ def _key(value: Any) -> Any:
     return tuple(_key(item) for item in value) if isinstance(value, list) else value
 
 
+class PlainDataObjectConverter(BpmnDataSpecificationConverter):
+    """SpiffWorkflow's spiff parser makes the data objects of an ad-hoc subprocess with
+    the plain BPMN class, which its spiff serializer config no longer knows: any spec
+    with one failed to store ("Object of type DataObject is not JSON serializable").
+    Its own name keeps it apart from the spiff DataObject's ("DataObject")."""
+
+    def __init__(self, target_class: type, registry: Any, typename: str | None = None) -> None:
+        super().__init__(target_class, registry, "raciflow.PlainDataObject")
+
+
 _REGISTRY = BpmnWorkflowSerializer.configure(
     {
         **SPIFF_CONFIG,
+        PlainDataObject: PlainDataObjectConverter,
         BpmnWorkflow: SpeclessWorkflowConverter,
         BusinessRuleTask: RecordedBusinessRuleTaskConverter,  # decisions on the record
     },
