@@ -430,7 +430,7 @@ def changes_text(entry: Entry) -> list[str]:
     """'Field: old → new' per change."""
     return [
         f"{_capitalised(trail_views.FIELDS.get(c.field) or field_label(c.field))}: "
-        f"{_change_value(c.old)} → {_change_value(c.new)}"
+        f"{_change_value(c.old, c.field)} → {_change_value(c.new, c.field)}"
         for c in entry.changes
     ]
 
@@ -440,6 +440,8 @@ def _capitalised(label: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _change_value(value: Any) -> str:
+def _change_value(value: Any, field: str | None = None) -> str:
     """A changed value: the trail stores text ('15000', 'placed'), worded as the trail does."""
-    return trail_views.shown(value) or "—" if isinstance(value, str) else show(value)
+    if isinstance(value, str):
+        return trail_views.shown(value, field) or "—"
+    return show(value)

@@ -67,6 +67,9 @@ FIELDS = {
 }
 
 # Status codes of customers, orders, assets, complaints and service requests.
+# Fields whose digits name something rather than count it.
+IDENTIFIERS = frozenset({"phone", "afm", "asset_serial", "email"})
+
 VALUES = {
     "prospect": lazy_gettext("prospect"),
     "active": lazy_gettext("active"),
@@ -137,8 +140,8 @@ def change_view(details: dict[str, Any]) -> dict[str, Any]:
         "entity": ENTITIES.get(details.get("entity"), details.get("entity")),
         "key": _key(details.get("entity"), details.get("key")),
         "field": FIELDS.get(details.get("field"), details.get("field")),
-        "old": shown(details.get("old")),
-        "new": shown(details.get("new")),
+        "old": shown(details.get("old"), details.get("field")),
+        "new": shown(details.get("new"), details.get("field")),
     }
 
 
@@ -177,10 +180,13 @@ def _value(value: Any) -> Any:
     return value
 
 
-def shown(value: str | None) -> str | None:
-    """A stored change value as people read it: numbers in the locale's way, codes in words."""
+def shown(value: str | None, field: str | None = None) -> str | None:
+    """A stored change value as people read it: numbers in the locale's way, codes in words;
+    an identifier made of digits (a phone, a tax id) as it was typed, never as a quantity."""
     if value is None:
         return None
+    if field in IDENTIFIERS:
+        return value
     if value in VALUES:
         return str(VALUES[value])
     try:

@@ -161,3 +161,15 @@ def test_a_credit_block_is_a_warning(english):
     [found] = warnings({"credit": {"blocked": True, "reasons": ["overdue 84 days"]}})
     assert found.title == "Blocked for credit" and found.detail == "overdue 84 days"
     assert warnings({"credit": {"blocked": False, "reasons": []}}) == []
+
+
+def test_a_changed_phone_or_tax_id_reads_as_typed_and_a_limit_as_a_number():
+    from web.trail_views import change_view
+
+    with make_app("el").test_request_context():
+        phone = change_view({"field": "phone", "old": "2120806154", "new": "2120806199"})
+        afm = change_view({"field": "afm", "old": "094014201", "new": "094014202"})
+        limit = change_view({"field": "credit_limit", "old": "15000", "new": "20000"})
+    assert (phone["old"], phone["new"]) == ("2120806154", "2120806199")
+    assert afm["new"] == "094014202"  # the leading zero kept
+    assert (limit["old"], limit["new"]) == ("15.000", "20.000")  # a quantity, in Greek
