@@ -257,12 +257,12 @@ def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
     version = f" v{worded['version']}" if worded["version"] else ""
     entry.facts = [_("Table: %(table)s", table=f"{worded['table']}{version}")]
     for title, items in (
-        (_("Inputs"), [f"{label} = {value}" for label, value in worded["inputs"]]),
+        (_("Inputs"), [f"{label} = {_worded(value)}" for label, value in worded["inputs"]]),
         (_("Matched rules"), [str(rule) for rule in worded["rules"] if rule]),
         (
             _("Outputs"),
             [
-                f"{display_values.field_label(name)} = {vocabulary.term(value)}"
+                f"{display_values.field_label(name)} = {_worded(value, name)}"
                 for name, value in worded["outputs"].items()
             ],
         ),
@@ -288,10 +288,19 @@ RENDERERS: dict[str, Renderer] = {
 def data_facts(data: dict[str, Any]) -> list[str]:
     """'Label: value' for each filled field of submitted data."""
     return [
-        f"{field_label(key)}: {show(value)}"
+        f"{field_label(key)}: {_worded(value, key)}"
         for key, value in data.items()
         if value not in (None, "", [], {})
     ]
+
+
+def _worded(value: Any, key: str | None = None) -> str:
+    """A single value worded as the pages word it (display_values.show: codes in words,
+    times in the display zone, durations, people and customers by name), as plain text."""
+    is_customer = key == "customer_id" and isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(value, str) or is_customer:
+        return display_values.show(value, key).striptags()
+    return show(value)
 
 
 def field_label(name: str) -> str:

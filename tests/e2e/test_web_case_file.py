@@ -96,6 +96,7 @@ def test_the_case_file_of_an_instance_reads_as_acts_with_their_meaning(app, engi
     assert "notified: " in page and " people (" in page  # folded into the act they follow
     assert page.count("notified: ") < len(notified)
     assert "Recommendation: approve" in page and "Approved limit: 17500" in page
+    assert f"Customer id: {customer_name(engine)}" in page  # by name, as the pages word it
 
 
 def test_the_case_file_of_a_customer_shows_old_and_new_values(app, engine):
