@@ -264,6 +264,16 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             sandbox.execute(
                 script, namespace, time_limit=self.time_limit, memory_limit=self.memory_limit
             )
+        left = {
+            name: value
+            for name, value in namespace.items()
+            if name not in external and (name not in context or context[name] is not value)
+        }
+        from .serialization import unstorable  # it imports this module (decisions)
+
+        reason = unstorable(left)
+        if reason is not None:  # fail this step, with why, rather than the save after it
+            raise ValueError(reason)
         context.clear()
         context.update({k: v for k, v in namespace.items() if k not in external})
         return True

@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from .decisions import RecordedBusinessRuleTaskConverter
+from .errors import InvalidState
 from .spiff_internals import state_encoder
 
 SpecBundle = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
@@ -148,8 +149,30 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
     state = _REGISTRY.convert(workflow)
     _keep_data_keys(state)
     state[_VERSION_KEY] = VERSION
-    text = json.dumps(state, separators=(",", ":"), cls=_ENCODER)
+    try:
+        text = json.dumps(state, separators=(",", ":"), cls=_ENCODER)
+    except (TypeError, ValueError) as err:  # e.g. a service returned a set
+        raise UnstorableState(f"the case's data cannot be stored: {err}") from err
     return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unstorable(values: dict[str, Any]) -> str | None:
+    """Why one of `values` could not be saved with the workflow's state, or None.
+
+    The same conversion the save makes, so a script that leaves, say, a frozenset or
+    bytes fails at its own step with this reason, instead of the whole command later.
+    """
+    for name, value in values.items():
+        try:
+            json.dumps(_REGISTRY.keep_keys(_REGISTRY.convert(value)), cls=_ENCODER)
+        except (TypeError, ValueError) as err:
+            return f"'{name}' cannot be stored with the case: {err}"
+    return None
+
+
+class UnstorableState(InvalidState):
+    """Workflow state that JSON cannot hold (a value no converter knows): the command
+    changes nothing and says so in one line."""
 
 
 def _keep_data_keys(state: dict[str, Any]) -> None:

@@ -58,3 +58,15 @@ def test_dates_times_and_decimals_survive_a_wait(database_url, services, clock):
     assert data["due"] == date(2031, 2, 6)
     assert data["total"] == Decimal("39.80")
     assert data["early"] is True
+
+
+def test_a_script_leaving_a_value_no_save_can_hold_fails_at_its_step(database_url, services, clock):
+    # Found on an outside corpus: a frozenset (or bytes, a range...) left by a script made
+    # every later save raise, so `start` printed a traceback and recorded nothing.
+    engine = build_engine(database_url, services=services, clock=clock)
+    engine.deploy(fixture_files("leaves_a_set.bpmn"), user="owner")
+    started = engine.start("leaves_a_set", user="ana", data={})
+    assert started.status is InstanceStatus.ERROR  # recorded, in error, with why
+    assert "'tags' cannot be stored with the case" in started.error
+    assert "frozenset" in started.error and "\n" not in started.error
+    assert views.instance(engine.uow(), started.instance_id)["status"] == "error"
