@@ -9,22 +9,12 @@ from raci.messages import N_, Message
 
 from .drafts import Draft
 from .errors import NotFound
-from .locales import DEFAULT_LOCALE
-from .model import Notification, OutboxMail
+from .governance import deliver
 from .unit_of_work import UnitOfWork
 
 
 def tell(uow: UnitOfWork, username: str, subject: Message, body: Message) -> None:
-    directory = uow.directory.load()
-    locale = uow.accounts.locale(username) or DEFAULT_LOCALE
-    subject_text, body_text = uow.wording(subject, locale), uow.wording(body, locale)
-    notification = Notification(username, subject_text[:400], body_text, uow.now)
-    uow.notifications.add(notification)
-    user = directory.users.get(username)
-    if user is not None and user.email:
-        mail = OutboxMail(user.email, subject_text[:400], body_text, uow.now)
-        mail._notification = notification  # type: ignore[attr-defined]
-        uow.outbox.add(mail)
+    deliver(uow, uow.directory.load(), username, subject, body)
 
 
 def _process(uow: UnitOfWork, draft: Draft) -> str:

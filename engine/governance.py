@@ -273,6 +273,20 @@ def notify(
     subject: Message,
     body: Message,
 ) -> None:
+    """Tell `username` about a task of an instance (see `deliver`)."""
+    deliver(uow, directory, username, subject, body, instance_id=instance.id, task_id=task.id)
+
+
+def deliver(
+    uow: UnitOfWork,
+    directory: Directory,
+    username: str,
+    subject: Message,
+    body: Message,
+    *,
+    instance_id: str | None = None,
+    task_id: str | None = None,
+) -> None:
     """Store an in-app notification, and queue an e-mail if the user has an address.
 
     Both are written once, in the recipient's language, inside this unit of work: the
@@ -281,7 +295,7 @@ def notify(
     locale = uow.accounts.locale(username) or DEFAULT_LOCALE
     subject_text, body_text = uow.wording(subject, locale), uow.wording(body, locale)
     notification = Notification(
-        username, subject_text[:400], body_text, uow.now, instance_id=instance.id, task_id=task.id
+        username, subject_text[:400], body_text, uow.now, instance_id=instance_id, task_id=task_id
     )
     uow.notifications.add(notification)
     user = directory.users.get(username)
