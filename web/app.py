@@ -18,6 +18,7 @@ from . import (
     input_hygiene,
     names,
     request_reads,
+    suggestions,
     trail_views,
     vocabulary,
 )
@@ -71,6 +72,7 @@ def create_app(
     app.jinja_env.filters["event_reason"] = trail_views.event_reason
     app.jinja_env.filters["process_name"] = names.process_name
     app.jinja_env.globals["task_name"] = names.task_name
+    app.jinja_env.globals["suggestions"] = suggestions.suggestions
     app.jinja_env.filters["form_message"] = form_messages.translate
     errors.init_app(app)
     input_hygiene.init_app(app)

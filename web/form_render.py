@@ -44,6 +44,7 @@ class FormField:
     columns: tuple[FormField, ...] = ()  # the inputs of each row ("rows") or of the "group"
     # Required only while another field holds one of these values: ((field, (values...)),...)
     needed_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    suggest: str | None = None  # a list of known values the input offers (web/suggestions.py)
 
     @property
     def step(self) -> str:
@@ -67,6 +68,7 @@ def _field(name: str, f: fields.Field) -> FormField:
         "required": bool(f.required),
         "help": f.metadata.get("description"),
         "needed_when": tuple(conditions(f.metadata).items()),
+        "suggest": f.metadata.get("suggest"),
     }
     for check in f.validators:
         if isinstance(check, validate.Range):
@@ -174,6 +176,11 @@ class BoundForm:
         """The labels a select shows for `values` of field `name` (for "needed when" hints)."""
         choices = dict(next((f.choices for f in self.fields if f.name == name), ()))
         return [choices.get(v, v.replace("_", " ")) for v in values]
+
+    def suggested(self) -> list[str]:
+        """The lists of known values this form's inputs offer (one datalist each)."""
+        inputs = [c for f in self.fields for c in (f, *f.columns)]
+        return sorted({f.suggest for f in inputs if f.suggest})
 
     def label_of(self, name: str) -> str:
         return next((f.label for f in self.fields if f.name == name), name)

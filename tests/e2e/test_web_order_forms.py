@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -71,6 +72,16 @@ def test_the_start_page_draws_one_optional_row_and_no_required_cell(web_app, crm
     row = html[html.index('data-rows="lines"') : html.index("</fieldset>")]
     assert " required" not in row  # a blank row is dropped, never blocks the browser
     assert 'data-add-label="Add a row"' in row and "forms.js" in html
+
+
+def test_the_start_page_offers_the_product_and_warehouse_codes_with_their_names(web_app, crm):
+    # A clerk does not know the codes: the inputs offer them as one types (a datalist).
+    html = sign_in(web_app, "katerina.call").page(START)
+    assert re.search(r'name="warehouse_code"[^>]*list="s-warehouses"', html)
+    assert re.search(r'name="lines-0-product_code"[^>]*list="s-products"', html)
+    assert '<option value="ATH">ATH · ' in html
+    assert '<option value="P0003">P0003 · ' in html
+    assert html.count('<datalist id="s-products">') == 1  # once, for every row
 
 
 def test_a_one_line_order_is_accepted_from_the_start_page(web_app, crm):

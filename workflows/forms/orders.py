@@ -29,6 +29,7 @@ class LineForm(Schema):
     product_code = Code(
         required=True,
         validate=[validate.Length(min=1, max=20), validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$")],
+        metadata={"suggest": "products"},  # the page offers the catalogue (web/suggestions.py)
     )
     quantity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY)
@@ -62,7 +63,9 @@ def _lines(**kwargs: Any) -> fields.List:
 class OrderForm(Schema):
     customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     warehouse_code = Code(
-        required=True, validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")]
+        required=True,
+        validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")],
+        metadata={"suggest": "warehouses"},
     )
     lines = _lines(required=True)
 

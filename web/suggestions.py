@@ -1,0 +1,50 @@
+"""Known values a text input offers as the user types (an HTML datalist): product and
+warehouse codes on the order forms, with their names, so nobody has to know the codes.
+
+The input stays free text, checked on submit as before (a discontinued or unknown code
+gets its record check); the list only saves looking codes up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import g
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.tables import products, warehouses
+
+from .services import engine
+
+Choices = list[tuple[str, str]]  # (code, what the person reads)
+
+
+def _products(session: Session) -> Choices:
+    query = (
+        select(products.c.code, products.c.name)
+        .where(products.c.discontinued.is_(False))
+        .order_by(products.c.code)
+    )
+    return [(code, f"{code} · {name}") for code, name in session.execute(query)]
+
+
+def _warehouses(session: Session) -> Choices:
+    query = select(warehouses.c.code, warehouses.c.name).order_by(warehouses.c.code)
+    return [(code, f"{code} · {name}") for code, name in session.execute(query)]
+
+
+LISTS: dict[str, Callable[[Session], Choices]] = {
+    "products": _products,
+    "warehouses": _warehouses,
+}
+
+
+def suggestions(name: str) -> Choices:
+    """The values of list `name`, read once per request."""
+    cache: dict[str, Choices] = g.setdefault("suggestions", {})
+    if name not in cache:
+        uow = engine().uow()
+        with uow.read_only():
+            cache[name] = LISTS[name](uow.session)
+    return cache[name]
