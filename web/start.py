@@ -166,6 +166,8 @@ def _render(
             code = customer_code(engine().uow(), int(chosen))  # the prefilled one, listed first
             if code:
                 found = [*find_customers(engine().uow(), code, limit=1), *found]
+        if query and len(found) == 1 and not chosen:
+            bound.values[CUSTOMER_FIELD] = str(found[0]["id"])  # the one match: chosen
         choices = tuple((str(c["id"]), f"{c['code']} · {c['name']}") for c in found)
         chooser_field = partial(replace, kind="select", choices=choices, label="Customer")
         bound.fields = [chooser_field(f) if f.name == CUSTOMER_FIELD else f for f in bound.fields]

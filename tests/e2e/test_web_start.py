@@ -91,6 +91,8 @@ def test_a_customer_is_found_by_name_as_typed_and_the_search_keeps_the_form(web_
     assert '<option value="bad_taste" selected>' in html  # what was typed is kept
     assert ">Η μπύρα είχε περίεργη γεύση</textarea>" in html
     assert not views.open_tasks(crm.uow())  # a search never starts anything
+    by_code = giorgos.post(complaint, {"q": "C00150", "search_customer": "1"})
+    assert '<option value="150" selected>' in by_code.get_data(as_text=True)  # the one match
     nothing = giorgos.post(complaint, {"q": "ζζζζ", "search_customer": "1"})
     assert "No customer matches “ζζζζ”." in nothing.get_data(as_text=True)
 
