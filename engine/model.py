@@ -108,6 +108,7 @@ class HumanTask:
     signed_off_at: datetime | None = None
     rework_count: int = 0
     rejection_reason: str | None = None
+    claimed_at: datetime | None = None  # first taken (claimed, or completed unclaimed): analytics
 
 
 @dataclass(eq=False)

@@ -101,6 +101,7 @@ process_instances = Table(
     Index(None, "business_key"),
     Index(None, "started_at"),  # instance lists, newest first
     Index(None, "started_by", "started_at"),
+    Index(None, "process_id", "started_at"),  # analytics: a process's instances in a period
 )
 
 human_tasks = Table(
@@ -130,11 +131,13 @@ human_tasks = Table(
     Column("signed_off_at", UTCDateTime),
     Column("rework_count", Integer, nullable=False, default=0),
     Column("rejection_reason", Text),
+    Column("claimed_at", UTCDateTime),  # first claim: waiting ends (docs/analytics.md)
     Index(None, "instance_id"),
     Index(None, "status", "lane", "created_at"),
     Index(None, "assignee", "status", "created_at"),
     Index(None, "status", "due_at"),
     Index(None, "performer", "status"),  # my work waiting for sign-off
+    Index(None, "process_id", "spec_id"),  # analytics per activity
 )
 
 pending_timers = Table(

@@ -7,6 +7,7 @@ method is one unit of work.
 from __future__ import annotations
 
 from .commands.accounts import AccountCommands
+from .commands.analytics import AnalyticsCommands
 from .commands.audit import AuditCommands
 from .commands.base import DataValidator, InstanceState
 from .commands.case_notes import CaseNoteCommands
@@ -46,6 +47,7 @@ class ProcessEngine(
     PeopleCommands,
     UserAdminCommands,
     CaseNoteCommands,
+    AnalyticsCommands,
 ):
     """Deploy processes, run instances under their RACI rules, keep records and audit trail."""
 

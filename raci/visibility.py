@@ -27,6 +27,7 @@ PROCESS_OWNER_ROLE = "process_owner"
 OVERSIGHT_ROLES = (AUDITOR_ROLE, PROCESS_OWNER_ROLE)
 # Roles that may stop or re-run any case (admins too); never the auditor.
 CASE_MANAGER_ROLES = (PROCESS_OWNER_ROLE,)
+ANALYST_ROLE = "analyst"  # reads every process's analytics, people's figures included
 INTEGRATION_ROLE = "integration"  # another system's account: sends messages and signals
 LETTERS = frozenset({"R", "A", "C", "I"})
 
@@ -117,6 +118,16 @@ def may_send_events(roles: Collection[str]) -> bool:
     """Send messages and signals that move instances (the API): an admin, a process
     owner, or an integration account (another system's sign-in)."""
     return _holds(roles, (PROCESS_OWNER_ROLE, INTEGRATION_ROLE))
+
+
+def may_analyse(roles: Collection[str], *, accountable_roles: Collection[str]) -> bool:
+    """A process's analytics, its figures per person included (workload, sign-off delays):
+    an admin, a process owner, an analyst, or a holder of the process's A role on any of
+    its activities (who signs its work manages it). Never a peer: R, C and I holders see
+    their own work in their inbox, not one another's figures."""
+    return _holds(roles, (PROCESS_OWNER_ROLE, ANALYST_ROLE)) or any(
+        role in roles for role in accountable_roles
+    )
 
 
 def _holds(roles: Collection[str], wanted: Collection[str]) -> bool:

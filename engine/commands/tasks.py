@@ -45,6 +45,7 @@ class TaskCommands(ResignatureCommands):
                 return
             acting = acting or self._acting_r(uow, instance, task, user)
             task.assignee = user
+            task.claimed_at = task.claimed_at or uow.now  # the first claim ends the wait
             record(uow, instance, "claim", actor=user, task_id=task_id, **acting)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
@@ -132,6 +133,7 @@ class TaskCommands(ResignatureCommands):
             if validate is not None:
                 data = check_payload(validate(data))
             task.assignee = task.assignee or user
+            task.claimed_at = task.claimed_at or uow.now  # done without a claim: taken now
             instance = uow.instances.get(task.instance_id)
             require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
             governance = self._governance(uow, instance.version_id)

@@ -1,0 +1,96 @@
+"""Process analytics: how a process performs, for those who manage it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+
+from raci import visibility
+from raci.matrix import RaciMatrix
+from raci.messages import N_, Message
+
+from ..analytics.build import build_report
+from ..analytics.queries import Scope
+from ..analytics.report import ALL_DEFECT_KINDS, DefectKind, ProcessReport
+from ..errors import InvalidState, NotAllowed
+from ..unit_of_work import UnitOfWork
+from .base import EngineBase
+
+DefectSettings = Callable[[str], frozenset[DefectKind]]  # process id -> kinds counted
+
+
+class AnalyticsCommands(EngineBase):
+    """The analytics of a process: counts, times, Six Sigma figures, workload."""
+
+    # Which defect kinds each process counts (settings RACIFLOW_ANALYTICS_DEFECTS);
+    # None: every kind.
+    analytics_defects: DefectSettings | None = None
+
+    def analytics(
+        self,
+        process_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        version: int | None = None,
+        user: str,
+    ) -> ProcessReport:
+        """The report of `process_id` (one version, or all) for instances started in
+        [since, until). Refused (NotAllowed) unless `user` may analyse it
+        (raci.visibility.may_analyse)."""
+        if since.tzinfo is None or until.tzinfo is None:
+            raise InvalidState("the period's times must carry their time zone")
+        if until <= since:
+            raise InvalidState(
+                Message(
+                    N_("the period must end after it starts (%(since)s - %(until)s)"),
+                    since=since.date().isoformat(),
+                    until=until.date().isoformat(),
+                )
+            )
+        with self.reader() as uow:
+            version_id = uow.versions.find_id(process_id, version)  # NotFound: no such process
+            matrix = self._version(uow, version_id).matrix
+            self._require_analyst(uow, user, process_id, matrix)
+            monday = since.astimezone(UTC).date() - timedelta(days=since.astimezone(UTC).weekday())
+            scope = Scope(
+                process_id=process_id,
+                since=since,
+                until=until,
+                as_of=min(until, uow.now),
+                version_id=version_id if version is not None else None,
+                week_zero=datetime.combine(monday, time(), UTC).timestamp(),
+            )
+            kinds = self.analytics_defects(process_id) if self.analytics_defects else None
+            return build_report(
+                uow.session.connection(),
+                scope,
+                version=version,
+                kinds=kinds if kinds is not None else ALL_DEFECT_KINDS,
+                matrix=matrix,
+                people=True,
+            )
+
+    def _require_analyst(
+        self, uow: UnitOfWork, user: str, process_id: str, matrix: RaciMatrix | None
+    ) -> None:
+        """The report, its per-person tables included, is for who manages the process:
+        one rule (raci.visibility.may_analyse), never a peer."""
+        person = uow.directory.load().users.get(user)
+        roles = person.roles if person is not None and person.active else frozenset()
+        # An A role that is also the activity's R (a BD's own request; credit controllers
+        # signing one another's analyses) is held by the peers doing the work: it makes
+        # nobody a manager of the process (docs/analytics.md, "Who may read").
+        accountable = {
+            row.accountable
+            for row in (matrix.rows if matrix else ())
+            if row.accountable and row.accountable not in row.responsible
+        }
+        if not visibility.may_analyse(roles, accountable_roles=accountable):
+            raise NotAllowed(
+                Message(
+                    N_("%(user)s may not see the analytics of %(process)s"),
+                    user=user,
+                    process=process_id,
+                )
+            )
