@@ -76,6 +76,9 @@ def _elements(roots: list[etree._Element]) -> dict[str, dict[str, Any]]:
             found[element_id] = {
                 "type": etree.QName(element).localname,
                 "name": element.get("name"),
+                # A flow is known by what it joins (most have no name).
+                "source": element.get("sourceRef"),
+                "target": element.get("targetRef"),
                 "parts": _parts(element),
             }
     return found
@@ -109,7 +112,8 @@ def diff_elements(old: list[etree._Element], new: list[etree._Element]) -> dict[
     before, after = _elements(old), _elements(new)
 
     def brief(element_id: str, element: dict[str, Any]) -> dict[str, Any]:
-        return {"id": element_id, "type": element["type"], "name": element["name"]}
+        keys = ("type", "name", "source", "target")
+        return {"id": element_id, **{key: element[key] for key in keys}}
 
     changed = []
     for element_id in sorted(set(before) & set(after)):

@@ -75,6 +75,7 @@ LABELS = {
     "hard": _l("Blocking"),
     "increase": _l("Increase"),
     "invoice_number": _l("Invoice number"),
+    "check_note": _l("What was checked and found"),
     "justification": _l("Justification"),
     "kind": _l("Kind"),
     "line_no": _l("Line"),

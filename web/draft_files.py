@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from engine.errors import EngineError, InvalidState
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
 from raci.matrix import RaciMatrix, format_letters
 from raci.matrix_yaml import apply_grid, dump
 from raci.render import format_duration
 from workflows.forms import forms
+from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS
 
 from .bpmn_layout import with_layout
 from .diagram import DiagramUnavailable, parse_process
 from .vocabulary import term
+
+# The general forms' names in the picker (a form without one shows its prefix).
+_GENERAL_FORM_NAMES = {CHECK_PREFIX: _l("Check with a note (general form)")}
 
 
 def bpmn_name(files: dict[str, str]) -> str:
@@ -39,7 +45,8 @@ def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:
         graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
     except EngineError:
         return {}
-    return {e.id: gettext(e.name) if e.name else e.id for e in graph.elements.values()}
+    names = {e.id: gettext(e.name) if e.name else e.id for e in graph.elements.values()}
+    return names | {f.id: gettext(f.name) for f in graph.flows if f.name}
 
 
 def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
@@ -47,7 +54,9 @@ def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
         graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
     except EngineError:
         return {}
-    return {e.id: e.name for e in graph.elements.values()}
+    return {e.id: e.name for e in graph.elements.values()} | {
+        f.id: f.name for f in graph.flows if f.name
+    }
 
 
 def editor_data(process_id: str, files: dict[str, str], directory_roles: list[str]) -> dict:
@@ -65,6 +74,10 @@ def editor_data(process_id: str, files: dict[str, str], directory_roles: list[st
         "names": activity_names(process_id, files),
         # The form keys of the process (a user task uses the form of its own id).
         "form_keys": sorted(t for p, t in forms() if p == process_id and t != "start"),
+        "general_forms": [
+            {"prefix": prefix, "label": str(_GENERAL_FORM_NAMES.get(prefix, prefix))}
+            for prefix in GENERAL_FORMS
+        ],
         "original_names": _names(process_id, files),
         "roles": list(matrix.roles) if matrix else [],
         "directory_roles": sorted(directory_roles),

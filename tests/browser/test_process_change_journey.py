@@ -1,7 +1,8 @@
 """A process owner changes credit limit change in the browser; another person signs it.
 
 The owner opens a draft in the modeler, consults the sales manager on the controller's
-analysis in the RACI panel, lowers the increase above which the finance manager signs
+analysis in the RACI panel, adds a step where the sales manager checks the request (a
+general form, R and A in the panel), lowers the increase above which the finance manager signs
 (500 instead of 5000) in the decision table, checks and submits; the approver reads the
 diff and signs with their password; an instance started afterwards runs on version 2 and
 decides with the new threshold. In Greek, at desk and phone size.
@@ -25,6 +26,13 @@ def requested(engine, task_id: str, increase: float):
         limit = get_customer(uow.session, CUSTOMER)["credit_limit"]
     data = {"requested_limit": limit + increase, "justification": "Δεύτερο κατάστημα"}
     return engine.complete(task_id, user="giorgos.bd", data=data)
+
+
+def checked(engine, task_id: str) -> None:
+    """The sales manager writes the check; the finance manager, its A, signs it."""
+    with_note = {"check_note": "Ο πελάτης πληρώνει στην ώρα του"}
+    engine.complete(task_id, user="christina.sales", data=with_note)
+    engine.approve(task_id, user="vasso.finance")
 
 
 def open_elements(engine, instance_id: str) -> list[str]:
@@ -78,9 +86,37 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     # The RACI panel: the sales manager is consulted on the controller's analysis; each
     # user task shows the form it uses.
     row = owner.page.locator("#raci-grid tr[data-activity=analyse_controller]")
-    assert row.locator("td.form-key").inner_text() == "analyse_controller"
+    assert row.locator("td.form-key").inner_text() == "η δική της"
     assert row.locator("td.scopes").inner_text() == "Πωλητής (BD): ο πωλητής του πελάτη"
     row.locator("input[data-role=sales_manager]").fill("C")
+
+    # A new step: the sales manager checks the request once its sign-off level is known,
+    # and the finance manager signs the check. It has no form until one is picked: the
+    # general check form names it check_1, and its row follows.
+    drawn = owner.page.evaluate(
+        """() => {
+        const m = window.raciflowModeler;
+        const registry = m.get('elementRegistry'), modeling = m.get('modeling');
+        const flow = registry.get('f5');
+        const from = flow.source, to = flow.target;
+        modeling.removeConnection(flow);
+        const shape = m.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
+        const task = modeling.createShape(shape, { x: from.x + 60, y: from.y + 160 }, from.parent);
+        modeling.updateLabel(task, 'Έλεγχος από τη διεύθυνση πωλήσεων');
+        modeling.connect(from, task);
+        modeling.connect(task, to);
+        return task.id;
+    }"""
+    )
+    new_row = owner.page.locator(f"#raci-grid tr[data-activity={drawn}]")
+    assert new_row.locator("select[data-form]").input_value() == ""
+    new_row.locator("select[data-form]").select_option(label="Έλεγχος με σημείωση (γενική φόρμα)")
+    check = owner.page.locator("#raci-grid tr[data-activity=check_1]")
+    assert check.locator("th").inner_text() == "Έλεγχος από τη διεύθυνση πωλήσεων"
+    check.locator("input[data-role=sales_manager]").fill("R")
+    check.locator("input[data-role=finance_manager]").fill("A")
+    assert owner.page.locator("#raci-grid tr[data-activity]").count() == 5
+    owner.shot("process-change-01b-new-step-desk")
 
     # The decision table: the finance manager signs increases above 500.
     owner.page.get_by_role("tab", name=re.compile("Πίνακας απόφασης")).click()
@@ -108,12 +144,24 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     approver.page.wait_for_load_state("networkidle")
     approver.follow_menu("Αλλαγές")
     approver.page.locator("table.drafts a").first.click()
-    # The modeler's own way of writing the file is no change; the table and row are.
-    assert approver.page.locator("table.elements-diff").count() == 0
+    # The modeler's own way of writing the file is no change; the new step, the table
+    # and the rows are.
+    elements = approver.page.locator("table.elements-diff tbody tr")
+    added = elements.filter(has_text="προστέθηκε").all_inner_texts()
+    # The step and its two flows, each flow known by what it joins; the flow it replaced.
+    assert len(added) == 3 and all("Έλεγχος από τη διεύθυνση πωλήσεων" in a for a in added)
+    assert sum("→" in a for a in added) == 2, added
+    assert elements.filter(has_text="αφαιρέθηκε").count() == 1
+    # Only the two elements the new step joins changed: the names the modeler showed in
+    # Greek were saved as the file had them.
+    assert elements.filter(has_text="άλλαξε").count() == 2, elements.all_inner_texts()
     dmn = approver.page.locator("table.dmn-diff tbody tr")
     assert [c.strip() for c in dmn.first.locator("td").all_inner_texts()][2:] == ["> 5000", "> 500"]
-    raci = approver.page.locator("table.raci-diff tbody tr").first.locator("td").all_inner_texts()
-    assert raci[2:] == ["I", "C"]
+    raci = approver.page.locator("table.raci-diff tbody tr")
+    new_step = raci.filter(has_text="Έλεγχος από τη διεύθυνση πωλήσεων").inner_text()
+    assert "Διευθυντής πωλήσεων: R" in new_step and "Οικονομικός διευθυντής: A" in new_step
+    consulted = raci.filter(has_text="Ανάλυση").first.locator("td").all_inner_texts()
+    assert consulted[2:] == ["I", "C"]
     approver.shot("process-change-04-review-desk")
     phone = Person(browser, base_url, "stavros.approver", phone=True)
     phone.sign_in()
@@ -126,10 +174,13 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     approver.shot("process-change-06-approved-desk")
     assert not page_errors(approver), approver.console_errors
 
-    # A new instance runs on version 2: an increase of 1000 now goes to the finance manager.
+    # A new instance runs on version 2: the sales manager checks, the finance manager signs
+    # the check, and an increase of 1000 now goes to the finance manager.
     started = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
     assert started.version == 2
     done = requested(engine, started.ready_tasks[0], 1000)
+    assert open_elements(engine, done.instance_id) == ["check_1"]
+    checked(engine, done.ready_tasks[0])
     assert open_elements(engine, done.instance_id) == ["analyse_finance"]
 
     # The owner moves the case that can move; the other stays on version 1, and says why.
@@ -167,7 +218,8 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert all(b.startswith("ανοιχτές εργασίες: 1 · διάμεση αναμονή") for b in badges), badges
     owner.page.locator("#bpmn-viewer").scroll_into_view_if_needed()
     owner.shot("process-change-09-process-page-desk")
-    # The moved case decides with version 2's table.
-    requested(engine, at_request.ready_tasks[0], 1000)
+    # The moved case takes the new step and decides with version 2's table.
+    moved = requested(engine, at_request.ready_tasks[0], 1000)
+    checked(engine, moved.ready_tasks[0])
     assert open_elements(engine, at_request.instance_id) == ["analyse_finance"]
     assert open_elements(engine, at_analysis.instance_id) == ["analyse_controller"]

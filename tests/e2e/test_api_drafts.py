@@ -290,3 +290,44 @@ def test_versions_and_migration_through_the_api(app, as_user):
     moved = owner.post(f"/processes/{PROCESS}/migration", {"instances": [waiting]}).get_json()
     assert moved == {"to_version": 2, "instances": [waiting]}
     assert ("migrate", OWNER) in trail(app)
+
+
+def test_a_step_added_with_the_general_check_form_runs_with_that_form(app, as_user):
+    """A process owner cannot write a form; a step named check_… uses the general check
+    form (workflows/forms/general.py), and the draft is valid with no developer."""
+    owner, approver = as_user(OWNER), as_user(APPROVER)
+    draft = opened(owner)
+    files = dict(draft["files"])
+    files[BPMN] = with_extra_check(files[BPMN]).replace("extra_check", "check_sales")
+    files[MATRIX] = files[MATRIX].replace(
+        "  - activity: analyse_controller",
+        "  - activity: check_sales\n    raci: {sales_manager: R, finance_manager: A}\n"
+        "  - activity: analyse_controller",
+    )
+    owner.client.put(f"/api/v1/drafts/{draft['id']}", json={"files": files}, headers=owner.headers)
+    checked = owner.get(f"/drafts/{draft['id']}/validation").get_json()
+    assert checked["ok"] is True, checked["problems"]
+    owner.post(f"/drafts/{draft['id']}/submit", {"comment": "Sales checks each request"})
+    assert approver.post(f"/drafts/{draft['id']}/approve", SIGN).get_json()["version"] == 2
+
+    bd = as_user("giorgos.bd")
+    bd.post(f"/processes/{PROCESS}/instances", {"data": {"customer_id": CUSTOMER}})
+    request_id = next(t["id"] for t in bd.get("/tasks").get_json()["items"])
+    bd.post(
+        f"/tasks/{request_id}/complete",
+        {"data": {"requested_limit": 50000, "justification": "Opens a second shop"}},
+    )
+    sales = as_user("christina.sales")
+    [check] = [t for t in sales.get("/tasks").get_json()["items"] if t["element"] == "check_sales"]
+    assert [f["name"] for f in sales.get(f"/tasks/{check['id']}").get_json()["form"]] == [
+        "check_note"
+    ]
+    empty = sales.post(f"/tasks/{check['id']}/complete", {"data": {}})
+    assert "check_note" in str(assert_error(empty, 422, "InvalidTaskData"))
+    done = sales.post(
+        f"/tasks/{check['id']}/complete", {"data": {"check_note": "Pays on time, two shops"}}
+    )
+    assert done.status_code == 200, done.get_json()
+    app.extensions["raciflow"].set_password("vasso.finance", DEMO_PASSWORD, by="admin")
+    signed = as_user("vasso.finance").post(f"/tasks/{check['id']}/approve", SIGN)
+    assert signed.status_code == 200, signed.get_json()

@@ -66,15 +66,37 @@ def test_elements_added_removed_and_changed_ignore_the_layout():
         '<bpmn:task id="note_it" name="Note it" /></bpmn:process>',
     )
     elements = diff_files(FILES, files)["elements"]
-    assert elements["added"] == [{"id": "note_it", "type": "task", "name": "Note it"}]
+    note_it = {"id": "note_it", "type": "task", "name": "Note it", "source": None, "target": None}
+    assert elements["added"] == [note_it]
     assert elements["changed"] == [
         {
             "id": "measure_increase",
             "type": "scriptTask",
             "name": "Measure the change",
+            "source": None,
+            "target": None,
             "changed": ["name"],
         }
     ]
     assert elements["removed"] == []
     back = diff_files(files, FILES)["elements"]
-    assert back["removed"] == [{"id": "note_it", "type": "task", "name": "Note it"}]
+    assert back["removed"] == [note_it]
+
+
+def test_a_flow_is_known_by_what_it_joins():
+    files = edited(
+        DIAGRAM,
+        "</bpmn:process>",
+        '<bpmn:sequenceFlow id="extra" sourceRef="request" targetRef="measure_increase" />'
+        "</bpmn:process>",
+    )
+    added = diff_files(FILES, files)["elements"]["added"]
+    assert added == [
+        {
+            "id": "extra",
+            "type": "sequenceFlow",
+            "name": None,
+            "source": "request",
+            "target": "measure_increase",
+        }
+    ]

@@ -64,10 +64,50 @@
         '<td><input type="checkbox" data-flag="self_approval" ' + (row.self_approval ? 'checked' : '') + ' aria-label="' + words.self_approval + '"></td>' +
         '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
         '<td><input size="5" data-flag="signoff_due" value="' + (row.signoff_due || '') + '" aria-label="' + words.signoff_due + '"></td>' +
-        (data.form_keys.length ? '<td class="form-key">' + (!a.user ? '' : data.form_keys.includes(a.id) ? a.id : '<span class="no-form">' + words.no_form + '</span>') + '</td>' : '') +
+        (data.form_keys.length ? '<td class="form-key">' + formCell(a, found) + '</td>' : '') +
         '<td class="scopes small">' + Object.entries(row.scopes || {}).map(([r, s]) => escapeHtml(roleName(r) + ': ' + s)).join('<br>') + '</td></tr>';
     }).join('');
     table.innerHTML = head + '<tbody>' + body + '</tbody>';
+  }
+
+  // A user task uses the form of its own id: a process form (code), or a general form
+  // by its id's prefix (workflows/forms/general.py). A task with a process form shows it;
+  // any other picks one, which renames the task (and moves its RACI row with it).
+  function generalFormOf(id) {
+    return data.general_forms.find((g) => id.startsWith(g.prefix) && id.length > g.prefix.length);
+  }
+
+  function formCell(a, found) {
+    if (!a.user) return '';
+    if (data.form_keys.includes(a.id)) return '<span title="' + escapeHtml(a.id) + '">' + words.own_form + '</span>';
+    const taken = new Set(found.map((f) => f.id));
+    const general = generalFormOf(a.id);
+    const options = (general ? [] : ['<option value="">' + words.no_form + '</option>'])
+      .concat(data.general_forms.map((g) => '<option value="general:' + g.prefix + '"' +
+        (general === g ? ' selected' : '') + '>' + escapeHtml(g.label) + '</option>'))
+      .concat(data.form_keys.filter((k) => !taken.has(k)).map((k) =>
+        '<option value="own:' + k + '">' + escapeHtml(words.form_of + ' ' + (data.names[k] || k)) + '</option>'));
+    return '<select data-form class="' + (general ? '' : 'no-form') + '" aria-label="' + words.form +
+      ' · ' + escapeHtml(a.name) + '">' + options.join('') + '</select>';
+  }
+
+  function freeId(prefix) {
+    const registry = modeler.get('elementRegistry');
+    let n = 1;
+    while (registry.get(prefix + n)) n += 1;
+    return prefix + n;
+  }
+
+  function useForm(oldId, choice) {
+    const [kind, key] = choice.split(':');
+    if (!key) return;
+    const general = generalFormOf(oldId);
+    if (kind === 'general' && general && general.prefix === key) return;
+    const newId = kind === 'own' ? key : freeId(key);
+    const element = modeler.get('elementRegistry').get(oldId);
+    rows[newId] = Object.assign({}, rows[oldId], { activity: newId });
+    delete rows[oldId];
+    modeler.get('modeling').updateProperties(element, { id: newId });
   }
 
   function escapeHtml(text) {
@@ -81,6 +121,10 @@
     if (event.target.dataset.role) row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim();
     if (event.target.dataset.flag === 'signoff_due') row.signoff_due = event.target.value.trim();
     else if (event.target.dataset.flag) row[event.target.dataset.flag] = event.target.checked;
+  });
+  document.getElementById('raci-grid').addEventListener('change', (event) => {
+    const tr = event.target.closest('tr[data-activity]');
+    if (tr && event.target.matches('select[data-form]')) useForm(tr.dataset.activity, event.target.value);
   });
   document.getElementById('raci-grid').addEventListener('click', (event) => {
     const button = event.target.closest('.remove-role');
@@ -165,10 +209,38 @@
     if (element) modeler.get('selection').select(element);
   });
 
+  // The diagram shows each name in the reader's words and saves it in the file's own: a
+  // name left as shown is written back as it was, one the owner typed as typed.
+  function namesInReadersWords() {
+    modeler.get('elementRegistry').forEach((e) => {
+      const bo = e.businessObject;
+      const shown = data.names[e.id];
+      if (e.labelTarget || !bo || !bo.name || !shown || shown === bo.name) return;
+      if (data.original_names[e.id] === bo.name) bo.name = shown;
+    });
+    modeler.get('eventBus').fire('elements.changed', { elements: modeler.get('elementRegistry').getAll() });
+  }
+
+  async function fileXml() {
+    const kept = [];
+    modeler.get('elementRegistry').forEach((e) => {
+      const bo = e.businessObject;
+      const original = data.original_names[e.id];
+      if (e.labelTarget || !bo || !original || bo.name === original || bo.name !== data.names[e.id]) return;
+      kept.push([bo, bo.name]);
+      bo.name = original;
+    });
+    try {
+      return (await modeler.saveXML({ format: true })).xml;
+    } finally {
+      kept.forEach(([bo, name]) => { bo.name = name; });
+    }
+  }
+
   async function save() {
     const state = document.getElementById('save-state');
     await keepDmn();
-    const { xml } = await modeler.saveXML({ format: true });
+    const xml = await fileXml();
     const grid = { roles: roles, rows: Object.values(rows).filter((r) => r.activity in names) };
     const answer = await fetch(script.dataset.save, {
       method: 'POST',
@@ -215,6 +287,7 @@
 
   modeler.importXML(data.bpmn).then(() => {
     modeler.get('canvas').zoom('fit-viewport');
+    namesInReadersWords();
     renderGrid();
     lint();
     modeler.on('elements.changed', () => { renderGrid(); lint(); });

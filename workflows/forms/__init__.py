@@ -1,7 +1,8 @@
 """The form of each user task (and start form of each process), as marshmallow schemas.
 
 A schema is registered for (process id, task id); the start form uses the task id
-"start". The web pages and the CLI validate submitted data through `validator`, and
+"start". A task with no form of its own may use a general form by its id's prefix
+(general.py). The web pages and the CLI validate submitted data through `validator`, and
 the engine stores what the schema loads.
 """
 
@@ -14,6 +15,8 @@ from marshmallow import Schema, ValidationError
 
 from engine.commands.base import START_FORM
 from engine.errors import InvalidTaskData
+
+from .general import general_form
 
 START = START_FORM
 _FORMS: dict[tuple[str, str], type[Schema]] = {}
@@ -33,7 +36,7 @@ def form(process_id: str, *task_ids: str) -> Callable[[type[Schema]], type[Schem
 
 
 def schema_for(process_id: str, task_id: str) -> Schema | None:
-    schema = _FORMS.get((process_id, task_id))
+    schema = _FORMS.get((process_id, task_id)) or general_form(task_id)
     return schema() if schema else None
 
 
