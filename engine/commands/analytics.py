@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from raci import visibility
 from raci.matrix import RaciMatrix
 from raci.messages import N_, Message
@@ -13,6 +15,7 @@ from ..analytics.build import build_report
 from ..analytics.queries import Scope
 from ..analytics.report import ALL_DEFECT_KINDS, DefectKind, ProcessReport
 from ..errors import InvalidState, NotAllowed
+from ..model import ProcessVersion
 from ..unit_of_work import UnitOfWork
 from .base import EngineBase
 
@@ -70,6 +73,23 @@ class AnalyticsCommands(EngineBase):
                 matrix=matrix,
                 people=True,
             )
+
+    def analysable_processes(self, *, user: str) -> list[str]:
+        """The deployed processes whose analytics `user` may read (by each one's latest
+        version, with the rule `analytics` applies): the menu and the list page ask."""
+        with self.reader() as uow:
+            process_ids = uow.session.scalars(
+                select(ProcessVersion.process_id).distinct().order_by(ProcessVersion.process_id)
+            ).all()
+            found = []
+            for process_id in process_ids:
+                matrix = self._version(uow, uow.versions.find_id(process_id)).matrix
+                try:
+                    self._require_analyst(uow, user, process_id, matrix)
+                except NotAllowed:
+                    continue
+                found.append(process_id)
+            return found
 
     def _require_analyst(
         self, uow: UnitOfWork, user: str, process_id: str, matrix: RaciMatrix | None

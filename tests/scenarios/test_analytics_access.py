@@ -71,3 +71,11 @@ def test_an_unknown_process_or_version_is_not_found(crm):
         crm.engine.analytics("no_such_process", since=SINCE, until=UNTIL, user="admin")
     with pytest.raises(NotFound):
         crm.engine.analytics(PROCESS, since=SINCE, until=UNTIL, version=9, user="admin")
+
+
+def test_the_processes_one_may_analyse_follow_the_same_rule(crm):
+    crm.deploy("customer_data_change")  # signed by master data, not by finance
+    assert crm.engine.analysable_processes(user="lena.owner") == [PROCESS, "customer_data_change"]
+    assert crm.engine.analysable_processes(user="vasso.finance") == [PROCESS]
+    assert crm.engine.analysable_processes(user="kostas.credit") == []
+    assert crm.engine.analysable_processes(user="nobody") == []
