@@ -32,6 +32,7 @@ from raci.files import (
     yaml_bool,
 )
 from raci.matrix import (
+    DEFECT_KINDS,
     ActivityRow,
     ActivityRules,
     Authority,
@@ -44,7 +45,7 @@ MAX_BYTES = 256 * 1024
 SUFFIXES = (".raci.csv", ".raci.yaml", ".raci.yml")
 FLAG_COLUMNS = ("@self_approval", "@advisory", "@signoff_due", "@assign_to")
 _FLAG_KEYS = ("self_approval", "advisory", "signoff_due")
-_TOP_KEYS = ("process", "roles", "defaults", "levels", "scopes", "activities")
+_TOP_KEYS = ("process", "roles", "defaults", "levels", "scopes", "defects", "activities")
 _ROW_KEYS = ("activity", "raci", "authority", "assign_to", "scopes", *_FLAG_KEYS)
 _VARIABLE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")  # a case variable: request.customer_id
 _NAME = re.compile(r"[A-Za-z_][\w.-]*")
@@ -207,7 +208,17 @@ def _load_yaml(process_id: str, text: str, fail: Fail) -> RaciMatrix:
     full = [replace(row, cells={r: row.cells.get(r, frozenset()) for r in roles}) for row in rows]
     levels = _role_list(top["levels"], line, fail, "levels") if "levels" in top else ()
     scopes = _yaml_scopes(top.get("scopes") or {}, roles, line, fail)
-    return RaciMatrix(process_id, roles, tuple(full), levels=levels, scopes=scopes)
+    defects = _defects(top["defects"], line, fail) if "defects" in top else None
+    return RaciMatrix(process_id, roles, tuple(full), levels=levels, scopes=scopes, defects=defects)
+
+
+def _defects(value: object, line: int | None, fail: Fail) -> tuple[str, ...]:
+    """Read `defects: [rework, sla_breach, ...]`: the kinds this process's analytics counts."""
+    if not isinstance(value, list) or not all(kind in DEFECT_KINDS for kind in value):
+        raise fail(line, f"'defects' must be a list of defect kinds, of {', '.join(DEFECT_KINDS)}")
+    if len(set(value)) != len(value):
+        raise fail(line, "'defects' names a kind twice")
+    return tuple(value)
 
 
 def _yaml_scopes(

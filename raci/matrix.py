@@ -79,6 +79,11 @@ class ActivityRow:
         return self.roles_with(Letter.I)
 
 
+# The defects process analytics may count (docs/analytics.md): work sent back by its A,
+# a due time passed, an instance stopped in error, an instance cancelled.
+DEFECT_KINDS = ("rework", "sla_breach", "error", "cancelled")
+
+
 @dataclass(frozen=True)
 class RaciMatrix:
     """Rows by activity, with the role columns in the order the file gave them."""
@@ -91,6 +96,8 @@ class RaciMatrix:
     # Roles narrowed to the case's own person (role -> scope, e.g. bd -> customer_bd):
     # docs/raci.md, "Audience scopes".
     scopes: dict[str, str] = field(default_factory=dict)
+    # What counts as a defect in the process's analytics (DEFECT_KINDS); None: every kind.
+    defects: tuple[str, ...] | None = None
 
     def scopes_of(self, row: ActivityRow) -> dict[str, str]:
         """The scoped roles `row` gives a letter to, with their scope (the row's own first)."""

@@ -25,6 +25,8 @@ def dump(matrix: RaciMatrix) -> str:
         top["levels"] = list(matrix.levels)
     if matrix.scopes:
         top["scopes"] = dict(matrix.scopes)
+    if matrix.defects is not None:
+        top["defects"] = list(matrix.defects)
     top["activities"] = [_row(row) for row in matrix.rows]
     return yaml.safe_dump(top, sort_keys=False, allow_unicode=True, width=100)
 
@@ -75,4 +77,7 @@ def apply_grid(
         new_rows.append(ActivityRow(activity, cells, replace(rules, scopes=scopes)))
     levels = tuple(r for r in (old.levels if old else ()) if r in roles)
     scopes = {r: s for r, s in (old.scopes if old else {}).items() if r in roles}
-    return RaciMatrix(process_id, tuple(roles), tuple(new_rows), levels=levels, scopes=scopes)
+    defects = old.defects if old else None
+    return RaciMatrix(
+        process_id, tuple(roles), tuple(new_rows), levels=levels, scopes=scopes, defects=defects
+    )

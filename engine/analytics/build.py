@@ -35,9 +35,8 @@ def build_report(
     version: int | None,
     kinds: frozenset[DefectKind],
     matrix: RaciMatrix | None,
-    people: bool,
 ) -> ProcessReport:
-    """Run the queries of `scope` and compute the figures; `people`: per-person tables too."""
+    """Run the queries of `scope` and compute the figures."""
     rework, breach = DefectKind.REWORK in kinds, DefectKind.SLA_BREACH in kinds
     counts = _counts(queries.status_counts(conn, scope))
     week_zero = _monday(scope.since.date())
@@ -78,21 +77,15 @@ def build_report(
         ),
         control_chart=_chart(weeks),
         activities=activities,
-        workload_by_role=_role_workload(queries.element_workload(conn, scope), matrix)
-        if people
-        else (),
+        workload_by_role=_role_workload(queries.element_workload(conn, scope), matrix),
         workload_by_person=tuple(
             Workload(who, int(o), int(d), int(late))
             for who, o, d, late in queries.person_workload(conn, scope)
-        )
-        if people
-        else (),
+        ),
         sign_off_delays=tuple(
             SignOffDelay(who, int(n), _spread(med, p90, n))
             for who, n, med, p90 in queries.sign_off_rows(conn, scope)
-        )
-        if people
-        else (),
+        ),
     )
 
 

@@ -57,14 +57,28 @@ def _between(start: Any, end: Any) -> ColumnElement[float]:
 
 
 def breached(scope: Scope) -> ColumnElement[bool]:
-    """A task finished after its due time, or still open past it at `as_of`."""
-    return and_(
+    """A task past a due time: R's work (due_at) handed in after it, or still not handed
+    in at `as_of`; or A's sign-off (signoff_due_at) given after it, or still awaited at
+    `as_of`. One breach per task at most."""
+    handed_in = func.coalesce(tasks.c.submitted_at, tasks.c.completed_at)
+    late_work = and_(
         tasks.c.due_at.is_not(None),
         or_(
-            tasks.c.completed_at > tasks.c.due_at,
-            and_(tasks.c.status.in_(OPEN), tasks.c.due_at < scope.as_of),
+            handed_in > tasks.c.due_at,
+            and_(tasks.c.status == TaskStatus.READY.value, tasks.c.due_at < scope.as_of),
         ),
     )
+    late_sign_off = and_(
+        tasks.c.signoff_due_at.is_not(None),
+        or_(
+            tasks.c.signed_off_at > tasks.c.signoff_due_at,
+            and_(
+                tasks.c.status == TaskStatus.AWAITING_SIGNOFF.value,
+                tasks.c.signoff_due_at < scope.as_of,
+            ),
+        ),
+    )
+    return or_(late_work, late_sign_off)
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -19,15 +18,9 @@ from ..model import ProcessVersion
 from ..unit_of_work import UnitOfWork
 from .base import EngineBase
 
-DefectSettings = Callable[[str], frozenset[DefectKind]]  # process id -> kinds counted
-
 
 class AnalyticsCommands(EngineBase):
     """The analytics of a process: counts, times, Six Sigma figures, workload."""
-
-    # Which defect kinds each process counts (settings RACIFLOW_ANALYTICS_DEFECTS);
-    # None: every kind.
-    analytics_defects: DefectSettings | None = None
 
     def analytics(
         self,
@@ -64,14 +57,12 @@ class AnalyticsCommands(EngineBase):
                 version_id=version_id if version is not None else None,
                 week_zero=datetime.combine(monday, time(), UTC).timestamp(),
             )
-            kinds = self.analytics_defects(process_id) if self.analytics_defects else None
             return build_report(
                 uow.session.connection(),
                 scope,
                 version=version,
-                kinds=kinds if kinds is not None else ALL_DEFECT_KINDS,
+                kinds=defect_kinds(matrix),
                 matrix=matrix,
-                people=True,
             )
 
     def analysable_processes(self, *, user: str) -> list[str]:
@@ -114,3 +105,10 @@ class AnalyticsCommands(EngineBase):
                     process=process_id,
                 )
             )
+
+
+def defect_kinds(matrix: RaciMatrix | None) -> frozenset[DefectKind]:
+    """What the process counts as defects: its matrix's `defects:`, else every kind."""
+    if matrix is None or matrix.defects is None:
+        return ALL_DEFECT_KINDS
+    return frozenset(DefectKind(kind) for kind in matrix.defects)

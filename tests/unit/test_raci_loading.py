@@ -305,7 +305,7 @@ def test_given_yaml_without_roles_expect_columns_in_order_of_first_appearance():
         (
             "- just a list\n",
             None,
-            "the file must be a mapping of process, roles, defaults, levels, scopes, activities",
+            "the file must be a mapping of process, roles, defaults, levels, scopes, defects, activities",
         ),
         (
             "process: approval\nactivities: []\n",
