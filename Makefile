@@ -16,11 +16,14 @@ $(STAMP): setup.cfg pyproject.toml scripts/install-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# The modeler's scripts (bpmn-js, dmn-js) from npm, served as they ship: never committed.
+# The modeler's scripts (bpmn-js, dmn-js) from npm, served as they ship, and bpmnlint
+# with the modeler's rules bundled by esbuild into node_modules: never committed.
 NODE_STAMP := node_modules/.installed
-$(NODE_STAMP): package.json package-lock.json scripts/install-system-deps
+$(NODE_STAMP): package.json package-lock.json scripts/install-system-deps $(wildcard web/lint/*.mjs)
 	scripts/install-system-deps
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	node_modules/.bin/esbuild web/lint/modeler-lint.mjs --bundle --minify --format=iife \
+		--log-level=warning --outfile=node_modules/raciflow-lint/dist/modeler-lint.js
 	@touch $(NODE_STAMP)
 
 # Compiled translations are build output: made from the .po files, never committed.

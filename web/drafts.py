@@ -17,13 +17,14 @@ from engine import views
 from engine.drafts import DraftStatus
 from engine.errors import EngineError, InvalidDraft
 
+from .diagram import EVENTS, GATEWAYS, TASKS
 from .draft_files import activity_names, edited_files, editor_data
 from .i18n import error_text
 from .modeler_words import modeler_words
 from .people_words import status
 from .services import engine
 from .vendor import installed
-from .vocabulary import role_name
+from .vocabulary import role_name, term
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
@@ -82,6 +83,8 @@ def edit(draft_id: str) -> Any:
         assets=installed(),
         role_names_json={role: role_name(role) for role in roles},
         library_words=modeler_words(),
+        # An element drawn without a name is called by its kind ("user task (no name)").
+        type_words={kind: term(kind) for kind in sorted(TASKS | EVENTS | set(GATEWAYS))},
     )
 
 

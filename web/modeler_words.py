@@ -34,6 +34,25 @@ WORDS = (
     N_("Append intermediate/boundary event"), N_("Append timer intermediate catch event"),
     N_("Delete"), N_("Change element"), N_("Add text annotation"),
     N_("Connect to other element"),
+    # The checks as one draws (bpmn-js-bpmnlint and the rules of web/lint/rules.mjs)
+    N_("{errors} Errors, {warnings} Warnings"), N_("No Issues"),
+    N_("Toggle linting overlays"), N_("Issues for child elements"),
+    N_("A <Start Event> is not allowed in <Ad Hoc Sub Process>"),
+    N_("An <End Event> is not allowed in <Ad Hoc Sub Process>"),
+    N_("Sequence flow is missing condition"), N_("Process is missing end event"),
+    N_("Sub process is missing end event"), N_("Process is missing start event"),
+    N_("Sub process is missing start event"),
+    N_("An <Event-based Gateway> must have at least 2 outgoing <Sequence Flows>"),
+    N_("A <Sequence Flow> outgoing from an <Event-based Gateway> must not be conditional"),
+    N_("Start event is missing event definition"), N_("Element is not connected"),
+    N_("SequenceFlow is a duplicate"), N_("Duplicate outgoing sequence flows"),
+    N_("Duplicate incoming sequence flows"), N_("Process has multiple blank start events"),
+    N_("Sub process has multiple blank start events"),
+    N_("Event has multiple event definitions"), N_("Start event must be blank"),
+    N_("Incoming flows do not join"), N_("Element is an implicit end"),
+    N_("Flow splits implicitly"), N_("Element is an implicit start"),
+    N_("Gateway is superfluous. It only has one source and target."),
+    N_("Termination is superfluous."),
 )  # fmt: skip
 
 

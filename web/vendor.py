@@ -1,7 +1,9 @@
 """The modeler's scripts and styles, served as npm installed them (`make` runs `npm ci`).
 
-bpmn-js and dmn-js ship ready-made bundles in their `dist/` folders: nothing is built,
-and nothing under node_modules is committed. Only those two folders are reachable.
+bpmn-js and dmn-js ship ready-made bundles in their `dist/` folders; bpmn-js-bpmnlint
+ships its stylesheet there; `raciflow-lint` is the one thing built, by `make` with
+esbuild (web/lint/: bpmnlint and the rules the modeler runs), into node_modules.
+Nothing under node_modules is committed. Only those folders are reachable.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, send_from_directory
 
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
-LIBRARIES = ("bpmn-js", "dmn-js")
+LIBRARIES = ("bpmn-js", "dmn-js", "bpmn-js-bpmnlint", "raciflow-lint")
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 

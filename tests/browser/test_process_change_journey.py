@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from engine import views
 from tests.browser.conftest import Person
 from workflows.customers import get_customer
@@ -77,10 +79,19 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
         window.looseTask = modeling.createShape(shape, { x: 300, y: 420 }, root);
     }"""
     )
-    assert owner.page.locator("#lint li").count() == 1
+    loose = "εργασία χρήστη (χωρίς όνομα)"
+    expect(owner.page.locator("#lint li")).to_have_text(
+        [
+            f"{loose}: Δεν συνδέεται με τίποτα: δεν θα εκτελεστεί ποτέ",
+            f"{loose}: Τελειώνει χωρίς γεγονός λήξης",
+            f"{loose}: Ξεκινά χωρίς γεγονός έναρξης",
+        ]
+    )
+    expect(owner.page.locator(".bjsl-overlay")).to_have_count(1)  # bpmnlint's mark on it
     assert owner.page.locator("#raci-grid tr[data-activity]").count() == 5
+    owner.shot("process-change-01a-lint-desk")
     owner.page.evaluate("window.raciflowModeler.get('modeling').removeElements([window.looseTask])")
-    assert owner.page.locator("#lint li").count() == 0
+    expect(owner.page.locator("#lint li")).to_have_count(0)
     assert owner.page.locator("#raci-grid tr[data-activity]").count() == 4
 
     # The RACI panel: the sales manager is consulted on the controller's analysis; each

@@ -17,7 +17,14 @@
       return text.replace(/{([^}]+)}/g, (_, key) => (replacements || {})[key] || '{' + key + '}');
     }],
   };
-  const modeler = new BpmnJS({ container: '#canvas', additionalModules: [translateModule] });
+  // bpmnlint checks as one draws (web/lint/rules.mjs, bundled by make); without the
+  // bundle the modeler still works and the server's checks still run on save.
+  const lint = window.RaciflowLint;
+  const modeler = new BpmnJS({
+    container: '#canvas',
+    additionalModules: [translateModule].concat(lint ? [lint.module] : []),
+    linting: lint ? { bpmnlint: lint.bpmnlint, active: true } : undefined,
+  });
   const dmnFiles = Object.assign({}, data.dmn);
   let dmnModeler = null;
   let dmnOpen = null;  // the DMN file shown
@@ -31,7 +38,11 @@
   // The reader's words for a name the catalog knows; a name the owner just typed as is.
   function shownName(element) {
     const name = element.businessObject.name;
-    if (!name) return element.id;
+    if (!name) {
+      const kind = element.type.replace('bpmn:', '');
+      const word = words.types[kind.charAt(0).toLowerCase() + kind.slice(1)];
+      return word ? word + ' ' + words.unnamed : element.id;
+    }
     return data.original_names[element.id] === name ? (data.names[element.id] || name) : name;
   }
 
@@ -262,23 +273,19 @@
     if (await save()) event.target.submit();
   });
 
-  // Checked as one draws (the server checks it all again on save): an activity, gateway
-  // or later event with no way in never runs.
-  let linted = [];
-  function lint() {
-    const canvas = modeler.get('canvas');
+  // bpmnlint's findings as one draws, listed in the reader's words under the checks (the
+  // server checks it all again on save); a click selects the element.
+  modeler.on('linting.completed', ({ issues }) => {
     const registry = modeler.get('elementRegistry');
-    linted.forEach((id) => { if (registry.get(id)) canvas.removeMarker(id, 'lint'); });
-    const loose = registry.filter((e) => e.businessObject && e.businessObject.$instanceOf &&
-      e.businessObject.$instanceOf('bpmn:FlowNode') && !e.labelTarget &&
-      !['bpmn:StartEvent', 'bpmn:BoundaryEvent'].includes(e.type) &&
-      !e.businessObject.triggeredByEvent && !e.businessObject.isForCompensation &&
-      !(e.incoming || []).some((c) => c.type === 'bpmn:SequenceFlow'));
-    linted = loose.map((e) => e.id);
-    linted.forEach((id) => canvas.addMarker(id, 'lint'));
-    document.getElementById('lint').innerHTML = loose.map((e) =>
-      '<li class="warning" data-element="' + e.id + '">' + escapeHtml(shownName(e)) + ': ' + words.no_way_in + '</li>').join('');
-  }
+    const translate = translateModule.translate[1];
+    document.getElementById('lint').innerHTML = Object.entries(issues).flatMap(([id, found]) => {
+      const element = registry.get(id);
+      const where = element ? shownName(element) : id;
+      return found.map((issue) => '<li class="' + (issue.category === 'error' ? 'error' : 'warning') +
+        '" data-element="' + escapeHtml(id) + '">' + escapeHtml(where) + ': ' +
+        escapeHtml(translate(issue.message)) + '</li>');
+    }).join('');
+  });
   document.getElementById('lint').addEventListener('click', (event) => {
     const item = event.target.closest('li[data-element]');
     const element = item && modeler.get('elementRegistry').get(item.dataset.element);
@@ -289,8 +296,7 @@
     modeler.get('canvas').zoom('fit-viewport');
     namesInReadersWords();
     renderGrid();
-    lint();
-    modeler.on('elements.changed', () => { renderGrid(); lint(); });
+    modeler.on('elements.changed', renderGrid);
     window.raciflowModeler = modeler;  // for the browser test's drawing steps
     document.body.dataset.modelerReady = 'true';
   });
