@@ -164,7 +164,7 @@ def _chart(weeks: list[WeekFigure]) -> ControlChart | None:
         return None
     return ControlChart(
         centre=limits.centre,
-        lower=limits.lower,
+        lower=max(0.0, limits.lower),  # a cycle time is never negative (Montgomery 6.4)
         upper=limits.upper,
         mr_centre=limits.mr_centre,
         mr_upper=limits.mr_upper,

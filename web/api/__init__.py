@@ -20,6 +20,7 @@ from werkzeug.routing import BaseConverter
 from web.extensions import csrf
 
 from . import (
+    analytics,
     audit,
     auth,
     drafts,
@@ -37,7 +38,10 @@ from .errors import Error
 
 PREFIX = "/api/v1"
 ID_PATTERN = r"[A-Za-z0-9_.\-]{1,200}"  # of the URL converter; the document anchors it
-AREAS = (me, inbox, tasks, signoff, processes, instances, notes, audit, drafts, events, versions)
+AREAS = (
+    me, inbox, tasks, signoff, processes, instances, notes, audit, drafts, events, versions,
+    analytics,
+)  # fmt: skip
 
 
 class IdConverter(BaseConverter):

@@ -11,7 +11,7 @@ from engine.errors import EngineError, InvalidMatrices
 from raci.files import FileFormatError
 from web.config import ConfigError
 
-from . import admin, drafts, events, instances, notes, people, raci
+from . import admin, analytics, drafts, events, instances, notes, people, raci
 from .common import summary
 
 
@@ -22,6 +22,7 @@ def cli() -> None:
 
 for command in (
     *admin.COMMANDS,
+    *analytics.COMMANDS,
     *drafts.COMMANDS,
     *instances.COMMANDS,
     *events.COMMANDS,
