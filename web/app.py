@@ -98,6 +98,7 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     from . import (
         account,
+        analytics,
         api,
         audit_views,
         auth,
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (versions, drafts, vendor, bpmn_viewer):  # process owners: issue 15
         app.register_blueprint(module.bp)
+    app.register_blueprint(analytics.bp)  # issue 16
     api.init_app(app)
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from flask_babel import format_currency, format_decimal, get_locale, gettext
+from flask_babel import format_currency, format_decimal, format_percent, get_locale, gettext
 
 from engine.settle import SYSTEM_ACTOR
 
@@ -45,6 +45,8 @@ def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
         "number": number,
         "yesno": yesno,
         "duration": duration,
+        "span": span,
+        "percent": percent,
         "person": person,
         "process_name": process_name,
         "show": display_values.show,
@@ -134,6 +136,42 @@ def duration(value: Any) -> str:
         if amount
     ]
     return " ".join(parts) or format_timedelta(timedelta(0), locale=locale)
+
+
+def span(seconds: float | None) -> str:
+    """A measured time in its two largest units, short, rounded at the second:
+    "2 ημέρες 3 ώ.", "4 ώ. 10 λ." (the analytics pages; `duration` words a setting)."""
+    if seconds is None:
+        return MISSING
+    sizes = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
+    step = 3600 if seconds >= 86400 else 60 if seconds >= 3600 else 1
+    left = round(seconds / step) * step
+    amounts = []
+    for unit, size in sizes.items():
+        amount, left = divmod(left, size)
+        if amount or amounts:
+            amounts.append((unit, int(amount)))
+    amounts = amounts[:2]
+    locale = str(get_locale() or "en")
+    parts = [
+        format_timedelta(
+            timedelta(seconds=amount * sizes[unit]),
+            granularity=unit,
+            threshold=10**9,
+            format="short",
+            locale=locale,
+        )
+        for unit, amount in amounts
+        if amount
+    ]
+    return " ".join(parts) or format_timedelta(timedelta(0), format="short", locale=locale)
+
+
+def percent(fraction: float | None) -> str:
+    """A share as the locale writes a percentage, to a tenth: "97,3%"."""
+    if fraction is None:
+        return MISSING
+    return format_percent(fraction, "#,##0.0%")
 
 
 def person(username: str | None) -> str:

@@ -31,6 +31,7 @@ ROLES = {
     "process_owner": _l("Process owner"),
     "process_approver": _l("Process approver"),
     "auditor": _l("Auditor"),
+    "analyst": _l("Process analyst"),
     "admin": _l("Administrator"),
 }
 

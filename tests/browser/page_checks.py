@@ -34,6 +34,7 @@ ALLOWED = frozenset(
         "OpenAPI",
         "Merkle",
         "SHA",
+        "DPMO",  # Six Sigma's defects per million opportunities (the analytics pages)
         "mail",  # "e-mail"
         # The language switch names the other language in itself, as every site does.
         "English",

@@ -88,7 +88,24 @@ def test_durations_read_as_words(greek):
     assert display.duration(timedelta(days=1, hours=12)) == "1 ημέρα 12 ώρες"
 
 
+def test_measured_times_read_in_their_two_largest_units_rounded(greek):
+    assert display.span(2 * 86400 + 3 * 3600 + 20 * 60) == "2 ημέρες 3 ώ."
+    assert display.span(2 * 86400 + 3 * 3600 + 40 * 60) == "2 ημέρες 4 ώ."  # rounded
+    assert display.span(86400 - 10) == "1 ημέρα"  # 23 h 59 min 50 s rounds to a day
+    assert display.span(4 * 3600 + 600) == "4 ώ. 10 λ."
+    assert display.span(42.4) == "42 δευτ."
+    assert display.span(0) == "0 δευτ."
+    assert display.span(None) == "—"
+
+
+def test_shares_read_as_percentages(greek):
+    assert display.percent(0.9734) == "97,3%"
+    assert display.percent(1) == "100,0%"
+    assert display.percent(None) == "—"
+
+
 def test_durations_in_english(english):
+    assert display.span(3 * 3600 + 60) == "3 hr 1 min"
     assert display.duration("PT4H") == "4 hours"
 
 

@@ -1,0 +1,180 @@
+"""The analytics page of a process over HTTP: who may open it, what it shows, and CSV
+downloads that hold the very figures the page and the service give."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from lxml import html as lxml_html
+
+from tests.analytics_history import History
+from web import create_app
+from web.config import Settings
+
+from .test_web_instances import as_user, seeded_database  # noqa: F401  (the fixture seeded)
+
+PROCESS = "credit_limit_change"
+PAGE = f"/processes/{PROCESS}/analytics"
+TABLES = (
+    "figures", "throughput", "control_chart", "activity_times", "activity_quality",
+    "defects", "workload_roles", "workload_people", "sign_off_delays",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def with_history(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded company with twelve weeks of credit limit changes (built once)."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite"
+    with sqlite3.connect(seeded) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+    History(f"sqlite:///{path}").generate()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path, with_history: Path):
+    copy_to = tmp_path / "raciflow.sqlite"
+    with sqlite3.connect(with_history) as source, sqlite3.connect(copy_to) as copy:
+        source.backup(copy)
+    settings = Settings.from_env(
+        {
+            "RACIFLOW_INSTANCE_DIR": str(tmp_path),
+            "RACIFLOW_SECRET_KEY": "test",
+            "RACIFLOW_ENV": "development",
+        }
+    )
+    return create_app(settings, test_config={"RATELIMIT_ENABLED": True})
+
+
+def default_period() -> tuple[datetime, datetime]:
+    """The page's default: twelve whole weeks to today, as Athens counts days."""
+    today = date.today()
+    since = today - timedelta(days=today.weekday(), weeks=11)
+    zone = ZoneInfo("Europe/Athens")
+    start = datetime.combine(since, time(), zone).astimezone(UTC)
+    end = (datetime.combine(today, time(), zone) + timedelta(days=1)).astimezone(UTC)
+    return start, end
+
+
+def downloaded(browser, table: str, query: str = "") -> list[dict[str, str]]:
+    answer = browser.get(f"{PAGE}/{table}.csv{query}")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert re.fullmatch(
+        rf'attachment; filename="{PROCESS}-{table}-\d{{8}}-\d{{4}}\.csv"',
+        answer.headers["Content-Disposition"],
+    )
+    return list(csv.DictReader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def cards(page: str) -> dict[str, str]:
+    tree = lxml_html.fromstring(page)
+    return {
+        card.get("class").split("figure-")[1]: card.findtext("dd")
+        for card in tree.xpath("//dl[@class='figures']/div")
+    }
+
+
+def test_the_owner_sees_figures_charts_heat_map_and_every_table(app):
+    owner = as_user(app, "lena.owner")
+    page = owner.page(PAGE)
+    shown = cards(page)
+    assert (shown["started"], shown["completed"], shown["cancelled"]) == ("36", "34", "1")
+    assert "1.5σ shift" in page  # the convention of the sigma level, stated
+    assert page.count('<svg class="chart"') == 3  # throughput, and the I and MR panels
+    assert 'class="point out"' in page  # the slow week, out of control
+    # The heat map, drawn by graphviz or (for a file with DI) by bpmn-js from the page's data.
+    assert re.search(r'id="bpmn-analyse_controller" class="[^"]*heat-4', page) or (
+        '"heat-4": ["analyse_controller"]' in page
+    )
+    for table in TABLES:
+        assert f"/analytics/{table}.csv" in page, table
+    assert "Workload per person" in page and "Sign-off delays per signer" in page
+    assert f'href="{PAGE}"' in owner.page(f"/processes/{PROCESS}/versions")
+    assert 'href="/analytics/"' in page  # the menu
+
+
+def test_every_csv_holds_the_figures_the_service_and_the_page_give(app):
+    owner = as_user(app, "lena.owner")
+    since, until = default_period()
+    report = app.extensions["raciflow"].analytics(
+        PROCESS, since=since, until=until, user="lena.owner"
+    )
+    figures = {row["figure"]: row["value"] for row in downloaded(owner, "figures")}
+    assert int(figures["started"]) == report.counts.started == 36
+    assert float(figures["dpmo"]) == pytest.approx(report.six_sigma.dpmo)
+    assert float(figures["sigma_level"]) == pytest.approx(report.six_sigma.sigma)
+    assert float(figures["cycle_time_p90_s"]) == pytest.approx(report.cycle_time.p90)
+    shown = cards(owner.page(PAGE))
+    assert shown["dpmo"] == f"{round(report.six_sigma.dpmo):,}"
+    assert shown["sigma_level"] == f"{report.six_sigma.sigma:.2f}"
+
+    weeks = downloaded(owner, "throughput")
+    assert [(r["week"], int(r["completed"])) for r in weeks] == [
+        (w.week.isoformat(), w.completed) for w in report.throughput
+    ]
+    chart = downloaded(owner, "control_chart")
+    assert [r["out_of_control"] == "True" for r in chart] == [
+        p.outside for p in report.control_chart.points
+    ]
+    activities = {r["activity"]: r for r in downloaded(owner, "activity_quality")}
+    controller = next(a for a in report.activities if a.element == "analyse_controller")
+    assert int(activities["analyse_controller"]["reworks"]) == controller.reworks == 7
+    times = {r["activity"]: r for r in downloaded(owner, "activity_times")}
+    assert float(times["analyse_controller"]["waiting_median_s"]) == controller.waiting.median
+    defects = {r["kind"]: int(r["defects"]) for r in downloaded(owner, "defects")}
+    assert defects == {kind.value: n for kind, n in report.six_sigma.defects.items()}
+    people = {r["person"]: r for r in downloaded(owner, "workload_people")}
+    assert int(people["anna.credit"]["done"]) == 34
+    signers = {r["person"]: int(r["signed"]) for r in downloaded(owner, "sign_off_delays")}
+    assert signers == {d.person: d.signed for d in report.sign_off_delays}
+
+
+def test_a_version_and_a_period_narrow_the_figures(app):
+    owner = as_user(app, "lena.owner")
+    today = date.today()
+    query = f"?since={(today - timedelta(days=3)).isoformat()}&until={today.isoformat()}&version=1"
+    recent = {row["figure"]: row["value"] for row in downloaded(owner, "figures", query)}
+    assert int(recent["started"]) < 36
+    assert "v1</option>" in owner.page(PAGE + query)
+
+
+def test_a_peer_and_an_outsider_get_a_403_page_that_says_why_and_no_link(app):
+    for user in ("giorgos.bd", "kostas.credit", "fotis.audit"):
+        peer = as_user(app, user)
+        refused = peer.get(PAGE)
+        assert refused.status_code == 403, user
+        assert "are for its owners, its managers" in refused.get_data(as_text=True)
+        assert peer.get(f"{PAGE}/figures.csv").status_code == 403
+        assert peer.get("/analytics/").status_code == 403
+        inbox = peer.page("/inbox/")
+        assert 'href="/analytics/"' not in inbox and "/analytics" not in peer.page(
+            f"/raci/{PROCESS}"
+        )
+
+
+def test_the_accountable_finance_manager_reads_them(app):
+    finance = as_user(app, "vasso.finance")
+    assert cards(finance.page(PAGE))["started"] == "36"
+    assert f'href="{PAGE}"' in finance.page("/analytics/")
+
+
+def test_a_period_ending_before_it_starts_is_refused_with_one_clear_error(app):
+    answer = as_user(app, "lena.owner").get(f"{PAGE}?since=2026-11-10&until=2026-11-01")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "The end of the period is before its start." in page
+    assert 'class="figures"' not in page
+
+
+def test_unknown_processes_and_tables_are_not_found(app):
+    owner = as_user(app, "lena.owner")
+    assert owner.get("/processes/nope/analytics").status_code == 404
+    assert owner.get(f"{PAGE}/passwords.csv").status_code == 404

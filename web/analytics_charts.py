@@ -1,0 +1,128 @@
+"""The analytics page's pictures: throughput and the I-MR chart (web/charts.py), and the
+heat map of waiting times on the process diagram (web/heatmap.py), from one report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from babel.dates import format_skeleton
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from engine.analytics.report import ControlChart, ProcessReport
+
+from . import display, heatmap
+from .charts import Limit, Point, bar_chart, control_chart
+
+DAY, HOUR = 86400.0, 3600.0
+
+
+def week_label(week: date) -> str:
+    """A week by its Monday, as the locale writes a day and month ("6/10" in Greek)."""
+    return format_skeleton("Md", week, locale=str(get_locale() or "en"))
+
+
+def throughput_chart(report: ProcessReport) -> Markup:
+    points = [
+        Point(week_label(w.week), w.completed, display.number(w.completed))
+        for w in report.throughput
+    ]
+    return bar_chart(points, title=_("Completed instances per week"), tick=_tick)
+
+
+@dataclass(frozen=True)
+class ControlCharts:
+    """The two panels of an I-MR chart, in one unit of time (days or hours)."""
+
+    unit: str
+    individuals: Markup
+    moving_range: Markup
+
+
+def control_charts(chart: ControlChart | None) -> ControlCharts | None:
+    """The I and MR panels of the weekly cycle time; None with fewer than two weeks."""
+    if chart is None:
+        return None
+    longest = max([p.value for p in chart.points] + [chart.upper])
+    size, unit = (DAY, _("days")) if longest >= 2 * DAY else (HOUR, _("hours"))
+
+    def limit(value: float, code: str, kind: str) -> Limit:
+        return Limit(value / size, f"{code} {display.span(value)}", kind)
+
+    individuals = [
+        Point(
+            week_label(p.week), p.value / size, display.span(p.value), not _within(p.value, chart)
+        )
+        for p in chart.points
+    ]
+    limits = [limit(chart.centre, _("CL"), "centre"), limit(chart.upper, _("UCL"), "limit")]
+    if chart.lower > 0:  # a time is never negative: a limit below zero is not drawn
+        limits.append(limit(chart.lower, _("LCL"), "limit"))
+    ranges = [
+        Point(week_label(p.week), p.moving_range / size, display.span(p.moving_range),
+              p.moving_range > chart.mr_upper)
+        for p in chart.points
+        if p.moving_range is not None
+    ]  # fmt: skip
+    range_limits = [
+        limit(chart.mr_centre, _("CL"), "centre"),
+        limit(chart.mr_upper, _("UCL"), "limit"),
+    ]
+    return ControlCharts(
+        unit,
+        control_chart(
+            individuals,
+            limits,
+            title=_("Mean cycle time per week (%(unit)s)", unit=unit),
+            tick=_tick,
+        ),
+        control_chart(
+            ranges, range_limits, title=_("Moving range (%(unit)s)", unit=unit), tick=_tick
+        ),
+    )
+
+
+def _within(value: float, chart: ControlChart) -> bool:
+    return chart.lower <= value <= chart.upper
+
+
+def _tick(value: float) -> str:
+    return format_decimal(round(value, 2))
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Each activity's level, its median wait in words (and with its name), the legend."""
+
+    levels: dict[str, int]
+    waits: dict[str, str]  # "median wait 3 ώ."
+    titles: dict[str, str]  # "Πιστωτική ανάλυση: median wait 3 ώ."
+    legend: list[tuple[int, str]]
+
+
+def heat_map(report: ProcessReport, activity_name: Callable[[str, str], str]) -> HeatMap:
+    medians = {a.element: a.waiting.median for a in report.activities}
+    measured = [a for a in report.activities if a.waiting.median is not None]
+    waits = {
+        a.element: _("median wait %(wait)s", wait=display.span(a.waiting.median)) for a in measured
+    }
+    titles = {
+        a.element: f"{activity_name(a.element, a.name)}: {waits[a.element]}" for a in measured
+    }
+    legend = [
+        (band.level, _("up to %(wait)s", wait=display.span(band.high)))
+        for band in heatmap.legend(medians)
+    ]
+    return HeatMap(heatmap.levels(medians), waits, titles, legend)
+
+
+def bpmn_js_data(bpmn: str, heat: HeatMap) -> dict[str, Any]:
+    """What static/viewer.js draws: the file, each activity's level as a marker, its wait."""
+    markers: dict[str, list[str]] = {}
+    for element, level in sorted(heat.levels.items()):
+        markers.setdefault(f"heat-{level}", []).append(element)
+    return {"bpmn": bpmn, "markers": markers, "overlays": heat.waits}
