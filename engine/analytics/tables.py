@@ -107,6 +107,12 @@ def control_chart(report: ProcessReport) -> Table:
     )
 
 
+def defects(report: ProcessReport) -> Table:
+    """The process's defects by kind (the kinds it counts)."""
+    found = sorted(report.six_sigma.defects.items())
+    return Table(("kind", "defects"), tuple((kind.value, count) for kind, count in found))
+
+
 def _workload(rows: Sequence[Workload], who: str) -> Table:
     return Table(
         (who, "open", "done", "overdue"), tuple((w.who, w.open, w.done, w.overdue) for w in rows)
@@ -133,6 +139,7 @@ TABLES = {
     "activities": activities,
     "throughput": throughput,
     "control_chart": control_chart,
+    "defects": defects,
     "workload_roles": workload_roles,
     "workload_people": workload_people,
     "sign_off_delays": sign_off_delays,

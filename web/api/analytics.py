@@ -2,7 +2,7 @@
 
 GET /processes/{id}/analytics?since=&until=&version= answers the whole report as
 JSON; GET /processes/{id}/analytics/{table}.csv one of its tables as CSV (every
-table the pages show: summary, activities, throughput, control_chart,
+table the pages show: summary, activities, throughput, control_chart, defects,
 workload_roles, workload_people, sign_off_delays). Both take the same period and
 the same rule (raci.visibility.may_analyse, in the engine): admins, process
 owners, analysts and the process's managing A roles; 403 for anyone else.
