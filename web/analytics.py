@@ -20,6 +20,7 @@ from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from engine import views
+from engine.analytics import tables as flat
 from engine.errors import NotAllowed
 from engine.views import oversight
 
@@ -138,7 +139,7 @@ def page(process_id: str) -> Any:
         versions=versions,
         report=report,
         figures=figures(report),
-        tables={table.name: table for table in tables(report, name)},
+        tables=tables(report, name),
         throughput=pictures.throughput_chart(report),
         control=pictures.control_charts(report.control_chart),
         heat=heat,
@@ -151,15 +152,14 @@ def page(process_id: str) -> Any:
 @bp.get("/processes/<process_id>/analytics/<table>.csv")
 @login_required
 def csv(process_id: str, table: str) -> Response:
+    """One of the report's tables as the API gives it (engine/analytics/tables.py)."""
+    if table not in flat.TABLES:
+        abort(404)
     filters = _filters()
     if not filters.validate():
         abort(400)
-    report = _report(process_id, filters)
-    found = next((t for t in tables(report, _activity_name(process_id)) if t.name == table), None)
-    if found is None:
-        abort(404)
-    header, rows = found.raw()
-    return csv_response(f"{process_id}-{table}", header, rows)
+    found = flat.table(_report(process_id, filters), table)
+    return csv_response(f"{process_id}-{table}", found.columns, [list(r) for r in found.rows])
 
 
 def _diagram(process_id: str, version: int, heat: pictures.HeatMap) -> dict[str, Any]:

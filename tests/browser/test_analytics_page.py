@@ -68,10 +68,10 @@ def test_the_owner_reads_the_analytics_of_credit_limit_change_and_exports_a_tabl
     assert owner.has_no_horizontal_scroll()
 
     with owner.page.expect_download() as download:
-        owner.page.locator("a.csv[href*='/figures.csv']").click()
+        owner.page.locator("a.csv[href*='/summary.csv']").click()
     rows = dict(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
     assert (rows["started"], rows["completed"], rows["cancelled"]) == ("36", "34", "1")
-    assert download.value.suggested_filename.startswith(f"{PROCESS}-figures-")
+    assert download.value.suggested_filename.startswith(f"{PROCESS}-summary-")
     assert not owner.console_errors, owner.console_errors
 
     phone = Person(browser, base_url, "lena.owner", phone=True)

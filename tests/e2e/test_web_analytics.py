@@ -23,8 +23,8 @@ from .test_web_instances import as_user, seeded_database  # noqa: F401  (the fix
 PROCESS = "credit_limit_change"
 PAGE = f"/processes/{PROCESS}/analytics"
 TABLES = (
-    "figures", "throughput", "control_chart", "activity_times", "activity_quality",
-    "defects", "workload_roles", "workload_people", "sign_off_delays",
+    "summary", "throughput", "control_chart", "activities", "defects", "workload_roles",
+    "workload_people", "sign_off_delays",
 )  # fmt: skip
 
 
@@ -107,7 +107,7 @@ def test_every_csv_holds_the_figures_the_service_and_the_page_give(app):
     report = app.extensions["raciflow"].analytics(
         PROCESS, since=since, until=until, user="lena.owner"
     )
-    figures = {row["figure"]: row["value"] for row in downloaded(owner, "figures")}
+    figures = {row["figure"]: row["value"] for row in downloaded(owner, "summary")}
     assert int(figures["started"]) == report.counts.started == 36
     assert float(figures["dpmo"]) == pytest.approx(report.six_sigma.dpmo)
     assert float(figures["sigma_level"]) == pytest.approx(report.six_sigma.sigma)
@@ -121,14 +121,14 @@ def test_every_csv_holds_the_figures_the_service_and_the_page_give(app):
         (w.week.isoformat(), w.completed) for w in report.throughput
     ]
     chart = downloaded(owner, "control_chart")
-    assert [r["out_of_control"] == "True" for r in chart] == [
+    assert [r["outside"] == "True" for r in chart] == [
         p.outside for p in report.control_chart.points
     ]
-    activities = {r["activity"]: r for r in downloaded(owner, "activity_quality")}
+    activities = {r["element"]: r for r in downloaded(owner, "activities")}
     controller = next(a for a in report.activities if a.element == "analyse_controller")
     assert int(activities["analyse_controller"]["reworks"]) == controller.reworks == 7
-    times = {r["activity"]: r for r in downloaded(owner, "activity_times")}
-    assert float(times["analyse_controller"]["waiting_median_s"]) == controller.waiting.median
+    waiting = float(activities["analyse_controller"]["waiting_median_s"])
+    assert waiting == controller.waiting.median
     defects = {r["kind"]: int(r["defects"]) for r in downloaded(owner, "defects")}
     assert defects == {kind.value: n for kind, n in report.six_sigma.defects.items()}
     people = {r["person"]: r for r in downloaded(owner, "workload_people")}
@@ -141,7 +141,7 @@ def test_a_version_and_a_period_narrow_the_figures(app):
     owner = as_user(app, "lena.owner")
     today = date.today()
     query = f"?since={(today - timedelta(days=3)).isoformat()}&until={today.isoformat()}&version=1"
-    recent = {row["figure"]: row["value"] for row in downloaded(owner, "figures", query)}
+    recent = {row["figure"]: row["value"] for row in downloaded(owner, "summary", query)}
     assert int(recent["started"]) < 36
     assert "v1</option>" in owner.page(PAGE + query)
 
@@ -152,7 +152,7 @@ def test_a_peer_and_an_outsider_get_a_403_page_that_says_why_and_no_link(app):
         refused = peer.get(PAGE)
         assert refused.status_code == 403, user
         assert "are for its owners, its managers" in refused.get_data(as_text=True)
-        assert peer.get(f"{PAGE}/figures.csv").status_code == 403
+        assert peer.get(f"{PAGE}/summary.csv").status_code == 403
         assert peer.get("/analytics/").status_code == 403
         inbox = peer.page("/inbox/")
         assert 'href="/analytics/"' not in inbox and "/analytics" not in peer.page(
