@@ -29,6 +29,7 @@ OVERSIGHT_ROLES = (AUDITOR_ROLE, PROCESS_OWNER_ROLE)
 CASE_MANAGER_ROLES = (PROCESS_OWNER_ROLE,)
 ANALYST_ROLE = "analyst"  # reads every process's analytics, people's figures included
 INTEGRATION_ROLE = "integration"  # another system's account: sends messages and signals
+PROCESS_APPROVER_ROLE = "process_approver"  # signs process changes (raci/deployment.py)
 LETTERS = frozenset({"R", "A", "C", "I"})
 
 
@@ -128,6 +129,13 @@ def may_analyse(roles: Collection[str], *, accountable_roles: Collection[str]) -
     return _holds(roles, (PROCESS_OWNER_ROLE, ANALYST_ROLE)) or any(
         role in roles for role in accountable_roles
     )
+
+
+def may_export_definitions(roles: Collection[str]) -> bool:
+    """Download a version's files (BPMN, DMN, RACI matrix) to keep, review or redeploy:
+    those who govern processes (owners, approvers, admins) and auditors, who archive
+    what ran. Everyone reads the diagram and the matrix on the pages."""
+    return _holds(roles, (*OVERSIGHT_ROLES, PROCESS_APPROVER_ROLE))
 
 
 def _holds(roles: Collection[str], wanted: Collection[str]) -> bool:

@@ -14,11 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.errors import EngineError
+from raci import visibility
 from raci.deployment import PROCESS_OWNER
 
 from .i18n import error_text, render
 from .people_words import status
 from .services import engine
+from .version_files import zip_download
 
 bp = Blueprint("versions", __name__, url_prefix="/processes")
 
@@ -41,6 +43,13 @@ def migrate(process_id: str) -> Any:
     return redirect(url_for("versions.index", process_id=process_id))
 
 
+@bp.get("/<process_id>/versions/<int:number>/files.zip")
+@login_required
+def files(process_id: str, number: int) -> Any:
+    """The version's files, to keep, review, or redeploy (`raciflow deploy`)."""
+    return zip_download(process_id, number, current_user.username)
+
+
 def _page(process_id: str, *, error: str | None = None, status_code: int = 200) -> Any:
     versions = engine().versions(process_id)  # NotFound: 404
     target, candidates = None, []
@@ -57,5 +66,6 @@ def _page(process_id: str, *, error: str | None = None, status_code: int = 200) 
             for c in candidates
         ],
         error=error,
+        may_export=visibility.may_export_definitions(current_user.roles),
     )
     return html, status_code

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from raci import deployment
+from raci import deployment, visibility
 from raci.messages import N_, Message
 
 from .. import audit
@@ -49,6 +49,25 @@ class VersionCommands(EngineBase):
         self._find_version_id(process_id)  # NotFound for a process never deployed
         with self.reader() as uow:
             return version_history(uow.session.connection(), process_id)
+
+    def version_files(
+        self, process_id: str, number: int | None = None, *, user: str
+    ) -> tuple[int, dict[str, str]]:
+        """A version's files as deployed (BPMN, DMN tables, RACI matrix), the latest if no
+        `number`: what `deploy` takes back, to keep, review or redeploy elsewhere."""
+        with self.reader() as uow:
+            person = uow.directory.load().users.get(user)
+            roles = person.roles if person is not None and person.active else frozenset()
+            if not visibility.may_export_definitions(roles):
+                raise NotAllowed(
+                    Message(
+                        N_("%(user)s may not download the files of %(process)s"),
+                        user=user,
+                        process=process_id,
+                    )
+                )
+            version = uow.versions.find(process_id, number)
+            return version.version, {**version.sources, **version.attachments}
 
     def activity_load(self, process_id: str, version: int | None = None) -> dict[str, Any]:
         """Per activity of a version: its open tasks and their median wait so far (seconds)."""

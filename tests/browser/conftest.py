@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -33,17 +34,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve_demo(
-    folder: Path,
-    locale: str,
-    test_config: dict | None = None,
-    *,
-    instances: bool = False,
-) -> Iterator[tuple[str, object]]:
-    """The demo company served at http://127.0.0.1:<port>, every user in `locale`.
-
-    With `instances`, one instance of every process is in flight, as `init --demo` leaves it.
-    """
+def demo_company(folder: Path, locale: str, test_config: dict | None = None) -> Any:
+    """The demo company's app (directory, processes of bpmn/, records, passwords), unserved."""
     settings = Settings.from_env(
         {
             "RACIFLOW_INSTANCE_DIR": str(folder),
@@ -60,6 +52,22 @@ def _serve_demo(
     set_demo_passwords(engine, by="admin")
     for user in demo_directory().users:
         engine.set_locale(user, locale)
+    return app
+
+
+def _serve_demo(
+    folder: Path,
+    locale: str,
+    test_config: dict | None = None,
+    *,
+    instances: bool = False,
+) -> Iterator[tuple[str, object]]:
+    """The demo company served at http://127.0.0.1:<port>, every user in `locale`.
+
+    With `instances`, one instance of every process is in flight, as `init --demo` leaves it.
+    """
+    app = demo_company(folder, locale, test_config)
+    engine = app.extensions["raciflow"]
     if instances:  # after the locales: their notices are in the users' language
         start_demo_instances(engine)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)

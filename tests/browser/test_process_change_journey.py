@@ -11,11 +11,12 @@ decides with the new threshold. In Greek, at desk and phone size.
 from __future__ import annotations
 
 import re
+import zipfile
 
 from playwright.sync_api import expect
 
-from engine import views
-from tests.browser.conftest import Person
+from engine import collect_files, views
+from tests.browser.conftest import Person, demo_company
 from workflows.customers import get_customer
 
 PROCESS = "credit_limit_change"
@@ -37,6 +38,18 @@ def checked(engine, task_id: str) -> None:
     engine.approve(task_id, user="vasso.finance")
 
 
+def paths_taken(engine, increase: float) -> list[list[str]]:
+    """The open steps of a new case, after its start, its request and any check."""
+    started = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
+    steps = [open_elements(engine, started.instance_id)]
+    done = requested(engine, started.ready_tasks[0], increase)
+    steps.append(open_elements(engine, started.instance_id))
+    if steps[-1] == ["check_1"]:
+        checked(engine, done.ready_tasks[0])
+        steps.append(open_elements(engine, started.instance_id))
+    return steps
+
+
 def open_elements(engine, instance_id: str) -> list[str]:
     return sorted(t["element"] for t in views.open_tasks(engine.uow(), instance_id=instance_id))
 
@@ -47,7 +60,7 @@ def page_errors(person: Person) -> list[str]:
     return [e for e in person.console_errors if "development build of Inferno" not in e]
 
 
-def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, browser):
+def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, browser, tmp_path):
     base_url, engine = greek_app
     # Two cases in flight on version 1: one still at the request (it may move to version
     # 2), one at the controller's analysis, whose RACI row changes (it stays on version 1).
@@ -234,3 +247,19 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     checked(engine, moved.ready_tasks[0])
     assert open_elements(engine, at_request.instance_id) == ["analyse_finance"]
     assert open_elements(engine, at_analysis.instance_id) == ["analyse_controller"]
+
+    # What the modeler saved round-trips: the owner downloads version 2's files, another
+    # installation deploys them, and the same requests take the same paths there.
+    owner.page.goto(f"/processes/{PROCESS}/versions")
+    with owner.page.expect_download() as download:
+        owner.page.locator("a.download").first.click()
+    assert download.value.suggested_filename == f"{PROCESS}-v2.zip"
+    download.value.save_as(tmp_path / "v2.zip")
+    with zipfile.ZipFile(tmp_path / "v2.zip") as archive:
+        archive.extractall(tmp_path / "v2")
+    elsewhere = demo_company(tmp_path / "elsewhere", "el").extensions["raciflow"]
+    [redeployed] = elsewhere.deploy(collect_files([tmp_path / "v2"]), user="lena.owner")
+    assert redeployed.version == 2
+    for increase in (300, 1000, 40000):
+        assert paths_taken(elsewhere, increase) == paths_taken(engine, increase)
+    assert paths_taken(engine, 1000) == [["request"], ["check_1"], ["analyse_finance"]]

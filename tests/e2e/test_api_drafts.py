@@ -7,6 +7,9 @@ with problems is refused with each problem pinned to its BPMN element.
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from engine import views
@@ -331,3 +334,15 @@ def test_a_step_added_with_the_general_check_form_runs_with_that_form(app, as_us
     app.extensions["raciflow"].set_password("vasso.finance", DEMO_PASSWORD, by="admin")
     signed = as_user("vasso.finance").post(f"/tasks/{check['id']}/approve", SIGN)
     assert signed.status_code == 200, signed.get_json()
+
+
+def test_a_version_s_files_download_as_a_zip_for_those_who_govern_it(app, as_user):
+    owner, bd = as_user(OWNER), as_user("giorgos.bd")
+    answer = owner.get(f"/processes/{PROCESS}/versions/1/files")
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert f"{PROCESS}-v1.zip" in answer.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    assert sorted(archive.namelist()) == sorted([BPMN, DMN, MATRIX])
+    assert archive.read(MATRIX).decode() == opened(owner)["files"][MATRIX]
+    assert_error(bd.get(f"/processes/{PROCESS}/versions/1/files"), 403, "NotAllowed")
+    assert_error(owner.get(f"/processes/{PROCESS}/versions/9/files"), 404, "NotFound")

@@ -115,3 +115,32 @@ def test_owner_submits_from_the_command_line_and_another_signs(run, tmp_path):
         run("deploy", "--token", tokens["lena"], "--comment", "again", *files, "--json").stdout
     )
     assert again == [{"process_id": "approval", "status": "unchanged"}]
+
+
+def test_a_version_exported_deploys_back_as_the_same_version(run, tmp_path):
+    """`raciflow export` writes what `deploy` takes back: the same content, no new version."""
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(DIRECTORY + "  - {username: sam, name: Sam Sales, roles: [sales]}\n")
+    run("init", "--directory", str(directory))
+    tokens = {
+        user: json.loads(run("directory", "create-token", user, "--json").stdout)["token"]
+        for user in ("lena", "ada", "sam")
+    }
+    run("deploy", "--bootstrap", "--token", tokens["ada"], *map(str, PROCESS_FILES))
+    out = tmp_path / "exported"
+    done = json.loads(
+        run("export", "approval", "--out", str(out), "--token", tokens["lena"], "--json").stdout
+    )
+    assert done["version"] == 1 and sorted(p.name for p in out.iterdir()) == done["files"]
+    assert (out / "approval.bpmn").read_text() == PROCESS_FILES[0].read_text()
+    again = json.loads(
+        run("deploy", "--token", tokens["lena"], "--comment", "back", str(out), "--json").stdout
+    )
+    assert again == [{"process_id": "approval", "status": "unchanged"}]
+    # Files already there are not overwritten; a peer may not take the files.
+    clash = run("export", "approval", "--out", str(out), "--token", tokens["lena"], ok=False)
+    assert "already holds" in clash.stderr
+    refused = run("export", "approval", "--token", tokens["sam"], ok=False)
+    assert "may not download" in refused.stderr
+    missing = run("export", "approval", "--version", "7", "--token", tokens["lena"], ok=False)
+    assert "not deployed" in missing.stderr

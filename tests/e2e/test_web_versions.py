@@ -3,6 +3,9 @@ migrating running instances to the latest, as the process owner does it in the b
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from engine import views
 
 from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seeded)
@@ -62,3 +65,20 @@ def test_choosing_nothing_moves_nothing_and_says_so(app, engine):
 
 def test_an_unknown_process_has_no_versions_page(app):
     assert as_user(app, "lena.owner").get("/processes/nope/versions").status_code == 404
+
+
+def test_owner_downloads_a_version_s_files_and_staff_cannot(app, engine):
+    signed_version_2(engine)
+    owner = as_user(app, "lena.owner")
+    assert f"{PAGE}/2/files.zip" in owner.page(PAGE)
+    answer = owner.get(f"{PAGE}/2/files.zip")
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert f"{PROCESS}-v2.zip" in answer.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(answer.data)) as archive:
+        dmn = archive.read(f"{PROCESS}.approval_level.dmn").decode()
+    assert "&gt; 60000" in dmn  # version 2's own table
+    # Staff read the versions but are offered no files, and asking is refused.
+    staff = as_user(app, "giorgos.bd")
+    assert "files.zip" not in staff.page(PAGE)
+    assert staff.get(f"{PAGE}/2/files.zip").status_code == 403
+    assert owner.get(f"{PAGE}/9/files.zip").status_code == 404

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from marshmallow import Schema, fields, validate
 
 from web.i18n import render
 from web.services import engine
+from web.version_files import zip_download
 
 from .auth import api_blueprint, api_user
 from .errors import documented
@@ -74,6 +76,21 @@ def versions(process_id: str) -> list[dict[str, Any]]:
         {**v, "deployed_at": _iso(v["deployed_at"]), "approved_at": _iso(v["approved_at"])}
         for v in engine().versions(process_id)
     ]
+
+
+@bp.route("/processes/<id:process_id>/versions/<int:number>/files")
+@bp.doc(
+    responses={
+        "200": {
+            "description": "The version's BPMN, DMN and RACI files as a zip (`deploy` takes them)",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@documented(bp, 403, 404)
+def files(process_id: str, number: int) -> Response:
+    """Download a version's files: process owners, approvers, auditors and admins."""
+    return zip_download(process_id, number, api_user().username)
 
 
 @bp.route("/processes/<id:process_id>/migration")

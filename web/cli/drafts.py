@@ -193,4 +193,31 @@ def _signer(token: str | None, password: str) -> str:
     return user
 
 
-COMMANDS = (deploy, drafts)
+@click.command("export")
+@click.argument("process_id")
+@click.option("--version", "number", type=click.IntRange(min=1), help="Its number (the latest).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the files to (default: PROCESS-vN here); it must not hold them.",
+)
+@token_option
+@json_option
+def export(process_id: str, number: int | None, out: Path | None, token: str | None) -> Any:
+    """Write a version's files (BPMN, DMN, RACI matrix) to a folder: `deploy` takes them back."""
+    version, files = engine().version_files(process_id, number, user=_user(token))
+    folder = out or Path(f"{process_id}-v{version}")
+    clashes = sorted(name for name in files if (folder / name).exists())
+    if clashes:
+        raise click.ClickException(f"{folder} already holds {', '.join(clashes)}: nothing written")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in sorted(files.items()):
+        (folder / name).write_text(text, encoding="utf-8")
+    data = {"process_id": process_id, "version": version, "folder": str(folder)}
+    return {
+        **data,
+        "files": sorted(files),
+    }, f"{process_id} v{version}: {len(files)} files in {folder}"
+
+
+COMMANDS = (deploy, drafts, export)
