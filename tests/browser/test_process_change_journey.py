@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
@@ -139,6 +140,10 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert check.locator("th").inner_text() == "Έλεγχος από τη διεύθυνση πωλήσεων"
     check.locator("input[data-role=sales_manager]").fill("R")
     check.locator("input[data-role=finance_manager]").fill("A")
+    # The finance manager has two working days to sign (shown as a count and a unit).
+    assert row.locator("td.due input").input_value() == "1"
+    assert row.locator("td.due select option:checked").inner_text() == "ημέρες"
+    check.locator("td.due input").fill("2")
     assert owner.page.locator("#raci-grid tr[data-activity]").count() == 5
     owner.shot("process-change-01b-new-step-desk")
 
@@ -200,6 +205,9 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
 
     # A new instance runs on version 2: the sales manager checks, the finance manager signs
     # the check, and an increase of 1000 now goes to the finance manager.
+    _, matrix = engine.matrix(PROCESS, 2)
+    [check_row] = [r for r in matrix.rows if r.activity == "check_1"]
+    assert check_row.rules.signoff_due == timedelta(days=2)
     started = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
     assert started.version == 2
     done = requested(engine, started.ready_tasks[0], 1000)

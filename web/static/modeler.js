@@ -74,7 +74,7 @@
         roles.map((r) => '<td><input class="cell" size="3" maxlength="3" data-role="' + r + '" value="' + (row.cells[r] || '') + '" aria-label="' + escapeHtml(a.name) + ' · ' + roleName(r) + '"></td>').join('') +
         '<td><input type="checkbox" data-flag="self_approval" ' + (row.self_approval ? 'checked' : '') + ' aria-label="' + words.self_approval + '"></td>' +
         '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
-        '<td><input size="5" data-flag="signoff_due" value="' + (row.signoff_due || '') + '" aria-label="' + words.signoff_due + '"></td>' +
+        '<td class="due">' + dueCell(row.signoff_due, a.name) + '</td>' +
         (data.form_keys.length ? '<td class="form-key">' + formCell(a, found) + '</td>' : '') +
         '<td class="scopes small">' + Object.entries(row.scopes || {}).map(([r, s]) => escapeHtml(roleName(r) + ': ' + s)).join('<br>') + '</td></tr>';
     }).join('');
@@ -121,6 +121,31 @@
     modeler.get('modeling').updateProperties(element, { id: newId });
   }
 
+  // The sign-off due time as a count of days or hours (the matrix keeps ISO 8601: P2D,
+  // PT4H); a time in other units is shown in hours, rounded up.
+  function dueParts(iso) {
+    const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso || '');
+    if (!iso || !m) return { count: '', unit: 'D' };
+    const [w, d, h, min, sec] = m.slice(1).map((x) => Number(x || 0));
+    const hours = Math.ceil((w * 7 + d) * 24 + h + min / 60 + sec / 3600);
+    return hours % 24 === 0 ? { count: hours / 24, unit: 'D' } : { count: hours, unit: 'H' };
+  }
+
+  function dueCell(iso, name) {
+    const { count, unit } = dueParts(iso);
+    return '<input type="number" min="1" max="999" class="due-count" value="' + count +
+      '" aria-label="' + words.signoff_due + ' · ' + escapeHtml(name) + '">' +
+      '<select class="due-unit" aria-label="' + words.unit + '">' +
+      '<option value="D"' + (unit === 'D' ? ' selected' : '') + '>' + words.days + '</option>' +
+      '<option value="H"' + (unit === 'H' ? ' selected' : '') + '>' + words.hours + '</option></select>';
+  }
+
+  function dueOf(cell) {
+    const count = parseInt(cell.querySelector('.due-count').value, 10);
+    if (!(count > 0)) return '';
+    return cell.querySelector('.due-unit').value === 'D' ? 'P' + count + 'D' : 'PT' + count + 'H';
+  }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
   }
@@ -130,7 +155,7 @@
     if (!tr) return;
     const row = rows[tr.dataset.activity];
     if (event.target.dataset.role) row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim();
-    if (event.target.dataset.flag === 'signoff_due') row.signoff_due = event.target.value.trim();
+    if (event.target.closest('td.due')) row.signoff_due = dueOf(event.target.closest('td.due'));
     else if (event.target.dataset.flag) row[event.target.dataset.flag] = event.target.checked;
   });
   document.getElementById('raci-grid').addEventListener('change', (event) => {
