@@ -41,6 +41,8 @@ class ControlCharts:
     unit: str
     individuals: Markup
     moving_range: Markup
+    individuals_title: str
+    moving_range_title: str
 
 
 def control_charts(chart: ControlChart | None) -> ControlCharts | None:
@@ -72,17 +74,15 @@ def control_charts(chart: ControlChart | None) -> ControlCharts | None:
         limit(chart.mr_centre, _("CL"), "centre"),
         limit(chart.mr_upper, _("UCL"), "limit"),
     ]
+    titles = (
+        _("Mean cycle time per week (%(unit)s)", unit=unit),
+        _("Moving range (%(unit)s)", unit=unit),
+    )
     return ControlCharts(
         unit,
-        control_chart(
-            individuals,
-            limits,
-            title=_("Mean cycle time per week (%(unit)s)", unit=unit),
-            tick=_tick,
-        ),
-        control_chart(
-            ranges, range_limits, title=_("Moving range (%(unit)s)", unit=unit), tick=_tick
-        ),
+        control_chart(individuals, limits, title=titles[0], tick=_tick),
+        control_chart(ranges, range_limits, title=titles[1], tick=_tick),
+        *titles,
     )
 
 
