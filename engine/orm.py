@@ -137,7 +137,7 @@ human_tasks = Table(
     Index(None, "assignee", "status", "created_at"),
     Index(None, "status", "due_at"),
     Index(None, "performer", "status"),  # my work waiting for sign-off
-    Index(None, "process_id", "spec_id"),  # analytics per activity
+    Index(None, "process_id", "created_at"),  # analytics: a process's tasks in a period
 )
 
 pending_timers = Table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from raci.matrix import RaciMatrix
 
 from . import formulas, queries
-from .queries import Scope
+from .queries import COMPLETED, Scope
 from .report import (
     ActivityFigures,
     ChartPoint,
@@ -37,25 +37,25 @@ def build_report(
     matrix: RaciMatrix | None,
 ) -> ProcessReport:
     """Run the queries of `scope` and compute the figures."""
+    queries.tune(conn)
     rework, breach = DefectKind.REWORK in kinds, DefectKind.SLA_BREACH in kinds
-    counts = _counts(queries.status_counts(conn, scope))
-    week_zero = _monday(scope.since.date())
-    clean, steps, reworks, breaches = queries.instance_defects(
-        conn, scope, rework=rework, breach=breach
-    )
+    by_status = {status: (n, pair) for status, n, pair in queries.instance_rows(conn, scope)}
+    counts = _counts({status: n for status, (n, _) in by_status.items()})
+    completed, cycle_times = by_status.get(COMPLETED, (0, (None, None)))
+    activities = _activities(conn, scope, rework=rework, breach=breach, kinds=kinds)
     found = {
-        DefectKind.REWORK: int(reworks),
-        DefectKind.SLA_BREACH: int(breaches),
+        DefectKind.REWORK: sum(a.reworks for a in activities),
+        DefectKind.SLA_BREACH: sum(a.sla_breaches for a in activities),
         DefectKind.ERROR: counts.in_error,
         DefectKind.CANCELLED: counts.cancelled,
     }
-    finished = counts.completed + counts.cancelled + counts.in_error
-    activities = _activities(conn, scope, rework=rework, breach=breach, kinds=kinds)
-    yields = [a.six_sigma.first_pass_yield for a in activities]
+    flawed = queries.flawed_completions(conn, scope, rework=rework, breach=breach)
+    week_zero = _monday(scope.since.date())
     weeks = [
         WeekFigure(week_zero + timedelta(weeks=int(w)), n, _float(mean))
         for w, n, mean in queries.weekly_completions(conn, scope)
     ]
+    yields = [a.six_sigma.first_pass_yield for a in activities]
     return ProcessReport(
         process_id=scope.process_id,
         version=version,
@@ -63,28 +63,28 @@ def build_report(
         until=scope.until,
         defect_kinds=kinds,
         counts=counts,
-        cycle_time=_spread(*queries.cycle_times(conn, scope)),
+        cycle_time=_spread(cycle_times, completed),
         throughput=tuple(weeks),
         six_sigma=_six_sigma(
             {k: n for k, n in found.items() if k in kinds},
             units=counts.started,
-            opportunities=int(steps),
-            passed=int(clean or 0),
-            finished=finished,
+            opportunities=sum(a.tasks for a in activities),
+            passed=counts.completed - flawed,
+            finished=counts.completed + counts.cancelled + counts.in_error,
         ),
         rolled_throughput_yield=formulas.rolled_throughput_yield(
             [y for y in yields if y is not None]
         ),
         control_chart=_chart(weeks),
         activities=activities,
-        workload_by_role=_role_workload(queries.element_workload(conn, scope), matrix),
+        workload_by_role=_role_workload(activities, matrix),
         workload_by_person=tuple(
             Workload(who, int(o), int(d), int(late))
             for who, o, d, late in queries.person_workload(conn, scope)
         ),
         sign_off_delays=tuple(
-            SignOffDelay(who, int(n), _spread(med, p90, n))
-            for who, n, med, p90 in queries.sign_off_rows(conn, scope)
+            SignOffDelay(who, int(n), _spread(pair, n))
+            for who, n, pair in queries.sign_off_rows(conn, scope)
         ),
     )
 
@@ -93,36 +93,32 @@ def _activities(
     conn: Connection, scope: Scope, *, rework: bool, breach: bool, kinds: Collection[DefectKind]
 ) -> tuple[ActivityFigures, ...]:
     consulted = {
-        element: _spread(med, p90, n)
-        for element, med, p90, n in queries.consultation_rows(conn, scope)
+        element: _spread(pair, n) for element, pair, n in queries.consultation_rows(conn, scope)
     }
     figures = []
     for row in queries.activity_rows(conn, scope, rework=rework, breach=breach):
-        defects = {}
-        if DefectKind.REWORK in kinds:
-            defects[DefectKind.REWORK] = int(row.reworks or 0)
-        if DefectKind.SLA_BREACH in kinds:
-            defects[DefectKind.SLA_BREACH] = int(row.breaches or 0)
+        reworks, breaches, completed = int(row.reworks), int(row.breaches), int(row.completed)
+        defects = {DefectKind.REWORK: reworks, DefectKind.SLA_BREACH: breaches}
         figures.append(
             ActivityFigures(
                 element=row.element,
                 name=row.name,
                 tasks=row.tasks,
-                completed=int(row.completed),
+                completed=completed,
                 open=int(row.open),
-                waiting=_spread(row.waiting_median, row.waiting_p90, row.waiting_count),
-                working=_spread(row.working_median, row.working_p90, row.working_count),
-                sign_off=_spread(row.sign_off_median, row.sign_off_p90, row.sign_off_count),
+                waiting=_spread(row.waiting, row.waiting_count),
+                working=_spread(row.working, row.working_count),
+                sign_off=_spread(row.sign_off, row.sign_off_count),
                 consultation=consulted.get(row.element, Spread()),
-                reworks=int(row.reworks or 0),
-                rework_rate=int(row.reworks or 0) / row.completed if row.completed else None,
-                sla_breaches=int(row.breaches or 0),
+                reworks=reworks,
+                rework_rate=reworks / completed if completed else None,
+                sla_breaches=breaches,
                 six_sigma=_six_sigma(
-                    defects,
+                    {k: n for k, n in defects.items() if k in kinds},
                     units=row.tasks,
                     opportunities=row.tasks,
                     passed=int(row.first_pass),
-                    finished=int(row.completed),
+                    finished=completed,
                 ),
             )
         )
@@ -144,16 +140,18 @@ def _six_sigma(
     )
 
 
-def _role_workload(rows: list[Any], matrix: RaciMatrix | None) -> tuple[Workload, ...]:
-    """Each element's open/done/overdue counted for every R role of its matrix row."""
+def _role_workload(
+    activities: Sequence[ActivityFigures], matrix: RaciMatrix | None
+) -> tuple[Workload, ...]:
+    """Each activity's open, done and breached tasks counted for every R role of its row."""
     if matrix is None:
         return ()
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for element, open_, done, late in rows:
-        row = matrix.row_for(element)
+    for a in activities:
+        row = matrix.row_for(a.element)
         for role in row.responsible if row else ():
-            for i, n in enumerate((open_, done, late)):
-                totals[role][i] += int(n)
+            for i, n in enumerate((a.open, a.completed, a.sla_breaches)):
+                totals[role][i] += n
     return tuple(Workload(role, *totals[role]) for role in sorted(totals))
 
 
@@ -185,7 +183,8 @@ def _counts(by_status: Mapping[str, int]) -> Counts:
     )
 
 
-def _spread(median: Any, p90: Any, count: Any) -> Spread:
+def _spread(pair: tuple[Any, Any], count: Any) -> Spread:
+    median, p90 = pair
     return Spread(_float(median), _float(p90), int(count or 0))
 
 

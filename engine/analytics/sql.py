@@ -1,30 +1,35 @@
-"""The two expressions analytics needs that SQLite and PostgreSQL spell differently.
+"""The expressions analytics needs that SQLite and PostgreSQL spell differently.
 
 - `epoch(ts)`: a timestamp as seconds since 1970 (float), so that durations are a
   subtraction and weeks an integer division, in the database;
-- `percentile(fraction, value)`: the type 7 percentile of `value` over a group, an
-  aggregate. PostgreSQL computes it with `percentile_cont(f) WITHIN GROUP (ORDER BY v)`;
-  SQLite has no such aggregate, so every SQLite connection gets one written in Python
-  (`register_sqlite_aggregates`, called from engine/database.py), same definition as
-  `formulas.percentile`. One query, one code path: only the spelling differs.
+- `spread(value)`: an aggregate, the median and the 90th percentile of `value` over a
+  group (type 7, linear between closest ranks), from one sort. PostgreSQL computes it
+  with `percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v)`; SQLite has no
+  such aggregate, so every SQLite connection gets one written in Python
+  (`register_sqlite_aggregates`, called from engine/database.py), with the same
+  definition as `formulas.percentile`. One query, one code path: only the spelling
+  differs, and the result type reads both answers as (median, p90);
+- `whole(x)`: the floor of a non-negative number.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Float
+from sqlalchemy import Float, Integer, String
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator
 
-from .formulas import percentile as _percentile
+from .formulas import percentile
 
-SQLITE_PERCENTILE = "raciflow_percentile"
+SQLITE_SPREAD = "raciflow_spread"
+FRACTIONS = (0.5, 0.9)
 
 
 class epoch(FunctionElement[float]):
-    """Seconds since 1970-01-01 UTC of a UTC timestamp column (millisecond precision on SQLite)."""
+    """Seconds since 1970-01-01 UTC of a UTC timestamp (millisecond precision on SQLite)."""
 
     type = Float()
     inherit_cache = True
@@ -33,7 +38,8 @@ class epoch(FunctionElement[float]):
 
 @compiles(epoch, "postgresql")
 def _epoch_pg(element: epoch, compiler: Any, **kw: Any) -> str:
-    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+    # date_part answers a double; EXTRACT a numeric, several times slower to compute with.
+    return f"date_part('epoch', {compiler.process(element.clauses, **kw)})"
 
 
 @compiles(epoch, "sqlite")
@@ -43,58 +49,44 @@ def _epoch_sqlite(element: epoch, compiler: Any, **kw: Any) -> str:
     return f"(CAST(strftime('%s', {ts}) AS REAL) + CAST(substr(strftime('%f', {ts}), 3) AS REAL))"
 
 
-class percentile(FunctionElement[float]):
-    """percentile(fraction, value): an aggregate, type 7 (linear between closest ranks)."""
+class SpreadPair(TypeDecorator[tuple[float | None, float | None]]):
+    """(median, p90) from PostgreSQL's float array or SQLite's JSON pair; (None, None)
+    for a group without values."""
 
-    type = Float()
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> tuple[float | None, float | None]:
+        if value is None:
+            return (None, None)
+        median, p90 = json.loads(value) if isinstance(value, str) else value
+        return (median, p90)
+
+
+class spread(FunctionElement[tuple[float | None, float | None]]):
+    """spread(value): (median, p90) of `value` over the group, NULLs left out."""
+
+    type = SpreadPair()
     inherit_cache = True
-    name = "percentile"
+    name = "spread"
 
 
-@compiles(percentile, "postgresql")
-def _percentile_pg(element: percentile, compiler: Any, **kw: Any) -> str:
-    fraction, value = (compiler.process(c, **kw) for c in element.clauses)
-    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {value})"
+@compiles(spread, "postgresql")
+def _spread_pg(element: spread, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    fractions = ", ".join(str(f) for f in FRACTIONS)
+    return f"percentile_cont(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY {value})"
 
 
-@compiles(percentile, "sqlite")
-def _percentile_sqlite(element: percentile, compiler: Any, **kw: Any) -> str:
-    fraction, value = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{SQLITE_PERCENTILE}({fraction}, {value})"
-
-
-def median_of(value: ColumnElement[Any]) -> percentile:
-    return percentile(0.5, value)
-
-
-def p90_of(value: ColumnElement[Any]) -> percentile:
-    return percentile(0.9, value)
-
-
-class _SqlitePercentile:
-    """The SQLite aggregate behind `percentile`: collects a group's values, NULLs skipped."""
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-        self.fraction = 0.5
-
-    def step(self, fraction: float, value: float | None) -> None:
-        self.fraction = fraction
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self) -> float | None:
-        return _percentile(self.values, self.fraction)
-
-
-def register_sqlite_aggregates(dbapi_connection: Any) -> None:
-    """Give a sqlite3 connection the percentile aggregate the analytics queries use."""
-    dbapi_connection.create_aggregate(SQLITE_PERCENTILE, 2, _SqlitePercentile)
+@compiles(spread, "sqlite")
+def _spread_sqlite(element: spread, compiler: Any, **kw: Any) -> str:
+    return f"{SQLITE_SPREAD}({compiler.process(element.clauses, **kw)})"
 
 
 class whole(FunctionElement[int]):
     """The whole part of a non-negative number (floor; SQLite truncates, the same there)."""
 
+    type = Integer()
     inherit_cache = True
     name = "whole"
 
@@ -107,3 +99,24 @@ def _whole_pg(element: whole, compiler: Any, **kw: Any) -> str:
 @compiles(whole, "sqlite")
 def _whole_sqlite(element: whole, compiler: Any, **kw: Any) -> str:
     return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+class _SqliteSpread:
+    """The SQLite aggregate behind `spread`: collects a group's values, NULLs skipped."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> str | None:
+        if not self.values:
+            return None
+        return json.dumps([percentile(self.values, f) for f in FRACTIONS])
+
+
+def register_sqlite_aggregates(dbapi_connection: Any) -> None:
+    """Give a sqlite3 connection the aggregate the analytics queries use."""
+    dbapi_connection.create_aggregate(SQLITE_SPREAD, 1, _SqliteSpread)
