@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +17,7 @@ from lxml import html as lxml_html
 
 from tests.analytics_history import History
 from web import create_app
+from web.bpmn_layout import with_layout
 from web.config import Settings
 
 from .test_web_instances import as_user, seeded_database  # noqa: F401  (the fixture seeded)
@@ -135,6 +137,31 @@ def test_every_csv_holds_the_figures_the_service_and_the_page_give(app):
     assert int(people["anna.credit"]["done"]) == 34
     signers = {r["person"]: int(r["signed"]) for r in downloaded(owner, "sign_off_delays")}
     assert signers == {d.person: d.signed for d in report.sign_off_delays}
+
+
+def test_a_version_drawn_by_its_owner_gets_the_heat_as_bpmn_js_markers(app):
+    engine = app.extensions["raciflow"]
+    draft = engine.open_draft(PROCESS, user="lena.owner")
+    bpmn, dmn = f"{PROCESS}.bpmn", f"{PROCESS}.approval_level.dmn"
+    laid_out = {
+        **draft.files,
+        bpmn: with_layout(draft.files[bpmn]),  # with DI, as the modeler saves it
+        dmn: draft.files[dmn].replace("&gt; 50000", "&gt; 60000"),  # and a change to sign
+    }
+    engine.save_draft(draft.id, laid_out, user="lena.owner")
+    engine.submit_draft(draft.id, user="lena.owner", comment="Laid out")
+    engine.approve_draft(draft.id, user="stavros.approver")
+
+    answer = as_user(app, "lena.owner").get(PAGE)  # every version: drawn as the latest
+    page = answer.get_data(as_text=True)
+    # bpmn-js draws with inline styles: allowed on this page, scripts still this site's only
+    policy = answer.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy and "script" not in policy
+    data = json.loads(re.search(r'id="heat-data">(.*?)</script>', page, re.S).group(1))
+    assert data["markers"]["heat-4"] == ["analyse_controller"]
+    assert data["overlays"]["analyse_controller"].startswith("median wait")
+    assert "BPMNDiagram" in data["bpmn"]
+    assert 'id="bpmn-viewer"' in page and 'id="bpmn-analyse_controller"' not in page
 
 
 def test_a_version_and_a_period_narrow_the_figures(app):
