@@ -12,7 +12,7 @@ from threading import Lock
 from time import monotonic
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -43,7 +43,7 @@ REFUSED = _l(
     "The analytics of a process are for its owners, its managers (the A of its activities)"
     " and analysts."
 )
-_menu: dict[tuple[int, str], tuple[float, frozenset[str]]] = {}
+MENU_KEY = "raciflow.analytics_menu"  # app.extensions: username -> (until, processes)
 _menu_lock = Lock()
 
 
@@ -103,13 +103,14 @@ def analysable(process_id: str | None = None) -> bool:
     """Whether to offer a link to the analytics (of `process_id`, or of any process): to
     whoever may read them. Kept a minute per user, so that no page pays a query for a
     link; the pages themselves ask the service, which decides."""
-    key, now = (id(engine()), current_user.username), monotonic()
+    memory = current_app.extensions.setdefault(MENU_KEY, {})
+    user, now = current_user.username, monotonic()
     with _menu_lock:
-        known = _menu.get(key)
+        known = memory.get(user)
     if known is None or known[0] < now:
-        known = (now + MENU_MEMORY, frozenset(engine().analysable_processes(user=key[1])))
+        known = (now + MENU_MEMORY, frozenset(engine().analysable_processes(user=user)))
         with _menu_lock:
-            _menu[key] = known
+            memory[user] = known
     return process_id in known[1] if process_id else bool(known[1])
 
 
