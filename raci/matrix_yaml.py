@@ -57,8 +57,8 @@ def apply_grid(
     process_id: str, old: RaciMatrix | None, roles: list[str], rows: list[dict[str, Any]]
 ) -> RaciMatrix:
     """The matrix the grid says: `rows` of {activity, cells: {role: "R/A"}, self_approval,
-    advisory, signoff_due (ISO or "")}; raises ValueError on a letter or duration it
-    cannot read. Rows and roles the grid leaves out are dropped."""
+    advisory, signoff_due (ISO or ""), scopes: {role: scope}}; raises ValueError on a
+    letter or duration it cannot read. Rows and roles the grid leaves out are dropped."""
     kept = {row.activity: row for row in (old.rows if old else ())}
     new_rows = []
     for given in rows:
@@ -73,7 +73,16 @@ def apply_grid(
             signoff_due=parse_duration(due) if due else None,
         )
         cells = {role: parse_letters(str(given.get("cells", {}).get(role) or "")) for role in roles}
-        scopes = tuple((r, s) for r, s in rules.scopes if cells.get(r))
+        # The row's own scopes: as the grid says (a matrix-wide one is not repeated), or,
+        # from a grid that does not say, as they were.
+        wide = old.scopes if old else {}
+        said = given.get("scopes")
+        own = (
+            [(str(r), str(s)) for r, s in said.items() if wide.get(r) != s]
+            if isinstance(said, dict)
+            else list(rules.scopes)
+        )
+        scopes = tuple((r, s) for r, s in own if cells.get(r))
         new_rows.append(ActivityRow(activity, cells, replace(rules, scopes=scopes)))
     levels = tuple(r for r in (old.levels if old else ()) if r in roles)
     scopes = {r: s for r, s in (old.scopes if old else {}).items() if r in roles}

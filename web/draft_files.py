@@ -3,6 +3,7 @@ it has none), each DMN table, and the RACI matrix as a grid (raci/matrix_yaml.py
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -59,7 +60,12 @@ def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
     }
 
 
-def editor_data(process_id: str, files: dict[str, str], directory_roles: list[str]) -> dict:
+def editor_data(
+    process_id: str,
+    files: dict[str, str],
+    directory_roles: list[str],
+    known_scopes: Collection[str] = (),
+) -> dict:
     """What the modeler page starts from."""
     name = bpmn_name(files)
     try:
@@ -80,6 +86,10 @@ def editor_data(process_id: str, files: dict[str, str], directory_roles: list[st
         ],
         "original_names": _names(process_id, files),
         "roles": list(matrix.roles) if matrix else [],
+        # Audience scopes: those the engine knows, in words, and the matrix-wide ones
+        # (which a row cannot lift: docs/raci.md).
+        "scope_names": {scope: term(scope) for scope in sorted(known_scopes)},
+        "matrix_scopes": dict(matrix.scopes) if matrix else {},
         "directory_roles": sorted(directory_roles),
         "rows": [
             {
@@ -87,7 +97,7 @@ def editor_data(process_id: str, files: dict[str, str], directory_roles: list[st
                 "cells": {r: format_letters(cell) for r, cell in row.cells.items() if cell},
                 "self_approval": row.rules.self_approval,
                 "advisory": row.rules.advisory,
-                "scopes": {role: term(scope) for role, scope in matrix.scopes_of(row).items()},
+                "scopes": matrix.scopes_of(row),
                 "signoff_due": format_duration(row.rules.signoff_due)
                 if row.rules.signoff_due
                 else "",

@@ -75,7 +75,7 @@ def edit(draft_id: str) -> Any:
     if not draft.may_edit or draft.owner != _me():
         return redirect(url_for("drafts.review", draft_id=draft_id))
     roles = list(engine().directory().roles)
-    data = editor_data(draft.process_id, draft.files, roles)
+    data = editor_data(draft.process_id, draft.files, roles, engine().known_scopes())
     return render_template(
         "drafts/edit.html",
         draft=draft,

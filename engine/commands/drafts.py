@@ -158,6 +158,10 @@ class DraftCommands(DefinitionCommands):
 
     # Reading ---------------------------------------------------------------------------
 
+    def known_scopes(self) -> list[str]:
+        """The audience scopes a matrix row may narrow a role by (docs/raci.md)."""
+        return sorted(self.runtime.services.scopes())
+
     def drafts(self, *, user: str) -> dict[str, list[Draft]]:
         """The user's own drafts, and those waiting for them to sign (for an approver)."""
         with self.reader() as uow:

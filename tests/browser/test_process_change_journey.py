@@ -112,7 +112,8 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     # user task shows the form it uses.
     row = owner.page.locator("#raci-grid tr[data-activity=analyse_controller]")
     assert row.locator("td.form-key").inner_text() == "η δική της"
-    assert row.locator("td.scopes").inner_text() == "Πωλητής (BD): ο πωλητής του πελάτη"
+    scope = row.locator("td.scopes .scope")
+    assert scope.inner_text().startswith("Πωλητής (BD): ο πωλητής του πελάτη")
     row.locator("input[data-role=sales_manager]").fill("C")
 
     # A new step: the sales manager checks the request once its sign-off level is known,
@@ -144,6 +145,14 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert row.locator("td.due input").input_value() == "1"
     assert row.locator("td.due select option:checked").inner_text() == "ημέρες"
     check.locator("td.due input").fill("2")
+    # The BD is told of the check, only the customer's own BD: a scope picked on the row.
+    check.locator("input[data-role=bd]").fill("I")
+    check.locator("select.add-scope").select_option(label="Πωλητής (BD): ο πωλητής του πελάτη")
+    assert (
+        check.locator("td.scopes .scope")
+        .inner_text()
+        .startswith("Πωλητής (BD): ο πωλητής του πελάτη")
+    )
     assert owner.page.locator("#raci-grid tr[data-activity]").count() == 5
     owner.shot("process-change-01b-new-step-desk")
 
@@ -208,6 +217,7 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     _, matrix = engine.matrix(PROCESS, 2)
     [check_row] = [r for r in matrix.rows if r.activity == "check_1"]
     assert check_row.rules.signoff_due == timedelta(days=2)
+    assert check_row.rules.scopes == (("bd", "customer_bd"),)
     started = engine.start(PROCESS, user="giorgos.bd", data={"customer_id": CUSTOMER})
     assert started.version == 2
     done = requested(engine, started.ready_tasks[0], 1000)

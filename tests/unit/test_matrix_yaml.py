@@ -55,3 +55,19 @@ def test_the_grid_changes_letters_and_flags_and_keeps_the_rest():
 def test_a_letter_the_grid_cannot_read_is_refused():
     with pytest.raises(ValueError):
         apply_grid("p", None, ["clerk"], [{"activity": "a", "cells": {"clerk": "X"}}])
+
+
+def test_the_grid_narrows_and_lifts_a_row_s_audience_scope():
+    name = "credit_limit_change.raci.yaml"
+    old = load_matrix(name, (BPMN / name).read_text())
+    cells = {"bd": "I", "credit_controller": "R/A", "sales_manager": "I"}
+    rows = [
+        # Lifted: every BD is told of this analysis.
+        {"activity": "analyse_controller", "cells": cells, "scopes": {}},
+        # Narrowed: only the customer's own sales manager (a scope on a role it had none).
+        {"activity": "analyse_finance", "cells": cells, "scopes": {"sales_manager": "x"}},
+        # A scope on a role with no letter on the row is dropped.
+        {"activity": "analyse_cfo", "cells": {"cfo": "R/A"}, "scopes": {"bd": "customer_bd"}},
+    ]
+    new = apply_grid("credit_limit_change", old, list(old.roles), rows)
+    assert [row.rules.scopes for row in new.rows] == [(), (("sales_manager", "x"),), ()]

@@ -76,7 +76,7 @@
         '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
         '<td class="due">' + dueCell(row.signoff_due, a.name) + '</td>' +
         (data.form_keys.length ? '<td class="form-key">' + formCell(a, found) + '</td>' : '') +
-        '<td class="scopes small">' + Object.entries(row.scopes || {}).map(([r, s]) => escapeHtml(roleName(r) + ': ' + s)).join('<br>') + '</td></tr>';
+        '<td class="scopes small">' + scopeCell(row) + '</td></tr>';
     }).join('');
     table.innerHTML = head + '<tbody>' + body + '</tbody>';
   }
@@ -100,6 +100,26 @@
         '<option value="own:' + k + '">' + escapeHtml(words.form_of + ' ' + (data.names[k] || k)) + '</option>'));
     return '<select data-form class="' + (general ? '' : 'no-form') + '" aria-label="' + words.form +
       ' · ' + escapeHtml(a.name) + '">' + options.join('') + '</select>';
+  }
+
+  // A role narrowed to the case's own person (the customer's BD) on this row: shown with
+  // a × to lift it (a matrix-wide one stays), and a list to narrow another lettered role.
+  function scopeCell(row) {
+    const scopes = row.scopes || (row.scopes = {});
+    const lettered = roles.filter((r) => (row.cells[r] || '').trim());
+    const shown = Object.entries(scopes).filter(([r]) => lettered.includes(r)).map(([r, key]) =>
+      '<span class="scope">' + escapeHtml(roleName(r) + ': ' + (data.scope_names[key] || key)) +
+      (data.matrix_scopes[r] === key ? '' : ' <button type="button" class="link remove-scope" data-role="' +
+        r + '" aria-label="' + words.lift_scope + ' ' + escapeHtml(roleName(r)) + '">×</button>') + '</span>');
+    const open = lettered.filter((r) => !scopes[r]);
+    const names = Object.entries(data.scope_names);
+    if (open.length && names.length) {
+      shown.push('<select class="add-scope" aria-label="' + words.narrow + '"><option value="">' +
+        words.narrow + '…</option>' + open.flatMap((r) => names.map(([key, name]) =>
+          '<option value="' + r + '|' + key + '">' + escapeHtml(roleName(r) + ': ' + name) + '</option>')).join('') +
+        '</select>');
+    }
+    return shown.join('<br>');
   }
 
   function freeId(prefix) {
@@ -154,15 +174,30 @@
     const tr = event.target.closest('tr[data-activity]');
     if (!tr) return;
     const row = rows[tr.dataset.activity];
-    if (event.target.dataset.role) row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim();
+    if (event.target.dataset.role) {
+      row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim();
+      const cell = tr.querySelector('td.scopes');  // the roles one may narrow follow the letters
+      if (cell) cell.innerHTML = scopeCell(row);
+    }
     if (event.target.closest('td.due')) row.signoff_due = dueOf(event.target.closest('td.due'));
     else if (event.target.dataset.flag) row[event.target.dataset.flag] = event.target.checked;
   });
   document.getElementById('raci-grid').addEventListener('change', (event) => {
     const tr = event.target.closest('tr[data-activity]');
     if (tr && event.target.matches('select[data-form]')) useForm(tr.dataset.activity, event.target.value);
+    if (tr && event.target.matches('select.add-scope') && event.target.value) {
+      const [role, scope] = event.target.value.split('|');
+      rows[tr.dataset.activity].scopes[role] = scope;
+      renderGrid();
+    }
   });
   document.getElementById('raci-grid').addEventListener('click', (event) => {
+    const lift = event.target.closest('.remove-scope');
+    if (lift) {
+      delete rows[lift.closest('tr[data-activity]').dataset.activity].scopes[lift.dataset.role];
+      renderGrid();
+      return;
+    }
     const button = event.target.closest('.remove-role');
     if (!button) return;
     roles = roles.filter((r) => r !== button.dataset.role);
