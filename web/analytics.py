@@ -21,6 +21,7 @@ from wtforms.validators import NumberRange, Optional
 
 from engine import views
 from engine.analytics import tables as flat
+from engine.analytics.period import days
 from engine.errors import NotAllowed
 from engine.views import oversight
 
@@ -75,7 +76,9 @@ def _filters() -> AnalyticsFilters:
 
 
 def _report(process_id: str, filters: AnalyticsFilters) -> Any:
-    since, until = filters.bounds()
+    # Whole days in UTC, as the API and the CLI take them: the same days give the same
+    # figures everywhere, and the weeks start on the engine's Mondays.
+    since, until = days(filters.since.data, filters.until.data)
     try:
         return engine().analytics(
             process_id,

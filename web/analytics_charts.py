@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -27,10 +27,12 @@ def week_label(week: date) -> str:
 
 
 def throughput_chart(report: ProcessReport) -> Markup:
-    points = [
-        Point(week_label(w.week), w.completed, display.number(w.completed))
-        for w in report.throughput
-    ]
+    """A bar per week of the period, a week without completions too (as zero)."""
+    done = {w.week: w.completed for w in report.throughput}
+    first = report.since.date() - timedelta(days=report.since.weekday())
+    last = (report.until - timedelta(microseconds=1)).date()
+    weeks = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+    points = [Point(week_label(w), done.get(w, 0), display.number(done.get(w, 0))) for w in weeks]
     return bar_chart(points, title=_("Completed instances per week"), tick=_tick)
 
 

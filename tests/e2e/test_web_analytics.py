@@ -8,13 +8,13 @@ import io
 import json
 import re
 import sqlite3
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import html as lxml_html
 
+from engine.analytics.period import days
 from tests.analytics_history import History
 from web import create_app
 from web.bpmn_layout import with_layout
@@ -56,13 +56,9 @@ def app(tmp_path: Path, with_history: Path):
 
 
 def default_period() -> tuple[datetime, datetime]:
-    """The page's default: twelve whole weeks to today, as Athens counts days."""
+    """The page's default: twelve whole weeks to today (days in UTC, as the API's)."""
     today = date.today()
-    since = today - timedelta(days=today.weekday(), weeks=11)
-    zone = ZoneInfo("Europe/Athens")
-    start = datetime.combine(since, time(), zone).astimezone(UTC)
-    end = (datetime.combine(today, time(), zone) + timedelta(days=1)).astimezone(UTC)
-    return start, end
+    return days(today - timedelta(days=today.weekday(), weeks=11), today)
 
 
 def downloaded(browser, table: str, query: str = "") -> list[dict[str, str]]:

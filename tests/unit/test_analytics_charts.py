@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engine.analytics.report import ChartPoint, ControlChart
+from engine.analytics.report import ChartPoint, ControlChart, WeekFigure
 from tests.unit.test_display import make_app
-from web.analytics_charts import control_charts, week_label
+from web.analytics_charts import control_charts, throughput_chart, week_label
 
 HOUR = 3600.0
 
@@ -56,3 +56,17 @@ def test_long_cycle_times_are_charted_in_days(greek):
 
 def test_without_two_weeks_there_is_no_chart(greek):
     assert control_charts(None) is None
+
+
+def test_a_week_without_completions_is_a_bar_of_zero(greek):
+    class Report:  # the two facts the chart reads
+        since = datetime(2026, 10, 5, tzinfo=UTC)
+        until = datetime(2026, 10, 26, tzinfo=UTC)
+        throughput = (
+            WeekFigure(date(2026, 10, 5), 3, HOUR),
+            WeekFigure(date(2026, 10, 19), 1, HOUR),
+        )
+
+    svg = throughput_chart(Report())
+    assert svg.count('class="bar"') == 3
+    assert "12/10: 0" in svg
