@@ -1,10 +1,9 @@
 """The arithmetic of process analytics: pure functions, no database.
 
 Sources of the conventions (docs/analytics.md):
-- DPMO and the sigma level with the 1.5 sigma shift: Breyfogle, *Implementing Six
-  Sigma* (2nd ed., 2003), ch. 9; the sigma conversion table of Pyzdek & Keller,
-  *The Six Sigma Handbook* (3rd ed., 2010), appendix A;
-- first-pass and rolled throughput yield: Pyzdek & Keller, ch. 9;
+- DPMO, the sigma level with the 1.5 sigma shift and its conversion table, first-pass
+  and rolled throughput yield: Breyfogle, *Implementing Six Sigma* (2nd ed., 2003);
+  Pyzdek & Keller, *The Six Sigma Handbook* (3rd ed., 2010);
 - individuals / moving-range chart: Montgomery, *Introduction to Statistical Quality
   Control* (7th ed., 2013), section 6.4 (constants d2 = 1.128, D4 = 3.267 for n = 2);
 - percentiles: linear interpolation between closest ranks (Hyndman & Fan 1996 type 7),
