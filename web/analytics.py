@@ -7,7 +7,7 @@ owners, analysts and the A of the process; anyone else gets a 403 page saying so
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from threading import Lock
 from time import monotonic
 from typing import Any
@@ -66,7 +66,7 @@ class AnalyticsFilters(PeriodForm):
 
 def _filters() -> AnalyticsFilters:
     """The period and version asked for; by default the last twelve weeks (to today)."""
-    today = date.today()
+    today = datetime.now(UTC).date()  # the period's days are UTC days (see _report)
     monday = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
     args = MultiDict(request.args)
     for key, value in (("since", monday.isoformat()), ("until", today.isoformat())):
@@ -117,6 +117,11 @@ def analysable(process_id: str | None = None) -> bool:
     return process_id in known[1] if process_id else bool(known[1])
 
 
+def _drawn(versions: list[dict[str, Any]], number: int | None) -> dict[str, Any]:
+    """The version the heat map draws: the one chosen, or the latest for every version."""
+    return next((v for v in versions if v["version"] == number), versions[-1])
+
+
 def _activity_name(process_id: str) -> Any:
     return lambda element, name: names.task_name(process_id, element, name)
 
@@ -147,7 +152,7 @@ def page(process_id: str) -> Any:
         throughput=pictures.throughput_chart(report),
         control=pictures.control_charts(report.control_chart),
         heat=heat,
-        diagram=_diagram(process_id, report.version or versions[-1]["version"], heat),
+        diagram=_diagram(process_id, _drawn(versions, report.version), heat),
         query=request.args.to_dict(),
         defect_words=lambda kinds: ", ".join(str(DEFECTS[kind]) for kind in sorted(kinds)),
     )
@@ -166,18 +171,22 @@ def csv(process_id: str, table: str) -> Response:
     return csv_response(f"{process_id}-{table}", found.columns, [list(r) for r in found.rows])
 
 
-def _diagram(process_id: str, version: int, heat: pictures.HeatMap) -> dict[str, Any]:
+def _diagram(process_id: str, version: dict[str, Any], heat: pictures.HeatMap) -> dict[str, Any]:
     """The version's drawing for the heat map: bpmn-js's data where the file has DI, else
-    graphviz's SVG painted here; or why it cannot be drawn."""
-    uow = engine().uow()
-    found = next(v for v in views.process_versions(uow, process_id) if v["version"] == version)
-    sources = oversight.version_sources(uow, oversight.version_id(uow, process_id, version))
-    if version_drawn_with_di(process_id, version):
-        bpmn = next(text for file, text in sorted(sources.items()) if file.endswith(".bpmn"))
+    graphviz's SVG painted here (its drawing cached: the files are read only to draw it);
+    or that it cannot be drawn."""
+    number = version["version"]
+
+    def sources() -> dict[str, str]:
+        uow = engine().uow()
+        return oversight.version_sources(uow, oversight.version_id(uow, process_id, number))
+
+    if version_drawn_with_di(process_id, number):
+        bpmn = next(text for file, text in sorted(sources().items()) if file.endswith(".bpmn"))
         return {"bpmn_js": pictures.bpmn_js_data(in_reader_language(bpmn), heat)}
     try:
         svg = process_svg(
-            found["content_hash"], process_id, lambda: sources, diagram_limits(), diagram_language()
+            version["content_hash"], process_id, sources, diagram_limits(), diagram_language()
         )
     except DiagramUnavailable:
         return {"unavailable": True}

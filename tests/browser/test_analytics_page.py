@@ -23,7 +23,7 @@ PROCESS = "credit_limit_change"
 def history_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
     """The demo company in Greek, with twelve weeks of credit limit changes behind it."""
     folder = tmp_path_factory.mktemp("analytics")
-    for served in _serve_demo(folder, "el"):
+    for served in _serve_demo(folder, "el", test_config={"RATELIMIT_ENABLED": False}):
         url = Settings.from_env({"RACIFLOW_INSTANCE_DIR": str(folder)}).database_url
         History(url).generate()
         yield served
