@@ -18,7 +18,7 @@ from engine.views import oversight
 
 from . import display
 from .bpmn_layout import has_di
-from .diagram import BPMN_NS, infer_state, parse_process, recorded_state
+from .diagram import BPMN_NS, infer_state, parse_process, recorded_state, taken_flows
 from .services import engine
 from .vendor import installed
 
@@ -97,6 +97,13 @@ def diagram(instance_id: str) -> Any:
             "state": {
                 kind: sorted(getattr(state, kind))
                 for kind in ("done", "active", "waiting", "failed")
+            },
+            "taken": sorted(taken_flows(graph, state)),
+            # A word on each pending element, so that its state is not told by colour alone.
+            "words": {
+                "active": gettext("open task"),
+                "waiting": gettext("waiting for a timer"),
+                "failed": gettext("failed"),
             },
         }
     )

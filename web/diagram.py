@@ -209,6 +209,15 @@ def infer_state(graph: ProcessGraph, recorded: DiagramState, *, completed: bool)
     return DiagramState(frozenset(done), recorded.active, recorded.waiting, recorded.failed)
 
 
+def taken_flows(graph: ProcessGraph, state: DiagramState) -> set[str]:
+    """The flows the instance went along: from a passed element to one it reached."""
+    return {
+        flow.id
+        for flow in graph.flows
+        if state.of(flow.source) == "done" and state.of(flow.target) is not None
+    }
+
+
 def _proof_in(graph: ProcessGraph, element_id: str) -> list[Flow]:
     """The flows that must have been taken for `element_id` to be reached."""
     incoming = graph.incoming(element_id)
@@ -246,11 +255,11 @@ def render_svg(
     for element in graph.elements.values():
         if element.attached_to in graph.elements:
             dot.edge(element.attached_to, element.id, style="dotted", arrowhead="none")
+    taken = taken_flows(graph, state)
     for flow in graph.flows:
         if flow.source not in graph.elements or flow.target not in graph.elements:
             continue  # a broken reference: drawing it would invent a node
-        taken = state.of(flow.source) == "done" and state.of(flow.target) is not None
-        colour = {"color": COLOURS["done"][1], "penwidth": "1.6"} if taken else {}
+        colour = {"color": COLOURS["done"][1], "penwidth": "1.6"} if flow.id in taken else {}
         dot.edge(
             flow.source, flow.target, label=_text(flow.name, 16), id=f"flow-{flow.id}", **colour
         )

@@ -245,10 +245,11 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert "Αίτημα νέου πιστωτικού ορίου" in owner.page.locator("#bpmn-viewer").inner_text()
     owner.page.locator("#bpmn-viewer").scroll_into_view_if_needed()
     owner.shot("process-change-08-migrated-trail-desk")
-    # A case on version 1 (no drawing in its file) keeps the graphviz diagram.
+    # A case on version 1 shows version 1's drawing, at its own open task.
     owner.page.goto(f"/instances/{at_analysis.instance_id}")
-    assert owner.page.locator("#bpmn-viewer").count() == 0
-    assert owner.page.locator("figure.diagram img").count() == 1
+    owner.page.wait_for_selector("#bpmn-viewer[data-ready=true]")
+    active = owner.page.locator("#bpmn-viewer .djs-element.state-active")
+    assert active.get_attribute("data-element-id") == "analyse_controller"
     assert not page_errors(owner), owner.console_errors
     # The process page draws version 2 as it was saved, with each activity's open tasks.
     owner.page.goto(f"/raci/{PROCESS}?version=2")

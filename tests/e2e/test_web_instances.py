@@ -292,7 +292,9 @@ def test_the_detail_shows_data_open_tasks_and_the_timeline_with_raci_letters(app
         for row in timeline
     )
     assert any("notified" in row and "I" in row for row in timeline)
-    assert f'src="/instances/{instance_id}/diagram.svg"' in page
+    # The process's file carries its diagram: the page draws it with bpmn-js.
+    assert f'data-src="/instances/{instance_id}/diagram.json"' in page
+    assert "diagram.svg" not in page
 
 
 def test_an_unknown_instance_is_not_found(app):
@@ -320,10 +322,25 @@ def test_the_diagram_is_an_svg_coloured_by_progress(app, engine):
     assert shape_fill(answer.data, "analyse_cfo") == ("untouched", "#ffffff")
 
 
+def test_the_owners_drawing_comes_with_where_the_case_stands(app, engine):
+    instance_id = start_credit_change(engine)
+    request_limit(engine, instance_id)
+    answer = as_user(app, "giorgos.bd").get(f"/instances/{instance_id}/diagram.json")
+    found = answer.get_json()
+    assert "BPMNDiagram" in found["bpmn"]
+    assert found["state"]["active"] == ["analyse_controller"]
+    assert {"start", "load_profile", "request"} <= set(found["state"]["done"])
+    assert {"f1", "f2", "f3"} <= set(found["taken"])  # the path taken, to the open task
+    assert "analyse_cfo" not in found["state"]["done"]
+    assert found["words"]["active"] == "open task"
+
+
 def test_a_failed_step_shows_in_the_diagram(app, engine):
     instance_id = engine.start("fragile", user="anna.credit", data={"divisor": 0}).instance_id
     answer = as_user(app, "anna.credit").get(f"/instances/{instance_id}/diagram.svg")
     assert shape_fill(answer.data, "compute") == ("failed", "#fdecea")
+    drawing = as_user(app, "anna.credit").get(f"/instances/{instance_id}/diagram.json")
+    assert drawing.get_json()["state"]["failed"] == ["compute"]  # bpmn-js marks it too
 
 
 # --- cancel and retry ------------------------------------------------------------------
