@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from .draft_store import drafts
-from .model import OPEN_TASK_STATUSES, InstanceStatus
-from .orm import human_tasks, process_instances, process_versions
+from .model import InstanceStatus
+from .orm import process_instances, process_versions
 
 UNFINISHED = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
 
@@ -80,21 +80,3 @@ def unfinished_instances(connection: Any, process_id: str) -> list[dict[str, Any
     return [
         dict(row._mapping) for row in connection.execute(_UNFINISHED, {"process_id": process_id})
     ]
-
-
-_OPEN_TASKS = (
-    select(human_tasks.c.spec_id, human_tasks.c.created_at)
-    .join(process_instances, process_instances.c.id == human_tasks.c.instance_id)
-    .where(
-        process_instances.c.version_id == bindparam("version_id"),
-        human_tasks.c.status.in_([s.value for s in OPEN_TASK_STATUSES]),
-    )
-)
-
-
-def open_tasks_by_activity(connection: Any, version_id: int) -> dict[str, list[Any]]:
-    """When each open task of a version's instances began, by its activity."""
-    found: dict[str, list[Any]] = {}
-    for spec_id, created_at in connection.execute(_OPEN_TASKS, {"version_id": version_id}):
-        found.setdefault(spec_id, []).append(created_at)
-    return found

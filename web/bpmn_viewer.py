@@ -4,7 +4,6 @@ without DI keep graphviz's drawing (web/diagram.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +15,7 @@ from lxml import etree
 from engine.safe_xml import parse_xml
 from engine.views import oversight
 
-from . import display
+from .activity_overlays import overlay_texts
 from .bpmn_layout import has_di
 from .diagram import BPMN_NS, infer_state, parse_process, recorded_state, taken_flows
 from .services import engine
@@ -114,16 +113,10 @@ def diagram(instance_id: str) -> Any:
 @bp.get("/of/<process_id>/<int:version>/diagram.json")
 @login_required
 def process_diagram(process_id: str, version: int) -> Any:
-    """A version's drawing, with each activity's open tasks and their median wait."""
+    """A version's drawing, with each activity's open tasks and their median wait to be
+    taken up."""
     version_id = oversight.version_id(engine().uow(), process_id, version)
     sources = oversight.version_sources(engine().uow(), version_id)
     bpmn = next(text for name, text in sorted(sources.items()) if name.endswith(".bpmn"))
-    overlays = {
-        activity: gettext(
-            "%(count)s open · median wait %(wait)s",
-            count=load["open"],
-            wait=display.duration(timedelta(seconds=int(load["median_wait"]))),
-        )
-        for activity, load in engine().activity_load(process_id, version).items()
-    }
+    overlays = overlay_texts(process_id, version)
     return jsonify({"bpmn": in_reader_language(bpmn), "state": {}, "overlays": overlays})

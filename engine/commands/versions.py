@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import median
 from typing import Any
 
 from raci import deployment, visibility
@@ -21,7 +20,8 @@ from ..migration import MigrationPlan, migrate, plan_migration
 from ..model import InstanceStatus, ProcessInstance
 from ..settle import record
 from ..unit_of_work import UnitOfWork
-from ..version_store import open_tasks_by_activity, unfinished_instances, version_history
+from ..version_store import unfinished_instances, version_history
+from ..views.activity_load import ActivityLoad, activity_load
 from .base import EngineBase
 
 
@@ -69,18 +69,12 @@ class VersionCommands(EngineBase):
             version = uow.versions.find(process_id, number)
             return version.version, {**version.sources, **version.attachments}
 
-    def activity_load(self, process_id: str, version: int | None = None) -> dict[str, Any]:
-        """Per activity of a version: its open tasks and their median wait so far (seconds)."""
+    def activity_load(self, process_id: str, version: int | None = None) -> dict[str, ActivityLoad]:
+        """Per activity of a version: its open tasks and the median time they waited to be
+        taken up (engine/views/activity_load.py)."""
         with self.reader() as uow:
             version_id = self._find_version(uow, process_id, version)
-            waiting = open_tasks_by_activity(uow.session.connection(), version_id)
-            return {
-                activity: {
-                    "open": len(started),
-                    "median_wait": median((uow.now - at).total_seconds() for at in started),
-                }
-                for activity, started in waiting.items()
-            }
+            return activity_load(uow.session.connection(), version_id, uow.now)
 
     def migration_preview(
         self, process_id: str, *, user: str, to_version: int | None = None
