@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from engine import views
 from engine.views import oversight
 from tests.browser.conftest import ARTIFACTS, Person, _serve_demo
 
@@ -70,6 +71,30 @@ def test_the_instance_page_draws_the_owners_diagram_with_the_case_on_it(
     owner.shot(f"instance-diagram-{process_id}-{viewport}")
     owner.page.locator("figure.diagram").screenshot(
         path=str(ARTIFACTS / f"instance-diagram-{process_id}-{viewport}-figure.png")
+    )
+    assert owner.has_no_horizontal_scroll()
+    assert not owner.console_errors
+
+
+def test_the_process_page_puts_each_activitys_open_tasks_and_median_wait_on_it(
+    demo_app, owners, viewport
+):
+    _, engine = demo_app
+    owner = owners[viewport]
+    owner.console_errors.clear()
+    waiting = {
+        t["element"] for t in views.open_tasks(engine.uow()) if t["process_id"] == "complaint"
+    }
+    owner.page.goto("/raci/complaint")
+    owner.page.wait_for_selector("#bpmn-viewer[data-ready=true]")
+    assert owner.page.locator("figure.diagram img").count() == 0  # not graphviz's
+    badges = owner.page.locator("#bpmn-viewer .load-badge")
+    assert badges.count() == len(waiting) >= 1
+    assert badges.first.inner_text().startswith("ανοιχτές εργασίες: 1 · διάμεση αναμονή")
+    owner.page.locator("#bpmn-viewer").scroll_into_view_if_needed()
+    owner.shot(f"process-diagram-complaint-{viewport}")
+    owner.page.locator("figure.diagram").screenshot(
+        path=str(ARTIFACTS / f"process-diagram-complaint-{viewport}-figure.png")
     )
     assert owner.has_no_horizontal_scroll()
     assert not owner.console_errors
