@@ -127,7 +127,11 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
         const from = flow.source, to = flow.target;
         modeling.removeConnection(flow);
         const shape = m.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
-        const task = modeling.createShape(shape, { x: from.x + 60, y: from.y + 160 }, from.parent);
+        // Below the lanes: in the credit controller's lane the sales manager's task would
+        // be warned about (the lane names none of its R roles).
+        const lanes = registry.filter((e) => e.type === 'bpmn:Lane');
+        const below = Math.max(...lanes.map((lane) => lane.y + lane.height)) + 80;
+        const task = modeling.createShape(shape, { x: from.x + 60, y: below }, from.parent);
         modeling.updateLabel(task, 'Έλεγχος από τη διεύθυνση πωλήσεων');
         modeling.connect(from, task);
         modeling.connect(task, to);
