@@ -17,6 +17,7 @@ from lxml import etree
 from raci.directory import Directory
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix, process_id_of
 from raci.matrix import RaciMatrix
+from raci.messages import N_, Message
 from raci.validation import Activity, validate
 
 from .definitions import ProcessDefinition, SourceFile, is_definition_file, parse_definitions
@@ -38,9 +39,23 @@ class Problem:
     file: str | None = None
     element_id: str | None = None
     line: int | None = None
+    said: Message | None = field(default=None, compare=False)  # `message`, to translate
+
+    @classmethod
+    def of(
+        cls,
+        kind: Kind,
+        said: Message,
+        severity: Literal["error", "warning"] = "error",
+        **where: Any,
+    ) -> Problem:
+        """A problem worded by a Message: `message` in English, `said` for the reader."""
+        return cls(kind, str(said), severity, said=said, **where)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        del found["said"]
+        return found
 
 
 @dataclass
@@ -90,9 +105,13 @@ def review_draft(
     definition = by_id.get(process_id)
     if definition is None:
         review.problems.append(
-            Problem(
+            Problem.of(
                 "bpmn",
-                f"the files define the process(es) {', '.join(sorted(by_id))}, not '{process_id}'",
+                Message(
+                    N_("the files define the process(es) %(found)s, not '%(process)s'"),
+                    found=", ".join(sorted(by_id)),
+                    process=process_id,
+                ),
             )
         )
         return review
@@ -141,10 +160,12 @@ def _unreachable(files: dict[str, str]) -> Iterable[Problem]:
                     and not started_otherwise
                     and element.get("id") not in targets
                 ):
-                    yield Problem(
+                    yield Problem.of(
                         "bpmn",
-                        f"'{element.get('name') or element.get('id')}' has no way in: "
-                        "connect it, or it never runs",
+                        Message(
+                            N_("'%(task)s' has no way in: connect it, or it never runs"),
+                            task=element.get("name") or element.get("id"),
+                        ),
                         file=name,
                         element_id=element.get("id"),
                     )
@@ -164,9 +185,11 @@ def _unknown_files(process_id: str, files: dict[str, str]) -> Iterable[Problem]:
     for name in sorted(files):
         if is_matrix_file(name):
             if process_id_of(name) != process_id:
-                yield Problem("raci", f"a matrix of another process: {name}", file=name)
+                said = Message(N_("a matrix of another process: %(file)s"), file=name)
+                yield Problem.of("raci", said, file=name)
         elif not is_definition_file(name):
-            yield Problem("parse", "not a BPMN, DMN or RACI matrix file", file=name)
+            said = Message(N_("not a BPMN, DMN or RACI matrix file"))
+            yield Problem.of("parse", said, file=name)
 
 
 def _matrix_problems(
@@ -178,13 +201,16 @@ def _matrix_problems(
 ) -> Iterable[Problem]:
     own = [m for m in matrices if process_id_of(m.name) == process_id]
     if len(own) > 1:
-        yield Problem("raci", "more than one RACI matrix: keep one", file=own[1].name)
+        said = Message(N_("more than one RACI matrix: keep one"))
+        yield Problem.of("raci", said, file=own[1].name)
         return
     if not own:
         if any(a.is_user_task for a in activities):
-            yield Problem(
-                "raci", f"{process_id} has no RACI matrix: any user may work its tasks", "warning"
+            said = Message(
+                N_("%(process)s has no RACI matrix: any user may work its tasks"),
+                process=process_id,
             )
+            yield Problem.of("raci", said, "warning")
         return
     [source] = own
     try:
@@ -208,10 +234,12 @@ def _findings(
         activity = finding.activity
         element = element_of.get(activity) or element_of.get((activity or "").casefold())
         row = matrix.row_for(activity, activity) if activity else None
-        message = f"{finding.role}: {finding.message}" if finding.role else finding.message
-        yield Problem(
+        said = finding.said or Message(finding.message)
+        if finding.role:
+            said = Message(N_("%(role)s: %(message)s"), role=finding.role, message=said)
+        yield Problem.of(
             "raci",
-            message,
+            said,
             finding.severity,
             file=file_name,
             element_id=element,
@@ -230,9 +258,11 @@ def _form_problems(
         return
     for activity in user_tasks:
         if activity not in formed:
-            yield Problem(
-                "form",
-                f"user task '{activity.name or activity.id}' has no form: its id must be one "
-                "of the process's form keys",
-                element_id=activity.id,
+            said = Message(
+                N_(
+                    "user task '%(task)s' has no form: its id must be one of the process's "
+                    "form keys"
+                ),
+                task=activity.name or activity.id,
             )
+            yield Problem.of("form", said, element_id=activity.id)

@@ -15,6 +15,7 @@ import yaml
 
 from .loading import parse_duration
 from .matrix import ActivityRow, ActivityRules, RaciMatrix, format_letters, parse_letters
+from .messages import N_, Message
 from .render import format_duration
 
 
@@ -53,6 +54,47 @@ def _row(row: ActivityRow) -> dict[str, Any]:
     return item
 
 
+class GridError(ValueError):
+    """A cell of the modeler's RACI grid that cannot be read, worded for its reader."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said)
+        self.said = said
+
+
+def _letters(cell: str, activity: str, role: str) -> frozenset:
+    try:
+        return parse_letters(cell)
+    except ValueError:
+        raise GridError(
+            Message(
+                N_(
+                    "'%(cell)s' for %(role)s on '%(task)s' is not a RACI cell: "
+                    "use R, A, C, I or e.g. A/R"
+                ),
+                cell=cell.strip(),
+                role=role,
+                task=activity,
+            )
+        ) from None
+
+
+def _due(text: str, activity: str) -> Any:
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise GridError(
+            Message(
+                N_(
+                    "the sign-off due '%(value)s' on '%(task)s' is not a duration such as "
+                    "P2D (2 days), PT4H (4 hours) or P1DT12H"
+                ),
+                value=text,
+                task=activity,
+            )
+        ) from None
+
+
 def apply_grid(
     process_id: str, old: RaciMatrix | None, roles: list[str], rows: list[dict[str, Any]]
 ) -> RaciMatrix:
@@ -70,9 +112,12 @@ def apply_grid(
             rules,
             self_approval=bool(given.get("self_approval")),
             advisory=bool(given.get("advisory")),
-            signoff_due=parse_duration(due) if due else None,
+            signoff_due=_due(due, activity) if due else None,
         )
-        cells = {role: parse_letters(str(given.get("cells", {}).get(role) or "")) for role in roles}
+        cells = {
+            role: _letters(str(given.get("cells", {}).get(role) or ""), activity, role)
+            for role in roles
+        }
         # The row's own scopes: as the grid says (a matrix-wide one is not repeated), or,
         # from a grid that does not say, as they were.
         wide = old.scopes if old else {}

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from raci.matrix import ActivityRow, Letter, RaciMatrix, format_letters
+from raci.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class Finding:
     process_id: str
     activity: str | None
     role: str | None
-    message: str
+    message: str  # in English, as the CLI prints it
+    said: Message | None = field(default=None, compare=False)  # for pages, to translate
 
     def __str__(self) -> str:
         where = " / ".join(part for part in (self.process_id, self.activity, self.role) if part)
@@ -107,27 +109,32 @@ def errors(findings: Sequence[Finding]) -> list[Finding]:
     return [finding for finding in findings if finding.severity == "error"]
 
 
-def _error(matrix: RaciMatrix, activity: str | None, role: str | None, message: str) -> Finding:
-    return Finding("error", matrix.process_id, activity, role, message)
+def _error(matrix: RaciMatrix, activity: str | None, role: str | None, said: Message) -> Finding:
+    return Finding("error", matrix.process_id, activity, role, str(said), said)
 
 
-def _warning(matrix: RaciMatrix, activity: str | None, role: str | None, message: str) -> Finding:
-    return Finding("warning", matrix.process_id, activity, role, message)
+def _warning(matrix: RaciMatrix, activity: str | None, role: str | None, said: Message) -> Finding:
+    return Finding("warning", matrix.process_id, activity, role, str(said), said)
 
 
 def _user_tasks_have_rows(matrix: RaciMatrix, activities: Sequence[Activity]) -> Iterator[Finding]:
     for activity in activities:
         if activity.is_user_task and matrix.row_for(activity.id, activity.name) is None:
-            yield _error(matrix, activity.id, None, "user task has no RACI row")
+            yield _error(matrix, activity.id, None, Message(N_("user task has no RACI row")))
 
 
 def _rows_name_activities(matrix: RaciMatrix, activities: Sequence[Activity]) -> Iterator[Finding]:
     for row in matrix.rows:
         named = [activity for activity in activities if _names(row, activity)]
         if not named:
-            yield _error(matrix, row.activity, None, "row names no activity of the process")
+            yield _error(
+                matrix, row.activity, None, Message(N_("row names no activity of the process"))
+            )
         elif not any(matrix.row_for(a.id, a.name) is row for a in named):
-            message = f"row is ignored: another row names this activity by its id ('{named[0].id}')"
+            message = Message(
+                N_("row is ignored: another row names this activity by its id ('%(id)s')"),
+                id=named[0].id,
+            )
             yield _error(matrix, row.activity, None, message)
 
 
@@ -144,13 +151,20 @@ def _user_task_rows_have_one_a_and_an_r(matrix: RaciMatrix, pairs: Pairs) -> Ite
             continue
         accountable = row.roles_with(Letter.A)
         if not accountable:
-            yield _error(matrix, row.activity, None, "no A role; exactly one is required")
+            yield _error(
+                matrix, row.activity, None, Message(N_("no A role; exactly one is required"))
+            )
         elif len(accountable) > 1:
-            listed = ", ".join(accountable)
-            message = f"{len(accountable)} A roles ({listed}); exactly one is required"
+            message = Message(
+                N_("%(count)s A roles (%(roles)s); exactly one is required"),
+                count=len(accountable),
+                roles=list(accountable),
+            )
             yield _error(matrix, row.activity, None, message)
         if not row.responsible:
-            yield _error(matrix, row.activity, None, "no R role; at least one is required")
+            yield _error(
+                matrix, row.activity, None, Message(N_("no R role; at least one is required"))
+            )
 
 
 def _other_rows_only_consult_or_inform(matrix: RaciMatrix, pairs: Pairs) -> Iterator[Finding]:
@@ -159,8 +173,12 @@ def _other_rows_only_consult_or_inform(matrix: RaciMatrix, pairs: Pairs) -> Iter
             continue
         for role, letters in row.cells.items():
             if given := format_letters(letters & {Letter.R, Letter.A}):
-                message = (
-                    f"{given} on an activity that is not a user task; only C or I may be given"
+                message = Message(
+                    N_(
+                        "%(letters)s on an activity that is not a user task; "
+                        "only C or I may be given"
+                    ),
+                    letters=given,
                 )
                 yield _error(matrix, row.activity, role, message)
 
@@ -173,7 +191,7 @@ def _roles_are_in_directory(
     used = [role for row in matrix.rows for role, letters in row.cells.items() if letters]
     for role in dict.fromkeys([*matrix.roles, *used]):
         if role not in known_roles:
-            yield _error(matrix, None, role, "role is not in the directory")
+            yield _error(matrix, None, role, Message(N_("role is not in the directory")))
 
 
 def _lanes_match_responsible_roles(matrix: RaciMatrix, pairs: Pairs) -> Iterator[Finding]:
@@ -182,10 +200,13 @@ def _lanes_match_responsible_roles(matrix: RaciMatrix, pairs: Pairs) -> Iterator
         if not (activity.is_user_task and activity.lane and responsible):
             continue
         if not any(_same_name(activity.lane, role) for role in responsible):
-            listed = ", ".join(responsible)
-            message = (
-                f"lane '{activity.lane}' matches none of the R roles ({listed}); "
-                "the matrix, not the lane, decides who does the work"
+            message = Message(
+                N_(
+                    "lane '%(lane)s' matches none of the R roles (%(roles)s); "
+                    "the matrix, not the lane, decides who does the work"
+                ),
+                lane=activity.lane,
+                roles=list(responsible),
             )
             yield _warning(matrix, row.activity, None, message)
 
@@ -200,7 +221,7 @@ def _same_name(lane: str, role: str) -> bool:
 def _rows_have_letters(matrix: RaciMatrix) -> Iterator[Finding]:
     for row in matrix.rows:
         if not any(row.cells.values()):
-            yield _warning(matrix, row.activity, None, "row gives no role any letter")
+            yield _warning(matrix, row.activity, None, Message(N_("row gives no role any letter")))
 
 
 def _authority_is_decidable(
@@ -209,43 +230,63 @@ def _authority_is_decidable(
     if known_roles is not None:
         for role in matrix.levels:
             if role not in known_roles:
-                yield _error(matrix, None, role, "level is not a role of the directory")
+                yield _error(
+                    matrix, None, role, Message(N_("level is not a role of the directory"))
+                )
     by_id = {activity.id: activity for activity in activities}
     for row in matrix.rows:
         authority = row.rules.authority
         if authority is None:
             continue
         if not matrix.levels:
-            yield _error(matrix, row.activity, None, "'authority' needs the matrix's 'levels'")
+            yield _error(
+                matrix, row.activity, None, Message(N_("'authority' needs the matrix's 'levels'"))
+            )
         if row.accountable is not None and row.accountable not in matrix.levels:
-            message = f"A role is not one of the levels ({', '.join(matrix.levels)})"
+            message = Message(
+                N_("A role is not one of the levels (%(roles)s)"), roles=list(matrix.levels)
+            )
             yield _error(matrix, row.activity, row.accountable, message)
         decider = by_id.get(authority.decided_by)
         if decider is None or decider.decision is None:
-            message = f"'{authority.decided_by}' is not a business rule task of the process"
+            message = Message(
+                N_("'%(id)s' is not a business rule task of the process"),
+                id=authority.decided_by,
+            )
             yield _error(matrix, row.activity, None, message)
             continue
         for output in dict.fromkeys(decider.decision.outputs):
             if output not in matrix.levels:
-                given = "an expression" if output is None else f"'{output}'"
-                message = (
-                    f"level table of '{authority.decided_by}' can give {given},"
-                    f" which is not a level ({', '.join(matrix.levels)})"
+                said = LEVEL_OUTPUT if output is not None else LEVEL_EXPRESSION
+                message = Message(
+                    said, id=authority.decided_by, output=output, roles=list(matrix.levels)
                 )
                 yield _error(matrix, row.activity, None, message)
         inputs = " ".join(decider.decision.inputs)
         for name, _field in authority.reads:
             if not re.search(rf"\b{re.escape(name)}\b", inputs):
-                message = f"the level table of '{authority.decided_by}' reads no '{name}'"
+                message = Message(
+                    N_("the level table of '%(id)s' reads no '%(name)s'"),
+                    id=authority.decided_by,
+                    name=name,
+                )
                 yield _error(matrix, row.activity, None, message)
+
+
+LEVEL_OUTPUT = N_("level table of '%(id)s' can give '%(output)s', which is not a level (%(roles)s)")
+LEVEL_EXPRESSION = N_(
+    "level table of '%(id)s' can give an expression, which is not a level (%(roles)s)"
+)
 
 
 def _scopes_are_known(matrix: RaciMatrix, known: Collection[str] | None) -> Iterator[Finding]:
     if known is None:
         return
-    listed = ", ".join(sorted(known)) or "none"
+    listed = ", ".join(sorted(known)) or "—"
     for row in matrix.rows:
         for role, scope in matrix.scopes_of(row).items():
             if scope not in known:
-                message = f"unknown scope '{scope}' (known: {listed})"
+                message = Message(
+                    N_("unknown scope '%(scope)s' (known: %(known)s)"), scope=scope, known=listed
+                )
                 yield _error(matrix, row.activity, role, message)

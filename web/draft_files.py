@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from engine.errors import EngineError, InvalidState
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
 from raci.matrix import RaciMatrix, format_letters
-from raci.matrix_yaml import apply_grid, dump
+from raci.matrix_yaml import GridError, apply_grid, dump
+from raci.messages import Message
 from raci.render import format_duration
 from workflows.forms import forms
 from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS
@@ -121,6 +122,10 @@ def edited_files(process_id: str, files: dict[str, str], payload: dict[str, Any]
         old_name, old = matrix_of(files)
         try:
             matrix = apply_grid(process_id, old, list(grid.get("roles") or []), grid["rows"])
+        except GridError as err:  # named by the task's name, as the grid shows it
+            task = err.said.params.get("task", "")
+            named = {**err.said.params, "task": _names(process_id, files).get(task) or task}
+            raise InvalidState(Message(err.said.msgid, **named)) from None
         except (ValueError, KeyError, TypeError) as err:
             raise InvalidState(f"the RACI grid cannot be read: {err}") from None
         if old_name is not None:

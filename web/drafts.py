@@ -14,12 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import views
+from engine.draft_checks import Problem
 from engine.drafts import DraftStatus
 from engine.errors import EngineError, InvalidDraft
 
+from . import display
 from .diagram import EVENTS, GATEWAYS, TASKS
 from .draft_files import activity_names, edited_files, editor_data
-from .i18n import error_text
+from .i18n import error_text, render
 from .modeler_words import modeler_words
 from .people_words import status
 from .services import engine
@@ -108,7 +110,28 @@ def validation(draft_id: str) -> Any:
 
 def _validation(draft_id: str) -> dict[str, Any]:
     review = engine().validate_draft(draft_id, user=_me())
-    return {"ok": review.ok, "problems": [p.as_dict() for p in review.problems]}
+    return {"ok": review.ok, "problems": [_worded(p) for p in review.problems]}
+
+
+def _worded(problem: Problem) -> dict[str, Any]:
+    """A problem for the modeler, in the reader's language where the checks word it."""
+    found = problem.as_dict()
+    if problem.said is not None:
+        found["message"] = render(problem.said)
+    return found
+
+
+@bp.app_template_filter("flag_value")
+def flag_value(value: Any, flag: str) -> str:
+    """A RACI flag's value in the diff as people read it: a duration in words, yes or no,
+    — for none (the diff itself keeps ISO durations, as the matrix files write them)."""
+    if value is None or value == "":
+        return display.MISSING
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if flag == "signoff_due":
+        return display.duration(value)
+    return str(value)
 
 
 @bp.post("/<draft_id>/submit")

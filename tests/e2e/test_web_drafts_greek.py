@@ -1,0 +1,76 @@
+"""A process owner and an approver who read Greek: the draft's checks and the review's
+diff speak Greek, durations in words (never "P1D" or "None")."""
+
+from __future__ import annotations
+
+from engine import views
+from tests.browser.page_checks import english_words
+
+from .test_web_drafts import PROCESS, opened, saved
+from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seeded)
+    PASSWORD,
+    as_user,
+    process_engine,
+    seeded_database,
+    web_app,
+)
+
+
+def in_greek(engine, *users: str) -> None:
+    for user in users:
+        engine.set_locale(user, "el")
+
+
+def test_the_checks_of_a_draft_speak_greek(app, engine):
+    in_greek(engine, "lena.owner")
+    owner, draft_id, data = opened(app)
+    rows = {row["activity"]: dict(row) for row in data["rows"]}
+    bad = dict(rows)
+    bad["analyse_controller"] = {**rows["analyse_controller"], "cells": {"bd": "X"}}
+    answer = saved(
+        owner,
+        draft_id,
+        {"bpmn": data["bpmn"], "matrix": {"roles": data["roles"], "rows": list(bad.values())}},
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["message"] == (
+        "Το «X» για τον ρόλο Πωλητής (BD) στο «Πιστωτική ανάλυση (υπογραφή ελεγκτή πιστώσεων)» "
+        "δεν είναι κελί RACI: γράψτε R, A, C, I ή π.χ. A/R"
+    )
+    # Nobody signs the controller's analysis.
+    cells = {
+        role: letters.replace("A", "").strip("/")
+        for role, letters in rows["analyse_controller"]["cells"].items()
+    }
+    rows["analyse_controller"] = {**rows["analyse_controller"], "cells": cells}
+    answer = saved(
+        owner,
+        draft_id,
+        {"bpmn": data["bpmn"], "matrix": {"roles": data["roles"], "rows": list(rows.values())}},
+    )
+    messages = [p["message"] for p in answer.get_json()["problems"]]
+    assert "Κανένας ρόλος με A· χρειάζεται ακριβώς ένας" in messages
+    assert not [m for m in messages if english_words(m)], messages
+
+
+def test_the_review_words_durations_and_missing_values(app, engine):
+    in_greek(engine, "lena.owner", "stavros.approver")
+    owner, draft_id, data = opened(app)
+    rows = {row["activity"]: dict(row) for row in data["rows"]}
+    assert rows["analyse_controller"]["signoff_due"] == "P1D"
+    assert rows["request"]["signoff_due"] == ""
+    rows["analyse_controller"]["signoff_due"] = "P5D"
+    rows["request"]["signoff_due"] = "PT4H"
+    answer = saved(
+        owner,
+        draft_id,
+        {"bpmn": data["bpmn"], "matrix": {"roles": data["roles"], "rows": list(rows.values())}},
+    )
+    assert answer.get_json()["ok"] is True, answer.get_json()
+    assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "Πιο χαλαρές προθεσμίες"})
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+    review = as_user(app, "stavros.approver").page(f"/drafts/{draft_id}/review")
+    assert ">1 ημέρα</td>" in review and ">5 ημέρες</td>" in review
+    assert ">—</td>" in review and ">4 ώρες</td>" in review
+    assert "P1D" not in review and "P5D" not in review and "None" not in review
+    assert views.audit_events(engine.uow(), process_id=PROCESS, action="draft_submitted")
