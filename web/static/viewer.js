@@ -26,8 +26,14 @@
     const target = focus.map((id) => registry.get(id)).find(Boolean);
     canvas.zoom(SMALLEST);
     const box = canvas.viewbox();
-    const x = target ? target.x + target.width / 2 - box.width / 2 : box.inner.x;
-    const y = target ? target.y + target.height / 2 - box.height / 2 : box.inner.y;
+    const inner = box.inner;
+    // Centred on the case, but never past the diagram's edges (no empty half box); a
+    // diagram lower than the box stays centred in it.
+    const along = (centre, start, size, room) => (size <= room
+      ? start - (room - size) / 2
+      : Math.min(Math.max(centre - room / 2, start), start + size - room));
+    const x = along(target ? target.x + target.width / 2 : inner.x, inner.x, inner.width, box.width);
+    const y = along(target ? target.y + target.height / 2 : inner.y, inner.y, inner.height, box.height);
     canvas.viewbox({ x: x, y: y, width: box.width, height: box.height });
   }
 
