@@ -98,3 +98,25 @@ def test_the_process_page_puts_each_activitys_open_tasks_and_median_wait_on_it(
     )
     assert owner.has_no_horizontal_scroll()
     assert not owner.console_errors
+
+
+def test_a_failed_step_is_marked_and_named_on_the_drawing(demo_app, owners):
+    from engine import SourceFile
+    from tests.e2e.test_web_instances import FRAGILE
+    from web.bpmn_layout import with_layout
+
+    _, engine = demo_app
+    engine.deploy([SourceFile("fragile.bpmn", with_layout(FRAGILE).encode())], user="lena.owner")
+    failed = engine.start("fragile", user="lena.owner", data={"divisor": 0}).instance_id
+    owner = owners["desk"]
+    owner.console_errors.clear()
+    owner.page.goto(f"/instances/{failed}")
+    owner.page.wait_for_selector("#bpmn-viewer[data-ready=true]")
+    viewer = owner.page.locator("#bpmn-viewer")
+    assert viewer.locator(".djs-shape[data-element-id=compute].state-failed").count() == 1
+    assert viewer.locator(".state-badge-failed").all_inner_texts() == ["απέτυχε"]
+    assert viewer.locator(".djs-connection[data-element-id=f1].state-taken").count() == 1
+    owner.page.locator("figure.diagram").screenshot(
+        path=str(ARTIFACTS / "instance-diagram-failed-step-desk-figure.png")
+    )
+    assert not owner.console_errors
