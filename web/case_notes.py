@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -128,7 +128,7 @@ def upload(instance_id: str) -> Any:
         stored = engine().attach(instance_id, uploads, user=current_user.username, task_id=task_id)
     except EngineError as error:
         return _refused(instance_id, page, error)
-    flash(_("%(count)s file(s) attached.", count=len(stored)), "ok")
+    flash(ngettext("%(num)s file attached.", "%(num)s files attached.", len(stored)), "ok")
     return _back(instance_id, task_id, "files")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engine import views
@@ -141,7 +142,11 @@ def submit(draft_id: str) -> Any:
         engine().submit_draft(draft_id, user=_me(), comment=request.form.get("comment", ""))
     except InvalidDraft as error:
         flash(
-            _("The draft has %(count)s problem(s): fix them first.", count=len(error.problems)),
+            ngettext(
+                "The draft has %(num)s problem: fix it first.",
+                "The draft has %(num)s problems: fix them first.",
+                len(error.problems),
+            ),
             "error",
         )
         return redirect(url_for("drafts.edit", draft_id=draft_id)), 303

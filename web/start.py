@@ -94,15 +94,18 @@ def start(process_id: str) -> Any:
     except AttachmentRefused as refused:  # nothing started: the form again, with the reason
         bound = form_render.bind(schema, form=request.form)
         return _render(process_id, name, bound, status=422, file_error=error_text(refused))
+    # The starter goes on with their own first task, or else to the case they started,
+    # which says where it stands and who has it now (they may always see their own case).
+    case = url_for("instances.detail", instance_id=state.instance_id)
     if state.status == InstanceStatus.ERROR:
         flash(_("The process started but stopped with an error: %(e)s", e=state.error), "error")
-        return redirect(url_for("inbox.index"))
+        return redirect(case)
     mine = workable(engine().uow(), current_user.username, list(state.ready_tasks))
     if mine:
         flash(_("Started. This is your first task."), "ok")
         return redirect(url_for("tasks.show", task_id=mine[0]))
     flash(_("Started: the next step is with the people responsible for it."), "ok")
-    return redirect(url_for("inbox.index"))
+    return redirect(case)
 
 
 def _uploads(process_id: str) -> list[Upload]:

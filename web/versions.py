@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engine.errors import EngineError
@@ -39,7 +39,14 @@ def migrate(process_id: str) -> Any:
         moved = engine().migrate_instances(process_id, chosen, user=current_user.username)
     except EngineError as error:
         return _page(process_id, error=error_text(error), status_code=status(error))
-    flash(_("%(count)s instance(s) moved to the latest version.", count=len(moved)), "ok")
+    flash(
+        ngettext(
+            "%(num)s instance moved to the latest version.",
+            "%(num)s instances moved to the latest version.",
+            len(moved),
+        ),
+        "ok",
+    )
     return redirect(url_for("versions.index", process_id=process_id))
 
 

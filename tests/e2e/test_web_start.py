@@ -48,13 +48,14 @@ def test_starting_opens_the_first_task_for_the_starter(web_app, crm):
     assert "Started. This is your first task." in html and 'name="requested_limit"' in html
 
 
-def test_a_starter_who_cannot_work_the_first_task_goes_to_the_inbox(web_app, crm):
+def test_a_starter_who_cannot_work_the_first_task_goes_to_the_case(web_app, crm):
     admin = sign_in(web_app, "admin")
     started = admin.post(START, {"customer_id": "150"})
-    assert started.headers["Location"] == "/inbox/"
-    assert "Started: the next step is with" in admin.page("/inbox/")
     [task] = views.open_tasks(crm.uow())
     assert task["business_key"] == "C00150"
+    assert started.headers["Location"] == f"/instances/{task['instance_id']}"
+    case = admin.page(started.headers["Location"])
+    assert "Started: the next step is with" in case and "C00150" in case
 
 
 def test_the_customer_chooser_lists_a_bds_own_customers_and_searches(web_app, crm):
