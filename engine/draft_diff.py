@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
-from raci.matrix import ActivityRow, RaciMatrix, format_letters
+from raci.matrix import ActivityRow, ActivityRules, RaciMatrix, format_letters
 from raci.render import format_duration
 
 from .errors import InvalidDefinition
@@ -256,13 +256,29 @@ def diff_matrices(old: RaciMatrix | None, new: RaciMatrix | None) -> dict[str, l
         if cells or flags:
             changed.append({"activity": activity, "cells": cells, "flags": flags})
     return {
-        "added": [{"activity": a, "cells": _cells(after[a])} for a in after if a not in before],
+        "added": [
+            {"activity": a, "cells": _cells(after[a]), "flags": _set_flags(after[a].rules)}
+            for a in after
+            if a not in before
+        ],
         "removed": [{"activity": a, "cells": _cells(before[a])} for a in before if a not in after],
         "changed": changed,
     }
 
 
+def _set_flags(rules: ActivityRules) -> list[dict[str, Any]]:
+    """A new row's flags that differ from a row's defaults (the approver signs them too)."""
+    default = ActivityRules()
+    return [
+        {"flag": f.name, "old": None, "new": _flag(getattr(rules, f.name))}
+        for f in fields(rules)
+        if getattr(rules, f.name) != getattr(default, f.name)
+    ]
+
+
 def _flag(value: Any) -> Any:
     if isinstance(value, timedelta):
         return format_duration(value)
+    if isinstance(value, tuple):  # scopes: (role, scope) pairs
+        return [list(pair) if isinstance(pair, tuple) else pair for pair in value]
     return value if value is None or isinstance(value, bool | str | int) else str(value)

@@ -132,6 +132,10 @@ def flag_value(value: Any, flag: str) -> str:
         return _("yes") if value else _("no")
     if flag == "signoff_due":
         return display.duration(value)
+    if flag == "scopes":  # [[role, scope], ...]: "Sales rep (BD): the customer's own BD"
+        return ", ".join(f"{role_name(role)}: {term(scope)}" for role, scope in value) or (
+            display.MISSING
+        )
     return str(value)
 
 

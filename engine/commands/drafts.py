@@ -17,6 +17,7 @@ from raci import deployment
 from raci.loading import process_id_of
 from raci.messages import N_, Message
 from raci.policy import Refused
+from raci.visibility import AUDITOR_ROLE
 
 from .. import audit, draft_notices
 from ..definitions import InvalidFiles, SourceFile, parse_each
@@ -309,8 +310,12 @@ class DraftCommands(DefinitionCommands):
     def _readable(self, uow: UnitOfWork, draft_id: str, user: str) -> Draft:
         draft = uow.drafts.get(draft_id)
         directory = uow.directory.load()
+        # Besides its owner: once submitted, approvers (who sign it) and auditors (who
+        # check what was signed) read it; nobody reads another's work in progress.
+        readers = (deployment.APPROVER, AUDITOR_ROLE)
         if draft.owner != user and not (
-            draft.status != DraftStatus.EDITING and directory.is_member(user, deployment.APPROVER)
+            draft.status != DraftStatus.EDITING
+            and any(directory.is_member(user, role) for role in readers)
         ):
             raise NotFound(f"draft {draft_id} does not exist")
         return draft

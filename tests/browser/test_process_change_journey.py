@@ -138,6 +138,17 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
         return task.id;
     }"""
     )
+    # The wrench's menu (change the element's type) speaks Greek.
+    owner.page.evaluate(
+        """(id) => {
+        const m = window.raciflowModeler, element = m.get('elementRegistry').get(id);
+        m.get('popupMenu').open(element, 'bpmn-replace', { x: 400, y: 300 });
+    }""",
+        drawn,
+    )
+    menu = owner.page.locator(".djs-popup").inner_text()
+    assert "Εργασία υπηρεσίας" in menu and "Service task" not in menu, menu
+    owner.page.keyboard.press("Escape")
     new_row = owner.page.locator(f"#raci-grid tr[data-activity={drawn}]")
     assert new_row.locator("select[data-form]").input_value() == ""
     new_row.locator("select[data-form]").select_option(label="Έλεγχος με σημείωση (γενική φόρμα)")
@@ -200,8 +211,13 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     dmn = approver.page.locator("table.dmn-diff tbody tr")
     assert [c.strip() for c in dmn.first.locator("td").all_inner_texts()][2:] == ["> 5000", "> 500"]
     raci = approver.page.locator("table.raci-diff tbody tr")
-    new_step = raci.filter(has_text="Έλεγχος από τη διεύθυνση πωλήσεων").inner_text()
+    new_step = "\n".join(
+        raci.filter(has_text="Έλεγχος από τη διεύθυνση πωλήσεων").all_inner_texts()
+    )
     assert "Διευθυντής πωλήσεων: R" in new_step and "Οικονομικός διευθυντής: A" in new_step
+    # The new row's settings are signed too: its sign-off time and its narrowed BD.
+    assert "υπογραφής\t\t2 ημέρες" in new_step, new_step
+    assert "Πωλητής (BD): ο πωλητής του πελάτη" in new_step
     consulted = raci.filter(has_text="Ανάλυση").first.locator("td").all_inner_texts()
     assert consulted[2:] == ["I", "C"]
     approver.shot("process-change-04-review-desk")

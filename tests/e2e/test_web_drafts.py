@@ -61,6 +61,8 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
     )
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["ok"] is True
+    auditor = as_user(app, "fotis.audit")
+    assert auditor.get(f"/drafts/{draft_id}/review").status_code == 404  # work in progress
     submitted = owner.post(f"/drafts/{draft_id}/submit", {"comment": "CFO from 60k; sales asked"})
     assert submitted.status_code == 303
 
@@ -84,6 +86,10 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
         (("bd", "customer_bd"),),
     )
     assert views.audit_events(engine.uow(), process_id=PROCESS, action="draft_approved")
+    # The auditor reads what was signed, from the trail, and may not sign anything.
+    assert f"/drafts/{draft_id}/review" in auditor.page(f"/audit/?process_id={PROCESS}")
+    signed = auditor.page(f"/drafts/{draft_id}/review")
+    assert "&gt; 60000" in signed and 'name="password"' not in signed
 
 
 def test_a_grid_the_server_cannot_read_saves_nothing_and_a_missing_row_is_pinned(app):
