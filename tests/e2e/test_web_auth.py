@@ -72,6 +72,15 @@ def test_password_guessing_is_rate_limited(app):
     assert statuses[10] == 429
 
 
+def test_signing_in_often_is_not_guessing(app):
+    """Only refused sign-ins count: a day of signing in on phone and desk is never locked
+    out, and the guesses after it still are."""
+    client = app.test_client()
+    assert [sign_in(client).status_code for _ in range(25)] == [302] * 25
+    statuses = [sign_in(client, f"guess number {n}").status_code for n in range(11)]
+    assert statuses[-1] == 429
+
+
 def test_a_sign_in_never_redirects_to_another_site(app):
     client = app.test_client()
     token = csrf_token(client)
