@@ -140,7 +140,8 @@ def page(process_id: str) -> Any:
         return html, 422
     report = _report(process_id, filters)
     name = _activity_name(process_id)
-    heat = pictures.heat_map(report, name)
+    drawn = _drawn(versions, report.version)
+    heat = pictures.heat_map(report, name, _waiting_now(process_id, drawn["version"]))
     return render_template(
         "analytics/page.html",
         process_id=process_id,
@@ -152,7 +153,7 @@ def page(process_id: str) -> Any:
         throughput=pictures.throughput_chart(report),
         control=pictures.control_charts(report.control_chart),
         heat=heat,
-        diagram=_diagram(process_id, _drawn(versions, report.version), heat),
+        diagram=_diagram(process_id, drawn, heat),
         query=request.args.to_dict(),
         defect_words=lambda kinds: ", ".join(str(DEFECTS[kind]) for kind in sorted(kinds)),
     )
@@ -169,6 +170,12 @@ def csv(process_id: str, table: str) -> Response:
         abort(400)
     found = flat.table(_report(process_id, filters), table)
     return csv_response(f"{process_id}-{table}", found.columns, [list(r) for r in found.rows])
+
+
+def _waiting_now(process_id: str, number: int) -> dict[str, tuple[int, float]]:
+    """The drawn version's open tasks per activity and their median wait so far."""
+    load = engine().activity_load(process_id, number)
+    return {k: (v.open, v.median_wait.total_seconds()) for k, v in load.items()}
 
 
 def _diagram(process_id: str, version: dict[str, Any], heat: pictures.HeatMap) -> dict[str, Any]:

@@ -3,7 +3,7 @@ heat map of waiting times on the process diagram (web/heatmap.py), from one repo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -106,14 +106,30 @@ class HeatMap:
     legend: list[tuple[int, str]]
 
 
-def heat_map(report: ProcessReport, activity_name: Callable[[str, str], str]) -> HeatMap:
-    medians = {a.element: a.waiting.median for a in report.activities}
-    measured = [a for a in report.activities if a.waiting.median is not None]
-    waits = {
-        a.element: _("median wait %(wait)s", wait=display.span(a.waiting.median)) for a in measured
-    }
+def heat_map(
+    report: ProcessReport,
+    activity_name: Callable[[str, str], str],
+    waiting_now: Mapping[str, tuple[int, float]] | None = None,
+) -> HeatMap:
+    """The heat of each activity: the longer of the period's median wait (ready to
+    claimed) and the median wait so far of its tasks open now (`waiting_now`: element ->
+    (open tasks, median seconds)), so work piling up today shows even before anyone
+    takes it up."""
+    named = {a.element: a.name for a in report.activities}
+    medians: dict[str, float | None] = {a.element: a.waiting.median for a in report.activities}
+    words: dict[str, list[str]] = {}
+    for a in report.activities:
+        if a.waiting.median is not None:
+            words[a.element] = [_("median wait %(wait)s", wait=display.span(a.waiting.median))]
+    for element, (count, wait) in (waiting_now or {}).items():
+        medians[element] = max(medians.get(element) or 0.0, wait)
+        words.setdefault(element, []).append(
+            _("open now: %(count)s, waiting %(wait)s", count=count, wait=display.span(wait))
+        )
+    waits = {element: " · ".join(said) for element, said in words.items()}
     titles = {
-        a.element: f"{activity_name(a.element, a.name)}: {waits[a.element]}" for a in measured
+        element: f"{activity_name(element, named.get(element, element))}: {said}"
+        for element, said in waits.items()
     }
     legend = [
         (band.level, _("up to %(wait)s", wait=display.span(band.high)))

@@ -33,6 +33,8 @@ def levels(waits: Mapping[str, float | None]) -> dict[str, int]:
     """Each activity's level (1..4) by its median wait in seconds: level n holds the waits
     above n-1 quarters of the longest, up to n quarters; none without a wait."""
     longest = max((w for w in waits.values() if w is not None), default=0)
+    if not longest:  # nobody waited at all: nothing is hotter than anything else
+        return {}
     found = {}
     for activity, wait in waits.items():
         if wait is None:
@@ -45,6 +47,8 @@ def levels(waits: Mapping[str, float | None]) -> dict[str, int]:
 def legend(waits: Mapping[str, float | None]) -> list[Band]:
     """The waits each level stands for, from the shortest to the longest."""
     longest = max((w for w in waits.values() if w is not None), default=0)
+    if not longest:
+        return []
     return [Band(n, longest * (n - 1) / LEVELS, longest * n / LEVELS) for n in range(1, 5)]
 
 

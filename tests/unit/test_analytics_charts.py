@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from engine.analytics.report import ChartPoint, ControlChart, WeekFigure
 from tests.unit.test_display import make_app
-from web.analytics_charts import control_charts, throughput_chart, week_label
+from web.analytics_charts import control_charts, heat_map, throughput_chart, week_label
 
 HOUR = 3600.0
 
@@ -70,3 +71,17 @@ def test_a_week_without_completions_is_a_bar_of_zero(greek):
     svg = throughput_chart(Report())
     assert svg.count('class="bar"') == 3
     assert "12/10: 0" in svg
+
+
+def test_work_open_now_heats_its_activity_before_anyone_takes_it(greek):
+    # The request waited a minute in the period; the CFO's analysis has two tasks open for
+    # a day that nobody has taken up yet (the heat map reads only these parts).
+    def activity(element: str, median: float | None) -> SimpleNamespace:
+        return SimpleNamespace(
+            element=element, name=element, waiting=SimpleNamespace(median=median)
+        )
+
+    report = SimpleNamespace(activities=[activity("request", 60.0), activity("analyse_cfo", None)])
+    heat = heat_map(report, lambda element, name: name, {"analyse_cfo": (2, 24 * HOUR)})
+    assert heat.levels == {"request": 1, "analyse_cfo": 4}
+    assert heat.waits["analyse_cfo"].startswith("ανοιχτές τώρα: 2")

@@ -19,8 +19,10 @@ def test_the_longest_median_wait_is_the_darkest_and_no_wait_is_no_colour():
     assert levels(waits) == {"request": 1, "analyse": 4, "sign": 1, "check": 2}
 
 
-def test_nobody_waited_anywhere_colours_every_activity_the_palest():
-    assert levels({"a": 0, "b": 0}) == {"a": 1, "b": 1}
+def test_nobody_waited_anywhere_colours_nothing_and_has_no_legend():
+    # Work taken up at once is no pile: no colour, and no legend of four "up to 0 s".
+    assert levels({"a": 0, "b": 0, "c": None}) == {}
+    assert legend({"a": 0}) == []
     assert levels({}) == {}
 
 
