@@ -172,19 +172,33 @@ def delete(draft_id: str) -> Any:
 @bp.get("/<draft_id>/review")
 @login_required
 def review(draft_id: str) -> Any:
+    return _review_page(draft_id)
+
+
+def _review_page(draft_id: str, *, error: str | None = None, reason: str = "") -> Any:
     draft = engine().draft(draft_id, user=_me())
     diff = engine().draft_diff(draft_id, user=_me())
     signer = draft.status == DraftStatus.SUBMITTED and draft.owner != _me()
     names = activity_names(draft.process_id, draft.files)
-    return render_template("drafts/review.html", draft=draft, diff=diff, signer=signer, names=names)
+    html = render_template(
+        "drafts/review.html",
+        draft=draft,
+        diff=diff,
+        signer=signer,
+        names=names,
+        error=error,
+        reason=reason,
+    )
+    return (html, 403) if error else html
 
 
 @bp.post("/<draft_id>/<any(approve, reject):act>")
 @login_required
 def decide(draft_id: str, act: str) -> Any:
     if not engine().authenticate(_me(), request.form.get("password", "")):
-        flash(_("Signing needs your own password: it was not right."), "error")
-        return redirect(url_for("drafts.review", draft_id=draft_id)), 303
+        # The page again, with the reason as typed: a mistyped password loses nothing.
+        said = _("Signing needs your own password: it was not right.")
+        return _review_page(draft_id, error=said, reason=request.form.get("reason", ""))
     try:
         if act == "approve":
             deployed = engine().approve_draft(draft_id, user=_me())

@@ -74,8 +74,12 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
     assert "&gt; 50000" in review and "&gt; 60000" in review
     assert "Analyse credit (controller sign-off)" in review  # the row by its name
     wrong = approver.post(f"/drafts/{draft_id}/approve", {"password": "nope"})
-    assert wrong.status_code == 303
-    assert "not right" in approver.page(f"/drafts/{draft_id}/review")
+    assert wrong.status_code == 403 and "not right" in wrong.get_data(as_text=True)
+    # A reason typed before a mistyped password is still there to send again.
+    said = "Ask sales first"
+    back = approver.post(f"/drafts/{draft_id}/reject", {"password": "nope", "reason": said})
+    assert back.status_code == 403 and f">{said}</textarea>" in back.get_data(as_text=True)
+    assert engine.draft(draft_id, user="lena.owner").status == "submitted"
     assert engine.matrix(PROCESS)[0] == 1
     approver.post(f"/drafts/{draft_id}/approve", {"password": PASSWORD})
     assert engine.matrix(PROCESS)[0] == 2
