@@ -7,8 +7,10 @@ from collections.abc import Collection
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from lxml import etree
 
 from engine.errors import EngineError, InvalidState
+from engine.safe_xml import parse_xml
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
 from raci.matrix import RaciMatrix, format_letters
 from raci.matrix_yaml import GridError, apply_grid, dump
@@ -23,6 +25,39 @@ from .vocabulary import term
 
 # The general forms' names in the picker (a form without one shows its prefix).
 _GENERAL_FORM_NAMES = {CHECK_PREFIX: _l("Check with a note (general form)")}
+
+
+def dmn_words(files: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The decision tables' own words and the reader's: decision names, column labels and
+    rules' annotations (`labels`), and output variable names shown as a column's label
+    (`names`). The modeler shows these and writes the file's own back (modeler.js)."""
+    from flask_babel import gettext
+
+    labels: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name, text in files.items():
+        if not name.endswith(".dmn"):
+            continue
+        try:
+            root = parse_xml(text.encode("utf-8"), name)
+        except EngineError:
+            continue
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            kind = etree.QName(element).localname
+            said = element.get("name") if kind == "decision" else element.get("label")
+            if kind == "description":  # a rule's annotation
+                said = (element.text or "").strip()
+            worded = kind in ("decision", "input", "output", "description") and said
+            if worded and gettext(said) != said:
+                labels[said] = gettext(said)
+            variable = element.get("name")
+            if kind == "output" and not element.get("label") and variable:
+                shown = term(variable)
+                if shown != variable:
+                    names[variable] = shown
+    return {"labels": labels, "names": names}
 
 
 def bpmn_name(files: dict[str, str]) -> str:
@@ -78,6 +113,7 @@ def editor_data(
         "process_id": process_id,
         "bpmn": bpmn,
         "dmn": {n: t for n, t in sorted(files.items()) if n.endswith(".dmn")},
+        "dmn_words": dmn_words(files),
         "names": activity_names(process_id, files),
         # The form keys of the process (a user task uses the form of its own id).
         "form_keys": sorted(t for p, t in forms() if p == process_id and t != "start"),

@@ -177,6 +177,10 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     cell.click()
     owner.page.keyboard.press("End")
     owner.page.keyboard.press("Backspace")
+    # The table speaks the reader's language (the file keeps its own words: see below).
+    table = owner.page.locator(".tjs-container").inner_text()
+    assert "Αύξηση πάνω από το τρέχον όριο (EUR)" in table and "επίπεδο έγκρισης" in table
+    assert "Requested limit" not in table and "Τα μεγάλα όρια χρειάζονται" in table
     owner.shot("process-change-02-decision-table-desk")
 
     owner.page.get_by_role("button", name="Αποθήκευση και έλεγχος").click()
@@ -234,6 +238,12 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
 
     # A new instance runs on version 2: the sales manager checks, the finance manager signs
     # the check, and an increase of 1000 now goes to the finance manager.
+    with engine.reader() as uow:
+        saved_table = uow.versions.find(PROCESS, 2).attachments[f"{PROCESS}.approval_level.dmn"]
+    assert 'label="Increase over the current limit (EUR)"' in saved_table
+    assert 'name="Who signs off a credit limit change"' in saved_table
+    assert 'name="approval_level"' in saved_table and "επίπεδο" not in saved_table
+    assert "Large limits need the CFO" in saved_table
     _, matrix = engine.matrix(PROCESS, 2)
     [check_row] = [r for r in matrix.rows if r.activity == "check_1"]
     assert check_row.rules.signoff_due == timedelta(days=2)

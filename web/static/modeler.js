@@ -210,6 +210,58 @@
     renderGrid();
   });
 
+  // A decision table's name and column labels in the reader's words, written back as the
+  // file has them (like the diagram's names); an output with no label shows its variable
+  // in words, and that label is not saved.
+  const dmnWords = data.dmn_words || { labels: {}, names: {} };
+  const dmnOriginal = {};
+  Object.entries(dmnWords.labels).forEach(([file, shown]) => { dmnOriginal[shown] = file; });
+  let dmnAddedLabels = {};  // output id -> the label shown for its variable
+
+  function dmnElements(doc) {
+    return Array.from(doc.getElementsByTagNameNS('*', '*'))
+      .filter((e) => ['decision', 'input', 'output'].includes(e.localName));
+  }
+
+  function dmnAnnotations(doc, words) {  // each rule's description, its text replaced
+    Array.from(doc.getElementsByTagNameNS('*', 'description')).forEach((e) => {
+      const said = e.textContent.trim();
+      if (words[said]) e.textContent = words[said];
+    });
+  }
+
+  function dmnShown(xml) {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    dmnAddedLabels = {};
+    dmnElements(doc).forEach((e) => {
+      const attribute = e.localName === 'decision' ? 'name' : 'label';
+      const said = e.getAttribute(attribute);
+      if (said && dmnWords.labels[said]) e.setAttribute(attribute, dmnWords.labels[said]);
+      const variable = e.getAttribute('name');
+      if (e.localName === 'output' && !said && variable && dmnWords.names[variable]) {
+        e.setAttribute('label', dmnWords.names[variable]);
+        dmnAddedLabels[e.getAttribute('id')] = dmnWords.names[variable];
+      }
+    });
+    dmnAnnotations(doc, dmnWords.labels);
+    return new XMLSerializer().serializeToString(doc);
+  }
+
+  function dmnFileText(xml) {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    dmnElements(doc).forEach((e) => {
+      const attribute = e.localName === 'decision' ? 'name' : 'label';
+      const shown = e.getAttribute(attribute);
+      if (e.localName === 'output' && dmnAddedLabels[e.getAttribute('id')] === shown) {
+        e.removeAttribute('label');
+      } else if (shown && dmnOriginal[shown]) {
+        e.setAttribute(attribute, dmnOriginal[shown]);
+      }
+    });
+    dmnAnnotations(doc, dmnOriginal);
+    return new XMLSerializer().serializeToString(doc);
+  }
+
   async function showDmn(file) {
     await keepDmn();
     document.getElementById('canvas').hidden = true;
@@ -221,7 +273,7 @@
         container: '#dmn', common: translated, decisionTable: translated, drd: translated,
       });
     }
-    await dmnModeler.importXML(dmnFiles[file]);
+    await dmnModeler.importXML(dmnShown(dmnFiles[file]));
     const table = dmnModeler.getViews().find((v) => v.type === 'decisionTable');
     if (table) await dmnModeler.open(table);
     dmnOpen = file;
@@ -230,7 +282,7 @@
   async function keepDmn() {
     if (dmnModeler && dmnOpen) {
       const { xml } = await dmnModeler.saveXML({ format: true });
-      dmnFiles[dmnOpen] = xml;
+      dmnFiles[dmnOpen] = dmnFileText(xml);
     }
   }
 
