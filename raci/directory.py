@@ -64,6 +64,11 @@ class Directory:
         """Active members of `role`, by username."""
         return sorted(u.username for u in self.users.values() if u.active and role in u.roles)
 
+    def roles_of(self, username: str) -> frozenset[str]:
+        """The roles of an active user (none for an unknown or inactive one)."""
+        user = self.users.get(username)
+        return frozenset(user.roles) if user is not None and user.active else frozenset()
+
     def is_member(self, username: str, role: str) -> bool:
         user = self.users.get(username)
         return user is not None and user.active and role in user.roles

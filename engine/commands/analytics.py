@@ -87,8 +87,7 @@ class AnalyticsCommands(EngineBase):
     ) -> None:
         """The report, its per-person tables included, is for who manages the process:
         one rule (raci.visibility.may_analyse), never a peer."""
-        person = uow.directory.load().users.get(user)
-        roles = person.roles if person is not None and person.active else frozenset()
+        roles = uow.directory.load().roles_of(user)
         # An A role that is also the activity's R (a BD's own request; credit controllers
         # signing one another's analyses) is held by the peers doing the work: it makes
         # nobody a manager of the process (docs/analytics.md, "Who may read").

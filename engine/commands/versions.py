@@ -56,9 +56,7 @@ class VersionCommands(EngineBase):
         """A version's files as deployed (BPMN, DMN tables, RACI matrix), the latest if no
         `number`: what `deploy` takes back, to keep, review or redeploy elsewhere."""
         with self.reader() as uow:
-            person = uow.directory.load().users.get(user)
-            roles = person.roles if person is not None and person.active else frozenset()
-            if not visibility.may_export_definitions(roles):
+            if not visibility.may_export_definitions(uow.directory.load().roles_of(user)):
                 raise NotAllowed(
                     Message(
                         N_("%(user)s may not download the files of %(process)s"),
