@@ -85,6 +85,20 @@ def test_the_owner_reads_the_analytics_of_credit_limit_change_and_exports_a_tabl
     assert not phone.console_errors, phone.console_errors
 
 
+@pytest.mark.parametrize("phone", [False, True], ids=["desk", "phone"])
+def test_the_demo_analyst_finds_analytics_in_the_menu_and_reads_them(history_app, browser, phone):
+    base_url, _engine = history_app
+    analyst = Person(browser, base_url, "zoi.analyst", phone=phone)
+    analyst.sign_in()
+    analyst.follow_menu("Αναλύσεις")
+    analyst.page.get_by_role("link", name="Αλλαγή πιστωτικού ορίου").click()
+    analyst.page.wait_for_selector(".figure-started")
+    assert figure(analyst, "started") == "36"
+    analyst.shot(f"analytics-04-analyst-{'phone' if phone else 'desk'}")
+    assert analyst.has_no_horizontal_scroll()
+    assert not analyst.console_errors, analyst.console_errors
+
+
 def test_a_bd_has_no_link_and_is_told_why_not(history_app, browser):
     base_url, _engine = history_app
     bd = Person(browser, base_url, "giorgos.bd", phone=True)

@@ -19,6 +19,7 @@ def test_init_demo_loads_the_company_and_prints_the_logins(cli):
     first = cli("init", "--demo")
     assert "demo logins (password for all: raciflow-demo)" in first.stdout
     assert "anna.credit: credit_controller" in first.stdout
+    assert "zoi.analyst: analyst" in first.stdout  # reads every process's analytics
     # What was loaded, in words (no Python dict in the output).
     assert "demo data: 200 customers, 60 products, 2 warehouses" in first.stdout
     assert "{" not in first.stdout and "'" not in first.stdout

@@ -189,6 +189,20 @@ def test_the_accountable_finance_manager_reads_them(app):
     assert f'href="{PAGE}"' in finance.page("/analytics/")
 
 
+def test_the_demo_analyst_reads_every_process_and_a_clerk_is_refused(app):
+    analyst = as_user(app, "zoi.analyst")  # holds no letter in any matrix: the role alone
+    index = analyst.get("/analytics/")
+    assert index.status_code == 200
+    assert f'href="{PAGE}"' in index.get_data(as_text=True)
+    answer = analyst.get(PAGE)
+    assert answer.status_code == 200
+    assert cards(answer.get_data(as_text=True))["started"] == "36"
+    assert 'href="/analytics/"' in analyst.page("/inbox/")  # the menu leads there
+    clerk = as_user(app, "giorgos.bd")
+    assert clerk.get("/analytics/").status_code == 403
+    assert clerk.get(PAGE).status_code == 403
+
+
 def test_a_period_ending_before_it_starts_is_refused_with_one_clear_error(app):
     answer = as_user(app, "lena.owner").get(f"{PAGE}?since=2026-11-10&until=2026-11-01")
     assert answer.status_code == 422

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 USERS = (
     "giorgos.bd", "eleni.bd", "anna.credit", "kostas.credit", "vasso.finance",
-    "lena.owner", "fotis.audit", "admin",
+    "lena.owner", "fotis.audit", "zoi.analyst", "admin",
 )  # fmt: skip
 
 # Only credit controllers (R) and the finance manager (A) have a part in this one.

@@ -5,11 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import yaml
 
 from engine.errors import NotAllowed, NotFound
-from raci.directory_io import load_directory
-from tests.scenarios.conftest import DEMO_DIRECTORY
 
 PROCESS = "credit_limit_change"
 SINCE, UNTIL = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
@@ -17,15 +14,7 @@ SINCE, UNTIL = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=U
 
 @pytest.fixture
 def crm(crm):
-    """The demo company, with an analyst, running the credit limit change."""
-    company = yaml.safe_load(DEMO_DIRECTORY.read_text())
-    company["roles"].append({"name": "analyst", "description": "Process analyst"})
-    company["users"].append(
-        {"username": "ioanna.analyst", "name": "Ιωάννα", "email": None, "roles": ["analyst"]}
-    )
-    crm.engine.import_directory(
-        load_directory("directory.yaml", yaml.safe_dump(company).encode()), user="admin"
-    )
+    """The demo company (its analyst included) running the credit limit change."""
     crm.deploy(PROCESS)
     return crm
 
@@ -39,7 +28,7 @@ def report_for(crm, user: str):
     [
         "lena.owner",  # process owner
         "admin",
-        "ioanna.analyst",  # the analyst role
+        "zoi.analyst",  # the demo company's analyst
         "vasso.finance",  # A of analyse_finance
         "petros.cfo",  # A of analyse_cfo
     ],

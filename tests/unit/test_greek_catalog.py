@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from raci.messages import N_, Message, message_of
 from web.babel_extract import names_in
 from web.i18n import render_in
+from workflows.demo import demo_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "web" / "translations" / "el" / "LC_MESSAGES" / "messages.po"
@@ -52,6 +53,14 @@ def test_every_bpmn_and_dmn_name_is_translated(greek):
     }
     assert "Analyse credit (controller sign-off)" in names and "approval level" in names
     missing = sorted(n for n in names if not greek.get(n))
+    assert missing == []
+
+
+def test_every_demo_role_is_described_in_greek(greek):
+    """The user admin pages show each role by its directory description, translated."""
+    roles = demo_directory().roles.values()
+    assert "analyst" in {r.name for r in roles}
+    missing = sorted(r.description for r in roles if r.description and not greek.get(r.description))
     assert missing == []
 
 
