@@ -164,6 +164,9 @@ def submit(draft_id: str) -> Any:
 @bp.post("/<draft_id>/delete")
 @login_required
 def delete(draft_id: str) -> Any:
+    if request.form.get("confirm") != "yes":  # the box the page asks to tick, unticked
+        flash(_("Tick the box to confirm the deletion."), "error")
+        return redirect(url_for("drafts.edit", draft_id=draft_id)), 303
     engine().delete_draft(draft_id, user=_me())
     flash(_("Draft deleted."), "ok")
     return redirect(url_for("drafts.index")), 303

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from engine import collect_files, views
 from tests.browser.conftest import Person, demo_company
+from tests.browser.page_checks import english_words
 from workflows.customers import get_customer
 
 PROCESS = "credit_limit_change"
@@ -83,6 +84,15 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     owner_phone.page.wait_for_selector("body[data-modeler-ready=true]")
     owner_phone.shot("process-change-01-modeler-phone")
     assert owner_phone.has_no_horizontal_scroll()
+    # Deleting asks first: the button alone does nothing until its box is ticked.
+    delete = owner_phone.page.locator("form.delete-draft")
+    delete.scroll_into_view_if_needed()
+    assert "Ναι, να διαγραφεί αυτό το προσχέδιο" in delete.inner_text()
+    assert not english_words(delete.inner_text()), delete.inner_text()
+    delete.get_by_role("button", name="Διαγραφή του προσχεδίου").click()
+    assert delete.locator("input[name=confirm]").evaluate("box => box.validity.valueMissing")
+    owner_phone.page.wait_for_selector("body[data-modeler-ready=true]")
+    owner_phone.shot("process-change-01-delete-asks-phone")
 
     # Drawing a task with no way in is flagged at once, and its row follows the diagram.
     owner.page.evaluate(

@@ -96,6 +96,27 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
     assert "&gt; 60000" in signed and 'name="password"' not in signed
 
 
+def test_deleting_a_draft_asks_first(app, engine):
+    owner, draft_id, _data = opened(app)
+    [form] = lxml_html.fromstring(owner.page(f"/drafts/{draft_id}")).xpath(
+        f"//form[@action='/drafts/{draft_id}/delete']"
+    )
+    [box] = form.xpath(".//input[@type='checkbox']")
+    assert (box.get("name"), box.get("value"), box.get("required")) == ("confirm", "yes", "")
+    assert "loses its changes for good" in form.text_content()
+
+    unticked = owner.post(f"/drafts/{draft_id}/delete")  # a click alone deletes nothing
+    assert unticked.status_code == 303
+    assert unticked.headers["Location"].endswith(f"/drafts/{draft_id}")
+    assert "Tick the box to confirm the deletion." in owner.page(f"/drafts/{draft_id}")
+    assert engine.draft(draft_id, user="lena.owner").may_edit
+
+    ticked = owner.post(f"/drafts/{draft_id}/delete", {"confirm": "yes"})
+    assert ticked.status_code == 303 and ticked.headers["Location"].endswith("/drafts/")
+    assert "Draft deleted." in owner.page("/drafts/")
+    assert owner.get(f"/drafts/{draft_id}").status_code == 404
+
+
 def test_a_grid_the_server_cannot_read_saves_nothing_and_a_missing_row_is_pinned(app):
     owner, draft_id, data = opened(app)
     rows = [dict(r) for r in data["rows"]]

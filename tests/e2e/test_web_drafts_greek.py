@@ -74,3 +74,14 @@ def test_the_review_words_durations_and_missing_values(app, engine):
     assert ">—</td>" in review and ">4 ώρες</td>" in review
     assert "P1D" not in review and "P5D" not in review and "None" not in review
     assert views.audit_events(engine.uow(), process_id=PROCESS, action="draft_submitted")
+
+
+def test_deleting_a_draft_asks_in_greek(app, engine):
+    in_greek(engine, "lena.owner")
+    owner, draft_id, _data = opened(app)
+    page = owner.page(f"/drafts/{draft_id}")
+    assert "Ναι, να διαγραφεί αυτό το προσχέδιο" in page
+    assert "οι αλλαγές του χάνονται οριστικά" in page
+    owner.post(f"/drafts/{draft_id}/delete")
+    flashed = owner.page(f"/drafts/{draft_id}")
+    assert "Επιλέξτε το πλαίσιο για να επιβεβαιώσετε τη διαγραφή." in flashed
