@@ -29,6 +29,7 @@ ROLES = {
     "logistics": "michalis.log",
     "process owner": "lena.owner",
     "auditor": "fotis.audit",
+    "analyst": "zoi.analyst",
     "admin": "admin",
 }
 PHONE_WIDTH = 360
