@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from .analytics.sql import register_sqlite_aggregates
 from .audit import canonical_json
 from .orm import start_mappers
 
@@ -70,7 +69,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-    register_sqlite_aggregates(dbapi_connection)  # percentiles for analytics
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

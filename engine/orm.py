@@ -102,6 +102,7 @@ process_instances = Table(
     Index(None, "started_at"),  # instance lists, newest first
     Index(None, "started_by", "started_at"),
     Index(None, "process_id", "started_at"),  # analytics: a process's instances in a period
+    Index(None, "process_id", "ended_at"),  # analytics: ended since the last roll-up, or open
 )
 
 human_tasks = Table(
@@ -139,6 +140,71 @@ human_tasks = Table(
     Index(None, "performer", "status"),  # my work waiting for sign-off
     Index(None, "process_id", "created_at"),  # analytics: a process's tasks in a period
 )
+
+
+def _rollup_block() -> list[Column[Any]]:
+    """What a roll-up row adds up: one version's instances started on a day, or in a month
+    (engine/analytics/rollup.py). Days are counted from 1970-01-01 UTC."""
+    return [
+        Column("process_id", String(200), primary_key=True),
+        Column("span", String(10), primary_key=True),  # day, week, month, quarter, year
+        Column("first_day", Integer, primary_key=True),
+        Column("version_id", Integer, primary_key=True),  # last: reports read a period
+    ]
+
+
+def _counts(*names: str) -> list[Column[Any]]:
+    return [Column(name, Integer, nullable=False) for name in names]
+
+
+# The analytics roll-ups: finished instances' figures added up per day and month of start
+# (docs/analytics.md, "Roll-ups"); engine/analytics/facts.py says what each column holds.
+analytics_instances = Table(
+    "analytics_instances",
+    metadata,
+    *_rollup_block(),
+    Column("status", String(20), primary_key=True),
+    Column("ended_day", Integer, primary_key=True),
+    *_counts("instances"),
+    Column("cycle_seconds", Float, nullable=False),
+    *_counts("flawed_rework", "flawed_breach", "flawed_either"),
+)
+analytics_activities = Table(
+    "analytics_activities",
+    metadata,
+    *_rollup_block(),
+    Column("element", String(200), primary_key=True),
+    Column("name", String(400), nullable=False),
+    Column("first_seen", Float, nullable=False),
+    *_counts("tasks", "completed", "open", "reworks", "breaches"),
+    *_counts("done_rework", "done_breach", "done_either"),
+)
+analytics_people = Table(
+    "analytics_people",
+    metadata,
+    *_rollup_block(),
+    Column("person", String(200), primary_key=True),
+    *_counts("open", "done", "breached", "signed"),
+)
+analytics_spreads = Table(
+    "analytics_spreads",
+    metadata,
+    *_rollup_block(),
+    Column("measure", String(20), primary_key=True),
+    Column("subject", String(200), primary_key=True),
+    Column("bin", Integer, primary_key=True),
+    *_counts("count"),
+    Column("low", Float, nullable=False),
+    Column("high", Float, nullable=False),
+)
+# Per process: every instance that ended before `rolled_before` is in the roll-ups.
+analytics_rollups = Table(
+    "analytics_rollups",
+    metadata,
+    Column("process_id", String(200), primary_key=True),
+    Column("rolled_before", UTCDateTime, nullable=False),
+)
+
 
 pending_timers = Table(
     "pending_timers",

@@ -34,6 +34,7 @@ class Totals:
     audit_checks: int = 0
     messages_expired: int = 0
     instances_started: int = 0  # by timer start events
+    instances_rolled_up: int = 0  # into the analytics roll-up
 
     def add(self, other: Totals) -> None:
         for name, value in asdict(other).items():
@@ -58,10 +59,14 @@ class Worker:
         max_backoff: float = 300.0,
         batch: int = 100,
         audit_verify_every: timedelta | None = None,
+        analytics_every: timedelta | None = None,
     ) -> None:
         self.engine, self.smtp = engine, smtp
         # The audit page shows the last recorded verification; the worker keeps it fresh.
         self.audit_verify_every = audit_verify_every
+        # The analytics pages read the roll-up; the worker adds what ended since.
+        self.analytics_every = analytics_every
+        self._next_roll_up = 0.0  # time.monotonic() of the next roll-up
         self.interval, self.max_backoff, self.batch = interval, max_backoff, batch
         self._stopping = threading.Event()
         self._resting: dict[str, tuple[int, float]] = {}  # timer id -> (failures, until)
@@ -116,7 +121,16 @@ class Worker:
         if self.audit_verify_every is not None and not self.stopping:
             verified = self.engine.verify_audit_if_due(self.audit_verify_every, by="worker")
             done.audit_checks += verified
+        if self.analytics_every is not None and not self.stopping:
+            done.instances_rolled_up = self._roll_up()
         return done
+
+    def _roll_up(self) -> int:
+        now = time.monotonic()
+        if now < self._next_roll_up:
+            return 0
+        self._next_roll_up = now + self.analytics_every.total_seconds()  # type: ignore[union-attr]
+        return self.engine.roll_up_analytics()
 
     def _fire(self, instance_id: str, timer_id: str) -> TimerOutcome | None:
         try:

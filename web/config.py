@@ -34,6 +34,7 @@ class Settings:
     script_time_limit: float
     worker_interval: float
     audit_verify_interval: float  # seconds between the worker's checks of the hash chains
+    analytics_rollup_interval: float  # seconds between the worker's analytics roll-ups
     web_workers: int
     web_threads: int = 1  # threads per gunicorn worker (more than 1: the gthread worker)
     smtp: SmtpSettings | None = None  # None: e-mail disabled, mails wait in the outbox
@@ -63,6 +64,7 @@ class Settings:
             script_time_limit=_number(env, "RACIFLOW_SCRIPT_TIME_LIMIT", 1.0),
             worker_interval=_number(env, "RACIFLOW_WORKER_INTERVAL", 5.0),
             audit_verify_interval=_number(env, "RACIFLOW_AUDIT_VERIFY_INTERVAL", 3600.0),
+            analytics_rollup_interval=_number(env, "RACIFLOW_ANALYTICS_ROLLUP_INTERVAL", 60.0),
             web_workers=web_workers,
             web_threads=_count(env, "RACIFLOW_WEB_THREADS", 1),
             smtp=_smtp(env),

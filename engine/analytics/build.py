@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
 from raci.matrix import RaciMatrix
 
-from . import formulas, queries
-from .queries import COMPLETED, Scope
+from . import formulas
+from .facts import ACTIVITIES, COMPLETED, INSTANCES, PEOPLE, Facts
+from .histogram import Histogram
+from .queries import Scope
 from .report import (
     ActivityFigures,
     ChartPoint,
@@ -26,6 +27,10 @@ from .report import (
     WeekFigure,
     Workload,
 )
+from .rollup import report_facts
+
+DAY = 24 * 3600
+WEEK = 7 * DAY
 
 
 def build_report(
@@ -36,26 +41,23 @@ def build_report(
     kinds: frozenset[DefectKind],
     matrix: RaciMatrix | None,
 ) -> ProcessReport:
-    """Run the queries of `scope` and compute the figures."""
-    queries.tune(conn)
-    rework, breach = DefectKind.REWORK in kinds, DefectKind.SLA_BREACH in kinds
-    by_status = {status: (n, pair) for status, n, pair in queries.instance_rows(conn, scope)}
-    counts = _counts({status: n for status, (n, _) in by_status.items()})
-    completed, cycle_times = by_status.get(COMPLETED, (0, (None, None)))
-    activities = _activities(conn, scope, rework=rework, breach=breach, kinds=kinds)
+    """Add up the facts of `scope` (roll-up and live) and compute the figures."""
+    facts = report_facts(conn, scope)
+    by_status: dict[str, int] = defaultdict(int)
+    for (status, _), values in facts.of(INSTANCES).items():
+        by_status[status] += values[0]
+    counts = _counts(by_status)
+    activities = _activities(facts, kinds)
     found = {
         DefectKind.REWORK: sum(a.reworks for a in activities),
         DefectKind.SLA_BREACH: sum(a.sla_breaches for a in activities),
         DefectKind.ERROR: counts.in_error,
         DefectKind.CANCELLED: counts.cancelled,
     }
-    flawed = queries.flawed_completions(conn, scope, rework=rework, breach=breach)
-    week_zero = _monday(scope.since.date())
-    weeks = [
-        WeekFigure(week_zero + timedelta(weeks=int(w)), n, _float(mean))
-        for w, n, mean in queries.weekly_completions(conn, scope)
-    ]
+    weeks = _weeks(facts, scope)
     yields = [a.six_sigma.first_pass_yield for a in activities]
+    signers = facts.histograms("signer")
+    people = sorted(facts.of(PEOPLE).items())
     return ProcessReport(
         process_id=scope.process_id,
         version=version,
@@ -63,13 +65,13 @@ def build_report(
         until=scope.until,
         defect_kinds=kinds,
         counts=counts,
-        cycle_time=_spread(cycle_times, completed),
+        cycle_time=_spread(facts.histograms("cycle").get(COMPLETED)),
         throughput=tuple(weeks),
         six_sigma=_six_sigma(
             {k: n for k, n in found.items() if k in kinds},
             units=counts.started,
             opportunities=sum(a.tasks for a in activities),
-            passed=counts.completed - flawed,
+            passed=counts.completed - _flawed_completions(facts, kinds),
             finished=counts.completed + counts.cancelled + counts.in_error,
         ),
         rolled_throughput_yield=formulas.rolled_throughput_yield(
@@ -79,45 +81,76 @@ def build_report(
         activities=activities,
         workload_by_role=_role_workload(activities, matrix),
         workload_by_person=tuple(
-            Workload(who, int(o), int(d), int(late))
-            for who, o, d, late in queries.person_workload(conn, scope)
+            Workload(who, open_, done, late)
+            for (who,), (open_, done, late, _) in people
+            if open_ or done or late
         ),
         sign_off_delays=tuple(
-            SignOffDelay(who, int(n), _spread(pair, n))
-            for who, n, pair in queries.sign_off_rows(conn, scope)
+            SignOffDelay(who, signed, _spread(signers.get(who)))
+            for (who,), (_, _, _, signed) in people
+            if signed
         ),
     )
 
 
-def _activities(
-    conn: Connection, scope: Scope, *, rework: bool, breach: bool, kinds: Collection[DefectKind]
-) -> tuple[ActivityFigures, ...]:
-    consulted = {
-        element: _spread(pair, n) for element, pair, n in queries.consultation_rows(conn, scope)
-    }
+def _flawed(values: list[int], kinds: Collection[DefectKind], *, offset: int) -> int:
+    """Of (rework, breach, either) counts at `offset`, the one the counted kinds pick."""
+    rework, breach = DefectKind.REWORK in kinds, DefectKind.SLA_BREACH in kinds
+    if not (rework or breach):
+        return 0
+    return values[offset + (2 if rework and breach else 0 if rework else 1)]
+
+
+def _flawed_completions(facts: Facts, kinds: Collection[DefectKind]) -> int:
+    """Completed instances with at least one task with a counted defect."""
+    return sum(
+        _flawed(values, kinds, offset=2)
+        for (status, _), values in facts.of(INSTANCES).items()
+        if status == COMPLETED
+    )
+
+
+def _weeks(facts: Facts, scope: Scope) -> list[WeekFigure]:
+    """Completed instances and their mean cycle time by the week they ended in."""
+    totals: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
+    for (status, ended_day), values in facts.of(INSTANCES).items():
+        if status == COMPLETED and ended_day is not None:
+            week = int((ended_day * DAY - scope.week_zero) // WEEK)
+            totals[week][0] += values[0]
+            totals[week][1] += values[1]
+    week_zero = _monday(scope.since.date())
+    return [
+        WeekFigure(week_zero + timedelta(weeks=w), int(n), total / n if n else None)
+        for w, (n, total) in sorted(totals.items())
+    ]
+
+
+def _activities(facts: Facts, kinds: Collection[DefectKind]) -> tuple[ActivityFigures, ...]:
+    spreads = {m: facts.histograms(m) for m in ("waiting", "working", "sign_off", "consultation")}
     figures = []
-    for row in queries.activity_rows(conn, scope, rework=rework, breach=breach):
-        reworks, breaches, completed = int(row.reworks), int(row.breaches), int(row.completed)
+    rows = sorted(facts.of(ACTIVITIES).items(), key=lambda item: (item[1][8], item[0]))
+    for (element,), values in rows:
+        tasks, completed, open_, reworks, breaches, *_, name = values
         defects = {DefectKind.REWORK: reworks, DefectKind.SLA_BREACH: breaches}
         figures.append(
             ActivityFigures(
-                element=row.element,
-                name=row.name,
-                tasks=row.tasks,
+                element=element,
+                name=name,
+                tasks=tasks,
                 completed=completed,
-                open=int(row.open),
-                waiting=_spread(row.waiting, row.waiting_count),
-                working=_spread(row.working, row.working_count),
-                sign_off=_spread(row.sign_off, row.sign_off_count),
-                consultation=consulted.get(row.element, Spread()),
+                open=open_,
+                waiting=_spread(spreads["waiting"].get(element)),
+                working=_spread(spreads["working"].get(element)),
+                sign_off=_spread(spreads["sign_off"].get(element)),
+                consultation=_spread(spreads["consultation"].get(element)),
                 reworks=reworks,
                 rework_rate=reworks / completed if completed else None,
                 sla_breaches=breaches,
                 six_sigma=_six_sigma(
                     {k: n for k, n in defects.items() if k in kinds},
-                    units=row.tasks,
-                    opportunities=row.tasks,
-                    passed=int(row.first_pass),
+                    units=tasks,
+                    opportunities=tasks,
+                    passed=completed - _flawed(values, kinds, offset=5),
                     finished=completed,
                 ),
             )
@@ -183,13 +216,10 @@ def _counts(by_status: Mapping[str, int]) -> Counts:
     )
 
 
-def _spread(pair: tuple[Any, Any], count: Any) -> Spread:
-    median, p90 = pair
-    return Spread(_float(median), _float(p90), int(count or 0))
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _spread(histogram: Histogram | None) -> Spread:
+    if histogram is None or not histogram.count:
+        return Spread()
+    return Spread(histogram.percentile(0.5), histogram.percentile(0.9), histogram.count)
 
 
 def _monday(day: date) -> date:

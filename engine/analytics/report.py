@@ -31,7 +31,8 @@ ALL_DEFECT_KINDS = frozenset(DefectKind)
 
 @dataclass(frozen=True)
 class Spread:
-    """A duration's median and 90th percentile (type 7, as percentile_cont), in seconds."""
+    """A duration's median and 90th percentile in seconds (type 7, read from duration bins:
+    within 2% of the exact value; engine/analytics/histogram.py)."""
 
     median: float | None = None
     p90: float | None = None

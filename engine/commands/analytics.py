@@ -10,9 +10,11 @@ from raci import visibility
 from raci.matrix import RaciMatrix
 from raci.messages import N_, Message
 
+from ..analytics import rollup
 from ..analytics.build import build_report
 from ..analytics.queries import Scope
 from ..analytics.report import ALL_DEFECT_KINDS, DefectKind, ProcessReport
+from ..audit_pass import snapshot
 from ..errors import InvalidState, NotAllowed
 from ..model import ProcessVersion
 from ..unit_of_work import UnitOfWork
@@ -57,13 +59,38 @@ class AnalyticsCommands(EngineBase):
                 version_id=version_id if version is not None else None,
                 week_zero=datetime.combine(monday, time(), UTC).timestamp(),
             )
-            return build_report(
-                uow.session.connection(),
-                scope,
-                version=version,
-                kinds=defect_kinds(matrix),
-                matrix=matrix,
-            )
+        # The roll-up and the live facts are read in one snapshot (REPEATABLE READ on
+        # PostgreSQL), so that a roll-up committing meanwhile is counted once, not 0 or 2.
+        session = uow.session_factory()
+        try:
+            with snapshot(session) as connection:
+                return build_report(
+                    connection,
+                    scope,
+                    version=version,
+                    kinds=defect_kinds(matrix),
+                    matrix=matrix,
+                )
+        finally:
+            session.close()
+
+    def roll_up_analytics(self) -> int:
+        """Add the instances that ended since the last roll-up to each process's analytics
+        roll-up (engine/analytics/rollup.py); the worker calls it. Answers how many."""
+        with self.reader() as uow:
+            process_ids = uow.session.scalars(
+                select(ProcessVersion.process_id).distinct().order_by(ProcessVersion.process_id)
+            ).all()
+        rolled = 0
+        for process_id in process_ids:
+            while True:  # a step at a time: one transaction adds at most STEP instances
+                with self.uow() as uow:
+                    added = rollup.roll_up(uow.session.connection(), process_id, uow.now)
+                    uow.commit()
+                rolled += added
+                if added < rollup.STEP:
+                    break
+        return rolled
 
     def analysable_processes(self, *, user: str) -> list[str]:
         """The deployed processes whose analytics `user` may read (by each one's latest

@@ -112,6 +112,7 @@ def worker(once: bool) -> tuple[Any, str]:
         smtp=config.smtp,
         interval=config.worker_interval,
         audit_verify_every=timedelta(seconds=config.audit_verify_interval),
+        analytics_every=timedelta(seconds=config.analytics_rollup_interval),
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: sweeper.stop())
