@@ -13,8 +13,9 @@ from .governance import deliver
 from .unit_of_work import UnitOfWork
 
 
-def tell(uow: UnitOfWork, username: str, subject: Message, body: Message) -> None:
-    deliver(uow, uow.directory.load(), username, subject, body)
+def tell(uow: UnitOfWork, draft: Draft, username: str, subject: Message, body: Message) -> None:
+    """Notify `username` about `draft`: the notice links to the draft's review page."""
+    deliver(uow, uow.directory.load(), username, subject, body, draft_id=draft.id)
 
 
 def _process(uow: UnitOfWork, draft: Draft) -> str:
@@ -41,7 +42,7 @@ def submitted(uow: UnitOfWork, draft: Draft) -> None:
     )
     for approver in uow.directory.load().members(deployment.APPROVER):
         if approver != draft.owner:
-            tell(uow, approver, subject, body)
+            tell(uow, draft, approver, subject, body)
 
 
 def decided(uow: UnitOfWork, draft: Draft) -> None:
@@ -60,4 +61,4 @@ def decided(uow: UnitOfWork, draft: Draft) -> None:
             approver=approver,
             reason=draft.reason or "",
         )
-    tell(uow, draft.owner, subject, body)
+    tell(uow, draft, draft.owner, subject, body)

@@ -286,6 +286,7 @@ def deliver(
     *,
     instance_id: str | None = None,
     task_id: str | None = None,
+    draft_id: str | None = None,
 ) -> None:
     """Store an in-app notification, and queue an e-mail if the user has an address.
 
@@ -295,7 +296,13 @@ def deliver(
     locale = uow.accounts.locale(username) or DEFAULT_LOCALE
     subject_text, body_text = uow.wording(subject, locale), uow.wording(body, locale)
     notification = Notification(
-        username, subject_text[:400], body_text, uow.now, instance_id=instance_id, task_id=task_id
+        username,
+        subject_text[:400],
+        body_text,
+        uow.now,
+        instance_id=instance_id,
+        task_id=task_id,
+        draft_id=draft_id,
     )
     uow.notifications.add(notification)
     user = directory.users.get(username)

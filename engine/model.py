@@ -190,7 +190,7 @@ class Consultation:
 
 @dataclass(eq=False)
 class Notification:
-    """An in-app message to one user (RACI "I", and a rejected performer)."""
+    """An in-app message to one user (RACI "I", a rejected performer, a process change)."""
 
     username: str
     subject: str
@@ -198,6 +198,7 @@ class Notification:
     created_at: datetime
     instance_id: str | None = None
     task_id: str | None = None
+    draft_id: str | None = None  # a process change to review (engine/draft_notices.py)
     read_at: datetime | None = None
     id: int | None = None
 

@@ -360,6 +360,7 @@ notifications = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("instance_id", String(UUID_LEN)),
     Column("task_id", String(UUID_LEN)),
+    Column("draft_id", String(UUID_LEN)),
     Column("read_at", UTCDateTime),
     Index(None, "username", "read_at", "created_at"),
 )

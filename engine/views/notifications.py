@@ -34,4 +34,5 @@ def _notification(n: Notification) -> dict[str, Any]:
         "read_at": iso(n.read_at),
         "instance_id": n.instance_id,
         "task_id": n.task_id,
+        "draft_id": n.draft_id,
     }

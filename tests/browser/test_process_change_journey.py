@@ -235,9 +235,14 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     consulted = raci.filter(has_text="Ανάλυση").first.locator("td").all_inner_texts()
     assert consulted[2:] == ["I", "C"]
     approver.shot("process-change-04-review-desk")
+    # On the phone the approver comes by the notice of the submission: it links to the review.
     phone = Person(browser, base_url, "stavros.approver", phone=True)
     phone.sign_in()
-    phone.page.goto(approver.page.url)
+    phone.page.goto("/inbox/?section=notifications")
+    assert "περιμένει την υπογραφή σας" in phone.page.locator(".notices").inner_text()
+    phone.page.get_by_role("link", name="Άνοιγμα της αλλαγής").click()
+    phone.page.wait_for_selector("table.elements-diff")
+    assert phone.page.url == approver.page.url
     phone.shot("process-change-05-review-phone")
     assert phone.has_no_horizontal_scroll()
     approver.page.fill("form.sign input[name=password]", "raciflow-demo")

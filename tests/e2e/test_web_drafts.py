@@ -96,6 +96,28 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
     assert "&gt; 60000" in signed and 'name="password"' not in signed
 
 
+def test_the_notices_of_a_submitted_change_link_to_its_review(app, engine):
+    owner, draft_id, data = opened(app)
+    rows = {row["activity"]: row for row in data["rows"]}
+    rows["analyse_controller"]["cells"]["sales_manager"] = "C"
+    matrix = {"roles": data["roles"], "rows": list(rows.values())}
+    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+    engine.set_locale("stavros.approver", "en")  # notices are worded when they are sent
+    assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "tell sales"}).status_code == 303
+
+    approver = as_user(app, "stavros.approver")
+    review = f"/drafts/{draft_id}/review"
+    notices = approver.page("/inbox/?section=notifications")
+    assert "a change waits for your signature" in notices
+    assert f'<a href="{review}">Open the change</a>' in notices
+    assert 'name="password"' in approver.page(review)  # the link leads to the signature
+
+    approver.post(f"/drafts/{draft_id}/reject", {"password": PASSWORD, "reason": "ask sales"})
+    told = owner.page("/inbox/?section=notifications")  # the owner: sent back, and where
+    assert "your change was sent back" in told and f'href="{review}"' in told
+
+
 def test_deleting_a_draft_asks_first(app, engine):
     owner, draft_id, _data = opened(app)
     [form] = lxml_html.fromstring(owner.page(f"/drafts/{draft_id}")).xpath(

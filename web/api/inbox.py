@@ -65,6 +65,7 @@ class Notification(Schema):
     read_at = time_field()
     instance_id = nullable()
     task_id = nullable()
+    draft_id = nullable()
 
 
 class NotificationArgs(PageArgs):
