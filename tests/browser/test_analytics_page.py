@@ -90,6 +90,7 @@ def test_the_demo_analyst_finds_analytics_in_the_menu_and_reads_them(history_app
     base_url, _engine = history_app
     analyst = Person(browser, base_url, "zoi.analyst", phone=phone)
     analyst.sign_in()
+    analyst.page.wait_for_load_state("networkidle")  # the desk's CSS hides the menu toggle
     analyst.follow_menu("Αναλύσεις")
     analyst.page.get_by_role("link", name="Αλλαγή πιστωτικού ορίου").click()
     analyst.page.wait_for_selector(".figure-started")
