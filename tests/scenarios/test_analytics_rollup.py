@@ -3,6 +3,8 @@ after one, over a period that cuts days, per version, and as work goes on after 
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -120,3 +122,23 @@ def test_the_report_reads_finished_cases_from_the_roll_up_not_the_tasks(crm):
     assert report(crm, *november).counts.started == 5  # the whole month: its own rows
     tuesday_to_monday = datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 10, tzinfo=UTC)
     assert report(crm, *tuesday_to_monday).counts.started == 2  # B and C, by their days
+
+
+def test_two_workers_rolling_up_at_once_add_each_case_once(crm, monkeypatch):
+    crm.clock.advance(LATER)
+    crm.engine.roll_up_analytics()  # A, B, C, D
+    crm.approve(open_case(crm), "analyse_controller", "kostas.credit")  # E ends
+    crm.clock.advance(LATER)
+    before = report(crm)
+    adding = rollup.add_rows
+
+    def slowly(*args, **kwargs):  # the first holds its lock a while: the second waits
+        time.sleep(0.3)
+        adding(*args, **kwargs)
+
+    monkeypatch.setattr(rollup, "add_rows", slowly)
+    with ThreadPoolExecutor(2) as pool:
+        added = list(pool.map(lambda _: crm.engine.roll_up_analytics(), range(2)))
+    assert sorted(added) == [0, 1]  # the second waited for the first's lock, then saw W
+    assert report(crm) == before
+    assert rolled(crm, analytics_instances, "day") == 5
