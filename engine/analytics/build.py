@@ -31,6 +31,10 @@ from .rollup import report_facts
 
 DAY = 24 * 3600
 WEEK = 7 * DAY
+# Where a grain's values hold what the figures pick (engine/analytics/facts.py).
+FLAWED_INSTANCES = INSTANCES.values.index("flawed_rework")  # then breach, either
+FLAWED_TASKS = ACTIVITIES.values.index("done_rework")  # then breach, either
+FIRST_SEEN = ACTIVITIES.values.index("first_seen")
 
 
 def build_report(
@@ -94,7 +98,7 @@ def build_report(
 
 
 def _flawed(values: list[int], kinds: Collection[DefectKind], *, offset: int) -> int:
-    """Of (rework, breach, either) counts at `offset`, the one the counted kinds pick."""
+    """Of the (rework, breach, either) counts from `offset`, the one the kinds pick."""
     rework, breach = DefectKind.REWORK in kinds, DefectKind.SLA_BREACH in kinds
     if not (rework or breach):
         return 0
@@ -104,7 +108,7 @@ def _flawed(values: list[int], kinds: Collection[DefectKind], *, offset: int) ->
 def _flawed_completions(facts: Facts, kinds: Collection[DefectKind]) -> int:
     """Completed instances with at least one task with a counted defect."""
     return sum(
-        _flawed(values, kinds, offset=2)
+        _flawed(values, kinds, offset=FLAWED_INSTANCES)
         for (status, _), values in facts.of(INSTANCES).items()
         if status == COMPLETED
     )
@@ -128,7 +132,7 @@ def _weeks(facts: Facts, scope: Scope) -> list[WeekFigure]:
 def _activities(facts: Facts, kinds: Collection[DefectKind]) -> tuple[ActivityFigures, ...]:
     spreads = {m: facts.histograms(m) for m in ("waiting", "working", "sign_off", "consultation")}
     figures = []
-    rows = sorted(facts.of(ACTIVITIES).items(), key=lambda item: (item[1][8], item[0]))
+    rows = sorted(facts.of(ACTIVITIES).items(), key=lambda item: (item[1][FIRST_SEEN], item[0]))
     for (element,), values in rows:
         tasks, completed, open_, reworks, breaches, *_, name = values
         defects = {DefectKind.REWORK: reworks, DefectKind.SLA_BREACH: breaches}
@@ -150,7 +154,7 @@ def _activities(facts: Facts, kinds: Collection[DefectKind]) -> tuple[ActivityFi
                     {k: n for k, n in defects.items() if k in kinds},
                     units=tasks,
                     opportunities=tasks,
-                    passed=completed - _flawed(values, kinds, offset=5),
+                    passed=completed - _flawed(values, kinds, offset=FLAWED_TASKS),
                     finished=completed,
                 ),
             )
