@@ -21,11 +21,14 @@ PROCESS = "credit_limit_change"
 
 @pytest.fixture(scope="module")
 def history_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    """The demo company in Greek, with twelve weeks of credit limit changes behind it."""
+    """The demo company in Greek, with twelve weeks of credit limit changes behind it,
+    the finished ones rolled up."""
     folder = tmp_path_factory.mktemp("analytics")
     for served in _serve_demo(folder, "el", test_config={"RATELIMIT_ENABLED": False}):
         url = Settings.from_env({"RACIFLOW_INSTANCE_DIR": str(folder)}).database_url
         History(url).generate()
+        _, engine = served
+        assert engine.roll_up_analytics() > 0  # as the worker does: the page reads the roll-up
         yield served
 
 
