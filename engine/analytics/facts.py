@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table
@@ -28,7 +28,7 @@ from sqlalchemy import Table
 from ..model import InstanceStatus, TaskStatus
 from ..orm import analytics_activities, analytics_instances, analytics_people, analytics_spreads
 from .histogram import Histogram, bin_of
-from .spans import day_number
+from .spans import day_of
 
 COMPLETED = InstanceStatus.COMPLETED.value
 DONE, READY = TaskStatus.COMPLETED.value, TaskStatus.READY.value
@@ -126,10 +126,6 @@ def _number(value: Any) -> Any:
     if value is None or isinstance(value, int | float | str):
         return value
     return int(value) if value == int(value) else float(value)
-
-
-def day_of(moment: datetime) -> int:
-    return day_number(moment.astimezone(UTC).date())
 
 
 def breached(

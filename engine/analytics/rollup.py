@@ -23,7 +23,7 @@ from ..orm import analytics_rollups, process_instances
 from . import spans
 from .facts import GRAINS, Facts, Grain, add_rows
 from .queries import Scope, rows_of, tune
-from .spans import DAY, Span, day_number, midnight
+from .spans import DAY, Span, day_of, midnight
 
 instances = process_instances
 # How long after its clock reading a unit of work may still commit. An instance that
@@ -48,10 +48,10 @@ def report_facts(conn: Connection, scope: Scope) -> Facts:
     """The facts of `scope`: the roll-up's blocks of its whole days, plus the rest live."""
     tune(conn)
     facts = Facts()
-    first = day_number(scope.since.astimezone(UTC).date())
-    if _start_of_day(scope.since) != scope.since:
+    first = day_of(scope.since)
+    if midnight(first) != scope.since:  # a partly covered first day is read live
         first += 1
-    end = day_number(scope.until.astimezone(UTC).date())
+    end = day_of(scope.until)
     mark = rolled_before(conn, scope.process_id)
     rolled = mark is not None and first < end
     if rolled:
@@ -109,7 +109,7 @@ def roll_up(conn: Connection, process_id: str, now: datetime) -> int:
         )
     ).one()
     if ended:
-        _rebuild_days(conn, process_id, _day_number_of(first), _day_number_of(last) + 1, new)
+        _rebuild_days(conn, process_id, day_of(first), day_of(last) + 1, new)
     conn.execute(
         analytics_rollups.update()
         .where(analytics_rollups.c.process_id == process_id)
@@ -212,11 +212,3 @@ def _rebuild_block(conn: Connection, grain: Grain, process_id: str, span: Span, 
     )
     names = ["process_id", "version_id", "span", "first_day", *grain.keys, *grain.values]
     conn.execute(insert(table).from_select(names, parts))
-
-
-def _day_number_of(moment: datetime) -> int:
-    return day_number(moment.astimezone(UTC).date())
-
-
-def _start_of_day(moment: datetime) -> datetime:
-    return midnight(day_number(moment.astimezone(UTC).date()))

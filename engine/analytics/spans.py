@@ -22,6 +22,11 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
+def day_of(moment: datetime) -> int:
+    """The day number of a moment's UTC day."""
+    return day_number(moment.astimezone(UTC).date())
+
+
 def _day(number: int) -> date:
     return EPOCH + timedelta(days=number)
 
