@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# One test process per core: the suite is independent per test (own SQLite file, own
+# PostgreSQL database per process, own port), so CI takes half the time on two cores.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint bench clean
 
@@ -40,7 +43,7 @@ run: $(STAMP) $(MO) $(NODE_STAMP)
 test: $(STAMP) $(MO) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_throughput.py
