@@ -264,18 +264,13 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             sandbox.execute(
                 script, namespace, time_limit=self.time_limit, memory_limit=self.memory_limit
             )
-        left = {
-            name: value
-            for name, value in namespace.items()
-            if name not in external and (name not in context or context[name] is not value)
-        }
-        from .serialization import unstorable  # it imports this module (decisions)
+        from .serialization import as_stored  # it imports this module (decisions)
 
-        reason = unstorable(left)
-        if reason is not None:  # fail this step, with why, rather than the save after it
-            raise ValueError(reason)
+        # Every value as the saved state gives it back (a list changed in place too), and
+        # an unstorable one fails this step, with why, rather than the save after it.
+        left = as_stored({k: v for k, v in namespace.items() if k not in external})
         context.clear()
-        context.update({k: v for k, v in namespace.items() if k not in external})
+        context.update(left)
         return True
 
     def call_service(self, context: dict, operation_name: str, operation_params: dict) -> str:

@@ -156,18 +156,23 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
     return zlib.compress(text.encode("utf-8"), 6)
 
 
-def unstorable(values: dict[str, Any]) -> str | None:
-    """Why one of `values` could not be saved with the workflow's state, or None.
+def as_stored(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` as a restore of the saved state gives them back (a tuple as a list), or
+    ValueError saying which one cannot be saved.
 
     The same conversion the save makes, so a script that leaves, say, a frozenset or
-    bytes fails at its own step with this reason, instead of the whole command later.
+    bytes fails at its own step with this reason, instead of the whole command later;
+    and a workflow kept in memory (engine/workflow_cache.py) holds what a restored one
+    would.
     """
+    stored = {}
     for name, value in values.items():
         try:
-            json.dumps(_REGISTRY.keep_keys(_REGISTRY.convert(value)), cls=_ENCODER)
+            text = json.dumps(_REGISTRY.keep_keys(_REGISTRY.convert(value)), cls=_ENCODER)
         except (TypeError, ValueError) as err:
-            return f"'{name}' cannot be stored with the case: {err}"
-    return None
+            raise ValueError(f"'{name}' cannot be stored with the case: {err}") from err
+        stored[name] = _REGISTRY.restore(json.loads(text))
+    return stored
 
 
 class UnstorableState(InvalidState):
