@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from raci.directory import Directory
 
 from .orm import cache_revisions
+from .workflow_cache import WorkflowCache
 
 T = TypeVar("T")
 
@@ -91,6 +92,8 @@ class Caches:
     )
     # version id -> its parsed specs and matrix (engine/loaded_versions.py)
     versions: VersionCache[Any] = field(default_factory=VersionCache)
+    # instance id -> its workflow as last stored by this process (engine/workflow_cache.py)
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
 
 
 class Revisions:

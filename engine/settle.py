@@ -153,6 +153,7 @@ def settle(
     """
     now = uow.now
     instance.state = runtime.snapshot(workflow)
+    uow.stored_workflow(instance, workflow)
     instance.updated_at = now
     instance.summary = runtime.services.summary(instance.process_id, runtime.latest_data(workflow))
     ready = {task.task_id: task for task in runtime.ready_human_tasks(workflow)}

@@ -102,6 +102,7 @@ class UnitOfWork:
         self.now = self.clock.now()
         self.session = self.session_factory()
         self.session.info[UNIT_OF_WORK] = self
+        self._stored_workflows: dict[str, tuple[Any, bytes, Any]] = {}  # see stored_workflow
         if self.reading_only:
             # Begins the transaction now, with the option engine/database.py reads.
             self.session.connection(execution_options={"read_only": True})
@@ -158,6 +159,7 @@ class UnitOfWork:
             self.session.flush()
             self.task_roles.flush()  # after the tasks: the rows refer to them
             self.session.commit()
+            self._keep_stored_workflows()
         except ConcurrencyConflict:
             self.session.rollback()
             raise
@@ -173,6 +175,17 @@ class UnitOfWork:
             if _is_contention(err):
                 raise ConcurrencyConflict(BUSY) from err
             raise
+
+    def stored_workflow(self, instance: Any, workflow: Any) -> None:
+        """`instance.state` was just dumped from `workflow`: once this unit of work has
+        committed, the process keeps the workflow for the case's next command."""
+        self._stored_workflows[instance.id] = (instance, instance.state, workflow)
+
+    def _keep_stored_workflows(self) -> None:
+        for instance, state, workflow in self._stored_workflows.values():
+            if instance.state is state:  # nothing stored another state after it
+                self.caches.workflows.keep(instance.id, instance.version_id, state, workflow)
+        self._stored_workflows.clear()
 
     def write_records(self) -> None:
         """Write what the Core repositories hold: instances, then their tasks and timers,

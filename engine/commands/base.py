@@ -171,7 +171,10 @@ class EngineBase:
     def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
         """The instance's workflow, and the number of the version it runs on."""
         version = self._version(uow, instance.version_id)
-        return self.runtime.restore(version.specs, instance.state), version.number
+        workflow = uow.caches.workflows.take(instance.id, instance.version_id, instance.state)
+        if workflow is None:
+            workflow = self.runtime.restore(version.specs, instance.state)
+        return workflow, version.number
 
     def _find_version(self, uow: UnitOfWork, process_id: str, number: int | None = None) -> int:
         """The id of version `number` of `process_id` (its latest if None), from a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from raci import policy
@@ -159,8 +160,12 @@ class TaskCommands(ResignatureCommands):
             task = uow.tasks.get(task_id)
             if not TaskStatus(task.status).is_open:
                 raise InvalidState(f"task {task_id} is {task.status}")
-            workflow, _ = self._load(uow, uow.instances.get(task.instance_id))
-            return self.runtime.data_of(workflow, task_id)
+            instance = uow.instances.get(task.instance_id)
+            workflow, _ = self._load(uow, instance)
+            # A copy: the page must not reach into a workflow the next command may run.
+            data = copy.deepcopy(self.runtime.data_of(workflow, task_id))
+            uow.caches.workflows.keep(instance.id, instance.version_id, instance.state, workflow)
+            return data
 
     def _complete_governed(
         self,
