@@ -13,6 +13,10 @@ from engine import ServiceRegistry, SourceFile, build_engine
 from engine.clock import FakeClock
 from engine.database import make_engine, upgrade
 
+# Test modules import these helpers before some of them name the module a plugin:
+# rewrite its asserts on first import (else pytest warns that it cannot).
+pytest.register_assert_rewrite("tests.e2e.staff_helpers")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = Path(__file__).parent / "bad"
 POSTGRES_URL = os.environ.get("RACIFLOW_TEST_POSTGRES_URL")
