@@ -16,35 +16,69 @@ them back (engine/scripting.py), so a kept workflow and a restored one hold the 
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import OrderedDict
 from typing import Any
 
-KEPT_WORKFLOWS = 256  # per process: a few hundred task trees, a few MB
+# Per process. A typical case's state is a few KB of JSON and ~20 KB in memory, so the
+# count binds; the text budget bounds cases carrying large data, whose compressed state
+# says little about their size in memory (a repetitive text compresses a thousandfold).
+KEPT_WORKFLOWS = 256
+KEPT_TEXT_BYTES = 16 * 1024 * 1024  # the stored states' JSON text, all kept together
+LARGEST_KEPT = 256 * 1024  # a case whose state's text is larger is restored each time
 
 
 class WorkflowCache:
     """Instance id -> (version id, stored state, the workflow dumped to it), least recent out."""
 
-    def __init__(self, limit: int = KEPT_WORKFLOWS) -> None:
+    def __init__(
+        self,
+        limit: int = KEPT_WORKFLOWS,
+        text_budget: int = KEPT_TEXT_BYTES,
+        largest: int = LARGEST_KEPT,
+    ) -> None:
         self._lock = threading.Lock()
         self._limit = limit
-        self._kept: OrderedDict[str, tuple[int, bytes, Any]] = OrderedDict()
+        self._text_budget = text_budget
+        self._largest = largest
+        self._kept: OrderedDict[str, tuple[int, bytes, Any, int]] = OrderedDict()
+        self._text_bytes = 0
 
     def take(self, instance_id: str, version_id: int, state: bytes) -> Any | None:
         """The workflow kept for `instance_id` if it was dumped to `state` on `version_id`,
         else None; either way the cache no longer holds one for it."""
         with self._lock:
-            kept = self._kept.pop(instance_id, None)
+            kept = self._drop(instance_id)
         if kept is None or kept[0] != version_id or kept[1] != state:
             return None
         return kept[2]
 
     def keep(self, instance_id: str, version_id: int, state: bytes, workflow: Any) -> None:
+        size = _text_size(state, self._largest)
         with self._lock:
-            self._kept[instance_id] = (version_id, state, workflow)
-            self._kept.move_to_end(instance_id)
-            if len(self._kept) > self._limit:
-                self._kept.popitem(last=False)
+            self._drop(instance_id)
+            if size is None:
+                return
+            self._kept[instance_id] = (version_id, state, workflow, size)
+            self._text_bytes += size
+            while len(self._kept) > self._limit or self._text_bytes > self._text_budget:
+                self._drop(next(iter(self._kept)))
+
+    def _drop(self, instance_id: str) -> tuple[int, bytes, Any, int] | None:
+        kept = self._kept.pop(instance_id, None)
+        if kept is not None:
+            self._text_bytes -= kept[3]
+        return kept
 
     def __len__(self) -> int:
         return len(self._kept)
+
+
+def _text_size(state: bytes, largest: int) -> int | None:
+    """The length of the JSON text `state` holds (engine/serialization.py compresses it),
+    or None if over `largest`: at most that much is decompressed to find out."""
+    try:
+        text = zlib.decompressobj().decompress(state, largest + 1)
+    except zlib.error:
+        return None
+    return None if len(text) > largest else len(text)
