@@ -25,7 +25,7 @@ class TrackedRows(Generic[Record]):
     def __init__(self, table: Table, model: type[Record]) -> None:
         self.table = table
         self.model = model
-        self.columns: tuple[str, ...] = tuple(column.name for column in table.columns)
+        self.columns = column_names(table)
         self._objects: dict[Any, Record] = {}
         self._snapshots: dict[Any, tuple[Any, ...]] = {}  # as last read or written
         self._new: dict[Any, Record] = {}
@@ -82,6 +82,12 @@ class TrackedRows(Generic[Record]):
 
     def _values(self, record: Record) -> dict[str, Any]:
         return {name: getattr(record, name) for name in self.columns}
+
+
+@cache
+def column_names(table: Table) -> tuple[str, ...]:
+    """A table's column names in order (every unit of work asks, for every repository)."""
+    return tuple(column.name for column in table.columns)
 
 
 def from_values(model: type[Record], values: dict[str, Any]) -> Record:
