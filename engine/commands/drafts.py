@@ -15,7 +15,7 @@ from typing import Any
 
 from raci import deployment
 from raci.loading import process_id_of
-from raci.messages import N_, Message
+from raci.messages import N_, Message, message_of, said
 from raci.policy import Refused
 from raci.visibility import AUDITOR_ROLE
 
@@ -374,6 +374,7 @@ class DraftCommands(DefinitionCommands):
                     raci_role="A",
                     reason=str(refused),
                     attempted=attempted,
+                    **said(message_of(refused)),  # so the trail words it in its reader's language
                 )
                 uow.commit()
             raise

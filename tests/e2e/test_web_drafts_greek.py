@@ -85,3 +85,21 @@ def test_deleting_a_draft_asks_in_greek(app, engine):
     owner.post(f"/drafts/{draft_id}/delete")
     flashed = owner.page(f"/drafts/{draft_id}")
     assert "Επιλέξτε το πλαίσιο για να επιβεβαιώσετε τη διαγραφή." in flashed
+
+
+def test_the_trail_words_a_refused_self_approval_in_greek(app, engine):
+    """An owner who tries to approve their own change is refused; the auditor reads why in
+    Greek, with the owner's name (not the English message with a username)."""
+    in_greek(engine, "lena.owner", "fotis.audit")
+    owner, draft_id, data = opened(app)
+    rows = {row["activity"]: dict(row) for row in data["rows"]}
+    rows["analyse_controller"]["signoff_due"] = "P5D"
+    matrix = {"roles": data["roles"], "rows": list(rows.values())}
+    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+    assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "Πιο χαλαρή προθεσμία"})
+    owner.post(f"/drafts/{draft_id}/approve", {"password": PASSWORD})
+    trail = as_user(app, "fotis.audit").page("/audit/?action=draft_refused")
+    assert "ο/η Λένα Αλεξίου συνέταξε αυτή την αλλαγή και δεν μπορεί να την εγκρίνει" in trail, (
+        trail
+    )
+    assert "drafted this change" not in trail and "lena.owner" not in trail
