@@ -44,6 +44,7 @@ class TaskPage:
     governed: bool
     overdue: bool
     user: str
+    own_level: str | None = None  # the activity's own A role, when the work needs a higher one
 
     @property
     def site_work(self) -> str | None:
@@ -84,6 +85,17 @@ class TaskPage:
         return self.status == "awaiting_signoff" and self._holds("A") and not self.is_performer
 
     @property
+    def beyond_own_level(self) -> bool:
+        """The user holds the activity's own A role, but the submitted work needs a higher
+        one (raci `authority`): they read why they do not sign it."""
+        return (
+            self.status == "awaiting_signoff"
+            and not self.can_sign
+            and not self.is_performer
+            and self.own_level in self.roles
+        )
+
+    @property
     def can_reassign(self) -> bool:
         """Whether the user may hand the open task to someone else (raci.policy's rule)."""
         return self.status == "ready" and engine().may_hand_over(self.task["id"], user=self.user)
@@ -114,9 +126,14 @@ def load(task_id: str, user: WebUser) -> TaskPage:
         letters, governed = facts["letters"], facts["governed"]
     else:
         letters, governed = _matrix_letters(task, facts["version"])
-    return TaskPage(
+    page = TaskPage(
         task, letters, set(facts["acting_roles"]), governed, facts["overdue"], user.username
     )
+    if task["status"] == "awaiting_signoff":
+        own = _matrix_letters(task, facts["version"])[0]["A"]
+        if own and not set(own) & set(letters["A"]):
+            page.own_level = own[0]
+    return page
 
 
 def _matrix_letters(task: dict[str, Any], version: int) -> tuple[dict[str, list[str]], bool]:

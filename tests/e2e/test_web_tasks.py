@@ -260,3 +260,22 @@ def test_a_sign_off_raised_to_a_higher_level_is_signed_from_that_levels_page(web
     signed = petros.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
     assert signed.status_code == 302
     assert status(crm, analysis) == "completed" and credit_limit(crm) == 5_000_000
+
+
+def test_a_signer_below_the_level_of_the_work_reads_why_it_is_not_theirs(web_app, crm):
+    """A controller opens a controller sign-off whose recommended limit needs the CFO: the
+    page says the work is beyond their role's authority, not only whom it waits for."""
+    analysis = requested(crm)
+    analysed(crm, analysis, limit=5_000_000)  # anna recommends far above a controller's level
+    kostas = sign_in(web_app, "kostas.credit")
+    html = kostas.page(f"/tasks/{analysis}")
+    assert 'name="password"' not in html
+    assert (
+        "Waiting for sign-off by Chief financial officer: the submitted work goes beyond "
+        "what Credit controller may sign off."
+    ) in html, html
+    crm.set_locale("kostas.credit", "el")
+    greek = kostas.page(f"/tasks/{analysis}")
+    assert "ξεπερνά ό,τι μπορεί να υπογράψει ο ρόλος Ελεγκτής πιστώσεων" in greek
+    # The CFO, who does sign it, reads no such note.
+    assert "goes beyond" not in sign_in(web_app, "petros.cfo").page(f"/tasks/{analysis}")
