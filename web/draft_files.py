@@ -83,7 +83,8 @@ def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:
     except EngineError:
         return {}
     names = {e.id: gettext(e.name) if e.name else e.id for e in graph.elements.values()}
-    return names | {f.id: gettext(f.name) for f in graph.flows if f.name}
+    lanes = {lane: gettext(name) for lane, (name, _) in graph.lanes.items() if name}
+    return names | lanes | {f.id: gettext(f.name) for f in graph.flows if f.name}
 
 
 def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
@@ -91,9 +92,11 @@ def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
         graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
     except EngineError:
         return {}
-    return {e.id: e.name for e in graph.elements.values()} | {
-        f.id: f.name for f in graph.flows if f.name
-    }
+    return (
+        {e.id: e.name for e in graph.elements.values()}
+        | {lane: name for lane, (name, _) in graph.lanes.items() if name}
+        | {f.id: f.name for f in graph.flows if f.name}
+    )
 
 
 def editor_data(

@@ -1,0 +1,33 @@
+"""The modeler shows a diagram's lanes in the reader's words, as it shows its tasks, and
+saves them in the file's own (a Greek owner read "BD" and "Credit controller")."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import Person
+
+PROCESS = "credit_limit_change"
+
+
+def test_the_lanes_read_greek_and_the_file_keeps_its_names(greek_app, browser):
+    base_url, engine = greek_app
+    owner = Person(browser, base_url, "lena.owner")
+    owner.sign_in()
+    owner.follow_menu("Αλλαγές")
+    owner.page.select_option("select[name=process_id]", PROCESS)
+    owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
+    owner.page.wait_for_selector("body[data-modeler-ready=true]")
+    shown = owner.page.evaluate(
+        """() => [...document.querySelectorAll('.djs-element[data-element-id^=lane_] text')]
+            .map((t) => t.textContent).join(' ')"""
+    )
+    owner.shot("modeler-lanes-desk")
+    assert "Πωλητής" in shown and "Ελεγκτής πιστώσεων" in shown, shown
+    assert "Credit controller" not in shown
+
+    owner.page.get_by_role("button", name="Αποθήκευση και έλεγχος").click()
+    owner.page.wait_for_selector("#problems li.ok")
+    draft_id = owner.page.url.rstrip("/").rsplit("/", 1)[1]
+    saved = engine.draft(draft_id, user="lena.owner").files[f"{PROCESS}.bpmn"]
+    assert 'name="Credit controller"' in saved and 'name="BD"' in saved
+    assert owner.console_errors == [] or all("Inferno" in e for e in owner.console_errors)
+    owner.close()
