@@ -20,6 +20,7 @@ from workflows.tables import (
     customer_contacts,
     customers,
     orders,
+    products,
     service_requests,
 )
 from workflows.tables import customer_changes as customer_changes_table
@@ -146,6 +147,13 @@ def customer_label(uow: UnitOfWork, customer_id: int) -> str | None:
             select(customers.c.code, customers.c.name).where(customers.c.id == customer_id)
         ).first()
         return f"{row.name} ({row.code})" if row is not None else None
+
+
+def product_label(uow: UnitOfWork, code: str) -> str | None:
+    """ "Name (P0040)", or None if there is no such product."""
+    with uow.read_only():
+        name = uow.session.scalar(select(products.c.name).where(products.c.code == code))
+        return f"{name} ({code})" if name is not None else None
 
 
 def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:

@@ -10,6 +10,7 @@ records (order lines, anomalies, contacts) become tables: see web/display_values
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -197,13 +198,25 @@ def customer(customer_id: int) -> str:
     """A customer id as people know the customer: "Name (C00007)" (the id if unknown)."""
     from .customer_card import customer_label
 
+    return _named("display_customers", customer_id, customer_label)
+
+
+def product(code: str) -> str:
+    """A product code as people know the product: "Name (P0040)" (the code if unknown)."""
+    from .customer_card import product_label
+
+    return _named("display_products", code, product_label)
+
+
+def _named(kind: str, key: Any, label: Callable[[Any, Any], str | None]) -> str:
+    """`label(uow, key)`, read once per request and `kind` of record; the key if unknown."""
     engine = current_app.extensions.get("raciflow") if has_app_context() else None
     if engine is None:
-        return str(customer_id)
-    cache = g.setdefault("display_customers", {}) if has_request_context() else {}
-    if customer_id not in cache:
-        cache[customer_id] = customer_label(engine.uow(), customer_id)
-    return cache[customer_id] or str(customer_id)
+        return str(key)
+    cache = g.setdefault(kind, {}) if has_request_context() else {}
+    if key not in cache:
+        cache[key] = label(engine.uow(), key)
+    return cache[key] or str(key)
 
 
 def _directory() -> Any:

@@ -27,6 +27,10 @@ PERSON_KEYS = frozenset(
 )
 # Keys that are database ids: meaningless to people (a customer id shows as the customer).
 HIDDEN = frozenset({"id", "order_id", "instance_id", "release_instance"})
+# A table's first columns, in this order: what a row is before its figures. Stored records
+# often come back with their keys sorted (JSON columns and the trail are canonical JSON),
+# which would put an order line's discount before its product.
+LEADING = ("line_no", "product_code", "code", "name", "description", "quantity")
 
 
 def field_label(key: str, labels: Mapping[str, str] | None = None) -> str:
@@ -94,6 +98,7 @@ def table(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = 
     columns: list[str] = []
     for row in rows:
         columns += [k for k, v in row.items() if k not in columns + list(HIDDEN) and _filled(v)]
+    columns.sort(key=lambda c: LEADING.index(c) if c in LEADING else len(LEADING))
     heads = [field_label(column, labels) for column in columns]
     head = Markup("").join(Markup("<th>{}</th>").format(h) for h in heads)
     body = Markup("").join(
@@ -118,6 +123,8 @@ def _text(value: str, key: str | None) -> Markup:
         return Markup('<time datetime="{}">{}</time>').format(value, display.local_time(value))
     if display.is_duration(value):
         return escape(display.duration(value))
+    if key == "product_code":
+        return escape(display.product(value))
     if key in PERSON_KEYS or (key is None and "." in value):
         named = display.person(value)
         if named != value:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from engine import build_engine, collect_files, views
 from engine.clock import FakeClock
@@ -107,6 +108,30 @@ def test_a_flagged_order_shows_its_lines_as_a_table_and_its_problems_above_the_f
     assert warnings < html.index('class="stack work-form"')  # before the form
     assert "106.290,00 €" in html  # the order's total, in Greek
     assert "Ξενοδοχείο Δημητρίου" in html  # the customer by name
+
+
+def test_order_lines_name_the_product_before_its_figures(app):
+    """The start data comes back from the trail with its keys sorted; a line still reads
+    product first, by name, then quantity and discount."""
+    engine = app.extensions["raciflow"]
+    with make_engine(app.config["TEST_DATABASE_URL"]).connect() as connection:
+        name = connection.execute(
+            text("SELECT name FROM crm_products WHERE code = 'P0003'")
+        ).scalar_one()
+    order = {
+        "customer_id": 5,
+        "channel": "hht",
+        "warehouse_code": "ATH",
+        "lines": [{"discount_pct": 5, "product_code": "P0003", "quantity": 2}],
+    }
+    started = engine.start("order_cleaning", user="giorgos.bd", data=order)
+
+    html = page(signed_in(app, "giorgos.bd"), f"/instances/{started.instance_id}")
+
+    lines = html[html.index("Γραμμές παραγγελίας") :]
+    assert f"{name} (P0003)" in lines
+    heads = [lines.index(f"<th>{head}") for head in ("Προϊόν", "Ποσότητα", "Έκπτωση")]
+    assert heads == sorted(heads)
 
 
 def test_money_on_a_task_page_is_written_the_greek_way(app):
