@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 
 from ..model import (
+    ANYONE,
     OPEN_TASK_STATUSES,
     AuditEvent,
     HumanTask,
@@ -21,6 +22,7 @@ from ..model import (
     ProcessVersion,
     TaskStatus,
 )
+from ..orm import task_roles
 from ..unit_of_work import UnitOfWork
 from .common import event_dict, iso
 from .visibility import participation
@@ -86,13 +88,18 @@ def instances(
 
 
 def instance_tasks(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
-    """Every human task the instance has had, open or not, in the order they opened."""
+    """Every human task the instance has had, open or not, in the order they opened.
+
+    An open task names the roles whose move it is (`acting`): its R roles while it is
+    ready, the A role it waits for while it waits for a sign-off; none if anyone may.
+    """
     with uow.read_only():
         tasks = uow.session.scalars(
             select(HumanTask)
             .where(HumanTask.instance_id == instance_id)
             .order_by(HumanTask.created_at, HumanTask.id)
-        )
+        ).all()
+        acting = _acting_roles(uow, [t.id for t in tasks if TaskStatus(t.status).is_open])
         return [
             {
                 "id": t.id,
@@ -103,9 +110,27 @@ def instance_tasks(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
                 "performer": t.performer,
                 "created_at": iso(t.created_at),
                 "due_at": iso(t.due_at),
+                "acting": acting.get(t.id, []),
             }
             for t in tasks
         ]
+
+
+def _acting_roles(uow: UnitOfWork, task_ids: list[str]) -> dict[str, list[str]]:
+    """The roles whose move each open task is, from the inbox index (engine/governance_store)."""
+    if not task_ids:
+        return {}
+    whose_move = {TaskStatus.READY.value: "R", TaskStatus.AWAITING_SIGNOFF.value: "A"}
+    rows = uow.session.execute(
+        select(task_roles.c.task_id, task_roles.c.role, task_roles.c.letter, task_roles.c.status)
+        .where(task_roles.c.task_id.in_(task_ids), task_roles.c.role != ANYONE)
+        .order_by(task_roles.c.task_id, task_roles.c.role)
+    )
+    acting: dict[str, list[str]] = {}
+    for task_id, role, letter, status in rows:
+        if whose_move.get(status) == letter:
+            acting.setdefault(task_id, []).append(role)
+    return acting
 
 
 def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:

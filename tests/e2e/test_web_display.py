@@ -134,6 +134,33 @@ def test_order_lines_name_the_product_before_its_figures(app):
     assert heads == sorted(heads)
 
 
+def test_a_case_says_whose_move_each_open_task_is(app):
+    """The clerk who starts an order lands on its case: the open task names the role that
+    does it, and once submitted, the role that signs it off."""
+    engine = app.extensions["raciflow"]
+    order = {
+        "customer_id": 5,
+        "channel": "hht",
+        "warehouse_code": "ATH",
+        "lines": [{"product_code": "P0003", "quantity": 9000}],  # unusually large: reviewed
+    }
+    started = engine.start("order_cleaning", user="giorgos.bd", data=order)
+    bd = signed_in(app, "giorgos.bd")
+
+    html = page(bd, f"/instances/{started.instance_id}")
+    open_work = html[html.index("Ανοιχτές εργασίες") :]
+    assert "διαθέσιμη · Υπάλληλος εξυπηρέτησης πελατών" in open_work
+
+    task = open_task(engine, started.instance_id, "review_order")
+    engine.claim(task, user="sofia.cs")
+    engine.complete(
+        task, user="sofia.cs", data={"outcome": "confirm", "customer_contact": "phoned the owner"}
+    )
+    html = page(bd, f"/instances/{started.instance_id}")
+    open_work = html[html.index("Ανοιχτές εργασίες") :]
+    assert "Προϊστάμενος εξυπηρέτησης πελατών" in open_work.split("</ul>")[0]
+
+
 def test_money_on_a_task_page_is_written_the_greek_way(app):
     engine = app.extensions["raciflow"]
     user, data, key = SAMPLE_STARTS["credit_limit_change"]  # C00007: a 15,000 limit
