@@ -9,6 +9,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from engine import views
+from raci.visibility import ANALYST_ROLE
 
 from . import (
     case_notes,
@@ -88,9 +89,12 @@ def create_app(
 
     @app.get("/")
     def home() -> Any:
-        if current_user.is_authenticated:
-            return redirect(url_for("inbox.index"))
-        return render_template("index.html")
+        if not current_user.is_authenticated:
+            return render_template("index.html")
+        # An analyst who holds no other role has no work in an inbox: their work is reading.
+        if current_user.roles == {ANALYST_ROLE}:
+            return redirect(url_for("analytics.index"))
+        return redirect(url_for("inbox.index"))
 
     return app
 

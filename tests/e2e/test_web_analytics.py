@@ -198,7 +198,10 @@ def test_the_demo_analyst_reads_every_process_and_a_clerk_is_refused(app):
     assert answer.status_code == 200
     assert cards(answer.get_data(as_text=True))["started"] == "36"
     assert 'href="/analytics/"' in analyst.page("/inbox/")  # the menu leads there
+    home = analyst.get("/")  # where a sign-in lands: reading is their work, not an inbox
+    assert home.status_code == 302 and home.headers["Location"].endswith("/analytics/")
     clerk = as_user(app, "giorgos.bd")
+    assert clerk.get("/").headers["Location"].endswith("/inbox/")
     assert clerk.get("/analytics/").status_code == 403
     assert clerk.get(PAGE).status_code == 403
 
