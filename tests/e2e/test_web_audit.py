@@ -74,6 +74,15 @@ def test_auditors_process_owners_and_admins_may_use_them(app, user):
     assert browser.get("/audit/compliance").status_code == 200
 
 
+def test_the_export_is_beside_the_results_not_folded_in_the_filters(app):
+    """On a phone the filters fold away; the CSV of the search shown stays in sight."""
+    html = as_user(app, "fotis.audit").page("/audit/?user=giorgos.bd")
+    folded = html[html.index('<details class="fold"') : html.index("</details>")]
+    assert "events.csv" not in folded
+    export = html[html.index("</details>") :]
+    assert 'href="/audit/events.csv?user=giorgos.bd"' in export
+
+
 def test_signing_in_is_required(app):
     answer = app.test_client().get("/audit/")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
