@@ -23,11 +23,28 @@ TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 REPR = ("{'", "[{", "None", "True", "False", "&#39;")
 
 
+PRODUCTS = {"P0001": "Νερό 0,5L", "P0005": "Cola 330ml"}
+
+
 class FakeEngine:
-    """The one thing the filters ask the engine: the directory."""
+    """What the filters ask the engine: the directory, and a unit of work to look records
+    up in (the catalogue's lookup is faked below)."""
 
     def directory(self) -> Directory:
         return Directory(users={"giorgos.bd": User("giorgos.bd", "Γιώργος Παπαδόπουλος")})
+
+    def uow(self) -> None:
+        return None
+
+
+@pytest.fixture(autouse=True)
+def catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product names a page shows, without a database."""
+
+    def product_label(_uow: None, code: str) -> str | None:
+        return f"{PRODUCTS[code]} ({code})" if code in PRODUCTS else None
+
+    monkeypatch.setattr("web.customer_card.product_label", product_label)
 
 
 def make_app(locale: str, zone: str = "Europe/Athens") -> Flask:
@@ -123,6 +140,9 @@ def test_order_lines_become_a_table_with_greek_headings_and_no_repr(greek):
     ]
     html = str(show({"lines": lines, "emergency": True, "total": 106290.0, "note": None}))
     assert "<table" in html and "<th>Γραμμή</th>" in html and "<th>Ποσότητα</th>" in html
+    heads = [html.index(f"<th>{head}</th>") for head in ("Γραμμή", "Προϊόν", "Ποσότητα")]
+    assert heads == sorted(heads)  # what a line is, then its figures
+    assert "Νερό 0,5L (P0001)" in html and "Cola 330ml (P0005)" in html
     assert "<th>Τιμή μονάδας</th>" in html and "11,81\xa0€" in html
     assert "9.000" in html and "106.290,00\xa0€" in html and "Ναι" in html
     assert "Αντί για" not in html  # a column nobody fills is left out
@@ -135,7 +155,8 @@ def test_codes_read_as_words_and_free_text_as_written(greek):
     assert str(show("placement", "kind")) == "τοποθέτηση"
     assert str(show("P2D", "sla")) == "2 ημέρες"
     assert str(show("Wedding <tonight>", "urgency")) == "Wedding &lt;tonight&gt;"
-    assert str(show("P0001", "product_code")) == "P0001"
+    assert str(show("P0001", "product_code")) == "Νερό 0,5L (P0001)"  # the product by name
+    assert str(show("P9999", "product_code")) == "P9999"  # an unknown code as written
 
 
 def test_an_address_has_a_map_link(greek):
