@@ -75,19 +75,19 @@ def matrix_of(files: dict[str, str]) -> tuple[str | None, RaciMatrix | None]:
 
 
 def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:
-    """Each element's name in the reader's language (the catalog has the BPMN names)."""
+    """Each element's name in the reader's language (the catalog has the BPMN names); an
+    element without a name by its id."""
+    return _in_words(_names(process_id, files))
+
+
+def _in_words(names: dict[str, str | None]) -> dict[str, str]:
     from flask_babel import gettext
 
-    try:
-        graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
-    except EngineError:
-        return {}
-    names = {e.id: gettext(e.name) if e.name else e.id for e in graph.elements.values()}
-    lanes = {lane: gettext(name) for lane, (name, _) in graph.lanes.items() if name}
-    return names | lanes | {f.id: gettext(f.name) for f in graph.flows if f.name}
+    return {key: gettext(name) if name else key for key, name in names.items()}
 
 
-def _names(process_id: str, files: dict[str, str]) -> dict[str, str]:
+def _names(process_id: str, files: dict[str, str]) -> dict[str, str | None]:
+    """The names the files give: every element's (None if it has none), named lanes and flows."""
     try:
         graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
     except EngineError:
@@ -112,19 +112,20 @@ def editor_data(
     except (DiagramUnavailable, OSError):
         bpmn = files[name]
     _, matrix = matrix_of(files)
+    names = _names(process_id, files)  # the diagram parsed once for both
     return {
         "process_id": process_id,
         "bpmn": bpmn,
         "dmn": {n: t for n, t in sorted(files.items()) if n.endswith(".dmn")},
         "dmn_words": dmn_words(files),
-        "names": activity_names(process_id, files),
+        "names": _in_words(names),
         # The form keys of the process (a user task uses the form of its own id).
         "form_keys": sorted(t for p, t in forms() if p == process_id and t != "start"),
         "general_forms": [
             {"prefix": prefix, "label": str(_GENERAL_FORM_NAMES.get(prefix, prefix))}
             for prefix in GENERAL_FORMS
         ],
-        "original_names": _names(process_id, files),
+        "original_names": names,
         "roles": list(matrix.roles) if matrix else [],
         # Audience scopes: those the engine knows, in words, and the matrix-wide ones
         # (which a row cannot lift: docs/raci.md).
