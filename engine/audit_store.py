@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
+from .database import Connect
 from .errors import ConcurrencyConflict
 from .model import AuditEvent, AuditStream
 from .orm import audit_events, audit_streams
@@ -73,9 +74,9 @@ class AuditRepository:
     under us is a lost race (ConcurrencyConflict), never a forked chain.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._connection = session.connection
+    def __init__(self, session: Session, connection: Connect) -> None:
+        self.session = session  # for the auditor's cold reads
+        self._connection = connection
         self._heads: dict[str, AuditStream] = {}
         self._stored_length: dict[str, int | None] = {}  # None: a head row to insert
         self._pending: list[AuditEvent] = []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import canonical_json
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# How a Core repository reaches its unit of work's transaction: the connection,
+# begun on first use (UnitOfWork.connection).
+Connect = Callable[[], Connection]
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from .database import Connect
 from .errors import NotFound
 from .model import Consultation, HumanTask, Notification, OutboxMail
 from .orm import outbox, task_roles
@@ -35,9 +36,8 @@ class TaskRoleRepository:
     task's inbox fields is copied to its rows in the same commit.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._connection = session.connection
+    def __init__(self, connection: Connect) -> None:
+        self._connection = connection
         self._pending: list[tuple[HumanTask, str, str]] = []
         self._changed: list[HumanTask] = []
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from .database import Connect
 from .errors import ConcurrencyConflict, NotFound
 from .model import (
     OPEN_TASK_STATUSES,
@@ -100,8 +101,8 @@ class InstanceRepository:
     last line of defence rather than the usual way a race ends.
     """
 
-    def __init__(self, session: Session, audit: AuditRepository) -> None:
-        self._connection = session.connection
+    def __init__(self, connection: Connect, audit: AuditRepository) -> None:
+        self._connection = connection
         self._audit = audit
         self.rows: TrackedRows[ProcessInstance] = TrackedRows(process_instances, ProcessInstance)
 
@@ -195,8 +196,8 @@ class TaskRepository:
     instance's lock, and bumps the instance's revision in the same commit.
     """
 
-    def __init__(self, session: Session, instances: InstanceRepository) -> None:
-        self._connection = session.connection
+    def __init__(self, connection: Connect, instances: InstanceRepository) -> None:
+        self._connection = connection
         self._instances = instances
         self.rows: TrackedRows[HumanTask] = TrackedRows(human_tasks, HumanTask)
         self._open_at_lock: dict[str, list[HumanTask]] = {}  # by instance id

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.orm import Session
 
+from .database import Connect
 from .model import PendingTimer
 from .orm import pending_timers
 
@@ -14,8 +14,8 @@ from .orm import pending_timers
 class TimerRepository:
     """Pending timers: arrivals and departures are kept until commit, then written in bulk."""
 
-    def __init__(self, session: Session) -> None:
-        self._connection = session.connection
+    def __init__(self, connection: Connect) -> None:
+        self._connection = connection
         self._added: dict[str, PendingTimer] = {}
         self._removed: set[str] = set()
         self._cleared: set[str] = set()  # instances whose every stored timer goes
