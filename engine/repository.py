@@ -296,7 +296,9 @@ class TaskRepository:
 
 
 _OPEN = frozenset(status.value for status in OPEN_TASK_STATUSES)
-_OPEN_LIST = sorted(_OPEN)
+# "status IN (…open…)" spelled as ORs: SQLAlchemy renders an IN list anew at every
+# execution (an "expanding" parameter), even a constant one; these run per command.
+_IS_OPEN = or_(*(human_tasks.c.status == status for status in sorted(_OPEN)))
 _TASK = select(human_tasks).where(human_tasks.c.id == bindparam("id"))
 _INSERT_TASK = insert(human_tasks)
 _TASK_WITH_INSTANCE = (
@@ -306,17 +308,17 @@ _TASK_WITH_INSTANCE = (
 )
 _TASK_AND_OPEN = select(human_tasks).where(
     human_tasks.c.instance_id == bindparam("instance_id"),
-    or_(human_tasks.c.id == bindparam("task_id"), human_tasks.c.status.in_(_OPEN_LIST)),
+    or_(human_tasks.c.id == bindparam("task_id"), _IS_OPEN),
 )
 _OPEN_TASKS = select(human_tasks).where(
-    human_tasks.c.instance_id == bindparam("instance_id"), human_tasks.c.status.in_(_OPEN_LIST)
+    human_tasks.c.instance_id == bindparam("instance_id"), _IS_OPEN
 )
 _OPEN_ALONGSIDE = select(human_tasks).where(
     human_tasks.c.instance_id
     == select(human_tasks.c.instance_id)
     .where(human_tasks.c.id == bindparam("task_id"))
     .scalar_subquery(),
-    human_tasks.c.status.in_(_OPEN_LIST),
+    _IS_OPEN,
 )
 _SIGNED_TASKS = select(human_tasks).where(
     human_tasks.c.instance_id == bindparam("instance_id"),

@@ -57,9 +57,10 @@ class TimerRepository:
     def flush(self) -> None:
         connection = self._connection()
         if self._cleared:
-            connection.execute(_DELETE_TIMERS_OF, {"instance_ids": sorted(self._cleared)})
+            rows = [{"instance_id": id_} for id_ in sorted(self._cleared)]
+            connection.execute(_DELETE_TIMERS_OF, rows)
         if self._removed:
-            connection.execute(_DELETE_TIMERS, {"ids": sorted(self._removed)})
+            connection.execute(_DELETE_TIMERS, [{"id": id_} for id_ in sorted(self._removed)])
         if self._added:
             rows = [
                 {"id": t.id, "instance_id": t.instance_id, "spec_id": t.spec_id, "due_at": t.due_at}
@@ -82,9 +83,8 @@ _DUE_TIMERS = (
     .limit(bindparam("limit"))
 )
 _INSERT_TIMER = insert(pending_timers)
-_DELETE_TIMERS = delete(pending_timers).where(
-    pending_timers.c.id.in_(bindparam("ids", expanding=True))
-)
+# One executemany each: cheaper than an IN list SQLAlchemy re-renders per execution.
+_DELETE_TIMERS = delete(pending_timers).where(pending_timers.c.id == bindparam("id"))
 _DELETE_TIMERS_OF = delete(pending_timers).where(
-    pending_timers.c.instance_id.in_(bindparam("instance_ids", expanding=True))
+    pending_timers.c.instance_id == bindparam("instance_id")
 )
