@@ -20,6 +20,7 @@ EVENTS = [
     "events/reminders.bpmn",
     "events/timer_start.bpmn",
     "events/cycle_start.bpmn",
+    "events/timer_in_subprocess.bpmn",
 ]
 
 
@@ -118,6 +119,17 @@ def test_event_gateway_timer_wins(engine, clock):
     with pytest.raises(InvalidState, match="no instance waits for message 'customer_answered'"):
         engine.message_ttl = timedelta(0)
         engine.send_message("customer_answered", user="crm")
+
+
+def test_a_timer_only_inside_a_subprocess_is_scheduled_and_fires(engine, clock):
+    # The engine looks for waiting timers only in processes that have a timer element;
+    # one inside a subprocess counts.
+    started = engine.start("timer_in_subprocess", user="ana").instance_id
+    assert status(engine, started) == "waiting"
+    assert engine.fire_due_timers() == 0
+    clock.advance(timedelta(minutes=61))
+    assert engine.fire_due_timers() == 1
+    assert open_elements(engine, started) == ["follow_up"]
 
 
 def test_a_cycle_timer_fires_its_repetitions_then_stops(engine, clock):
