@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import logging
@@ -10,6 +11,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -281,6 +283,14 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class SandboxScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's script engine with a sandboxed environment."""
 
+    def validate(self, expression: str) -> None:
+        """Raise SyntaxError if `expression` is no Python. SpiffWorkflow's DMN engine asks
+        this of every cell of every rule it checks, at every decision; a text's answer
+        never changes, so it is parsed once."""
+        refusal = _syntax_error(expression)
+        if refusal is not None:
+            raise SyntaxError(*refusal)
+
     def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
         """Evaluate `expression`; a failure names the expression and the sandbox's reason."""
         try:
@@ -301,3 +311,13 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(
                 f"service '{name}' failed: {type(err).__name__}: {err}", task=task, exception=err
             ) from err
+
+
+@lru_cache(maxsize=1024)
+def _syntax_error(expression: str) -> tuple[Any, ...] | None:
+    """The arguments of the SyntaxError that parsing `expression` raises, or None."""
+    try:
+        ast.parse(expression)
+    except SyntaxError as err:
+        return err.args
+    return None
