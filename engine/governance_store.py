@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .database import Connect
 from .errors import NotFound
 from .model import Consultation, HumanTask, Notification, OutboxMail
-from .orm import outbox, task_roles
+from .orm import consultations, outbox, task_roles
+from .tracked import from_values
 
 # What inboxes filter and sort by: copied from each open task onto its role rows.
 INBOX_FIELDS = (
@@ -105,8 +107,11 @@ def _inbox_fields(task: HumanTask) -> dict[str, object]:
 
 
 class ConsultationRepository:
-    def __init__(self, session: Session, *, reading_only: bool = False) -> None:
+    def __init__(
+        self, session: Session, connection: Connect, *, reading_only: bool = False
+    ) -> None:
         self.session = session
+        self._connection = connection
         # A read-only unit of work (a request's reads) asks for a task's consultations
         # in several places (may they see it, the detail); nothing adds any meanwhile.
         self._by_task: dict[str, list[Consultation]] | None = {} if reading_only else None
@@ -130,18 +135,30 @@ class ConsultationRepository:
         return task_id
 
     def for_task(self, task_id: str) -> list[Consultation]:
-        if self._by_task is not None and task_id in self._by_task:
-            return list(self._by_task[task_id])
-        found = list(
-            self.session.scalars(
-                select(Consultation)
-                .where(Consultation.task_id == task_id)
-                .order_by(Consultation.id)
-            )
-        )
-        if self._by_task is not None:
-            self._by_task[task_id] = found
-        return list(found)
+        if self._by_task is None:  # a command's: objects of the session, which it may change
+            return list(self.session.scalars(_consultations_of(), {"task_id": task_id}))
+        if task_id not in self._by_task:  # a read's: plain records, read once
+            rows = self._connection().execute(_CONSULTATION_ROWS_OF, {"task_id": task_id})
+            self._by_task[task_id] = [from_values(Consultation, row._asdict()) for row in rows]
+        return list(self._by_task[task_id])
+
+
+# Built once: building a statement per call cost more than running it. (The ORM's
+# is built on first use: the classes are mapped at start-up, after this import.)
+@cache
+def _consultations_of() -> Select:
+    return (
+        select(Consultation)
+        .where(Consultation.task_id == bindparam("task_id"))
+        .order_by(Consultation.id)
+    )
+
+
+_CONSULTATION_ROWS_OF = (
+    select(consultations)
+    .where(consultations.c.task_id == bindparam("task_id"))
+    .order_by(consultations.c.id)
+)
 
 
 class NotificationRepository:

@@ -116,7 +116,9 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
         self.accounts = AccountRepository(self.session)
         self.task_roles = TaskRoleRepository(self.connection)
-        self.consultations = ConsultationRepository(self.session, reading_only=self.reading_only)
+        self.consultations = ConsultationRepository(
+            self.session, self.connection, reading_only=self.reading_only
+        )
         self.notifications = NotificationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.drafts = DraftRepository(self.session)
