@@ -22,6 +22,7 @@ from .errors import wants_json
 
 NUL = "\x00"
 MESSAGE = "must not contain NUL characters"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +48,9 @@ def nul_location() -> str | None:
     """Where the current request holds a NUL: 'path', a parameter's name, a JSON path."""
     if NUL in request.path:
         return "path"
-    for params in (request.args, request.form):
+    # Only a form's type has a form to parse (asking `request.form` costs even then).
+    form = (request.form,) if request.mimetype in FORM_TYPES else ()
+    for params in (request.args, *form):
         if (name := _in_params(params)) is not None:
             return name
     if request.is_json:
