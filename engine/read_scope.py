@@ -11,6 +11,13 @@ Before it begins, the scope's read transaction ends, so that whatever the reques
 reads afterwards is a new snapshot that sees the request's own write (SQLite's
 deferred transaction would otherwise keep showing the world before it).
 
+A request that says it will write (`shared_reads(writes_next=True)`: the web says so
+for an API call that changes something) reads in a transaction begun as a write's
+(on SQLite with the write lock), and its first write continues that transaction
+instead of opening another: who is calling is read in the command's own transaction.
+A JSON call then costs one transaction, not two. Pages do not: one that writes may
+render a form again after refusing it, and should not hold the write lock meanwhile.
+
 Outside a scope (the CLI, the worker, tests) every unit of work has its own
 transaction, as before.
 """
@@ -29,8 +36,20 @@ if TYPE_CHECKING:
 class ReadScope:
     """The request's open read unit of work, if any."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, writes_next: bool = False) -> None:
         self.reader: UnitOfWork | None = None
+        # The request is one that writes (an API call that changes something): its reads
+        # begin a transaction that may write, and its first write continues it.
+        self.writes_next = writes_next
+
+    def hand_over(self) -> UnitOfWork | None:
+        """The open reader whose transaction was begun for the request's write, for that
+        write to continue (once); None if there is none, or the request said no write."""
+        reader = self.reader if self.writes_next else None
+        self.writes_next = False  # a later write runs in its own transaction
+        if reader is not None:
+            self.reader = None  # the writer owns the transaction now: it ends it
+        return reader
 
     def end(self) -> None:
         """End the read transaction; the next read begins a new one."""
@@ -47,9 +66,10 @@ def current() -> ReadScope | None:
 
 
 @contextmanager
-def shared_reads() -> Iterator[ReadScope]:
-    """Let the read units of work opened inside share one transaction."""
-    scope = ReadScope()
+def shared_reads(*, writes_next: bool = False) -> Iterator[ReadScope]:
+    """Let the read units of work opened inside share one transaction; `writes_next`:
+    in one the request's first write continues (see ReadScope)."""
+    scope = ReadScope(writes_next=writes_next)
     token = _current.set(scope)
     try:
         yield scope

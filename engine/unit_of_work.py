@@ -91,28 +91,50 @@ class UnitOfWork:
                 self._join(scope.reader)
                 return self
             scope.reader = self
-        elif scope is not None:
+            self._begin(for_write=scope.writes_next)
+            return self
+        if scope is not None:
             # A write: what the request read so far ends; what it reads next sees the write.
+            # A request that said it would write has read in a transaction begun for it.
+            begun_for_it = scope.hand_over()
             scope.end()
             self._ends_scope = scope
+            if begun_for_it is not None:
+                self._take_over(begun_for_it)
+                return self
         self._begin()
         return self
 
-    def _begin(self) -> None:
+    def _begin(self, *, for_write: bool = False) -> None:
         self.now = self.clock.now()
         self.session = self.session_factory()
         self.session.info[UNIT_OF_WORK] = self
         self._held: Connection | None = None  # see connection()
         self._stored_workflows: dict[str, tuple[Any, bytes, Any]] = {}  # see stored_workflow
         if self.reading_only:
-            # Begins the transaction now, with the option engine/database.py reads.
-            self._held = self.session.connection(execution_options={"read_only": True})
+            # Begins the transaction now, with the option engine/database.py reads: a
+            # snapshot, or the write lock if the request's write will continue it.
+            options = {"read_only": not for_write}
+            self._held = self.session.connection(execution_options=options)
+        self._open_repositories(Revisions(self.session))
+
+    def _take_over(self, reader: UnitOfWork) -> None:
+        """Write in the transaction `reader` began for this write (read_scope.ReadScope),
+        with repositories of a writer's own; the revisions it read stay true in it."""
+        self.now = self.clock.now()
+        self.session = reader.session
+        self.session.info[UNIT_OF_WORK] = self
+        self._held = reader._held
+        self._stored_workflows = {}
+        self._open_repositories(reader.revisions)
+
+    def _open_repositories(self, revisions: Revisions) -> None:
         self.versions = VersionRepository(self.session)
         self.audit = AuditRepository(self.session, self.connection)
         self.instances = InstanceRepository(self.connection, self.audit)
         self.tasks = TaskRepository(self.connection, self.instances)
         self.timers = TimerRepository(self.connection)
-        self.revisions = Revisions(self.session)
+        self.revisions = revisions
         self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
         self.accounts = AccountRepository(self.session)
         self.task_roles = TaskRoleRepository(self.connection)

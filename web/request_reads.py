@@ -2,18 +2,22 @@
 
 See engine/read_scope.py: the reads of a request (who is calling, what they may see,
 the page's data) share one read transaction; a write the request makes runs in its own
-and ends the read one, so what is read after it sees it.
+and ends the read one, so what is read after it sees it. An API call that changes
+something reads in the transaction its write then continues (one, not two).
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 
-from flask import Flask, g
+from flask import Flask, g, request
 
 from engine.read_scope import ReadScope, shared_reads
 
+from .api import PREFIX as API_PREFIX
+
 _KEY = "raciflow_read_scope"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_app(app: Flask) -> None:
@@ -23,7 +27,9 @@ def init_app(app: Flask) -> None:
 
 
 def _open_scope() -> None:
-    scope = shared_reads()
+    # An API call that changes something reads in the transaction its write continues.
+    writes = request.method not in SAFE_METHODS and request.path.startswith(API_PREFIX + "/")
+    scope = shared_reads(writes_next=writes)
     scope.__enter__()
     setattr(g, _KEY, scope)
 

@@ -76,3 +76,35 @@ def test_the_scope_ends_its_transaction_when_it_ends(engine):
         views.task_detail(engine.uow(), task_id)
         assert scope.reader is not None
     assert scope.reader is None
+
+
+def test_a_write_continues_the_transaction_its_request_read_in_if_it_said_so(engine, begun):
+    task_id = first_task(engine)
+    begun.clear()
+    with shared_reads(writes_next=True):
+        assert views.task_detail(engine.uow(), task_id)["assignee"] is None
+        engine.claim(task_id, user="sam")
+        assert len(begun) == 1  # the read's transaction, continued by the claim
+        assert views.task_detail(engine.uow(), task_id)["assignee"] == "sam"
+        engine.release(task_id, user="sam")  # a second write: its own transaction
+    assert len(begun) == 3
+    assert views.task_detail(engine.uow(), task_id)["assignee"] is None
+
+
+def test_a_refused_write_in_a_continued_transaction_leaves_nothing(engine, begun):
+    task_id = first_task(engine)
+    with shared_reads(writes_next=True):
+        views.task_detail(engine.uow(), task_id)
+        with pytest.raises(NotFound):
+            engine.claim("no-such-task", user="sam")
+        assert views.task_detail(engine.uow(), task_id)["assignee"] is None
+        engine.claim(task_id, user="sam")  # the scope goes on: a new transaction
+    assert views.task_detail(engine.uow(), task_id)["assignee"] == "sam"
+
+
+def test_a_request_that_said_it_would_write_but_did_not_leaves_nothing_held(engine):
+    task_id = first_task(engine)
+    with shared_reads(writes_next=True) as scope:
+        views.task_detail(engine.uow(), task_id)
+    assert scope.reader is None
+    engine.claim(task_id, user="sam")  # the write lock was let go (SQLite would wait)
