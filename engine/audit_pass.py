@@ -77,6 +77,8 @@ def snapshot_options(dialect: str) -> dict[str, object]:
 @contextmanager
 def snapshot(session: Session) -> Iterator[Connection]:
     """A read-only, consistent view of the trail that takes no write lock."""
+    if session.in_transaction():  # its isolation is set: the options would be ignored
+        raise RuntimeError("a snapshot needs a transaction of its own (UnitOfWork.alone)")
     options = snapshot_options(session.get_bind().dialect.name)
     connection = session.connection(execution_options=options)
     try:

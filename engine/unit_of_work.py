@@ -74,10 +74,17 @@ class UnitOfWork:
         # Set by the engine: start another instance inside this unit of work.
         self.start_process: Callable[..., str] | None = None
         self.reading_only = False
+        self._alone = False
 
     def read_only(self) -> UnitOfWork:
         """This unit of work only reads: enter it with `with uow.read_only():`."""
         self.reading_only = True
+        return self
+
+    def alone(self) -> UnitOfWork:
+        """This unit of work begins a transaction of its own, never one a request began
+        for its write: for a pass that sets its own isolation (audit_pass.snapshot)."""
+        self._alone = True
         return self
 
     def __enter__(self) -> UnitOfWork:
@@ -96,7 +103,7 @@ class UnitOfWork:
         if scope is not None:
             # A write: what the request read so far ends; what it reads next sees the write.
             # A request that said it would write has read in a transaction begun for it.
-            begun_for_it = scope.hand_over()
+            begun_for_it = None if self._alone else scope.hand_over()
             scope.end()
             self._ends_scope = scope
             if begun_for_it is not None:

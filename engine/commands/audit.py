@@ -62,7 +62,7 @@ class AuditCommands(CaseNoteCommands):
         This is the one entry point of verification: further checks of the same
         snapshot (e.g. read models against the trail) belong here.
         """
-        with self.uow() as uow, audit_pass.snapshot(uow.session) as connection:
+        with self.uow().alone() as uow, audit_pass.snapshot(uow.session) as connection:
             verification = audit_split.verify(connection, progress)
             models = self.runtime.services.read_models()
             verification.problems.extend(check_read_models(uow.session, models))
@@ -123,7 +123,7 @@ class AuditCommands(CaseNoteCommands):
         cut = self._settled_last_event_id()
         if cut is None:
             raise InvalidState("the audit trail is empty: nothing to checkpoint")
-        with self.uow() as uow, audit_pass.snapshot(uow.session) as connection:
+        with self.uow().alone() as uow, audit_pass.snapshot(uow.session) as connection:
             found = audit_pass.run(connection, upto_id=cut, keep_leaves=True)
         if not found.verification.ok:
             raise InvalidState(
@@ -177,7 +177,7 @@ class AuditCommands(CaseNoteCommands):
         `matches_checkpoint` is False.
         """
         checkpoint = self._covering_checkpoint(event_id, checkpoint_id)
-        with self.uow() as uow, audit_pass.snapshot(uow.session) as connection:
+        with self.uow().alone() as uow, audit_pass.snapshot(uow.session) as connection:
             row = audit_pass.event_row(connection, event_id)
             if row is None:
                 raise NotFound(f"audit event {event_id} does not exist")
