@@ -27,9 +27,7 @@ def init_app(app: Flask) -> None:
 
 
 def _open_scope() -> None:
-    # An API call that changes something reads in the transaction its write continues.
-    writes = request.method not in SAFE_METHODS and request.path.startswith(API_PREFIX + "/")
-    scope = shared_reads(writes_next=writes)
+    scope = shared_reads(writes_next=writes_next())
     scope.__enter__()
     setattr(g, _KEY, scope)
 
@@ -38,3 +36,20 @@ def _close_scope(_exc: BaseException | None) -> None:
     scope: AbstractContextManager[ReadScope] | None = g.pop(_KEY, None)
     if scope is not None:
         scope.__exit__(None, None, None)
+
+
+def writes_next() -> bool:
+    """Whether this request reads in the transaction its write will continue: an API
+    call that changes something, with a JSON body or none, which is read whole first.
+    On SQLite that transaction holds the write lock, never while a client still sends.
+    An upload (a form) reads and writes as pages do; an oversized body is refused later."""
+    if request.method in SAFE_METHODS or not request.path.startswith(API_PREFIX + "/"):
+        return False
+    length = request.content_length or 0
+    if length and not request.is_json:
+        return False
+    limit = request.max_content_length
+    if limit is not None and length > limit:
+        return False
+    request.get_data(cache=True)
+    return True
