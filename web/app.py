@@ -13,6 +13,7 @@ from raci.visibility import ANALYST_ROLE
 
 from . import (
     case_notes,
+    cookie_sessions,
     display,
     errors,
     form_messages,
@@ -26,7 +27,7 @@ from . import (
 from .bootstrap import engine_for
 from .config import Settings
 from .diagram_response import LIMITS_KEY
-from .extensions import babel, csrf, limiter, login_manager
+from .extensions import babel, csrf, init_limiter, login_manager
 
 LOCALES = ("el", "en")
 
@@ -60,7 +61,7 @@ def create_app(
     login_manager.init_app(app)
     case_notes.init_app(app)  # before CSRF, which reads the body: uploads may be larger
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     # Names that come from data (process and task names in BPMN) are in the catalog too.
@@ -78,6 +79,7 @@ def create_app(
     errors.init_app(app)
     input_hygiene.init_app(app)
     request_reads.init_app(app)
+    cookie_sessions.init_app(app)
     _register_blueprints(app)
     display.init_app(app, settings.timezone)  # after the blueprints: its filters win
     app.after_request(_security_headers)
