@@ -1,10 +1,11 @@
-"""Which requests read in the transaction their write continues (web/request_reads.py).
+"""What a request opens: its transactions (web/request_reads.py), its cookie session.
 
 An API call that changes something, with a JSON body or none, reads who is calling in
 the transaction its command then writes in: one transaction, not two. On SQLite that
 transaction holds the write lock from the start, so the body is read whole before it
 begins, and requests that may take long to send or render (uploads, pages) keep a
-read transaction and a write transaction of their own.
+read transaction and a write transaction of their own. An API call, which only a
+bearer token authenticates, does not read the session cookie (web/cookie_sessions.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask import session
 
 from web import create_app
 from web.config import Settings
@@ -59,3 +61,13 @@ def test_an_api_write_without_a_body_continues_one_transaction(app):
 def test_other_requests_read_and_write_in_transactions_of_their_own(app, path, method, options):
     with app.test_request_context(path, method=method, **options):
         assert not writes_next()
+
+
+def test_an_api_call_opens_no_cookie_session_and_a_page_does(app):
+    client = app.test_client()
+    client.get("/login")  # a page: its session cookie (with the CSRF token) is set
+    cookie = {"Cookie": f"session={client.get_cookie('session').value}"}
+    with app.test_request_context("/login", headers=cookie):
+        assert "csrf_token" in session
+    with app.test_request_context("/api/v1/me", headers=cookie):
+        assert dict(session) == {}
