@@ -123,7 +123,10 @@ class Person:
         self.page.goto("/login")
         self.page.fill("input[name=username]", self.username)
         self.page.fill("input[name=password]", password)
-        self.page.click("button[type=submit]")
+        # Wait for the next page to load: what a test checks first (e.g. whether the
+        # phone's menu button shows) must not be read from a page still arriving.
+        with self.page.expect_navigation():
+            self.page.click("button[type=submit]")
 
     def follow_menu(self, link: str) -> None:
         """Follow a main-menu link, as a person does: on a phone, open the menu first."""
