@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from .database import Connect
 from .orm import api_tokens, cache_revisions, saved_filters, users
 
 # Built once: every request runs one of these (building a statement costs more than running
@@ -41,8 +42,9 @@ _TOKEN_HOLDER = (
 
 
 class AccountRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, connection: Connect) -> None:
         self.session = session
+        self._connection = connection  # for the token lookup of every API call
         self._locales: dict[str, str | None] = {}  # read in this unit of work
 
     def password_hash(self, username: str) -> tuple[str | None, bool] | None:
@@ -123,7 +125,8 @@ class AccountRepository:
     def token_holder(self, token_hash: str, now: datetime) -> Row | None:
         """(username, last_used_at, locale, session_generation, and the cache revisions) of
         an unexpired token's owner, in one SELECT; or None."""
-        return self.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash, "now": now}).first()
+        params = {"token_hash": token_hash, "now": now}
+        return self._connection().execute(_TOKEN_HOLDER, params).first()
 
     def note_token_use(self, token_hash: str, now: datetime) -> None:
         self.session.execute(

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from raci.directory import Directory
 
+from .database import Connect
 from .orm import cache_revisions
 from .workflow_cache import WorkflowCache
 
@@ -99,14 +99,14 @@ class Caches:
 class Revisions:
     """The cache revisions as one transaction sees them (read once), and its bumps."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connect) -> None:
+        self._connection = connection
         self._read: dict[str, int] | None = None
         self.changed: set[str] = set()  # bumped here: nothing is cached from this view
 
     def __getitem__(self, name: str) -> int:
         if self._read is None:
-            row = self.session.execute(_READ).one()
+            row = self._connection().execute(_READ).one()
             self._read = {DIRECTORY: row.directory, DEFINITIONS: row.definitions}
         return self._read[name]
 
@@ -120,7 +120,7 @@ class Revisions:
         if name not in self.changed:
             column = cache_revisions.c[name]
             bump = update(cache_revisions).where(cache_revisions.c.id == 1)
-            self.session.execute(bump.values({column: column + 1}))
+            self._connection().execute(bump.values({column: column + 1}))
             self.changed.add(name)
             self._read = None
 

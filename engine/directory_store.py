@@ -33,7 +33,7 @@ class DirectoryRepository:
     ) -> None:
         self.session = session
         self.caches = caches  # None: read from the tables every time (e.g. in a service)
-        self.revisions = revisions or Revisions(session)
+        self.revisions = revisions or Revisions(session.connection)
         self._loaded: Directory | None = None
 
     def load(self) -> Directory:

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 
 class VersionRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, connection: Connect) -> None:
         self.session = session
+        self._connection = connection  # for the lookups every start and notice makes
 
     def add(self, version: ProcessVersion) -> None:
         self.session.add(version)
@@ -53,7 +54,7 @@ class VersionRepository:
             params, statement = {"process_id": process_id}, _LATEST_VERSION_ID
         else:
             params, statement = {"process_id": process_id, "version": version}, _VERSION_ID
-        found = self.session.connection().execute(statement, params).scalar()
+        found = self._connection().execute(statement, params).scalar()
         if found is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFound(f"process '{process_id}'{suffix} is not deployed")
@@ -61,7 +62,7 @@ class VersionRepository:
 
     def name_of(self, version_id: int) -> str:
         """The BPMN name of a version's process (notices name it)."""
-        return self.session.connection().execute(_VERSION_NAME, {"id": version_id}).scalar_one()
+        return self._connection().execute(_VERSION_NAME, {"id": version_id}).scalar_one()
 
     def by_hash(self, process_id: str, content_hash: str) -> ProcessVersion | None:
         return self.session.scalars(

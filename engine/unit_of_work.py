@@ -123,7 +123,7 @@ class UnitOfWork:
             # snapshot, or the write lock if the request's write will continue it.
             options = {"read_only": not for_write}
             self._held = self.session.connection(execution_options=options)
-        self._open_repositories(Revisions(self.session))
+        self._open_repositories(Revisions(self.connection))
 
     def _take_over(self, reader: UnitOfWork) -> None:
         """Write in the transaction `reader` began for this write (read_scope.ReadScope),
@@ -136,14 +136,14 @@ class UnitOfWork:
         self._open_repositories(reader.revisions)
 
     def _open_repositories(self, revisions: Revisions) -> None:
-        self.versions = VersionRepository(self.session)
+        self.versions = VersionRepository(self.session, self.connection)
         self.audit = AuditRepository(self.session, self.connection)
         self.instances = InstanceRepository(self.connection, self.audit)
         self.tasks = TaskRepository(self.connection, self.instances)
         self.timers = TimerRepository(self.connection)
         self.revisions = revisions
         self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
-        self.accounts = AccountRepository(self.session)
+        self.accounts = AccountRepository(self.session, self.connection)
         self.task_roles = TaskRoleRepository(self.connection)
         self.consultations = ConsultationRepository(
             self.session, self.connection, reading_only=self.reading_only
