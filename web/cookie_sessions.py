@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from .api import PREFIX as API_PREFIX
+from .api import is_api_path
 
 
 class PageSessions(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if request.path.startswith(API_PREFIX + "/"):
+        if is_api_path(request.path):
             return self.session_class()
         return super().open_session(app, request)
 

@@ -48,7 +48,7 @@ def nul_location() -> str | None:
     """Where the current request holds a NUL: 'path', a parameter's name, a JSON path."""
     if NUL in request.path:
         return "path"
-    # Only a form's type has a form to parse (asking `request.form` costs even then).
+    # Only a form has a form to parse; asking a JSON call for `request.form` still costs.
     form = (request.form,) if request.mimetype in FORM_TYPES else ()
     for params in (request.args, *form):
         if (name := _in_params(params)) is not None:

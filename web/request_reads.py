@@ -14,7 +14,7 @@ from flask import Flask, g, request
 
 from engine.read_scope import ReadScope, shared_reads
 
-from .api import PREFIX as API_PREFIX
+from .api import is_api_path
 
 _KEY = "raciflow_read_scope"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,7 +43,7 @@ def writes_next() -> bool:
     call that changes something, with a JSON body or none, which is read whole first.
     On SQLite that transaction holds the write lock, never while a client still sends.
     An upload (a form) reads and writes as pages do; an oversized body is refused later."""
-    if request.method in SAFE_METHODS or not request.path.startswith(API_PREFIX + "/"):
+    if request.method in SAFE_METHODS or not is_api_path(request.path):
         return False
     length = request.content_length or 0
     if length and not request.is_json:

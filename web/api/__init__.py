@@ -44,6 +44,11 @@ AREAS = (
 )  # fmt: skip
 
 
+def is_api_path(path: str) -> bool:
+    """Whether a request's path is the JSON API's (bearer tokens, no cookie session)."""
+    return path.startswith(PREFIX + "/")
+
+
 class IdConverter(BaseConverter):
     """Task, instance and process ids: letters, digits and `_.-`; anything else is 404."""
 
