@@ -114,26 +114,28 @@ class UnitOfWork:
 
     def _begin(self, *, for_write: bool = False) -> None:
         self.now = self.clock.now()
-        self.session = self.session_factory()
-        self.session.info[UNIT_OF_WORK] = self
-        self._held: Connection | None = None  # see connection()
-        self._stored_workflows: dict[str, tuple[Any, bytes, Any]] = {}  # see stored_workflow
+        session = self.session_factory()
+        held = None
         if self.reading_only:
             # Begins the transaction now, with the option engine/database.py reads: a
             # snapshot, or the write lock if the request's write will continue it.
-            options = {"read_only": not for_write}
-            self._held = self.session.connection(execution_options=options)
-        self._open_repositories(Revisions(self.connection))
+            held = session.connection(execution_options={"read_only": not for_write})
+        self._work_in(session, held, Revisions(self.connection))
 
     def _take_over(self, reader: UnitOfWork) -> None:
-        """Write in the transaction `reader` began for this write (read_scope.ReadScope),
-        with repositories of a writer's own; the revisions it read stay true in it."""
+        """Write in the transaction `reader` began for this write (read_scope.ReadScope);
+        the revisions it read stay true in it."""
         self.now = self.clock.now()
-        self.session = reader.session
-        self.session.info[UNIT_OF_WORK] = self
-        self._held = reader._held
-        self._stored_workflows = {}
-        self._open_repositories(reader.revisions)
+        self._work_in(reader.session, reader._held, reader.revisions)
+
+    def _work_in(self, session: Session, held: Connection | None, revisions: Revisions) -> None:
+        """Work in `session`'s transaction (on `held`, if it has begun) with repositories
+        of this unit of work's own: all a unit of work keeps per transaction."""
+        self.session = session
+        session.info[UNIT_OF_WORK] = self
+        self._held = held  # see connection()
+        self._stored_workflows: dict[str, tuple[Any, bytes, Any]] = {}  # see stored_workflow
+        self._open_repositories(revisions)
 
     def _open_repositories(self, revisions: Revisions) -> None:
         self.versions = VersionRepository(self.session, self.connection)
