@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions import MultipleEventDefinition
@@ -349,41 +348,19 @@ class Runtime:
 
 
 def _timer_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    if not _has_timers(workflow):
-        return []  # most processes: no walk over the task tree, several per command
+    # SpiffWorkflow keeps the waiting events at hand: no walk over the task tree, which
+    # cost several per command.
     return [
         task
-        for task in workflow.get_tasks(state=TaskState.WAITING)
+        for task in spiff_internals.waiting_events(workflow)
         if _timer_definition(task) is not None
     ]
 
 
-# Per process spec: does it, or a subprocess of it, have an element that waits for a
-# timer? A spec and its subprocess specs are parsed together and never change.
-_TIMED: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
-
-
-def _has_timers(workflow: BpmnWorkflow) -> bool:
-    spec = workflow.spec
-    found = _TIMED.get(spec)
-    if found is None:
-        specs = [spec, *workflow.subprocess_specs.values()]
-        found = _TIMED[spec] = any(
-            _timer_definition_of(task_spec) is not None
-            for each in specs
-            for task_spec in each.task_specs.values()
-        )
-    return found
-
-
 def _timer_definition(task: Any) -> TimerEventDefinition | None:
-    return _timer_definition_of(task.task_spec)
-
-
-def _timer_definition_of(task_spec: Any) -> TimerEventDefinition | None:
-    """The timer an element waits for: its own, or the timer branch of an
+    """The timer a task waits for: its own, or the timer branch of an
     event-based gateway (whose events are one MultipleEventDefinition)."""
-    definition = getattr(task_spec, "event_definition", None)
+    definition = getattr(task.task_spec, "event_definition", None)
     if isinstance(definition, TimerEventDefinition):
         return definition
     if isinstance(definition, MultipleEventDefinition):

@@ -17,6 +17,9 @@ What we rely on:
   retry after an incident);
 - a task with boundary events is a child of a `BoundaryEventSplit` task, whose other
   children are its boundary events (a task's due time is its earliest boundary timer);
+- the top workflow's `event_manager.tasks` holds every catching event that waits, in
+  subprocesses too, and a restored workflow's as well (so finding the waiting timers
+  needs no walk over the task tree);
 - `BpmnWorkflowSerializer._encoder_cls` is the JSON encoder that writes the registry's
   types (dates, decimals, ...) found in task data.
 """
@@ -40,6 +43,13 @@ SCHEDULED = "raciflow_scheduled"
 def schedule_timer(task: Any, due: datetime) -> None:
     """Make the waiting timer `task` due at `due` (instead of SpiffWorkflow's own now)."""
     task._set_internal_data(event_value=due.isoformat(), **{SCHEDULED: True})
+
+
+def waiting_events(workflow: Any) -> list[Any]:
+    """The tasks of `workflow` (or of a subprocess of it) that wait for an event."""
+    return [
+        task for task in workflow.event_manager.tasks.values() if task.state == TaskState.WAITING
+    ]
 
 
 def is_scheduled(task: Any) -> bool:

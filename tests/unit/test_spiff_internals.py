@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 
 from engine import spiff_internals
@@ -100,6 +101,48 @@ def test_the_schedule_survives_the_serializer(runtime):
     wait = the_task(restored, "wait")
     assert spiff_internals.is_scheduled(wait)
     assert spiff_internals.timer_due(wait) == LONG_AGO + timedelta(hours=1)
+
+
+# --- the waiting events: SpiffWorkflow's event manager keeps them -----------------------
+
+
+def waiting_by_walk(workflow) -> set[UUID]:
+    """The catching events that wait, found the slow way: a walk over the task tree."""
+    return {
+        task.id
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(task.task_spec, CatchingEvent)
+    }
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    [
+        "timer_wait.bpmn",  # an intermediate timer
+        "offer_expiry.bpmn",  # a boundary timer on a user task
+        "events/timer_in_subprocess.bpmn",  # a timer inside a subprocess
+        "events/answer_or_chase.bpmn",  # an event-based gateway: a message or a timer
+        "events/order_wait.bpmn",  # a message
+    ],
+)
+def test_waiting_events_are_those_a_walk_over_the_tree_finds(runtime, file_name):
+    workflow, specs = started(runtime, file_name)
+    expected = waiting_by_walk(workflow)
+    assert expected, "the fixture waits for an event"
+    assert {task.id for task in spiff_internals.waiting_events(workflow)} == expected
+    restored = load_state(dump_state(workflow), specs)  # a case read back from the database
+    assert {task.id for task in spiff_internals.waiting_events(restored)} == expected
+
+
+def test_an_event_that_came_no_longer_waits(runtime):
+    workflow, _ = started(runtime, "events/timer_in_subprocess.bpmn")
+    [wait] = spiff_internals.waiting_events(workflow)
+    assert wait.task_spec.bpmn_id == "inner_wait"
+    spiff_internals.mark_timer_fired(wait)
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    assert spiff_internals.waiting_events(workflow) == []
+    assert is_ready(workflow, "follow_up")
 
 
 # --- a retry: a task in error is made ready again ---------------------------------------
