@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import canonical_json
 from .orm import start_mappers
+from .wal_checkpoints import WalCheckpointer
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -40,10 +41,21 @@ def make_engine(url: str, **options: Any) -> Engine:
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if database := _database_file(engine.url.database):
+            # Commits stop paying for checkpoints; a thread takes them (wal_checkpoints.py).
+            event.listen(engine, "connect", _no_autocheckpoint)
+            event.listen(engine, "commit", WalCheckpointer(database).committed)
         # pysqlite's own transaction handling defers BEGIN; take it over so that
         # each unit of work is one real transaction.
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _database_file(database: str | None) -> Path | None:
+    """The file of a SQLite database named by path; None in memory or named by URI."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _create_private(database: str | None) -> None:
@@ -52,10 +64,8 @@ def _create_private(database: str | None) -> None:
     The database holds password hashes and customer data; the default umask would
     let every local user read it.
     """
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    path = Path(database)
-    if not path.exists():
+    path = _database_file(database)
+    if path is not None and not path.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.touch(mode=0o600)
 
@@ -74,6 +84,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

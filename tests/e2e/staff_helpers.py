@@ -8,7 +8,7 @@ starts from the same state without paying for it again.
 from __future__ import annotations
 
 import re
-import shutil
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -86,10 +86,13 @@ def rate_limited_web_app(demo_database: Path, tmp_path: Path) -> Flask:
 
 
 def _demo_app(demo_database: Path, folder: Path, *, rate_limits: bool) -> Flask:
-    for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode keeps recent writes beside it
-        source = demo_database.with_name(demo_database.name + suffix)
-        if source.exists():
-            shutil.copy(source, folder / source.name)
+    # SQLite's backup: what is still in the WAL included, and consistent while the
+    # template's engine may still be checkpointing (engine/wal_checkpoints.py).
+    with (
+        sqlite3.connect(demo_database) as source,
+        sqlite3.connect(folder / "raciflow.sqlite") as copy,
+    ):
+        source.backup(copy)
     return create_app(_settings(folder), test_config={"RATELIMIT_ENABLED": rate_limits})
 
 

@@ -1,0 +1,80 @@
+"""SQLite's write-ahead log is folded into the database file by a thread, not by commits
+(engine/wal_checkpoints.py)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from engine.database import make_engine
+from engine.wal_checkpoints import WalCheckpointer
+
+
+def wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def rows_in_the_file_alone(database: Path, folder: Path) -> int:
+    """Rows of `notes` a copy of the database file holds without its WAL."""
+    copy = folder / "copy.sqlite"
+    shutil.copy(database, copy)
+    with sqlite3.connect(copy) as connection:
+        try:
+            return connection.execute("SELECT count(*) FROM notes").fetchone()[0]
+        except sqlite3.OperationalError:  # the table itself is still only in the WAL
+            return 0
+
+
+def test_commits_reach_the_database_file_soon_without_a_commit_paying_for_it(tmp_path):
+    database = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        # No commit checkpoints: that is the thread's job.
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    for n in range(20):
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes VALUES (:body)"), {"body": f"note {n}"})
+
+    assert wait_for(lambda: rows_in_the_file_alone(database, tmp_path) == 20)
+    engine.dispose()
+
+
+def test_the_thread_ends_when_the_database_is_quiet_and_a_commit_starts_it_again(tmp_path):
+    database = tmp_path / "db.sqlite"
+    sqlite3.connect(database).execute("PRAGMA journal_mode=WAL").fetchall()
+    checkpointer = WalCheckpointer(database, interval=0.01, idle_after=0.05)
+    checkpointer.committed()
+    assert checkpointer.running
+    assert wait_for(lambda: not checkpointer.running)
+
+    checkpointer.committed()
+    assert checkpointer.running
+
+
+def test_a_database_that_went_away_stops_the_thread_with_a_warning(tmp_path, caplog):
+    database = tmp_path / "gone.sqlite"
+    database.touch()
+    checkpointer = WalCheckpointer(database, interval=0.01)
+    database.unlink()
+    with caplog.at_level(logging.WARNING, logger="engine.wal_checkpoints"):
+        checkpointer.committed()  # the commit itself is not troubled
+        assert wait_for(lambda: not checkpointer.running)
+    assert "WAL checkpoints of" in caplog.text
+    assert not database.exists()  # and no empty database was made in its place
+
+
+def test_databases_in_memory_have_no_checkpointer():
+    engine = make_engine("sqlite://")
+    with engine.begin() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
