@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import canonical_json
@@ -70,11 +72,18 @@ def _create_private(database: str | None) -> None:
         path.touch(mode=0o600)
 
 
-def _sqlite_begin(conn: Any) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     # A unit of work takes the write lock up front (no deadlock upgrading a read lock);
     # a connection opened with read_only=True reads a snapshot and blocks no writer (WAL).
     read_only = conn.get_execution_options().get("read_only", False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    # Straight to the driver: SQLAlchemy's statement machinery cost more than the BEGIN.
+    # Its errors are wrapped as SQLAlchemy wraps a statement's ("database is locked" is
+    # an OperationalError, which the unit of work reads as a conflict).
+    try:
+        conn.connection.driver_connection.execute(begin)
+    except sqlite3.Error as err:
+        raise DBAPIError.instance(begin, (), err, sqlite3.Error) from err
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

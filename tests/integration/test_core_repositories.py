@@ -80,6 +80,25 @@ def test_readers_do_not_wait_for_a_writer_on_sqlite(sqlite_url, tmp_path):
         writer.close()
 
 
+def test_a_writer_kept_waiting_past_the_busy_timeout_on_sqlite_gets_a_conflict(sqlite_url):
+    db = make_engine(sqlite_url, connect_args={"timeout": 0.2})
+    engine = build_engine(sqlite_url, db_engine=db, migrate=True)
+    engine.deploy(fixture_files("approval.bpmn", "approval_level.dmn"), user="owner")
+    started = engine.start("approval", user="ana")
+    [task_id] = started.ready_tasks
+    writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(ConcurrencyConflict, match="try again"):
+            engine.claim(task_id, user="ana")  # its BEGIN IMMEDIATE waits 0.2 s, in vain
+    finally:
+        writer.rollback()
+        writer.close()
+    assert views.task_detail(engine.uow(), task_id)["assignee"] is None
+    engine.claim(task_id, user="ana")  # the lock gone, the same command goes through
+    assert views.task_detail(engine.uow(), task_id)["assignee"] == "ana"
+
+
 def _revision(engine, instance_id: str) -> int:
     with engine.reader() as uow:
         return uow.session.scalar(
