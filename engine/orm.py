@@ -44,6 +44,20 @@ class UTCDateTime(TypeDecorator):
             raise ValueError("naive datetime given; the engine stores UTC only")
         return value.astimezone(UTC)
 
+    def bind_processor(self, dialect: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        # SQLite stores text: the text SQLAlchemy's DATETIME writes, in one step instead
+        # of two (every row the engine writes has a time or more).
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            utc = self.process_bind_param(value, dialect)
+            return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
