@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections import OrderedDict
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -150,10 +151,35 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
     _keep_data_keys(state)
     state[_VERSION_KEY] = VERSION
     try:
-        text = json.dumps(state, separators=(",", ":"), cls=_ENCODER)
+        text = json.dumps(state, separators=(",", ":"), cls=_ENCODER).encode("utf-8")
     except (TypeError, ValueError) as err:  # e.g. a service returned a set
         raise UnstorableState(f"the case's data cannot be stored: {err}") from err
-    return zlib.compress(text.encode("utf-8"), 6)
+    blob = zlib.compress(text, 6)
+    if len(blob) <= _REMEMBERED_BLOB:
+        _RECENT_TEXT_SIZES[blob] = len(text)
+        if len(_RECENT_TEXT_SIZES) > _RECENT_SIZES_KEPT:
+            _RECENT_TEXT_SIZES.popitem(last=False)
+    return blob
+
+
+# The text sizes of the states dumped last: the workflow cache weighs a state just
+# dumped by its text without decompressing it again. Small states only, and few: this
+# holds at most 1 MiB of them.
+_RECENT_TEXT_SIZES: OrderedDict[bytes, int] = OrderedDict()
+_RECENT_SIZES_KEPT = 16
+_REMEMBERED_BLOB = 64 * 1024
+
+
+def state_text_size(blob: bytes, largest: int) -> int | None:
+    """The length of the JSON text `blob` (from `dump_state`) holds, or None if over
+    `largest`: at most that much is decompressed to find out."""
+    size = _RECENT_TEXT_SIZES.get(blob)
+    if size is None:
+        try:
+            size = len(zlib.decompressobj().decompress(blob, largest + 1))
+        except zlib.error:
+            return None
+    return None if size > largest else size
 
 
 def as_stored(values: dict[str, Any]) -> dict[str, Any]:

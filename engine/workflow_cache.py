@@ -16,9 +16,10 @@ them back (engine/scripting.py), so a kept workflow and a restored one hold the 
 from __future__ import annotations
 
 import threading
-import zlib
 from collections import OrderedDict
 from typing import Any
+
+from .serialization import state_text_size
 
 # Per process. A typical case's state is a few KB of JSON and ~20 KB in memory, so the
 # count binds; the text budget bounds cases carrying large data, whose compressed state
@@ -54,7 +55,7 @@ class WorkflowCache:
         return kept[2]
 
     def keep(self, instance_id: str, version_id: int, state: bytes, workflow: Any) -> None:
-        size = _text_size(state, self._largest)
+        size = state_text_size(state, self._largest)
         with self._lock:
             self._drop(instance_id)
             if size is None:
@@ -72,13 +73,3 @@ class WorkflowCache:
 
     def __len__(self) -> int:
         return len(self._kept)
-
-
-def _text_size(state: bytes, largest: int) -> int | None:
-    """The length of the JSON text `state` holds (engine/serialization.py compresses it),
-    or None if over `largest`: at most that much is decompressed to find out."""
-    try:
-        text = zlib.decompressobj().decompress(state, largest + 1)
-    except zlib.error:
-        return None
-    return None if len(text) > largest else len(text)

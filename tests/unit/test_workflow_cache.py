@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import zlib
+from datetime import UTC, datetime
 
+from engine import ServiceRegistry
+from engine.clock import FakeClock
+from engine.definitions import parse_definitions
+from engine.runtime import Runtime
+from engine.serialization import dump_state, spec_from_dict, state_text_size
 from engine.workflow_cache import WorkflowCache
+from tests.conftest import fixture_files
 
 
 def stored(text: str) -> bytes:
@@ -58,3 +65,17 @@ def test_the_kept_states_share_one_budget() -> None:
     assert cache.take("a", 1, stored("a" * 1000)) is None
     cache.keep("d", 1, stored("d" * 400), object())
     assert len(cache) == 3  # room for a small one beside the two
+
+
+def test_a_state_weighs_its_text_whether_dumped_here_or_stored_by_another_process() -> None:
+    [definition] = parse_definitions(fixture_files("timer_wait.bpmn"))
+    runtime = Runtime(ServiceRegistry(), FakeClock(datetime(2026, 1, 5, tzinfo=UTC)))
+    workflow = runtime.create(spec_from_dict(definition.spec), {})
+    runtime.advance(workflow)
+    dumped = dump_state(workflow)
+    text = len(zlib.decompress(dumped))
+    elsewhere = zlib.compress(zlib.decompress(dumped), 9)  # other bytes, the same text
+    assert state_text_size(dumped, 10**6) == state_text_size(elsewhere, 10**6) == text
+    assert state_text_size(dumped, text - 1) is None
+    assert state_text_size(elsewhere, text - 1) is None
+    assert state_text_size(b"not a state", 10**6) is None
