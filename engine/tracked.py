@@ -66,10 +66,11 @@ class TrackedRows(Generic[Record]):
         or whose key is in `touched` (then perhaps with no column changed)."""
         for key, snapshot in self._snapshots.items():
             record = self._objects[key]
+            fields = _fields(record)
             changed = {
                 name: value
                 for name, old in zip(self.columns, snapshot, strict=True)
-                if (value := getattr(record, name)) is not old and value != old
+                if (value := fields.get(name)) is not old and value != old
             }
             if changed or key in touched:
                 yield record, changed, snapshot
@@ -77,11 +78,19 @@ class TrackedRows(Generic[Record]):
     def mark_written(self) -> None:
         """What is held is now what the database holds (after the writes of a commit)."""
         for key, record in self._objects.items():
-            self._snapshots[key] = tuple(getattr(record, name) for name in self.columns)
+            self._snapshots[key] = tuple(map(_fields(record).get, self.columns))
         self._new.clear()
 
     def _values(self, record: Record) -> dict[str, Any]:
-        return {name: getattr(record, name) for name in self.columns}
+        fields = _fields(record)
+        return {name: fields.get(name) for name in self.columns}
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A record's field values. Read from its __dict__: on a class mapped for the views,
+    each attribute read is a descriptor call, and a commit reads every column of every
+    record held. (A dataclass sets every field there; the ORM's unset one reads None.)"""
+    return record.__dict__
 
 
 @cache
