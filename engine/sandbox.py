@@ -62,7 +62,7 @@ MAX_INT_BITS = 64 * 1024
 MAX_ROUND_DIGITS = 10_000  # round(x, n): |n| beyond this makes a huge power of ten
 MAX_DATA_BYTES = 1024 * 1024  # task data a script may leave behind, as JSON
 MAX_MESSAGE = 500  # characters of a script's own error message that we keep
-DEFAULT_TIME_LIMIT = 1.0  # seconds of CPU per script or expression
+DEFAULT_TIME_LIMIT = 1.0  # seconds per script or expression, on the wall clock
 DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024  # bytes a script may add to the process's memory
 _MEMORY_CHECK_INTERVAL = 0.001  # seconds between two readings of the resident memory
 
