@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,14 @@ pytest.register_assert_rewrite("tests.e2e.staff_helpers")
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = Path(__file__).parent / "bad"
 POSTGRES_URL = os.environ.get("RACIFLOW_TEST_POSTGRES_URL")
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30) -> None:
+    """Wait until `predicate()` holds (what another process or thread does), or fail."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
 
 
 def fixture_files(*names: str) -> list[SourceFile]:

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, wait_for
 from tests.e2e.conftest import RACIFLOW, bpmn_folder
 from tests.e2e.test_cli_serve import first_line
-from tests.e2e.test_cli_worker import wait_for
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, wait_for
 from tests.e2e.conftest import RACIFLOW, bpmn_folder
 from tests.e2e.test_cli_serve import first_line
 
@@ -18,13 +18,6 @@ from tests.e2e.test_cli_serve import first_line
 @pytest.fixture
 def bpmn_dir(tmp_path: Path) -> Path:
     return bpmn_folder(tmp_path, FIXTURES / "quick_timer.bpmn")
-
-
-def wait_for(predicate, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

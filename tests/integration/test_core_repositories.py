@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select, update
@@ -60,40 +62,46 @@ def test_a_read_only_unit_of_work_refuses_to_commit(engine):
         uow.commit()
 
 
-def test_readers_do_not_wait_for_a_writer_on_sqlite(sqlite_url, tmp_path):
-    # A short busy timeout: a reader that queued behind the writer would fail, not hang.
-    db = make_engine(sqlite_url, connect_args={"timeout": 0.5})
+def started_with_busy_timeout(sqlite_url: str, seconds: float):
+    """An engine whose connections wait `seconds` for SQLite's write lock, and a case."""
+    db = make_engine(sqlite_url, connect_args={"timeout": seconds})
     engine = build_engine(sqlite_url, db_engine=db, migrate=True)
     engine.deploy(fixture_files("approval.bpmn", "approval_level.dmn"), user="owner")
-    started = engine.start("approval", user="ana")
-    [task_id] = started.ready_tasks
+    return engine, engine.start("approval", user="ana")
+
+
+@contextmanager
+def write_lock_held_elsewhere(sqlite_url: str) -> Iterator[None]:
+    """Another process holds SQLite's write lock for the block."""
     writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    writer.execute("BEGIN IMMEDIATE")
     try:
+        yield
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def test_readers_do_not_wait_for_a_writer_on_sqlite(sqlite_url, tmp_path):
+    # A short busy timeout: a reader that queued behind the writer would fail, not hang.
+    engine, started = started_with_busy_timeout(sqlite_url, 0.5)
+    [task_id] = started.ready_tasks
+    with write_lock_held_elsewhere(sqlite_url):
         began = time.perf_counter()
         assert views.instance(engine.uow(), started.instance_id)["status"] == "waiting"
         assert [t["id"] for t in views.open_tasks(engine.uow())] == [task_id]
         assert engine.task_data(task_id) == {}
         assert time.perf_counter() - began < 0.5
-    finally:
-        writer.rollback()
-        writer.close()
 
 
 def test_a_writer_kept_waiting_past_the_busy_timeout_on_sqlite_gets_a_conflict(sqlite_url):
-    db = make_engine(sqlite_url, connect_args={"timeout": 0.2})
-    engine = build_engine(sqlite_url, db_engine=db, migrate=True)
-    engine.deploy(fixture_files("approval.bpmn", "approval_level.dmn"), user="owner")
-    started = engine.start("approval", user="ana")
+    engine, started = started_with_busy_timeout(sqlite_url, 0.2)
     [task_id] = started.ready_tasks
-    writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    try:
-        with pytest.raises(ConcurrencyConflict, match="try again"):
-            engine.claim(task_id, user="ana")  # its BEGIN IMMEDIATE waits 0.2 s, in vain
-    finally:
-        writer.rollback()
-        writer.close()
+    with (
+        write_lock_held_elsewhere(sqlite_url),
+        pytest.raises(ConcurrencyConflict, match="try again"),
+    ):
+        engine.claim(task_id, user="ana")  # its BEGIN IMMEDIATE waits 0.2 s, in vain
     assert views.task_detail(engine.uow(), task_id)["assignee"] is None
     engine.claim(task_id, user="ana")  # the lock gone, the same command goes through
     assert views.task_detail(engine.uow(), task_id)["assignee"] == "ana"

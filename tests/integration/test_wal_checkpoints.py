@@ -6,22 +6,13 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
-import time
 from pathlib import Path
 
 from sqlalchemy import text
 
 from engine.database import make_engine
 from engine.wal_checkpoints import WalCheckpointer
-
-
-def wait_for(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+from tests.conftest import wait_for
 
 
 def rows_in_the_file_alone(database: Path, folder: Path) -> int:
@@ -46,7 +37,7 @@ def test_commits_reach_the_database_file_soon_without_a_commit_paying_for_it(tmp
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO notes VALUES (:body)"), {"body": f"note {n}"})
 
-    assert wait_for(lambda: rows_in_the_file_alone(database, tmp_path) == 20)
+    wait_for(lambda: rows_in_the_file_alone(database, tmp_path) == 20, timeout=5)
     engine.dispose()
 
 
@@ -56,7 +47,7 @@ def test_the_thread_ends_when_the_database_is_quiet_and_a_commit_starts_it_again
     checkpointer = WalCheckpointer(database, interval=0.01, idle_after=0.05)
     checkpointer.committed()
     assert checkpointer.running
-    assert wait_for(lambda: not checkpointer.running)
+    wait_for(lambda: not checkpointer.running, timeout=5)
 
     checkpointer.committed()
     assert checkpointer.running
@@ -69,7 +60,7 @@ def test_a_database_that_went_away_stops_the_thread_with_a_warning(tmp_path, cap
     database.unlink()
     with caplog.at_level(logging.WARNING, logger="engine.wal_checkpoints"):
         checkpointer.committed()  # the commit itself is not troubled
-        assert wait_for(lambda: not checkpointer.running)
+        wait_for(lambda: not checkpointer.running, timeout=5)
     assert "WAL checkpoints of" in caplog.text
     assert not database.exists()  # and no empty database was made in its place
 
