@@ -13,12 +13,24 @@ when the last connection to a database closes.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+# Held while a checkpointing thread is inside SQLite, and taken by a fork: a child forked
+# while another thread held one of SQLite's mutexes (its allocator's, say) would wait for
+# it forever at its first connection (engine/audit_split.py forks to verify in parallel).
+_IN_SQLITE = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_IN_SQLITE.acquire,
+        after_in_parent=_IN_SQLITE.release,
+        after_in_child=_IN_SQLITE.release,
+    )
 
 
 class WalCheckpointer:
@@ -59,15 +71,17 @@ class WalCheckpointer:
             while self._wait_for_commits():
                 # Let the commit land (its listener runs just before) and others gather.
                 time.sleep(self._interval)
-                connection = connection or sqlite3.connect(self._uri, uri=True, timeout=0)
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                with _IN_SQLITE:
+                    connection = connection or sqlite3.connect(self._uri, uri=True, timeout=0)
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as err:  # the file went away, or cannot be opened
             log.warning("WAL checkpoints of %s stopped: %s", self._uri, err)
             with self._lock:
                 self._thread = None
         finally:
             if connection is not None:
-                connection.close()
+                with _IN_SQLITE:
+                    connection.close()
 
     def _wait_for_commits(self) -> bool:
         """Whether there is a commit to checkpoint; False (and the thread ends) when quiet."""

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -69,3 +71,30 @@ def test_databases_in_memory_have_no_checkpointer():
     engine = make_engine("sqlite://")
     with engine.begin() as connection:
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def test_a_process_forked_while_checkpoints_run_can_use_sqlite(tmp_path):
+    """A fork waits until no checkpoint is inside SQLite: a child forked mid-checkpoint
+    found SQLite's mutexes held by a thread it does not have, and hung."""
+    database = tmp_path / "db.sqlite"
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE notes (body TEXT)")
+    checkpointer = WalCheckpointer(database, interval=0)  # checkpoints without a pause
+    for _ in range(60):
+        writer.execute("INSERT INTO notes VALUES (?)", ("x" * 20000,))
+        checkpointer.committed()
+        pid = os.fork()
+        if pid == 0:  # the child: open the database, read, and leave
+            with sqlite3.connect(database) as child:
+                child.execute("SELECT count(*) FROM notes").fetchone()
+            os._exit(0)
+        deadline = time.monotonic() + 10
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                raise AssertionError("a forked child hung in SQLite")
+            time.sleep(0.01)
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+    writer.close()
