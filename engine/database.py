@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import canonical_json
 from .orm import start_mappers
+from .sqlite_write_lock import begin_immediate, busy_timeout_ms
 from .wal_checkpoints import WalCheckpointer
 
 if TYPE_CHECKING:
@@ -73,21 +74,30 @@ def _create_private(database: str | None) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    # A unit of work takes the write lock up front (no deadlock upgrading a read lock);
-    # a connection opened with read_only=True reads a snapshot and blocks no writer (WAL).
+    # A unit of work takes the write lock up front (no deadlock upgrading a read lock),
+    # and goes on soon after another lets go of it (sqlite_write_lock.py); a connection
+    # opened with read_only=True reads a snapshot and blocks no writer (WAL).
     read_only = conn.get_execution_options().get("read_only", False)
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
     # Straight to the driver: SQLAlchemy's statement machinery cost more than the BEGIN.
     # Its errors are wrapped as SQLAlchemy wraps a statement's ("database is locked" is
     # an OperationalError, which the unit of work reads as a conflict).
+    pooled = conn.connection
     try:
-        conn.connection.driver_connection.execute(begin)
+        if read_only:
+            pooled.driver_connection.execute(begin)
+        else:
+            begin_immediate(pooled.driver_connection, pooled.info[_BUSY_TIMEOUT])
     except sqlite3.Error as err:
         raise DBAPIError.instance(begin, (), err, sqlite3.Error) from err
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+_BUSY_TIMEOUT = "raciflow_busy_timeout_ms"  # a pooled connection's info key
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     dbapi_connection.isolation_level = None
+    record.info[_BUSY_TIMEOUT] = busy_timeout_ms(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -4,12 +4,13 @@ and readers that never wait for a writer."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from engine import build_engine, views
 from engine.database import make_engine
@@ -105,6 +106,33 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_on_sqlite_gets_a_conflict(s
     assert views.task_detail(engine.uow(), task_id)["assignee"] is None
     engine.claim(task_id, user="ana")  # the lock gone, the same command goes through
     assert views.task_detail(engine.uow(), task_id)["assignee"] == "ana"
+
+
+def test_a_waiting_writer_goes_on_soon_after_the_write_lock_is_released_on_sqlite(sqlite_url):
+    # SQLite's own busy handler tries at 228 ms of waiting, then at 328: released at 240 ms,
+    # a writer it kept waiting went on ~90 ms late (two web workers were no faster than one).
+    engine, started = started_with_busy_timeout(sqlite_url, 5)
+    [task_id] = started.ready_tasks
+    began: list[float] = []  # when the claim's transaction had the lock (after its BEGIN)
+    event.listen(engine.database, "begin", lambda _conn: began.append(time.monotonic()))
+    holder = sqlite3.connect(
+        sqlite_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+    )
+    holder.execute("BEGIN IMMEDIATE")
+    released: list[float] = []
+
+    def release_later(waiting_since: float) -> None:
+        time.sleep(max(0.0, waiting_since + 0.24 - time.monotonic()))
+        holder.rollback()
+        released.append(time.monotonic())
+
+    releaser = threading.Thread(target=release_later, args=(time.monotonic(),))
+    releaser.start()
+    engine.claim(task_id, user="ana")
+    releaser.join()
+    holder.close()
+    assert views.task_detail(engine.uow(), task_id)["assignee"] == "ana"
+    assert began[-1] - released[0] < 0.05
 
 
 def _revision(engine, instance_id: str) -> int:
