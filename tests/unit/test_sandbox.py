@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -81,6 +83,42 @@ def test_escapes_are_refused(script):
 def test_endless_loop_is_stopped():
     with pytest.raises(ScriptError, match="time limit"):
         run("while True:\n    pass")
+
+
+def test_time_spent_waiting_for_a_core_does_not_count_against_the_limit():
+    # On a busy server a script's thread waits for a core; the limit is its CPU time.
+    # (A sleep stands for the wait: the thread is off the CPU.)
+    data = {"wait_for_a_core": time.sleep}
+    sandbox.execute(
+        "for i in range(4):\n    wait_for_a_core(0.1)\ndone = True", data, time_limit=0.2
+    )
+    assert data["done"] is True
+
+
+def test_a_script_on_the_cpu_is_stopped_even_when_it_also_waits():
+    data = {"wait_for_a_core": time.sleep}
+    script = "while True:\n    wait_for_a_core(0.001)\n    for i in range(2000):\n        pass"
+    began = time.monotonic()
+    with pytest.raises(ScriptError, match="time limit"):
+        sandbox.execute(script, data, time_limit=0.2)
+    assert time.monotonic() - began < 5
+
+
+def test_the_limit_is_the_scripts_own_cpu_time_not_another_threads():
+    other_used_more_than_the_limit = threading.Event()
+
+    def busy() -> None:  # another thread of the server works while the script waits
+        began = time.thread_time()
+        while time.thread_time() - began < 0.3:
+            sum(range(1000))
+        other_used_more_than_the_limit.set()
+
+    other = threading.Thread(target=busy)
+    other.start()
+    data = {"wait_for_the_other": other_used_more_than_the_limit.wait}
+    sandbox.execute("wait_for_the_other(30)\ndone = True", data, time_limit=0.2)
+    other.join()
+    assert data["done"] is True
 
 
 def test_scripts_cannot_catch_the_time_limit():
