@@ -29,7 +29,7 @@ from engine.views.inbox_sections import DUE_FILTERS, SORTS, InboxQuery
 from engine.views.notifications import notifications_page
 from workflows.customer_search import CASES_BY_CUSTOMER_NAME
 
-from . import form_values
+from . import form_values, names
 from .i18n import error_text
 from .inbox_rows import inbox_rows
 from .query_args import page_number
@@ -123,8 +123,21 @@ def _each(act: Callable[..., Any]) -> tuple[int, list[str]]:
             act(task_id, user=current_user.username)
             done += 1
         except EngineError as error:  # one refusal must not stop the others
-            refused.append(error_text(error))
+            refused.append(
+                _("%(task)s: %(reason)s", task=_named(task_id), reason=error_text(error))
+            )
     return done, refused
+
+
+def _named(task_id: str) -> str:
+    """A task among many, as its inbox row names it: its name and its case's key."""
+    try:
+        task = views.task_detail(engine().uow(), task_id)
+    except EngineError:  # no such task (a form made by hand): say so without its id
+        return _("a task that does not exist")
+    if task.get("business_key"):
+        return _("«%(task)s» (%(case)s)", task=names.tr(task["name"]), case=task["business_key"])
+    return _("«%(task)s»", task=names.tr(task["name"]))
 
 
 def _report(message: str, refused: list[str]) -> Response:

@@ -307,7 +307,7 @@ def pick(tasks: list[HumanTask], task_id: str, status: TaskStatus) -> HumanTask 
 def open_task(uow: UnitOfWork, task_id: str, status: TaskStatus = TaskStatus.READY) -> Any:
     task = uow.tasks.get(task_id)
     if task.status != status:
-        raise InvalidState(Message(N_("task %(id)s is %(status)s"), id=task_id, status=task.status))
+        raise InvalidState(Message(N_("the task is %(status)s"), status=task.status))
     return task
 
 

@@ -320,7 +320,7 @@ class CaseNoteCommands(EngineBase):
     def _require_reader(self, instance_id: str, user: str) -> None:
         part = case_part(self.uow(), instance_id, user)
         if not visibility.may_see_case(self._roles(user), part):
-            raise NotAllowed(Message(N_("you take no part in instance %(id)s"), id=instance_id))
+            raise NotAllowed(Message(N_("you take no part in this case")))
 
     def _require_contributor(self, instance_id: str, user: str) -> None:
         part = case_part(self.uow(), instance_id, user)

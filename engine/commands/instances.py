@@ -71,11 +71,7 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             self._require_canceller(uow, instance, user)
             if InstanceStatus(instance.status).is_final:
                 raise InvalidState(
-                    Message(
-                        N_("instance %(id)s is already %(status)s"),
-                        id=instance_id,
-                        status=instance.status,
-                    )
+                    Message(N_("the case is already %(status)s"), status=instance.status)
                 )
             workflow, version_number = self._load(uow, instance)
             compensated = self._compensate(

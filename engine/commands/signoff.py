@@ -156,10 +156,6 @@ class SignOffCommands(ResignatureCommands):
         task, instance, governance = self._governed_task(uow, task_id)
         if task.status != TaskStatus.AWAITING_SIGNOFF:
             raise InvalidState(
-                Message(
-                    N_("task %(id)s is not waiting for sign-off (%(status)s)"),
-                    id=task_id,
-                    status=task.status,
-                )
+                Message(N_("the task is not waiting for sign-off (%(status)s)"), status=task.status)
             )
         return task, instance, governance

@@ -41,7 +41,7 @@ class TaskCommands(ResignatureCommands):
             if task.routed_to not in (None, user):  # another's by name: only their deputy
                 acting = self._acting_r(uow, instance, task, user)
             elif task.assignee not in (None, user):  # taken first: a conflict, not a refusal
-                raise InvalidState(_claimed(task_id, task.assignee))
+                raise InvalidState(_claimed(task.assignee))
             if task.assignee == user:
                 return
             acting = acting or self._acting_r(uow, instance, task, user)
@@ -57,9 +57,7 @@ class TaskCommands(ResignatureCommands):
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
             if task.assignee != user:
-                raise NotAllowed(
-                    Message(N_("task %(id)s is not claimed by %(user)s"), id=task_id, user=user)
-                )
+                raise NotAllowed(Message(N_("the task is not claimed by %(user)s"), user=user))
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
             governed = self._governance(uow, instance.version_id) is not None
@@ -129,7 +127,7 @@ class TaskCommands(ResignatureCommands):
             if task.routed_to not in (None, user):  # refused by the rule, with its reason
                 self._acting_r(uow, uow.instances.get(task.instance_id), task, user)
             if task.assignee not in (None, user):
-                raise NotAllowed(_claimed(task_id, task.assignee))
+                raise NotAllowed(_claimed(task.assignee))
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))
@@ -239,5 +237,6 @@ def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) ->
         raise RaciRefusal("C", str(msg), task.id, msg)
 
 
-def _claimed(task_id: str, assignee: str | None) -> Message:
-    return Message(N_("task %(id)s is claimed by %(user)s"), id=task_id, user=assignee)
+def _claimed(assignee: str | None) -> Message:
+    # No task id in words people read: they act on the task's own page (or its inbox row).
+    return Message(N_("the task is already claimed by %(user)s"), user=assignee)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -33,6 +34,16 @@ def test_the_four_eyes_refusal_reads_in_greek_with_the_task_named_in_greek(web_a
     assert "αρχή των τεσσάρων ματιών" in html
     assert "«Πιστωτική ανάλυση (υπογραφή ελεγκτή πιστώσεων)»" in html
     assert "four eyes" not in html and "analyse_controller" not in html
+
+
+def test_a_claim_lost_to_a_colleague_names_the_colleague_in_greek_not_the_task_id(web_app, crm):
+    analysis = requested(crm)
+    assert sign_in(web_app, "anna.credit").post(f"/tasks/{analysis}/claim").status_code == 302
+    crm.set_locale("kostas.credit", "el")
+    lost = sign_in(web_app, "kostas.credit").post(f"/tasks/{analysis}/claim")
+    assert lost.status_code == 409
+    [said] = re.findall(r'class="flash error" role="alert">([^<]*)<', lost.get_data(as_text=True))
+    assert said == "Την εργασία την έχει ήδη αναλάβει ο/η Άννα Μιχαηλίδου"
 
 
 def test_the_api_answers_a_refusal_in_the_callers_language(web_app, crm):

@@ -56,7 +56,7 @@ def visible_instance(instance_id: str) -> dict[str, Any]:
         user.roles, visibility.case_part(engine().uow(), instance_id, user.username)
     ):
         return found
-    raise NotAllowed(Message(N_("you take no part in instance %(id)s"), id=instance_id))
+    raise NotAllowed(Message(N_("you take no part in this case")))
 
 
 def sees_everything() -> bool:
