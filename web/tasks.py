@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from engine import views
@@ -89,9 +90,9 @@ def complete(task_id: str) -> Any:
     except InvalidTaskData as invalid:
         form = form_render.bind(schema, form=request.form, errors=invalid.errors)
         return _render(page, form=form, error=_("Please correct the marked fields."), status=422)
-    except EngineError as error:
+    except EngineError as error:  # the typed values stay; the page shows the task as it is now
         form = form_render.bind(schema, form=request.form)
-        return _render(page, form=form, error=error_text(error), status=status_of(error))
+        return _render(_as_now(page), form=form, error=error_text(error), status=status_of(error))
     if views.task_detail(engine().uow(), task_id)["status"] == "awaiting_signoff":
         flash(_("Submitted: the work now waits for sign-off."), "ok")
         return redirect(url_for("tasks.show", task_id=task_id))
@@ -111,7 +112,7 @@ def approve(task_id: str) -> Any:
     try:
         state = engine().approve(task_id, user=current_user.username)
     except EngineError as error:
-        return _render(page, error=error_text(error), status=status_of(error))
+        return _render(_as_now(page), error=error_text(error), status=status_of(error))
     if state.status == "error":
         return _failed_after(state, _("Signed off, but the next step failed: %(error)s"))
     flash(_("Signed off: the process has moved on."), "ok")
@@ -160,11 +161,21 @@ def _act(
     try:
         action()
     except EngineError as error:
-        return _render(page, error=error_text(error), status=status_of(error))
+        return _render(_as_now(page), error=error_text(error), status=status_of(error))
     flash(done, "ok")
     if to_inbox:
         return redirect(url_for("inbox.index"))
     return redirect(url_for("tasks.show", task_id=page.task["id"]))
+
+
+def _as_now(page: task_page.TaskPage) -> task_page.TaskPage:
+    """The page as its task stands after a refused act. A refusal often means another
+    person acted first; the page loaded before the act would contradict the reason
+    (a claim button, and "claimed by nobody", beside "a colleague has claimed it")."""
+    try:
+        return task_page.load(page.task["id"], current_user)
+    except (EngineError, HTTPException):  # gone, or no longer the user's to see
+        return page
 
 
 def _failed_after(state: Any, message: str) -> Response:

@@ -13,6 +13,7 @@ from engine import views
 from engine.model import OutboxMail
 from engine.views.notifications import notifications_page
 from tests.e2e.staff_helpers import DEMO_PASSWORD, analysed, requested, sign_in
+from web import task_page
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 
@@ -44,6 +45,26 @@ def test_a_claim_lost_to_a_colleague_names_the_colleague_in_greek_not_the_task_i
     assert lost.status_code == 409
     [said] = re.findall(r'class="flash error" role="alert">([^<]*)<', lost.get_data(as_text=True))
     assert said == "Την εργασία την έχει ήδη αναλάβει ο/η Άννα Μιχαηλίδου"
+
+
+def test_a_claim_lost_in_a_race_shows_the_task_as_it_stands_now(web_app, crm, monkeypatch):
+    analysis = requested(crm)
+    load_page = task_page.load
+
+    def anna_claims_meanwhile(task_id, user):  # her click lands after kostas's page loaded
+        page = load_page(task_id, user)
+        if views.task_detail(crm.uow(), task_id)["assignee"] is None:
+            crm.claim(task_id, user="anna.credit")
+        return page
+
+    monkeypatch.setattr(task_page, "load", anna_claims_meanwhile)
+    crm.set_locale("kostas.credit", "el")
+    lost = sign_in(web_app, "kostas.credit").post(f"/tasks/{analysis}/claim")
+    html = lost.get_data(as_text=True)
+    assert lost.status_code == 409
+    assert "Την εργασία την έχει ήδη αναλάβει ο/η Άννα Μιχαηλίδου" in html
+    assert f'action="/tasks/{analysis}/claim"' not in html  # no claim button beside it
+    assert "κανέναν" not in html  # nor "claimed by nobody"
 
 
 def test_the_api_answers_a_refusal_in_the_callers_language(web_app, crm):
