@@ -285,3 +285,20 @@ def test_the_customer_filter_takes_a_name_typed_any_way(web_app, crm):
         assert analysis in task_ids(html) and other not in task_ids(html), typed
     html = anna.page("/inbox/?section=queue&customer=" + "x" * 5000)  # bounded, no error
     assert total(html) == 0
+
+
+def test_the_inbox_names_who_has_a_task_and_who_did_it_by_name(web_app, crm):
+    claimed, signing = requested(crm), requested(crm, customer=151)
+    crm.claim(claimed, user="anna.credit")
+    crm.claim(signing, user="anna.credit")
+    analysed(crm, signing)  # done by anna, it now waits for another's sign-off
+    anna = crm.directory().users["anna.credit"].name
+
+    mine = sign_in(web_app, "anna.credit").page("/inbox/?section=mine")
+    assert who_cells(mine) == [anna]
+    signoffs = sign_in(web_app, "kostas.credit").page("/inbox/?section=signoffs")
+    assert who_cells(signoffs) == [f"by {anna}"]
+
+
+def who_cells(html: str) -> list[str]:
+    return re.findall(r'<td data-label="Who">([^<]*)</td>', html)
