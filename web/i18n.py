@@ -66,6 +66,12 @@ def error_text(error: BaseException) -> str:
     return render(found) if found is not None else str(error)
 
 
+def as_sentence(text: str) -> str:
+    """`text` with a capital first letter, to stand alone. Engine messages start in lower
+    case because they are also said inside other sentences ("Not done: …")."""
+    return text[:1].upper() + text[1:]
+
+
 @cache
 def catalog(locale: str) -> NullTranslations:
     """The compiled catalog of `locale` (English, the msgids, when there is none)."""

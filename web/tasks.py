@@ -27,7 +27,7 @@ from . import case_warnings, form_render, form_values, record_checks, task_page
 from .errors import status_of
 from .extensions import password_guesses
 from .form_prefill import starting_values
-from .i18n import error_text
+from .i18n import as_sentence, error_text
 from .people_fields import with_people
 from .services import engine
 from .vocabulary import role_name
@@ -108,7 +108,9 @@ def complete(task_id: str) -> Any:
 def approve(task_id: str) -> Any:
     page = task_page.load(task_id, current_user)
     if not engine().authenticate(current_user.username, request.form.get("password", "")):
-        return _render(page, sign_errors={"approve": [_("Wrong password.")]}, status=403)
+        # Said at the top too: on a phone the field is far below where the page opens.
+        error, field = _("Not signed off: the password was wrong."), [_("Wrong password.")]
+        return _render(page, error=error, sign_errors={"approve": field}, status=403)
     try:
         state = engine().approve(task_id, user=current_user.username)
     except EngineError as error:
@@ -132,7 +134,8 @@ def reject(task_id: str) -> Any:
         problems["reject"] = [_("Wrong password.")]
     if problems:
         status = 403 if "reject" in problems else 422
-        return _render(page, sign_errors=problems, reason=reason, status=status)
+        error = _("Not sent back: please correct the marked fields.")
+        return _render(page, error=error, sign_errors=problems, reason=reason, status=status)
     done = _("Sent back to %(who)s with your reason.", who=page.task["performer"])
     action = partial(engine().reject, task_id, user=current_user.username, reason=reason)
     return _act(page, action, done, to_inbox=True)
@@ -220,7 +223,7 @@ def _render(
         case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
         signer_role=role_name(page.accountable),
-        error=error,
+        error=as_sentence(error) if error else None,
         sign_errors=sign_errors or {},
         reason=reason,
     )

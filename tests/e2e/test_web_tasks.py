@@ -3,6 +3,8 @@ and nobody outside the task's roles gets in."""
 
 from __future__ import annotations
 
+import re
+
 from engine import InstanceStatus, views
 from tests.e2e.staff_helpers import (
     CUSTOMER,
@@ -98,7 +100,11 @@ def test_the_accountable_signs_with_their_password(web_app, crm):
     assert "(RACI A)" in html and "Pays within terms for two years" in html  # submitted data
 
     wrong = kostas.post(f"/tasks/{analysis}/approve", {"password": "not my password"})
-    assert wrong.status_code == 403 and "Wrong password." in wrong.get_data(as_text=True)
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 403 and "Wrong password." in html
+    # On a phone the field is far below the top: said at the top, and the field is focused.
+    assert '<p class="flash error" role="alert">Not signed off: the password was wrong.</p>' in html
+    assert re.search(r'<input id="approve-password"[^>]* autofocus aria-invalid="true">', html)
     assert status(crm, analysis) == "awaiting_signoff"
 
     signed = kostas.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
