@@ -73,7 +73,7 @@ LABELS = {
     "has_offers": _l("Substitutes offered"),
     "has_short": _l("Some lines short"),
     "hard": _l("Blocking"),
-    "increase": _l("Increase"),
+    "increase": _l("Change from the current limit"),
     "invoice_number": _l("Invoice number"),
     "check_note": _l("What was checked and found"),
     "justification": _l("Justification"),

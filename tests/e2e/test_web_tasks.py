@@ -285,3 +285,11 @@ def test_a_signer_below_the_level_of_the_work_reads_why_it_is_not_theirs(web_app
     assert "ξεπερνά ό,τι μπορεί να υπογράψει ο ρόλος Ελεγκτής πιστώσεων" in greek
     # The CFO, who does sign it, reads no such note.
     assert "goes beyond" not in sign_in(web_app, "petros.cfo").page(f"/tasks/{analysis}")
+
+
+def test_a_lowered_limit_reads_as_a_change_not_a_negative_increase(web_app, crm):
+    analysis = requested(crm, increase=-500)
+    html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
+    [shown] = re.findall(r"<dt>Change from the current limit</dt>\s*<dd>([^<]*)</dd>", html)
+    assert shown == "-€500.00"
+    assert "<dt>Increase</dt>" not in html
