@@ -208,6 +208,9 @@ def _render(
     task = page.task
     schema = schema_for(task["process_id"], task["element"])
     case = task_page.case_data(page)
+    # Work typed into a form the user may no longer submit (a colleague claimed the task
+    # meanwhile) is shown back as text, not lost.
+    unsaved = _typed(form) if form is not None and not page.can_work else []
     if form is None:
         form = form_render.bind(schema, data=task["submitted_data"])  # rework starts from it
         form = starting_values(form, schema, case)
@@ -224,6 +227,7 @@ def _render(
         customer=task_page.customer_of(page, case),
         signer_role=role_name(page.accountable),
         error=as_sentence(error) if error else None,
+        unsaved=unsaved,
         sign_errors=sign_errors or {},
         reason=reason,
     )
@@ -231,3 +235,14 @@ def _render(
 
 
 render_page = _render  # the task page with an error, for the forms of web/case_notes.py
+
+
+def _typed(form: form_render.BoundForm) -> list[tuple[str, str]]:
+    """The labels and values a user typed into `form`, a choice by its label."""
+    typed = []
+    for field in form.fields:
+        value = form.value(field.name).strip()
+        if value:
+            shown = form.choice_labels(field.name, (value,))[0] if field.choices else value
+            typed.append((_(field.label), _(shown) if field.choices else shown))
+    return typed

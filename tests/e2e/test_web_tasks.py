@@ -293,3 +293,23 @@ def test_a_lowered_limit_reads_as_a_change_not_a_negative_increase(web_app, crm)
     [shown] = re.findall(r"<dt>Change from the current limit</dt>\s*<dd>([^<]*)</dd>", html)
     assert shown == "-€500.00"
     assert "<dt>Increase</dt>" not in html
+
+
+def test_work_typed_into_a_task_a_colleague_claimed_meanwhile_is_shown_back(web_app, crm):
+    analysis = requested(crm)
+    anna = sign_in(web_app, "anna.credit")
+    crm.claim(analysis, user="kostas.credit")  # while anna was typing
+    refused = anna.post(
+        f"/tasks/{analysis}/complete",
+        {"recommendation": "approve", "approved_limit": "5000", "analysis": "Two years on time"},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 403
+    assert "What you entered was not saved; copy it if you need it:" in html
+    typed = re.findall(r"<dt>([^<]*)</dt><dd class=\"wrap\">([^<]*)</dd>", html)
+    assert typed == [
+        ("Recommendation", "approve"),  # the choice as the form words it
+        ("Approved limit", "5000"),
+        ("Analysis", "Two years on time"),
+    ]
+    assert 'action="/tasks/' + analysis + '/complete"' not in html  # nothing to submit again
