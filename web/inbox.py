@@ -30,6 +30,7 @@ from engine.views.notifications import notifications_page
 from workflows.customer_search import CASES_BY_CUSTOMER_NAME
 
 from . import form_values, names
+from .customer_card import case_customers
 from .i18n import error_text
 from .inbox_rows import inbox_rows
 from .query_args import page_number
@@ -135,9 +136,12 @@ def _named(task_id: str) -> str:
         task = views.task_detail(engine().uow(), task_id)
     except EngineError:  # no such task (a form made by hand): say so without its id
         return _("a task that does not exist")
-    if task.get("business_key"):
-        return _("«%(task)s» (%(case)s)", task=names.tr(task["name"]), case=task["business_key"])
-    return _("«%(task)s»", task=names.tr(task["name"]))
+    key = task.get("business_key")
+    if not key:
+        return _("«%(task)s»", task=names.tr(task["name"]))
+    [customer] = case_customers(engine().uow(), [(None, key)])
+    case = f"{customer['name']} {customer['code']}" if customer else key
+    return _("«%(task)s» (%(case)s)", task=names.tr(task["name"]), case=case)
 
 
 def _report(message: str, refused: list[str]) -> Response:
