@@ -23,7 +23,7 @@ from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 
-from . import case_warnings, form_render, form_values, record_checks, task_page
+from . import case_warnings, display, form_render, form_values, record_checks, task_page
 from .errors import status_of
 from .extensions import password_guesses
 from .form_prefill import starting_values
@@ -136,7 +136,7 @@ def reject(task_id: str) -> Any:
         status = 403 if "reject" in problems else 422
         error = _("Not sent back: please correct the marked fields.")
         return _render(page, error=error, sign_errors=problems, reason=reason, status=status)
-    done = _("Sent back to %(who)s with your reason.", who=page.task["performer"])
+    done = _("Sent back to %(who)s with your reason.", who=display.person(page.task["performer"]))
     action = partial(engine().reject, task_id, user=current_user.username, reason=reason)
     return _act(page, action, done, to_inbox=True)
 

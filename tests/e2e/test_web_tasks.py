@@ -157,6 +157,8 @@ def test_rejecting_needs_a_reason_and_sends_the_work_back(web_app, crm):
         {"reason": "Check the overdue invoices first", "password": DEMO_PASSWORD},
     )
     assert sent.status_code == 302 and status(crm, analysis) == "ready"
+    told = kostas.page(sent.headers["Location"])  # the signer is told whom it went back to
+    assert "Sent back to Άννα Μιχαηλίδου with your reason." in told
     html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
     assert "Sent back for rework" in html and "rework 1" in html
     assert "Check the overdue invoices first" in html
