@@ -24,8 +24,8 @@ Gettext = Callable[[str], str]
 PEOPLE = ("user", "person", "principal")  # parameters naming a user: shown by their name
 
 
-def render(message: Message | str) -> str:
-    """`message` in the language of the current request."""
+def render(message: Message | str, *, standalone: bool = False) -> str:
+    """`message` in the language of the current request; `standalone`: see error_text."""
     from flask_babel import gettext
 
     from . import display, names, vocabulary
@@ -50,7 +50,14 @@ def render(message: Message | str) -> str:
             return str(vocabulary.term(value))
         return _plain(value)
 
-    return _format(gettext(message.msgid), message, param)
+    template = gettext(message.msgid)
+    return _format(_capitalised(template) if standalone else template, message, param)
+
+
+def _capitalised(template: str) -> str:
+    # The wording's first letter only: a template that starts with data ("%(name)s: …",
+    # a file name) keeps the data as it was typed.
+    return template if template.startswith("%(") else template[:1].upper() + template[1:]
 
 
 def _for_a_program() -> bool:
@@ -60,16 +67,14 @@ def _for_a_program() -> bool:
     return has_request_context() and request.path.startswith("/api/")
 
 
-def error_text(error: BaseException) -> str:
-    """What an error says to the reader: its Message translated, else its English text."""
+def error_text(error: BaseException, *, standalone: bool = False) -> str:
+    """What an error says to the reader: its Message translated, else its English text.
+
+    Engine messages start in lower case because they are also said inside other sentences
+    ("Not done: …"); one that stands alone (a page's banner) starts with a capital.
+    """
     found = message_of(error)
-    return render(found) if found is not None else str(error)
-
-
-def as_sentence(text: str) -> str:
-    """`text` with a capital first letter, to stand alone. Engine messages start in lower
-    case because they are also said inside other sentences ("Not done: …")."""
-    return text[:1].upper() + text[1:]
+    return render(found, standalone=standalone) if found is not None else str(error)
 
 
 @cache

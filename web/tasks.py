@@ -27,7 +27,7 @@ from . import case_warnings, display, form_render, form_values, record_checks, t
 from .errors import status_of
 from .extensions import password_guesses
 from .form_prefill import starting_values
-from .i18n import as_sentence, error_text
+from .i18n import error_text
 from .people_fields import with_people
 from .services import engine
 from .vocabulary import role_name
@@ -92,7 +92,7 @@ def complete(task_id: str) -> Any:
         return _render(page, form=form, error=_("Please correct the marked fields."), status=422)
     except EngineError as error:  # the typed values stay; the page shows the task as it is now
         form = form_render.bind(schema, form=request.form)
-        return _render(_as_now(page), form=form, error=error_text(error), status=status_of(error))
+        return _refused(page, error, form=form)
     if views.task_detail(engine().uow(), task_id)["status"] == "awaiting_signoff":
         flash(_("Submitted: the work now waits for sign-off."), "ok")
         return redirect(url_for("tasks.show", task_id=task_id))
@@ -114,7 +114,7 @@ def approve(task_id: str) -> Any:
     try:
         state = engine().approve(task_id, user=current_user.username)
     except EngineError as error:
-        return _render(_as_now(page), error=error_text(error), status=status_of(error))
+        return _refused(page, error)
     if state.status == "error":
         return _failed_after(state, _("Signed off, but the next step failed: %(error)s"))
     flash(_("Signed off: the process has moved on."), "ok")
@@ -164,11 +164,19 @@ def _act(
     try:
         action()
     except EngineError as error:
-        return _render(_as_now(page), error=error_text(error), status=status_of(error))
+        return _refused(page, error)
     flash(done, "ok")
     if to_inbox:
         return redirect(url_for("inbox.index"))
     return redirect(url_for("tasks.show", task_id=page.task["id"]))
+
+
+def _refused(
+    page: task_page.TaskPage, error: EngineError, *, form: form_render.BoundForm | None = None
+) -> tuple[str, int]:
+    """The task page after a refused act: the task as it is now, the reason at the top."""
+    reason = error_text(error, standalone=True)
+    return _render(_as_now(page), form=form, error=reason, status=status_of(error))
 
 
 def _as_now(page: task_page.TaskPage) -> task_page.TaskPage:
@@ -226,7 +234,7 @@ def _render(
         case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
         signer_role=role_name(page.accountable),
-        error=as_sentence(error) if error else None,
+        error=error,
         unsaved=unsaved,
         sign_errors=sign_errors or {},
         reason=reason,
