@@ -12,7 +12,7 @@ import ctypes
 import signal
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Callable, Sequence
 
 RACIFLOW = [sys.executable, "-m", "web.cli"]
@@ -24,35 +24,40 @@ _PR_SET_PDEATHSIG = 1
 def supervise(serve_args: Sequence[str], *, say: Callable[[str], None]) -> int:
     """Run `raciflow serve SERVE_ARGS` and `raciflow worker` until stopped; return the
     exit status: 0 when told to stop, the web server's own if it stopped by itself."""
-    stopping = threading.Event()
-    children = {"web": _start(["serve", *serve_args]), "worker": _start(["worker"])}
+    signalled: list[int] = []
 
-    def stop(*_: object) -> None:
-        stopping.set()
-        for child in children.values():
-            if child.poll() is None:
-                child.terminate()
+    def note(signum: int, _frame: object) -> None:
+        # Only note it. A handler runs between two steps of the main thread, which may be
+        # holding a lock at that moment (an Event's inside wait(), Popen's inside poll());
+        # taking that lock here waited for ever (seen once in CI: Ctrl-C, and no exit).
+        signalled.append(signum)
 
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, stop)
-    restarts, web_failed = 0, False
-    while not stopping.wait(POLL_INTERVAL):
-        if children["web"].poll() is not None:
-            web_failed = True
-            stop()
+        signal.signal(signum, note)
+    web, worker = _start(["serve", *serve_args]), _start(["worker"])
+    restarts, restart_at, web_failed = 0, 0.0, False
+    while not signalled:
+        time.sleep(POLL_INTERVAL)  # a signal is noted at once and acted on after the sleep
+        if signalled:  # the web server may have stopped on the same Ctrl-C: not a failure
             break
-        if children["worker"].poll() is not None:
+        if web.poll() is not None:
+            web_failed = True
+            break
+        if worker is not None and worker.poll() is not None:
             restarts += 1
             delay = min(FIRST_RESTART_DELAY * 2 ** (restarts - 1), MAX_RESTART_DELAY)
-            say(
-                f"the worker stopped (exit status {children['worker'].returncode}); "
-                f"restarting it in {delay:g} s"
-            )
-            if not stopping.wait(delay):
-                children["worker"] = _start(["worker"])
-    for child in children.values():
+            stopped = worker.returncode
+            say(f"the worker stopped (exit status {stopped}); restarting it in {delay:g} s")
+            worker, restart_at = None, time.monotonic() + delay
+        if worker is None and time.monotonic() >= restart_at and not signalled:
+            worker = _start(["worker"])
+    children = [child for child in (web, worker) if child is not None]
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
         child.wait()
-    code = children["web"].returncode
+    code = web.returncode
     return (code if code > 0 else 1) if web_failed else 0
 
 
