@@ -10,7 +10,6 @@ to exactly one of them.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -20,6 +19,7 @@ from .mail import SmtpSettings
 from .services import ProcessEngine
 
 log = logging.getLogger("raciflow.worker")
+STOP_CHECK_INTERVAL = 0.1  # seconds: how soon a rest notices it was asked to stop
 
 
 @dataclass
@@ -68,15 +68,25 @@ class Worker:
         self.analytics_every = analytics_every
         self._next_roll_up = 0.0  # time.monotonic() of the next roll-up
         self.interval, self.max_backoff, self.batch = interval, max_backoff, batch
-        self._stopping = threading.Event()
+        self._stop_asked = False
         self._resting: dict[str, tuple[int, float]] = {}  # timer id -> (failures, until)
 
     def stop(self) -> None:
-        self._stopping.set()
+        """End the loop after the timer or mail at hand. Safe in a signal handler: it only
+        sets a flag. (Setting an Event there waited for ever when the signal came while
+        the loop itself held that Event's lock, inside its wait.)"""
+        self._stop_asked = True
 
     @property
     def stopping(self) -> bool:
-        return self._stopping.is_set()
+        return self._stop_asked
+
+    def _rest(self, seconds: float) -> bool:
+        """Wait `seconds`, less if asked to stop meanwhile; whether asked to stop."""
+        until = time.monotonic() + seconds
+        while not self._stop_asked and (left := until - time.monotonic()) > 0:
+            time.sleep(min(left, STOP_CHECK_INTERVAL))
+        return self._stop_asked
 
     def run(self, *, once: bool = False) -> Totals:
         """Sweep every `interval` seconds until stopped (or once); return the totals."""
@@ -96,7 +106,7 @@ class Worker:
                 totals.add(done)
                 if done:
                     log.info("%s", done)
-            if once or self._stopping.wait(delay):
+            if once or self._rest(delay):
                 return totals
 
     def sweep(self) -> Totals:
