@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .audit import canonical_json
 from .orm import start_mappers
 from .sqlite_write_lock import begin_immediate, busy_timeout_ms
-from .wal_checkpoints import WalCheckpointer
+from .wal_checkpoints import WAL_SIZE_LIMIT, WalCheckpointer
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -45,8 +45,9 @@ def make_engine(url: str, **options: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if database := _database_file(engine.url.database):
-            # Commits stop paying for checkpoints; a thread takes them (wal_checkpoints.py).
-            event.listen(engine, "connect", _no_autocheckpoint)
+            # Commits leave checkpoints to a thread until the WAL is past its limit
+            # (wal_checkpoints.py).
+            event.listen(engine, "connect", _checkpoints_by_thread)
             event.listen(engine, "commit", WalCheckpointer(database).committed)
         # pysqlite's own transaction handling defers BEGIN; take it over so that
         # each unit of work is one real transaction.
@@ -105,8 +106,11 @@ def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     cursor.close()
 
 
-def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+def _checkpoints_by_thread(dbapi_connection: Any, _record: Any) -> None:
+    # A commit checkpoints only once the WAL is past its limit (wal_checkpoints.py).
+    page_size = dbapi_connection.execute("PRAGMA page_size").fetchone()[0]
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WAL_SIZE_LIMIT // page_size}")
+    dbapi_connection.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from engine.database import make_engine
-from engine.wal_checkpoints import WalCheckpointer
+from engine.wal_checkpoints import WAL_SIZE_LIMIT, WalCheckpointer
 from tests.conftest import wait_for
 
 
@@ -32,14 +32,40 @@ def test_commits_reach_the_database_file_soon_without_a_commit_paying_for_it(tmp
     database = tmp_path / "db.sqlite"
     engine = make_engine(f"sqlite:///{database}")
     with engine.begin() as connection:
-        # No commit checkpoints: that is the thread's job.
-        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        # A commit checkpoints only past the WAL's limit: below it that is the thread's job.
+        page_size = connection.exec_driver_sql("PRAGMA page_size").scalar()
+        pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        assert pages * page_size == WAL_SIZE_LIMIT
+        assert connection.exec_driver_sql("PRAGMA journal_size_limit").scalar() == WAL_SIZE_LIMIT
         connection.execute(text("CREATE TABLE notes (body TEXT)"))
     for n in range(20):
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO notes VALUES (:body)"), {"body": f"note {n}"})
 
     wait_for(lambda: rows_in_the_file_alone(database, tmp_path) == 20, timeout=5)
+    engine.dispose()
+
+
+def test_the_wal_stays_near_its_limit_under_commits_that_never_pause(tmp_path, monkeypatch):
+    """Passive checkpoints alone never let a busy writer start the WAL over: it grew by
+    every commit's pages for as long as the commits went on."""
+    limit = 256 * 1024
+    monkeypatch.setattr("engine.database.WAL_SIZE_LIMIT", limit)  # the test's scale
+    database = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    wal = Path(f"{database}-wal")
+    largest = commits = 0
+    deadline = time.monotonic() + 3  # ~10 MB of WAL if it is never started over
+    while time.monotonic() < deadline:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes VALUES (:body)"), {"body": "x" * 3000})
+        commits += 1
+        largest = max(largest, wal.stat().st_size)
+    assert commits > 1000
+    # The limit, plus what commits added while a checkpoint ran.
+    assert largest < 4 * limit, f"the WAL grew to {largest} bytes in {commits} commits"
     engine.dispose()
 
 
