@@ -70,7 +70,8 @@ def case_pdf(
     )
     rows = [[Paragraph(escape(c), bold) for c in columns]]
     rows += [_row(entry, text, bold) for entry in entries]
-    table = Table(rows, colWidths=[28 * mm, 42 * mm, 70 * mm, 133 * mm], repeatRows=1)
+    # splitInRow: an entry taller than a page (a long analysis) goes on over the next one.
+    table = Table(rows, colWidths=[28 * mm, 42 * mm, 70 * mm, 133 * mm], repeatRows=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [

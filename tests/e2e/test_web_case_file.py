@@ -39,12 +39,12 @@ def without_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def approved_credit_change(engine) -> str:
+def approved_credit_change(engine, analysis: str = "Pays on time.") -> str:
     """A credit change analysed by one controller and signed by another: the limit changes."""
     instance_id = start_credit_change(engine)
     request_limit(engine, instance_id)
     analyse = open_task(engine, instance_id, "analyse_controller")
-    data = {"recommendation": "approve", "approved_limit": 17500, "analysis": "Pays on time."}
+    data = {"recommendation": "approve", "approved_limit": 17500, "analysis": analysis}
     engine.complete(analyse, user="anna.credit", data=data)
     engine.approve(analyse, user="kostas.credit")
     return instance_id
@@ -133,6 +133,20 @@ def test_the_case_file_downloads_as_a_pdf_with_greek_text(app, engine):
     assert customer_name(engine) in flat
     assert "kostas.credit" in flat and "approved as A" in flat
     assert "Καλοκαίρι" in flat  # Greek from the data, with its own glyphs
+
+
+def test_an_entry_longer_than_a_page_continues_on_the_next_one(app, engine):
+    """An analysis of the form's full 4,000 characters made one table row taller than a
+    page, and ReportLab refused the whole file (a 500 for the auditor)."""
+    words = " ".join(f"Ανάλυση{n}" for n in range(1000))[:4000]
+    instance_id = approved_credit_change(engine, analysis=words)
+    answer = as_user(app, "fotis.audit").get(f"/audit/instances/{instance_id}/case.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(answer.data)).pages
+    flat = " ".join(" ".join(page.extract_text() for page in pages).split())
+    first, *_, last, _cut = words.split()
+    assert f"{first} " in flat and f"{last} " in flat  # the text's start and its end
+    assert len(pages) >= 2
 
 
 def test_case_files_are_for_auditors_only(app, engine):
