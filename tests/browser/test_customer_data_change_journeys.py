@@ -42,6 +42,9 @@ def test_segment_change_sent_back_by_master_data_then_signed(journey):
     steward = journey.as_("despina.md")
     steward.open_task(task, customer=code(customer_id), to_sign=True)
     steward.shot("signoff")
+    # The signer reads the change she signs in her language, not the data's English keys.
+    assert steward.sees("Ζητούμενες αλλαγές") and steward.sees("Έλεγχος των ευαίσθητων αλλαγών")
+    assert not any(steward.sees(key) for key in ("Requested", "Sensitive check", "Pending"))
     steward.reject("Επισύναψε τις παραγγελίες του τελευταίου τριμήνου")
     assert journey.row(customers, id=customer_id)["segment"] == "C"  # untouched
 
