@@ -57,6 +57,14 @@ def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, vi
     assert files.get_by_text(el("Take a photo")).count() == 1  # the phone's camera, offered
     assert agent.has_no_horizontal_scroll()
     agent.shot("photo-on-the-agents-task")
+
+    # The case page's upload box shows its own buttons, not the browser's raw file inputs
+    # (whose "Choose File" is in the browser's language).
+    agent.page.goto(f"/instances/{instance_id}")
+    inputs = agent.page.locator("#files input[type=file]")
+    assert inputs.count() == 2
+    assert inputs.evaluate_all("all => all.map(i => i.getBoundingClientRect().width)") == [1, 1]
+    agent.page.go_back()
     agent.comment("Ο πελάτης επιβεβαιώνει ότι το κιβώτιο ήταν σπασμένο κατά την παράδοση")
     agent.complete(
         "tell-customer",
