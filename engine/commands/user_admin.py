@@ -64,7 +64,9 @@ class UserAdminCommands(EngineBase):
         with self.uow() as uow:
             directory = _admin_directory(uow, by)
             if username in directory.users:
-                raise PeopleInvalid(N_("The username %(user)s is taken."), {"user": username})
+                # Not "user": that parameter is shown as the person's name, not what was typed.
+                taken = N_("The username %(username)s is taken.")
+                raise PeopleInvalid(taken, {"username": username})
             for role in roles:
                 _apply(check_role_grant, directory, username, role, today=uow.now.date())
             uow.directory.add_user(User(username, name, email, True, frozenset(roles)))

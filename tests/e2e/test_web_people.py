@@ -161,6 +161,18 @@ def test_an_admin_finds_users_by_greek_name_without_accents(web_app):
     assert "kostas.credit" in html and "anna.credit" not in html
 
 
+def test_a_taken_username_is_named_as_typed(web_app, crm):
+    """The refusal named the existing user's display name instead of the username typed."""
+    admin = sign_in(web_app, "admin")
+    taken = admin.post(
+        "/admin/users/new",
+        {"username": "anna.credit", "name": "Άννα Δεύτερη", "roles": ["credit_controller"]},
+    )
+    assert taken.status_code == 422
+    assert "The username anna.credit is taken." in taken.get_data(as_text=True)
+    assert crm.directory().users["anna.credit"].name != "Άννα Δεύτερη"
+
+
 def test_an_admin_creates_a_user_who_must_change_the_password_first(web_app, crm):
     admin = sign_in(web_app, "admin")
     created = admin.post(
