@@ -11,6 +11,7 @@ number not valid in the user's locale is tried as Greek (the company's): "5.000,
 from __future__ import annotations
 
 import json
+import math
 import re
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -168,7 +169,10 @@ def _convert(value_type: str, raw: str) -> Any:
         number = parse_number(raw, _LOCALE.get())
         if number is None:
             return raw
-        return str(number) if value_type == "decimal" else float(number)
+        if value_type == "decimal":
+            return str(number)
+        # "1e400" is a Decimal but no float: the schema refuses the text, by its field.
+        return float(number) if math.isfinite(float(number)) else raw
     if value_type == "aware":
         try:
             moment = datetime.fromisoformat(raw)

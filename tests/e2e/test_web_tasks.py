@@ -64,6 +64,22 @@ def test_bad_input_is_shown_by_field_and_kept(web_app, crm):
     assert "Missing data for required field." in missing.get_data(as_text=True)
 
 
+def test_a_number_too_large_for_any_limit_is_refused_by_its_field(web_app, crm):
+    """'1e400' read as infinity, which the engine refused for the whole form in English
+    ('data must be plain JSON'), with none of the other fields' errors."""
+    analysis = requested(crm)
+    answer = sign_in(web_app, "anna.credit").post(
+        f"/tasks/{analysis}/complete",
+        {"recommendation": "approve", "approved_limit": "1e400", "analysis": "short"},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert '<p class="field-error" id="e-approved_limit">Special numeric values' in html
+    assert '<p class="field-error" id="e-analysis">From 10 to 4000 characters.' in html
+    assert "plain JSON" not in html
+    assert status(crm, analysis) == "ready"
+
+
 def test_completing_moves_the_work_on(web_app, crm):
     instance = start_credit(crm)
     request = open_task(crm, instance, "request")
