@@ -19,6 +19,7 @@ from .customer_card import case_customers
 
 FIGURE_LABELS = {  # workflows/key_figures.py names these figures
     "requested_limit": _l("Requested limit"),
+    "current_limit": _l("Current limit"),
     "order_amount": _l("Order amount"),
     "claimed_amount": _l("Claimed amount"),
     "asset_type": _l("Asset type"),

@@ -20,25 +20,31 @@ from typing import Any
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """Where a process keeps its key figure: the first of `paths` found in its data."""
+    """Where a process keeps a key figure: the first of `paths` found in its data."""
 
     figure: str  # what the figure is (the web labels it in the user's language)
     kind: str  # money, number or text
     paths: tuple[str, ...]  # dotted paths into the instance data, tried in order
 
 
-ORDER_AMOUNT = KeyFigure("order_amount", "money", ("released.total", "order.total", "credit.total"))
+ORDER_AMOUNT = (
+    KeyFigure("order_amount", "money", ("released.total", "order.total", "credit.total")),
+)
 
-KEY_FIGURES: dict[str, KeyFigure] = {
-    "credit_limit_change": KeyFigure(
-        "requested_limit", "money", ("requested_limit", "profile.credit_limit")
+# A process's key figures in order of preference: the first found is the one shown. A
+# figure is named for what it is: until a new credit limit is asked for, the row shows the
+# current one as the current limit (it read "Requested limit").
+KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
+    "credit_limit_change": (
+        KeyFigure("requested_limit", "money", ("requested_limit",)),
+        KeyFigure("current_limit", "money", ("profile.credit_limit",)),
     ),
     "order_cleaning": ORDER_AMOUNT,
     "emergency_order": ORDER_AMOUNT,
     "order_release": ORDER_AMOUNT,
-    "complaint": KeyFigure("claimed_amount", "money", ("claimed_amount",)),
-    "equipment_request": KeyFigure("asset_type", "text", ("asset_type", "request.asset_type")),
-    "customer_onboarding": KeyFigure("average_order_value", "money", ("average_order_value",)),
+    "complaint": (KeyFigure("claimed_amount", "money", ("claimed_amount",)),),
+    "equipment_request": (KeyFigure("asset_type", "text", ("asset_type", "request.asset_type")),),
+    "customer_onboarding": (KeyFigure("average_order_value", "money", ("average_order_value",)),),
 }
 
 # Where the customer's id, or (before there is one) the name, sits in a case's data.
@@ -55,10 +61,11 @@ def summary(process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
     name = _first(data, CUSTOMER_NAME_PATHS)
     if isinstance(name, str) and name.strip():
         found["customer_name"] = name.strip()[:200]
-    key = KEY_FIGURES.get(process_id)
-    value = _first(data, key.paths) if key else None
-    if key and _fits(value, key.kind):
-        found.update(figure=key.figure, value=value, kind=key.kind)
+    for key in KEY_FIGURES.get(process_id, ()):
+        value = _first(data, key.paths)
+        if _fits(value, key.kind):
+            found.update(figure=key.figure, value=value, kind=key.kind)
+            break
     return found or None
 
 

@@ -273,6 +273,17 @@ def test_a_row_names_the_customer_the_key_figure_and_the_process(web_app, crm):
     assert "Πιστωτική ανάλυση (υπογραφή ελεγκτή πιστώσεων)" in row
 
 
+def test_a_credit_change_not_yet_asked_shows_the_current_limit_as_such(web_app, crm):
+    """The row read 'Requested limit' beside the current limit before anything was asked."""
+    instance = start_credit(crm)
+    request = open_task(crm, instance, "request")
+    with crm.uow() as uow:
+        current = get_customer(uow.session, CUSTOMER)["credit_limit"]
+    row = row_of(sign_in(web_app, "giorgos.bd").page("/inbox/?section=queue"), request)
+    assert "Current limit" in row and format_currency(current, "EUR", locale="en") in row
+    assert "Requested limit" not in row
+
+
 def test_the_customer_filter_takes_a_name_typed_any_way(web_app, crm):
     analysis = requested(crm)
     other = open_task(crm, start_credit(crm, 101), "request")

@@ -16,6 +16,14 @@ def test_a_credit_change_shows_the_limit_asked_for():
     }
 
 
+def test_a_credit_change_not_yet_asked_shows_the_current_limit_as_such():
+    data = {"customer_id": 7, "profile": {"name": "Φούρνος", "credit_limit": 2000}}
+    found = summary("credit_limit_change", data)
+    assert (found["figure"], found["value"]) == ("current_limit", 2000)
+    data["requested_limit"] = 5000
+    assert summary("credit_limit_change", data)["figure"] == "requested_limit"
+
+
 def test_an_order_shows_its_amount_and_customer_from_the_registered_order():
     data = {"order": {"customer_id": 2, "customer_name": "Μίνι Μάρκετ", "total": 44.55}}
     assert summary("emergency_order", data) == {
