@@ -6,6 +6,7 @@ writes them as YAML or CSV.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -131,3 +132,21 @@ class Directory:
 
     def is_admin(self, username: str) -> bool:
         return self.is_member(username, ADMIN_ROLE)
+
+    def people_called(self, text: str) -> tuple[str, ...]:
+        """The usernames `text` names, as a search box reads it: a username itself, else
+        everyone (former staff too) whose name or username holds it, accents and case
+        ignored ("ελενη" finds Ελένη). None found: `text` as typed, which matches nothing."""
+        typed = text.strip()
+        if typed.lower() in self.users:
+            return (typed.lower(),)
+        wanted = folded(typed)
+        found = sorted(u.username for u in self.users.values() if wanted in folded(u.name))
+        found += sorted(u for u in self.users if wanted in folded(u) and u not in found)
+        return tuple(found) or (typed.lower(),)
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, as people type a name into a search box."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -27,7 +27,7 @@ from raci import report
 
 from .auth import roles_required
 from .customer_card import match_customers
-from .instances import OVERSEERS, PeriodForm, pager
+from .instances import OVERSEERS, PeriodForm, pager, people_called
 from .query_args import page_number
 from .services import engine
 
@@ -60,7 +60,7 @@ class AuditFilters(PeriodForm):
         if (self.customer.data or "").strip():
             keys = tuple(c["code"] for c in (customers or []))
         return oversight.AuditQuery(
-            user=(self.user.data or "").strip().lower() or None,
+            users=people_called(self.user.data),
             process_id=self.process_id.data or None,
             instance_id=(self.instance.data or "").strip().lower() or None,
             action=self.action.data or None,

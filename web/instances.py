@@ -84,7 +84,7 @@ class InstanceFilters(PeriodForm):
             process_id=self.process_id.data or None,
             status=self.status.data or None,
             business_key=(self.business_key.data or "").strip() or None,
-            started_by=(self.started_by.data or "").strip().lower() or None,
+            started_by=people_called(self.started_by.data),
             since=since,
             until=until,
         )
@@ -282,3 +282,8 @@ def _detail(
         errors=errors or {},
         form=request.form if errors else {},
     )
+
+
+def people_called(typed: str | None) -> tuple[str, ...] | None:
+    """The usernames a person filter names (a name or a username), None when empty."""
+    return engine().directory().people_called(typed) if (typed or "").strip() else None

@@ -35,20 +35,20 @@ class InstanceQuery:
     process_id: str | None = None
     status: str | None = None
     business_key: str | None = None  # a prefix
-    started_by: str | None = None
+    started_by: tuple[str, ...] | None = None  # any of these usernames
     since: datetime | None = None  # started at or after
     until: datetime | None = None  # started before
 
 
 @dataclass(frozen=True)
 class AuditQuery:
-    """Filters of the audit explorer; `user` matches the actor or whom they acted for.
+    """Filters of the audit explorer; `users` match the actor or whom they acted for.
 
     `instance_id` is a prefix of the id (lists show its first 8 characters);
     `business_keys` keeps the events of instances about those keys (a customer's code).
     """
 
-    user: str | None = None
+    users: tuple[str, ...] | None = None
     process_id: str | None = None
     instance_id: str | None = None
     action: str | None = None
@@ -212,10 +212,11 @@ def _instance_filters(query: InstanceQuery) -> list[ColumnElement[bool]]:
     for column, value in (
         (ProcessInstance.process_id, query.process_id),
         (ProcessInstance.status, query.status),
-        (ProcessInstance.started_by, query.started_by),
     ):
         if value:
             conditions.append(column == value)
+    if query.started_by:
+        conditions.append(ProcessInstance.started_by.in_(query.started_by))
     if query.business_key:
         conditions.append(
             ProcessInstance.business_key.startswith(query.business_key, autoescape=True)
@@ -229,9 +230,9 @@ def _instance_filters(query: InstanceQuery) -> list[ColumnElement[bool]]:
 
 def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if query.user:
+    if query.users:
         conditions.append(
-            or_(AuditEvent.actor == query.user, AuditEvent.on_behalf_of == query.user)
+            or_(AuditEvent.actor.in_(query.users), AuditEvent.on_behalf_of.in_(query.users))
         )
     for column, value in (
         (AuditEvent.process_id, query.process_id),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -96,6 +98,12 @@ def test_the_search_filters_by_user_process_instance_action_and_date(app, engine
 
     by_user = event_ids(auditor.page("/audit/?user=giorgos.bd"))
     assert by_user == trail(engine, actor="giorgos.bd") and by_user
+    # People are found by the name the pages show them by, typed any way, as well.
+    name = engine.directory().users["giorgos.bd"].name
+    bare = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    for typed in (name, bare.lower(), name.split()[0]):
+        assert event_ids(auditor.page(f"/audit/?user={quote(typed)}")) >= by_user
+    assert event_ids(auditor.page(f"/audit/?user={quote(name)}")) == by_user
     assert event_ids(auditor.page("/audit/?process=credit_review")) == trail(
         engine, process_id="credit_review"
     )

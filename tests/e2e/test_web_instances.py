@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -193,6 +194,8 @@ def test_the_list_filters_by_process_status_key_starter_and_date(app, engine):
     assert listed_ids(auditor.page("/instances/?business_key=C0000")) == {first, second}
     assert listed_ids(auditor.page("/instances/?business_key=C00008")) == {second}
     assert listed_ids(auditor.page("/instances/?started_by=giorgos.bd")) == {first}
+    name = engine.directory().users["giorgos.bd"].name
+    assert listed_ids(auditor.page(f"/instances/?started_by={quote(name)}")) == {first}
     started = datetime.fromisoformat(views.instance(engine.uow(), first)["started_at"])
     today = started.astimezone(ZoneInfo("Europe/Athens")).date().isoformat()  # pages' days
     assert listed_ids(auditor.page(f"/instances/?since={today}&until={today}")) == {
