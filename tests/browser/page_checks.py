@@ -97,7 +97,13 @@ def _is_code(token: str) -> bool:
         or "@" in token
         or token.startswith("http")
         or _USERNAME.fullmatch(token) is not None
+        # A case's short id as lists show it: its first 8 hex digits, now and then all
+        # letters ("cadaafee" failed a whole crawl once).
+        or _SHORT_ID.fullmatch(token) is not None
     )
+
+
+_SHORT_ID = re.compile(r"[0-9a-f]{8}")
 
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:

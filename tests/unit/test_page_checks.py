@@ -22,3 +22,8 @@ def test_english_words_are_caught_but_codes_names_and_user_data_pass():
     assert english_words(text, {"giorgos.bd"}) == ["Approve", "credit_limit_change"]
     assert english_words("raciflow · RACI · BPMN · PDF · e-mail · Cola Zero 330ml") == []
     assert english_words("anna.credit@example.com ΑΦΜ 094014201") == []
+
+
+def test_a_short_case_id_of_letters_only_is_an_id_not_english():
+    assert english_words("Υπόθεση cadaafee · φάκελος υπόθεσης") == []
+    assert english_words("Υπόθεση cadaafe") == ["cadaafe"]  # seven letters: a word
