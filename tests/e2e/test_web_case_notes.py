@@ -246,7 +246,12 @@ def test_a_complaint_taken_with_a_photo_from_the_start_page(web_app, crm):
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422
-    assert "photo.jpg: this kind of file is not accepted" in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    # Said at the top of the page too: the files' box is below the fold.
+    alert = page.index('role="alert"')
+    start_form = page.index('id="start-form"')
+    assert alert < start_form < page.rindex("photo.jpg: this kind of file is not accepted")
+    assert "Nothing was started; choose the files again." in page[alert:]
     assert len([t for t in views.open_tasks(crm.uow()) if t["process_id"] == "complaint"]) == 1
 
 
