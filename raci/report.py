@@ -25,6 +25,9 @@ class Act:
     at: str
     on_behalf_of: str | None = None
     note: str | None = None
+    # A refusal's message as the trail keeps it ({"msgid", "params"}: raci.messages.said),
+    # for a page to word in its reader's language; `note` is its English text.
+    said: dict[str, Any] | None = None
 
     def __str__(self) -> str:
         text = self.user + (f" for {self.on_behalf_of}" if self.on_behalf_of else "")
@@ -104,7 +107,7 @@ def _apply(execution: Execution, event: Event, details: Mapping[str, Any]) -> No
         )
     elif action == "refused":
         note = f"{event.get('raci_role')}: {details.get('attempted')} refused: {reason}"
-        execution.violations.append(Act(actor, at, behalf, note))
+        execution.violations.append(Act(actor, at, behalf, note, details.get("said")))
 
 
 COLUMNS = (
@@ -142,7 +145,13 @@ def as_csv(executions: list[Execution]) -> str:
 
 
 def as_json(executions: list[Execution]) -> str:
-    return json.dumps([asdict(e) for e in executions], indent=2, ensure_ascii=False)
+    records = [asdict(e, dict_factory=_without_unsaid) for e in executions]
+    return json.dumps(records, indent=2, ensure_ascii=False)
+
+
+def _without_unsaid(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A record's fields, less an act's `said` where there is none (most acts)."""
+    return {name: value for name, value in items if not (name == "said" and value is None)}
 
 
 def as_text(executions: list[Execution]) -> str:

@@ -24,9 +24,11 @@ from wtforms.validators import Length, Optional
 from engine import views
 from engine.views import oversight
 from raci import report
+from raci.messages import from_said
 
 from .auth import roles_required
 from .customer_card import match_customers
+from .i18n import render
 from .instances import OVERSEERS, PeriodForm, pager, people_called
 from .query_args import page_number
 from .services import engine
@@ -212,3 +214,15 @@ def _flat(value: Any) -> str:
 
 def _processes() -> list[str]:
     return sorted({v["process_id"] for v in views.process_versions(engine().uow())})
+
+
+@bp.app_template_filter("act_note")
+def act_note(act: report.Act) -> str | None:
+    """What the compliance report says of an act, in the reader's language: a refusal by
+    its kept message, a self-approval in words, anything else as written."""
+    said = from_said({"said": act.said}) if act.said else None
+    if said is not None:
+        return render(said)
+    if act.note == "self-approval":
+        return _("self approval")
+    return act.note
