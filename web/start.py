@@ -76,6 +76,9 @@ def start(process_id: str) -> Any:
         business_key = customer_code(engine().uow(), data[CUSTOMER_FIELD])
         if business_key is None:
             errors[CUSTOMER_FIELD] = [_("There is no such customer.")]
+    for field in _own_role_fields(schema):
+        if data.get(field) and data[field] not in current_user.roles:
+            errors[field] = [_("Choose one of your own roles.")]
     if not errors:
         errors = record_checks.problems(process_id, START, data, {})
     try:
@@ -174,6 +177,7 @@ def _render(
         choices = tuple((str(c["id"]), f"{c['code']} · {c['name']}") for c in found)
         chooser_field = partial(replace, kind="select", choices=choices, label="Customer")
         bound.fields = [chooser_field(f) if f.name == CUSTOMER_FIELD else f for f in bound.fields]
+    _only_own_roles(bound, _own_role_fields(schema_for(process_id, START)))
     html = render_template(
         "start/form.html",
         process_id=process_id,
@@ -187,3 +191,22 @@ def _render(
         file_error=file_error,
     )
     return html, status
+
+
+def _own_role_fields(schema: Any) -> set[str]:
+    """The start fields that name one of the starter's own roles (metadata own_role)."""
+    if schema is None:
+        return set()
+    return {f.data_key or n for n, f in schema.load_fields.items() if f.metadata.get("own_role")}
+
+
+def _only_own_roles(bound: form_render.BoundForm, names: set[str]) -> None:
+    """Offer only the roles the user holds; the one they hold is chosen for them. (Any
+    role pushed the entry to that role's team, leaving the starter nothing to do.)"""
+    for index, f in enumerate(bound.fields):
+        if f.name not in names:
+            continue
+        own = tuple((value, label) for value, label in f.choices if value in current_user.roles)
+        bound.fields[index] = replace(f, choices=own)
+        if len(own) == 1 and not bound.value(f.name):
+            bound.values[f.name] = own[0][0]

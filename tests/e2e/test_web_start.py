@@ -98,6 +98,27 @@ def test_a_customer_is_found_by_name_as_typed_and_the_search_keeps_the_form(web_
     assert "No customer matches “ζζζζ”." in nothing.get_data(as_text=True)
 
 
+def test_a_data_change_is_requested_in_one_of_the_starters_own_roles(web_app, crm):
+    """Any requester role was offered: a BD who picked customer service sent the entry to
+    that team and was left with nothing to do."""
+    files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("customer_data_change.*"))]
+    crm.deploy(files, user="lena.owner")
+    path = "/start/customer_data_change"
+    bd = sign_in(web_app, "giorgos.bd")
+    chooser = bd.page(path)
+    chooser = chooser[chooser.index('name="requester_role"') :]
+    chooser = chooser[: chooser.index("</select>")]
+    assert re.findall(r'<option value="(\w+)"( selected)?', chooser) == [("bd", " selected")]
+
+    refused = bd.post(path, {"customer_id": "12", "requester_role": "cs_agent"})
+    assert refused.status_code == 422
+    assert "Choose one of your own roles." in refused.get_data(as_text=True)
+    assert not views.open_tasks(crm.uow())
+
+    started = bd.post(path, {"customer_id": "12", "requester_role": "bd"})
+    assert started.status_code == 302 and started.headers["Location"].startswith("/tasks/")
+
+
 def test_bad_start_data_is_shown_by_field(web_app, crm):
     giorgos = sign_in(web_app, "giorgos.bd")
     for sent, message in (

@@ -136,7 +136,10 @@ class TermsAboveDefaultForm(Schema):
 @form(DATA_CHANGE, START)
 class ChangeRequestStartForm(Schema):
     customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    requester_role = fields.String(required=True, validate=validate.OneOf(REQUESTER_ROLES))
+    # own_role: one of the starter's own roles; the entry task goes to that role's people.
+    requester_role = fields.String(
+        required=True, validate=validate.OneOf(REQUESTER_ROLES), metadata={"own_role": True}
+    )
 
 
 @form(DATA_CHANGE, "enter_change_bd", "enter_change_call_agent", "enter_change_cs_agent")
