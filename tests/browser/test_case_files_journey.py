@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.journeys import el, sample_photo
+from tests.browser.journeys import athens_today, el, sample_photo
 
 PROCESS = "complaint"
 CUSTOMER = "C00046"  # giorgos.bd's; no other journey takes it
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
+def in_days(days: int) -> str:
+    """A delivery day from today on: the forms refuse a day that is over (and past 60 days)."""
+    return (athens_today() + timedelta(days=days)).isoformat()
+
+
 def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, viewport):
     photo = sample_photo("IMG_20261204_0931.jpg")
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
@@ -41,7 +46,7 @@ def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, vi
         "replace",
         outcome="accepted",
         resolution="Αντικατάσταση του κιβωτίου με το επόμενο δρομολόγιο",
-        delivery_date="2026-12-09",
+        delivery_date=in_days(4),
     )
 
     agent = journey.as_("sofia.cs")
@@ -115,7 +120,7 @@ def test_logistics_drops_the_photo_the_phone_complaint_lacked(journey, viewport)
     replaced = {
         "outcome": "accepted",
         "resolution": "Αντικατάσταση των δύο μπουκαλιών με το επόμενο δρομολόγιο",
-        "delivery_date": "2026-12-09",
+        "delivery_date": in_days(4),
     }
     assert logistics.complete_refused(**replaced) == [
         el("Attach a photo of the broken product first.")

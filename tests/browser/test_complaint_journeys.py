@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.browser.journeys import sample_photo
+from tests.browser.journeys import athens_today, sample_photo
 from workflows.tables import complaints, credit_notes
 
 PROCESS = "complaint"
@@ -62,7 +62,7 @@ def test_broken_product_replaced_by_logistics(journey):
         "replace",
         outcome="accepted",
         resolution="Αντικατάσταση δύο κιβωτίων με το επόμενο δρομολόγιο",
-        delivery_date="2026-12-07",
+        delivery_date=(athens_today() + timedelta(days=2)).isoformat(),
     )
     instance_id = tell_the_customer(journey, customer, mistyped_day=True)
 

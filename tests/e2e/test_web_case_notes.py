@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import re
+from datetime import date, timedelta
 
 from PIL import Image
 from sqlalchemy import func, select
@@ -267,7 +268,7 @@ def test_the_engine_refuses_a_replacement_without_the_photo_on_every_surface(web
     done = {
         "outcome": "accepted",
         "resolution": "Two cases replaced with the next delivery",
-        "delivery_date": "2030-01-07",
+        "delivery_date": (date.today() + timedelta(days=3)).isoformat(),
     }
     logistics = sign_in(web_app, "michalis.log")
     page = logistics.page(f"/tasks/{task}")

@@ -112,6 +112,21 @@ def test_a_delivery_is_not_planned_for_a_day_that_is_over():
         at_time(NOON, plan, "2026-11-03")
 
 
+@pytest.mark.parametrize(
+    "process, task", [("order_release", "plan_delivery"), ("complaint", "arrange_replacement")]
+)
+def test_a_delivery_more_than_60_days_ahead_is_a_slip_not_a_plan(process, task):
+    """A replacement's delivery on 2099-12-31 was accepted and the case completed."""
+    base = {"outcome": "accepted", "resolution": "Νέο κιβώτιο"} if task != "plan_delivery" else {}
+    load = schema_for(process, task).load
+    assert at_time(NOON, load, {**base, "delivery_date": "2027-01-03"})["delivery_date"] == (
+        "2027-01-03"
+    )  # 60 days from 2026-11-04
+    for day in ("2027-01-04", "2099-12-31"):
+        with pytest.raises(ValidationError, match="at most 60 days ahead"):
+            at_time(NOON, load, {**base, "delivery_date": day})
+
+
 def schedule(day: str) -> dict:
     data = {"technician": "stelios.tech", "due_on": day}
     return schema_for("equipment_request", "schedule").load(data)

@@ -16,6 +16,7 @@ from marshmallow import (
 
 from ..complaint_rules import CHANNELS, KINDS, OUTCOMES, has_cents_at_most
 from . import START, form
+from .days import delivery_day
 from .needed import Form, needed_when
 
 PROCESS = "complaint"
@@ -108,6 +109,7 @@ class QualityCheckForm(HandlingForm):
 class ReplacementForm(HandlingForm, Form):
     delivery_date = fields.Date(
         load_default=None,
+        validate=delivery_day,
         metadata=needed_when(outcome="accepted", error="give the day the replacement is delivered"),
     )
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from engine.clock import form_time
-
-from ..equipment_rules import local_today
 from . import START, form
+from .days import delivery_day
 from .needed import Form, needed_when
 
 CLEANING, RELEASE, EMERGENCY = "order_cleaning", "order_release", "emergency_order"
@@ -147,14 +144,9 @@ class CreditReviewForm(Form):
             raise ValidationError("each line once", "release_lines")
 
 
-def _not_past(day: date) -> None:
-    if day < local_today(form_time()):
-        raise ValidationError("that day is over: choose today or a later day")
-
-
 @form(RELEASE, "plan_delivery")
 class DeliveryForm(Schema):
-    delivery_date = fields.Date(required=True, validate=_not_past)
+    delivery_date = fields.Date(required=True, validate=delivery_day)
     route = fields.String(load_default="", validate=validate.Length(max=100))
 
     @post_load
