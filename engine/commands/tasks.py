@@ -10,7 +10,7 @@ from raci.matrix import ActivityRow
 from raci.messages import N_, Message
 
 from ..errors import InvalidState, NotAllowed
-from ..governance import Governance, RaciRefusal
+from ..governance import Governance, RaciRefusal, person_name, process_name
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..payload import check_payload
 from ..settle import record
@@ -100,6 +100,8 @@ class TaskCommands(ResignatureCommands):
                 reason=reason,
                 details={"element": task.spec_id, "from": previous, "to": to},
             )
+            if governance is not None and to != user:
+                _tell_new_assignee(uow, governance, instance, task, by=user, reason=reason)
             instance.updated_at = uow.now
             uow.commit()
 
@@ -240,3 +242,36 @@ def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) ->
 def _claimed(assignee: str | None) -> Message:
     # No task id in words people read: they act on the task's own page (or its inbox row).
     return Message(N_("the task is already claimed by %(user)s"), user=assignee)
+
+
+def _tell_new_assignee(
+    uow: UnitOfWork,
+    governance: Governance,
+    instance: ProcessInstance,
+    task: HumanTask,
+    *,
+    by: str,
+    reason: str | None,
+) -> None:
+    """Tell the person a task was handed to: it is in their own work now, which they may
+    not open for days otherwise."""
+    assert task.assignee is not None
+    uow.accounts.read_locales([task.assignee])
+    subject = Message(N_("%(task)s: handed to you"), task=task.name)
+    params = {
+        "task": task.name,
+        "process": process_name(uow, instance),
+        "user": person_name(governance.directory, by),
+        "key": instance.business_key or "",
+        "reason": reason or "",
+    }
+    body = Message(_HANDED[(bool(instance.business_key), bool(reason))], **params)
+    governance.notify(uow, instance, task, task.assignee, subject, body)
+
+
+_HANDED = {  # (has a business key, has a reason) -> the notice's text
+    (True, True): N_("%(user)s handed you %(task)s in %(process)s %(key)s. Reason: %(reason)s"),
+    (True, False): N_("%(user)s handed you %(task)s in %(process)s %(key)s."),
+    (False, True): N_("%(user)s handed you %(task)s in %(process)s. Reason: %(reason)s"),
+    (False, False): N_("%(user)s handed you %(task)s in %(process)s."),
+}

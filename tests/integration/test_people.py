@@ -288,6 +288,17 @@ def test_reassign_choices_are_those_the_policy_lets_work_the_task(raci_engine):
     assert "frank" not in [u.username for u in raci_engine.reassign_choices(task, user="ada")]
 
 
+def test_the_person_a_task_is_handed_to_is_told(raci_engine):
+    """A task handed over landed in the new person's own work with no word to them."""
+    task = requested(raci_engine)
+    raci_engine.reassign(task, user="ada", to="frank", reason="holiday cover")
+    [notice] = raci_engine.notifications("frank")
+    assert notice.task_id == task and "handed to you" in notice.subject
+    assert "holiday cover" in notice.body
+    raci_engine.reassign(task, user="frank", to="frank")  # taking it oneself: no notice
+    assert len(raci_engine.notifications("frank")) == 1
+
+
 def test_who_may_not_reassign_gets_no_choices_but_a_refusal(raci_engine):
     task = requested(raci_engine)
     with pytest.raises(RaciRefusal):
