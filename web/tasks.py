@@ -22,6 +22,7 @@ from engine import views
 from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
+from workflows.signed_changes import signed_change
 
 from . import case_warnings, display, form_render, form_values, record_checks, task_page
 from .errors import status_of
@@ -233,6 +234,7 @@ def _render(
         warnings=case_warnings.warnings(case),
         case=case_warnings.without_warnings(case),
         customer=task_page.customer_of(page, case),
+        signed_change=signed_change(task["process_id"], task["element"], case),
         signer_role=role_name(page.accountable),
         error=error,
         unsaved=unsaved,

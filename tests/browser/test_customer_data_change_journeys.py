@@ -45,6 +45,10 @@ def test_segment_change_sent_back_by_master_data_then_signed(journey):
     # The signer reads the change she signs in her language, not the data's English keys.
     assert steward.sees("Ζητούμενες αλλαγές") and steward.sees("Έλεγχος των ευαίσθητων αλλαγών")
     assert not any(steward.sees(key) for key in ("Requested", "Sensitive check", "Pending"))
+    # Beside the justification, the change she lets through (she saw only the former).
+    card = steward.page.locator("section[aria-labelledby=signoff-title] .card").first
+    assert card.get_by_text("Η αλλαγή που υπογράφετε").count() == 1
+    assert "Κατηγορία" in card.inner_text() and "B" in card.inner_text().split("Κατηγορία")[1]
     steward.reject("Επισύναψε τις παραγγελίες του τελευταίου τριμήνου")
     assert journey.row(customers, id=customer_id)["segment"] == "C"  # untouched
 
