@@ -7,10 +7,9 @@ and leaves one audit event on the system chain.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
-from raci.directory import Directory, User
+from raci.directory import Directory, User, folded
 from raci.people import N_, PeopleRuleBroken, check_admins_left, check_role_grant
 
 from .. import audit
@@ -30,13 +29,13 @@ class UserAdminCommands(EngineBase):
         """Users whose username, name or e-mail holds `query` (accents and case ignored)."""
         with self.reader() as uow:
             directory = _admin_directory(uow, by)
-        wanted = _folded(query.strip())
+        wanted = folded(query.strip())
         found = [
             u
             for u in directory.users.values()
-            if wanted in _folded(" ".join((u.username, u.name, u.email or "")))
+            if wanted in folded(" ".join((u.username, u.name, u.email or "")))
         ]
-        return sorted(found, key=lambda u: (not u.active, _folded(u.name)))
+        return sorted(found, key=lambda u: (not u.active, folded(u.name)))
 
     def user_record(self, username: str, *, by: str) -> tuple[User, list[str], bool]:
         """A user, every role there is (for the page), and whether their password is
@@ -183,12 +182,6 @@ def _email(email: str | None) -> str | None:
     if len(email) > 320 or not EMAIL.fullmatch(email):
         raise PeopleInvalid(N_("%(email)s is not an e-mail address."), {"email": email})
     return email
-
-
-def _folded(text: str) -> str:
-    """Lower case without accents, so that 'ελενη' finds 'Ελένη'."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _record(uow: Any, by: str, action: str, username: str, **details: Any) -> None:
