@@ -131,7 +131,18 @@ def _text(value: str, key: str | None) -> Markup:
             return escape(named)
     if _CODE.match(value) and (key not in ("code", "product_code", "name")):
         return escape(code_words(value))
-    return escape(value)
+    return escape(_catalogued(value))
+
+
+def _catalogued(value: str) -> str:
+    """A sentence the catalog knows in the reader's language, e.g. a decision table's
+    outcome ("segment A: always eligible", web/babel_extract.py); other text as written."""
+    if len(value) > _LONGEST_OUTCOME or "\n" in value:  # a person's text, not an outcome
+        return value
+    return gettext(value)
+
+
+_LONGEST_OUTCOME = 200
 
 
 def _number(value: Any, key: str | None) -> str:

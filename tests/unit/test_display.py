@@ -159,6 +159,16 @@ def test_codes_read_as_words_and_free_text_as_written(greek):
     assert str(show("P9999", "product_code")) == "P9999"  # an unknown code as written
 
 
+def test_a_decision_tables_outcome_reads_in_greek_and_a_persons_text_as_written(greek):
+    # The eligibility table's reason (bpmn/equipment_request.eligibility.dmn).
+    assert str(show("segment A: always eligible", "eligibility_reason")) == (
+        "κατηγορία A: πάντα επιλέξιμος"
+    )
+    assert str(show("Νέο ψυγείο δίπλα στην είσοδο", "description")) == (
+        "Νέο ψυγείο δίπλα στην είσοδο"
+    )
+
+
 def test_an_address_has_a_map_link(greek):
     address = {"street": "Αχαρνών 210", "city": "Αθήνα", "postcode": "10446"}
     assert address_text(address) == "Αχαρνών 210, 10446 Αθήνα"
