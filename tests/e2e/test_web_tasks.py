@@ -281,6 +281,14 @@ def test_a_sign_off_raised_to_a_higher_level_is_signed_from_that_levels_page(web
     petros = sign_in(web_app, "petros.cfo")
     html = petros.page(f"/tasks/{analysis}")
     assert "By signing you confirm, as Chief financial officer" in html
+    # The task keeps its routed name ("controller sign-off"): the signer reads why it is theirs.
+    assert (
+        "This is yours to sign as Chief financial officer, not Credit controller as the task "
+        "name says"
+    ) in html
+    crm.set_locale("petros.cfo", "el")
+    assert "Την υπογράφετε εσείς ως Γενικός οικονομικός διευθυντής" in petros.page(f"/tasks/{analysis}")
+    crm.set_locale("petros.cfo", "en")
     signed = petros.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
     assert signed.status_code == 302
     assert status(crm, analysis) == "completed" and credit_limit(crm) == 5_000_000
@@ -301,8 +309,8 @@ def test_a_signer_below_the_level_of_the_work_reads_why_it_is_not_theirs(web_app
     crm.set_locale("kostas.credit", "el")
     greek = kostas.page(f"/tasks/{analysis}")
     assert "ξεπερνά ό,τι μπορεί να υπογράψει ο ρόλος Ελεγκτής πιστώσεων" in greek
-    # The CFO, who does sign it, reads no such note.
-    assert "goes beyond" not in sign_in(web_app, "petros.cfo").page(f"/tasks/{analysis}")
+    # The CFO, who does sign it, is not told to wait.
+    assert "Waiting for sign-off by" not in sign_in(web_app, "petros.cfo").page(f"/tasks/{analysis}")
 
 
 def test_a_lowered_limit_reads_as_a_change_not_a_negative_increase(web_app, crm):
