@@ -22,7 +22,7 @@ from engine import views
 from engine.errors import EngineError, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
-from workflows.signed_changes import signed_change
+from workflows.signed_changes import before_and_after, signed_change
 
 from . import case_warnings, display, form_render, form_values, record_checks, task_page
 from .errors import status_of
@@ -225,6 +225,8 @@ def _render(
         form = starting_values(form, schema, case)
     form = with_people(form, schema, case, engine().directory())
     labels = {f.name: f.label for f in form.fields}
+    customer = task_page.customer_of(page, case)
+    change = signed_change(task["process_id"], task["element"], case)
     html = render_template(
         "tasks/show.html",
         page=page,
@@ -233,8 +235,8 @@ def _render(
         labels=labels,
         warnings=case_warnings.warnings(case),
         case=case_warnings.without_warnings(case),
-        customer=task_page.customer_of(page, case),
-        signed_change=signed_change(task["process_id"], task["element"], case),
+        customer=customer,
+        signed_change=before_and_after(change, customer) if change else None,
         signer_role=role_name(page.accountable),
         error=error,
         unsaved=unsaved,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.signed_changes import signed_change
+from workflows.signed_changes import before_and_after, signed_change
 
 PROCESS, TASK = "customer_data_change", "submit_sensitive_change"
 
@@ -17,3 +17,13 @@ def test_no_change_to_show_is_none():
     assert signed_change(PROCESS, TASK, {"sensitive_check": {"pending": {}}}) is None
     assert signed_change(PROCESS, TASK, {"sensitive_check": "odd"}) is None
     assert signed_change("credit_limit_change", "analyse_controller", {"x": 1}) is None
+
+
+def test_each_signed_field_reads_as_it_is_now_and_as_it_will_be():
+    customer = {"segment": "C", "name": "Καφετέρια Ιωάννου", "afm": "094014201"}
+    change = {"segment": "B", "afm": "998877665"}
+    assert before_and_after(change, customer) == [
+        ("segment", "C", "B"),
+        ("afm", "094014201", "998877665"),
+    ]
+    assert before_and_after(change, None) == [("segment", None, "B"), ("afm", None, "998877665")]
