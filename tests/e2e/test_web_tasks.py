@@ -287,7 +287,9 @@ def test_a_sign_off_raised_to_a_higher_level_is_signed_from_that_levels_page(web
         "name says"
     ) in html
     crm.set_locale("petros.cfo", "el")
-    assert "Την υπογράφετε εσείς ως Γενικός οικονομικός διευθυντής" in petros.page(f"/tasks/{analysis}")
+    assert "Την υπογράφετε εσείς ως Γενικός οικονομικός διευθυντής" in petros.page(
+        f"/tasks/{analysis}"
+    )
     crm.set_locale("petros.cfo", "en")
     signed = petros.post(f"/tasks/{analysis}/approve", {"password": DEMO_PASSWORD})
     assert signed.status_code == 302
@@ -310,7 +312,9 @@ def test_a_signer_below_the_level_of_the_work_reads_why_it_is_not_theirs(web_app
     greek = kostas.page(f"/tasks/{analysis}")
     assert "ξεπερνά ό,τι μπορεί να υπογράψει ο ρόλος Ελεγκτής πιστώσεων" in greek
     # The CFO, who does sign it, is not told to wait.
-    assert "Waiting for sign-off by" not in sign_in(web_app, "petros.cfo").page(f"/tasks/{analysis}")
+    assert "Waiting for sign-off by" not in sign_in(web_app, "petros.cfo").page(
+        f"/tasks/{analysis}"
+    )
 
 
 def test_a_lowered_limit_reads_as_a_change_not_a_negative_increase(web_app, crm):
