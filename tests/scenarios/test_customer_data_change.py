@@ -160,7 +160,35 @@ def test_a_sensitive_change_waits_for_master_data_and_is_applied_when_signed(crm
         ("email", before["email"], "kafeneio@example.com", "sofia.cs"),
         ("name", before["name"], "Καφενείο Πετρόπουλος & ΣΙΑ Ο.Ε.", "despina.md"),
     ]
-    assert {f"{bd}: submit_sensitive_change" for bd in BDS} <= set(crm.notified(instance))
+    # Of the BDs only the customer's own is told of the sensitive change, not every BD.
+    told = {note for note in crm.notified(instance) if note.split(":")[0] in BDS}
+    assert f"{before['bd']}: submit_sensitive_change" in told
+    assert {note.split(":")[0] for note in told} == {before["bd"]}
+
+
+def test_the_submission_goes_back_to_whoever_entered_the_change(crm):
+    instance = requested(crm, "cs_agent", segment="B")
+    detail = views.task_detail(crm.engine.uow(), crm.task(instance, "submit_sensitive_change"))
+    assert detail["assignee"] == "sofia.cs"
+    with pytest.raises(RaciRefusal, match=r"assigned to sofia\.cs"):  # another agent
+        submitted(crm, instance, "yannis.cs")
+    submitted(crm, instance, "sofia.cs")
+
+
+def test_a_bd_entering_a_colleagues_customers_change_submits_it_themselves(crm):
+    """A BD visiting a colleague's customer enters the change: the submission is theirs,
+    while of the BDs only the customer's own is told of it."""
+    own_bd = crm.customer(CUSTOMER)["bd"]
+    visitor = next(bd for bd in sorted(BDS) if bd != own_bd)
+    instance = crm.start(PROCESS, visitor, customer_id=CUSTOMER, requester_role="bd").instance_id
+    crm.complete(instance, "enter_change_bd", visitor, segment="B")
+    detail = views.task_detail(crm.engine.uow(), crm.task(instance, "submit_sensitive_change"))
+    assert detail["assignee"] == visitor
+    submitted(crm, instance, visitor)
+    crm.approve(instance, "submit_sensitive_change", "despina.md")
+    assert crm.customer(CUSTOMER)["segment"] == "B"
+    told = {note for note in crm.notified(instance) if note.split(":")[0] in BDS - {visitor}}
+    assert told == {f"{own_bd}: submit_sensitive_change"}
 
 
 def test_a_rejected_sensitive_change_leaves_the_customer_untouched_and_returns_with_the_reason(

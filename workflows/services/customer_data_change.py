@@ -73,11 +73,14 @@ def apply_contact_changes(
 def check_sensitive_change(
     ctx: ServiceContext, customer_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Pre-check the sensitive changes for master data: a new AFM must be valid and free."""
+    """Pre-check the sensitive changes for master data: a new AFM must be valid and free.
+
+    Also names who entered them (`requested_by`): the submission is routed to that
+    person (the matrix's `assign_to`), not to every BD, call agent and agent."""
     _, sensitive = split_changes(changes)
     pending = differing(sensitive, _current(ctx.session, int(customer_id)))
     problems = _problems(ctx.session, int(customer_id), pending)
-    return {"pending": pending, "problems": problems, "ok": not problems}
+    return {"pending": pending, "problems": problems, "ok": not problems, "requested_by": ctx.actor}
 
 
 def apply_sensitive_change(
