@@ -9,7 +9,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from engine import views
-from raci.visibility import ANALYST_ROLE
+from raci.visibility import ANALYST_ROLE, AUDITOR_ROLE
 
 from . import (
     case_notes,
@@ -93,12 +93,20 @@ def create_app(
     def home() -> Any:
         if not current_user.is_authenticated:
             return render_template("index.html")
-        # An analyst who holds no other role has no work in an inbox: their work is reading.
-        if current_user.roles == {ANALYST_ROLE}:
-            return redirect(url_for("analytics.index"))
-        return redirect(url_for("inbox.index"))
+        return redirect(_landing(current_user.roles))
 
     return app
+
+
+# Where a sign-in lands for someone whose only role reads rather than works: an analyst
+# or an auditor holds no letter in any matrix, so their inbox is always empty.
+_READING_PAGES = {ANALYST_ROLE: "analytics.index", AUDITOR_ROLE: "audit.index"}
+
+
+def _landing(roles: set[str]) -> str:
+    """The first page of a signed-in user: their inbox, unless reading is all their work."""
+    only = next(iter(roles)) if len(roles) == 1 else None
+    return url_for(_READING_PAGES.get(only, "inbox.index"))
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -200,6 +200,8 @@ def test_the_demo_analyst_reads_every_process_and_a_clerk_is_refused(app):
     assert 'href="/analytics/"' in analyst.page("/inbox/")  # the menu leads there
     home = analyst.get("/")  # where a sign-in lands: reading is their work, not an inbox
     assert home.status_code == 302 and home.headers["Location"].endswith("/analytics/")
+    auditor = as_user(app, "fotis.audit")  # likewise: the trail, not an always empty inbox
+    assert auditor.get("/").headers["Location"].endswith("/audit/")
     clerk = as_user(app, "giorgos.bd")
     assert clerk.get("/").headers["Location"].endswith("/inbox/")
     assert clerk.get("/analytics/").status_code == 403
