@@ -25,6 +25,7 @@ from raci.loading import is_matrix_file
 from raci.validation import Activity, Decision
 
 from . import sandbox
+from .decision_cells import decision_problems
 from .errors import InvalidDefinition, ScriptError
 from .process_limits import ProcessLimits, check_process_size
 from .safe_xml import decode_xml, parse_xml
@@ -241,9 +242,10 @@ def _build_definition(
     except SpiffWorkflowException as err:
         raise InvalidDefinition(str(err), file_name=file_name) from None
     warnings = []
+    decision_files = _decision_file_by_task(parser, bpmn_sources[file_name])
     for process_spec in (spec, *subprocess_specs.values()):
         warnings += unknown_operations(process_spec, file_name, known_services)
-        found = task_problems(process_spec, file_name, known_services)
+        found = task_problems(process_spec, file_name, known_services, decision_files)
         if problems is None:
             for problem in found:
                 raise problem
@@ -261,6 +263,18 @@ def _build_definition(
 
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def _decision_file_by_task(parser: SpiffBpmnParser, bpmn_text: str) -> dict[str | None, str]:
+    """The DMN file of the table each business rule task calls (its problems name it)."""
+    root = etree.fromstring(bpmn_text.encode())
+    files: dict[str | None, str] = {}
+    for called in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
+        task = called.getparent().getparent()  # task > extensionElements > calledDecisionId
+        dmn_parser = parser.dmn_parsers.get((called.text or "").strip())
+        if task is not None and dmn_parser is not None:
+            files[task.get("id")] = dmn_parser.filename
+    return files
 
 
 def _decision_files(
@@ -312,13 +326,18 @@ def _literal(text: str | None) -> str | None:
 
 
 def task_problems(
-    process_spec: Any, file_name: str, known_services: Iterable[str] | None
+    process_spec: Any,
+    file_name: str,
+    known_services: Iterable[str] | None,
+    decision_files: dict[str | None, str] | None = None,
 ) -> list[InvalidDefinition]:
-    """Every task of `process_spec` the engine could not run: scripts the sandbox refuses;
-    each names its element."""
+    """Every task of `process_spec` the engine could not run: scripts the sandbox refuses,
+    decision table cells it could never evaluate; each names its element."""
+    decision_files = decision_files or {}
     found: list[InvalidDefinition] = []
     for task_spec in process_spec.task_specs.values():
         element_id = getattr(task_spec, "bpmn_id", None)
+        found += decision_problems(task_spec, decision_files.get(element_id))
         scripts = [(getattr(task_spec, "script", None), "exec")]
         scripts += [(condition, "eval") for condition in _conditions(task_spec)]
         for source, mode in scripts:

@@ -21,7 +21,7 @@ from raci.messages import N_, Message
 from raci.validation import Activity, validate
 
 from .definitions import ProcessDefinition, SourceFile, is_definition_file, parse_definitions
-from .errors import InvalidDefinition
+from .errors import InvalidDecision, InvalidDefinition
 from .process_limits import ProcessLimits
 from .safe_xml import parse_xml
 
@@ -172,10 +172,14 @@ def _unreachable(files: dict[str, str]) -> Iterable[Problem]:
 
 
 def _problem(kind: Kind, err: InvalidDefinition) -> Problem:
-    return Problem(kind, err.message, file=err.file_name, element_id=err.element_id, line=err.line)
+    said = err.said if isinstance(err, InvalidDecision) else None
+    where = {"file": err.file_name, "element_id": err.element_id, "line": err.line}
+    return Problem(kind, err.message, said=said, **where)
 
 
 def _kind_of(err: InvalidDefinition) -> Kind:
+    if isinstance(err, InvalidDecision):
+        return "dmn"
     if err.message.startswith("service task calls unknown service"):
         return "service"
     return "script"

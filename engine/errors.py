@@ -47,6 +47,14 @@ class InvalidDefinition(EngineError):
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+class InvalidDecision(InvalidDefinition):
+    """A decision table cell the DMN engine could never evaluate; `said` words it."""
+
+    def __init__(self, said: Message, **where: str | int | None) -> None:
+        self.said = said
+        super().__init__(str(said), **where)  # type: ignore[arg-type]
+
+
 class UnsafeXml(InvalidDefinition):
     """XML that tries entity expansion, a DTD, or is larger than allowed."""
 

@@ -38,7 +38,7 @@ def render(message: Message | str, *, standalone: bool = False) -> str:
             return render(value)
         if key == "process":
             return names.process_name(value) if "_" in str(value) else names.tr(value)
-        if key == "task":
+        if key in ("task", "label"):  # a name written in a BPMN or DMN file
             return names.tr(value)
         if key in PEOPLE and isinstance(value, str) and not _for_a_program():
             return display.person(value)
@@ -98,7 +98,7 @@ def render_in(message: Message | str, locale: str) -> str:
     def param(key: str, value: Any) -> str:
         if isinstance(value, Message):
             return render_in(value, locale)
-        if key in ("task", "process", "status"):
+        if key in ("task", "label", "process", "status"):
             return gettext(str(value).replace("_", " ") if key == "status" else str(value))
         return _plain(value)
 

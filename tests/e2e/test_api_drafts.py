@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from engine import views
+from tests.e2e.staff_helpers import sign_in
 from tests.e2e.test_api import CUSTOMER, PROCESS, Caller, assert_error, make_app
 from workflows.demo import DEMO_PASSWORD
 
@@ -217,6 +218,37 @@ def test_a_broken_dmn_table_is_one_problem_naming_its_file(app, as_user):
     checked = owner.get(f"/drafts/{draft['id']}/validation").get_json()
     assert checked["ok"] is False
     assert [(p["kind"], p["file"]) for p in checked["problems"]] == [("dmn", DMN)]
+
+
+def test_a_rule_cell_the_engine_could_not_evaluate_is_found_before_it_goes_live(app, as_user):
+    """`=> 60000` parses as DMN: without this check it was approved, and every case that
+    reached the table stopped."""
+    owner = as_user(OWNER)
+    draft = opened(owner)
+    files = {**draft["files"], DMN: draft["files"][DMN].replace("&gt; 50000", "=&gt; 60000")}
+    owner.client.put(f"/api/v1/drafts/{draft['id']}", json={"files": files}, headers=owner.headers)
+    checked = owner.get(f"/drafts/{draft['id']}/validation").get_json()
+    assert checked["ok"] is False, checked
+    [problem] = checked["problems"]
+    assert (problem["kind"], problem["file"], problem["element_id"]) == (
+        "dmn",
+        DMN,
+        "approval_level",
+    )
+    assert problem["message"] == (
+        "the decision table of 'Decide the sign-off level', rule 1, column 'Requested limit"
+        " (EUR)': '=> 60000': not a condition the engine can evaluate"
+    )
+    # The modeler's page asks in the owner's language.
+    app.extensions["raciflow"].set_locale(OWNER, "el")
+    page = sign_in(app, OWNER).get(f"/drafts/{draft['id']}/validation")
+    [greek] = page.get_json()["problems"]
+    assert greek["message"] == (
+        "ο πίνακας απόφασης του βήματος «Απόφαση επιπέδου υπογραφής», κανόνας 1, στήλη"
+        " «Ζητούμενο όριο (EUR)»: «=> 60000»: δεν είναι συνθήκη που μπορεί να υπολογιστεί"
+    )
+    refused = owner.post(f"/drafts/{draft['id']}/submit", {"comment": "CFO from 60k"})
+    assert refused.status_code == 422
 
 
 def test_nobody_approves_their_own_draft_and_the_refusal_is_audited(app, as_user):

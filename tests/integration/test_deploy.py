@@ -40,6 +40,27 @@ def test_changed_dmn_is_a_new_version(engine):
     assert deployment.version == 2
 
 
+@pytest.mark.parametrize("cell", ["=&gt; 5000", "&gt;", "in [1, 2", "? &lt;&lt; &lt; 3"])
+def test_a_rule_cell_no_case_could_evaluate_is_refused_at_deploy(engine, cell):
+    dmn = (FIXTURES / "approval_level.dmn").read_text().replace("&gt; 1000", cell)
+    files = [*fixture_files("approval.bpmn"), SourceFile("approval_level.dmn", dmn.encode())]
+    with pytest.raises(InvalidDefinition) as caught:
+        engine.deploy(files, user="owner")
+    assert (caught.value.file_name, caught.value.element_id) == ("approval_level.dmn", "decide")
+    assert "rule 1, column 'Amount'" in caught.value.message
+    assert views.process_versions(engine.uow())[-1]["version"] == 1  # nothing deployed
+
+
+@pytest.mark.parametrize(
+    "cell", ["&gt;= 1000", '"review"', "1000", "? &gt; 1000", "1 &lt; ? &lt; 9"]
+)
+def test_the_cells_the_dmn_engine_evaluates_deploy(engine, cell):
+    dmn = (FIXTURES / "approval_level.dmn").read_text().replace("&gt; 1000", cell)
+    files = [*fixture_files("approval.bpmn"), SourceFile("approval_level.dmn", dmn.encode())]
+    [deployment] = engine.deploy(files, user="owner")
+    assert deployment.version == 2
+
+
 def test_deploy_is_audited(engine):
     with engine.uow() as uow:
         events = list(uow.audit.events_of("system"))
