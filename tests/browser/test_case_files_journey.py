@@ -132,7 +132,12 @@ def test_logistics_drops_the_photo_the_phone_complaint_lacked(journey, viewport)
     zone.evaluate(DROP, ["on-arrival.jpg", base64.b64encode(photo.read_bytes()).decode()])
     assert zone.locator("[data-chosen] li").all_inner_texts() == ["on-arrival.jpg"]
     logistics.shot("photo-dropped")
+    resolution = "Αντικατάσταση και των δύο μπουκαλιών, με φωτογραφία"
+    logistics.fill(resolution=resolution)  # typed before the photo is sent
     logistics.submit(logistics.page.get_by_role("button", name=el("Attach"), exact=True))
     logistics.assert_no_form_errors()
     assert logistics.page.locator("#files img.thumb").evaluate("img => img.naturalWidth") == 640
+    # Sending the photo reloads the page: what was typed into the task's form is still there.
+    assert logistics.page.locator("[name=resolution]").input_value() == resolution
+    assert logistics.page.locator("[name=outcome]").input_value() == "accepted"
     logistics.complete("replaced-with-the-photo", **replaced)
