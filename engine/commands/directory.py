@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from raci.directory import ADMIN_ROLE, Directory
+from raci.directory_changes import (
+    membership_changes,
+    roles_brought,
+    unexpected_role,
+    with_descriptions_kept,
+)
 from raci.people import auditor_deputies
 
 from .. import audit
@@ -17,11 +25,16 @@ class DirectoryCommands(EngineBase):
         with self.reader() as uow:
             return uow.directory.load()
 
-    def import_directory(self, directory: Directory, *, user: str) -> None:
+    def import_directory(
+        self, directory: Directory, *, user: str, new_roles: Collection[str] = ()
+    ) -> None:
         """Replace the directory; users left out are deactivated, never deleted.
 
         All or nothing, and never a lock-out: an import that would leave no active
-        admin where there was one is refused and changes nothing.
+        admin where there was one is refused and changes nothing; so is one bringing a
+        role the directory does not have, unless it is named in `new_roles` (a misspelt
+        role would otherwise take its members out of the real one). A role the file
+        does not describe keeps its description.
         """
         auditors = auditor_deputies(directory)
         if auditors:  # segregation of duties: who reviews the work may not do it
@@ -37,6 +50,13 @@ class DirectoryCommands(EngineBase):
                     f"(now: {', '.join(before.members(ADMIN_ROLE))}); nobody could manage "
                     "the directory: keep at least one active admin in the file"
                 )
+            unexpected = [r for r in roles_brought(before, directory) if r not in new_roles]
+            if unexpected:
+                raise InvalidState(
+                    "; ".join(unexpected_role(role, before) for role in unexpected)
+                    + ": correct the file, or name each new role to add it (--new-role)"
+                )
+            directory = with_descriptions_kept(before, directory)
             uow.directory.replace(directory)
             deactivated = sorted(
                 username
@@ -57,6 +77,7 @@ class DirectoryCommands(EngineBase):
                     "deputies": len(directory.deputies),
                     "added": sorted(directory.users.keys() - before.users.keys()),
                     "deactivated": deactivated,
+                    **membership_changes(before, directory),
                 },
             )
             uow.commit()

@@ -72,6 +72,13 @@ BAD_FILES = [
         "appears twice",
     ),
     ("broken.yaml", "users:\n  - {username: ada, name: 'Ada}\n", "line", "not valid YAML"),
+    # Valid, but a misspelt role would become a new one and empty carol's queue.
+    (
+        "typo.csv",
+        "username,name,roles\n" + USERS_CSV.replace(",credit_controller", ",credit_controler"),
+        "",
+        "'credit_controler' is not a role of the directory (did you mean 'credit_controller'?)",
+    ),
     # Valid, but every admin is left out: nobody could manage the directory any more.
     ("no_admin.csv", "username,name,roles\n" + USERS_CSV.replace(",admin", ",bd"), "", "admin"),
 ]
@@ -107,3 +114,39 @@ def test_a_well_formed_import_of_many_users_imports_them_all(company, tmp_path):
     engine = build_engine(company.database_url)
     assert engine.authenticate("ada", PASSWORD)
     assert engine.directory().members("bd")[:3] == ["bob", "user00", "user01"]
+
+
+def test_a_new_role_is_added_when_named_and_the_trail_says_who_gained_and_lost_what(
+    company, tmp_path
+):
+    file = tmp_path / "people.csv"
+    file.write_text(
+        "username,name,roles\nada,Ada Admin,admin\nbob,Bob Business,bd;key_accounts\n"
+        "carol,Carol Credit,bd\n"
+    )
+    refused = company("directory", "import", str(file), ok=False)
+    assert "'key_accounts' is not a role of the directory" in refused.stderr
+    assert "--new-role" in refused.stderr
+
+    company("directory", "import", str(file), "--new-role", "key_accounts")
+
+    engine = build_engine(company.database_url)
+    assert engine.directory().members("key_accounts") == ["bob"]
+    with engine.uow() as uow:
+        [event] = [e for e in uow.audit.events_of("system") if e.action == "directory_import"][-1:]
+    assert event.details["roles_added"] == ["key_accounts"]
+    assert event.details["memberships"]["bob"] == {"gained": ["key_accounts"], "lost": []}
+    assert event.details["memberships"]["carol"] == {
+        "gained": ["bd"],
+        "lost": ["credit_controller"],
+    }
+
+
+def test_a_csv_exported_and_imported_again_keeps_the_role_descriptions(company, tmp_path):
+    file = tmp_path / "people.csv"
+    file.write_text(company("directory", "export", "--format", "csv").stdout)
+
+    company("directory", "import", str(file))
+
+    roles = build_engine(company.database_url).directory().roles
+    assert roles["credit_controller"].description == "Credit controller"

@@ -100,11 +100,19 @@ def directory_group() -> None:
 @directory_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--user", default="cli", show_default=True, help="Who imports.")
+@click.option(
+    "--new-role",
+    "new_roles",
+    multiple=True,
+    metavar="ROLE",
+    help="A role the directory does not have yet, to add (repeat for each); any other "
+    "new role is refused as a likely typo.",
+)
 @json_option
-def import_command(file: Path, user: str) -> tuple[Any, str]:
+def import_command(file: Path, user: str, new_roles: tuple[str, ...]) -> tuple[Any, str]:
     """Replace the directory with FILE (YAML or CSV); users left out are deactivated."""
     directory = load_directory(file.name, file.read_bytes())
-    engine().import_directory(directory, user=user)
+    engine().import_directory(directory, user=user, new_roles=new_roles)
     counts = {
         "users": len(directory.users),
         "roles": len(directory.roles),
