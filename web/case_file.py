@@ -18,13 +18,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from engine.attachments import TYPE_NAMES
 from engine.changes import CHANGE_ACTION
 
 from . import display_values, names, trail_views, vocabulary
+from .action_labels import action_words
 from .case_notes import file_size
 
 SYSTEM = "system"
@@ -32,30 +32,6 @@ HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
 CAUSES = {  # acts that run steps
     "start", "complete", "approve", "retry", "timer_fired", "cancel",
     "message_received", "signal_received",
-}  # fmt: skip
-ACTION_LABELS = {
-    "start": _l("started"), "task_ready": _l("task ready"), "claim": _l("claimed"),
-    "release": _l("released"), "reassign": _l("reassigned"), "complete": _l("completed task"),
-    "signoff_requested": _l("sign-off requested"), "approve": _l("approved"),
-    "reject": _l("rejected"), "consult_requested": _l("consultation requested"),
-    "consult_answered": _l("consultation answered"),
-    "consult_overridden": _l("consultation overridden"), "notified": _l("notified"),
-    "refused": _l("refused"), "task_cancelled": _l("task cancelled"),
-    "timer_fired": _l("timer fired"), "error": _l("error"), "retry": _l("retried"),
-    "cancel": _l("cancelled"), "instance_completed": _l("instance completed"),
-    "deploy": _l("deployed"), "directory_import": _l("directory imported"),
-    "password_set": _l("password set"), CHANGE_ACTION: _l("data changed"),
-    "decision": _l("decision"),
-    "audience": _l("people of the case chosen"),
-    "draft_opened": _l("draft opened"), "draft_saved": _l("draft saved"),
-    "draft_deleted": _l("draft deleted"), "draft_submitted": _l("draft submitted for approval"),
-    "draft_approved": _l("draft approved"), "draft_rejected": _l("draft rejected"),
-    "draft_refused": _l("draft approval refused"),
-    "migrated": _l("migrated to another version"), "migrate": _l("instances migrated"),
-    "comment": _l("commented"), "attach": _l("file attached"),
-    "message_received": _l("message received"), "signal_received": _l("signal received"),
-    "message_kept": _l("message kept for its receiver"),
-    "message_dropped": _l("message dropped: nobody waits for it"),
 }  # fmt: skip
 
 
@@ -115,7 +91,7 @@ Renderer = Callable[[Entry, dict[str, Any], Names], None]
 
 
 def label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return action_words(action)
 
 
 def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> list[Entry]:

@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from flask_babel import format_currency, format_decimal, format_percent, get_locale, gettext
+from flask_babel import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+    lazy_gettext,
+)
 
 from engine.settle import SYSTEM_ACTOR
 
@@ -38,6 +45,7 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
     """Register the filters on `app` (after the blueprints: these are the ones pages use)."""
     from . import display_values
+    from .action_labels import action_words
 
     app.config[ZONE_KEY] = timezone
     filters = {
@@ -52,6 +60,7 @@ def init_app(app: Flask, timezone: str = DEFAULT_ZONE) -> None:
         "process_name": process_name,
         "show": display_values.show,
         "field_label": display_values.field_label,
+        "action_words": action_words,
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals["display_zone"] = zone
@@ -184,7 +193,17 @@ def person(username: str | None) -> str:
         return gettext("system")
     directory = _directory()
     user = directory.users.get(username) if directory is not None else None
-    return user.name if user is not None and user.name else username
+    if user is not None and user.name:
+        return user.name
+    program = _PROGRAM_ACTORS.get(username)
+    return str(program) if program is not None else username
+
+
+# Who the command line records when not told who runs it (web/cli: --user's defaults).
+_PROGRAM_ACTORS = {
+    "init": lazy_gettext("installation (raciflow init)"),
+    "cli": lazy_gettext("command line"),
+}
 
 
 def process_name(process_id: str | None) -> str:

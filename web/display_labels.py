@@ -17,6 +17,7 @@ LABELS = {
     "issued_by": _l("Issued by"),
     "open_jobs": _l("Open jobs per technician"),
     "proposal": _l("Proposed schedule"),
+    "schedule": _l("Job schedule"),
     "resolved": _l("Resolution"),
     "working_days": _l("Working days"),
     "accepted": _l("Accepted warnings"),

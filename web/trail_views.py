@@ -69,6 +69,8 @@ FIELDS = {
 # Status codes of customers, orders, assets, complaints and service requests.
 # Fields whose digits name something rather than count it.
 IDENTIFIERS = frozenset({"phone", "afm", "asset_serial", "email"})
+# Fields that hold a username.
+PEOPLE = frozenset({"technician", "bd", "assignee"})
 
 VALUES = {
     "prospect": lazy_gettext("prospect"),
@@ -187,6 +189,8 @@ def shown(value: str | None, field: str | None = None) -> str | None:
         return None
     if field in IDENTIFIERS:
         return value
+    if field in PEOPLE:  # a username: the person by name
+        return display.person(value)
     if value in VALUES:
         return str(VALUES[value])
     try:

@@ -159,6 +159,11 @@ def test_codes_read_as_words_and_free_text_as_written(greek):
     assert str(show("P9999", "product_code")) == "P9999"  # an unknown code as written
 
 
+def test_the_equipment_jobs_schedule_is_labelled_in_greek(greek):
+    html = str(show({"schedule": {"technician": "giorgos.bd", "due_on": "2026-12-10"}}))
+    assert "Προγραμματισμός εργασίας" in html and "Schedule" not in html
+
+
 def test_a_decision_tables_outcome_reads_in_greek_and_a_persons_text_as_written(greek):
     # The eligibility table's reason (bpmn/equipment_request.eligibility.dmn).
     assert str(show("segment A: always eligible", "eligibility_reason")) == (
@@ -221,3 +226,19 @@ def test_a_changed_phone_or_tax_id_reads_as_typed_and_a_limit_as_a_number():
     assert (phone["old"], phone["new"]) == ("2120806154", "2120806199")
     assert afm["new"] == "094014202"  # the leading zero kept
     assert (limit["old"], limit["new"]) == ("15.000", "20.000")  # a quantity, in Greek
+
+
+def test_a_changed_technician_reads_as_the_person():
+    from web.trail_views import change_view
+
+    with make_app("el").test_request_context():
+        scheduled = change_view({"field": "technician", "old": None, "new": "giorgos.bd"})
+    assert scheduled["new"] == "Γιώργος Παπαδόπουλος"
+
+
+def test_the_command_lines_default_actors_read_as_words_not_usernames(greek):
+    from web.display import person
+
+    assert person("init") == "εγκατάσταση (raciflow init)"
+    assert person("cli") == "γραμμή εντολών"
+    assert person("giorgos.bd") == "Γιώργος Παπαδόπουλος"
