@@ -27,6 +27,25 @@ from .vocabulary import term
 _GENERAL_FORM_NAMES = {CHECK_PREFIX: _l("Check with a note (general form)")}
 
 
+def decision_titles(files: dict[str, str]) -> dict[str, str]:
+    """Each DMN file's decision name in the reader's language (its tab's title); a file
+    whose decision is unnamed or unreadable has none."""
+    from flask_babel import gettext
+
+    titles = {}
+    for name, text in files.items():
+        if not name.endswith(".dmn"):
+            continue
+        try:
+            root = parse_xml(text.encode("utf-8"), name)
+        except EngineError:
+            continue
+        decision = next(root.iter("{*}decision"), None)
+        if decision is not None and decision.get("name"):
+            titles[name] = gettext(decision.get("name"))
+    return titles
+
+
 def dmn_words(files: dict[str, str]) -> dict[str, dict[str, str]]:
     """The decision tables' own words and the reader's: decision names, column labels and
     rules' annotations (`labels`), and output variable names shown as a column's label
@@ -118,6 +137,7 @@ def editor_data(
         "bpmn": bpmn,
         "dmn": {n: t for n, t in sorted(files.items()) if n.endswith(".dmn")},
         "dmn_words": dmn_words(files),
+        "dmn_titles": decision_titles(files),
         "names": _in_words(names),
         # The form keys of the process (a user task uses the form of its own id).
         "form_keys": sorted(t for p, t in forms() if p == process_id and t != "start"),

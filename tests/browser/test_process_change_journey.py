@@ -182,7 +182,11 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     owner.shot("process-change-01b-new-step-desk")
 
     # The decision table: the finance manager signs increases above 500.
-    owner.page.get_by_role("tab", name=re.compile("Πίνακας απόφασης")).click()
+    tab = owner.page.get_by_role("tab", name=re.compile("Πίνακας απόφασης"))
+    # The tab is titled by the decision, in Greek, not by a word of its file name.
+    assert tab.inner_text() == "Πίνακας απόφασης: Ποιος υπογράφει μια αλλαγή πιστωτικού ορίου"
+    tab.click()
+    assert owner.has_no_horizontal_scroll()  # a wide table scrolls in its own frame
     cell = owner.page.locator(".tjs-container td").filter(has_text=re.compile(r"^> 5000$"))
     cell.click()
     owner.page.keyboard.press("End")
@@ -192,6 +196,14 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert "Αύξηση πάνω από το τρέχον όριο (EUR)" in table and "επίπεδο έγκρισης" in table
     assert "Requested limit" not in table and "Τα μεγάλα όρια χρειάζονται" in table
     owner.shot("process-change-02-decision-table-desk")
+
+    # Leaving with the edit unsaved asks first; staying keeps it.
+    asked: list[str] = []
+    owner.page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    draft_page = owner.page.url
+    owner.page.get_by_role("link", name="← Αλλαγές διαδικασιών").click()
+    owner.page.wait_for_timeout(300)
+    assert asked == ["beforeunload"] and owner.page.url == draft_page
 
     owner.page.get_by_role("button", name="Αποθήκευση και έλεγχος").click()
     owner.page.wait_for_selector("#problems li.ok")

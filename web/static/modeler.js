@@ -360,6 +360,20 @@
     }
   }
 
+  // Work not saved yet: leaving the page (the back link, a reload, closing the tab) asks
+  // first. Saving clears it; any change to the diagram, a table or the grid sets it.
+  let unsaved = false;
+  const changed = () => { unsaved = true; };
+  ['input', 'change'].forEach((kind) => {
+    document.getElementById('raci-grid').addEventListener(kind, changed);
+    document.getElementById('dmn').addEventListener(kind, changed);
+  });
+  window.addEventListener('beforeunload', (event) => {
+    if (!unsaved) return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
+
   async function save() {
     const state = document.getElementById('save-state');
     await keepDmn();
@@ -376,6 +390,7 @@
       return false;
     }
     state.textContent = words.saved;
+    unsaved = false;
     showProblems(result.problems);
     return true;
   }
@@ -409,6 +424,7 @@
     namesInReadersWords();
     renderGrid();
     modeler.on('elements.changed', renderGrid);
+    modeler.on('commandStack.changed', changed);  // the owner's own edits, not the import's
     window.raciflowModeler = modeler;  // for the browser test's drawing steps
     document.body.dataset.modelerReady = 'true';
   });
