@@ -77,6 +77,11 @@ def edit(draft_id: str) -> Any:
     draft = engine().draft(draft_id, user=_me())
     if not draft.may_edit or draft.owner != _me():
         return redirect(url_for("drafts.review", draft_id=draft_id))
+    return _edit_page(draft)
+
+
+def _edit_page(draft: Any, *, comment: str = "", status: int = 200) -> Any:
+    """The modeler on `draft`; `comment`: the submission's, typed before a refusal."""
     roles = list(engine().directory().roles)
     data = editor_data(draft.process_id, draft.files, roles, engine().known_scopes())
     return render_template(
@@ -88,7 +93,8 @@ def edit(draft_id: str) -> Any:
         library_words=modeler_words(),
         # An element drawn without a name is called by its kind ("user task (no name)").
         type_words={kind: term(kind) for kind in sorted(TASKS | EVENTS | set(GATEWAYS))},
-    )
+        comment=comment,
+    ), status
 
 
 @bp.post("/<draft_id>/save")
@@ -142,8 +148,9 @@ def flag_value(value: Any, flag: str) -> str:
 @bp.post("/<draft_id>/submit")
 @login_required
 def submit(draft_id: str) -> Any:
+    comment = request.form.get("comment", "")
     try:
-        engine().submit_draft(draft_id, user=_me(), comment=request.form.get("comment", ""))
+        engine().submit_draft(draft_id, user=_me(), comment=comment)
     except InvalidDraft as error:
         flash(
             ngettext(
@@ -153,7 +160,9 @@ def submit(draft_id: str) -> Any:
             ),
             "error",
         )
-        return redirect(url_for("drafts.edit", draft_id=draft_id)), 303
+        # The page again, not a redirect: the comment typed is kept (the checks list the
+        # problems as the page loads).
+        return _edit_page(engine().draft(draft_id, user=_me()), comment=comment, status=422)
     except EngineError as error:
         flash(error_text(error), "error")
         return redirect(url_for("drafts.edit", draft_id=draft_id)), 303

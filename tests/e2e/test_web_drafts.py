@@ -156,10 +156,12 @@ def test_a_grid_the_server_cannot_read_saves_nothing_and_a_missing_row_is_pinned
     assert answer.get_json()["ok"] is False
     assert ("raci", "analyse_controller") in {(p["kind"], p["element_id"]) for p in problems}
     refused = owner.post(f"/drafts/{draft_id}/submit", {"comment": "drop the controller"})
-    assert refused.status_code == 303 and refused.headers["Location"].endswith(
-        f"/drafts/{draft_id}"
-    )
-    assert re.search("problem", owner.page(f"/drafts/{draft_id}"))
+    # The modeler again, saying why, with the comment the owner typed still in its box.
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "problem" in page
+    assert re.search(r'<textarea name="comment"[^>]*>drop the controller</textarea>', page)
+    assert app.extensions["raciflow"].draft(draft_id, user="lena.owner").status == "editing"
 
 
 def test_staff_neither_open_drafts_nor_see_others(app):

@@ -392,13 +392,25 @@
     state.textContent = words.saved;
     unsaved = false;
     showProblems(result.problems);
-    return true;
+    return result;
   }
   document.getElementById('save').addEventListener('click', save);
+  // Submitting saves first; a draft with errors stays here, its problems listed and the
+  // comment kept, instead of being sent to be refused.
   document.querySelector('form.submit-draft').addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (await save()) event.target.submit();
+    const result = await save();
+    if (!result) return;
+    if (result.problems.some((p) => p.severity === 'error')) {
+      document.getElementById('save-state').textContent = words.fix_first;
+      document.getElementById('problems').scrollIntoView({ block: 'center' });
+      return;
+    }
+    event.target.submit();
   });
+  // The checks as the draft stands, from the start (a page reloaded after a refusal too).
+  fetch(script.dataset.validation).then((answer) => answer.ok ? answer.json() : null)
+    .then((result) => { if (result) showProblems(result.problems); });
 
   // bpmnlint's findings as one draws, listed in the reader's words under the checks (the
   // server checks it all again on save); a click selects the element.
