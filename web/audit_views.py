@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from raci import report
 from raci.messages import from_said
 
 from .auth import roles_required
+from .csv_cells import cell
 from .customer_card import match_customers
 from .i18n import render
 from .instances import OVERSEERS, PeriodForm, pager, people_called
@@ -186,7 +186,7 @@ def csv_response(name: str, header: Iterable[str], rows: Iterable[list[Any]]) ->
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     name = re.sub(r"[^\w.-]", "_", name, flags=re.ASCII)
     return Response(
@@ -194,16 +194,6 @@ def csv_response(name: str, header: Iterable[str], rows: Iterable[list[Any]]) ->
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
     )
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = str(value)
-    # A spreadsheet runs cells starting like a formula: keep them text (OWASP CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _flat(value: Any) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -16,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.errors import NotFound
 from engine.views import api_lists
+from web.csv_cells import cell
 from web.services import engine
 
 from .auth import OVERSIGHT, api_blueprint, require_role
@@ -28,7 +28,6 @@ CSV_COLUMNS = (
     "id", "stream", "seq", "occurred_at", "actor", "action", "instance_id", "process_id",
     "task_id", "raci_role", "on_behalf_of", "reason", "details",
 )  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class EventArgs(PageArgs):
@@ -130,7 +129,7 @@ def events_csv(args: dict[str, Any]) -> Response:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event in found:
-        writer.writerow(_cell(event[column]) for column in CSV_COLUMNS)
+        writer.writerow(cell(event[column]) for column in CSV_COLUMNS)
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
@@ -178,10 +177,3 @@ def compliance(args: dict[str, Any], process_id: str) -> list[dict[str, Any]]:
         process_id=process_id, since=args.get("since"), until=args.get("until")
     )
     return [asdict(execution) for execution in executions]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text_value = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
-    return "'" + text_value if text_value.startswith(FORMULA_STARTS) else text_value
