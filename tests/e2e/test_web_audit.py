@@ -121,6 +121,15 @@ def test_the_search_filters_by_user_process_instance_action_and_date(app, engine
     assert event_ids(auditor.page("/audit/?since=2999-01-01")) == set()
 
 
+def test_an_admin_act_names_the_person_it_was_about(app, engine):
+    engine.set_user_active("giorgos.bd", False, by="admin")
+    auditor = as_user(app, "fotis.audit")
+    page = lxml_html.fromstring(auditor.page("/audit/?action=user_deactivated"))
+    [what] = page.xpath("//table[contains(@class, 'events')]/tbody/tr/td[2]")
+    name = engine.directory().users["giorgos.bd"].name
+    assert " ".join(what.text_content().split()) == f"user deactivated {name}"
+
+
 def test_a_bad_date_shows_a_field_error(app):
     page = as_user(app, "fotis.audit").page("/audit/?until=31/12/2026")
     assert "Not a valid date value" in page and event_ids(page) == set()
