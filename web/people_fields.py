@@ -40,7 +40,7 @@ def with_people(
             continue
         members = directory.members(meta["people_of"])
         choices = tuple((name, _label(directory, name)) for name in members)
-        fields.append(replace(f, kind="select", choices=(("", "—"), *choices)))
+        fields.append(replace(f, kind="select", choices=choices))  # the page adds "Choose…"
         proposed = case_value(case, meta["proposed"]) if meta.get("proposed") else None
         if not form.value(f.name) and proposed in members:
             form.values[f.name] = str(proposed)

@@ -36,6 +36,10 @@ def schedule_and_do(journey, customer: str, serial: str) -> str:
     """The service manager books stelios.tech; he reports the job; the manager signs it."""
     manager = journey.as_("irini.service")
     manager.open_task("Schedule a technician", customer=customer)
+    manager.claim()
+    # The form starts from the service level's proposal: the day it names is filled in.
+    proposed = manager.page.locator("[name=due_on]").input_value()
+    assert proposed and proposed >= next_working_day(), proposed
     manager.complete("schedule", technician="stelios.tech", due_on=next_working_day())
     technician = journey.as_("stelios.tech")
     technician.open_task("Do the job at the customer", customer=customer)

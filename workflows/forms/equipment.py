@@ -89,7 +89,7 @@ class ScheduleForm(Schema):
         validate=validate.Regexp(r"^[a-z0-9._-]{2,64}$", error="a username"),
         metadata={"people_of": "technician", "proposed": "proposal.technician"},
     )
-    due_on = fields.Date(required=True)
+    due_on = fields.Date(required=True, metadata={"starts_from": "proposal.due_on"})
 
     @validates("due_on")
     def bookable(self, value: date, **_: Any) -> None:
