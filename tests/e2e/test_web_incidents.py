@@ -35,6 +35,8 @@ def test_the_signer_sees_that_the_next_step_failed_and_why(web_app, crm):
     page = signer.page(f"/instances/{instance}")
     assert "moved on" not in page
     assert "Signed off, but the next step failed" in page
+    # The step by its name, the engine's technical words folded beneath.
+    assert "The step «Update the asset register» failed." in page, page
     assert "is not in stock (it is placed)" in page
     assert "after approved by Ειρήνη Χατζή" in page  # the incident: after whose act
     assert "Retry the failed step" not in page  # an admin's act
