@@ -87,6 +87,9 @@ def details(username: str) -> Any:
 @admin_only
 def active(username: str) -> Any:
     on = request.form.get("active") == "1"
+    if not on and request.form.get("confirm") != "yes":  # the page's box, ticked
+        error = _("Tick the box to confirm the deactivation.")
+        return _user_page(username, error=error, status_code=422)
     done = _("User reactivated.") if on else _("User deactivated: their sessions have ended.")
     return _act(
         username,
@@ -137,6 +140,7 @@ def _act(username: str, action: Any, done: str) -> Any:
 
 def _user_page(username: str, *, error: str | None = None, status_code: int = 200) -> Any:
     user, roles, must_change = engine().user_record(username, by=current_user.username)
+    directory = engine().directory()
     html = render_template(
         "people/user.html",
         user=user,
@@ -144,6 +148,8 @@ def _user_page(username: str, *, error: str | None = None, status_code: int = 20
         descriptions=_descriptions(),
         must_change=must_change,
         error=error,
+        # Roles nobody else holds: deactivating the user leaves their work to no one.
+        sole_roles=[r for r in sorted(user.roles) if directory.members(r) == [username]],
     )
     return html, status_code
 

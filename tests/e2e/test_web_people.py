@@ -220,7 +220,10 @@ def test_an_admin_changes_roles_details_and_access_and_refusals_are_shown(web_ap
         "/admin/users/kostas.credit/details", {"name": "Κώστας Ο.", "email": "k@example.com"}
     )
     assert saved.status_code == 302
-    assert admin.post("/admin/users/kostas.credit/active", {"active": "0"}).status_code == 302
+    unconfirmed = admin.post("/admin/users/kostas.credit/active", {"active": "0"})
+    assert unconfirmed.status_code == 422 and crm.directory().users["kostas.credit"].active
+    deactivated = admin.post("/admin/users/kostas.credit/active", {"active": "0", "confirm": "yes"})
+    assert deactivated.status_code == 302
     kostas = crm.directory().users["kostas.credit"]
     assert (kostas.name, kostas.active, kostas.roles) == (
         "Κώστας Ο.",
@@ -268,3 +271,11 @@ def test_who_may_not_reassign_sees_no_link_and_is_refused(web_app, crm):
     assert views.task_detail(crm.uow(), task)["assignee"] is None
     outsider = sign_in(web_app, "thanasis.tech")
     assert outsider.get(f"/tasks/{task}/reassign").status_code == 403
+
+
+def test_deactivating_the_only_member_of_a_role_says_so_first(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    page = admin.page("/admin/users/vasso.finance")  # the demo's only finance manager
+    assert "is the only active member of: Finance manager" in page
+    assert 'name="confirm" value="yes" required' in page
+    assert "the only active member" not in admin.page("/admin/users/kostas.credit")  # and anna
