@@ -17,7 +17,7 @@ from flask_login import current_user
 from engine.errors import EngineError
 
 from .auth import roles_required
-from .people_words import say, status
+from .people_words import day, say, status
 from .services import engine
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -98,6 +98,31 @@ def active(username: str) -> Any:
     )
 
 
+@bp.post("/<username>/deputies")
+@admin_only
+def add_deputy(username: str) -> Any:
+    """Name a deputy for someone absent, who cannot name their own."""
+    starts, ends = day(request.form.get("starts")), day(request.form.get("ends"))
+    deputy = request.form.get("deputy", "")
+    if not deputy or starts is None or ends is None:
+        message = _("Choose a deputy and the first and last day.")
+        return _user_page(username, deputy_error=message, status_code=422)
+    try:
+        engine().set_deputy(username, deputy, starts=starts, ends=ends, by=current_user.username)
+    except EngineError as error:
+        return _user_page(username, deputy_error=say(error), status_code=status(error))
+    flash(_("Deputy set."), "ok")
+    return redirect(url_for("users.show", username=username))
+
+
+@bp.post("/<username>/deputies/<int:deputy_id>/remove")
+@admin_only
+def remove_deputy(username: str, deputy_id: int) -> Any:
+    engine().remove_deputy(username, deputy_id, by=current_user.username)
+    flash(_("Deputy removed."), "ok")
+    return redirect(url_for("users.show", username=username))
+
+
 @bp.post("/<username>/roles")
 @admin_only
 def add_role(username: str) -> Any:
@@ -138,7 +163,13 @@ def _act(username: str, action: Any, done: str) -> Any:
     return redirect(url_for("users.show", username=username))
 
 
-def _user_page(username: str, *, error: str | None = None, status_code: int = 200) -> Any:
+def _user_page(
+    username: str,
+    *,
+    error: str | None = None,
+    deputy_error: str | None = None,
+    status_code: int = 200,
+) -> Any:
     user, roles, must_change = engine().user_record(username, by=current_user.username)
     directory = engine().directory()
     html = render_template(
@@ -150,6 +181,11 @@ def _user_page(username: str, *, error: str | None = None, status_code: int = 20
         error=error,
         # Roles nobody else holds: deactivating the user leaves their work to no one.
         sole_roles=[r for r in sorted(user.roles) if directory.members(r) == [username]],
+        deputies=engine().account(username).deputies,
+        names={u.username: u.name for u in directory.users.values()},
+        deputy_choices=engine().deputy_choices(username) if user.active else [],
+        deputy_error=deputy_error,
+        form=request.form if deputy_error else {},
     )
     return html, status_code
 

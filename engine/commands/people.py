@@ -13,11 +13,12 @@ from typing import Any
 from werkzeug.security import check_password_hash
 
 from raci import policy
-from raci.directory import Deputy, User
+from raci.directory import ADMIN_ROLE, Deputy, Directory, User
+from raci.messages import Message
 from raci.people import N_, PeopleRuleBroken, check_deputy, check_deputy_period
 
 from .. import audit
-from ..errors import InvalidState, NotFound, PeopleInvalid, PeopleRefused
+from ..errors import InvalidState, NotAllowed, NotFound, PeopleInvalid, PeopleRefused
 from ..model import TaskStatus
 from .accounts import store_password
 from .base import EngineBase
@@ -91,10 +92,17 @@ class PeopleCommands(EngineBase):
             chosen.append(user)
         return chosen
 
-    def set_deputy(self, principal: str, deputy: str, *, starts: date, ends: date) -> int:
-        """Name a stand-in for `principal` from `starts` to `ends`; its id."""
+    def set_deputy(
+        self, principal: str, deputy: str, *, starts: date, ends: date, by: str | None = None
+    ) -> int:
+        """Name a stand-in for `principal` from `starts` to `ends`; its id.
+
+        `by`: who names them, the principal (the default) or an admin covering someone
+        absent, who could not name their own."""
+        by = by or principal
         with self.uow() as uow:
             directory = uow.directory.load()
+            _may_name_deputies(directory, principal, by)
             taken = [(d["starts"], d["ends"]) for d in uow.directory.deputies_of(principal)]
             try:
                 check_deputy(directory, principal, deputy)
@@ -102,18 +110,21 @@ class PeopleCommands(EngineBase):
             except PeopleRuleBroken as broken:
                 raise PeopleInvalid(broken.message, broken.params) from None
             deputy_id = uow.directory.add_deputy(Deputy(deputy, principal, starts, ends))
-            _record(uow, principal, "deputy_set", principal, deputy, starts, ends)
+            _record(uow, by, "deputy_set", principal, deputy, starts, ends)
             uow.commit()
         return deputy_id
 
-    def remove_deputy(self, principal: str, deputy_id: int) -> None:
-        """End one of `principal`'s stand-ins (NotFound: not one of theirs)."""
+    def remove_deputy(self, principal: str, deputy_id: int, *, by: str | None = None) -> None:
+        """End one of `principal`'s stand-ins (NotFound: not one of theirs); `by` as in
+        set_deputy."""
+        by = by or principal
         with self.uow() as uow:
+            _may_name_deputies(uow.directory.load(), principal, by)
             removed = uow.directory.remove_deputy(principal, deputy_id)
             if removed is None:
                 raise NotFound(f"no deputy {deputy_id} of {principal}")
             _record(
-                uow, principal, "deputy_removed", principal, removed.deputy, removed.starts,
+                uow, by, "deputy_removed", principal, removed.deputy, removed.starts,
                 removed.ends,
             )  # fmt: skip
             uow.commit()
@@ -160,6 +171,18 @@ class PeopleCommands(EngineBase):
                 continue
             choices.append(candidate)
         return choices
+
+
+def _may_name_deputies(directory: Directory, principal: str, by: str) -> None:
+    """One names one's own deputies; an admin anyone's."""
+    if by != principal and not directory.is_member(by, ADMIN_ROLE):
+        raise NotAllowed(
+            Message(
+                N_("%(user)s may not name the deputies of %(principal)s"),
+                user=by,
+                principal=principal,
+            )
+        )
 
 
 def _record(

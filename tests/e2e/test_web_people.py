@@ -279,3 +279,33 @@ def test_deactivating_the_only_member_of_a_role_says_so_first(web_app, crm):
     assert "is the only active member of: Finance manager" in page
     assert 'name="confirm" value="yes" required' in page
     assert "the only active member" not in admin.page("/admin/users/kostas.credit")  # and anna
+
+
+def test_an_admin_names_a_deputy_for_someone_absent_from_their_page(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    before = crm.account("vasso.finance").deputies
+    page = admin.page("/admin/users/vasso.finance")
+    assert 'action="/admin/users/vasso.finance/deputies"' in page
+    named = admin.post(
+        "/admin/users/vasso.finance/deputies",
+        {"deputy": "petros.cfo", "starts": "2027-03-08", "ends": "2027-03-12"},
+    )
+    assert named.status_code == 302
+    [deputy] = [d for d in crm.account("vasso.finance").deputies if d not in before]
+    assert (deputy["deputy"], str(deputy["starts"]), str(deputy["ends"])) == (
+        "petros.cfo",
+        "2027-03-08",
+        "2027-03-12",
+    )
+    [event] = views.audit_events(crm.uow(), action="deputy_set")[-1:]
+    assert event["actor"] == "admin"
+    # Only an admin: a colleague's attempt is refused and changes nothing.
+    colleague = sign_in(web_app, "anna.credit")
+    refused = colleague.post(
+        "/admin/users/vasso.finance/deputies",
+        {"deputy": "anna.credit", "starts": "2027-03-15", "ends": "2027-03-16"},
+    )
+    assert refused.status_code == 403
+    assert len(crm.account("vasso.finance").deputies) == len(before) + 1
+    removed = admin.post(f"/admin/users/vasso.finance/deputies/{deputy['id']}/remove")
+    assert removed.status_code == 302 and crm.account("vasso.finance").deputies == before

@@ -18,6 +18,7 @@ from raci.directory import Deputy, Directory, Role, User
 from tests.integration.test_raci_enforcement import governed_files, requested
 
 PASSWORD = "correct horse battery"
+ADMIN = "ada"
 GOVERNED = Path(__file__).parent.parent / "fixtures" / "governed"
 ROLES = ("credit_controller", "finance_manager", "auditor", "admin", "process_owner")
 
@@ -123,6 +124,20 @@ def test_a_user_sets_a_deputy_for_dates_who_then_acts_for_them_only_then(engine)
     assert engine.account("fiona").deputies == []
     assert "deputy_removed" in actions(engine)
     assert chain_is_intact(engine)
+
+
+def test_an_admin_covers_someone_absent_and_nobody_else_may(engine):
+    starts, ends = date(2026, 6, 10), date(2026, 6, 20)
+    with pytest.raises(NotAllowed):  # a colleague may not name fiona's deputy
+        engine.set_deputy("fiona", "kostas", starts=starts, ends=ends, by="kostas")
+    assert engine.account("fiona").deputies == []
+    deputy_id = engine.set_deputy("fiona", "kostas", starts=starts, ends=ends, by=ADMIN)
+    [event] = views.audit_events(engine.uow(), action="deputy_set")
+    assert (event["actor"], event["details"]["principal"]) == (ADMIN, "fiona")
+    with pytest.raises(NotAllowed):
+        engine.remove_deputy("fiona", deputy_id, by="kostas")
+    engine.remove_deputy("fiona", deputy_id, by=ADMIN)
+    assert engine.account("fiona").deputies == []
 
 
 @pytest.mark.parametrize(
