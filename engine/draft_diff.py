@@ -121,7 +121,10 @@ def diff_elements(old: list[etree._Element], new: list[etree._Element]) -> dict[
         keys = set(was) | set(now)
         what = sorted(key.lstrip("@") for key in keys if was.get(key) != now.get(key))
         if what or before[element_id]["type"] != after[element_id]["type"]:
-            changed.append({**brief(element_id, after[element_id]), "changed": what})
+            entry = {**brief(element_id, after[element_id]), "changed": what}
+            if "name" in what:  # the approver reads what it was called
+                entry["was_name"] = before[element_id]["name"]
+            changed.append(entry)
     return {
         "added": [brief(i, after[i]) for i in sorted(set(after) - set(before))],
         "removed": [brief(i, before[i]) for i in sorted(set(before) - set(after))],

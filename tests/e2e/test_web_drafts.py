@@ -50,11 +50,13 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
     rows = {row["activity"]: row for row in data["rows"]}
     rows["analyse_controller"]["cells"]["sales_manager"] = "C"
     table = data["dmn"][DMN].replace("&gt; 50000", "&gt; 60000")
+    renamed = data["bpmn"].replace('name="Measure the increase"', 'name="Measure the change"')
+    assert renamed != data["bpmn"]
     answer = saved(
         owner,
         draft_id,
         {
-            "bpmn": data["bpmn"],
+            "bpmn": renamed,
             "dmn": {DMN: table},
             "matrix": {"roles": data["roles"], "rows": list(rows.values())},
         },
@@ -73,6 +75,7 @@ def test_the_modeler_saves_diagram_table_and_grid_and_the_approver_signs(app, en
     review = approver.page(f"/drafts/{draft_id}/review")
     assert "&gt; 50000" in review and "&gt; 60000" in review
     assert "Analyse credit (controller sign-off)" in review  # the row by its name
+    assert "renamed from «Measure the increase»" in review  # what the step was called
     wrong = approver.post(f"/drafts/{draft_id}/approve", {"password": "nope"})
     assert wrong.status_code == 403 and "not right" in wrong.get_data(as_text=True)
     # A reason typed before a mistyped password is still there to send again.

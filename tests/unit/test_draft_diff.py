@@ -76,6 +76,7 @@ def test_elements_added_removed_and_changed_ignore_the_layout():
             "source": None,
             "target": None,
             "changed": ["name"],
+            "was_name": "Measure the increase",  # the approver reads what it was called
         }
     ]
     assert elements["removed"] == []
