@@ -19,6 +19,7 @@ from engine.errors import EngineError
 from .auth import roles_required
 from .people_words import day, say, status
 from .services import engine
+from .vocabulary import ROLES, role_name
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 admin_only = roles_required("admin")
@@ -191,8 +192,12 @@ def _user_page(
 
 
 def _descriptions() -> dict[str, str]:
-    """How the directory describes each role (translated where shown)."""
-    return {r.name: r.description or r.name for r in engine().directory().roles.values()}
+    """Each role's name as every page says it (web/vocabulary.py); a role the application
+    does not know by the directory's description of it."""
+    return {
+        r.name: role_name(r.name) if r.name in ROLES else (r.description or r.name)
+        for r in engine().directory().roles.values()
+    }
 
 
 def _role_name(role: str) -> str:

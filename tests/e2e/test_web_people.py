@@ -309,3 +309,11 @@ def test_an_admin_names_a_deputy_for_someone_absent_from_their_page(web_app, crm
     assert len(crm.account("vasso.finance").deputies) == len(before) + 1
     removed = admin.post(f"/admin/users/vasso.finance/deputies/{deputy['id']}/remove")
     assert removed.status_code == 302 and crm.account("vasso.finance").deputies == before
+
+
+def test_the_users_pages_name_roles_as_every_other_page_does(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    crm.set_locale("admin", "el")
+    page = admin.page("/admin/users/lena.owner")
+    assert "Υπεύθυνος διαδικασιών" in page  # as the modeler and the RACI pages say it
+    assert "Ιδιοκτήτης διαδικασίας" not in page
