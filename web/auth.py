@@ -21,6 +21,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 
 from engine.commands.accounts import SignedIn
 from raci.directory import ADMIN_ROLE
+from raci.visibility import AUDITOR_ROLE
 
 from .extensions import limiter, login_manager
 from .services import engine
@@ -40,6 +41,12 @@ class WebUser(UserMixin):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles)) or ADMIN_ROLE in self.roles
+
+    @property
+    def does_work(self) -> bool:
+        """Whether the user may have work to do or start: not when auditing is all they do
+        (an auditor holds no letter in any matrix and may be nobody's deputy)."""
+        return self.roles != {AUDITOR_ROLE}
 
 
 def load_user(username: str) -> WebUser | None:

@@ -202,6 +202,8 @@ def test_the_demo_analyst_reads_every_process_and_a_clerk_is_refused(app):
     assert home.status_code == 302 and home.headers["Location"].endswith("/analytics/")
     auditor = as_user(app, "fotis.audit")  # likewise: the trail, not an always empty inbox
     assert auditor.get("/").headers["Location"].endswith("/audit/")
+    menu = auditor.page("/audit/")  # nor a menu leading to an empty inbox or start page
+    assert 'href="/inbox/"' not in menu and 'href="/start/"' not in menu
     clerk = as_user(app, "giorgos.bd")
     assert clerk.get("/").headers["Location"].endswith("/inbox/")
     assert clerk.get("/analytics/").status_code == 403
