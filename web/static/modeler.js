@@ -385,8 +385,10 @@
       body: JSON.stringify({ bpmn: xml, dmn: dmnFiles, matrix: grid }),
     });
     const result = await answer.json();
+    state.classList.toggle('error', !answer.ok);  // a refusal reads as one, not as a hint
     if (!answer.ok) {
       state.textContent = words.not_saved + ': ' + result.message;
+      state.scrollIntoView({ block: 'center' });
       return false;
     }
     state.textContent = words.saved;
@@ -402,7 +404,9 @@
     const result = await save();
     if (!result) return;
     if (result.problems.some((p) => p.severity === 'error')) {
-      document.getElementById('save-state').textContent = words.fix_first;
+      const state = document.getElementById('save-state');
+      state.textContent = words.fix_first;
+      state.classList.add('error');
       document.getElementById('problems').scrollIntoView({ block: 'center' });
       return;
     }
