@@ -9,7 +9,8 @@ done or is doing would be lost or changed under its feet:
 - the specs of its open tasks are unchanged (the work in progress stays the same work);
 - the RACI rows of its open user tasks are unchanged (who may work and sign stays put);
 - it runs no subprocess, and waits on no timer (a timer would start counting again);
-- it is running or waiting (not failed, finished or cancelled).
+- it is running, waiting, or stopped on an error (not finished or cancelled): a failed
+  step moves with the rest, and runs as the new version has it when retried.
 
 Each refusal is a reason people read (a Message); nothing here touches the database.
 """

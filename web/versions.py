@@ -13,6 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from engine import views
 from engine.errors import EngineError
 from raci import visibility
 from raci.deployment import PROCESS_OWNER
@@ -47,6 +48,15 @@ def migrate(process_id: str) -> Any:
         ),
         "ok",
     )
+    stopped = [i for i in moved if views.instance(engine().uow(), i)["status"] == "error"]
+    if stopped:  # moved, not mended: the failed step runs again only when retried
+        flash(
+            ngettext(
+                "%(num)s of them stopped on an error: retry its failed step from its page.",
+                "%(num)s of them stopped on an error: retry each one's failed step from its page.",
+                len(stopped),
+            )
+        )
     return redirect(url_for("versions.index", process_id=process_id))
 
 

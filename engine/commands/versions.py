@@ -40,6 +40,9 @@ class MigrationCandidate:
         return not self.reasons
 
 
+MOVABLE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
+
+
 class VersionCommands(EngineBase):
     """List versions with their approvals; preview and carry out migrations."""
 
@@ -143,11 +146,8 @@ class VersionCommands(EngineBase):
         self, uow: UnitOfWork, row: dict[str, Any], target_id: int
     ) -> MigrationCandidate:
         instance = uow.instances.get(row["id"])
-        if instance.status == InstanceStatus.ERROR:
-            reasons = [Message(N_("it stopped on an error: retry or cancel it first"))]
-        else:
-            workflow, _ = self._load(uow, instance)
-            reasons = self._plan(uow, instance, workflow, target_id).reasons
+        workflow, _ = self._load(uow, instance)
+        reasons = self._plan(uow, instance, workflow, target_id).reasons
         return MigrationCandidate(
             row["id"], row["business_key"], str(row["status"]), row["version"], tuple(reasons)
         )
@@ -162,7 +162,9 @@ class VersionCommands(EngineBase):
             new_matrix=self._version(uow, target_id).matrix,
             timers=self.runtime.timer_ids(workflow),
         )
-        if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
+        # One stopped on an error may move too: retried, its failed step runs as the new
+        # version has it (the way out once a fix is deployed; docs/deployment.md).
+        if instance.status not in MOVABLE_STATUSES:
             plan.reasons.append(Message(N_("it is %(status)s"), status=instance.status))
         return plan
 

@@ -98,3 +98,39 @@ def test_only_instances_safe_to_move_are_migrated_and_the_trail_shows_it(crm):
     newer = started(crm)
     request(crm, newer, 1000)
     assert (crm.instance(newer)["version"], crm.open_elements(newer)) == (2, ["analyse_finance"])
+
+
+def signed_version(crm, was: str, cell: str, comment: str) -> int:
+    """A version whose first rule's limit cell reads `cell` instead of `was`, signed."""
+    engine = crm.engine
+    draft = engine.open_draft(PROCESS, user=OWNER)
+    dmn = f"{PROCESS}.approval_level.dmn"
+    files = dict(draft.files)
+    files[dmn] = files[dmn].replace(
+        f'<inputEntry id="r1_req"><text>{was}</text>',
+        f'<inputEntry id="r1_req"><text>{cell}</text>',
+    )
+    assert files != draft.files
+    engine.save_draft(draft.id, files, user=OWNER)
+    engine.submit_draft(draft.id, user=OWNER, comment=comment)
+    return engine.approve_draft(draft.id, user=APPROVER).version
+
+
+def test_a_case_stopped_by_a_defect_of_its_version_moves_to_the_fix_and_is_retried(crm):
+    """A table cell that compiles but fails at run time (a name no case has) stops every
+    case reaching it; the fix is a new version, and the stopped case is moved to it and
+    retried, instead of being cancelled and entered again."""
+    assert signed_version(crm, "&gt; 50000", "&gt; maximum_limit", "a named ceiling") == 2
+    stopped = started(crm)
+    request(crm, stopped, 1000)
+    assert crm.instance(stopped)["status"] == "error"
+    assert signed_version(crm, "&gt; maximum_limit", "&gt; 60000", "a number again") == 3
+
+    _, candidates = crm.engine.migration_preview(PROCESS, user=OWNER)
+    assert {c.instance_id: c.movable for c in candidates}[stopped]
+    assert crm.engine.migrate_instances(PROCESS, [stopped], user=OWNER) == [stopped]
+    assert (crm.instance(stopped)["version"], crm.instance(stopped)["status"]) == (3, "error")
+
+    crm.engine.retry(stopped, user="admin")
+    assert crm.instance(stopped)["status"] == "waiting"  # for the analysis, below
+    assert crm.open_elements(stopped) == ["analyse_controller"]
