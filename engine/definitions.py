@@ -267,7 +267,7 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 def _decision_file_by_task(parser: SpiffBpmnParser, bpmn_text: str) -> dict[str | None, str]:
     """The DMN file of the table each business rule task calls (its problems name it)."""
-    root = etree.fromstring(bpmn_text.encode())
+    root = parse_xml(bpmn_text, "the BPMN file")  # checked already: this cannot fail
     files: dict[str | None, str] = {}
     for called in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
         task = called.getparent().getparent()  # task > extensionElements > calledDecisionId
