@@ -103,7 +103,7 @@ def _admin_creates_a_user(browser, base_url, engine, people) -> None:
     admin.page.get_by_role("button", name="Δημιουργία χρήστη").click()
     password = admin.page.locator("#one-time-password").inner_text()
     both_sizes(admin, "05-one-time-password")
-    admin.page.get_by_role("link", name="Έγινε: στον χρήστη").click()
+    admin.page.get_by_role("link", name="Το παρέδωσα: πίσω στον χρήστη").click()
     admin.page.select_option("select[name=role]", "credit_controller")
     admin.page.get_by_role("button", name="Προσθήκη ρόλου").click()
     expect(admin.page.get_by_text("Ο ρόλος Ελεγκτής πιστώσεων προστέθηκε.")).to_be_visible()
