@@ -51,7 +51,8 @@ def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
     bd.page.fill("[name=justification]", "Opens a second shop on the square")
     bd.shot("02-request-task-phone")
     assert bd.has_no_horizontal_scroll()
-    bd.page.get_by_role("button", name="Complete").click()
+    with bd.page.expect_navigation():
+        bd.page.get_by_role("button", name="Complete").click()
     bd.page.goto("/inbox/")
     bd.shot("03-inbox-phone")
     assert bd.has_no_horizontal_scroll()
@@ -75,7 +76,8 @@ def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
     controller.page.wait_for_load_state("networkidle")
     controller.expected_status = None
     controller.page.fill("[name=approved_limit]", str(before + 6000))
-    controller.page.get_by_role("button", name="Complete").click()
+    with controller.page.expect_navigation():  # the completion answered before going on
+        controller.page.get_by_role("button", name="Complete").click()
 
     # Four eyes: the performer sees no signing form, and a forged request is refused.
     controller.page.goto(f"/tasks/{task_id}")
