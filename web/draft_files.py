@@ -3,7 +3,7 @@ it has none), each DMN table, and the RACI matrix as a grid (raci/matrix_yaml.py
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -27,19 +27,23 @@ from .vocabulary import term
 _GENERAL_FORM_NAMES = {CHECK_PREFIX: _l("Check with a note (general form)")}
 
 
+def _decision_roots(files: dict[str, str]) -> Iterator[tuple[str, etree._Element]]:
+    """(file name, root) of each DMN file that parses; the others the checks report."""
+    for name, text in files.items():
+        if name.endswith(".dmn"):
+            try:
+                yield name, parse_xml(text.encode("utf-8"), name)
+            except EngineError:
+                continue
+
+
 def decision_titles(files: dict[str, str]) -> dict[str, str]:
     """Each DMN file's decision name in the reader's language (its tab's title); a file
     whose decision is unnamed or unreadable has none."""
     from flask_babel import gettext
 
     titles = {}
-    for name, text in files.items():
-        if not name.endswith(".dmn"):
-            continue
-        try:
-            root = parse_xml(text.encode("utf-8"), name)
-        except EngineError:
-            continue
+    for name, root in _decision_roots(files):
         decision = next(root.iter("{*}decision"), None)
         if decision is not None and decision.get("name"):
             titles[name] = gettext(decision.get("name"))
@@ -54,13 +58,7 @@ def dmn_words(files: dict[str, str]) -> dict[str, dict[str, str]]:
 
     labels: dict[str, str] = {}
     names: dict[str, str] = {}
-    for name, text in files.items():
-        if not name.endswith(".dmn"):
-            continue
-        try:
-            root = parse_xml(text.encode("utf-8"), name)
-        except EngineError:
-            continue
+    for _name, root in _decision_roots(files):
         for element in root.iter():
             if not isinstance(element.tag, str):
                 continue

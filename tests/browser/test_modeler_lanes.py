@@ -8,14 +8,20 @@ from tests.browser.conftest import Person
 PROCESS = "credit_limit_change"
 
 
-def test_the_lanes_read_greek_and_the_file_keeps_its_names(greek_app, browser):
-    base_url, engine = greek_app
+def opened_modeler(browser, base_url: str) -> Person:
+    """The process owner, signed in, on a new draft of PROCESS in the modeler."""
     owner = Person(browser, base_url, "lena.owner")
     owner.sign_in()
     owner.follow_menu("Αλλαγές")
     owner.page.select_option("select[name=process_id]", PROCESS)
     owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
     owner.page.wait_for_selector("body[data-modeler-ready=true]")
+    return owner
+
+
+def test_the_lanes_read_greek_and_the_file_keeps_its_names(greek_app, browser):
+    base_url, engine = greek_app
+    owner = opened_modeler(browser, base_url)
     shown = owner.page.evaluate(
         """() => [...document.querySelectorAll('.djs-element[data-element-id^=lane_] text')]
             .map((t) => t.textContent).join(' ')"""
@@ -37,12 +43,7 @@ def test_a_draft_with_errors_is_not_sent_and_keeps_the_comment(greek_app, browse
     """Submitting saves first; with an error the page stays, lists it under the checks and
     keeps the comment (it used to be sent, refused, and come back with neither)."""
     base_url, engine = greek_app
-    owner = Person(browser, base_url, "lena.owner")
-    owner.sign_in()
-    owner.follow_menu("Αλλαγές")
-    owner.page.select_option("select[name=process_id]", PROCESS)
-    owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
-    owner.page.wait_for_selector("body[data-modeler-ready=true]")
+    owner = opened_modeler(browser, base_url)
     owner.page.wait_for_selector("#problems li.ok")  # the checks as the draft stands
     draft_page = owner.page.url
     # Two roles sign the controller's analysis: an error of the matrix.
