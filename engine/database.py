@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from .audit import canonical_json
 from .orm import start_mappers
@@ -113,9 +113,20 @@ def _checkpoints_by_thread(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+class UnitSession(Session):
+    """The ORM session of a unit of work, which lends it its connection (unit_of_work.py).
+
+    The session joins that connection's transaction when it first needs it; a savepoint
+    joins it first, so that it also covers what the Core repositories wrote."""
+
+    def begin_nested(self) -> SessionTransaction:
+        self.connection()
+        return super().begin_nested()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[UnitSession]:
     start_mappers()
-    return sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+    return sessionmaker(bind=engine, class_=UnitSession, autoflush=False, expire_on_commit=False)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -114,12 +114,17 @@ class UnitOfWork:
 
     def _begin(self, *, for_write: bool = False) -> None:
         self.now = self.clock.now()
-        session = self.session_factory()
-        held = None
+        # The unit of work owns a connection and its transaction. The hot path's Core
+        # repositories work on it alone; an ORM session, which the cold paths use, joins
+        # the transaction when first used and then ends it (database.UnitSession).
+        database = self.session_factory.kw["bind"]
+        held = database.connect()
+        session = self.session_factory(bind=held, join_transaction_mode="control_fully")
         if self.reading_only:
             # Begins the transaction now, with the option engine/database.py reads: a
             # snapshot, or the write lock if the request's write will continue it.
-            held = session.connection(execution_options={"read_only": not for_write})
+            held.execution_options(read_only=not for_write)
+            held.begin()
         self._work_in(session, held, Revisions(self.connection))
 
     def _take_over(self, reader: UnitOfWork) -> None:
@@ -128,8 +133,8 @@ class UnitOfWork:
         self.now = self.clock.now()
         self._work_in(reader.session, reader._held, reader.revisions)
 
-    def _work_in(self, session: Session, held: Connection | None, revisions: Revisions) -> None:
-        """Work in `session`'s transaction (on `held`, if it has begun) with repositories
+    def _work_in(self, session: Session, held: Connection, revisions: Revisions) -> None:
+        """Work in `held`'s transaction (which `session` joins if used) with repositories
         of this unit of work's own: all a unit of work keeps per transaction."""
         self.session = session
         session.info[UNIT_OF_WORK] = self
@@ -155,14 +160,9 @@ class UnitOfWork:
         self.drafts = DraftRepository(self.session)
 
     def connection(self) -> Connection:
-        """The connection of this unit of work's transaction, begun on first use.
-
-        Held, so that the Core repositories' statements do not each ask the ORM session
-        for it (~20 µs a time); asked again once the session has let it go (a commit)."""
-        held = self._held
-        if held is None or held.closed:
-            held = self._held = self.session.connection()
-        return held
+        """The connection of this unit of work's transaction, begun on first use (and
+        begun again by a statement after a commit)."""
+        return self._held
 
     def _join(self, reader: UnitOfWork) -> None:
         """Read through `reader`'s transaction and repositories (all it opened)."""
@@ -174,6 +174,7 @@ class UnitOfWork:
         """End the transaction (rolling back whatever was not committed)."""
         # close() keeps loaded objects readable.
         self.session.close()
+        self._held.close()
 
     def __exit__(
         self,
@@ -202,7 +203,10 @@ class UnitOfWork:
             self.audit.flush_heads()
             self.session.flush()
             self.task_roles.flush()  # after the tasks: the rows refer to them
-            self.session.commit()
+            if self.session.in_transaction():
+                self.session.commit()  # it joined the transaction, so it ends it
+            if self._held.in_transaction():
+                self._held.commit()  # the hot path's: the session never took part
             self._keep_stored_workflows()
         except ConcurrencyConflict:
             self.session.rollback()
