@@ -11,7 +11,12 @@ Then the same process under a RACI matrix (bench/processes/governed): each user
 task is claimed, completed by its R and signed off by another user (A), the way
 people work it. Its ratio is against the same bare loop, which has none of that.
 
-    python bench/engine_throughput.py --n 500
+The three loops take turns in one process, a batch of instances each (`--batch`), and
+each ratio is the median of the turns' ratios: the host's speed drifts by ±10% within a
+minute, which a run of each loop after the other measured instead of the code (the
+same code read 0.53 to 0.81 in best-of-three runs minutes apart; turns read 0.66–0.70).
+
+    python bench/engine_throughput.py --n 600
     python bench/engine_throughput.py --database-url postgresql+psycopg://user@host/db
 """
 
@@ -31,9 +36,9 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select, text
 
-from engine import build_engine, collect_files
+from engine import ProcessEngine, build_engine, collect_files
 from engine.database import make_engine
 from engine.model import ProcessInstance
 from engine.orm import metadata
@@ -47,73 +52,95 @@ def amount_for(i: int) -> int:
     return 5000 if i % 2 else 500  # every other instance needs the finance review
 
 
-def run_persisted(n: int, database_url: str) -> float:
-    engine = build_engine(database_url, migrate=True)
-    engine.deploy(
-        collect_files([PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn"]), user="bench"
-    )
-    began = time.perf_counter()
-    for i in range(n):
-        started = engine.start("approval", user="sales1", business_key=f"C-{i}")
-        [request] = started.ready_tasks
-        state = engine.complete(request, user="sales1", data={"amount": amount_for(i)})
-        for review in state.ready_tasks:
-            engine.complete(review, user="finance1", data={"approved": True})
-    return n / (time.perf_counter() - began)
+class Persisted:
+    """raciflow's engine on a database of its own: start, complete, complete."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = build_engine(database_url, migrate=True)
+        self.engine.deploy(
+            collect_files([PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn"]),
+            user="bench",
+        )
+        self.started = 0
+
+    def run(self, n: int) -> None:
+        engine = self.engine
+        for i in range(self.started, self.started + n):
+            started = engine.start("approval", user="sales1", business_key=f"C-{i}")
+            [request] = started.ready_tasks
+            state = engine.complete(request, user="sales1", data={"amount": amount_for(i)})
+            for review in state.ready_tasks:
+                engine.complete(review, user="finance1", data={"approved": True})
+        self.started += n
 
 
-def run_governed(n: int, database_url: str) -> float:
+class Governed(Persisted):
     """Claim, complete and sign off (by another user) every task, under the RACI matrix."""
-    engine = build_engine(database_url, migrate=True)
-    directory = GOVERNED / "directory.yaml"
-    engine.import_directory(load_directory(directory.name, directory.read_bytes()), user="bench")
-    files = [PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn", GOVERNED]
-    engine.deploy(collect_files(files), user="bench")
-    began = time.perf_counter()
-    for i in range(n):
-        started = engine.start("approval", user="sales1", business_key=f"C-{i}")
-        [request] = started.ready_tasks
-        engine.claim(request, user="sales1")
-        engine.complete(request, user="sales1", data={"amount": amount_for(i)})
-        state = engine.approve(request, user="manager1")
-        for review in state.ready_tasks:
-            engine.claim(review, user="finance1")
-            engine.complete(review, user="finance1", data={"approved": True})
-            engine.approve(review, user="manager1")
-    return n / (time.perf_counter() - began)
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = build_engine(database_url, migrate=True)
+        directory = GOVERNED / "directory.yaml"
+        self.engine.import_directory(
+            load_directory(directory.name, directory.read_bytes()), user="bench"
+        )
+        files = [PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn", GOVERNED]
+        self.engine.deploy(collect_files(files), user="bench")
+        self.started = 0
+
+    def run(self, n: int) -> None:
+        engine = self.engine
+        for i in range(self.started, self.started + n):
+            started = engine.start("approval", user="sales1", business_key=f"C-{i}")
+            [request] = started.ready_tasks
+            engine.claim(request, user="sales1")
+            engine.complete(request, user="sales1", data={"amount": amount_for(i)})
+            state = engine.approve(request, user="manager1")
+            for review in state.ready_tasks:
+                engine.claim(review, user="finance1")
+                engine.complete(review, user="finance1", data={"approved": True})
+                engine.approve(review, user="manager1")
+        self.started += n
 
 
-def run_bare(n: int) -> float:
-    parser = SpiffBpmnParser(validator=VALIDATOR)
-    parser.add_bpmn_file(str(PROCESSES / "approval.bpmn"))
-    parser.add_dmn_file(str(PROCESSES / "approval_level.dmn"))
-    spec, subprocess_specs = parser.get_spec("approval"), parser.get_subprocess_specs("approval")
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+class Bare:
+    """SpiffWorkflow alone, serialized and deserialized at each wait (its save/reload loop)."""
 
-    def round_trip(workflow: BpmnWorkflow) -> BpmnWorkflow:
-        return serializer.deserialize_json(serializer.serialize_json(workflow))
+    def __init__(self) -> None:
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser.add_bpmn_file(str(PROCESSES / "approval.bpmn"))
+        parser.add_dmn_file(str(PROCESSES / "approval_level.dmn"))
+        self.spec = parser.get_spec("approval")
+        self.subprocess_specs = parser.get_subprocess_specs("approval")
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
-    began = time.perf_counter()
-    for i in range(n):
-        workflow = BpmnWorkflow(spec, subprocess_specs)
-        workflow.do_engine_steps()
-        workflow = round_trip(workflow)
-        while not workflow.is_completed():
-            [task] = workflow.get_tasks(state=TaskState.READY, manual=True)
-            task.data.update(
-                {"amount": amount_for(i)}
-                if task.task_spec.bpmn_id == "request"
-                else {"approved": True}
-            )
-            task.run()
+    def round_trip(self, workflow: BpmnWorkflow) -> BpmnWorkflow:
+        return self.serializer.deserialize_json(self.serializer.serialize_json(workflow))
+
+    def run(self, n: int) -> None:
+        for i in range(n):
+            workflow = BpmnWorkflow(self.spec, self.subprocess_specs)
             workflow.do_engine_steps()
-            workflow = round_trip(workflow)
-    return n / (time.perf_counter() - began)
+            workflow = self.round_trip(workflow)
+            while not workflow.is_completed():
+                [task] = workflow.get_tasks(state=TaskState.READY, manual=True)
+                task.data.update(
+                    {"amount": amount_for(i)}
+                    if task.task_spec.bpmn_id == "request"
+                    else {"approved": True}
+                )
+                task.run()
+                workflow.do_engine_steps()
+                workflow = self.round_trip(workflow)
 
 
-def state_bytes_per_wait(database_url: str, samples: int = 20) -> list[int]:
+def timed(loop: Persisted | Bare, n: int) -> float:
+    began = time.perf_counter()
+    loop.run(n)
+    return time.perf_counter() - began
+
+
+def state_bytes_per_wait(engine: ProcessEngine, samples: int = 20) -> list[int]:
     """Stored state size at each wait state of a few instances (the spec excluded)."""
-    engine = build_engine(database_url)
     sizes: list[int] = []
 
     def size_of(instance_id: str) -> int:
@@ -142,39 +169,76 @@ def fresh_database(database_url: str | None, folder: str, name: str) -> str:
     return database_url
 
 
+def sibling_database(database_url: str, suffix: str) -> str:
+    """A PostgreSQL database beside `database_url`'s, named with `suffix`: created if
+    absent (the governed loop runs beside the plain one, on a database of its own)."""
+    url = make_url(database_url)
+    name = f"{url.database}_{suffix}"
+    engine = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        known = "SELECT 1 FROM pg_database WHERE datname = :name"
+        if connection.execute(text(known), {"name": name}).scalar() is None:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return fresh_database(url.set(database=name).render_as_string(hide_password=False), "", "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300, help="instances per run (default 300)")
+    parser.add_argument("--n", type=int, default=600, help="instances per loop (default 600)")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="alternating rounds; the best of each (default 3)"
+        "--batch", type=int, default=25, help="instances per loop in a turn (default 25)"
     )
     parser.add_argument(
         "--database-url",
-        help="a PostgreSQL database to use (EMPTIED at each round); default: a SQLite file",
+        help="a PostgreSQL database to use (EMPTIED first); default: SQLite files",
     )
     args = parser.parse_args()
-    # Best of several alternating rounds, as timeit does: other load only ever slows a round.
-    persisted = governed = bare = 0.0
-    for round_number in range(args.rounds):
-        with tempfile.TemporaryDirectory() as folder:
-            url = fresh_database(args.database_url, folder, "plain")
-            persisted = max(persisted, run_persisted(args.n, url))
-            if round_number == 0:
-                sizes = state_bytes_per_wait(url)
-            bare = max(bare, run_bare(args.n))
-            url = fresh_database(args.database_url, folder, "governed")
-            governed = max(governed, run_governed(args.n, url))
+    turns = max(1, args.n // args.batch)
+    with tempfile.TemporaryDirectory() as folder:
+        persisted = Persisted(fresh_database(args.database_url, folder, "plain"))
+        sizes = state_bytes_per_wait(persisted.engine)
+        if args.database_url:
+            governed = Governed(sibling_database(args.database_url, "governed"))
+        else:
+            governed = Governed(fresh_database(None, folder, "governed"))
+        # The loops take turns, a batch each, so that the host's drift (±10% within a
+        # minute here) falls on all of them alike; the ratio is the median of the turns'.
+        loops: dict[str, Persisted | Bare] = {
+            "persisted": persisted,
+            "bare": Bare(),
+            "governed": governed,
+        }
+        spent: dict[str, list[float]] = {name: [] for name in loops}
+        for loop in loops.values():
+            loop.run(min(args.batch, 5))  # warm up: caches, first statements
+        for _ in range(turns):
+            for name, loop in loops.items():
+                spent[name].append(timed(loop, args.batch))
     where = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"instances: {args.n} (half with the finance review), best of {args.rounds} rounds")
-    print(f"persisted ({where}, projection, audit): {persisted:8.1f} instances/s")
-    print(f"bare SpiffWorkflow (serialize+deserialize per wait): {bare:8.1f} instances/s")
+    n = turns * args.batch
+    print(f"instances: {n} per loop (half with the finance review), in turns of {args.batch}")
+
+    def rate(name: str) -> float:
+        return n / sum(spent[name])
+
+    def ratio(name: str) -> str:
+        ratios = [b / t for b, t in zip(spent["bare"], spent[name], strict=True)]
+        low, median, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        return f"{median:.2f} (turns' middle half {low:.2f}–{high:.2f})"
+
+    print(f"persisted ({where}, projection, audit): {rate('persisted'):8.1f} instances/s")
+    print(f"bare SpiffWorkflow (serialize+deserialize per wait): {rate('bare'):8.1f} instances/s")
     print(
         f"stored state per wait state: mean {statistics.mean(sizes):.0f} B, max {max(sizes)} B "
         f"(target <= 2048 B, spec excluded)"
     )
-    print(f"ratio persisted/bare: {persisted / bare:.2f}")
-    print(f"RACI-governed (claim, complete, sign-off by another user): {governed:8.1f} instances/s")
-    print(f"ratio governed/bare: {governed / bare:.2f}")
+    print(f"ratio persisted/bare: {ratio('persisted')}")
+    print(
+        "RACI-governed (claim, complete, sign-off by another user): "
+        f"{rate('governed'):8.1f} instances/s"
+    )
+    print(f"ratio governed/bare: {ratio('governed')}")
 
 
 if __name__ == "__main__":
