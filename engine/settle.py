@@ -69,9 +69,14 @@ def service_context(
     instance: ProcessInstance,
     actor: str,
     on_behalf_of: str | None = None,
+    asked_by: str | None = None,
 ) -> ServiceContext:
     """What a service working on `instance` for `actor` gets: this unit of work's session
-    and time, the means to start another process in it, and the instance's business trail."""
+    and time, the means to start another process in it, and the instance's business trail.
+
+    `asked_by`: whose request the services carry out, when not `actor`'s own. A retry runs
+    the failed step as it was first asked (the complaint is opened by the BD who took it,
+    not the admin who retried); the trail keeps `actor`, who did it."""
     trail = BusinessTrail(
         uow,
         instance,
@@ -85,7 +90,7 @@ def service_context(
         instance_id=instance.id,
         process_id=instance.process_id,
         business_key=instance.business_key,
-        actor=actor,
+        actor=asked_by or actor,
         starter=uow.start_process,
         trail=trail,
     )
@@ -102,12 +107,14 @@ def advance_and_settle(
     open_tasks: list[HumanTask] | None = None,
     governance: Governance | None = None,
     on_behalf_of: str | None = None,
+    asked_by: str | None = None,
 ) -> list[str]:
     """Run the workflow on to its next wait (or failure), then `settle` it.
 
-    Services and decisions on the way act for `actor` (`on_behalf_of` someone).
+    Services and decisions on the way act for `actor` (`on_behalf_of` someone), carrying
+    out what `asked_by` asked if that was someone else (service_context).
     """
-    context = service_context(uow, runtime, instance, actor, on_behalf_of)
+    context = service_context(uow, runtime, instance, actor, on_behalf_of, asked_by)
     failure = runtime.advance(workflow, context)
     for _ in range(MAX_KEPT_ROUNDS):  # messages kept for it, now that it waits for them
         if failure is not None or not receive_kept(uow, workflow, instance, actor):

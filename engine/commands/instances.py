@@ -20,6 +20,7 @@ from ..settle import (
     service_context,
 )
 from ..unit_of_work import UnitOfWork
+from ..views.incidents import failed_step_asked_by
 from .base import START_FORM, InstanceState, require_attachments, state_of
 from .case_notes import CaseNoteCommands
 from .resignature import ResignatureCommands
@@ -163,6 +164,7 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
                 workflow,
                 actor=user,
                 governance=self._governance(uow, instance.version_id),
+                asked_by=failed_step_asked_by(uow.audit.events_of(instance.id)),
             )
             uow.commit()
             return state_of(instance, version_number, ready)

@@ -7,6 +7,7 @@ before the failure (the start form if none was).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,18 @@ ACTS = (
     "start", "complete", "approve", "retry", "timer_fired", "consult_overridden",
     "message_received", "signal_received",
 )  # fmt: skip
+
+
+def failed_step_asked_by(events: Iterable[AuditEvent]) -> str | None:
+    """Whose act the failed step ran after (`events` in trail order), passing over
+    retries: the one the step was first asked by, whom a retry runs it for."""
+    asked_by = failed_after = None
+    for event in events:
+        if event.action == "error":
+            failed_after = asked_by  # the last failure counts
+        elif event.action in ACTS and event.action != "retry":
+            asked_by = event.actor
+    return failed_after
 
 
 def incident(uow: UnitOfWork, instance_id: str) -> dict[str, Any] | None:
