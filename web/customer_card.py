@@ -7,7 +7,9 @@ function takes an un-entered unit of work, like the engine's read models:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -25,8 +27,11 @@ from workflows.tables import (
 )
 from workflows.tables import customer_changes as customer_changes_table
 
+from .form_render import FormField
+
 RECENT_ORDERS = 5
 CHOICES = 100  # customers a chooser lists at once: narrow it down by searching
+CUSTOMER_FIELD = "customer_id"  # a form field drawn as a customer chooser
 
 
 def customer_card(
@@ -160,6 +165,14 @@ def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:
     """The id of the customer an order is for, or None if there is no such order."""
     with uow.read_only():
         return uow.session.scalar(select(orders.c.customer_id).where(orders.c.id == order_id))
+
+
+def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> list[FormField]:
+    """`fields` with the customer field drawn as a choice among the customers `found`,
+    each as its code and name (found by find_customers)."""
+    choices = tuple((str(c["id"]), f"{c['code']} · {c['name']}") for c in found)
+    chooser = partial(replace, kind="select", choices=choices, label="Customer")
+    return [chooser(f) if f.name == CUSTOMER_FIELD else f for f in fields]
 
 
 def customer_code(uow: UnitOfWork, customer_id: int) -> str | None:

@@ -13,6 +13,7 @@ from engine.views import incidents
 from workflows.forms import schema_for
 
 from . import form_render
+from .customer_card import CUSTOMER_FIELD, customer_chooser, customer_code, find_customers
 from .services import engine
 
 
@@ -25,7 +26,17 @@ def retry_schema(instance_id: str) -> Schema | None:
 
 
 def prefilled(instance_id: str) -> form_render.BoundForm:
-    """The retry form showing what the failed step ran with."""
+    """The retry form showing what the failed step ran with.
+
+    A customer reads as on the start form (code and name), and is the only choice: the
+    case was opened for that customer, and its business key says so."""
     schema = retry_schema(instance_id)
     data = engine().incident_data(instance_id) if schema is not None else {}
-    return form_render.bind(schema, data=data)
+    bound = form_render.bind(schema, data=data)
+    chosen = bound.value(CUSTOMER_FIELD) if schema is not None else ""
+    if chosen.isdigit():
+        code = customer_code(engine().uow(), int(chosen))
+        found = find_customers(engine().uow(), code, limit=1) if code else []
+        if found:
+            bound.fields = customer_chooser(bound.fields, found)
+    return bound

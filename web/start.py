@@ -9,7 +9,6 @@ an ungoverned process, anyone. Admins may start any process.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,7 +24,7 @@ from workflows.forms import START, schema_for
 from workflows.forms import files as form_files
 
 from . import form_render, form_values, record_checks
-from .customer_card import customer_code, find_customers
+from .customer_card import CUSTOMER_FIELD, customer_chooser, customer_code, find_customers
 from .i18n import error_text
 from .services import engine
 
@@ -43,7 +42,6 @@ STARTERS: dict[str, tuple[str, ...]] = {
     "emergency_order": ("bd", "call_agent"),
     "order_release": (),  # started by order_cleaning, never by hand
 }
-CUSTOMER_FIELD = "customer_id"  # a start form field drawn as a customer chooser
 SEARCH = "search_customer"  # the start form's search button: find, do not start
 
 
@@ -174,9 +172,7 @@ def _render(
                 found = [*find_customers(engine().uow(), code, limit=1), *found]
         if query and len(found) == 1 and not chosen:
             bound.values[CUSTOMER_FIELD] = str(found[0]["id"])  # the one match: chosen
-        choices = tuple((str(c["id"]), f"{c['code']} · {c['name']}") for c in found)
-        chooser_field = partial(replace, kind="select", choices=choices, label="Customer")
-        bound.fields = [chooser_field(f) if f.name == CUSTOMER_FIELD else f for f in bound.fields]
+        bound.fields = customer_chooser(bound.fields, found)
     _only_own_roles(bound, _own_role_fields(schema_for(process_id, START)))
     html = render_template(
         "start/form.html",

@@ -93,3 +93,60 @@ def test_the_api_answers_the_signer_with_the_incident(web_app, crm):
     assert "is not in stock" in body["error"]
     assert body["incident"]["element"] == "complete_request"
     assert body["incident"]["after_actor"] == "irini.service"
+
+
+def test_a_retry_after_the_start_form_names_the_customer_not_its_id(web_app, crm, monkeypatch):
+    from engine import SourceFile
+    from tests.e2e.staff_helpers import ROOT
+
+    complaint = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("complaint.*"))]
+    crm.deploy(complaint, user="lena.owner")
+    functions = crm.runtime.services._functions
+
+    def unreachable(**_params):
+        raise ConnectionError("the CRM did not answer")
+
+    working = functions["load_complaint_customer"]
+    monkeypatch.setitem(functions, "load_complaint_customer", unreachable)
+    started = crm.start(
+        "complaint",
+        user="giorgos.bd",
+        data={
+            "customer_id": 2,
+            "kind": "broken_product",
+            "description": "Broken bottles, two cases",
+        },
+        business_key="C00002",
+    )
+    assert started.status.value == "error"
+    monkeypatch.setitem(functions, "load_complaint_customer", working)
+    with crm.uow() as uow:
+        code, name = uow.session.execute(
+            text("SELECT code, name FROM crm_customers WHERE id = 2")
+        ).one()
+
+    admin = sign_in(web_app, "admin")
+    page = admin.page(f"/instances/{started.instance_id}")
+    form = page[page.index("Retry the failed step") :]
+    chooser = form[form.index('name="customer_id"') :]
+    chooser = chooser[: chooser.index("</select>")]
+    # The customer as on the start form, the case's own and the only choice: not "2".
+    assert f'<option value="2" selected>{code} · {name}</option>' in chooser, chooser
+    assert chooser.count("<option value=") == 1 + chooser.count('<option value=""')
+
+    done = admin.post(
+        f"/instances/{started.instance_id}/retry",
+        {"customer_id": "2", "kind": "broken_product", "description": "Broken bottles, two cases"},
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)
+    after = views.instance(crm.uow(), started.instance_id)
+    assert after["status"] == "waiting", after["error_message"]
+    # The step ran as the BD asked it, not as the admin who retried: the complaint is the
+    # BD's to have opened (an admin may not open one); the trail names the admin's retry.
+    with crm.uow() as uow:
+        opened_by = uow.session.scalar(
+            text("SELECT opened_by FROM crm_complaints WHERE customer_id = 2 ORDER BY id DESC")
+        )
+    assert opened_by == "giorgos.bd"
+    [retried] = views.audit_events(crm.uow(), instance_id=started.instance_id, action="retry")
+    assert retried["actor"] == "admin"
