@@ -8,7 +8,7 @@ sandbox, services known, DMN tables, the RACI matrix, and a form for every user 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -80,7 +80,7 @@ def review_draft(
     *,
     directory: Directory,
     known_services: Iterable[str] | None,
-    known_scopes: Collection[str] = (),
+    known_scopes: Mapping[str, Collection[str]] | None = None,
     limits: ProcessLimits | None = None,
     has_form: HasForm | None = None,
 ) -> Review:
@@ -201,7 +201,7 @@ def _matrix_problems(
     activities: tuple[Activity, ...],
     matrices: list[SourceFile],
     directory: Directory,
-    known_scopes: Collection[str],
+    known_scopes: Mapping[str, Collection[str]] | None,
 ) -> Iterable[Problem]:
     own = [m for m in matrices if process_id_of(m.name) == process_id]
     if len(own) > 1:
@@ -229,12 +229,12 @@ def _findings(
     matrix: RaciMatrix,
     activities: tuple[Activity, ...],
     directory: Directory,
-    known_scopes: Collection[str],
+    known_scopes: Mapping[str, Collection[str]] | None,
     file_name: str,
 ) -> Iterable[Problem]:
     element_of = {a.id: a.id for a in activities}
     element_of.update({(a.name or "").casefold(): a.id for a in activities if a.name})
-    for finding in validate(matrix, activities, set(directory.roles), set(known_scopes)):
+    for finding in validate(matrix, activities, set(directory.roles), known_scopes or {}):
         activity = finding.activity
         element = element_of.get(activity) or element_of.get((activity or "").casefold())
         row = matrix.row_for(activity, activity) if activity else None

@@ -7,7 +7,7 @@ running instances keep the rules they started under.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from raci.directory import Directory
@@ -33,7 +33,7 @@ def review_matrices(
     definitions: Sequence[ProcessDefinition],
     matrix_files: Sequence[SourceFile],
     directory: Directory,
-    known_scopes: Collection[str] = (),
+    known_scopes: Mapping[str, Collection[str]] | None = None,
 ) -> MatrixReview:
     """Check each matrix against its process, the directory's roles and the known scopes."""
     by_process = {definition.process_id: definition for definition in definitions}
@@ -51,7 +51,7 @@ def review_matrices(
         except MatrixFormatError as err:
             problems.append(str(err))
             continue
-        findings = validate(matrix, definition.activities, set(directory.roles), set(known_scopes))
+        findings = validate(matrix, definition.activities, set(directory.roles), known_scopes or {})
         problems.extend(f"{source.name}: {finding}" for finding in errors(findings))
         warnings[process_id].extend(
             f"{source.name}: {finding}" for finding in findings if finding.severity == "warning"
@@ -73,7 +73,7 @@ def attach_matrices(
     definitions: Sequence[ProcessDefinition],
     matrix_files: Sequence[SourceFile],
     directory: Directory,
-    known_scopes: Collection[str] = (),
+    known_scopes: Mapping[str, Collection[str]] | None = None,
 ) -> list[tuple[ProcessDefinition, list[str]]]:
     """The definitions with their checked matrices attached, and each one's warnings.
 

@@ -6,7 +6,7 @@ import ast
 import inspect
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -108,6 +108,7 @@ class ServiceRegistry:
         self._compensations: dict[str, Compensation] = {}
         self._read_models: list[ReadModel] = []
         self._scopes: dict[str, ScopeFunction] = {}
+        self._scope_roles: dict[str, tuple[str, ...]] = {}
         self._summariser: Summariser | None = None
         self._connectors: Connectors | None = None
 
@@ -183,8 +184,11 @@ class ServiceRegistry:
         extra = self._connectors.names() if self._connectors is not None else []
         return sorted({*self._functions, *extra})
 
-    def scope(self, name: str) -> Callable[[ScopeFunction], ScopeFunction]:
-        """Register the decorated function as audience scope `name` (docs/raci.md).
+    def scope(
+        self, name: str, *, roles: Collection[str] = ()
+    ) -> Callable[[ScopeFunction], ScopeFunction]:
+        """Register the decorated function as audience scope `name` (docs/raci.md), for
+        the `roles` whose members it can name (any role if none are given).
 
         It is called as `function(session, case, business_key)` when a task opens and
         returns the username a scoped role narrows to on that case, or None.
@@ -194,12 +198,17 @@ class ServiceRegistry:
             if name in self._scopes:
                 raise ValueError(f"scope '{name}' is already registered")
             self._scopes[name] = function
+            self._scope_roles[name] = tuple(roles)
             return function
 
         return decorator
 
     def scopes(self) -> dict[str, ScopeFunction]:
         return dict(self._scopes)
+
+    def scope_roles(self) -> dict[str, tuple[str, ...]]:
+        """Each audience scope and the roles it may narrow (none named: any role)."""
+        return dict(self._scope_roles)
 
     def call(self, name: str, params: dict[str, Any]) -> Any:
         function = self._functions.get(name)

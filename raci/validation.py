@@ -29,7 +29,7 @@ i. Every scope a row's roles are narrowed by (`scopes`) is one the engine knows
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -82,7 +82,7 @@ def validate(
     matrix: RaciMatrix,
     activities: Sequence[Activity],
     known_roles: Collection[str] | None,
-    known_scopes: Collection[str] | None = None,
+    known_scopes: Mapping[str, Collection[str]] | None = None,
 ) -> list[Finding]:
     """Return every finding about `matrix`, errors and warnings, in rule order."""
     pairs = [
@@ -279,7 +279,11 @@ LEVEL_EXPRESSION = N_(
 )
 
 
-def _scopes_are_known(matrix: RaciMatrix, known: Collection[str] | None) -> Iterator[Finding]:
+def _scopes_are_known(
+    matrix: RaciMatrix, known: Mapping[str, Collection[str]] | None
+) -> Iterator[Finding]:
+    """Every scope is registered, and given only to a role it can narrow (a scope that
+    names the customer's BD narrows no other role: it would pass and do nothing)."""
     if known is None:
         return
     listed = ", ".join(sorted(known)) or "—"
@@ -288,5 +292,12 @@ def _scopes_are_known(matrix: RaciMatrix, known: Collection[str] | None) -> Iter
             if scope not in known:
                 message = Message(
                     N_("unknown scope '%(scope)s' (known: %(known)s)"), scope=scope, known=listed
+                )
+                yield _error(matrix, row.activity, role, message)
+            elif known[scope] and role not in known[scope]:
+                message = Message(
+                    N_("scope '%(scope)s' narrows only %(roles)s"),
+                    scope=scope,
+                    roles=list(known[scope]),
                 )
                 yield _error(matrix, row.activity, role, message)

@@ -3,7 +3,7 @@ it has none), each DMN table, and the RACI matrix as a grid (raci/matrix_yaml.py
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -120,7 +120,7 @@ def editor_data(
     process_id: str,
     files: dict[str, str],
     directory_roles: list[str],
-    known_scopes: Collection[str] = (),
+    known_scopes: Mapping[str, Collection[str]] | None = None,
 ) -> dict:
     """What the modeler page starts from."""
     name = bpmn_name(files)
@@ -147,7 +147,9 @@ def editor_data(
         "roles": list(matrix.roles) if matrix else [],
         # Audience scopes: those the engine knows, in words, and the matrix-wide ones
         # (which a row cannot lift: docs/raci.md).
-        "scope_names": {scope: term(scope) for scope in sorted(known_scopes)},
+        "scope_names": {scope: term(scope) for scope in sorted(known_scopes or {})},
+        # The roles each scope can narrow (none listed: any role).
+        "scope_roles": {scope: list(roles) for scope, roles in (known_scopes or {}).items()},
         "matrix_scopes": dict(matrix.scopes) if matrix else {},
         "directory_roles": sorted(directory_roles),
         "rows": [

@@ -23,7 +23,7 @@ CUSTOMER_PATHS = ("customer_id", "request.customer_id", "prospect.customer_id", 
 
 def register(registry: ServiceRegistry) -> None:
     """Register the CRM's audience scopes."""
-    registry.scope("customer_bd")(customer_bd)
+    registry.scope("customer_bd", roles=("bd",))(customer_bd)
 
 
 def customer_bd(session: Session, case: dict[str, Any], business_key: str | None) -> str | None:

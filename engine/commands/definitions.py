@@ -70,7 +70,7 @@ class DefinitionCommands(EngineBase):
                 definitions,
                 [f for f in files if f.is_matrix],
                 uow.directory.load(),
-                self.runtime.services.scopes(),
+                self.runtime.services.scope_roles(),
             )
             results = [
                 self._store_version(
@@ -145,7 +145,8 @@ class DefinitionCommands(EngineBase):
         if directory is None:
             directory = self.directory()
         matrices = [f for f in files if f.is_matrix]
-        return review_matrices(definitions, matrices, directory, self.runtime.services.scopes())
+        scopes = self.runtime.services.scope_roles()
+        return review_matrices(definitions, matrices, directory, scopes)
 
     def matrix(self, process_id: str, version: int | None = None) -> tuple[int, RaciMatrix | None]:
         """The RACI matrix of a deployed process version (latest by default)."""

@@ -159,9 +159,10 @@ class DraftCommands(DefinitionCommands):
 
     # Reading ---------------------------------------------------------------------------
 
-    def known_scopes(self) -> list[str]:
-        """The audience scopes a matrix row may narrow a role by (docs/raci.md)."""
-        return sorted(self.runtime.services.scopes())
+    def known_scopes(self) -> dict[str, tuple[str, ...]]:
+        """The audience scopes a matrix row may narrow a role by, each with the roles it
+        can narrow (none named: any; docs/raci.md)."""
+        return self.runtime.services.scope_roles()
 
     def drafts(self, *, user: str) -> dict[str, list[Draft]]:
         """The user's own drafts, and those waiting for them to sign (for an approver)."""
@@ -286,7 +287,7 @@ class DraftCommands(DefinitionCommands):
             draft.files,
             directory=uow.directory.load(),
             known_services=services,
-            known_scopes=self.runtime.services.scopes(),
+            known_scopes=self.runtime.services.scope_roles(),
             limits=self.process_limits,
             has_form=(lambda p, t: self.forms(p, t) is not None) if self.forms else None,
         )

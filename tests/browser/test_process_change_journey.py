@@ -172,6 +172,9 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     check.locator("td.due input").fill("2")
     # The BD is told of the check, only the customer's own BD: a scope picked on the row.
     check.locator("input[data-role=bd]").fill("I")
+    # Only the BD can be narrowed to the customer's BD, not the managers on the row.
+    offered = check.locator("select.add-scope option").all_inner_texts()[1:]
+    assert offered == ["Πωλητής (BD): ο πωλητής του πελάτη"], offered
     check.locator("select.add-scope").select_option(label="Πωλητής (BD): ο πωλητής του πελάτη")
     assert (
         check.locator("td.scopes .scope")

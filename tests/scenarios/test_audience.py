@@ -130,3 +130,20 @@ def test_an_unknown_scope_refuses_the_deploy_naming_the_row_and_role(crm):
         "order_cleaning.raci.csv: error: order_cleaning / review_order / bd:"
         " unknown scope 'customers_bd' (known: customer_bd)"
     ]
+
+
+def test_a_scope_for_a_role_it_cannot_narrow_refuses_the_deploy(crm):
+    # The customer's BD is no customer service agent: narrowing cs_agent to them would
+    # pass the checks and change nothing.
+    files = [
+        SourceFile(f.name, f.content.replace(b",cs_agent,", b",cs_agent[customer_bd],"))
+        if f.name.endswith(".raci.csv")
+        else f
+        for f in process_files("order_cleaning")
+    ]
+    with pytest.raises(InvalidMatrices) as refused:
+        crm.engine.deploy(files, user="lena.owner")
+    assert refused.value.problems == [
+        "order_cleaning.raci.csv: error: order_cleaning / review_order / cs_agent:"
+        " scope 'customer_bd' narrows only bd"
+    ]

@@ -158,12 +158,25 @@ def test_a_row_may_scope_a_role_the_matrix_leaves_unscoped():
 def test_an_unknown_scope_is_an_error_naming_each_row_and_role():
     matrix = load_matrix("job.raci.csv", SCOPED_CSV)
     activities = [Activity("check_credit", None, None, True), Activity("file", None, None, True)]
-    found = errors(validate(matrix, activities, None, {"own_rep"}))
+    found = errors(validate(matrix, activities, None, {"own_rep": ()}))
     assert [str(f) for f in found] == [
         "error: job / check_credit / legal: unknown scope 'own_lawyer' (known: own_rep)"
     ]
-    assert errors(validate(matrix, activities, None, {"own_rep", "own_lawyer"})) == []
+    assert errors(validate(matrix, activities, None, {"own_rep": (), "own_lawyer": ()})) == []
     assert errors(validate(matrix, activities, None)) == []  # scopes not known: not checked
+
+
+def test_a_scope_given_to_a_role_it_cannot_narrow_is_an_error():
+    # own_lawyer names a lawyer: given to "legal" it narrows; to another role it would
+    # pass and do nothing, a control that is not there.
+    matrix = load_matrix("job.raci.csv", SCOPED_CSV)
+    activities = [Activity("check_credit", None, None, True), Activity("file", None, None, True)]
+    known = {"own_rep": ("sales",), "own_lawyer": ("legal",)}
+    assert errors(validate(matrix, activities, None, known)) == []
+    known = {"own_rep": ("sales",), "own_lawyer": ("lawyer",)}
+    assert [str(f) for f in errors(validate(matrix, activities, None, known))] == [
+        "error: job / check_credit / legal: scope 'own_lawyer' narrows only lawyer"
+    ]
 
 
 def test_informed_narrows_a_scoped_role_to_the_cases_person_or_keeps_the_role():

@@ -111,13 +111,14 @@
       '<span class="scope">' + escapeHtml(roleName(r) + ': ' + (data.scope_names[key] || key)) +
       (data.matrix_scopes[r] === key ? '' : ' <button type="button" class="link remove-scope" data-role="' +
         r + '" aria-label="' + words.lift_scope + ' ' + escapeHtml(roleName(r)) + '">×</button>') + '</span>');
-    const open = lettered.filter((r) => !scopes[r]);
-    const names = Object.entries(data.scope_names);
-    if (open.length && names.length) {
+    // Each scope is offered only for a role it can narrow (the customer's BD: bd).
+    const narrows = (key, r) => !(data.scope_roles[key] || []).length || data.scope_roles[key].includes(r);
+    const choices = lettered.filter((r) => !scopes[r]).flatMap((r) =>
+      Object.entries(data.scope_names).filter(([key]) => narrows(key, r)).map(([key, name]) =>
+        '<option value="' + r + '|' + key + '">' + escapeHtml(roleName(r) + ': ' + name) + '</option>'));
+    if (choices.length) {
       shown.push('<select class="add-scope" aria-label="' + words.narrow + '"><option value="">' +
-        words.narrow + '…</option>' + open.flatMap((r) => names.map(([key, name]) =>
-          '<option value="' + r + '|' + key + '">' + escapeHtml(roleName(r) + ': ' + name) + '</option>')).join('') +
-        '</select>');
+        words.narrow + '…</option>' + choices.join('') + '</select>');
     }
     return shown.join('<br>');
   }
