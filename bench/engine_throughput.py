@@ -14,7 +14,7 @@ people work it. Its ratio is against the same bare loop, which has none of that.
 The three loops take turns in one process, a batch of instances each (`--batch`), and
 each ratio is the median of the turns' ratios: the host's speed drifts by ±10% within a
 minute, which a run of each loop after the other measured instead of the code (the
-same code read 0.53 to 0.81 in best-of-three runs minutes apart; turns read 0.66–0.70).
+same code read 0.53 to 0.81 in best-of-three runs minutes apart; turns read 0.66 to 0.70).
 
     python bench/engine_throughput.py --n 600
     python bench/engine_throughput.py --database-url postgresql+psycopg://user@host/db
