@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -55,51 +56,46 @@ def amount_for(i: int) -> int:
 class Persisted:
     """raciflow's engine on a database of its own: start, complete, complete."""
 
+    files = [PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn"]
+
     def __init__(self, database_url: str) -> None:
         self.engine = build_engine(database_url, migrate=True)
-        self.engine.deploy(
-            collect_files([PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn"]),
-            user="bench",
-        )
+        self.prepare()
+        self.engine.deploy(collect_files(self.files), user="bench")
         self.started = 0
 
+    def prepare(self) -> None:
+        """What the engine needs before the deploy."""
+
     def run(self, n: int) -> None:
-        engine = self.engine
         for i in range(self.started, self.started + n):
-            started = engine.start("approval", user="sales1", business_key=f"C-{i}")
+            started = self.engine.start("approval", user="sales1", business_key=f"C-{i}")
             [request] = started.ready_tasks
-            state = engine.complete(request, user="sales1", data={"amount": amount_for(i)})
+            state = self.work(request, "sales1", {"amount": amount_for(i)})
             for review in state.ready_tasks:
-                engine.complete(review, user="finance1", data={"approved": True})
+                self.work(review, "finance1", {"approved": True})
         self.started += n
+
+    def work(self, task: str, user: str, data: dict[str, Any]) -> Any:
+        """Do `task` as `user`: the state the instance is in afterwards."""
+        return self.engine.complete(task, user=user, data=data)
 
 
 class Governed(Persisted):
     """Claim, complete and sign off (by another user) every task, under the RACI matrix."""
 
-    def __init__(self, database_url: str) -> None:
-        self.engine = build_engine(database_url, migrate=True)
+    files = [*Persisted.files, GOVERNED]
+
+    def prepare(self) -> None:
         directory = GOVERNED / "directory.yaml"
         self.engine.import_directory(
             load_directory(directory.name, directory.read_bytes()), user="bench"
         )
-        files = [PROCESSES / "approval.bpmn", PROCESSES / "approval_level.dmn", GOVERNED]
-        self.engine.deploy(collect_files(files), user="bench")
-        self.started = 0
 
-    def run(self, n: int) -> None:
-        engine = self.engine
-        for i in range(self.started, self.started + n):
-            started = engine.start("approval", user="sales1", business_key=f"C-{i}")
-            [request] = started.ready_tasks
-            engine.claim(request, user="sales1")
-            engine.complete(request, user="sales1", data={"amount": amount_for(i)})
-            state = engine.approve(request, user="manager1")
-            for review in state.ready_tasks:
-                engine.claim(review, user="finance1")
-                engine.complete(review, user="finance1", data={"approved": True})
-                engine.approve(review, user="manager1")
-        self.started += n
+    def work(self, task: str, user: str, data: dict[str, Any]) -> Any:
+        self.engine.claim(task, user=user)
+        self.engine.complete(task, user=user, data=data)
+        return self.engine.approve(task, user="manager1")
 
 
 class Bare:

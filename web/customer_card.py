@@ -175,6 +175,13 @@ def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> li
     return [chooser(f) if f.name == CUSTOMER_FIELD else f for f in fields]
 
 
+def chosen_customer(uow: UnitOfWork, value: str) -> list[dict[str, Any]]:
+    """The customer a form's customer field holds (an id as typed), as find_customers
+    lists it: none if the value is no customer's id."""
+    code = customer_code(uow, int(value)) if value.isdigit() else None
+    return find_customers(uow, code, limit=1) if code else []
+
+
 def customer_code(uow: UnitOfWork, customer_id: int) -> str | None:
     """The code of a customer (the business key of its processes), or None if unknown."""
     with uow.read_only():

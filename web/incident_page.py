@@ -13,7 +13,7 @@ from engine.views import incidents
 from workflows.forms import schema_for
 
 from . import form_render
-from .customer_card import CUSTOMER_FIELD, customer_chooser, customer_code, find_customers
+from .customer_card import CUSTOMER_FIELD, chosen_customer, customer_chooser
 from .services import engine
 
 
@@ -33,10 +33,7 @@ def prefilled(instance_id: str) -> form_render.BoundForm:
     schema = retry_schema(instance_id)
     data = engine().incident_data(instance_id) if schema is not None else {}
     bound = form_render.bind(schema, data=data)
-    chosen = bound.value(CUSTOMER_FIELD) if schema is not None else ""
-    if chosen.isdigit():
-        code = customer_code(engine().uow(), int(chosen))
-        found = find_customers(engine().uow(), code, limit=1) if code else []
-        if found:
-            bound.fields = customer_chooser(bound.fields, found)
+    found = chosen_customer(engine().uow(), bound.value(CUSTOMER_FIELD))
+    if found:
+        bound.fields = customer_chooser(bound.fields, found)
     return bound

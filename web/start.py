@@ -24,7 +24,13 @@ from workflows.forms import START, schema_for
 from workflows.forms import files as form_files
 
 from . import form_render, form_values, record_checks
-from .customer_card import CUSTOMER_FIELD, customer_chooser, customer_code, find_customers
+from .customer_card import (
+    CUSTOMER_FIELD,
+    chosen_customer,
+    customer_chooser,
+    customer_code,
+    find_customers,
+)
 from .i18n import error_text
 from .services import engine
 
@@ -166,10 +172,8 @@ def _render(
         bd = current_user.username if current_user.has_role("bd") and not query else None
         found = find_customers(engine().uow(), query, bd=bd)
         chosen = bound.value(CUSTOMER_FIELD)
-        if chosen.isdigit() and all(str(c["id"]) != chosen for c in found):
-            code = customer_code(engine().uow(), int(chosen))  # the prefilled one, listed first
-            if code:
-                found = [*find_customers(engine().uow(), code, limit=1), *found]
+        if all(str(c["id"]) != chosen for c in found):  # the prefilled one, listed first
+            found = [*chosen_customer(engine().uow(), chosen), *found]
         if query and len(found) == 1 and not chosen:
             bound.values[CUSTOMER_FIELD] = str(found[0]["id"])  # the one match: chosen
         bound.fields = customer_chooser(bound.fields, found)

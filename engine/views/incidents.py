@@ -23,16 +23,22 @@ ACTS = (
 )  # fmt: skip
 
 
-def failed_step_asked_by(events: Iterable[AuditEvent]) -> str | None:
-    """Whose act the failed step ran after (`events` in trail order), passing over
-    retries: the one the step was first asked by, whom a retry runs it for."""
-    asked_by = failed_after = None
+def act_before_failure(events: Iterable[AuditEvent], *, retries: bool = True) -> AuditEvent | None:
+    """The act the last failure ran after (`events` in trail order); with `retries`
+    False, a retry is passed over for the act that first asked for the step."""
+    act = failed_after = None
     for event in events:
         if event.action == "error":
-            failed_after = asked_by  # the last failure counts
-        elif event.action in ACTS and event.action != "retry":
-            asked_by = event.actor
+            failed_after = act
+        elif event.action in ACTS and (retries or event.action != "retry"):
+            act = event
     return failed_after
+
+
+def failed_step_asked_by(events: Iterable[AuditEvent]) -> str | None:
+    """Who first asked for the failed step: whom a retry runs it for."""
+    act = act_before_failure(events, retries=False)
+    return act.actor if act is not None else None
 
 
 def incident(uow: UnitOfWork, instance_id: str) -> dict[str, Any] | None:
@@ -49,10 +55,7 @@ def incident(uow: UnitOfWork, instance_id: str) -> dict[str, Any] | None:
             )
         )
         error = next((e for e in events if e.action == "error"), None)
-        act = next(
-            (e for e in events if e.action in ACTS and error is not None and e.seq < error.seq),
-            None,
-        )
+        act = act_before_failure(reversed(events))
         # The human task finished last: a signed or self-approved one records both acts.
         last_done = next((e.details.get("element") for e in events if e.action in HUMAN_ACTS), None)
         return {

@@ -117,16 +117,21 @@ def test_a_customer_without_a_bd_leaves_the_whole_role_consulted(crm):
         assert in_consultations(crm, bd) == [task_id]
 
 
-def test_an_unknown_scope_refuses_the_deploy_naming_the_row_and_role(crm):
+def deploy_refused(crm, matrix_text: bytes, changed_to: bytes) -> list[str]:
+    """The problems refusing order cleaning deployed with its matrix's text changed."""
     files = [
-        SourceFile(f.name, f.content.replace(b"bd[customer_bd]", b"bd[customers_bd]"))
+        SourceFile(f.name, f.content.replace(matrix_text, changed_to))
         if f.name.endswith(".raci.csv")
         else f
         for f in process_files("order_cleaning")
     ]
     with pytest.raises(InvalidMatrices) as refused:
         crm.engine.deploy(files, user="lena.owner")
-    assert refused.value.problems == [
+    return refused.value.problems
+
+
+def test_an_unknown_scope_refuses_the_deploy_naming_the_row_and_role(crm):
+    assert deploy_refused(crm, b"bd[customer_bd]", b"bd[customers_bd]") == [
         "order_cleaning.raci.csv: error: order_cleaning / review_order / bd:"
         " unknown scope 'customers_bd' (known: customer_bd)"
     ]
@@ -135,15 +140,7 @@ def test_an_unknown_scope_refuses_the_deploy_naming_the_row_and_role(crm):
 def test_a_scope_for_a_role_it_cannot_narrow_refuses_the_deploy(crm):
     # The customer's BD is no customer service agent: narrowing cs_agent to them would
     # pass the checks and change nothing.
-    files = [
-        SourceFile(f.name, f.content.replace(b",cs_agent,", b",cs_agent[customer_bd],"))
-        if f.name.endswith(".raci.csv")
-        else f
-        for f in process_files("order_cleaning")
-    ]
-    with pytest.raises(InvalidMatrices) as refused:
-        crm.engine.deploy(files, user="lena.owner")
-    assert refused.value.problems == [
+    assert deploy_refused(crm, b",cs_agent,", b",cs_agent[customer_bd],") == [
         "order_cleaning.raci.csv: error: order_cleaning / review_order / cs_agent:"
         " scope 'customer_bd' narrows only bd"
     ]
