@@ -172,9 +172,16 @@ class Governance:
             raise RaciRefusal.of(refused, task) from refused
 
     def signer(
-        self, uow: UnitOfWork, task: HumanTask, user: str, *, role: str | None = None
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        user: str,
+        *,
+        role: str | None = None,
     ) -> Acting:
-        """How `user` may sign `task` off (A): never one who did its work, in any round.
+        """How `user` may sign `task` off (A): never one who did its work, in any round,
+        nor the person who asked for the case.
 
         `role` is the signer the data signed needs, when a level table raised it above A.
         """
@@ -188,6 +195,7 @@ class Governance:
             performer_for=task.performer_for,
             earlier_performers=uow.audit.performers(task.instance_id, task.id),
             signer=role,
+            requester=instance.started_by,
         )
 
     def notify_informed(

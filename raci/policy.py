@@ -139,13 +139,25 @@ def may_sign_off(
     performer_for: str | None = None,
     earlier_performers: Collection[str] = (),
     signer: str | None = None,
+    requester: str | None = None,
 ) -> Acting:
     """A: a member of the A role signs off, never the performer nor anyone acting for them.
 
     Work sent back for rework may be done again by someone else: whoever did it (or had
     it done for them) in an earlier round, `earlier_performers`, may not sign it either.
+    Nor may the `requester`, who asked for the case: a request is their own work, even
+    when they stand in for its signer.
     `signer` is the role the data signed needs, when a level table raised it above A.
     """
+    if requester is not None and user == requester:
+        raise Refused(
+            Letter.A,
+            Message(
+                N_("%(user)s asked for this case and cannot sign '%(task)s' off (four eyes)"),
+                user=user,
+                task=row.activity,
+            ),
+        )
     if user == performer:
         raise Refused(
             Letter.A,
@@ -181,7 +193,12 @@ def may_sign_off(
         user,
         [role] if role else [],
         day,
-        not_for=[performer, *([performer_for] if performer_for else []), *earlier_performers],
+        not_for=[
+            performer,
+            *([performer_for] if performer_for else []),
+            *earlier_performers,
+            *([requester] if requester else []),
+        ],
     )
     if acting is None and role != row.accountable:
         raise Refused(

@@ -45,6 +45,7 @@ class TaskPage:
     overdue: bool
     user: str
     own_level: str | None = None  # the activity's own A role, when the work needs a higher one
+    requested_by: str | None = None  # who asked for the case: they sign none of it
 
     @property
     def site_work(self) -> str | None:
@@ -80,9 +81,23 @@ class TaskPage:
         return self.user in (self.task["performer"], self.task["performer_for"])
 
     @property
+    def is_requester(self) -> bool:
+        return self.user == self.requested_by
+
+    @property
+    def holds_signoff_of_own_request(self) -> bool:
+        """Holds the A role (e.g. standing in for the signer) of a case they asked for."""
+        return self.is_requester and self._holds("A")
+
+    @property
     def can_sign(self) -> bool:
-        """A: may approve or reject (never one's own work: four eyes)."""
-        return self.status == "awaiting_signoff" and self._holds("A") and not self.is_performer
+        """A: may approve or reject (never one's own work nor request: four eyes)."""
+        return (
+            self.status == "awaiting_signoff"
+            and self._holds("A")
+            and not self.is_performer
+            and not self.is_requester
+        )
 
     @property
     def beyond_own_level(self) -> bool:
@@ -127,7 +142,13 @@ def load(task_id: str, user: WebUser) -> TaskPage:
     else:
         letters, governed = _matrix_letters(task, facts["version"])
     page = TaskPage(
-        task, letters, set(facts["acting_roles"]), governed, facts["overdue"], user.username
+        task,
+        letters,
+        set(facts["acting_roles"]),
+        governed,
+        facts["overdue"],
+        user.username,
+        requested_by=facts["started_by"],
     )
     if task["status"] == "awaiting_signoff":
         own = _matrix_letters(task, facts["version"])[0]["A"]

@@ -225,6 +225,24 @@ def test_may_sign_off_given_a_deputy_of_an_earlier_performer_only_expect_refused
         may_sign_off(DIRECTORY, ROW, "dave", MID_NOV, performer="rita", earlier_performers={"dee"})
 
 
+def test_may_sign_off_given_who_asked_for_the_case_expect_refused_even_holding_the_a_role():
+    # alex is a controller and asked for the case rita worked: his request, his four eyes
+    with pytest.raises(Refused, match="alex asked for this case") as refused:
+        may_sign_off(DIRECTORY, ROW, "alex", MID_NOV, performer="rita", requester="alex")
+    assert refused.value.letter == Letter.A
+
+
+def test_may_sign_off_given_a_deputy_whose_only_a_principal_asked_for_the_case_expect_refused():
+    # dan stands in for alex only; alex asked for the case, so nobody dan acts for may sign
+    with pytest.raises(Refused, match="dan is not accountable"):
+        may_sign_off(DIRECTORY, ROW, "dan", MID_NOV, performer="rita", requester="alex")
+
+
+def test_may_sign_off_given_someone_else_asked_for_the_case_expect_ok():
+    acting = may_sign_off(DIRECTORY, ROW, "alex", MID_NOV, performer="rita", requester="zoe")
+    assert acting == Acting("alex", "controller")
+
+
 @pytest.mark.parametrize("user", ["olga", "ralf", "carl", "gone", "gil"])
 def test_may_sign_off_given_someone_who_cannot_act_for_the_a_role_expect_refused(user):
     with pytest.raises(Refused, match=f"{user} is not accountable for 'check_credit'"):
