@@ -34,9 +34,14 @@ class UnknownCustomer(LookupError):
         super().__init__(f"customer {customer_id} does not exist")
 
 
-def get_customer(session: Session, customer_id: int) -> dict[str, Any]:
-    """The customer's row as a dict (money as float, ready for process data)."""
-    row = session.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
+def get_customer(session: Session, customer_id: int, *, for_update: bool = False) -> dict[str, Any]:
+    """The customer's row as a dict (money as float, ready for process data).
+
+    `for_update` locks the row until the transaction ends (PostgreSQL; a SQLite writer
+    holds the whole database already), for a check that the write after it relies on.
+    """
+    query = select(customers).where(customers.c.id == customer_id)
+    row = session.execute(query.with_for_update() if for_update else query).mappings().first()
     if row is None:
         raise UnknownCustomer(customer_id)
     return {

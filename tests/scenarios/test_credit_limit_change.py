@@ -142,6 +142,26 @@ def test_an_unknown_customer_puts_the_instance_in_error_with_the_reason(crm):
     assert "customer 99999 does not exist" in started.error
 
 
+def test_a_limit_changed_by_another_case_after_the_request_is_not_applied_by_this_one(crm):
+    """Case A was judged on the old limit: signed by a controller as a small change, it
+    would have raised 1,000 to far more than a controller may sign. It stops instead."""
+    before = crm.customer(CUSTOMER)["credit_limit"]
+    first = requested(crm, before + 1000)  # a controller's level, judged on `before`
+    second = requested(crm, 1000)
+    analysed(crm, second, "analyse_controller", limit=1000)
+    crm.approve(second, "analyse_controller", "kostas.credit")
+    assert crm.customer(CUSTOMER)["credit_limit"] == 1000
+
+    analysed(crm, first, "analyse_controller", limit=before + 1000)
+    crm.approve(first, "analyse_controller", "kostas.credit")
+
+    assert crm.customer(CUSTOMER)["credit_limit"] == 1000  # what was signed did not apply
+    stopped = crm.instance(first)
+    assert stopped["status"] == InstanceStatus.ERROR
+    assert "changed from" in stopped["error_message"]
+    assert "cancel this case and request again" in stopped["error_message"]
+
+
 # Authority follows the value signed: the level table runs again on the approved limit.
 
 

@@ -33,10 +33,26 @@ def load_credit_profile(ctx: ServiceContext, customer_id: int) -> dict[str, Any]
     return {field: customer[field] for field in fields}
 
 
-def apply_credit_limit(ctx: ServiceContext, customer_id: int, new_limit: float) -> dict[str, Any]:
-    """Set the approved limit (a customer change on the audit trail)."""
+def apply_credit_limit(
+    ctx: ServiceContext, customer_id: int, new_limit: float, limit_seen: float | None = None
+) -> dict[str, Any]:
+    """Set the approved limit (a customer change on the audit trail).
+
+    What was signed is a change from `limit_seen`, the limit the request and its sign-off
+    level were judged on. If the limit moved since (another change went through), the
+    signature no longer covers this change: it is refused, and nothing changes. Cases
+    started before the process passed `limit_seen` apply as they always did.
+    """
     if float(new_limit) < 0:
         raise ValueError("a credit limit cannot be negative")
+    if limit_seen is not None:
+        current = get_customer(ctx.session, int(customer_id), for_update=True)
+        if round(float(current["credit_limit"]), 2) != round(float(limit_seen), 2):
+            raise ValueError(
+                f"the credit limit of {current['code']} changed from {float(limit_seen):,.2f}"
+                f" to {float(current['credit_limit']):,.2f} after this request was made;"
+                " what was signed no longer applies: cancel this case and request again"
+            )
     changed = change_customer(
         ctx,
         int(customer_id),
