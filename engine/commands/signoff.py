@@ -82,7 +82,9 @@ class SignOffCommands(ResignatureCommands):
             task, instance, governance = self._awaiting(uow, task_id)
             data = dict(task.submitted_data or {})
             level = self._signing_level(uow, instance, task, governance, data)
-            acting = governance.signer(uow, instance, task, user, role=level.role if level else None)
+            acting = governance.signer(
+                uow, instance, task, user, role=level.role if level else None
+            )
             require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
             task.signed_off_by, task.signed_off_at = user, uow.now
             signed = {
@@ -117,7 +119,9 @@ class SignOffCommands(ResignatureCommands):
             task, instance, governance = self._awaiting(uow, task_id)
             data = dict(task.submitted_data or {})
             level = self._signing_level(uow, instance, task, governance, data)
-            acting = governance.signer(uow, instance, task, user, role=level.role if level else None)
+            acting = governance.signer(
+                uow, instance, task, user, role=level.role if level else None
+            )
             if self._is_resignature(uow, instance, task):
                 return self._reject_change(uow, instance, task, acting, reason)
             task.status, task.assignee = TaskStatus.READY, task.performer

@@ -359,6 +359,22 @@ def test_tokens_are_exchanged_for_a_password_and_rate_limited(app):
     assert statuses[8] == 429
 
 
+def test_a_one_time_password_opens_no_token_until_it_is_changed(app):
+    engine = app.extensions["raciflow"]
+    one_time = engine.reset_password("anna.credit", by="admin")
+    client = app.test_client()
+
+    refused = client.post("/api/v1/tokens", json={"username": "anna.credit", "password": one_time})
+
+    # Nobody is signed in yet: the answer is in the site's language (Greek).
+    assert "κωδικό μίας χρήσης" in assert_error(refused, 403, "NotAllowed")["message"]
+    engine.change_password("anna.credit", current=one_time, new="A new pass phrase 2026")
+    issued = client.post(
+        "/api/v1/tokens", json={"username": "anna.credit", "password": "A new pass phrase 2026"}
+    )
+    assert issued.status_code == 201
+
+
 def test_only_bearer_tokens_authenticate(app, as_user):
     client = app.test_client()
     assert_error(client.get("/api/v1/me"), 401, "Unauthorized")

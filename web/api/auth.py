@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthoriz
 from engine.commands.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from engine.errors import NotAllowed
 from engine.views.visibility import OVERSIGHT_ROLES
+from raci.messages import N_, Message
 from web.auth import WebUser, web_user
 from web.extensions import limiter
 from web.services import engine
@@ -123,6 +124,7 @@ def _username_key() -> str:
 @bp.arguments(Credentials)
 @bp.response(201, Token)
 @bp.alt_response(401, schema=Error, description="Wrong username or password")
+@bp.alt_response(403, schema=Error, description="The password is a one-time password")
 @bp.alt_response(429, schema=Error, description="Too many attempts")
 @bp.doc(security=[])
 def create_token(credentials: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +132,11 @@ def create_token(credentials: dict[str, Any]) -> dict[str, Any]:
     username = credentials["username"].strip().lower()
     if not engine().authenticate(username, credentials["password"]):
         raise Unauthorized("wrong username or password")
+    if engine().must_change_password(username):
+        # A one-time password opens the password change and nothing else (web/auth.py).
+        raise NotAllowed(
+            Message(N_("change your one-time password on the web before asking for a token"))
+        )
     issued = engine().issue_token(
         username,
         label=credentials["label"],
