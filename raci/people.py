@@ -18,6 +18,8 @@ AUDITOR_ROLE = "auditor"
 # Roles that oversee the work rather than do it: holding only these, a user has no
 # work to hand over, and a deputy holding only these could not do the work either.
 OVERSIGHT_ROLES = frozenset({ADMIN_ROLE, AUDITOR_ROLE, "process_owner"})
+# Roles that read and do no work: an auditor may hold these beside their own.
+READING_ROLES = OVERSIGHT_ROLES | {"analyst"}
 MAX_DEPUTY_DAYS = 366  # a stand-in is for an absence, not a standing delegation
 
 
@@ -60,6 +62,15 @@ def check_deputy(directory: Directory, principal: str, deputy: str) -> None:
         )
 
 
+def working_auditors(directory: Directory) -> list[str]:
+    """The auditors in `directory` who also hold a working role (an import refuses them)."""
+    return sorted(
+        u.username
+        for u in directory.users.values()
+        if AUDITOR_ROLE in u.roles and u.roles - READING_ROLES
+    )
+
+
 def auditor_deputies(directory: Directory) -> list[str]:
     """The deputies in `directory` who are auditors (a directory import refuses them)."""
     return sorted(
@@ -91,8 +102,9 @@ def check_deputy_period(
 def check_role_grant(directory: Directory, username: str, role: str, *, today: date) -> None:
     """Refuse giving `role` to `username` where it would break segregation of duties.
 
-    An auditor may not stand in for anyone: the auditor role is refused to a user
-    who is someone's deputy today or later.
+    Who reviews the work may not do it: an auditor is given no working role, and a
+    user who holds one is not made an auditor. Nor may an auditor stand in for anyone:
+    the auditor role is refused to a user who is someone's deputy today or later.
     """
     if role not in directory.roles:
         raise PeopleRuleBroken(N_("There is no role %(role)s."), {"role": role})
@@ -106,6 +118,18 @@ def check_role_grant(directory: Directory, username: str, role: str, *, today: d
                     ),
                     {"user": username, "principal": d.principal, "ends": d.ends.isoformat()},
                 )
+
+    held = directory.users[username].roles if username in directory.users else frozenset()
+    if (role == AUDITOR_ROLE and held - READING_ROLES) or (
+        AUDITOR_ROLE in held and role not in READING_ROLES
+    ):
+        raise PeopleRuleBroken(
+            N_(
+                "%(user)s would be an auditor with a working role: "
+                "who reviews the work may not do it."
+            ),
+            {"user": username},
+        )
 
 
 def check_admins_left(directory: Directory, username: str) -> None:

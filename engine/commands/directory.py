@@ -11,7 +11,7 @@ from raci.directory_changes import (
     unexpected_role,
     with_descriptions_kept,
 )
-from raci.people import auditor_deputies
+from raci.people import auditor_deputies, working_auditors
 
 from .. import audit
 from ..errors import InvalidState
@@ -41,6 +41,11 @@ class DirectoryCommands(EngineBase):
             raise InvalidState(
                 f"auditors may not be deputies: {', '.join(auditors)}; "
                 "name someone who does the work instead"
+            )
+        if working := working_auditors(directory):
+            raise InvalidState(
+                f"auditors may not hold working roles: {', '.join(working)}; "
+                "who reviews the work may not do it"
             )
         with self.uow() as uow:
             before = uow.directory.load()

@@ -242,6 +242,19 @@ def test_an_admin_changes_roles_details_and_access_and_refusals_are_shown(web_ap
     assert admin.get("/admin/users/nobody").status_code == 404
 
 
+def test_an_auditor_is_given_no_working_role_and_a_worker_is_not_made_auditor(web_app, crm):
+    admin = sign_in(web_app, "admin")
+    work = admin.post("/admin/users/fotis.audit/roles", {"role": "credit_controller"})
+    audit = admin.post("/admin/users/anna.credit/roles", {"role": "auditor"})
+
+    for refused in (work, audit):
+        assert refused.status_code == 422
+        assert "who reviews the work may not do it" in refused.get_data(as_text=True)
+    users = crm.directory().users
+    assert users["fotis.audit"].roles == {"auditor"}
+    assert users["anna.credit"].roles == {"credit_controller"}
+
+
 # --- /tasks/<id>/reassign ----------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ Each act is one audit event on the hash chain; each refusal changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -340,3 +341,14 @@ def test_a_directory_import_naming_an_auditor_as_deputy_is_refused(engine):
     with pytest.raises(InvalidState, match="auditors may not be deputies: fotis"):
         engine.import_directory(with_auditor, user="ada")
     assert engine.directory().deputies == ()
+
+
+def test_a_directory_import_giving_an_auditor_a_working_role_is_refused(engine):
+    directory = engine.directory()
+    fotis = directory.users["fotis"]
+    working = replace(fotis, roles=fotis.roles | {"credit_controller"})
+    with pytest.raises(InvalidState, match="auditors may not hold working roles: fotis"):
+        engine.import_directory(
+            Directory({**directory.users, "fotis": working}, directory.roles), user="ada"
+        )
+    assert engine.directory().users["fotis"].roles == fotis.roles

@@ -15,6 +15,7 @@ from raci.people import (
     check_deputy,
     check_deputy_period,
     check_role_grant,
+    working_auditors,
 )
 
 TODAY = date(2026, 6, 1)
@@ -84,13 +85,30 @@ def test_given_a_period_after_another_expect_it_accepted():
     check_deputy_period(date(2026, 7, 1), date(2026, 7, 1), today=TODAY, taken=taken)
 
 
-def test_given_a_deputy_expect_the_auditor_role_refused_to_them_only():
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [("rita", "auditor"), ("ian", "clerk"), ("ian", "controller")],
+)
+def test_given_a_worker_made_auditor_or_an_auditor_given_work_expect_refused(username, role):
+    with pytest.raises(PeopleRuleBroken, match="who reviews the work may not do it"):
+        check_role_grant(DIRECTORY, username, role, today=TODAY)
+
+
+def test_given_a_deputy_expect_the_auditor_role_refused_for_standing_in():
     with pytest.raises(PeopleRuleBroken, match="may not stand in"):
         check_role_grant(DIRECTORY, "ralf", "auditor", today=TODAY)
+
+
+def test_given_roles_that_only_read_or_oversee_expect_them_granted_beside_auditor():
+    check_role_grant(DIRECTORY, "pia", "auditor", today=TODAY)
+    check_role_grant(DIRECTORY, "ian", "process_owner", today=TODAY)
     check_role_grant(DIRECTORY, "ralf", "clerk", today=TODAY)
-    check_role_grant(DIRECTORY, "rita", "auditor", today=TODAY)
     with pytest.raises(PeopleRuleBroken, match="no role wizard"):
         check_role_grant(DIRECTORY, "rita", "wizard", today=TODAY)
+
+
+def test_given_auditors_holding_working_roles_expect_them_found():
+    assert working_auditors(DIRECTORY) == ["ivy"]  # clerk and auditor
 
 
 def test_given_the_last_admin_expect_them_kept():
