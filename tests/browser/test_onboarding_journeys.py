@@ -1,4 +1,4 @@
-"""New customer onboarding in Greek, by the roles of bpmn/customer_onboarding.raci.csv: a
+"""New customer onboarding in Greek, by the roles of bpmn/customer_onboarding.raci.yaml: a
 BD enters a shop, master data accepts it, a credit controller sets the proposed terms and
 the customer is active; and an entry master data returns, the BD corrects, and terms above
 the proposal that the controller justifies and the finance manager signs."""

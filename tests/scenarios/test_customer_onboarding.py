@@ -183,6 +183,34 @@ def test_terms_above_the_proposal_need_the_finance_managers_signoff(crm):
     assert "christina.sales: approve_terms_above_default" in crm.notified(instance)
 
 
+@pytest.mark.parametrize(("limit", "days"), [(10_000_000, 60), (20_000, 180)])
+def test_terms_beyond_the_finance_managers_authority_are_signed_by_the_cfo(crm, limit, days):
+    """The finance manager signed 10,000,000 at 180 days for a customer with no history."""
+    instance = entered(crm, segment="A")
+    accepted(crm, instance)
+    terms = {"credit_limit": limit, "payment_terms_days": days}
+    crm.complete(instance, "set_credit_terms", "anna.credit", **terms)
+    crm.complete(
+        instance,
+        "approve_terms_above_default",
+        "anna.credit",
+        justification="A national chain moving all its stores to us",
+        **terms,
+    )
+
+    with pytest.raises(RaciRefusal, match="authority of cfo"):
+        crm.approve(instance, "approve_terms_above_default", "vasso.finance")
+    assert new_customer(crm)["status"] == "prospect"
+    crm.approve(instance, "approve_terms_above_default", "petros.cfo")
+
+    active = new_customer(crm)
+    assert (active["status"], active["credit_limit"], active["payment_terms_days"]) == (
+        "active",
+        limit,
+        days,
+    )
+
+
 def test_longer_payment_terms_alone_are_above_the_proposal(crm):
     instance = entered(crm, segment="C")
     accepted(crm, instance)
