@@ -3,12 +3,15 @@
 PostgreSQL cannot store NUL in text, and no name, reason, filter or id needs one.
 Checked before any view runs (path, query, form and JSON body, names and values):
 a page answers 400, the API 422 in its error shape, naming where the NUL was.
-A JSON body nested too deeply for Python's parser is refused here too (400).
+A JSON body nested too deeply for Python's parser is refused here too (400), and so is
+a JSON string holding half a surrogate pair ("\\ud800"): it is no character, and
+could be neither hashed on the audit trail nor stored (422).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Flask, abort, request
@@ -22,26 +25,33 @@ from .errors import wants_json
 
 NUL = "\x00"
 MESSAGE = "must not contain NUL characters"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_MESSAGE = "must not contain half of a surrogate pair (\\ud800 to \\udfff)"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_nul)
+    app.before_request(refuse_unusable)
 
 
-def refuse_nul() -> None:
-    """Answer 400 (pages) or 422 (API) if the request carries a NUL anywhere."""
+def refuse_unusable() -> None:
+    """Answer 400 (pages) or 422 (API) if the request carries a NUL anywhere, and 422 if
+    its JSON holds half a surrogate pair."""
     try:
         where = nul_location()
     except RecursionError:  # JSON nested thousands deep: Python's parser runs out of stack
         raise BadRequest(f"the JSON body is nested too deeply (at most {MAX_DEPTH})") from None
-    if where is None:
-        return
-    if wants_json():
-        error = UnprocessableEntity(f"NUL characters are not allowed (in {where})")
-        error.data = {"messages": {"request": {where: [MESSAGE]}}}  # as webargs reports fields
+    if where is not None:
+        if wants_json():
+            error = UnprocessableEntity(f"NUL characters are not allowed (in {where})")
+            error.data = {"messages": {"request": {where: [MESSAGE]}}}  # as webargs does
+            raise error
+        abort(400, description=_("The request holds a NUL character, which is never allowed."))
+    # Only JSON can spell one ("\\ud800"): forms and paths are decoded from UTF-8 bytes.
+    if request.is_json and (half := next(_surrogates_in_json(request.get_json(silent=True)), None)):
+        error = UnprocessableEntity(f"half a surrogate pair is not a character (in {half})")
+        error.data = {"messages": {"request": {half: [SURROGATE_MESSAGE]}}}
         raise error
-    abort(400, description=_("The request holds a NUL character, which is never allowed."))
 
 
 def nul_location() -> str | None:
@@ -67,16 +77,25 @@ def _in_params(params: MultiDict[str, str]) -> str | None:
 
 def _in_json(body: Any) -> Iterator[str]:
     """The dotted paths of strings (keys or values) holding NUL; iterative, for deep bodies."""
+    return _paths_where(body, lambda text: NUL in text)
+
+
+def _surrogates_in_json(body: Any) -> Iterator[str]:
+    """The dotted paths of strings (keys or values) holding half a surrogate pair."""
+    return _paths_where(body, lambda text: LONE_SURROGATE.search(text) is not None)
+
+
+def _paths_where(body: Any, flawed: Callable[[str], bool]) -> Iterator[str]:
     stack: list[tuple[str, Any]] = [("", body)]
     while stack:
         path, value = stack.pop()
-        if isinstance(value, str) and NUL in value:
+        if isinstance(value, str) and flawed(value):
             yield path or "body"
         elif isinstance(value, dict):
             for key, inner in value.items():
                 name = _printable(str(key))
                 inner_path = f"{path}.{name}" if path else name
-                if NUL in str(key):
+                if flawed(str(key)):
                     yield inner_path
                 stack.append((inner_path, inner))
         elif isinstance(value, list):
@@ -84,4 +103,4 @@ def _in_json(body: Any) -> Iterator[str]:
 
 
 def _printable(name: str) -> str:
-    return name.replace(NUL, "\\0")
+    return LONE_SURROGATE.sub("?", name.replace(NUL, "\\0"))

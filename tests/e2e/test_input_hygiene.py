@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from engine import views
 from raci.directory import Directory, User
 from web import create_app
 from web.config import Settings
@@ -115,6 +116,30 @@ def test_the_api_refuses_nul_with_422_in_its_error_shape(app):
     deep = "[" * 100_000 + "]" * 100_000
     answer = client.post("/api/v1/tokens", data=deep, content_type="application/json")
     assert answer.status_code == 400 and "nested" in answer.get_json()["error"]["message"]
+
+
+def test_the_api_refuses_half_a_surrogate_pair_with_422_and_keeps_nothing(app):
+    """Half a surrogate pair ("\\ud800") is valid JSON but no character: it was a 500."""
+    client = app.test_client()
+    engine = app.extensions["raciflow"]
+    token = engine.create_token("ada", label="test")
+    bearer = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    events_before = len(views.audit_events(engine.uow()))
+    for path, raw in [
+        ("/api/v1/tokens", '{"username": "ada", "password": "x", "label": "\\ud800"}'),
+        ("/api/v1/processes/credit/instances", '{"business_key": "K\\udfff1", "data": {}}'),
+        ("/api/v1/me/filters", '{"name": "mine", "query": {"q": "\\ud83d"}}'),
+        ("/api/v1/tasks/t1/complete", '{"data": {"\\ud800key": 1}}'),
+    ]:
+        answer = client.post(path, data=raw, headers=bearer)
+        assert answer.status_code == 422, (path, answer.status_code)
+        error = answer.get_json()["error"]
+        assert error["status"] == 422 and "surrogate" in error["message"], error
+    assert len(views.audit_events(engine.uow())) == events_before
+    whole = client.post(
+        "/api/v1/me/filters", data='{"name": "\\ud83d\\ude00", "query": {}}', headers=bearer
+    )
+    assert whole.status_code != 422  # a whole pair is a character (an emoji): not refused
 
 
 def test_a_method_not_allowed_says_which_are(app):
