@@ -16,6 +16,7 @@ from sqlalchemy import Select, or_, select
 
 from engine.unit_of_work import UnitOfWork
 from workflows.customer_search import MAX_TEXT, name_pattern
+from workflows.forms.record_ids import MAX_RECORD_ID
 from workflows.tables import (
     complaints,
     customer_addresses,
@@ -178,12 +179,16 @@ def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> li
 def chosen_customer(uow: UnitOfWork, value: str) -> list[dict[str, Any]]:
     """The customer a form's customer field holds (an id as typed), as find_customers
     lists it: none if the value is no customer's id."""
-    code = customer_code(uow, int(value)) if value.isdigit() else None
+    code = (
+        customer_code(uow, int(value)) if value.isdigit() and int(value) <= MAX_RECORD_ID else None
+    )
     return find_customers(uow, code, limit=1) if code else []
 
 
 def customer_code(uow: UnitOfWork, customer_id: int) -> str | None:
     """The code of a customer (the business key of its processes), or None if unknown."""
+    if not 1 <= customer_id <= MAX_RECORD_ID:  # names nobody, and would overflow the query
+        return None
     with uow.read_only():
         return uow.session.scalar(select(customers.c.code).where(customers.c.id == customer_id))
 

@@ -303,6 +303,8 @@ def test_bad_input_is_refused_by_field(app, as_user):
     bd = as_user("giorgos.bd")
     no_customer = bd.post(f"/processes/{PROCESS}/instances", {"data": {"customer_id": "x"}})
     assert set(assert_error(no_customer, 422, "InvalidTaskData")["fields"]) == {"customer_id"}
+    huge = bd.post(f"/processes/{PROCESS}/instances", {"data": {"customer_id": 10**25}})
+    assert set(assert_error(huge, 422, "InvalidTaskData")["fields"]) == {"customer_id"}
     bd.post(f"/processes/{PROCESS}/instances", {"data": {"customer_id": CUSTOMER}})
     request_id = only_task(bd, "request")
 

@@ -125,6 +125,7 @@ def test_bad_start_data_is_shown_by_field(web_app, crm):
         ({}, "Missing data for required field."),
         ({"customer_id": "99999"}, "There is no such customer."),
         ({"customer_id": "abc"}, "Not a valid integer."),
+        ({"customer_id": "9" * 25}, "There is no such customer."),  # was a 500 (overflow)
     ):
         answer = giorgos.post(START, sent)
         assert answer.status_code == 422, sent

@@ -18,6 +18,7 @@ from ..complaint_rules import CHANNELS, KINDS, OUTCOMES, has_cents_at_most
 from . import START, form
 from .days import delivery_day
 from .needed import Form, needed_when
+from .record_ids import record_id
 
 PROCESS = "complaint"
 MAX_AMOUNT = 1_000_000  # EUR; a larger claim is a dispute for the lawyers, not a complaint
@@ -42,7 +43,7 @@ def _check_cents(value: float | None) -> None:
 class StartForm(Form):
     """What the BD, call agent or customer service agent takes down from the customer."""
 
-    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    customer_id = record_id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = fields.String(required=True, validate=validate.Length(min=10, max=2000))
     invoice_number = fields.String(

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from . import START, form
 from .needed import Form, needed_when
+from .record_ids import record_id
 
 PROCESS = "credit_limit_change"
 MAX_LIMIT = 10_000_000
@@ -13,7 +14,7 @@ MAX_LIMIT = 10_000_000
 
 @form(PROCESS, START)
 class StartForm(Schema):
-    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    customer_id = record_id(required=True)
 
 
 @form(PROCESS, "request")

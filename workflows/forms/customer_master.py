@@ -31,6 +31,7 @@ from .customer_fields import (
     terms_days,
 )
 from .needed import Form, needed_when
+from .record_ids import record_id
 
 ONBOARDING = "customer_onboarding"
 DATA_CHANGE = "customer_data_change"
@@ -135,7 +136,7 @@ class TermsAboveDefaultForm(Schema):
 
 @form(DATA_CHANGE, START)
 class ChangeRequestStartForm(Schema):
-    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    customer_id = record_id(required=True)
     # own_role: one of the starter's own roles; the entry task goes to that role's people.
     requester_role = fields.String(
         required=True, validate=validate.OneOf(REQUESTER_ROLES), metadata={"own_role": True}

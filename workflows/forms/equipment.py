@@ -20,6 +20,7 @@ from engine.clock import form_time
 from ..equipment_rules import ASSET_TYPES, DUE_DATE_PROBLEMS, KINDS, due_date_problem
 from . import START, form
 from .needed import Form, needed_when
+from .record_ids import record_id
 
 PROCESS = "equipment_request"
 SERIAL = validate.Regexp(r"^EQ-\d{5}$", error="a serial looks like EQ-00042")
@@ -38,7 +39,7 @@ class RequestForm(Form):
     """What a BD asks for: the asset concerned depends on the kind of request."""
 
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    customer_id = record_id(required=True)
     asset_type = fields.String(
         load_default=None,
         validate=validate.OneOf(ASSET_TYPES),

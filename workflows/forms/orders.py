@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from . import START, form
 from .days import delivery_day
 from .needed import Form, needed_when
+from .record_ids import record_id
 
 CLEANING, RELEASE, EMERGENCY = "order_cleaning", "order_release", "emergency_order"
 MAX_LINES = 50
@@ -58,7 +59,7 @@ def _lines(**kwargs: Any) -> fields.List:
 
 
 class OrderForm(Schema):
-    customer_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    customer_id = record_id(required=True)
     warehouse_code = Code(
         required=True,
         validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")],
@@ -89,7 +90,7 @@ class ReviewForm(Form):
 
 @form(RELEASE, START)
 class ReleaseStartForm(Schema):
-    order_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    order_id = record_id(required=True)
 
 
 class SubstituteDecision(Schema):
