@@ -237,6 +237,8 @@ RUNTIME_STRINGS = (
     _l("there is no warehouse with this code"),
     _l("the contact time is in the future"),
     _l("more than the customer claimed: credit at most the claim"),
+    _l("no substitute was offered for this line number: see the offers"),
+    _l("the order holds no reserved line with this number"),
     # Role descriptions of the demo directory: the case file's sign-off levels.
     _l("Business developer (field sales with a hand-held terminal)"),
     _l("Call agent (takes orders by phone for a BD)"),

@@ -21,6 +21,7 @@ from engine.directory_store import DirectoryRepository
 
 from . import complaint_rules
 from .forms import schema_for
+from .orders.records import OrderNotFound, get_order
 from .tables import assets, complaints, warehouses
 
 Problems = dict[str, list[str]]
@@ -166,4 +167,40 @@ def _a_warehouse(session: Session, data: dict[str, Any], _: dict[str, Any]) -> P
         return {}
     if session.scalar(select(warehouses.c.code).where(warehouses.c.code == code)) is None:
         return {"warehouse_code": ["there is no warehouse with this code"]}
+    return {}
+
+
+@check("order_release", "offer_substitutes")
+def _offered_lines(_session: Session, data: dict[str, Any], case: dict[str, Any]) -> Problems:
+    """A line accepted must be one offered a substitute: the service refuses any other,
+    after the form, and the case stops."""
+    loaded = _loaded("order_release", "offer_substitutes", data)
+    if loaded is None:
+        return {}
+    offered = {offer.get("line_no") for offer in (case.get("stock") or {}).get("offers") or []}
+    accepted = {d["line_no"] for d in loaded["decisions"] if d["decision"] == "accept"}
+    if accepted - offered:
+        return {"decisions": ["no substitute was offered for this line number: see the offers"]}
+    return {}
+
+
+@check("order_release", "credit_review_controller", "credit_review_finance")
+def _reserved_lines(session: Session, data: dict[str, Any], case: dict[str, Any]) -> Problems:
+    """A partial release names lines the order holds reserved; another number would stop
+    the case after the sign-off."""
+    loaded = _loaded("order_release", "credit_review_controller", data)
+    order_id = case.get("order_id")
+    if (
+        loaded is None
+        or loaded.get("credit_decision") != "partial"
+        or not isinstance(order_id, int)
+    ):
+        return {}
+    try:
+        lines = get_order(session, order_id)["lines"]
+    except OrderNotFound:
+        return {}
+    holding = {line["line_no"] for line in lines if line["reserved"]}
+    if set(loaded.get("release_lines") or ()) - holding:
+        return {"release_lines": ["the order holds no reserved line with this number"]}
     return {}

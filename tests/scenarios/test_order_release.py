@@ -10,6 +10,7 @@ from engine.errors import InvalidTaskData
 from engine.governance import RaciRefusal
 from engine.signature import digest
 from tests.scenarios.conftest import BPMN, process_files
+from workflows import form_checks
 from workflows.orders import records
 from workflows.orders.records import HOLDING_STOCK
 from workflows.orders.stock import reallocate
@@ -690,3 +691,45 @@ def test_the_credit_release_level_is_decided_again_on_the_data_signed(crm):
     assert [e["details"]["digest"] for e in signed] == [asked["details"]["digest"]]
     assert asked["details"]["digest"] == digest(review)
     assert order(crm, order_id)["status"] == "released"
+
+
+def record_problems(crm, instance: str, element: str, **data) -> dict:
+    """What the task page says against `data` from the CRM records, before anyone signs."""
+    [task] = [t for t in crm.open_tasks(instance) if t["element"] == element]
+    with crm.engine.uow() as uow:
+        case = crm.engine.task_data(task["id"])
+        return form_checks.problems(uow.session, PROCESS, element, data, case)
+
+
+def test_a_line_number_no_substitute_was_offered_for_is_said_on_the_form(crm):
+    """A mistyped line stopped the case after the form was accepted; said beside it now."""
+    set_stock(crm, COLA, 4)
+    set_stock(crm, COLA_MULTI, 100)
+    instance = release(crm, place(crm, customer(crm), (COLA, 10)))
+    said = {"customer_contact": "Mr Papadopoulos by phone"}
+
+    wrong = record_problems(
+        crm, instance, "offer_substitutes", decisions=[{"line_no": 5, "decision": "accept"}], **said
+    )
+    right = record_problems(
+        crm, instance, "offer_substitutes", decisions=[{"line_no": 1, "decision": "accept"}], **said
+    )
+
+    assert wrong == {
+        "decisions": ["no substitute was offered for this line number: see the offers"]
+    }
+    assert right == {}
+
+
+def test_a_partial_release_of_a_line_the_order_does_not_hold_is_said_on_the_form(crm):
+    set_stock(crm, COLA, 100)
+    set_stock(crm, ORANGE, 100)
+    order_id = place(crm, customer(crm, overdue=True, headroom=0), (COLA, 10), (ORANGE, 20))
+    instance = release(crm, order_id)
+    review = {"credit_decision": "partial", "analysis": "Only the cola: it sells through quickly"}
+
+    wrong = record_problems(crm, instance, "credit_review_controller", release_lines=[9], **review)
+    right = record_problems(crm, instance, "credit_review_controller", release_lines=[1], **review)
+
+    assert wrong == {"release_lines": ["the order holds no reserved line with this number"]}
+    assert right == {}
