@@ -17,6 +17,7 @@ from typing import Any
 from ..authority import SigningLevel, signing_level
 from ..errors import InvalidState
 from ..governance import Governance, signoff_due
+from ..incidents import report_incident
 from ..model import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from ..settle import advance_and_settle, record
 from ..signature import changed_fields, digest
@@ -176,6 +177,8 @@ class ResignatureCommands(EngineBase):
         ready = advance_and_settle(
             uow, self.runtime, instance, workflow, actor=acting.user, governance=governance
         )
+        if instance.status == InstanceStatus.ERROR:  # failed again: tell them again
+            report_incident(uow, instance, task, governance, actor=acting.user)
         uow.commit()
         return state_of(instance, version_number, ready)
 

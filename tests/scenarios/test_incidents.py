@@ -113,3 +113,24 @@ def test_only_an_instance_in_error_can_be_retried_through_the_form(crm):
     instance = requested(crm, "placement", a_customer(crm, "A"), asset_type="cooler")
     with pytest.raises(InvalidState):
         crm.engine.retry_incident(instance, user="admin", data={})
+
+
+def test_a_resigned_retry_that_fails_again_is_told_again(crm, failed_placement):
+    """The signer read "the admins and the task's roles were told"; the second time
+    nobody was."""
+    other = placed(crm)[1]["serial"]  # placed elsewhere too: the step fails again
+    crm.engine.retry_incident(
+        failed_placement, user="admin", data={"serial": other, "work_notes": "Installed"}
+    )
+    crm.approve(failed_placement, "work", "irini.service")
+
+    assert crm.instance(failed_placement)["status"] == InstanceStatus.ERROR
+    incident_notices = [
+        e["details"]["recipient"]
+        for e in views.audit_events(
+            crm.engine.uow(), instance_id=failed_placement, action="notified"
+        )
+        if e["details"].get("after") == "incident"
+    ]
+    assert sorted(incident_notices).count("admin") == 2  # the first failure, and this one
+    assert set(incident_notices) == {"thanasis.tech", "stelios.tech", "irini.service", "admin"}
