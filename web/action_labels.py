@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "timer_fired": _l("timer fired"),
     "error": _l("error"),
     "retry": _l("retried"),
+    "signoff_voided": _l("sign-off voided: the signed data was changed"),
     "cancel": _l("cancelled"),
     "instance_completed": _l("instance completed"),
     "deploy": _l("deployed"),

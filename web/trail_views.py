@@ -114,6 +114,10 @@ REASONS = {
     "signed off": lazy_gettext("signed off"),
     "order released": lazy_gettext("order released"),
     "confirmed invoice difference": lazy_gettext("confirmed invoice difference"),
+    # engine/commands/resignature.py: an admin's retry changed what was signed.
+    "retry with data that changes what was signed": lazy_gettext(
+        "retry with data that changes what was signed"
+    ),
 }
 
 

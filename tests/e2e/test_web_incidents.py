@@ -73,6 +73,12 @@ def test_an_admin_retries_with_the_tasks_own_form_validated(web_app, crm):
     assert views.instance(crm.uow(), instance)["status"] == "error"
     [voided] = views.audit_events(crm.uow(), instance_id=instance, action="signoff_voided")
     assert (voided["actor"], voided["details"]["changes"]["serial"][1]) == ("admin", cooler)
+    # The timeline says what the admin changed, in words, not the event's code.
+    row = notice[notice.index('class="action-signoff_voided"') :]
+    row = row[: row.index("</tr>")]
+    assert "sign-off voided: the signed data was changed" in row
+    assert f"<del>{bad_serial}</del> → <ins>{cooler}</ins>" in row
+    assert "retry with data that changes what was signed" in row
 
     crm.approve(work, user="irini.service")
     assert views.instance(crm.uow(), instance)["status"] == "completed"
