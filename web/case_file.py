@@ -213,6 +213,13 @@ def _retry(entry: Entry, details: dict[str, Any], names: Names) -> None:
         entry.why = _("after the failure: %(error)s", error=details["previous_error"])
 
 
+def _voided(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    """An admin's retry changed signed data: what it changed, and why the signature went."""
+    changes = details.get("changes") or {}
+    entry.changes = [Change(name, old, new) for name, (old, new) in changes.items()]
+    entry.why = trail_views.reason_view(entry.why)
+
+
 def _refused(entry: Entry, details: dict[str, Any], names: Names) -> None:
     attempted = details.get("attempted")
     if attempted:
@@ -253,6 +260,7 @@ RENDERERS: dict[str, Renderer] = {
     "approve": _approve,
     "reject": _reject,
     "retry": _retry,
+    "signoff_voided": _voided,
     "refused": _refused,
     CHANGE_ACTION: _data_change,
     "decision": _decision,
@@ -273,8 +281,7 @@ def data_facts(data: dict[str, Any]) -> list[str]:
 def _worded(value: Any, key: str | None = None) -> str:
     """A single value worded as the pages word it (display_values.show: codes in words,
     times in the display zone, durations, people and customers by name), as plain text."""
-    is_customer = key == "customer_id" and isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(value, str) or is_customer:
+    if isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
         return display_values.show(value, key).striptags()
     return show(value)
 
@@ -429,4 +436,4 @@ def _change_value(value: Any, field: str | None = None) -> str:
     """A changed value: the trail stores text ('15000', 'placed'), worded as the trail does."""
     if isinstance(value, str):
         return trail_views.shown(value, field) or "—"
-    return show(value)
+    return _worded(value, field)

@@ -95,7 +95,8 @@ def test_the_case_file_of_an_instance_reads_as_acts_with_their_meaning(app, engi
     assert len(notified) >= 2
     assert "notified: " in page and " people (" in page  # folded into the act they follow
     assert page.count("notified: ") < len(notified)
-    assert "Recommendation: approve" in page and "Approved limit: 17500" in page
+    # As the pages word them: a code in words, money in euros (never a raw 17500).
+    assert "Recommendation: approve" in page and "Approved limit: €17,500.00" in page
     assert f"Customer id: {customer_name(engine)}" in page  # by name, as the pages word it
 
 

@@ -119,6 +119,20 @@ def test_a_data_change_and_a_decision_are_worded_by_their_renderers():
     ]
 
 
+def test_a_voided_signature_shows_what_the_admin_changed_and_why():
+    [voided] = case_file.build(
+        records(
+            event("signoff_voided", 1, actor="admin", task_id="t1",
+                  reason="retry with data that changes what was signed",
+                  changes={"approved_limit": [20000, 18000]}),
+        )
+    )  # fmt: skip
+    # Worded as the pages word the field: money in euros, as the form showed it.
+    assert case_file.changes_text(voided) == ["Approved limit: €20,000.00 → €18,000.00"]
+    assert voided.why == "retry with data that changes what was signed"
+    assert voided.what == "sign-off voided: the signed data was changed"
+
+
 def test_a_read_model_change_the_trail_holds_is_shown_once():
     trail = records(
         event("data_changed", 1, actor="vasso.finance", field="credit_limit", old="1", new="2")
