@@ -1,4 +1,4 @@
-"""Who may see a task, a case and its trail, and who may cancel or retry a case.
+"""Who may see a task, a case and its trail, and who may start, cancel or retry a case.
 
 One rule per question, for the web pages, the JSON API and the CLI alike. The
 engine gathers the facts (`TaskPart`, `CasePart`: what the user has to do with
@@ -20,6 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .directory import ADMIN_ROLE
+from .matrix import RaciMatrix
 
 AUDITOR_ROLE = "auditor"
 PROCESS_OWNER_ROLE = "process_owner"
@@ -99,6 +100,22 @@ def may_add_to_case(roles: Collection[str], part: CasePart) -> bool:
         or bool(part.letters & LETTERS)
         or _holds(roles, CASE_MANAGER_ROLES)
     )
+
+
+def may_start(
+    roles: Collection[str], *, starters: Collection[str] | None, matrix: RaciMatrix | None
+) -> bool:
+    """Open a case, on a page or through the API: an admin; else the roles the deployment
+    names as the process's `starters` (none: another process starts it); else, for a
+    process it does not name, the R roles of its matrix's first row (matrices list
+    activities in process order); anyone, for an ungoverned process. `roles` are those
+    the user acts for today: a deputy asks for what the absent person would."""
+    if starters is not None:
+        return _holds(roles, starters)
+    if matrix is None:
+        return True
+    first = next((row for row in matrix.rows if row.responsible), None)
+    return _holds(roles, first.responsible if first else ())
 
 
 def may_cancel(user: str, roles: Collection[str], *, started_by: str | None) -> bool:

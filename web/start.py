@@ -1,9 +1,7 @@
 """The start pages: the processes a user may start, and each one's start form.
 
-Who may start a process (checked on every start page and start): the roles
-STARTERS names for it; for a process not listed there, the R roles of the
-first row of its RACI matrix (matrices list activities in process order); for
-an ungoverned process, anyone. Admins may start any process.
+Who may start a process is checked on every start page and start, by the rule the
+API follows too (raci.visibility.may_start, with the CRM's workflows.starters).
 """
 
 from __future__ import annotations
@@ -18,10 +16,12 @@ from flask_login import current_user, login_required
 from engine import InstanceStatus, views
 from engine.attachments import AttachmentRefused, Upload
 from engine.errors import InvalidTaskData
+from engine.views import api_lists
 from engine.views.inbox import workable
-from raci.directory import ADMIN_ROLE
+from raci import visibility as rules
 from workflows.forms import START, schema_for
 from workflows.forms import files as form_files
+from workflows.starters import STARTERS
 
 from . import form_render, form_values, record_checks
 from .customer_card import (
@@ -37,17 +37,6 @@ from .services import engine
 bp = Blueprint("start", __name__, url_prefix="/start")
 bp.add_app_template_filter(form_values.local_time, "local_time")
 
-# Who opens each CRM process: the matrix says who works its tasks, not who asks for them.
-STARTERS: dict[str, tuple[str, ...]] = {
-    "credit_limit_change": ("bd",),
-    "complaint": ("bd", "call_agent", "cs_agent"),
-    "equipment_request": ("bd",),
-    "customer_onboarding": ("bd",),
-    "customer_data_change": ("bd", "call_agent", "cs_agent"),
-    "order_cleaning": ("bd", "call_agent", "cs_agent"),
-    "emergency_order": ("bd", "call_agent"),
-    "order_release": (),  # started by order_cleaning, never by hand
-}
 SEARCH = "search_customer"  # the start form's search button: find, do not start
 
 
@@ -126,16 +115,12 @@ def _uploads(process_id: str) -> list[Upload]:
 
 
 def may_start(process_id: str) -> bool:
-    """Whether the signed-in user may start `process_id` (see the module's docstring)."""
-    if ADMIN_ROLE in current_user.roles:
-        return True
-    if process_id in STARTERS:
-        return current_user.has_role(*STARTERS[process_id]) if STARTERS[process_id] else False
-    _, matrix = engine().matrix(process_id)
-    if matrix is None:
-        return True
-    first = next((row for row in matrix.rows if row.responsible), None)
-    return bool(first and current_user.has_role(*first.responsible))
+    """Whether the signed-in user may start `process_id` (raci.visibility.may_start)."""
+    return rules.may_start(
+        api_lists.roles_today(engine().uow(), current_user.username),
+        starters=STARTERS.get(process_id),
+        matrix=engine().matrix(process_id)[1],
+    )
 
 
 def _startable() -> list[dict[str, Any]]:

@@ -266,6 +266,18 @@ def test_the_consulted_role_answers_and_the_accountable_one_may_override(app, as
     assert vasso.get("/consultations").get_json() == []
 
 
+def test_the_api_lets_start_a_case_only_whom_the_start_page_lets(app, as_user):
+    """A credit controller works a credit limit change but does not ask for one: the page
+    refused them, the API let them start it."""
+    body = {"data": {"customer_id": CUSTOMER}}
+    anna = as_user("anna.credit")
+    refused = anna.post(f"/processes/{PROCESS}/instances", body)
+    assert assert_error(refused, 403, "NotAllowed")
+    [listed] = [p for p in anna.get("/processes").get_json() if p["process_id"] == PROCESS]
+    assert listed["can_start"] is False
+    assert as_user("giorgos.bd").post(f"/processes/{PROCESS}/instances", body).status_code == 201
+
+
 def test_each_role_sees_only_its_own_work(app, as_user):
     instance_id = requested(as_user, 1000, credit_limit(app))
     task_id = only_task(as_user("anna.credit"), "analyse_controller")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from raci.matrix import ActivityRow, Letter, RaciMatrix
 from raci.visibility import (
     CasePart,
     TaskPart,
@@ -11,6 +12,7 @@ from raci.visibility import (
     may_retry,
     may_see_case,
     may_see_task,
+    may_start,
     oversees,
 )
 
@@ -83,3 +85,27 @@ def test_nobody_else_may_cancel_not_even_the_auditor(user, roles):
 def test_retrying_is_for_process_owners_and_admins_not_the_auditor():
     assert may_retry({"process_owner"}) and may_retry({"admin"})
     assert not may_retry({"auditor"}) and not may_retry(STAFF)
+
+
+# --- may_start: one rule for the start page and the API -----------------------------
+
+CHECK = ActivityRow("check", {"clerk": frozenset({Letter.R}), "boss": frozenset({Letter.A})})
+FILE = ActivityRow("file", {"archivist": frozenset({Letter.R})})
+MATRIX = RaciMatrix("p", ("clerk", "boss", "archivist"), (CHECK, FILE))
+
+
+@pytest.mark.parametrize(
+    ("roles", "starters", "matrix", "allowed"),
+    [
+        ({"bd"}, ("bd",), MATRIX, True),  # the CRM names who asks for it
+        ({"clerk"}, ("bd",), MATRIX, False),  # working its first task is not asking for it
+        ({"admin"}, ("bd",), MATRIX, True),
+        ({"admin"}, (), MATRIX, True),
+        ({"bd"}, (), MATRIX, False),  # started by another process only
+        ({"clerk"}, None, MATRIX, True),  # not named: the first row's R
+        ({"archivist"}, None, MATRIX, False),  # R of a later row only
+        ({"anyone"}, None, None, True),  # ungoverned
+    ],
+)
+def test_who_may_start_a_process(roles, starters, matrix, allowed):
+    assert may_start(roles, starters=starters, matrix=matrix) is allowed

@@ -12,8 +12,10 @@ same ones the web pages and the CLI apply (docs/raci.md, "Who sees what"):
   anyone, for a process without a matrix.
 - **An instance** and its timeline: who started it, acted in it, was notified
   about it, or holds a letter on one of its open tasks.
-- **Starting** a process: a member (or deputy) of an R role anywhere in its
-  latest matrix, or an admin; anyone, for a process without a matrix.
+- **Starting** a process: as on its start page (raci.visibility.may_start): the
+  roles the CRM names as its starters (workflows/starters.py), else the R roles of
+  its matrix's first row, a deputy standing in for them, or an admin; anyone, for a
+  process without a matrix.
 - **Cancelling** an instance: its starter, a process owner or an admin (the
   engine refuses anyone else, 403).
 - **Acting** on tasks (claim, release, complete, approve, reject, reassign,
@@ -31,10 +33,10 @@ from typing import Any
 from engine.errors import NotAllowed
 from engine.views import api_lists, visibility
 from raci import visibility as rules
-from raci.directory import ADMIN_ROLE
 from raci.matrix import RaciMatrix
 from raci.messages import N_, Message
 from web.services import engine
+from workflows.starters import STARTERS
 
 from .auth import api_user
 
@@ -63,10 +65,11 @@ def sees_everything() -> bool:
     return rules.oversees(api_user().roles)
 
 
-def may_start(matrix: RaciMatrix | None) -> bool:
-    """Whether the caller may start a process governed by `matrix` (None: ungoverned)."""
+def may_start(process_id: str, matrix: RaciMatrix | None) -> bool:
+    """Whether the caller may start `process_id` governed by `matrix`, as on its page."""
     user = api_user()
-    if matrix is None or ADMIN_ROLE in user.roles:
-        return True
-    responsible = {role for row in matrix.rows for role in row.responsible}
-    return bool(responsible & api_lists.roles_today(engine().uow(), user.username))
+    return rules.may_start(
+        api_lists.roles_today(engine().uow(), user.username),
+        starters=STARTERS.get(process_id),
+        matrix=matrix,
+    )

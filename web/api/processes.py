@@ -92,7 +92,7 @@ def processes() -> list[dict[str, Any]]:
             "name": found[-1]["name"],
             "latest_version": found[-1]["version"],
             "versions": found,
-            "can_start": may_start(engine().matrix(process_id)[1]),
+            "can_start": may_start(process_id, engine().matrix(process_id)[1]),
             "start_form": form_fields(process_id, "start"),
         }
         for process_id, found in sorted(versions.items())
@@ -122,7 +122,7 @@ def raci(args: dict[str, Any], process_id: str) -> dict[str, Any]:
 def start(args: dict[str, Any], process_id: str) -> dict[str, Any]:
     """Start an instance with the start form's data; it runs to its first wait."""
     _, matrix = engine().matrix(process_id, args["version"])  # NotFound: 404
-    if not may_start(matrix):
+    if not may_start(process_id, matrix):
         raise NotAllowed(
             Message(
                 N_("your roles do not work on %(process)s, so you may not start it"),
