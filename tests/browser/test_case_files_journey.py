@@ -70,7 +70,12 @@ def test_a_photo_taken_at_the_shop_reaches_the_agent_and_the_auditor(journey, vi
     assert inputs.count() == 2
     assert inputs.evaluate_all("all => all.map(i => i.getBoundingClientRect().width)") == [1, 1]
     agent.page.go_back()
-    agent.comment("Ο πελάτης επιβεβαιώνει ότι το κιβώτιο ήταν σπασμένο κατά την παράδοση")
+    agent.comment(
+        "Ο πελάτης επιβεβαιώνει ότι το κιβώτιο ήταν σπασμένο κατά την παράδοση\n"
+        "Δεύτερη γραμμή: φωτογραφία από τον οδηγό"
+    )
+    said = agent.page.locator(".comments .comment p.wrap").last
+    assert said.inner_text().splitlines()[-1] == "Δεύτερη γραμμή: φωτογραφία από τον οδηγό"
     agent.complete(
         "tell-customer",
         contact_channel="phone",
