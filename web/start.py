@@ -25,6 +25,7 @@ from workflows.starters import STARTERS
 
 from . import form_render, form_values, record_checks
 from .customer_card import (
+    CHOICES,
     CUSTOMER_FIELD,
     chosen_customer,
     customer_chooser,
@@ -153,9 +154,12 @@ def _render(
     query = (request.args.get("q", "") if query is None else query).strip()
     chooser = any(f.name == CUSTOMER_FIELD for f in bound.fields)
     found: list[dict[str, Any]] = []
+    cut = False  # the list holds only the first CHOICES customers: say so
     if chooser:
-        bd = current_user.username if current_user.has_role("bd") and not query else None
+        # A BD's own customers first; not an admin's (has_role answers yes to an admin).
+        bd = current_user.username if "bd" in current_user.roles and not query else None
         found = find_customers(engine().uow(), query, bd=bd)
+        cut = len(found) >= CHOICES
         chosen = bound.value(CUSTOMER_FIELD)
         if all(str(c["id"]) != chosen for c in found):  # the prefilled one, listed first
             found = [*chosen_customer(engine().uow(), chosen), *found]
@@ -171,6 +175,8 @@ def _render(
         chooser=chooser,
         query=query,
         found=found,
+        cut=cut,
+        choices=CHOICES,
         takes_files=process_id in form_files.AT_START,
         file_kinds=form_files.kinds_at_start(process_id),
         file_error=file_error,

@@ -74,6 +74,14 @@ def test_the_customer_chooser_lists_a_bds_own_customers_and_searches(web_app, cr
     assert '<option value="150" selected>' in prefilled and options(prefilled)[0] == "150"
 
 
+def test_a_list_cut_at_its_first_customers_says_so(web_app, crm):
+    """200 customers, 100 listed: nothing said the others were left out."""
+    note = "The list shows the first 100 customers by name: search to find any other."
+    everyone = sign_in(web_app, "admin").page(START)  # no BD: every customer
+    assert len(options(everyone)) == 100 and note in everyone
+    assert note not in sign_in(web_app, "giorgos.bd").page(START)  # his own, all listed
+
+
 def test_a_customer_is_found_by_name_as_typed_and_the_search_keeps_the_form(web_app, crm):
     with crm.uow() as uow:
         name = uow.session.scalar(select(customers.c.name).where(customers.c.id == 150))
