@@ -196,12 +196,17 @@
     const lift = event.target.closest('.remove-scope');
     if (lift) {
       delete rows[lift.closest('tr[data-activity]').dataset.activity].scopes[lift.dataset.role];
+      changed();
       renderGrid();
       return;
     }
     const button = event.target.closest('.remove-role');
     if (!button) return;
-    roles = roles.filter((r) => r !== button.dataset.role);
+    // The whole column goes, letters and all: asked first, and left unsaved until Save.
+    const role = button.dataset.role;
+    if (!window.confirm(words.confirm_remove_role.replace('%(role)s', roleName(role)))) return;
+    roles = roles.filter((r) => r !== role);
+    changed();
     renderGrid();
   });
   document.getElementById('add-role').addEventListener('change', (event) => {
@@ -377,6 +382,9 @@
 
   async function save() {
     const state = document.getElementById('save-state');
+    // A name still being typed on the diagram is part of what is saved.
+    const editing = modeler.get('directEditing');
+    if (editing.isActive()) editing.complete();
     await keepDmn();
     const xml = await fileXml();
     const grid = { roles: roles, rows: Object.values(rows).filter((r) => r.activity in names) };

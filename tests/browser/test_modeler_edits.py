@@ -1,0 +1,70 @@
+"""Edits in the modeler are kept as the owner made them, or asked about before they go.
+
+A name still being typed when the owner clicks Save is saved with the rest; removing a
+role's whole column from the RACI panel asks first, and is unsaved work until Save.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Person
+
+PROCESS = "complaint"
+
+
+def opened_draft(person: Person) -> None:
+    person.sign_in()
+    person.page.wait_for_load_state("networkidle")
+    person.follow_menu("Αλλαγές")
+    person.page.select_option("select[name=process_id]", PROCESS)
+    person.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
+    person.page.wait_for_selector("body[data-modeler-ready=true]")
+
+
+def test_a_name_still_being_typed_is_saved_with_the_draft(greek_app, browser):
+    base_url, _engine = greek_app
+    owner = Person(browser, base_url, "lena.owner")
+    opened_draft(owner)
+    task = owner.page.evaluate(
+        """() => window.raciflowModeler.get('elementRegistry')
+            .filter((e) => e.type === 'bpmn:UserTask')[0].id"""
+    )
+    owner.page.locator(f'g[data-element-id="{task}"]').dblclick()
+    owner.page.keyboard.press("Control+A")
+    owner.page.keyboard.type("Έλεγχος από τον υπεύθυνο βάρδιας")
+
+    owner.page.locator("#save").click()  # straight from the text box, never leaving it
+    expect(owner.page.locator("#save-state")).to_have_text("Αποθηκεύτηκε.")
+    owner.page.reload()
+    owner.page.wait_for_selector("body[data-modeler-ready=true]")
+
+    name = owner.page.evaluate(
+        f"() => window.raciflowModeler.get('elementRegistry').get('{task}').businessObject.name"
+    )
+    assert name == "Έλεγχος από τον υπεύθυνο βάρδιας"
+
+
+def test_removing_a_role_column_asks_first_and_is_unsaved_work(greek_app, browser):
+    base_url, _engine = greek_app
+    owner = Person(browser, base_url, "lena.owner")
+    opened_draft(owner)
+    columns = owner.page.locator("#raci-grid .remove-role")
+    before = columns.count()
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    owner.page.once("dialog", lambda d: answer(d, accept=False))
+    columns.first.click()
+    assert columns.count() == before  # kept: the owner said no
+    owner.page.once("dialog", lambda d: answer(d, accept=True))
+    columns.first.click()
+    expect(columns).to_have_count(before - 1)
+    assert all(m.startswith("Αφαίρεση της στήλης") for m in asked) and len(asked) == 2
+
+    owner.page.once("dialog", lambda d: answer(d, accept=False))  # leaving asks: unsaved
+    owner.page.get_by_role("link", name="Αλλαγές διαδικασιών").first.click()
+    assert len(asked) == 3
