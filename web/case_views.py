@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine import views
+from engine.audit import Verification
 from engine.views import casefile
 
 from . import case_file, case_pdf, display
@@ -51,6 +52,7 @@ class Case:
     header: list[str]
     instances: list[dict[str, Any]]
     entries: list[case_file.Entry]
+    intact: bool = True  # its audit chains, checked as the file was made
 
 
 @bp.get("/instances/<instance_id>/case")
@@ -92,14 +94,16 @@ def customer_case_pdf(code: str) -> Response:
 def _instance(instance_id: str) -> Case:
     instance = views.instance(engine().uow(), instance_id)  # NotFound: 404
     records = casefile.case_records(engine().uow(), [instance_id])
+    checked = engine().verify_cases([instance_id])
     process = _(records["processes"].get(instance["process_id"], instance["process_id"]))
     subject = f"{process} {instance['business_key'] or ''}".strip()
     return Case(
         title=_("Case file: %(subject)s", subject=subject),
         name=f"case-{instance_id[:8]}",
-        header=_header([_("Instance %(id)s", id=instance_id)]),
+        header=_header([_("Instance %(id)s", id=instance_id)], checked),
         instances=records["instances"],
         entries=case_file.build(records),
+        intact=checked.ok,
     )
 
 
@@ -109,21 +113,43 @@ def _customer(code: str) -> Case:
         abort(404)
     ids = casefile.instances_of(engine().uow(), [code])
     records = casefile.case_records(engine().uow(), ids)
+    checked = engine().verify_cases(ids)
     changes = customer_changes(engine().uow(), customer["id"])
     subject = f"{customer['name']} ({customer['code']})"
     return Case(
         title=_("Case file: %(subject)s", subject=subject),
         name=f"case-{code}",
-        header=_header([_("Customer %(subject)s", subject=subject)]),
+        header=_header([_("Customer %(subject)s", subject=subject)], checked),
         instances=records["instances"],
         entries=case_file.build(records, changes),
+        intact=checked.ok,
     )
 
 
-def _header(lines: list[str]) -> list[str]:
+def _header(lines: list[str], checked: Verification) -> list[str]:
     zone = get_timezone_name(display.zone(), locale=str(get_locale() or "en"))
     made = f"{display.local_time(datetime.now(UTC))} ({zone})"
-    return [*lines, _("Made %(when)s by %(user)s.", when=made, user=current_user.name)]
+    return [
+        *([_integrity(checked)] if not checked.ok else []),
+        *lines,
+        _("Made %(when)s by %(user)s.", when=made, user=current_user.name),
+        *([_integrity(checked)] if checked.ok else []),
+    ]
+
+
+def _integrity(checked: Verification) -> str:
+    """What the check of the file's own audit chains found, as it was made: a reader of
+    the page or the PDF learns whether what it shows is what was recorded."""
+    if checked.ok:
+        return _(
+            "Its audit trail was checked as this file was made: %(events)s events, intact.",
+            events=checked.events,
+        )
+    return _(
+        "WARNING: its audit trail does not hold (%(problem)s): what this file shows may"
+        " have been changed since it was recorded.",
+        problem=str(checked.first_problem),
+    )
 
 
 def _page(case: Case, kind: str, key: str) -> str:

@@ -3,6 +3,7 @@ inclusion proofs, and the RACI compliance report."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +69,11 @@ class AuditCommands(CaseNoteCommands):
             verification.problems.extend(check_read_models(uow.session, models))
         verification.problems.extend(self.verify_attachments())  # each file against its digest
         return verification
+
+    def verify_cases(self, instance_ids: Collection[str]) -> audit.Verification:
+        """Check the chains of these cases now (a case file's own integrity statement)."""
+        with self.uow().alone() as uow, audit_pass.snapshot(uow.session) as connection:
+            return audit_pass.check_streams(connection, instance_ids)
 
     def record_verification(
         self, *, by: str, progress: audit_pass.Progress | None = None

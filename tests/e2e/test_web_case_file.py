@@ -9,7 +9,7 @@ import io
 import unicodedata
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine import views
 from workflows.tables import customers
@@ -172,3 +172,28 @@ def test_the_search_leaves_notices_out_unless_asked(app, engine):
     assert with_notices == everything
     chosen = event_ids(auditor.page(f"/audit/?instance={instance_id}&action=notified"))
     assert chosen == notices
+
+
+def test_the_case_file_says_whether_its_trail_holds_and_warns_when_edited(app, engine):
+    instance_id = approved_credit_change(engine, analysis="Pays on time.")
+    auditor = as_user(app, "fotis.audit")
+    intact = text_of(auditor.page(f"/audit/instances/{instance_id}/case"))
+    assert "Its audit trail was checked as this file was made" in intact and "intact" in intact
+
+    with engine.uow() as uow:  # someone edits the analysis in the database
+        uow.session.execute(
+            text(
+                "UPDATE audit_events SET reason = 'Pays late.' "
+                "WHERE instance_id = :i AND action = 'approve'"
+            ),
+            {"i": instance_id},
+        )
+        uow.commit()
+
+    page = auditor.page(f"/audit/instances/{instance_id}/case")
+    warned = text_of(page)
+    assert "WARNING: its audit trail does not hold" in warned and "edited" in warned
+    assert '<p class="flash error" role="alert">WARNING' in page
+    pdf = auditor.get(f"/audit/instances/{instance_id}/case.pdf").data
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "WARNING: its audit trail does not hold" in " ".join(pdf_text.split())
