@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import DateField, Form, StringField
+from wtforms import DateField, Form, StringField, ValidationError
 from wtforms.i18n import get_translations
 from wtforms.validators import AnyOf, Length, Optional
 
@@ -52,6 +52,11 @@ class PeriodForm(Form):
 
     since = DateField(validators=[Optional()])
     until = DateField(validators=[Optional()])
+
+    def validate_until(self, field: DateField) -> None:
+        # A range ending before it starts matches nothing: say so, not "no events".
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The last day comes before the first."))
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """The range as [start, end) datetimes for the read models."""

@@ -119,6 +119,9 @@ def test_the_search_filters_by_user_process_instance_action_and_date(app, engine
         by_user
     )
     assert event_ids(auditor.page("/audit/?since=2999-01-01")) == set()
+    reversed_range = auditor.page("/audit/?since=2026-12-06&until=2026-12-04")
+    assert "The last day comes before the first." in reversed_range  # not "no events"
+    assert event_ids(reversed_range) == set()
 
 
 def test_an_admin_act_names_the_person_it_was_about(app, engine):
