@@ -13,7 +13,7 @@ from typing import Any
 from werkzeug.security import check_password_hash
 
 from raci import policy
-from raci.directory import ADMIN_ROLE, Deputy, Directory, User
+from raci.directory import ADMIN_ROLE, Deputy, Directory, User, folded
 from raci.messages import Message
 from raci.people import N_, PeopleRuleBroken, check_deputy, check_deputy_period
 
@@ -84,7 +84,8 @@ class PeopleCommands(EngineBase):
         with self.reader() as uow:
             directory = uow.directory.load()
         chosen = []
-        for user in sorted(directory.users.values(), key=lambda u: u.name):
+        # By name as people read it: accents and case aside (Άννα next to Αλεξάνδρα).
+        for user in sorted(directory.users.values(), key=lambda u: (folded(u.name), u.name)):
             try:
                 check_deputy(directory, principal, user.username)
             except PeopleRuleBroken:

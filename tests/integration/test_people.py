@@ -352,3 +352,13 @@ def test_a_directory_import_giving_an_auditor_a_working_role_is_refused(engine):
             Directory({**directory.users, "fotis": working}, directory.roles), user="ada"
         )
     assert engine.directory().users["fotis"].roles == fotis.roles
+
+
+def test_the_deputy_choices_are_in_the_order_people_read_names(engine):
+    """By code point, Άννα came before Αλεξάνδρα and Στέλιος before Σταύρος."""
+    for username, name in (("carol", "Άννα Μιχαηλίδου"), ("kostas", "Αλεξάνδρα Νικολάου")):
+        engine.update_user(username, name=name, email=None, by="ada")
+    assert [u.name for u in engine.deputy_choices("fiona")] == [
+        "Αλεξάνδρα Νικολάου",
+        "Άννα Μιχαηλίδου",
+    ]
