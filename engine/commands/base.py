@@ -102,11 +102,14 @@ class EngineBase:
         version: int | None = None,
         parent: str | None = None,
         by_timer: bool = False,
+        requested_by: str | None = None,
     ) -> tuple[ProcessInstance, int, list[str]]:
         """Create an instance in `uow` and run it to its first wait.
 
         A child starts in its parent's name, and a start timer in the system's: no
-        directory user starts either."""
+        directory user starts either. A child's case belongs to whoever asked for its
+        parent (`requested_by`): the call agent who took an order follows its release,
+        and signs none of it, whoever's act started it."""
         version_id = self._find_version(uow, process_id, version)
         loaded = self._version(uow, version_id)
         governance = self._governance(uow, version_id)
@@ -120,7 +123,7 @@ class EngineBase:
             business_key=business_key,
             status=InstanceStatus.RUNNING,
             state=b"",
-            started_by=user,
+            started_by=requested_by or user,
             started_at=uow.now,
             updated_at=uow.now,
         )
@@ -129,6 +132,8 @@ class EngineBase:
         details = {"version": loaded.number, "data": data, "business_key": business_key}
         if parent is not None:
             details["started_by_instance"] = parent
+        if instance.started_by != user:
+            details["requested_by"] = instance.started_by
         record(uow, instance, "start", actor=user, details=details)
         ready = advance_and_settle(
             uow,
@@ -159,6 +164,7 @@ class EngineBase:
             data=check_payload(data),
             business_key=business_key,
             parent=parent,
+            requested_by=uow.instances.get(parent).started_by,
         )
         return instance.id
 

@@ -10,6 +10,8 @@ from sqlalchemy import select, update
 from engine import InstanceStatus, SourceFile, views
 from engine.errors import InvalidTaskData
 from engine.governance import RaciRefusal
+from engine.views import visibility
+from raci import visibility as rules
 from tests.scenarios.conftest import BPMN, process_files
 from workflows.tables import customers, order_lines, orders, products, stock
 
@@ -125,6 +127,23 @@ def test_a_clean_order_is_registered_and_goes_straight_to_release(crm):
 
 
 # --- anomalies -------------------------------------------------------------------------------
+
+
+def test_the_release_belongs_to_whoever_took_the_order_not_to_whoever_moved_it_on(crm):
+    """The release was recorded as started by the agent whose review moved the order on:
+    the call agent who took it could not open it, nor learn that it was blocked."""
+    customer = good_customer(crm)
+    instance = take(crm, customer["id"], [{"product_code": COLA, "quantity": 1}]).instance_id
+    review(crm, instance, "fix", corrected_lines=usual_lines(crm, customer))
+    crm.approve(instance, "review_order", "maria.cssup")
+
+    release = release_of(crm, instance)
+    assert release["started_by"] == "katerina.call"
+    part = visibility.case_part(crm.engine.uow(), release["id"], "katerina.call")
+    assert rules.may_see_case({"call_agent"}, part)
+    [start] = views.audit_events(crm.engine.uow(), instance_id=release["id"], action="start")
+    assert start["actor"] == "maria.cssup"  # whose act started it, on the trail
+    assert start["details"]["requested_by"] == "katerina.call"
 
 
 def test_an_order_with_anomalies_waits_for_customer_service_with_them_listed(crm):
