@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -126,6 +127,36 @@ def _worded(problem: Problem) -> dict[str, Any]:
     if problem.said is not None:
         found["message"] = render(problem.said)
     return found
+
+
+# The parts of a BPMN element the diff names (engine/draft_diff.py: its attributes and
+# the children without ids of their own), in the approver's words.
+DIFF_PARTS = {
+    "name": _l("name"),
+    "incoming": _l("the flows into it"),
+    "outgoing": _l("the flows out of it"),
+    "flowNodeRef": _l("the steps in the lane"),
+    "sourceRef": _l("where it starts"),
+    "targetRef": _l("where it leads"),
+    "conditionExpression": _l("its condition"),
+    "default": _l("the default path"),
+    "script": _l("its script"),
+    "extensionElements": _l("its settings (form, service or decision table)"),
+    "documentation": _l("its description"),
+    "timerEventDefinition": _l("its timer"),
+    "messageEventDefinition": _l("its message"),
+    "signalEventDefinition": _l("its signal"),
+    "errorEventDefinition": _l("its error"),
+    "attachedToRef": _l("the step it is attached to"),
+    "cancelActivity": _l("whether it interrupts"),
+}
+
+
+@bp.app_template_filter("diff_part")
+def diff_part(part: str) -> str:
+    """A changed part of a diagram element, as the review names it."""
+    found = DIFF_PARTS.get(part)
+    return str(found) if found is not None else str(term(part))
 
 
 @bp.app_template_filter("flag_value")

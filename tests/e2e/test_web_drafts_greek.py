@@ -103,3 +103,21 @@ def test_the_trail_words_a_refused_self_approval_in_greek(app, engine):
         trail
     )
     assert "drafted this change" not in trail and "lena.owner" not in trail
+
+
+def test_the_review_names_what_changed_in_an_element_in_words(app, engine):
+    """The approver read 'flownoderef' and 'conditionExpression' for what had changed."""
+    in_greek(engine, "lena.owner", "stavros.approver")
+    owner, draft_id, data = opened(app)
+    condition = 'approval_level == "cfo"'
+    assert condition in data["bpmn"]
+    bpmn = data["bpmn"].replace(condition, 'approval_level == "cfo" or increase &gt; 40000')
+    matrix = {"roles": data["roles"], "rows": data["rows"]}
+    assert saved(owner, draft_id, {"bpmn": bpmn, "matrix": matrix}).get_json()["ok"] is True
+    assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "Ο CFO και για μεγάλες αυξήσεις"})
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+
+    review = as_user(app, "stavros.approver").page(f"/drafts/{draft_id}/review")
+
+    assert "η συνθήκη του</td>" in review
+    assert "conditionExpression" not in review and "conditionexpression" not in review
