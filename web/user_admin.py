@@ -171,14 +171,14 @@ def _user_page(
     deputy_error: str | None = None,
     status_code: int = 200,
 ) -> Any:
-    user, roles, must_change = engine().user_record(username, by=current_user.username)
+    user, roles, password = engine().user_record(username, by=current_user.username)
     directory = engine().directory()
     html = render_template(
         "people/user.html",
         user=user,
         roles=roles,
         descriptions=_descriptions(),
-        must_change=must_change,
+        password=password,
         error=error,
         # Roles nobody else holds: deactivating the user leaves their work to no one.
         sole_roles=[r for r in sorted(user.roles) if directory.members(r) == [username]],

@@ -7,7 +7,7 @@ and leaves one audit event on the system chain.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from raci.directory import Directory, User, folded
 from raci.people import N_, PeopleRuleBroken, check_admins_left, check_role_grant
@@ -20,6 +20,9 @@ from .base import EngineBase
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+PasswordState = Literal["none", "one_time", "own"]
 
 
 class UserAdminCommands(EngineBase):
@@ -37,13 +40,21 @@ class UserAdminCommands(EngineBase):
         ]
         return sorted(found, key=lambda u: (not u.active, folded(u.name)))
 
-    def user_record(self, username: str, *, by: str) -> tuple[User, list[str], bool]:
-        """A user, every role there is (for the page), and whether their password is
-        a one-time one still to be changed."""
+    def user_record(self, username: str, *, by: str) -> tuple[User, list[str], PasswordState]:
+        """A user, every role there is (for the page), and the state of their password:
+        none yet (a directory import brings people, not passwords), a one-time one still
+        to be changed, or their own."""
         with self.reader() as uow:
             directory = _admin_directory(uow, by)
             user = _user(directory, username)
-            return user, sorted(directory.roles), uow.accounts.must_change_password(username)
+            found = uow.accounts.password_hash(username)
+            if not found or not found[0]:
+                state: PasswordState = "none"
+            elif uow.accounts.must_change_password(username):
+                state = "one_time"
+            else:
+                state = "own"
+            return user, sorted(directory.roles), state
 
     def create_user(
         self, username: str, *, name: str, email: str | None, roles: list[str], by: str

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from sqlalchemy import text
+
 from engine import views
 from tests.e2e.staff_helpers import DEMO_PASSWORD, Staff, requested, sign_in
 
@@ -253,6 +255,23 @@ def test_an_auditor_is_given_no_working_role_and_a_worker_is_not_made_auditor(we
     users = crm.directory().users
     assert users["fotis.audit"].roles == {"auditor"}
     assert users["anna.credit"].roles == {"credit_controller"}
+
+
+def test_a_user_without_a_password_is_shown_as_unable_to_sign_in(web_app, crm):
+    """An imported user read as Active, with nothing saying they could not sign in."""
+    admin = sign_in(web_app, "admin")
+    created = admin.post(
+        "/admin/users/new", {"username": "irene.new", "name": "Ειρήνη Νέα", "roles": ["cs_agent"]}
+    )
+    assert created.status_code == 201
+    with crm.uow() as uow:  # as a directory import leaves a new person: no password
+        uow.session.execute(
+            text("UPDATE users SET password_hash = NULL WHERE username = 'irene.new'")
+        )
+        uow.commit()
+    note = "No password yet: they cannot sign in until you give them a one-time password"
+    assert note in admin.page("/admin/users/irene.new")
+    assert note not in admin.page("/admin/users/kostas.credit")
 
 
 # --- /tasks/<id>/reassign ----------------------------------------------------------------
