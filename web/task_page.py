@@ -46,6 +46,7 @@ class TaskPage:
     user: str
     own_level: str | None = None  # the activity's own A role, when the work needs a higher one
     requested_by: str | None = None  # who asked for the case: they sign none of it
+    advisory: bool = True  # its consultations do not hold the work back (RACI `advisory`)
 
     @property
     def site_work(self) -> str | None:
@@ -79,6 +80,18 @@ class TaskPage:
     @property
     def is_performer(self) -> bool:
         return self.user in (self.task["performer"], self.task["performer_for"])
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """The roles whose answer the work waits for before it can be completed: said
+        beside the Complete button, not after the form was filled and sent."""
+        if self.advisory or self.status != "ready":
+            return []
+        return [
+            c["role"]
+            for c in self.task.get("consultations", [])
+            if c["answered_at"] is None and c["overridden_by"] is None
+        ]
 
     @property
     def is_requester(self) -> bool:
@@ -149,12 +162,22 @@ def load(task_id: str, user: WebUser) -> TaskPage:
         facts["overdue"],
         user.username,
         requested_by=facts["started_by"],
+        advisory=_advisory(task, facts["version"]),
     )
     if task["status"] == "awaiting_signoff":
         own = _matrix_letters(task, facts["version"])[0]["A"]
         if own and not set(own) & set(letters["A"]):
             page.own_level = own[0]
     return page
+
+
+def _advisory(task: dict[str, Any], version: int) -> bool:
+    """Whether the task's consultations are advice only (its matrix row's `advisory`)."""
+    if not task["consultations"]:
+        return True
+    _, matrix = engine().matrix(task["process_id"], version)
+    row = matrix.row_for(task["element"], task["name"]) if matrix else None
+    return row is None or row.rules.advisory
 
 
 def _matrix_letters(task: dict[str, Any], version: int) -> tuple[dict[str, list[str]], bool]:
