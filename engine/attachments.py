@@ -115,6 +115,24 @@ def detect(head: bytes) -> str | None:
     return mime
 
 
+# A file's kind is a code a form's rule names ("signed_contract"), never free text.
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,49}")
+
+
+def checked_kind(name: str, kind: str | None) -> str | None:
+    """The kind a file was sent as (None: none said); refused unless it is such a code."""
+    kind = (kind or "").strip() or None
+    if kind is not None and not _KIND.fullmatch(kind):
+        raise AttachmentRefused(
+            Message(
+                N_("%(name)s: '%(kind)s' is no kind of file (a code such as signed_contract)"),
+                name=name,
+                kind=kind[:50],
+            )
+        )
+    return kind
+
+
 def checked_type(name: str, head: bytes) -> str:
     """The allowed media type of a file, read from its content; refused if the content is
     not an allowed type, or the name claims another type than the content is."""

@@ -241,7 +241,7 @@ class CaseNoteCommands(EngineBase):
             raise AttachmentRefused(Message(N_("%(name)s is empty"), name=upload.name or "?"))
         media_type = rules.checked_type(upload.name or "", head)
         name = rules.clean_name(upload.name, media_type)
-        kind = (upload.kind or "").strip()[:100] or None
+        kind = rules.checked_kind(name, upload.kind)
         row = {
             "instance_id": instance.id,
             "task_id": task_id,

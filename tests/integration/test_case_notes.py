@@ -158,6 +158,21 @@ def test_a_file_of_the_wrong_type_is_refused_whatever_its_name(engine, name, con
     assert counts(engine) == before
 
 
+@pytest.mark.parametrize("kind", ["../../x", "<b>x</b>", "Signed Contract", "x" * 60])
+def test_a_kind_that_is_no_code_is_refused_and_nothing_is_stored(engine, kind):
+    """A file's kind is what a form's rule asks for ("signed_contract"): free text, a
+    path or markup was stored as it came (through the API and the CLI)."""
+    instance_id, _ = started(engine)
+    before = counts(engine)
+    with pytest.raises(AttachmentRefused, match="is no kind of file"):
+        engine.attach(instance_id, [Upload("ok.png", io.BytesIO(png()), kind)], user="sales1")
+    assert counts(engine) == before
+    [stored] = engine.attach(
+        instance_id, [Upload("ok.png", io.BytesIO(png()), " signed_contract ")], user="sales1"
+    )
+    assert stored["kind"] == "signed_contract"
+
+
 def test_a_refused_file_among_several_stores_none_of_them(engine, tmp_path):
     instance_id, _ = started(engine)
     before = counts(engine)
