@@ -238,12 +238,31 @@ def _render(
         customer=customer,
         signed_change=before_and_after(change, customer) if change else None,
         signer_role=role_name(page.accountable),
+        signing_for=_signing_for(page, task),
         error=error,
         unsaved=unsaved,
         sign_errors=sign_errors or {},
         reason=reason,
     )
     return html, status
+
+
+def _signing_for(page: task_page.TaskPage, task: dict[str, Any]) -> str | None:
+    """Whom the user would sign for, standing in (a deputy): named on the sign form, as
+    the trail will record it. None when they sign in their own name."""
+    if not page.can_sign or page.accountable is None:
+        return None
+    acting = (
+        engine()
+        .directory()
+        .acting_as(
+            page.user,
+            [page.accountable],
+            engine().clock_now().date(),
+            not_for=[p for p in (task["performer"], task["performer_for"], page.requested_by) if p],
+        )
+    )
+    return acting.on_behalf_of if acting is not None else None
 
 
 render_page = _render  # the task page with an error, for the forms of web/case_notes.py

@@ -343,3 +343,16 @@ def test_work_typed_into_a_task_a_colleague_claimed_meanwhile_is_shown_back(web_
         ("Analysis", "Two years on time"),
     ]
     assert 'action="/tasks/' + analysis + '/complete"' not in html  # nothing to submit again
+
+
+def test_a_deputy_reads_whom_they_sign_for(web_app, crm):
+    """kostas read "you confirm, as Finance manager" with no word of Βάσω, for whom the
+    trail records his signature."""
+    today = crm.clock_now().date()
+    crm.set_deputy("vasso.finance", "kostas.credit", starts=today, ends=today)
+    analysis = requested(crm, increase=8000)  # the finance manager signs
+    analysed(crm, analysis)
+    note = "You sign standing in for Βάσω Αθανασίου"
+
+    assert note in sign_in(web_app, "kostas.credit").page(f"/tasks/{analysis}")
+    assert note not in sign_in(web_app, "vasso.finance").page(f"/tasks/{analysis}")
