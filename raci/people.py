@@ -45,7 +45,7 @@ def check_deputy(directory: Directory, principal: str, deputy: str) -> None:
     hands nothing over, and neither does someone without a working role.
     """
     if deputy == principal:
-        raise PeopleRuleBroken(N_("You cannot be your own deputy."))
+        raise PeopleRuleBroken(N_("Nobody can be their own deputy."))
     if not directory.is_active(deputy):
         raise PeopleRuleBroken(N_("%(user)s is not an active user."), {"user": deputy})
     if directory.is_member(principal, AUDITOR_ROLE):
@@ -94,7 +94,7 @@ def check_deputy_period(
     for start, end in taken:
         if start <= ends and starts <= end:
             raise PeopleRuleBroken(
-                N_("You already have a deputy from %(starts)s to %(ends)s."),
+                N_("A deputy is named already from %(starts)s to %(ends)s."),
                 {"starts": start.isoformat(), "ends": end.isoformat()},
             )
 

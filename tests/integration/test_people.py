@@ -145,7 +145,7 @@ def test_an_admin_covers_someone_absent_and_nobody_else_may(engine):
     ("principal", "deputy", "problem"),
     [
         ("fiona", "fotis", "auditor"),  # segregation of duties
-        ("fiona", "fiona", "your own deputy"),
+        ("fiona", "fiona", "their own deputy"),
         ("fiona", "gone", "not an active user"),
         ("fiona", "nobody", "not an active user"),
         ("fiona", "lena", "no working role"),  # a process owner does no process work
@@ -171,7 +171,7 @@ def test_the_deputy_choices_are_the_eligible_users_only(engine):
         (date(2026, 6, 20), date(2026, 6, 10), "before the first"),
         (date(2026, 5, 1), date(2026, 5, 31), "over already"),
         (date(2026, 6, 1), date(2027, 6, 30), "at most"),
-        (date(2026, 6, 15), date(2026, 6, 25), "already have a deputy"),
+        (date(2026, 6, 15), date(2026, 6, 25), "deputy is named already"),
     ],
 )
 def test_a_bad_period_is_refused(engine, starts, ends, problem):

@@ -50,7 +50,7 @@ def test_given_an_active_worker_in_another_role_expect_an_eligible_deputy():
 @pytest.mark.parametrize(
     ("principal", "deputy", "words"),
     [
-        ("rita", "rita", "your own deputy"),
+        ("rita", "rita", "their own deputy"),
         ("rita", "gone", "not an active user"),
         ("rita", "ian", "is an auditor"),
         ("rita", "ivy", "is an auditor"),  # even one who also works
@@ -71,7 +71,7 @@ def test_given_an_ineligible_pair_expect_a_refusal_naming_why(principal, deputy,
         (date(2026, 6, 9), date(2026, 6, 8), "before the first"),
         (date(2026, 5, 1), date(2026, 5, 31), "over already"),
         (date(2026, 6, 1), date(2027, 6, 2), "at most 366"),  # 367 days
-        (date(2026, 6, 30), date(2026, 7, 5), "already have a deputy"),  # one day shared
+        (date(2026, 6, 30), date(2026, 7, 5), "deputy is named already"),  # one day shared
     ],
 )
 def test_given_a_bad_period_expect_a_refusal(starts, ends, words):
