@@ -13,13 +13,14 @@ from typing import Any
 
 from .directory import ADMIN_ROLE, Directory
 from .messages import N_
+from .visibility import ANALYST_ROLE
 
 AUDITOR_ROLE = "auditor"
 # Roles that oversee the work rather than do it: holding only these, a user has no
 # work to hand over, and a deputy holding only these could not do the work either.
 OVERSIGHT_ROLES = frozenset({ADMIN_ROLE, AUDITOR_ROLE, "process_owner"})
 # Roles that read and do no work: an auditor may hold these beside their own.
-READING_ROLES = OVERSIGHT_ROLES | {"analyst"}
+READING_ROLES = OVERSIGHT_ROLES | {ANALYST_ROLE}
 MAX_DEPUTY_DAYS = 366  # a stand-in is for an absence, not a standing delegation
 
 

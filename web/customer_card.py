@@ -179,9 +179,7 @@ def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> li
 def chosen_customer(uow: UnitOfWork, value: str) -> list[dict[str, Any]]:
     """The customer a form's customer field holds (an id as typed), as find_customers
     lists it: none if the value is no customer's id."""
-    code = (
-        customer_code(uow, int(value)) if value.isdigit() and int(value) <= MAX_RECORD_ID else None
-    )
+    code = customer_code(uow, int(value)) if value.isdigit() else None
     return find_customers(uow, code, limit=1) if code else []
 
 

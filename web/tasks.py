@@ -252,16 +252,9 @@ def _signing_for(page: task_page.TaskPage, task: dict[str, Any]) -> str | None:
     the trail will record it. None when they sign in their own name."""
     if not page.can_sign or page.accountable is None:
         return None
-    acting = (
-        engine()
-        .directory()
-        .acting_as(
-            page.user,
-            [page.accountable],
-            engine().clock_now().date(),
-            not_for=[p for p in (task["performer"], task["performer_for"], page.requested_by) if p],
-        )
-    )
+    not_for = [p for p in (task["performer"], task["performer_for"], page.requested_by) if p]
+    today = engine().clock_now().date()
+    acting = engine().directory().acting_as(page.user, [page.accountable], today, not_for=not_for)
     return acting.on_behalf_of if acting is not None else None
 
 

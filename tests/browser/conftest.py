@@ -135,6 +135,14 @@ class Person:
             toggle.click()
         self.page.get_by_role("link", name=link, exact=True).click()
 
+    def open_draft(self, process_id: str) -> None:
+        """A process owner opens a new draft of `process_id` in the modeler (in Greek)."""
+        self.page.wait_for_load_state("networkidle")
+        self.follow_menu("Αλλαγές")
+        self.page.select_option("select[name=process_id]", process_id)
+        self.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
+        self.page.wait_for_selector("body[data-modeler-ready=true]")
+
     def open_filters(self) -> None:
         """Unfold a list's filters where the phone keeps them folded."""
         folded = self.page.locator("details.fold:not([open]) > summary")

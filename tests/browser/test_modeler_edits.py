@@ -15,11 +15,7 @@ PROCESS = "complaint"
 
 def opened_draft(person: Person) -> None:
     person.sign_in()
-    person.page.wait_for_load_state("networkidle")
-    person.follow_menu("Αλλαγές")
-    person.page.select_option("select[name=process_id]", PROCESS)
-    person.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
-    person.page.wait_for_selector("body[data-modeler-ready=true]")
+    person.open_draft(PROCESS)
 
 
 def test_a_name_still_being_typed_is_saved_with_the_draft(greek_app, browser):

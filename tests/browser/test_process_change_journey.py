@@ -71,11 +71,7 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     requested(engine, at_analysis.ready_tasks[0], 1000)
     owner = Person(browser, base_url, "lena.owner")
     owner.sign_in()
-    owner.page.wait_for_load_state("networkidle")
-    owner.follow_menu("Αλλαγές")
-    owner.page.select_option("select[name=process_id]", PROCESS)
-    owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
-    owner.page.wait_for_selector("body[data-modeler-ready=true]")
+    owner.open_draft(PROCESS)
     owner.shot("process-change-01-modeler-desk")
     # The same draft on a phone: diagram, then the RACI panel below it.
     owner_phone = Person(browser, base_url, "lena.owner", phone=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from engine import SourceFile, views
 from engine.database import make_engine, upgrade
@@ -23,6 +23,7 @@ from web import create_app
 from web.config import Settings
 from workflows.customers import get_customer
 from workflows.demo import DEMO_PASSWORD, demo_directory, load_data
+from workflows.tables import stock
 
 __all__ = ["DEMO_PASSWORD"]
 
@@ -143,6 +144,22 @@ def start_credit(engine: Any, customer: int = CUSTOMER, user: str = "giorgos.bd"
         PROCESS, user=user, data={"customer_id": customer}, business_key=f"C{customer:05d}"
     )
     return state.instance_id
+
+
+def order_desk(engine: Any, *processes: str) -> Any:
+    """`processes` of the order desk deployed, stock on hand for every product, and
+    customer service and logistics able to sign in (in English, as the tests read)."""
+    files = [
+        SourceFile.read(p) for name in processes for p in sorted((ROOT / "bpmn").glob(f"{name}.*"))
+    ]
+    engine.deploy(files, user="lena.owner")
+    with engine.uow() as uow:
+        uow.session.execute(update(stock).values(on_hand=1000))
+        uow.commit()
+    for username in ("sofia.cs", "michalis.log"):
+        engine.set_password(username, DEMO_PASSWORD, by="admin")
+        engine.set_locale(username, "en")
+    return engine
 
 
 def open_task(engine: Any, instance_id: str, element: str) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from engine import SourceFile, views
-from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, open_task, sign_in
-from workflows.tables import customers, stock
+from engine import views
+from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from workflows.tables import customers
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 NOTE = "It can be completed once Logistics and warehouse answer (see Consultations)"
@@ -18,19 +18,7 @@ NOTE = "It can be completed once Logistics and warehouse answer (see Consultatio
 
 @pytest.fixture
 def crm(crm: Any) -> Any:
-    files = [
-        SourceFile.read(p)
-        for name in ("emergency_order", "order_release")
-        for p in sorted((ROOT / "bpmn").glob(f"{name}.*"))
-    ]
-    crm.deploy(files, user="lena.owner")
-    with crm.uow() as uow:
-        uow.session.execute(update(stock).values(on_hand=1000))
-        uow.commit()
-    for username in ("sofia.cs", "michalis.log"):
-        crm.set_password(username, DEMO_PASSWORD, by="admin")
-        crm.set_locale(username, "en")
-    return crm
+    return order_desk(crm, "emergency_order", "order_release")
 
 
 def emergency(crm: Any) -> tuple[str, str]:

@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from engine import SourceFile, views
-from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, open_task, sign_in
-from workflows.tables import order_lines, orders, stock
+from engine import views
+from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from workflows.tables import order_lines, orders
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 START = "/start/order_cleaning"
@@ -20,19 +20,7 @@ COLA = "P0005"
 
 @pytest.fixture
 def crm(crm: Any) -> Any:
-    files = [
-        SourceFile.read(p)
-        for name in ("order_cleaning", "order_release")
-        for p in sorted((ROOT / "bpmn").glob(f"{name}.*"))
-    ]
-    crm.deploy(files, user="lena.owner")
-    with crm.uow() as uow:
-        uow.session.execute(update(stock).values(on_hand=1000))
-        uow.commit()
-    for username in ("sofia.cs", "michalis.log"):
-        crm.set_password(username, DEMO_PASSWORD, by="admin")
-        crm.set_locale(username, "en")
-    return crm
+    return order_desk(crm, "order_cleaning", "order_release")
 
 
 def latest_order(crm: Any) -> tuple[dict, list[dict]]:
