@@ -18,11 +18,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine import views
-from engine.audit import Verification
+from engine.audit import Problem, Verification
 from engine.views import casefile
 
 from . import case_file, case_pdf, display
-from .audit_views import csv_response
+from .audit_views import csv_response, describe_problem
 from .auth import roles_required
 from .customer_card import customer_by_code, customer_changes
 from .instances import OVERSEERS
@@ -148,8 +148,16 @@ def _integrity(checked: Verification) -> str:
     return _(
         "WARNING: its audit trail does not hold (%(problem)s): what this file shows may"
         " have been changed since it was recorded.",
-        problem=str(checked.first_problem),
+        problem=_where(checked.first_problem),
     )
+
+
+def _where(problem: Problem | None) -> str:
+    """The first bad event, in the reader's language: which event, and what was found."""
+    if problem is None:
+        return ""
+    said = describe_problem(problem.message)
+    return f"#{problem.seq}: {said}" if problem.seq is not None else said
 
 
 def _page(case: Case, kind: str, key: str) -> str:
