@@ -54,10 +54,7 @@ class AnalyticsFilters(PeriodForm):
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
             return False
-        since, until = self.since.data, self.until.data
-        if since > until:
-            self.until.errors.append(_l("The end of the period is before its start."))
-            return False
+        since, until = self.since.data, self.until.data  # in order: PeriodForm checks it
         if until - since > LONGEST:
             self.until.errors.append(_l("Choose a period of at most three years."))
             return False

@@ -56,7 +56,7 @@ class PeriodForm(Form):
     def validate_until(self, field: DateField) -> None:
         # A range ending before it starts matches nothing: say so, not "no events".
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError(_l("The last day comes before the first."))
+            raise ValidationError(_l("The end of the period is before its start."))
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """The range as [start, end) datetimes for the read models."""
