@@ -64,6 +64,15 @@ class AccountRepository:
         )
         return result.rowcount == 1
 
+    def password_state(self, username: str) -> tuple[bool, bool]:
+        """(whether the user has a password, whether it is a one-time one to change)."""
+        row = self.session.execute(
+            select(users.c.password_hash, users.c.password_must_change).where(
+                users.c.username == username
+            )
+        ).first()
+        return (bool(row and row.password_hash), bool(row and row.password_must_change))
+
     def must_change_password(self, username: str) -> bool:
         return bool(
             self.session.scalar(

@@ -7,7 +7,7 @@ templates with named parameters, so each surface can translate them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -63,13 +63,14 @@ def check_deputy(directory: Directory, principal: str, deputy: str) -> None:
         )
 
 
+def audits_and_works(roles: Collection[str]) -> bool:
+    """Whether `roles` make their holder an auditor who also does the work."""
+    return AUDITOR_ROLE in roles and bool(set(roles) - READING_ROLES)
+
+
 def working_auditors(directory: Directory) -> list[str]:
     """The auditors in `directory` who also hold a working role (an import refuses them)."""
-    return sorted(
-        u.username
-        for u in directory.users.values()
-        if AUDITOR_ROLE in u.roles and u.roles - READING_ROLES
-    )
+    return sorted(u.username for u in directory.users.values() if audits_and_works(u.roles))
 
 
 def auditor_deputies(directory: Directory) -> list[str]:
@@ -121,9 +122,7 @@ def check_role_grant(directory: Directory, username: str, role: str, *, today: d
                 )
 
     held = directory.users[username].roles if username in directory.users else frozenset()
-    if (role == AUDITOR_ROLE and held - READING_ROLES) or (
-        AUDITOR_ROLE in held and role not in READING_ROLES
-    ):
+    if audits_and_works(held | {role}):
         raise PeopleRuleBroken(
             N_(
                 "%(user)s would be an auditor with a working role: "

@@ -149,33 +149,18 @@ def may_sign_off(
     when they stand in for its signer.
     `signer` is the role the data signed needs, when a level table raised it above A.
     """
-    if requester is not None and user == requester:
-        raise Refused(
-            Letter.A,
-            Message(
-                N_("%(user)s asked for this case and cannot sign '%(task)s' off (four eyes)"),
-                user=user,
-                task=row.activity,
-            ),
-        )
-    if user == performer:
-        raise Refused(
-            Letter.A,
-            Message(
-                N_("%(user)s performed '%(task)s' and cannot sign it off (four eyes)"),
-                user=user,
-                task=row.activity,
-            ),
-        )
-    if performer_for is not None and user == performer_for:
-        raise Refused(
-            Letter.A,
-            Message(
-                N_("%(user)s's deputy performed '%(task)s' for them; they cannot sign it off"),
-                user=user,
-                task=row.activity,
-            ),
-        )
+    # Four eyes: whose own work it is, each refused with its own words.
+    own_work = (
+        (requester, N_("%(user)s asked for this case and cannot sign '%(task)s' off (four eyes)")),
+        (performer, N_("%(user)s performed '%(task)s' and cannot sign it off (four eyes)")),
+        (
+            performer_for,
+            N_("%(user)s's deputy performed '%(task)s' for them; they cannot sign it off"),
+        ),
+    )
+    for person, said in own_work:
+        if person is not None and user == person:
+            raise Refused(Letter.A, Message(said, user=user, task=row.activity))
     if user in earlier_performers:
         raise Refused(
             Letter.A,
@@ -193,12 +178,7 @@ def may_sign_off(
         user,
         [role] if role else [],
         day,
-        not_for=[
-            performer,
-            *([performer_for] if performer_for else []),
-            *earlier_performers,
-            *([requester] if requester else []),
-        ],
+        not_for=[*(person for person, _ in own_work if person), *earlier_performers],
     )
     if acting is None and role != row.accountable:
         raise Refused(

@@ -115,20 +115,27 @@ def _uploads(process_id: str) -> list[Upload]:
     ]
 
 
-def may_start(process_id: str) -> bool:
-    """Whether the signed-in user may start `process_id` (raci.visibility.may_start)."""
+def may_start(process_id: str, roles: set[str] | None = None) -> bool:
+    """Whether the signed-in user, acting for `roles` today (read if not given), may
+    start `process_id` (raci.visibility.may_start)."""
     return rules.may_start(
-        api_lists.roles_today(engine().uow(), current_user.username),
+        roles if roles is not None else _roles_today(),
         starters=STARTERS.get(process_id),
         matrix=engine().matrix(process_id)[1],
     )
 
 
+def _roles_today() -> set[str]:
+    return api_lists.roles_today(engine().uow(), current_user.username)
+
+
 def _startable() -> list[dict[str, Any]]:
     """The latest version of each deployed process the user may start, by name."""
     latest = {v["process_id"]: v for v in views.process_versions(engine().uow())}
+    roles = _roles_today()
     return sorted(
-        (v for pid, v in latest.items() if may_start(pid)), key=lambda v: v["name"].casefold()
+        (v for pid, v in latest.items() if may_start(pid, roles)),
+        key=lambda v: v["name"].casefold(),
     )
 
 

@@ -47,13 +47,8 @@ class UserAdminCommands(EngineBase):
         with self.reader() as uow:
             directory = _admin_directory(uow, by)
             user = _user(directory, username)
-            found = uow.accounts.password_hash(username)
-            if not found or not found[0]:
-                state: PasswordState = "none"
-            elif uow.accounts.must_change_password(username):
-                state = "one_time"
-            else:
-                state = "own"
+            has_one, one_time = uow.accounts.password_state(username)
+            state: PasswordState = "none" if not has_one else "one_time" if one_time else "own"
             return user, sorted(directory.roles), state
 
     def create_user(

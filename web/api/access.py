@@ -65,11 +65,9 @@ def sees_everything() -> bool:
     return rules.oversees(api_user().roles)
 
 
-def may_start(process_id: str, matrix: RaciMatrix | None) -> bool:
-    """Whether the caller may start `process_id` governed by `matrix`, as on its page."""
-    user = api_user()
-    return rules.may_start(
-        api_lists.roles_today(engine().uow(), user.username),
-        starters=STARTERS.get(process_id),
-        matrix=matrix,
-    )
+def may_start(process_id: str, matrix: RaciMatrix | None, roles: set[str] | None = None) -> bool:
+    """Whether the caller, acting for `roles` today (read if not given), may start
+    `process_id` governed by `matrix`, as on its page."""
+    if roles is None:
+        roles = api_lists.roles_today(engine().uow(), api_user().username)
+    return rules.may_start(roles, starters=STARTERS.get(process_id), matrix=matrix)

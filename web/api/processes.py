@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from engine import views
 from engine.errors import NotAllowed
+from engine.views import api_lists
 from raci import render
 from raci.messages import N_, Message
 from web.services import engine
@@ -86,13 +87,14 @@ def processes() -> list[dict[str, Any]]:
     versions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for version in views.process_versions(engine().uow()):
         versions[version["process_id"]].append(version)
+    roles = api_lists.roles_today(engine().uow(), api_user().username)  # read once
     return [
         {
             "process_id": process_id,
             "name": found[-1]["name"],
             "latest_version": found[-1]["version"],
             "versions": found,
-            "can_start": may_start(process_id, engine().matrix(process_id)[1]),
+            "can_start": may_start(process_id, engine().matrix(process_id)[1], roles),
             "start_form": form_fields(process_id, "start"),
         }
         for process_id, found in sorted(versions.items())
