@@ -85,7 +85,8 @@ def test_the_signer_sees_that_the_step_after_the_sign_off_failed(live_app, brows
 
     signer.page.goto(f"/tasks/{task}")
     signer.page.fill("#approve-password", "raciflow-demo")
-    signer.page.get_by_role("button", name="Έγκριση και υπογραφή").click()
+    with signer.page.expect_navigation():
+        signer.page.get_by_role("button", name="Έγκριση και υπογραφή").click()
 
     assert signer.page.url.endswith(f"/instances/{instance}")
     failure = signer.page.locator(".flash.error").first

@@ -28,10 +28,22 @@ def customer_limit(engine) -> float:
 
 def open_task_from_inbox(person: Person, text: str) -> str:
     person.page.goto("/inbox/")
-    person.page.get_by_role("link", name=re.compile("My roles' queue")).click()
+    with person.page.expect_navigation():
+        person.page.get_by_role("link", name=re.compile("My roles' queue")).click()
     person.shot("04-inbox-credit-controller")
-    person.page.get_by_role("link", name=re.compile(text)).first.click()
+    with person.page.expect_navigation():
+        person.page.get_by_role("link", name=re.compile(text)).first.click()
     return person.page.url.rsplit("/", 1)[-1]
+
+
+def submit(person: Person, button: str) -> None:
+    """Press a button that sends a form, and wait for the answer's page.
+
+    A click returns once the form is sent; the next step must not act on the page
+    that is going away, nor read the database before the server has answered.
+    """
+    with person.page.expect_navigation():
+        person.page.get_by_role("button", name=button, exact=True).click()
 
 
 def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
@@ -63,21 +75,21 @@ def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
     controller.sign_in()
     task_id = open_task_from_inbox(controller, "finance manager sign-off")
     if controller.page.get_by_role("button", name="Claim").count():
-        controller.page.get_by_role("button", name="Claim").click()
+        submit(controller, "Claim")
     controller.page.select_option("[name=recommendation]", "approve")
     # Bad input past the browser's own checks: the server answers with field errors.
     controller.page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
     controller.page.fill("[name=approved_limit]", "-5")
     controller.page.fill("[name=analysis]", "Pays within terms; volume grew 30% this year")
     controller.expected_status = 422
-    controller.page.get_by_role("button", name="Complete").click()
-    assert controller.page.locator(".field-error").count() >= 1
+    submit(controller, "Complete")
+    assert controller.page.locator("#e-approved_limit.field-error").count() == 1
+    assert controller.page.locator(".field-error").count() == 1  # the choice was kept
     controller.shot("05-task-field-error")
     controller.page.wait_for_load_state("networkidle")
     controller.expected_status = None
     controller.page.fill("[name=approved_limit]", str(before + 6000))
-    with controller.page.expect_navigation():  # the completion answered before going on
-        controller.page.get_by_role("button", name="Complete").click()
+    submit(controller, "Complete")
 
     # Four eyes: the performer sees no signing form, and a forged request is refused.
     controller.page.goto(f"/tasks/{task_id}")
@@ -99,24 +111,24 @@ def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
     finance.shot("07-signoff-page")
     finance.page.fill("#reject-reason", "Attach the last twelve months of payments")
     finance.page.fill("#reject-password", "raciflow-demo")
-    finance.page.get_by_role("button", name="Send back").click()
+    submit(finance, "Send back")
 
     controller.page.goto(f"/tasks/{task_id}")
     assert controller.page.get_by_text("Attach the last twelve months").count() >= 1
     controller.page.select_option("[name=recommendation]", "approve")
     controller.page.fill("[name=approved_limit]", str(before + 6000))
     controller.page.fill("[name=analysis]", "Twelve months attached: never late")
-    controller.page.get_by_role("button", name="Complete").click()
+    submit(controller, "Complete")
 
     finance.page.goto(f"/tasks/{task_id}")
     finance.page.fill("#approve-password", "not my password")
     finance.expected_status = 403
-    finance.page.get_by_role("button", name="Approve and sign").click()
+    submit(finance, "Approve and sign")
     assert customer_limit(engine) == before  # a wrong password signs nothing
     finance.page.wait_for_load_state("networkidle")
     finance.expected_status = None
     finance.page.fill("#approve-password", "raciflow-demo")
-    finance.page.get_by_role("button", name="Approve and sign").click()
+    submit(finance, "Approve and sign")
     assert customer_limit(engine) == before + 6000
 
     # The auditor finds the trail and exports it.
@@ -133,7 +145,8 @@ def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
     assert {"start", "complete", "reject", "approve", "refused"} <= set(actions)
     auditor.page.goto("/instances/")
     auditor.shot("09-instances")
-    auditor.page.get_by_role("link", name=re.compile("credit", re.I)).first.click()
+    with auditor.page.expect_navigation():
+        auditor.page.get_by_role("link", name=re.compile("credit", re.I)).first.click()
     auditor.shot("10-instance-detail")
 
     for person in people:

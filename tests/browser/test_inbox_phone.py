@@ -93,7 +93,8 @@ def test_a_customer_name_typed_without_accents_finds_the_case(company, browser):
     person.page.fill(
         "input[name=customer]:not([type=hidden])", word.upper().replace("Ά", "Α").replace("Ί", "Ι")
     )
-    person.page.get_by_role("button", name="Εφαρμογή").click()
+    with person.page.expect_navigation():
+        person.page.get_by_role("button", name="Εφαρμογή").click()
     assert word in person.page.locator("td.customer-cell").first.inner_text()
     person.shot("inbox-phone-customer-search")
     person.close()

@@ -257,7 +257,8 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     phone.shot("process-change-05-review-phone")
     assert phone.has_no_horizontal_scroll()
     approver.page.fill("form.sign input[name=password]", "raciflow-demo")
-    approver.page.get_by_role("button", name="Έγκριση και εγκατάσταση").click()
+    with approver.page.expect_navigation():
+        approver.page.get_by_role("button", name="Έγκριση και εγκατάσταση").click()
     assert "έκδοση 2" in approver.page.locator(".flash").first.inner_text()
     approver.shot("process-change-06-approved-desk")
     assert not page_errors(approver), approver.console_errors
@@ -289,7 +290,8 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert owner.page.locator(f"input[value='{at_analysis.instance_id}']").count() == 0
     assert "η γραμμή RACI της ανοιχτής εργασίας" in owner.page.content()
     owner.shot("process-change-07-migration-preview-desk")
-    owner.page.get_by_role("button", name="Μεταφορά των επιλεγμένων περιπτώσεων").click()
+    with owner.page.expect_navigation():
+        owner.page.get_by_role("button", name="Μεταφορά των επιλεγμένων περιπτώσεων").click()
     assert "μεταφέρθηκε" in owner.page.locator(".flash").first.inner_text()
     assert views.instance(engine.uow(), at_request.instance_id)["version"] == 2
     assert views.instance(engine.uow(), at_analysis.instance_id)["version"] == 1
