@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from ..model import (
     AuditEvent,
     HumanTask,
     TaskRole,
 )
+from ..orm import process_instances
 from ..unit_of_work import UnitOfWork
 
 
@@ -63,6 +65,18 @@ def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
 def not_their_own(user: str, performer: Any, performer_for: Any) -> Any:
     """Work `user` neither did nor had done in their name: nobody signs off their own."""
     return and_(performer != user, or_(performer_for.is_(None), performer_for != user))
+
+
+def not_their_request(user: str, task_id: Any) -> Any:
+    """A task of a case `user` did not ask for: the requester signs none of its steps
+    (raci.policy.may_sign_off), so their sign-off list does not offer them."""
+    task = aliased(HumanTask)  # `task_id` may be a column of HumanTask itself
+    asked = (
+        select(process_instances.c.id)
+        .join(task, task.instance_id == process_instances.c.id)
+        .where(task.id == task_id, process_instances.c.started_by == user)
+    )
+    return ~asked.exists()
 
 
 def has_roles(letter: str, roles: set[str]) -> Any:

@@ -14,7 +14,7 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, has_roles, iso, not_their_own, task_dict
+from .common import acting_roles, has_roles, iso, not_their_own, not_their_request, task_dict
 
 
 def open_tasks(
@@ -51,6 +51,7 @@ def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[s
             .where(
                 HumanTask.status == TaskStatus.AWAITING_SIGNOFF,
                 not_their_own(user, HumanTask.performer, HumanTask.performer_for),
+                not_their_request(user, HumanTask.id),
                 has_roles("A", acting_roles(uow, user)),
             )
             .order_by(HumanTask.submitted_at, HumanTask.id)

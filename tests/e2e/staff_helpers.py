@@ -171,14 +171,17 @@ def open_task(engine: Any, instance_id: str, element: str) -> str:
     return task
 
 
-def requested(engine: Any, increase: float = 1000, customer: int = CUSTOMER) -> str:
-    """A request for the customer's limit plus `increase`; return the analysis task's id."""
-    instance = start_credit(engine, customer)
+def requested(
+    engine: Any, increase: float = 1000, customer: int = CUSTOMER, by: str = "giorgos.bd"
+) -> str:
+    """A request (by the BD `by`) for the customer's limit plus `increase`; return the
+    analysis task's id."""
+    instance = start_credit(engine, customer, user=by)
     with engine.uow() as uow:
         limit = get_customer(uow.session, customer)["credit_limit"]
     engine.complete(
         open_task(engine, instance, "request"),
-        user="giorgos.bd",
+        user=by,
         data={"requested_limit": limit + increase, "justification": "A second shop opens soon"},
     )
     [analysis] = views.open_tasks(engine.uow(), instance_id=instance)

@@ -356,3 +356,26 @@ def test_a_deputy_reads_whom_they_sign_for(web_app, crm):
 
     assert note in sign_in(web_app, "kostas.credit").page(f"/tasks/{analysis}")
     assert note not in sign_in(web_app, "vasso.finance").page(f"/tasks/{analysis}")
+
+
+def test_the_requester_standing_in_for_the_signer_is_not_offered_their_own_request(web_app, crm):
+    """giorgos.bd, the finance manager's deputy for the day, found his own request in his
+    sign-off list; opening it only told him someone else signs."""
+    today = crm.clock_now().date()
+    crm.set_deputy("vasso.finance", "giorgos.bd", starts=today, ends=today)
+    own = requested(crm, increase=8000)  # giorgos.bd asked; the finance manager signs
+    analysed(crm, own)
+    theirs = requested(crm, increase=8000, customer=151, by="eleni.bd")
+    analysed(crm, theirs)
+
+    giorgos = sign_in(web_app, "giorgos.bd")
+    listed = giorgos.page("/inbox/?section=signoffs")
+    assert f"/tasks/{theirs}" in listed and f"/tasks/{own}" not in listed
+    token = crm.create_token("giorgos.bd", label="test")
+    api = web_app.test_client().get(
+        "/api/v1/signoffs", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [task["id"] for task in api.get_json()] == [theirs]
+    # the finance manager is offered both
+    listed = sign_in(web_app, "vasso.finance").page("/inbox/?section=signoffs")
+    assert f"/tasks/{theirs}" in listed and f"/tasks/{own}" in listed
