@@ -42,6 +42,14 @@ class Draft:
     def may_edit(self) -> bool:
         return self.status in (DraftStatus.EDITING, DraftStatus.REJECTED)
 
+    def outdated_by(self, latest: int) -> int | None:
+        """The version deployed since this draft was opened, if one was (`latest`: the
+        process's newest version, 0 for none). Signing such a draft would undo that
+        version, so it cannot be signed: its owner opens the process again."""
+        if self.status == DraftStatus.APPROVED or latest == (self.base_version or 0):
+            return None
+        return latest
+
     @property
     def may_delete(self) -> bool:
         """A signed draft is the record of its version's approval, and a submitted one is

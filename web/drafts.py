@@ -55,8 +55,10 @@ def _me() -> str:
 @login_required
 def index() -> Any:
     found = engine().drafts(user=_me())
-    processes = {v["process_id"]: v["name"] for v in views.process_versions(engine().uow())}
-    return render_template("drafts/index.html", drafts=found, processes=processes)
+    versions = views.process_versions(engine().uow())  # in order: the latest of each last
+    processes = {v["process_id"]: v["name"] for v in versions}
+    latest = {v["process_id"]: v["version"] for v in versions}
+    return render_template("drafts/index.html", drafts=found, processes=processes, latest=latest)
 
 
 @bp.post("/")
@@ -85,9 +87,11 @@ def _edit_page(draft: Any, *, comment: str = "", status: int = 200) -> Any:
     """The modeler on `draft`; `comment`: the submission's, typed before a refusal."""
     roles = list(engine().directory().roles)
     data = editor_data(draft.process_id, draft.files, roles, engine().known_scopes())
+    versions = views.process_versions(engine().uow(), draft.process_id)
     return render_template(
         "drafts/edit.html",
         draft=draft,
+        outdated_by=draft.outdated_by(versions[-1]["version"] if versions else 0),
         data=data,
         assets=installed(),
         role_names_json={role: role_name(role) for role in roles},

@@ -191,7 +191,11 @@ class DraftCommands(DefinitionCommands):
         with self.reader() as uow:
             draft = self._readable(uow, draft_id, user)
             base = self._base_files(uow, draft)
-            return {"base_version": draft.base_version, **diff_files(base, draft.files)}
+            return {
+                "base_version": draft.base_version,
+                "deployed_since": draft.outdated_by(self._latest_number(uow, draft.process_id)),
+                **diff_files(base, draft.files),
+            }
 
     def approvals(self, process_id: str) -> dict[int, Draft]:
         """The signed drafts of a process, by the version each became."""
@@ -210,6 +214,7 @@ class DraftCommands(DefinitionCommands):
                 raise InvalidState(
                     Message(N_("the draft is %(status)s and cannot change"), status=draft.status)
                 )
+            self._refuse_outdated(uow, draft)
             review = self._review(uow, draft)
             if not review.ok:
                 raise InvalidDraft(review.errors)
@@ -234,18 +239,7 @@ class DraftCommands(DefinitionCommands):
             review = self._review(uow, draft)
             if not review.ok or review.definition is None:
                 raise InvalidDraft(review.errors)
-            latest = self._latest_number(uow, draft.process_id)
-            if latest != (draft.base_version or 0):
-                raise InvalidState(
-                    Message(
-                        N_(
-                            "version %(latest)s was deployed after this draft was opened from"
-                            " version %(base)s: its owner must open the process again"
-                        ),
-                        latest=latest,
-                        base=draft.base_version or 0,
-                    )
-                )
+            self._refuse_outdated(uow, draft)
             self._record(uow, draft, "draft_approved", user, raci_role="A")
             warnings = [p.message for p in review.problems if p.severity == "warning"]
             deployed = self._store_version(
@@ -333,6 +327,21 @@ class DraftCommands(DefinitionCommands):
 
     def _latest_number(self, uow: UnitOfWork, process_id: str) -> int:
         return uow.versions.latest_number(process_id)
+
+    def _refuse_outdated(self, uow: UnitOfWork, draft: Draft) -> None:
+        """Neither submitted nor signed: a draft another version overtook (Draft.outdated_by)."""
+        newer = draft.outdated_by(self._latest_number(uow, draft.process_id))
+        if newer is not None:
+            raise InvalidState(
+                Message(
+                    N_(
+                        "version %(latest)s was deployed after this draft was opened from"
+                        " version %(base)s: its owner must open the process again"
+                    ),
+                    latest=newer,
+                    base=draft.base_version or 0,
+                )
+            )
 
     def _version_files(self, uow: UnitOfWork, process_id: str, number: int) -> Files:
         version = uow.versions.find(process_id, number)

@@ -121,6 +121,48 @@ def test_the_notices_of_a_submitted_change_link_to_its_review(app, engine):
     assert "your change was sent back" in told and f'href="{review}"' in told
 
 
+def with_sales_consulted(owner, draft_id: str, data: dict) -> None:
+    rows = {row["activity"]: row for row in data["rows"]}
+    rows["analyse_controller"]["cells"]["sales_manager"] = "C"
+    matrix = {"roles": data["roles"], "rows": list(rows.values())}
+    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+
+
+def test_a_draft_another_version_overtook_is_said_so_and_offers_only_sending_back(app, engine):
+    """Two changes opened from version 1: once one was signed, the other still offered
+    "Approve and deploy", and the approver learnt only after typing the password."""
+    owner, first, data = opened(app)
+    with_sales_consulted(owner, first, data)
+    _owner, second, data = opened(app)
+    with_sales_consulted(owner, second, data)
+    _owner, third, data = opened(app)
+    with_sales_consulted(owner, third, data)
+    for draft_id in (first, second):
+        assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "sales"}).status_code == 303
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+    engine.set_locale("stavros.approver", "en")
+    approver = as_user(app, "stavros.approver")
+    assert 'id="approve"' in approver.page(f"/drafts/{second}/review")
+    approver.post(f"/drafts/{first}/approve", {"password": PASSWORD})
+    assert engine.matrix(PROCESS)[0] == 2
+
+    said = "Version 2 was deployed after this draft was opened from version 1"
+    review = approver.page(f"/drafts/{second}/review")
+    assert said in review and 'id="approve"' not in review  # no signing what would undo v2
+    assert f'action="/drafts/{second}/reject"' in review  # it can go back to its owner
+    assert "(v2 deployed since: it can no longer be approved)" in approver.page("/drafts/")
+    forced = approver.post(f"/drafts/{second}/approve", {"password": PASSWORD})
+    assert forced.status_code == 303 and engine.matrix(PROCESS)[0] == 2
+    assert "must open the process again" in approver.page(f"/drafts/{second}/review")
+
+    assert said in owner.page(f"/drafts/{third}")  # its owner reads it before submitting
+    refused = owner.post(f"/drafts/{third}/submit", {"comment": "sales"})
+    assert refused.status_code == 303 and refused.headers["Location"].endswith(f"/{third}")
+    assert "must open the process again" in owner.page(f"/drafts/{third}")
+    assert engine.draft(third, user="lena.owner").may_edit
+    assert said not in owner.page(f"/drafts/{opened(app)[1]}")  # a fresh one is fine
+
+
 def test_deleting_a_draft_asks_first(app, engine):
     owner, draft_id, _data = opened(app)
     [form] = lxml_html.fromstring(owner.page(f"/drafts/{draft_id}")).xpath(
