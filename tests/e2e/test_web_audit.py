@@ -149,9 +149,17 @@ def test_the_csv_export_holds_the_current_search_with_a_header(app, engine):
     answer = as_user(app, "fotis.audit").get(f"/audit/events.csv?instance={first}&notices=y")
     assert "attachment" in answer.headers["Content-Disposition"]
     header, *rows = read_csv(answer)
-    assert tuple(header) == EVENT_COLUMNS
+    assert tuple(header) == (*EVENT_COLUMNS, "when", "who", "on behalf of", "what", "process")
     assert [int(row[0]) for row in rows] == sorted(trail(engine, instance_id=first))
     column = dict(zip(header, zip(*rows, strict=True), strict=True))
+    # Beside the codes, each event as a person reads it.
+    bd = engine.directory().users["giorgos.bd"].name
+    worded = zip(column["actor"], column["who"], column["what"], strict=True)
+    assert ("giorgos.bd", bd, "started") in worded
+    assert set(column["process"]) == {"Credit limit change"}
+    for stored, shown in zip(column["occurred_at"], column["when"], strict=True):
+        athens = datetime.fromisoformat(stored).astimezone(ZoneInfo("Europe/Athens"))
+        assert shown == athens.strftime("%Y-%m-%d %H:%M")  # the display zone, to the minute
     assert set(column["instance_id"]) == {first}
     assert "giorgos.bd" in column["actor"] and "eleni.bd" not in column["actor"]
     assert any("Καλοκαίρι: δύο νέα ψυγεία" in details for details in column["details"])
