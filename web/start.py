@@ -187,8 +187,17 @@ def _render(
         takes_files=process_id in form_files.AT_START,
         file_kinds=form_files.kinds_at_start(process_id),
         file_error=file_error,
+        files_dropped=_files_sent(process_id) and not file_error,
     )
     return html, status
+
+
+def _files_sent(process_id: str) -> bool:
+    """Files came with a form that comes back (a search, a refusal): a browser cannot
+    put them back, so the page says to choose them again."""
+    return process_id in form_files.AT_START and any(
+        f.filename for f in request.files.getlist("files")
+    )
 
 
 def _own_role_fields(schema: Any) -> set[str]:

@@ -256,6 +256,28 @@ def test_a_complaint_taken_with_a_photo_from_the_start_page(web_app, crm):
     assert len([t for t in views.open_tasks(crm.uow()) if t["process_id"] == "complaint"]) == 1
 
 
+def test_files_chosen_on_a_start_form_that_comes_back_are_asked_for_again(web_app, crm):
+    """A complaint missing its description came back with the photo silently gone."""
+    complaints_deployed(crm)
+    bd = sign_in(web_app, "giorgos.bd")
+    dropped = "The files you had chosen were not kept when the page came back"
+    sent = {"customer_id": "1", "kind": "broken_product"}  # no description
+    photo = [(io.BytesIO(png()), "IMG_0042.png")]
+    refused = bd.post(
+        "/start/complaint", {**sent, "files": photo}, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    box = page[page.index('class="files-at-start"') :]
+    assert dropped in box[: box.index("</fieldset>")]  # said where the files are chosen
+    search = {**sent, "q": "C00150", "search_customer": "1"}
+    searched = bd.post("/start/complaint", {**search, "files": [(io.BytesIO(png()), "a.png")]})
+    assert dropped in searched.get_data(as_text=True)
+    without = bd.post("/start/complaint", sent, content_type="multipart/form-data")
+    assert without.status_code == 422 and dropped not in without.get_data(as_text=True)
+    assert not [t for t in views.open_tasks(crm.uow()) if t["process_id"] == "complaint"]
+
+
 def test_the_engine_refuses_a_replacement_without_the_photo_on_every_surface(web_app, crm):
     complaints_deployed(crm)
     state = crm.start(
