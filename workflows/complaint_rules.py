@@ -75,10 +75,11 @@ def next_credit_note_number(year: int, last: str | None) -> str:
 
 
 def resolution_text(outcome: str, text: str) -> str:
-    """The resolution as stored: the outcome first, so a list of complaints reads at a glance."""
+    """The resolution as stored: the handler's words. The outcome is the complaint's
+    status, worded by the pages; a code in front of the words read as English in Greek."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    return f"{outcome}: {text.strip()}"
+    return text.strip()
 
 
 def contact_text(

@@ -6,6 +6,7 @@ the proposal that the controller justifies and the finance manager signs."""
 from __future__ import annotations
 
 from tests.browser.journeys import sample_contract
+from tests.browser.page_checks import english_words
 from workflows.afm import complete_afm
 from workflows.tables import customers
 
@@ -85,6 +86,10 @@ def test_entry_returned_corrected_and_terms_above_the_proposal_signed(journey):
     finance = journey.as_("vasso.finance")
     finance.open_task("Justify terms above the default", to_sign=True)
     instance_id = finance.instance_id()
+    # What the signer reads is Greek: the proposal and who signs, not "Proposed limit".
+    signed = finance.page.locator("main").inner_text()
+    assert not english_words(signed, [journey.viewport]), english_words(signed, [journey.viewport])
+    assert "Προτεινόμενο πιστωτικό όριο" in signed and "Ποιος υπογράφει τους όρους" in signed
     finance.approve()
 
     assert journey.instance(instance_id)["status"] == "completed"

@@ -85,8 +85,8 @@ def test_a_foreign_last_number_is_refused(last):
         next_credit_note_number(2026, last)
 
 
-def test_the_resolution_starts_with_its_outcome():
-    assert resolution_text("accepted", " Two cases replaced ") == "accepted: Two cases replaced"
+def test_the_resolution_is_the_handlers_words_the_outcome_is_the_status():
+    assert resolution_text("accepted", " Two cases replaced ") == "Two cases replaced"
     with pytest.raises(ValueError, match="outcome must be one of"):
         resolution_text("maybe", "Two cases replaced")
 

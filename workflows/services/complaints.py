@@ -138,7 +138,11 @@ def issue_complaint_credit_note(
     _update(ctx, complaint_id, credit_note_amount=_money(amount))
     reason = "confirmed invoice difference"
     ctx.record_change("credit_note", number, "amount", None, _money(amount), reason=reason)
-    return {"number": number, "amount": round(float(amount), 2), "issued_by": ctx.actor}
+    return {
+        "credit_note_number": number,
+        "amount": round(float(amount), 2),
+        "issued_by": ctx.actor,
+    }
 
 
 def close_complaint(
@@ -174,7 +178,7 @@ def withdraw_complaint(ctx: ServiceContext, data: dict[str, Any], reason: str) -
             complaint_id,
             status="withdrawn",
             closed_at=ctx.now,
-            resolution=f"withdrawn: {reason}",
+            resolution=reason,
         )
     return {"withdrawn": len(open_ones)}
 
