@@ -46,6 +46,17 @@ class DirectoryRepository:
                 self._loaded = self.revisions.cached(DIRECTORY, self.caches.directory, self._read)
         return self._loaded
 
+    def load_for_change(self) -> Directory:
+        """The directory, read by a writer after the writers before it committed.
+
+        Raising the revision first takes its row's lock for the rest of the transaction,
+        so writers take turns: a rule a change checks (the last active admin, one deputy
+        at a time, a username or a role held once) reads every change committed before,
+        and two admins deactivating each other at the same moment cannot both succeed.
+        """
+        self._changed()
+        return self.load()
+
     def _read(self) -> Directory:
         memberships: dict[str, set[str]] = {}
         for role, username in self.session.execute(_MEMBERS):

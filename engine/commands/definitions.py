@@ -96,6 +96,9 @@ class DefinitionCommands(EngineBase):
     ) -> Deployment:
         """Store `definition` as the next version of its process, audited with how it was
         governed (`bootstrap`, or the draft and its approver); same content: nothing."""
+        # First, so that deployments take turns (the revision row's lock): the next number
+        # is read after the deployment before this one committed.
+        uow.revisions.bump(DEFINITIONS)  # every process's catalogue: a new latest
         existing = uow.versions.by_hash(definition.process_id, definition.content_hash)
         if existing is not None:
             return Deployment(definition.process_id, existing.version, False, tuple(warnings))
@@ -111,7 +114,6 @@ class DefinitionCommands(EngineBase):
             deployed_by=user,
         )
         uow.versions.add(version)
-        uow.revisions.bump(DEFINITIONS)  # every process's catalogue: a new latest
         schedule = getattr(self, "_schedule_start", None)  # commands/start_timers.py
         if schedule is not None:
             schedule(uow, version.process_id, version.spec)

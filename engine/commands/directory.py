@@ -48,7 +48,7 @@ class DirectoryCommands(EngineBase):
                 "who reviews the work may not do it"
             )
         with self.uow() as uow:
-            before = uow.directory.load()
+            before = uow.directory.load_for_change()
             if before.members(ADMIN_ROLE) and not directory.members(ADMIN_ROLE):
                 raise InvalidState(
                     f"the import leaves no active user with the role '{ADMIN_ROLE}' "

@@ -20,6 +20,7 @@ from raci.policy import Refused
 from raci.visibility import AUDITOR_ROLE
 
 from .. import audit, draft_notices
+from ..caches import DEFINITIONS
 from ..definitions import InvalidFiles, SourceFile, parse_each
 from ..draft_checks import Review, review_draft
 from ..draft_diff import diff_files, is_empty
@@ -239,6 +240,9 @@ class DraftCommands(DefinitionCommands):
             review = self._review(uow, draft)
             if not review.ok or review.definition is None:
                 raise InvalidDraft(review.errors)
+            # Approvals take turns (as deployments do): a draft signed at the same moment
+            # as another of its process then reads that one's version, and is outdated.
+            uow.revisions.bump(DEFINITIONS)
             self._refuse_outdated(uow, draft)
             self._record(uow, draft, "draft_approved", user, raci_role="A")
             warnings = [p.message for p in review.problems if p.severity == "warning"]

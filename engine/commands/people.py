@@ -102,7 +102,7 @@ class PeopleCommands(EngineBase):
         absent, who could not name their own."""
         by = by or principal
         with self.uow() as uow:
-            directory = uow.directory.load()
+            directory = uow.directory.load_for_change()
             _may_name_deputies(directory, principal, by)
             taken = [(d["starts"], d["ends"]) for d in uow.directory.deputies_of(principal)]
             try:

@@ -67,7 +67,7 @@ class UserAdminCommands(EngineBase):
         _check_name(name)
         password = one_time_password()
         with self.uow() as uow:
-            directory = _admin_directory(uow, by)
+            directory = _admin_directory_to_change(uow, by)
             if username in directory.users:
                 # Not "user": that parameter is shown as the person's name, not what was typed.
                 taken = N_("The username %(username)s is taken.")
@@ -97,7 +97,7 @@ class UserAdminCommands(EngineBase):
         name, email = name.strip(), _email(email)
         _check_name(name)
         with self.uow() as uow:
-            user = _user(_admin_directory(uow, by), username)
+            user = _user(_admin_directory_to_change(uow, by), username)
             changes = {
                 key: [old, new]
                 for key, old, new in (("name", user.name, name), ("email", user.email, email))
@@ -111,7 +111,7 @@ class UserAdminCommands(EngineBase):
     def set_user_active(self, username: str, active: bool, *, by: str) -> None:
         """Deactivate (their sessions end; they keep their history) or reactivate a user."""
         with self.uow() as uow:
-            directory = _admin_directory(uow, by)
+            directory = _admin_directory_to_change(uow, by)
             user = _user(directory, username)
             if user.active == active:
                 return
@@ -127,7 +127,7 @@ class UserAdminCommands(EngineBase):
 
     def add_role(self, username: str, role: str, *, by: str) -> None:
         with self.uow() as uow:
-            directory = _admin_directory(uow, by)
+            directory = _admin_directory_to_change(uow, by)
             user = _user(directory, username)
             _apply(check_role_grant, directory, username, role, today=uow.now.date())
             if role in user.roles:
@@ -141,7 +141,7 @@ class UserAdminCommands(EngineBase):
 
     def remove_role(self, username: str, role: str, *, by: str) -> None:
         with self.uow() as uow:
-            directory = _admin_directory(uow, by)
+            directory = _admin_directory_to_change(uow, by)
             user = _user(directory, username)
             if role not in user.roles:
                 raise PeopleInvalid(
@@ -156,7 +156,15 @@ class UserAdminCommands(EngineBase):
 
 
 def _admin_directory(uow: Any, by: str) -> Directory:
-    directory = uow.directory.load()
+    return _admin_only(uow.directory.load(), by)
+
+
+def _admin_directory_to_change(uow: Any, by: str) -> Directory:
+    """The directory for a change, writers taking turns (DirectoryRepository.load_for_change)."""
+    return _admin_only(uow.directory.load_for_change(), by)
+
+
+def _admin_only(directory: Directory, by: str) -> Directory:
     if not directory.is_admin(by):
         raise PeopleRefused(N_("Only an administrator may manage users."))
     return directory
