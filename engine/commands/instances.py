@@ -10,7 +10,7 @@ from raci import visibility
 from raci.messages import N_, Message
 
 from ..attachments import Upload
-from ..errors import InvalidState, NotAllowed
+from ..errors import EngineError, InvalidState, NotAllowed
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
 from ..settle import (
@@ -120,6 +120,8 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             if context.trail is not None:
                 context.trail.commit()
             return undone
+        except EngineError:  # the process's own refusal, in its words
+            raise
         except Exception as err:  # whatever went wrong, the instance must stay as it was
             raise InvalidState(
                 f"instance {instance.id} was not cancelled: undoing its effects failed ({err})"

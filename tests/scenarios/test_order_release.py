@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from engine import InstanceStatus, ServiceContext, SourceFile, views
-from engine.errors import InvalidTaskData
+from engine.errors import InvalidState, InvalidTaskData
 from engine.governance import RaciRefusal
 from engine.signature import digest
 from tests.scenarios.conftest import BPMN, process_files
@@ -657,14 +657,21 @@ def test_cancelling_the_release_cancels_the_order_and_gives_its_stock_to_who_wai
     assert_stock_matches_the_orders(crm)
 
 
-def test_a_released_order_stays_released_when_its_instance_is_cancelled(crm):
+def test_the_case_of_a_released_order_goes_on_to_the_delivery_and_is_not_cancelled(crm):
+    """A call agent cancelled the release case of an order already released: the order
+    stayed released, its stock out and the customer owing it, and nobody planned the
+    delivery."""
     order_id = place(crm, customer(crm), (WATER, 2))
     instance = release(crm, order_id)
-    with crm.engine.uow() as uow:  # released by hand, while the instance still waits
+    with crm.engine.uow() as uow:  # released, while the instance still waits
         records.set_status(uow.session, order_id, "released")
         uow.commit()
-    crm.engine.cancel(instance, user="lena.owner", reason="handled by phone")
+    for user in ("lena.owner", "admin"):
+        with pytest.raises(InvalidState, match="is released: its case goes on to the delivery"):
+            crm.engine.cancel(instance, user=user, reason="handled by phone")
     assert order(crm, order_id)["status"] == "released"
+    assert views.instance(crm.engine.uow(), instance)["status"] != "cancelled"
+    assert not views.audit_events(crm.engine.uow(), instance_id=instance, action="cancel")
 
 
 def test_the_credit_release_level_is_decided_again_on_the_data_signed(crm):

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import ServiceContext
+from engine.errors import InvalidState
+from raci.messages import N_, Message
 
 from ..customers import get_customer
 from ..order_checks import Line, Order, PastOrder, Policy, find_anomalies, left_after_confirmation
@@ -179,12 +181,21 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
 
 
 def withdraw_order(ctx: ServiceContext, data: dict[str, Any], reason: str) -> dict[str, Any]:
-    """Its process was cancelled: cancel the order and give back its stock, unless the
-    order has gone past cancelling (released) or was never registered."""
+    """Its process was cancelled: cancel the order and give back its stock. A released
+    order refuses: its stock left and the customer owes it, so its case goes on to the
+    delivery (stopping it would leave a released order nobody delivers)."""
     order_id = data.get("order_id") or (data.get("order") or {}).get("order_id")
     if order_id is None:
         return {"order_id": None}
-    status = records.get_order(ctx.session, int(order_id))["status"]
+    order = records.get_order(ctx.session, int(order_id))
+    status = order["status"]
+    if status == "released":
+        raise InvalidState(
+            Message(
+                N_("order %(order)s is released: its case goes on to the delivery, not cancelled"),
+                order=order["number"],
+            )
+        )
     if status not in CANCELLABLE:
         return {"order_id": order_id, "status": status}
     reason = f"its process was cancelled: {reason}"

@@ -1,0 +1,51 @@
+"""Cancelling the case of a released order, from its page: refused, in words, nothing
+changed. A call agent had cancelled one: the order stayed released, its stock out and
+the customer owing it, and nobody planned the delivery."""
+
+from __future__ import annotations
+
+from engine import SourceFile, views
+from tests.e2e.staff_helpers import ROOT, sign_in
+from workflows.orders import records
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+
+def released_order_case(crm) -> tuple[str, int]:
+    """An order release case started by the call agent, its order released meanwhile."""
+    files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("order_release.*"))]
+    crm.deploy(files, user="lena.owner")
+    with crm.uow() as uow:
+        order_id, _ = records.create_order(
+            uow.session,
+            customer_id=12,
+            channel="call_agent",
+            warehouse_code="ATH",
+            lines=[{"product_code": "P0005", "quantity": 1}],
+            emergency=False,
+            by="katerina.call",
+            at=uow.now,
+            instance_id=None,
+        )
+        number = records.get_order(uow.session, order_id)["number"]
+        uow.commit()
+    started = crm.start(
+        "order_release", user="admin", data={"order_id": order_id}, business_key=number
+    )
+    with crm.uow() as uow:
+        records.set_status(uow.session, order_id, "released")
+        uow.commit()
+    return started.instance_id, order_id
+
+
+def test_the_case_of_a_released_order_is_not_cancelled_from_its_page(web_app, crm):
+    instance_id, order_id = released_order_case(crm)
+    admin = sign_in(web_app, "admin")
+    answer = admin.post(f"/instances/{instance_id}/cancel", {"reason": "the customer called"})
+    assert answer.status_code == 409
+    page = answer.get_data(as_text=True)
+    assert "is released: its case goes on to the delivery, not cancelled" in page
+    assert "undoing its effects failed" not in page
+    assert views.instance(crm.uow(), instance_id)["status"] != "cancelled"
+    with crm.uow() as uow:
+        assert records.get_order(uow.session, order_id)["status"] == "released"
