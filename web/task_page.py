@@ -132,6 +132,11 @@ class TaskPage:
     def accountable(self) -> str | None:
         return (self.letters["A"] or [None])[0]
 
+    @property
+    def can_override(self) -> bool:
+        """A: may let the work go on without the answers it waits for (with a reason)."""
+        return bool(self.waiting_for) and self._holds("A")
+
     def can_answer(self, consultation: dict[str, Any]) -> bool:
         """C: an open consultation of a role the user acts for, on an open task."""
         return (

@@ -142,6 +142,28 @@ def reject(task_id: str) -> Any:
     return _act(page, action, done, to_inbox=True)
 
 
+@bp.post("/<task_id>/consultations/override")
+@login_required
+@sign_off_guesses
+def override(task_id: str) -> Any:
+    """A lets the work go on without the consultations it waits for, with a reason."""
+    page = task_page.load(task_id, current_user)
+    reason = request.form.get("reason", "").strip()
+    problems: dict[str, list[str]] = {}
+    if not reason:
+        problems["override-reason"] = [_("Give the reason the work goes on without them.")]
+    if not engine().authenticate(current_user.username, request.form.get("password", "")):
+        problems["override"] = [_("Wrong password.")]
+    if problems:
+        status = 403 if "override" in problems else 422
+        error = _("Not done: please correct the marked fields.")
+        return _render(page, error=error, sign_errors=problems, reason=reason, status=status)
+    action = partial(
+        engine().override_consultation, task_id, user=current_user.username, reason=reason
+    )
+    return _act(page, action, _("The work may go on without the answers; your reason is recorded."))
+
+
 @bp.post("/<task_id>/consultations/<int:consultation_id>/answer")
 @login_required
 def answer(task_id: str, consultation_id: int) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from raci import policy
+from raci.messages import N_, Message
 
 from ..errors import InvalidState
 from ..model import TaskStatus
@@ -19,10 +20,10 @@ class ConsultationCommands(EngineBase):
             uow.tasks.lock(uow.consultations.task_of(consultation_id))
             consultation = uow.consultations.get(consultation_id)
             if not consultation.is_open:
-                raise InvalidState(f"consultation {consultation_id} is already closed")
+                raise InvalidState(Message(N_("the consultation was answered or let go already")))
             task, instance, governance = self._governed_task(uow, consultation.task_id)
             if not TaskStatus(task.status).is_open:
-                raise InvalidState(f"task {task.id} is {task.status}")
+                raise InvalidState(Message(N_("the task is %(status)s"), status=task.status))
             acting = governance.check(
                 task,
                 policy.may_answer,
@@ -53,12 +54,12 @@ class ConsultationCommands(EngineBase):
             uow.tasks.lock(task_id)
             task, instance, governance = self._governed_task(uow, task_id)
             if task.status != TaskStatus.READY:
-                raise InvalidState(f"task {task_id} is {task.status}")
+                raise InvalidState(Message(N_("the task is %(status)s"), status=task.status))
             row = governance.row(task)
             acting = governance.check(task, policy.may_override, row, user, governance.today)
             waiting = [c for c in uow.consultations.for_task(task_id) if c.is_open]
             if not waiting:
-                raise InvalidState(f"task {task_id} has no unanswered consultation")
+                raise InvalidState(Message(N_("no consultation of the task waits for an answer")))
             for consultation in waiting:
                 consultation.overridden_by, consultation.override_reason = user, reason
             record_act(

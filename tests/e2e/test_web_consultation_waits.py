@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import views
-from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from tests.e2e.staff_helpers import DEMO_PASSWORD, open_task, order_desk, sign_in
 from workflows.tables import customers
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
@@ -56,3 +56,34 @@ def test_the_agent_reads_that_the_work_waits_for_logistics_before_filling_it_in(
     )
     assert answered.status_code == 302
     assert NOTE not in agent.page(f"/tasks/{task}")  # answered: nothing holds it now
+
+
+def test_the_accountable_agent_goes_on_without_the_answer_from_the_page(web_app, crm):
+    """sofia.cs, R/A of the emergency, could only override through the API: the page
+    said the work waits for logistics and offered no way on."""
+    instance, task = emergency(crm)
+    agent = sign_in(web_app, "sofia.cs")
+    page = agent.page(f"/tasks/{task}")
+    assert f'action="/tasks/{task}/consultations/override"' in page
+    assert 'href="#override"' in page  # pointed to from beside Complete
+    # not the consulted role's, nor anyone else's way on
+    assert "consultations/override" not in sign_in(web_app, "michalis.log").page(f"/tasks/{task}")
+
+    wrong = agent.post(
+        f"/tasks/{task}/consultations/override", {"reason": "Van leaves now", "password": "x"}
+    )
+    assert wrong.status_code == 403 and ">Van leaves now</textarea>" in wrong.get_data(True)
+    blank = agent.post(f"/tasks/{task}/consultations/override", {"password": DEMO_PASSWORD})
+    assert blank.status_code == 422
+    [consultation] = views.task_detail(crm.uow(), task)["consultations"]
+    assert consultation["overridden_by"] is None  # neither did anything
+
+    done = agent.post(
+        f"/tasks/{task}/consultations/override",
+        {"reason": "The van leaves now", "password": DEMO_PASSWORD},
+    )
+    assert done.status_code == 302
+    page = agent.page(f"/tasks/{task}")
+    assert NOTE not in page and "Overridden by Σοφία" in page  # by name, not username
+    [act] = views.audit_events(crm.uow(), instance_id=instance, action="consult_overridden")
+    assert (act["actor"], act["reason"]) == ("sofia.cs", "The van leaves now")
