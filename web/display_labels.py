@@ -147,6 +147,7 @@ LABELS = {
     "substitute_name": _l("Substitute name"),
     "technician": _l("Technician"),
     "terms_level": _l("Who signs the terms"),
+    "signing_level": _l("Who signs the change"),
     "total": _l("Total"),
     "unit_price": _l("Unit price"),
     "units": _l("Units"),

@@ -35,7 +35,7 @@ RUNTIME_STRINGS = (
     _l("Enter the change (BD)"),
     _l("Enter the change (call agent)"),
     _l("Enter the change (customer service)"),
-    _l("Submit the sensitive change to master data"),
+    _l("Submit the sensitive change for sign-off"),
     _l("Resolve the AFM conflict"),
     _l("Validate the new customer"),
     _l("Correct or withdraw the new customer"),

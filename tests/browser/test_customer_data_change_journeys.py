@@ -36,7 +36,7 @@ def test_segment_change_sent_back_by_master_data_then_signed(journey):
     agent.start(PROCESS, customer=code(customer_id), requester_role="cs_agent")
     agent.complete("enter-change", segment="B", note="Διπλασίασε τις παραγγελίες")
 
-    task = "Submit the sensitive change to master data"
+    task = "Submit the sensitive change for sign-off"
     agent.open_task(task, customer=code(customer_id))
     agent.complete("justify", justification="Ο μέσος όρος παραγγελίας διπλασιάστηκε")
     steward = journey.as_("despina.md")

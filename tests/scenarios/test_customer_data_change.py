@@ -197,10 +197,10 @@ def test_a_rejected_sensitive_change_leaves_the_customer_untouched_and_returns_w
     before = crm.customer(CUSTOMER)
     instance = requested(crm, "bd", payment_terms_days=90, segment="B")
     submitted(crm, instance, "giorgos.bd")
-    crm.reject(
+    crm.reject(  # longer terms: the finance manager's to sign, or send back
         instance,
         "submit_sensitive_change",
-        "despina.md",
+        "vasso.finance",
         reason="90 days is above policy for segment B; 45 at most",
     )
 
@@ -216,10 +216,33 @@ def test_a_rejected_sensitive_change_leaves_the_customer_untouched_and_returns_w
     assert detail["rejection_reason"] == "90 days is above policy for segment B; 45 at most"
 
     submitted(crm, instance, "giorgos.bd", payment_terms_days=45)
-    crm.approve(instance, "submit_sensitive_change", "despina.md")
+    crm.approve(instance, "submit_sensitive_change", "vasso.finance")
     after = crm.customer(CUSTOMER)
     assert (after["payment_terms_days"], after["segment"]) == (45, "B")
     assert sorted(c[0] for c in changes_of(crm)) == ["payment_terms_days", "segment"]
+
+
+@pytest.mark.parametrize(
+    ("days", "signer", "refused"),
+    [
+        (180, "petros.cfo", ("despina.md", "vasso.finance")),  # beyond three months
+        (60, "vasso.finance", ("despina.md",)),  # longer: credit, not master data
+        (20, "despina.md", ()),  # shorter terms tighten credit: master data signs
+    ],
+)
+def test_longer_payment_terms_are_signed_by_credit_authority_not_master_data(
+    crm, days, signer, refused
+):
+    """Master data alone gave an existing customer 180 days (from 30), which for a new
+    customer only the CFO may."""
+    instance = requested(crm, "bd", payment_terms_days=days)
+    submitted(crm, instance, "giorgos.bd")
+    for user in refused:
+        with pytest.raises(RaciRefusal, match="needs the authority of"):
+            crm.approve(instance, "submit_sensitive_change", user)
+    assert crm.customer(CUSTOMER)["payment_terms_days"] == 30
+    crm.approve(instance, "submit_sensitive_change", signer)
+    assert crm.customer(CUSTOMER)["payment_terms_days"] == days
 
 
 def test_a_rejected_change_the_requester_gives_up_changes_nothing(crm):
