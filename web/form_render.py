@@ -73,7 +73,8 @@ def _field(name: str, f: fields.Field) -> FormField:
     for check in f.validators:
         if isinstance(check, validate.Range):
             base.update(min=check.min, max=check.max)
-        elif isinstance(check, validate.Length):
+        elif isinstance(check, validate.Length) and not isinstance(f, fields.List):
+            # a list's Length counts its items, not the characters typed for them
             base.update(minlength=check.min, maxlength=check.max)
         elif isinstance(check, validate.OneOf):
             labels = list(check.labels) or [str(c).replace("_", " ") for c in check.choices]
@@ -159,7 +160,15 @@ class BoundForm:
         return self.values.get(name, "")
 
     def errors_for(self, key: str) -> list[str]:
-        return self.errors.get(key, [])
+        """The messages of input `key`, with those of its items when it takes a list
+        ("release_lines.0": a line that is not a number belongs beside the whole box)."""
+        items = [
+            message
+            for name, messages in self.errors.items()
+            if name.startswith(f"{key}.") and name[len(key) + 1 :].isdigit()
+            for message in messages
+        ]
+        return [*self.errors.get(key, []), *dict.fromkeys(items)]
 
     def rows(self, f: FormField) -> range:
         """Row indexes to draw: the filled ones, then one spare (without script, the way to

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from web.form_render import bind, form_fields
 from web.form_values import local_time, parse_form, values_from_data
-from workflows.forms import forms, schema_for
+from workflows.forms import _by_field, forms, schema_for
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
@@ -218,3 +218,22 @@ def test_errors_and_values_are_drawn_beside_their_inputs():
     assert 'value="&lt;b&gt;Kiosk&lt;/b&gt;"' in html  # kept, and escaped
     assert '<p class="field-error" id="e-name">Too long.</p>' in html
     assert '<p class="field-error" id="e-lines-0-quantity">Must be at least 1.</p>' in html
+
+
+def test_an_item_of_a_list_that_is_not_a_number_is_said_beside_the_list():
+    """A partial release typed as "1, 3" answered only "correct the marked fields", with
+    no field marked: the error was the list's first item's ("release_lines.0")."""
+    schema = schema_for("order_release", "credit_review_controller")
+    form = MultiDict({"credit_decision": "partial", "release_lines": "1, 3\nP0059"})
+    data, _ = parse_form(form_fields(schema), form)
+    errors = {k: v for k, v in _by_field(schema.validate(data)).items()}
+    assert set(errors) >= {"release_lines.0", "release_lines.1"}
+    bound = bind(schema, form=form, errors=errors)
+    assert bound.errors_for("release_lines") == ["Not a valid integer."]  # said once
+    assert bound.general_errors() == []
+    html = render(bound)
+    box = html[html.index('name="release_lines"') :]
+    assert 'aria-invalid="true"' in box[: box.index(">")]
+    assert '<p class="field-error" id="e-release_lines">Not a valid integer.</p>' in html
+    assert "line numbers: 1, 2, ..." in html
+    assert 'maxlength="50"' not in box[: box.index(">")]  # 50 lines, not 50 characters

@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from raci.messages import N_
+
 from . import START, form
 from .days import delivery_day
 from .needed import Form, needed_when
@@ -134,7 +136,10 @@ class CreditReviewForm(Form):
     release_lines = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=1)),
         validate=validate.Length(max=MAX_LINES),
-        metadata=needed_when(credit_decision="partial"),
+        metadata={
+            **needed_when(credit_decision="partial"),
+            "description": N_("The order's line numbers: 1, 2, ..."),
+        },
     )
     analysis = fields.String(required=True, validate=validate.Length(min=10, max=4000))
 
