@@ -235,6 +235,7 @@ RUNTIME_STRINGS = (
     _l("this job is about another asset: see the request"),
     _l("this is before the complaint was opened"),
     _l("there is no warehouse with this code"),
+    _l("there is no product with this code"),
     _l("the contact time is in the future"),
     _l("more than the customer claimed: credit at most the claim"),
     _l("no substitute was offered for this line number: see the offers"),

@@ -22,7 +22,7 @@ from engine.directory_store import DirectoryRepository
 from . import complaint_rules
 from .forms import schema_for
 from .orders.records import OrderNotFound, get_order
-from .tables import assets, complaints, warehouses
+from .tables import assets, complaints, products, warehouses
 
 Problems = dict[str, list[str]]
 Check = Callable[[Session, dict[str, Any], dict[str, Any]], Problems]
@@ -160,14 +160,41 @@ def _credit_within_claim(session: Session, data: dict[str, Any], case: dict[str,
 
 @check("order_cleaning", "start")
 @check("emergency_order", "start")
-def _a_warehouse(session: Session, data: dict[str, Any], _: dict[str, Any]) -> Problems:
+def _a_warehouse_and_products(
+    session: Session, data: dict[str, Any], case: dict[str, Any]
+) -> Problems:
     """An unknown warehouse would stop the order right after it is taken: say it here."""
+    found = _known_products(session, data.get("lines"), "lines")
     code = _serial(data.get("warehouse_code"))
     if code is None:
-        return {}
+        return found
     if session.scalar(select(warehouses.c.code).where(warehouses.c.code == code)) is None:
-        return {"warehouse_code": ["there is no warehouse with this code"]}
-    return {}
+        found["warehouse_code"] = ["there is no warehouse with this code"]
+    return found
+
+
+@check("order_cleaning", "review_order")
+def _corrected_products(session: Session, data: dict[str, Any], _: dict[str, Any]) -> Problems:
+    return _known_products(session, data.get("corrected_lines"), "corrected_lines")
+
+
+def _known_products(session: Session, lines: Any, field: str) -> Problems:
+    """A line of a product the catalogue does not hold cannot be stored: it was dropped
+    from the order without a word. Said beside its code instead."""
+    if not isinstance(lines, list):
+        return {}
+    codes = {
+        i: _serial(line.get("product_code"))
+        for i, line in enumerate(lines)
+        if isinstance(line, dict)
+    }
+    wanted = {c for c in codes.values() if c}
+    known = set(session.scalars(select(products.c.code).where(products.c.code.in_(wanted))))
+    return {
+        f"{field}.{i}.product_code": ["there is no product with this code"]
+        for i, code in codes.items()
+        if code and code not in known
+    }
 
 
 @check("order_release", "offer_substitutes")

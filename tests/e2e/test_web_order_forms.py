@@ -95,6 +95,28 @@ def test_codes_are_taken_as_typed_and_an_unknown_warehouse_is_said_beside_it(web
     assert order["warehouse_code"] == "ATH" and lines[0]["product_code"] == COLA
 
 
+def test_a_line_of_an_unknown_product_is_said_beside_its_code_not_dropped(web_app, crm):
+    """Four lines taken, one of them P9999: the order was stored with three and nobody
+    was told."""
+    agent = sign_in(web_app, "katerina.call")
+    before = len(views.open_tasks(crm.uow())), order_count(crm)
+    form = {
+        **one_line_order(150),
+        "lines-1-product_code": "p9999",
+        "lines-1-quantity": "3",
+        "lines-2-product_code": "P0003",
+        "lines-2-quantity": "1",
+    }
+    answer = agent.post(START, form)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    row = html[html.index('name="lines-1-product_code"') :]
+    assert 'value="P9999"' in row[: row.index(">")] or 'value="p9999"' in row[: row.index(">")]
+    assert '<p class="field-error" id="e-lines-1-product_code">there is no product' in html
+    assert html.count("there is no product with this code") == 1  # only the unknown line
+    assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
+
+
 def test_an_order_without_any_line_says_so(web_app, crm):
     agent = sign_in(web_app, "katerina.call")
     form = one_line_order(150)

@@ -13,6 +13,7 @@ from engine.governance import RaciRefusal
 from engine.views import visibility
 from raci import visibility as rules
 from tests.scenarios.conftest import BPMN, process_files
+from workflows import form_checks
 from workflows.tables import customers, order_lines, orders, products, stock
 
 PROCESS = "order_cleaning"
@@ -363,3 +364,17 @@ def test_cancelling_the_cleaning_cancels_the_order_it_registered(crm):
     assert order["status"] == "cancelled"
     assert "its process was cancelled: entered twice" in order["notes"]
     assert release_of(crm, instance) is None
+
+
+def test_a_corrected_line_of_a_product_not_in_the_catalogue_is_said_on_the_form(crm):
+    """A fix typed with an unknown code lost the line when the order was stored."""
+    corrected = [{"product_code": "P0005", "quantity": 1}, {"product_code": " zz9 ", "quantity": 2}]
+    with crm.engine.uow() as uow:
+        found = form_checks.problems(
+            uow.session,
+            "order_cleaning",
+            "review_order",
+            {"outcome": "fix", "corrected_lines": corrected},
+            {},
+        )
+    assert found == {"corrected_lines.1.product_code": ["there is no product with this code"]}
