@@ -70,6 +70,7 @@ class ProcessInstance:
     error_task: str | None = None
     error_message: str | None = None
     cancel_reason: str | None = None
+    outcome: str | None = None  # the end event a completed case reached (its BPMN id)
     # What lists show of the case (customer, key figure), drawn from its data at each
     # settle by the deployment's summariser (ServiceRegistry.summarise_with); opaque here.
     summary: dict[str, Any] | None = None

@@ -108,6 +108,7 @@ process_instances = Table(
     Column("error_task", String(200)),
     Column("error_message", Text),
     Column("cancel_reason", Text),
+    Column("outcome", String(200)),  # the end event a completed case reached
     Column("revision", Integer, nullable=False),
     Column("summary", JSON),  # see ProcessInstance.summary
     Index(None, "process_id", "status"),

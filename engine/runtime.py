@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -298,6 +299,19 @@ class Runtime:
     @staticmethod
     def is_completed(workflow: BpmnWorkflow) -> bool:
         return workflow.is_completed()
+
+    @staticmethod
+    def end_reached(workflow: BpmnWorkflow) -> str | None:
+        """The BPMN id of the end event a completed workflow reached last (its outcome:
+        "Refused: customer blocked", "Order released for delivery", ...)."""
+        ends = [
+            task
+            for task in workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(task.task_spec, EndEvent) and task.workflow is workflow
+        ]
+        if not ends:
+            return None
+        return max(ends, key=lambda task: task.last_state_change).task_spec.bpmn_id
 
     @staticmethod
     def ready_human_tasks(workflow: BpmnWorkflow) -> list[HumanTaskInfo]:

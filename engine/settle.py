@@ -189,7 +189,9 @@ def settle(
     elif runtime.is_completed(workflow):
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
-        record(uow, instance, "instance_completed", actor=actor)
+        instance.outcome = runtime.end_reached(workflow)
+        details = {"element": instance.outcome} if instance.outcome else {}
+        record(uow, instance, "instance_completed", actor=actor, details=details)
     else:
         waits = ready or timers or events.waiting_names(workflow)
         instance.status = InstanceStatus.WAITING if waits else InstanceStatus.RUNNING

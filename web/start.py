@@ -33,6 +33,7 @@ from .customer_card import (
     find_customers,
 )
 from .i18n import error_text
+from .names import task_name
 from .services import engine
 
 bp = Blueprint("start", __name__, url_prefix="/start")
@@ -94,6 +95,11 @@ def start(process_id: str) -> Any:
     # The starter goes on with their own first task, or else to the case they started,
     # which says where it stands and who has it now (they may always see their own case).
     case = url_for("instances.detail", instance_id=state.instance_id)
+    if state.status == InstanceStatus.COMPLETED:  # decided at once: say how (a refusal, say)
+        outcome = views.instance(engine().uow(), state.instance_id)["outcome"]
+        ended = task_name(process_id, outcome) if outcome else _("completed")
+        flash(_("The case ended at once: %(outcome)s.", outcome=ended), "info")
+        return redirect(case)
     if state.status == InstanceStatus.ERROR:
         flash(_("The process started but stopped with an error: %(e)s", e=state.error), "error")
         return redirect(case)

@@ -28,6 +28,7 @@ def instance(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
             "error_task": found.error_task,
             "error_message": found.error_message,
             "cancel_reason": found.cancel_reason,
+            "outcome": found.outcome,
         }
 
 

@@ -267,5 +267,6 @@ def _instance_row(instance: ProcessInstance, version: int) -> dict[str, Any]:
         "started_at": iso(instance.started_at),
         "updated_at": iso(instance.updated_at),
         "ended_at": iso(instance.ended_at),
+        "outcome": instance.outcome,
         "error_message": instance.error_message,
     }

@@ -1,0 +1,47 @@
+"""How a case ended, said where people look: a clerk starting an emergency order for a
+blocked customer read "Started: the next step is with the people responsible" and the
+case page said only "completed", so the customer was told the order was in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import views
+from tests.e2e.staff_helpers import order_desk, sign_in
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+BLOCKED = 53  # a demo customer blocked by credit control
+
+
+@pytest.fixture
+def crm(crm: Any) -> Any:
+    return order_desk(crm, "emergency_order", "order_release")
+
+
+def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    answer = agent.post(
+        "/start/emergency_order",
+        {
+            "customer_id": str(BLOCKED),
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines-0-product_code": "P0005",
+            "lines-0-quantity": "2",
+            "urgency": "Festival tonight",
+        },
+    )
+    assert answer.status_code == 302
+    case = answer.headers["Location"]
+    instance_id = case.rstrip("/").rsplit("/", 1)[-1]
+    assert views.instance(crm.uow(), instance_id)["outcome"] == "refused"
+
+    page = agent.page(case)
+    assert "The case ended at once: Refused: customer blocked." in page
+    assert '<span class="outcome">Refused: customer blocked</span>' in page
+    listed = agent.page("/instances/")
+    assert '<span class="outcome">Refused: customer blocked</span>' in listed
+    [ended] = views.audit_events(crm.uow(), instance_id=instance_id, action="instance_completed")
+    assert ended["details"] == {"element": "refused"}
