@@ -153,3 +153,30 @@ def test_a_flagged_order_is_cancelled_with_only_a_reason(greek_app, browser, pho
     assert "corrected_lines" not in task["submitted_data"]
     assert cs.console_errors == []
     cs.close()
+
+
+def test_a_second_press_of_start_while_the_page_is_on_its_way_sends_nothing(greek_app, browser):
+    """Two presses of Start while the page was on its way started two emergency orders."""
+    base_url, _engine = greek_app
+    agent = Person(browser, base_url, "katerina.call")
+    agent.sign_in()
+    page = agent.page
+    page.goto(f"/start/emergency_order?customer_id={CUSTOMER}")
+    page.select_option("[name=channel]", "call_agent")
+    page.fill("[name=warehouse_code]", "ATH")
+    page.fill("[name=lines-0-product_code]", COLA)
+    page.fill("[name=lines-0-quantity]", "3")
+    page.fill("[name=urgency]", "Γιορτή απόψε")
+    sent = page.evaluate(
+        """() => {
+        const form = document.querySelector("form.work-form");
+        let sent = 0;
+        // after the page's own handlers: count the sends they let through, send none
+        form.addEventListener("submit", (e) => { if (!e.defaultPrevented) sent++; e.preventDefault(); });
+        form.requestSubmit();
+        form.requestSubmit();
+        return sent;
+    }"""
+    )
+    assert sent == 1
+    agent.close()

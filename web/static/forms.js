@@ -5,6 +5,8 @@
  *   so a new row takes the next free index and a removed row simply disappears.
  * - Decision-driven fields ([data-needed-when]): required (and starred) only while the
  *   deciding field holds a value that needs them, so the other paths are never blocked.
+ * - Sent once: a second press while the page is on its way is ignored (a double click
+ *   started two emergency orders).
  * Without this script the page still works: one spare row, and the server says what a
  *   choice needs.
  */
@@ -110,7 +112,20 @@
     });
   }
 
+  function sendOnce(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+    });
+    // Back to this page from the next one (the browser's cache): it may be sent again.
+    window.addEventListener("pageshow", function () { delete form.dataset.sent; });
+  }
+
   function setUpForm(form) {
+    sendOnce(form);
     form.querySelectorAll("fieldset[data-rows]").forEach(setUpRows);
     if (form.querySelector("[data-needed-when]")) {
       applyNeeded(form);
