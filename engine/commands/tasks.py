@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from sqlalchemy import select
+
 from raci import policy
 from raci.matrix import ActivityRow
 from raci.messages import N_, Message
@@ -65,6 +67,27 @@ class TaskCommands(ResignatureCommands):
             record(uow, instance, "release", actor=user, task_id=task_id, **letter)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
+
+    def _hand_back_claims(self, uow: UnitOfWork, username: str, *, by: str) -> None:
+        """Give back every task `username` claimed and has not finished: deactivated, they
+        can no longer work it, and it would wait under their name (each one audited)."""
+        claimed = uow.session.scalars(
+            select(HumanTask.id).where(
+                HumanTask.assignee == username, HumanTask.status == TaskStatus.READY
+            )
+        ).all()
+        for task_id in claimed:
+            uow.tasks.lock(task_id)
+            task = uow.tasks.get(task_id)
+            if task.status != TaskStatus.READY or task.assignee != username:
+                continue  # finished or handed on meanwhile
+            task.assignee = None
+            instance = uow.instances.get(task.instance_id)
+            governed = self._governance(uow, instance.version_id) is not None
+            letter = {"raci_role": "R"} if governed else {}
+            details = {"user": username, "deactivated": True}
+            record(uow, instance, "release", actor=by, task_id=task_id, details=details, **letter)
+            instance.updated_at = uow.now  # bumps the revision: racing writers conflict
 
     def reassign(self, task_id: str, *, user: str, to: str, reason: str | None = None) -> None:
         """Hand an open task to another R member (by an R member or an admin)."""

@@ -120,6 +120,7 @@ class UserAdminCommands(EngineBase):
                     raise PeopleInvalid(N_("You cannot deactivate yourself."))
                 _apply(check_admins_left, directory, username)
                 uow.accounts.end_sessions(username)
+                self._hand_back_claims(uow, username, by=by)  # engine/commands/tasks.py
             uow.directory.update_user(username, active=active)
             action = "user_reactivated" if active else "user_deactivated"
             _record(uow, by, action, username)

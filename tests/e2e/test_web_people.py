@@ -244,6 +244,27 @@ def test_an_admin_changes_roles_details_and_access_and_refusals_are_shown(web_ap
     assert admin.get("/admin/users/nobody").status_code == 404
 
 
+def test_deactivating_a_user_gives_back_the_tasks_they_claimed(web_app, crm):
+    """kostas.credit left with 11 tasks claimed: they waited under his name, out of
+    everyone else's queue, until an admin reassigned them one by one."""
+    claimed = [requested(crm) for _ in range(2)]
+    for task in claimed:
+        crm.claim(task, user="kostas.credit")
+    other = requested(crm)
+    crm.claim(other, user="anna.credit")
+    admin = sign_in(web_app, "admin")
+    done = admin.post("/admin/users/kostas.credit/active", {"active": "0", "confirm": "yes"})
+    assert done.status_code == 302
+
+    assert [views.task_detail(crm.uow(), t)["assignee"] for t in claimed] == [None, None]
+    assert views.task_detail(crm.uow(), other)["assignee"] == "anna.credit"
+    handed = [e for e in views.audit_events(crm.uow(), action="release") if e["actor"] == "admin"]
+    assert sorted(e["task_id"] for e in handed) == sorted(claimed)
+    assert all(e["details"]["user"] == "kostas.credit" for e in handed)
+    queue = sign_in(web_app, "anna.credit").page("/inbox/?section=queue")
+    assert all(f"/tasks/{t}" in queue for t in claimed)  # back in the role's queue
+
+
 def test_an_auditor_is_given_no_working_role_and_a_worker_is_not_made_auditor(web_app, crm):
     admin = sign_in(web_app, "admin")
     work = admin.post("/admin/users/fotis.audit/roles", {"role": "credit_controller"})
