@@ -166,6 +166,11 @@ class AccountRepository:
         return [dict(row._mapping) for row in rows]
 
     def save_filter(self, username: str, name: str, query: dict[str, Any]) -> None:
+        """Save (or replace) a filter by name. The user's row is locked first, so that the
+        same name saved twice at once replaces rather than collides (a 500 before)."""
+        self.session.execute(
+            select(users.c.username).where(users.c.username == username).with_for_update()
+        )
         self.session.execute(
             delete(saved_filters).where(
                 saved_filters.c.username == username, saved_filters.c.name == name

@@ -111,3 +111,18 @@ def test_two_drafts_signed_at_once_become_one_version_and_the_other_is_outdated(
         [loser] = refused(outcomes)
         assert "must open the process again" in str(loser)
         assert engine.matrix(PROCESS)[0] == before + 1
+
+
+def test_the_same_filter_name_saved_at_once_is_kept_once(engine):
+    """Saving a name again replaces it; four at once collided on the unique name (500)."""
+    for trial in range(TRIALS):
+        name = f"mine{trial}"
+        outcomes = race(
+            *[
+                lambda n=n, name=name: engine.save_filter("anna.credit", name, {"q": f"x{n}"})
+                for n in range(4)
+            ]
+        )
+        assert refused(outcomes) == [], outcomes
+    saved = engine.saved_filters("anna.credit")
+    assert sorted(f["name"] for f in saved) == [f"mine{t}" for t in range(TRIALS)]
