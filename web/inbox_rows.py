@@ -18,6 +18,7 @@ from . import display
 from .customer_card import case_customers
 
 FIGURE_LABELS = {  # workflows/key_figures.py names these figures
+    "new_limit": _l("New limit"),
     "requested_limit": _l("Requested limit"),
     "current_limit": _l("Current limit"),
     "order_amount": _l("Order amount"),

@@ -36,6 +36,7 @@ ORDER_AMOUNT = (
 # current one as the current limit (it read "Requested limit").
 KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
     "credit_limit_change": (
+        KeyFigure("new_limit", "money", ("approved_limit",)),  # once recommended: what is signed
         KeyFigure("requested_limit", "money", ("requested_limit",)),
         KeyFigure("current_limit", "money", ("profile.credit_limit",)),
     ),

@@ -52,6 +52,12 @@ class SignOffCommands(ResignatureCommands):
         task.performer, task.performer_for = acting.user, acting.on_behalf_of
         task.submitted_data, task.submitted_at = data, uow.now
         task.signoff_due_at = signoff_due(row, uow.now)
+        # The signer's inbox row shows the figure being signed (the limit recommended),
+        # not the one asked for: the submitted data are not the case's data until signed.
+        submitted = self.runtime.services.summary(instance.process_id, data) or {}
+        if "figure" in submitted:
+            figure = {key: submitted[key] for key in ("figure", "value", "kind")}
+            instance.summary = {**(instance.summary or {}), **figure}
         record_completion(uow, instance, task, acting.user, data, acting, "pending")
         record(
             uow,

@@ -379,3 +379,16 @@ def test_the_requester_standing_in_for_the_signer_is_not_offered_their_own_reque
     # the finance manager is offered both
     listed = sign_in(web_app, "vasso.finance").page("/inbox/?section=signoffs")
     assert f"/tasks/{theirs}" in listed and f"/tasks/{own}" in listed
+
+
+def test_the_signers_inbox_shows_the_limit_being_signed_not_the_one_asked(web_app, crm):
+    """The CFO's list read 'Requested limit: 6.000' for a sign-off of 60.000 (the credit
+    controller recommended far more than was asked)."""
+    analysis = requested(crm, increase=8000)  # the finance manager signs
+    with crm.uow() as uow:
+        asked = get_customer(uow.session, CUSTOMER)["credit_limit"] + 8000
+    analysed(crm, analysis, limit=asked + 1234)
+    listed = sign_in(web_app, "vasso.finance").page("/inbox/?section=signoffs")
+    row = listed[listed.index(f"/tasks/{analysis}") :]
+    row = row[: row.index("</tr>")]
+    assert "New limit" in row and f"{asked + 1234:,.2f}" in row, row

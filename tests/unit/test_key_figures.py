@@ -54,3 +54,9 @@ def test_a_typed_name_becomes_a_folded_escaped_pattern():
     assert name_pattern("  ΤΑΒΈΡΝΑ ") == "%ταβερνα%"
     assert name_pattern("%") is None and name_pattern("  ") is None
     assert name_pattern("a" * 1000) == "%" + "a" * 200 + "%"
+
+
+def test_a_recommended_limit_is_the_credit_changes_figure_once_there():
+    data = {"requested_limit": 6000.0, "approved_limit": 60000.0}
+    assert summary("credit_limit_change", data)["figure"] == "new_limit"
+    assert summary("credit_limit_change", data)["value"] == 60000.0
