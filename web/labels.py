@@ -236,6 +236,10 @@ RUNTIME_STRINGS = (
     _l("this is before the complaint was opened"),
     _l("there is no warehouse with this code"),
     _l("there is no product with this code"),
+    _l(
+        "a confirmation cannot accept the problems marked as blocking:"
+        " fix the lines or cancel the order"
+    ),
     _l("the contact time is in the future"),
     _l("more than the customer claimed: credit at most the claim"),
     _l("no substitute was offered for this line number: see the offers"),

@@ -174,8 +174,20 @@ def _a_warehouse_and_products(
 
 
 @check("order_cleaning", "review_order")
-def _corrected_products(session: Session, data: dict[str, Any], _: dict[str, Any]) -> Problems:
-    return _known_products(session, data.get("corrected_lines"), "corrected_lines")
+def _a_review_that_can_work(
+    session: Session, data: dict[str, Any], case: dict[str, Any]
+) -> Problems:
+    """Corrected lines of known products; and no confirmation of problems it cannot
+    accept (an unknown or discontinued product, a blocked customer): signed, the order
+    came straight back for cleaning, the supervisor's signature wasted."""
+    found = _known_products(session, data.get("corrected_lines"), "corrected_lines")
+    anomalies = (case.get("check") or {}).get("anomalies") or []
+    if data.get("outcome") == "confirm" and any(a.get("hard") for a in anomalies):
+        found["outcome"] = [
+            "a confirmation cannot accept the problems marked as blocking:"
+            " fix the lines or cancel the order"
+        ]
+    return found
 
 
 def _known_products(session: Session, lines: Any, field: str) -> Problems:

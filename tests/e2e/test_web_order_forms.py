@@ -209,3 +209,21 @@ def test_fixing_needs_a_corrected_line_and_says_so(web_app, crm):
     assert answer.status_code == 422 and "needed for the choice you made" in html
     assert 'name="corrected_lines-0-product_code"' in html
     assert 'name="corrected_lines-1-product_code"' not in html  # no sixth (or second) row
+
+
+def test_confirming_problems_a_confirmation_cannot_accept_is_refused_beside_the_choice(
+    web_app, crm
+):
+    """Confirmed with the customer, a blocked customer's order came straight back for
+    cleaning once the supervisor had signed: a signature spent on nothing."""
+    task = flagged_order(crm)  # the customer is blocked: a hard problem
+    cs = sign_in(web_app, "sofia.cs")
+    cs.post(f"/tasks/{task}/claim")
+    answer = cs.post(
+        f"/tasks/{task}/complete",
+        review_form(outcome="confirm", customer_contact="Mr Lambrakis by phone"),
+    )
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert '<p class="field-error" id="e-outcome">a confirmation cannot accept' in html
+    assert views.task_detail(crm.uow(), task)["status"] == "ready"  # nothing went to sign
