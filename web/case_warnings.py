@@ -36,21 +36,46 @@ def warnings(case: Mapping[str, Any]) -> list[Warning]:
         if record.get("blocked") is True:
             reasons = [r for r in record.get("reasons") or [] if isinstance(r, str)]
             title = gettext("Blocked for credit") if reasons else gettext("The customer is blocked")
-            found.append(Warning(title, "; ".join(reasons) or None, blocking=True))
+            detail = _credit_words(record) or "; ".join(reasons) or None
+            found.append(Warning(title, detail, blocking=True))
     return sorted(found, key=lambda w: not w.blocking)
 
 
 def without_warnings(case: Mapping[str, Any]) -> dict[str, Any]:
-    """`case` without the anomaly lists `warnings` shows at the top."""
+    """`case` without what `warnings` shows at the top: the anomaly lists, and the reasons
+    of a credit block (the check's English words; the warning says them in the reader's)."""
+    shown_above = {"anomalies", "reasons"}
     return {
         key: (
-            {k: v for k, v in value.items() if k != "anomalies"}
+            {k: v for k, v in value.items() if k not in shown_above}
             if isinstance(value, Mapping)
             else value
         )
         for key, value in case.items()
-        if key != "anomalies"
+        if key not in shown_above
     }
+
+
+def _credit_words(record: Mapping[str, Any]) -> str | None:
+    """Why an order waits for credit control, from the check's figures, in the reader's
+    words and numbers ("overdue balance of 777.52" read as English in Greek)."""
+    figures = [record.get(k) for k in ("overdue_balance", "exposure", "credit_limit", "total")]
+    if not all(isinstance(f, int | float) and not isinstance(f, bool) for f in figures):
+        return None
+    overdue, exposure, limit, total = figures
+    said = []
+    if overdue > 0:
+        said.append(gettext("Overdue balance of %(amount)s.", amount=money(overdue)))
+    if exposure + total > limit:
+        said.append(
+            gettext(
+                "Exposure %(exposure)s and this order %(order)s exceed the credit limit %(limit)s.",
+                exposure=money(exposure),
+                order=money(total),
+                limit=money(limit),
+            )
+        )
+    return " ".join(said) or None
 
 
 def _records(case: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -210,6 +210,25 @@ def test_an_order_checks_finding_is_said_in_greek_with_its_figures_as_greek_writ
     assert old.detail == "total 1"
 
 
+def test_a_credit_block_is_said_in_greek_from_its_figures(greek):
+    """The credit tasks read "overdue balance of 777.52", in English, with a dot."""
+    credit = {
+        "blocked": True,
+        "reasons": ["overdue balance of 777.52", "exposure 9000.00 + order 1200.00 exceeds..."],
+        "overdue_balance": 777.52,
+        "exposure": 9000.0,
+        "credit_limit": 10000.0,
+        "total": 1200.0,
+    }
+    [found] = warnings({"credit": credit})
+    detail = found.detail.replace("\xa0", " ")
+    assert detail == (
+        "Ληξιπρόθεσμο υπόλοιπο 777,52 €. Το ανοιχτό υπόλοιπο 9.000,00 € και αυτή η"
+        " παραγγελία 1.200,00 € ξεπερνούν το πιστωτικό όριο 10.000,00 €."
+    )
+    assert "reasons" not in without_warnings({"credit": credit})["credit"]
+
+
 def test_a_credit_block_is_a_warning(english):
     [found] = warnings({"credit": {"blocked": True, "reasons": ["overdue 84 days"]}})
     assert found.title == "Blocked for credit" and found.detail == "overdue 84 days"
@@ -242,3 +261,14 @@ def test_the_command_lines_default_actors_read_as_words_not_usernames(greek):
     assert person("init") == "εγκατάσταση (raciflow init)"
     assert person("cli") == "γραμμή εντολών"
     assert person("giorgos.bd") == "Γιώργος Παπαδόπουλος"
+
+
+def test_a_release_cases_records_are_headed_in_greek(greek):
+    """The case so far read "Shortage" and "Nothing" on the release tasks."""
+    from web.display_values import field_label
+
+    assert [field_label(k) for k in ("shortage", "nothing", "signing_level")] == [
+        "Έλλειψη αποθέματος",
+        "Τίποτα διαθέσιμο",
+        "Ποιος υπογράφει την αλλαγή",
+    ]
