@@ -36,6 +36,8 @@ def render(message: Message | str, *, standalone: bool = False) -> str:
     def param(key: str, value: Any) -> str:
         if isinstance(value, Message):
             return render(value)
+        if _holds_messages(value):
+            return _each(value, render)
         if key == "process":
             return names.process_name(value) if "_" in str(value) else names.tr(value)
         if key in ("task", "label"):  # a name written in a BPMN or DMN file
@@ -98,6 +100,8 @@ def render_in(message: Message | str, locale: str) -> str:
     def param(key: str, value: Any) -> str:
         if isinstance(value, Message):
             return render_in(value, locale)
+        if _holds_messages(value):
+            return _each(value, lambda m: render_in(m, locale))
         if key in ("task", "label", "process", "status"):
             return gettext(str(value).replace("_", " ") if key == "status" else str(value))
         return _plain(value)
@@ -111,6 +115,15 @@ def _format(template: str, message: Message, param: Callable[[str, Any], str]) -
         return template % values
     except (KeyError, ValueError, TypeError):  # a broken translation: the English still reads
         return str(message)
+
+
+def _holds_messages(value: Any) -> bool:
+    return isinstance(value, list | tuple) and any(isinstance(v, Message) for v in value)
+
+
+def _each(values: Any, say: Any) -> str:
+    """A list of reasons, each said in the reader's language."""
+    return "; ".join(say(v) if isinstance(v, Message) else str(v) for v in values)
 
 
 def _plain(value: Any) -> str:

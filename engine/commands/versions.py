@@ -122,7 +122,7 @@ class VersionCommands(EngineBase):
                         Message(
                             N_("instance %(id)s cannot move: %(why)s"),
                             id=instance.business_key or instance.id,
-                            why="; ".join(str(r) for r in plan.reasons),
+                            why=list(plan.reasons),  # each said in the reader's language
                         )
                     )
                 migrate(workflow, plan, specs)

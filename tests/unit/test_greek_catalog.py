@@ -113,3 +113,15 @@ def _key_of(entry: str) -> tuple[str, str] | None:
             parts[current] += ast.literal_eval(line)
     msgid = parts.get("msgid")
     return (parts.get("msgctxt", ""), msgid) if msgid else None
+
+
+def test_a_list_of_reasons_is_said_each_in_the_readers_language():
+    """A migration refusal read "δεν μπορεί να μεταφερθεί: it is on version 2 already"."""
+    refusal = Message(
+        N_("instance %(id)s cannot move: %(why)s"),
+        id="SO-1",
+        why=[Message(N_("it is on version %(v)s already"), v=2)],
+    )
+    assert str(refusal) == "instance SO-1 cannot move: it is on version 2 already"
+    greek_text = render_in(refusal, "el")
+    assert "είναι ήδη στην έκδοση 2" in greek_text and "already" not in greek_text
