@@ -55,6 +55,7 @@ LABELS = {
     "credit_limit": _l("Credit limit"),
     "credit_note": _l("Credit note"),
     "credit_note_number": _l("Credit note number"),
+    "credited_on_invoice": _l("Already credited on this invoice"),
     "customer": _l("Customer"),
     "customer_check": _l("Customer check"),
     "customer_id": _l("Customer"),

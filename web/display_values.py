@@ -21,7 +21,9 @@ from .display_labels import LABELS
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _MONEY = ("_limit", "_amount", "_balance", "_price", "_value", "_total")
-MONEY_KEYS = frozenset({"total", "amount", "exposure", "increase", "price", "available"})
+MONEY_KEYS = frozenset(
+    {"total", "amount", "exposure", "increase", "price", "available", "credited_on_invoice"}
+)
 PERSON_KEYS = frozenset(
     {"bd", "technician", "opened_by", "requested_by", "issued_by", "changed_by", "assignee"}
 )

@@ -270,6 +270,27 @@ def test_a_confirmed_invoice_difference_is_credited_after_the_finance_manager_si
     assert [n["number"] for n in notes(crm)] == ["CN-2026-000001", "CN-2026-000002"]
 
 
+def test_a_claim_split_across_complaints_on_one_invoice_is_signed_at_the_level_of_the_whole(
+    crm,
+):
+    """1,500 credited on an invoice, then 1,999 more claimed on the same invoice: each
+    under the CFO's 2,000, the second went to the finance manager with no word of the
+    first."""
+    first = opened(crm, "invoice_difference", claimed_amount=1500, invoice_number="ΤΔΑ-1234")
+    checked(crm, first, credit_amount=1500)
+    crm.approve(first, "check_invoice", "vasso.finance")
+
+    again = opened(crm, "invoice_difference", claimed_amount=1999, invoice_number=" τδα-1234 ")
+    assert complaint_of(crm, again)["invoice_number"].strip().upper() == "ΤΔΑ-1234"
+    assert crm.open_elements(again) == ["check_invoice_cfo"]  # 1,500 + 1,999 > 2,000
+    other = opened(crm, "invoice_difference", claimed_amount=1999, invoice_number="ΤΔΑ-9999")
+    assert crm.open_elements(other) == ["check_invoice"]  # another invoice: on its own
+    checked(crm, again, "check_invoice_cfo", credit_amount=1999)
+    with pytest.raises(RaciRefusal):
+        crm.approve(again, "check_invoice_cfo", "vasso.finance")
+    crm.approve(again, "check_invoice_cfo", "petros.cfo")
+
+
 def test_a_rejected_invoice_difference_gets_no_credit_note(crm):
     instance = opened(crm, "invoice_difference")
     checked(crm, instance, outcome="rejected", resolution="Invoice matches the signed delivery")

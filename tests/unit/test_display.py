@@ -272,3 +272,10 @@ def test_a_release_cases_records_are_headed_in_greek(greek):
         "Τίποτα διαθέσιμο",
         "Ποιος υπογράφει την αλλαγή",
     ]
+
+
+def test_what_an_invoice_was_credited_before_reads_as_money(greek):
+    from web.display_values import field_label, show
+
+    assert field_label("credited_on_invoice") == "Ήδη πιστωμένο σε αυτό το τιμολόγιο"
+    assert str(show(1500.0, "credited_on_invoice")).replace("\xa0", " ") == "1.500,00 €"

@@ -80,7 +80,24 @@ def register_complaint(
         "id": complaint_id,
         "opened_by": ctx.actor,
         "sla_due": due.isoformat(),
+        "credited_on_invoice": _credited_on(ctx, int(customer_id), invoice_number),
     }
+
+
+def _credited_on(ctx: ServiceContext, customer_id: int, invoice_number: str | None) -> float:
+    """What the customer's earlier complaints on this invoice were credited: the sign-off
+    level is judged on it with the new claim, so a claim split in two stays at its level."""
+    if not invoice_number or not invoice_number.strip():
+        return 0.0
+    total = ctx.session.scalar(
+        select(func.coalesce(func.sum(credit_notes.c.amount), 0))
+        .select_from(credit_notes.join(complaints, credit_notes.c.complaint_id == complaints.c.id))
+        .where(
+            complaints.c.customer_id == customer_id,
+            func.upper(func.trim(complaints.c.invoice_number)) == invoice_number.strip().upper(),
+        )
+    )
+    return float(total or 0)
 
 
 def escalate_complaint(ctx: ServiceContext, complaint_id: int) -> dict[str, Any]:
