@@ -116,7 +116,8 @@ def _key_of(entry: str) -> tuple[str, str] | None:
 
 
 def test_a_list_of_reasons_is_said_each_in_the_readers_language():
-    """A migration refusal read "δεν μπορεί να μεταφερθεί: it is on version 2 already"."""
+    """A migration refusal read in Greek up to its reasons, then "it is on version 2
+    already" in English: the reasons were joined before translation."""
     refusal = Message(
         N_("instance %(id)s cannot move: %(why)s"),
         id="SO-1",
