@@ -237,3 +237,34 @@ def test_an_item_of_a_list_that_is_not_a_number_is_said_beside_the_list():
     assert '<p class="field-error" id="e-release_lines">Not a valid integer.</p>' in html
     assert "line numbers: 1, 2, ..." in html
     assert 'maxlength="50"' not in box[: box.index(">")]  # 50 lines, not 50 characters
+
+
+@pytest.mark.parametrize(
+    ("process", "task", "case", "expected"),
+    [
+        (  # the controller starts from the segment's proposal
+            "customer_onboarding",
+            "set_credit_terms",
+            {"proposed_limit": 3000.0, "proposed_terms_days": 30},
+            {"credit_limit": "3000", "payment_terms_days": "30"},
+        ),
+        (  # and justifies the terms just set, not typed again blank
+            "customer_onboarding",
+            "approve_terms_above_default",
+            {"credit_limit": 100000.0, "payment_terms_days": 120},
+            {"credit_limit": "100000", "payment_terms_days": "120"},
+        ),
+        (  # the requester submits what was asked, correcting rather than retyping
+            "customer_data_change",
+            "submit_sensitive_change",
+            {"payment_terms_days": 60, "name": None, "segment": "B"},
+            {"payment_terms_days": "60", "name": "", "segment": "B"},
+        ),
+    ],
+)
+def test_a_form_begins_with_the_figures_the_case_already_holds(process, task, case, expected):
+    from web.form_prefill import starting_values
+
+    schema = schema_for(process, task)
+    form = starting_values(bind(schema, data={}), schema, case)
+    assert {name: form.value(name) for name in expected} == expected

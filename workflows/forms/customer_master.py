@@ -117,8 +117,9 @@ class AfmConflictForm(Schema):
 
 @form(ONBOARDING, "set_credit_terms")
 class CreditTermsForm(Schema):
-    credit_limit = limit_amount(required=True)
-    payment_terms_days = terms_days(required=True)
+    # The segment's proposal to begin with: the controller confirms or lowers it.
+    credit_limit = limit_amount(required=True, metadata={"starts_from": "proposed_limit"})
+    payment_terms_days = terms_days(required=True, metadata={"starts_from": "proposed_terms_days"})
     note = Text(load_default=None, validate=validate.Length(max=2000))
 
 
@@ -126,8 +127,9 @@ class CreditTermsForm(Schema):
 class TermsAboveDefaultForm(Schema):
     """Terms above the segment's default: the controller justifies, finance signs."""
 
-    credit_limit = limit_amount(required=True)
-    payment_terms_days = terms_days(required=True)
+    # The terms just set, to begin with: the controller justifies them, not retypes them.
+    credit_limit = limit_amount(required=True, metadata={"starts_from": "credit_limit"})
+    payment_terms_days = terms_days(required=True, metadata={"starts_from": "payment_terms_days"})
     justification = reason_text(required=True)
 
 
@@ -180,10 +182,11 @@ class SensitiveChangeForm(Schema):
     """Why master data should accept it; a field filled in here corrects the request."""
 
     justification = reason_text(required=True)
-    name = business_name()
-    afm = Afm()
-    segment = segment_choice()
-    payment_terms_days = terms_days()
+    # What was asked, to begin with: a field is corrected here, not typed again.
+    name = business_name(metadata={"starts_from": "name"})
+    afm = Afm(metadata={"starts_from": "afm"})
+    segment = segment_choice(metadata={"starts_from": "segment"})
+    payment_terms_days = terms_days(metadata={"starts_from": "payment_terms_days"})
 
     @post_load
     def blanks_keep_the_request(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
