@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine import SourceFile
+from engine import SourceFile, views
 from engine.database import make_engine, upgrade
 from web import create_app
 from web.config import Settings
@@ -422,3 +422,21 @@ def test_the_openapi_document_describes_every_endpoint(app):
     complete = doc["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]
     assert {"200", "401", "403", "404", "409", "413", "422"} <= set(complete["responses"])
     assert "requestBody" in complete
+
+
+def test_a_case_started_through_the_api_is_keyed_by_its_customer_as_on_the_page(app, as_user):
+    """Cases started through the API had no business key, unlike the page's: the inbox
+    and the customer's case file could not find them by customer."""
+    started = as_user("giorgos.bd").post(
+        f"/processes/{PROCESS}/instances", {"data": {"customer_id": CUSTOMER}}
+    )
+    assert started.status_code == 201, started.get_json()
+    engine = app.extensions["raciflow"]
+    keyed = views.instance(engine.uow(), started.get_json()["instance_id"])
+    assert keyed["business_key"] == f"C{CUSTOMER:05d}"
+    kept = as_user("giorgos.bd").post(
+        f"/processes/{PROCESS}/instances",
+        {"data": {"customer_id": CUSTOMER}, "business_key": "MY-OWN-KEY"},
+    )
+    own = views.instance(engine.uow(), kept.get_json()["instance_id"])
+    assert own["business_key"] == "MY-OWN-KEY"  # a key given is the one kept

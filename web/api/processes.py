@@ -21,6 +21,7 @@ from raci import render
 from raci.messages import N_, Message
 from web.services import engine
 
+from ..customer_card import customer_code
 from .access import may_start
 from .auth import api_blueprint, api_user
 from .errors import documented
@@ -131,11 +132,15 @@ def start(args: dict[str, Any], process_id: str) -> dict[str, Any]:
                 process=process_id,
             )
         )
+    business_key = args["business_key"]
+    customer = args["data"].get("customer_id")
+    if business_key is None and type(customer) is int:  # as the start page keys its cases
+        business_key = customer_code(engine().uow(), customer)
     result = engine().start(
         process_id,
         user=api_user().username,
         data=args["data"],
-        business_key=args["business_key"],
+        business_key=business_key,
         version=args["version"],
     )
     return state(result)
