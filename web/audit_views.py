@@ -165,9 +165,26 @@ def _worded(event: dict[str, Any]) -> list[str]:
         local_time(event["occurred_at"]),
         person(event["actor"]),
         person(event["on_behalf_of"]) if event["on_behalf_of"] else "",
-        action_words(event["action"]),
+        " ".join([action_words(event["action"]), *_concerning(event["details"])]),
         process_name(event["process_id"]) if event["process_id"] else "",
     ]
+
+
+def _concerning(details: Any) -> list[str]:
+    """Whom an act concerns, as the search page names them beside it: the user a change
+    was made to, a deputy and whom they stand in for, a notice's recipient."""
+    if not isinstance(details, dict):
+        return []
+    named = []
+    for key in ("user", "recipient"):
+        if isinstance(details.get(key), str):
+            named.append(person(details[key]))
+    deputy, principal = details.get("deputy"), details.get("principal")
+    if isinstance(deputy, str) and isinstance(principal, str):
+        named.append(
+            _("%(deputy)s for %(principal)s", deputy=person(deputy), principal=person(principal))
+        )
+    return named
 
 
 @bp.get("/compliance")

@@ -118,6 +118,8 @@ NUMBERS = {"factor", "below", "most"}
 
 
 def _detail(code: str, anomaly: Mapping[str, Any]) -> str | None:
+    if code in ANOMALIES and code not in DETAILS:  # its title says it all ("blocked")
+        return None
     params = anomaly.get("params")
     if code not in DETAILS or not isinstance(params, Mapping):  # checked before params
         return anomaly.get("message") or None

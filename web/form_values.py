@@ -146,7 +146,9 @@ def _read(
     f: FormField, raw: str, error_key: str, into: dict[str, Any], errors: dict[str, list[str]]
 ) -> None:
     if f.kind == "lines":
-        into[f.name] = [_convert(f.value_type, line.strip()) for line in raw.splitlines() if line]
+        # Whole numbers may also be typed in a row ("1, 3"): no number holds a comma.
+        items = re.split(r"[,;\s]+", raw) if f.value_type == "int" else raw.splitlines()
+        into[f.name] = [_convert(f.value_type, item.strip()) for item in items if item.strip()]
         return
     if f.value_type == "json":
         try:

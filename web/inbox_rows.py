@@ -19,6 +19,8 @@ from .customer_card import case_customers
 
 FIGURE_LABELS = {  # workflows/key_figures.py names these figures
     "new_limit": _l("New limit"),
+    "credit_limit": _l("Credit limit"),
+    "payment_terms_days": _l("Payment terms (days)"),
     "requested_limit": _l("Requested limit"),
     "current_limit": _l("Current limit"),
     "order_amount": _l("Order amount"),

@@ -98,7 +98,7 @@ def start(process_id: str) -> Any:
     if state.status == InstanceStatus.COMPLETED:  # decided at once: say how (a refusal, say)
         outcome = views.instance(engine().uow(), state.instance_id)["outcome"]
         ended = task_name(process_id, outcome) if outcome else _("completed")
-        flash(_("The case ended at once: %(outcome)s.", outcome=ended), "info")
+        flash(_("The case ended at once (%(outcome)s).", outcome=ended), "info")
         return redirect(case)
     if state.status == InstanceStatus.ERROR:
         flash(_("The process started but stopped with an error: %(e)s", e=state.error), "error")

@@ -91,7 +91,14 @@ def active(username: str) -> Any:
     if not on and request.form.get("confirm") != "yes":  # the page's box, ticked
         error = _("Tick the box to confirm the deactivation.")
         return _user_page(username, error=error, status_code=422)
-    done = _("User reactivated.") if on else _("User deactivated: their sessions have ended.")
+    done = (
+        _("User reactivated.")
+        if on
+        else _(
+            "User deactivated: their sessions have ended, and any task they had claimed is"
+            " back in its role's queue."
+        )
+    )
     return _act(
         username,
         lambda: engine().set_user_active(username, on, by=current_user.username),

@@ -45,7 +45,11 @@ KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
     "order_release": ORDER_AMOUNT,
     "complaint": (KeyFigure("claimed_amount", "money", ("claimed_amount",)),),
     "equipment_request": (KeyFigure("asset_type", "text", ("asset_type", "request.asset_type")),),
-    "customer_onboarding": (KeyFigure("average_order_value", "money", ("average_order_value",)),),
+    "customer_onboarding": (  # once terms are set, the limit they give (what is signed)
+        KeyFigure("credit_limit", "money", ("credit_limit",)),
+        KeyFigure("average_order_value", "money", ("average_order_value",)),
+    ),
+    "customer_data_change": (KeyFigure("payment_terms_days", "number", ("payment_terms_days",)),),
 }
 
 # Where the customer's id, or (before there is one) the name, sits in a case's data.

@@ -83,10 +83,8 @@ class TaskCommands(ResignatureCommands):
                 continue  # finished or handed on meanwhile
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
-            governed = self._governance(uow, instance.version_id) is not None
-            letter = {"raci_role": "R"} if governed else {}
-            details = {"user": username, "deactivated": True}
-            record(uow, instance, "release", actor=by, task_id=task_id, details=details, **letter)
+            details = {"user": username, "deactivated": True}  # the admin acts in no RACI role
+            record(uow, instance, "release", actor=by, task_id=task_id, details=details)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
 
     def reassign(self, task_id: str, *, user: str, to: str, reason: str | None = None) -> None:

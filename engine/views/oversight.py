@@ -136,8 +136,9 @@ def _acting_roles(uow: UnitOfWork, task_ids: list[str]) -> dict[str, list[str]]:
 def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
     """What the records say about where an instance stands, element by element.
 
-    `done` holds elements with a completed human task or a fired timer; `active`
-    those with an open human task; `waiting` those with a pending timer.
+    `done` holds elements with a completed human task or a fired timer, and the end
+    event a completed instance reached; `active` those with an open human task;
+    `waiting` those with a pending timer.
     """
     with uow.read_only():
         instance = uow.instances.get(instance_id)
@@ -162,7 +163,8 @@ def diagram_facts(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
             "status": str(instance.status),
             "error_element": instance.error_task,
             "done": {s for s, status in tasks if status == TaskStatus.COMPLETED}
-            | {d.get("element") for d in fired if d.get("element")},
+            | {d.get("element") for d in fired if d.get("element")}
+            | ({instance.outcome} if instance.outcome else set()),
             "active": {s for s, status in tasks if status in OPEN_TASK_STATUSES},
             "waiting": set(timers),
         }

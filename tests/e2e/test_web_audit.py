@@ -157,6 +157,9 @@ def test_the_csv_export_holds_the_current_search_with_a_header(app, engine):
     worded = zip(column["actor"], column["who"], column["what"], strict=True)
     assert ("giorgos.bd", bd, "started") in worded
     assert set(column["process"]) == {"Credit limit change"}
+    told = [w for a, w in zip(column["action"], column["what"], strict=True) if a == "notified"]
+    names = {u.name for u in engine.directory().users.values()}
+    assert told and all(w.removeprefix("notified ") in names for w in told)  # to whom
     for stored, shown in zip(column["occurred_at"], column["when"], strict=True):
         athens = datetime.fromisoformat(stored).astimezone(ZoneInfo("Europe/Athens"))
         assert shown == athens.strftime("%Y-%m-%d %H:%M")  # the display zone, to the minute

@@ -42,11 +42,12 @@ def test_master_data_reads_that_180_days_are_the_cfos_to_sign(web_app, crm):
     page = steward.page(f"/tasks/{task}")
     assert 'name="password"' not in page
     assert "Waiting for sign-off by Chief financial officer" in page
+    assert "The change to be signed" in page and "The change you sign" not in page
     forced = steward.post(f"/tasks/{task}/approve", {"password": DEMO_PASSWORD})
     assert forced.status_code == 403 and terms(crm) == 30
     assert views.task_detail(crm.uow(), task)["status"] == "awaiting_signoff"
 
-    signed = sign_in(web_app, "petros.cfo").post(
-        f"/tasks/{task}/approve", {"password": DEMO_PASSWORD}
-    )
+    cfo = sign_in(web_app, "petros.cfo")
+    assert "The change you sign" in cfo.page(f"/tasks/{task}")
+    signed = cfo.post(f"/tasks/{task}/approve", {"password": DEMO_PASSWORD})
     assert signed.status_code == 302 and terms(crm) == 180

@@ -119,6 +119,9 @@ def test_the_notices_of_a_submitted_change_link_to_its_review(app, engine):
     approver.post(f"/drafts/{draft_id}/reject", {"password": PASSWORD, "reason": "ask sales"})
     told = owner.page("/inbox/?section=notifications")  # the owner: sent back, and where
     assert "your change was sent back" in told and f'href="{review}"' in told
+    # The reason stays in sight while the owner works on it again, saved or not.
+    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+    assert ": ask sales</p>" in owner.page(f"/drafts/{draft_id}")
 
 
 def with_sales_consulted(owner, draft_id: str, data: dict) -> None:
@@ -155,7 +158,9 @@ def test_a_draft_another_version_overtook_is_said_so_and_offers_only_sending_bac
     assert forced.status_code == 303 and engine.matrix(PROCESS)[0] == 2
     assert "must open the process again" in approver.page(f"/drafts/{second}/review")
 
-    assert said in owner.page(f"/drafts/{third}")  # its owner reads it before submitting
+    editor = owner.page(f"/drafts/{third}")
+    assert said in editor  # its owner reads it before submitting, and is offered no submit
+    assert 'class="card submit-draft"' not in editor
     refused = owner.post(f"/drafts/{third}/submit", {"comment": "sales"})
     assert refused.status_code == 303 and refused.headers["Location"].endswith(f"/{third}")
     assert "must open the process again" in owner.page(f"/drafts/{third}")

@@ -45,6 +45,8 @@ def test_the_case_of_a_released_order_is_not_cancelled_from_its_page(web_app, cr
     assert answer.status_code == 409
     page = answer.get_data(as_text=True)
     assert "is released: its case goes on to the delivery, not cancelled" in page
+    assert 'class="flash error"' in page and "Not cancelled: order" in page
+    assert page.index("Not cancelled: order") < page.index('name="reason"')
     assert "undoing its effects failed" not in page
     assert views.instance(crm.uow(), instance_id)["status"] != "cancelled"
     with crm.uow() as uow:

@@ -114,6 +114,8 @@ def test_a_line_of_an_unknown_product_is_said_beside_its_code_not_dropped(web_ap
     assert 'value="P9999"' in row[: row.index(">")] or 'value="p9999"' in row[: row.index(">")]
     assert '<p class="field-error" id="e-lines-1-product_code">there is no product' in html
     assert html.count("there is no product with this code") == 1  # only the unknown line
+    top = html.index("Not started: please correct the marked fields.")
+    assert top < html.index('id="start-form"')
     assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
 
 

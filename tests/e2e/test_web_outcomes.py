@@ -39,9 +39,28 @@ def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
     assert views.instance(crm.uow(), instance_id)["outcome"] == "refused"
 
     page = agent.page(case)
-    assert "The case ended at once: Refused: customer blocked." in page
+    assert "The case ended at once (Refused: customer blocked)." in page
     assert '<span class="outcome">Refused: customer blocked</span>' in page
     listed = agent.page("/instances/")
     assert '<span class="outcome">Refused: customer blocked</span>' in listed
     [ended] = views.audit_events(crm.uow(), instance_id=instance_id, action="instance_completed")
     assert ended["details"] == {"element": "refused"}
+
+
+def test_the_diagram_of_a_case_with_several_ends_marks_the_one_it_reached(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    answer = agent.post(
+        "/start/emergency_order",
+        {
+            "customer_id": str(BLOCKED),
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines-0-product_code": "P0005",
+            "lines-0-quantity": "2",
+            "urgency": "Festival tonight",
+        },
+    )
+    instance_id = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    drawn = agent.get(f"/instances/{instance_id}/diagram.json").get_json()
+    assert "refused" in drawn["state"]["done"]  # four end events: the one reached is marked
+    assert "sent" not in drawn["state"]["done"]

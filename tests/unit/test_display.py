@@ -279,3 +279,16 @@ def test_what_an_invoice_was_credited_before_reads_as_money(greek):
 
     assert field_label("credited_on_invoice") == "Ήδη πιστωμένο σε αυτό το τιμολόγιο"
     assert str(show(1500.0, "credited_on_invoice")).replace("\xa0", " ") == "1.500,00 €"
+
+
+def test_a_blocked_customer_is_said_by_the_title_alone_not_again_in_english(greek):
+    [found] = warnings(
+        {
+            "check": {
+                "anomalies": [
+                    {"code": "customer_blocked", "hard": True, "message": "the customer is blocked"}
+                ]
+            }
+        }
+    )
+    assert (found.title, found.detail) == ("Ο πελάτης είναι μπλοκαρισμένος", None)

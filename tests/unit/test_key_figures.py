@@ -60,3 +60,11 @@ def test_a_recommended_limit_is_the_credit_changes_figure_once_there():
     data = {"requested_limit": 6000.0, "approved_limit": 60000.0}
     assert summary("credit_limit_change", data)["figure"] == "new_limit"
     assert summary("credit_limit_change", data)["value"] == 60000.0
+
+
+def test_onboarding_terms_and_a_terms_change_show_what_is_signed():
+    set_terms = {"average_order_value": 400.0, "credit_limit": 10000.0}
+    assert summary("customer_onboarding", set_terms)["figure"] == "credit_limit"
+    assert summary("customer_onboarding", {"average_order_value": 400.0})["value"] == 400.0
+    terms = summary("customer_data_change", {"payment_terms_days": 180})
+    assert (terms["figure"], terms["value"], terms["kind"]) == ("payment_terms_days", 180, "number")

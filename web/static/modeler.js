@@ -408,7 +408,8 @@
   document.getElementById('save').addEventListener('click', save);
   // Submitting saves first; a draft with errors stays here, its problems listed and the
   // comment kept, instead of being sent to be refused.
-  document.querySelector('form.submit-draft').addEventListener('submit', async (event) => {
+  // A draft another version overtook has no submit form (its page says why).
+  document.querySelector('form.submit-draft')?.addEventListener('submit', async (event) => {
     event.preventDefault();
     const result = await save();
     if (!result) return;

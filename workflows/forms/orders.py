@@ -138,7 +138,7 @@ class CreditReviewForm(Form):
         validate=validate.Length(max=MAX_LINES),
         metadata={
             **needed_when(credit_decision="partial"),
-            "description": N_("The order's line numbers: 1, 2, ..."),
+            "description": N_("The order's line numbers (1, 2, ...), not product codes."),
         },
     )
     analysis = fields.String(required=True, validate=validate.Length(min=10, max=4000))
