@@ -33,7 +33,7 @@ WORDS = (
     N_("Append end event"), N_("Append gateway"), N_("Append task"),
     N_("Append intermediate/boundary event"), N_("Append timer intermediate catch event"),
     N_("Delete"), N_("Change element"), N_("Add text annotation"),
-    N_("Connect to other element"),
+    N_("Connect to other element"), N_("Search in diagram"), N_("Align elements"),
     # The checks as one draws (bpmn-js-bpmnlint and the rules of web/lint/rules.mjs)
     N_("{errors} Errors, {warnings} Warnings"), N_("No Issues"),
     N_("Toggle linting overlays"), N_("Issues for child elements"),
