@@ -21,6 +21,7 @@ from engine.views import visibility
 from engine.views.inbox import task_facts
 from raci import visibility as rules
 from raci.matrix import Letter
+from workflows.key_figures import customer_id_of
 
 from .auth import WebUser
 from .customer_card import customer_card, customer_of_order
@@ -212,7 +213,7 @@ def customer_of(page: TaskPage, case: dict[str, Any]) -> dict[str, Any] | None:
         if card is not None:
             return card
     sources = [case, task["submitted_data"] or {}]
-    customer_id = _first_id(sources, "customer_id")
+    customer_id = _first_id(sources, "customer_id") or customer_id_of(case)  # a prospect too
     order_id = _first_id(sources, "order_id")
     if customer_id is None and order_id is None:
         [start] = views.audit_events(

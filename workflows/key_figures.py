@@ -57,11 +57,17 @@ CUSTOMER_ID_PATHS = ("customer_id", "order.customer_id", "customer.id", "prospec
 CUSTOMER_NAME_PATHS = ("order.customer_name", "request.customer_name", "customer.name", "name")
 
 
+def customer_id_of(data: dict[str, Any]) -> int | None:
+    """The id of the customer a case's `data` is about (a prospect's too), if it names one."""
+    customer_id = _first(data, CUSTOMER_ID_PATHS)
+    return customer_id if type(customer_id) is int else None
+
+
 def summary(process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """What an inbox shows of a case of `process_id` that knows `data` (None: nothing)."""
     found: dict[str, Any] = {}
-    customer_id = _first(data, CUSTOMER_ID_PATHS)
-    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+    customer_id = customer_id_of(data)
+    if customer_id is not None:
         found["customer_id"] = customer_id
     name = _first(data, CUSTOMER_NAME_PATHS)
     if isinstance(name, str) and name.strip():
