@@ -91,7 +91,7 @@ def test_entry_returned_corrected_and_terms_above_the_proposal_signed(journey):
     # The shops' names end in "desk" or "phone" (AFMS' keys); a similar one may be listed.
     assert not english_words(signed, AFMS), english_words(signed, AFMS)
     assert "Προτεινόμενο πιστωτικό όριο" in signed and "Ποιος υπογράφει τους όρους" in signed
-    assert name in signed  # the prospect's card, not "Customer —"
+    assert "Πελάτης\n—" not in signed and name in signed  # the prospect's card
     finance.approve()
 
     assert journey.instance(instance_id)["status"] == "completed"
