@@ -20,8 +20,8 @@ def crm(crm: Any) -> Any:
     return order_desk(crm, "emergency_order", "order_release")
 
 
-def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
-    agent = sign_in(web_app, "katerina.call")
+def blocked_customers_emergency(agent: Any) -> str:
+    """The call agent takes an emergency order for a blocked customer: the case's page."""
     answer = agent.post(
         "/start/emergency_order",
         {
@@ -34,7 +34,12 @@ def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
         },
     )
     assert answer.status_code == 302
-    case = answer.headers["Location"]
+    return answer.headers["Location"]
+
+
+def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
+    agent = sign_in(web_app, "katerina.call")
+    case = blocked_customers_emergency(agent)
     instance_id = case.rstrip("/").rsplit("/", 1)[-1]
     assert views.instance(crm.uow(), instance_id)["outcome"] == "refused"
 
@@ -49,18 +54,7 @@ def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
 
 def test_the_diagram_of_a_case_with_several_ends_marks_the_one_it_reached(web_app, crm):
     agent = sign_in(web_app, "katerina.call")
-    answer = agent.post(
-        "/start/emergency_order",
-        {
-            "customer_id": str(BLOCKED),
-            "channel": "call_agent",
-            "warehouse_code": "ATH",
-            "lines-0-product_code": "P0005",
-            "lines-0-quantity": "2",
-            "urgency": "Festival tonight",
-        },
-    )
-    instance_id = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    instance_id = blocked_customers_emergency(agent).rstrip("/").rsplit("/", 1)[-1]
     drawn = agent.get(f"/instances/{instance_id}/diagram.json").get_json()
     assert "refused" in drawn["state"]["done"]  # four end events: the one reached is marked
     assert "sent" not in drawn["state"]["done"]
