@@ -64,8 +64,10 @@ def test_the_wal_stays_near_its_limit_under_commits_that_never_pause(tmp_path, m
         commits += 1
         largest = max(largest, wal.stat().st_size)
     assert commits > 1000
-    # The limit, plus what commits added while a checkpoint ran.
-    assert largest < 4 * limit, f"the WAL grew to {largest} bytes in {commits} commits"
+    # The limit, plus what commits added while a checkpoint ran: on a loaded host (the
+    # suite's other worker busy) the checkpoint runs late and 5.5 times the limit was
+    # seen. Never started over, the WAL reaches tens of times the limit in these 3 s.
+    assert largest < 8 * limit, f"the WAL grew to {largest} bytes in {commits} commits"
     engine.dispose()
 
 
