@@ -127,16 +127,14 @@ def approve(task_id: str) -> Any:
 @sign_off_guesses
 def reject(task_id: str) -> Any:
     page = task_page.load(task_id, current_user)
-    reason = request.form.get("reason", "").strip()
-    problems: dict[str, list[str]] = {}
-    if not reason:
-        problems["reason"] = [_("Give the reason the work is sent back.")]
-    if not engine().authenticate(current_user.username, request.form.get("password", "")):
-        problems["reject"] = [_("Wrong password.")]
-    if problems:
-        status = 403 if "reject" in problems else 422
-        error = _("Not sent back: please correct the marked fields.")
-        return _render(page, error=error, sign_errors=problems, reason=reason, status=status)
+    reason, refused = _reason_signed(
+        page,
+        fields=("reason", "reject"),
+        missing=_("Give the reason the work is sent back."),
+        not_done=_("Not sent back: please correct the marked fields."),
+    )
+    if refused is not None:
+        return refused
     done = _("Sent back to %(who)s with your reason.", who=display.person(page.task["performer"]))
     action = partial(engine().reject, task_id, user=current_user.username, reason=reason)
     return _act(page, action, done, to_inbox=True)
@@ -148,20 +146,38 @@ def reject(task_id: str) -> Any:
 def override(task_id: str) -> Any:
     """A lets the work go on without the consultations it waits for, with a reason."""
     page = task_page.load(task_id, current_user)
-    reason = request.form.get("reason", "").strip()
-    problems: dict[str, list[str]] = {}
-    if not reason:
-        problems["override-reason"] = [_("Give the reason the work goes on without them.")]
-    if not engine().authenticate(current_user.username, request.form.get("password", "")):
-        problems["override"] = [_("Wrong password.")]
-    if problems:
-        status = 403 if "override" in problems else 422
-        error = _("Not done: please correct the marked fields.")
-        return _render(page, error=error, sign_errors=problems, reason=reason, status=status)
+    reason, refused = _reason_signed(
+        page,
+        fields=("override-reason", "override"),
+        missing=_("Give the reason the work goes on without them."),
+        not_done=_("Not done: please correct the marked fields."),
+    )
+    if refused is not None:
+        return refused
     action = partial(
         engine().override_consultation, task_id, user=current_user.username, reason=reason
     )
     return _act(page, action, _("The work may go on without the answers; your reason is recorded."))
+
+
+def _reason_signed(
+    page: task_page.TaskPage, *, fields: tuple[str, str], missing: str, not_done: str
+) -> tuple[str, Any | None]:
+    """The reason typed for an A act signed with the password, and the page again with
+    its problems if either is wanting (`fields`: where each problem is said; 403 for a
+    wrong password, 422 for a missing reason). The reason typed is kept either way."""
+    reason_field, password_field = fields
+    reason = request.form.get("reason", "").strip()
+    problems: dict[str, list[str]] = {}
+    if not reason:
+        problems[reason_field] = [missing]
+    if not engine().authenticate(current_user.username, request.form.get("password", "")):
+        problems[password_field] = [_("Wrong password.")]
+    if not problems:
+        return reason, None
+    status = 403 if password_field in problems else 422
+    page_again = _render(page, error=not_done, sign_errors=problems, reason=reason, status=status)
+    return reason, page_again
 
 
 @bp.post("/<task_id>/consultations/<int:consultation_id>/answer")
