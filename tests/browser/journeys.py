@@ -119,7 +119,9 @@ class Actor(Person):
         """From the start page: pick the process, find the customer, fill, start (with a
         photo from the phone's camera or chosen files, if given)."""
         self.page.goto("/start/")
-        self.page.locator(f"a[href$='/start/{process_id}']").click()
+        # The form's page loaded, its scripts too, before anything is typed or pressed.
+        with self.page.expect_navigation():
+            self.page.locator(f"a[href$='/start/{process_id}']").click()
         if customer:
             self.page.fill("#customer-search", customer)
             with self.page.expect_navigation():  # formnovalidate: a search needs no inputs
