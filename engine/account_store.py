@@ -10,6 +10,7 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .database import Connect
+from .direct import execute
 from .orm import api_tokens, cache_revisions, saved_filters, users
 
 # Built once: every request runs one of these (building a statement costs more than running
@@ -135,7 +136,7 @@ class AccountRepository:
         """(username, last_used_at, locale, session_generation, and the cache revisions) of
         an unexpired token's owner, in one SELECT; or None."""
         params = {"token_hash": token_hash, "now": now}
-        return self._connection().execute(_TOKEN_HOLDER, params).first()
+        return execute(self._connection(), _TOKEN_HOLDER, params).first()
 
     def note_token_use(self, token_hash: str, now: datetime) -> None:
         self.session.execute(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .database import Connect
+from .direct import execute
 from .errors import ConcurrencyConflict
 from .model import AuditEvent, AuditStream
 from .orm import audit_events, audit_streams
@@ -105,7 +106,7 @@ class AuditRepository:
         """Write the events recorded so far in one statement (the unit of work calls this)."""
         if self._pending:
             rows = [_event_row(event) for event in self._pending]
-            self._connection().execute(_INSERT_EVENT, rows)
+            execute(self._connection(), _INSERT_EVENT, rows)
             self._pending.clear()
 
     def flush_heads(self) -> None:
@@ -117,20 +118,20 @@ class AuditRepository:
                 continue
             values = {"length": head.length, "head_hash": head.head_hash}
             if stored is None:
-                connection.execute(_INSERT_HEAD, {"stream": stream, **values})
+                execute(connection, _INSERT_HEAD, {"stream": stream, **values})
             else:
-                moved = connection.execute(_MOVE_HEAD, {**values, "key_": stream, "guard_": stored})
+                moved = execute(
+                    connection, _MOVE_HEAD, {**values, "key_": stream, "guard_": stored}
+                )
                 if moved.rowcount != 1:
                     raise ConcurrencyConflict(STALE_HEAD)
             self._stored_length[stream] = head.length
 
     def last_details(self, task_id: str, action: str) -> dict[str, Any] | None:
         """The details of the latest committed `action` event on a task, if any."""
-        return (
-            self._connection()
-            .execute(_LAST_DETAILS, {"task_id": task_id, "action": action})
-            .scalar()
-        )
+        return execute(
+            self._connection(), _LAST_DETAILS, {"task_id": task_id, "action": action}
+        ).scalar()
 
     def record_now(
         self, stream: str, *, occurred_at: datetime, actor: str, action: str, **fields: Any
@@ -142,7 +143,7 @@ class AuditRepository:
         event = self.record(stream, occurred_at=occurred_at, actor=actor, action=action, **fields)
         self._pending.pop()
         self.flush()
-        inserted = self._connection().execute(_INSERT_EVENT_RETURNING_ID, _event_row(event))
+        inserted = execute(self._connection(), _INSERT_EVENT_RETURNING_ID, _event_row(event))
         event.id = inserted.scalar_one()
         return event
 
@@ -165,7 +166,7 @@ class AuditRepository:
         head = self._heads.get(stream)
         if head is None:
             # Lock only this stream's head: independent instances never wait here.
-            row = self._connection().execute(_LOCK_HEAD, {"stream": stream}).first()
+            row = execute(self._connection(), _LOCK_HEAD, {"stream": stream}).first()
             if row is None:
                 self.start_stream(stream)
             else:
@@ -175,8 +176,8 @@ class AuditRepository:
 
     def performers(self, instance_id: str, task_id: str) -> set[str]:
         """Everyone who completed `task_id`, or had it completed for them, in any round."""
-        rows = self._connection().execute(
-            _PERFORMERS, {"instance_id": instance_id, "task_id": task_id}
+        rows = execute(
+            self._connection(), _PERFORMERS, {"instance_id": instance_id, "task_id": task_id}
         )
         return {user for row in rows for user in row if user is not None}
 

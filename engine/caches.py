@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from raci.directory import Directory
 
 from .database import Connect
+from .direct import execute
 from .orm import cache_revisions
 from .workflow_cache import WorkflowCache
 
@@ -106,7 +107,7 @@ class Revisions:
 
     def __getitem__(self, name: str) -> int:
         if self._read is None:
-            row = self._connection().execute(_READ).one()
+            row = execute(self._connection(), _READ).one()
             self._read = {DIRECTORY: row.directory, DEFINITIONS: row.definitions}
         return self._read[name]
 

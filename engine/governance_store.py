@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .database import Connect
+from .direct import execute
 from .errors import NotFound
 from .model import Consultation, HumanTask, Notification, OutboxMail
 from .orm import consultations, outbox, task_roles
@@ -49,21 +50,21 @@ class TaskRoleRepository:
 
     def move_signoff(self, task: HumanTask, role: str) -> None:
         """Index `task`'s sign-off under `role` instead of the matrix's A role."""
-        self._connection().execute(_DELETE_SIGNOFF_ROLE, {"task_id": task.id})
+        execute(self._connection(), _DELETE_SIGNOFF_ROLE, {"task_id": task.id})
         self._pending = [row for row in self._pending if not (row[0] is task and row[2] == "A")]
         self._pending.append((task, role, "A"))
 
     def routed(self, task_id: str) -> list[tuple[str, str]]:
         """(role, letter) of an open task as its inboxes hold it: a sign-off raised by
         a level table is under the role the data needs, not the matrix's A role."""
-        rows = self._connection().execute(_ROLES_OF, {"task_id": task_id})
+        rows = execute(self._connection(), _ROLES_OF, {"task_id": task_id})
         return [(role, letter) for role, letter in rows]
 
     def remove_for(self, task_ids: Sequence[str]) -> None:
         """Drop the rows of closed tasks: the inbox index holds open work only."""
         if task_ids:
             self._pending = [row for row in self._pending if row[0].id not in task_ids]
-            self._connection().execute(_DELETE_ROLES, [{"task_id": id_} for id_ in task_ids])
+            execute(self._connection(), _DELETE_ROLES, [{"task_id": id_} for id_ in task_ids])
 
     def note_changes(self, tasks: list[HumanTask]) -> None:
         """Remember the open tasks whose inbox fields changed, to copy them at `flush`."""
@@ -75,10 +76,11 @@ class TaskRoleRepository:
                 {"task_id": task.id, "role": role, "letter": letter, **_inbox_fields(task)}
                 for task, role, letter in self._pending
             ]
-            self._connection().execute(_INSERT_ROLES, rows)
+            execute(self._connection(), _INSERT_ROLES, rows)
             self._pending.clear()
         if self._changed:
-            self._connection().execute(
+            execute(
+                self._connection(),
                 _COPY_INBOX_FIELDS,
                 [{"key_": task.id, **_inbox_fields(task)} for task in self._changed],
             )
@@ -138,7 +140,7 @@ class ConsultationRepository:
         if self._by_task is None:  # a command's: objects of the session, which it may change
             return list(self.session.scalars(_consultations_of(), {"task_id": task_id}))
         if task_id not in self._by_task:  # a read's: plain records, read once
-            rows = self._connection().execute(_CONSULTATION_ROWS_OF, {"task_id": task_id})
+            rows = execute(self._connection(), _CONSULTATION_ROWS_OF, {"task_id": task_id})
             self._by_task[task_id] = [from_values(Consultation, row._asdict()) for row in rows]
         return list(self._by_task[task_id])
 

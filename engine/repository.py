@@ -15,6 +15,7 @@ from sqlalchemy import Select, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from .database import Connect
+from .direct import execute
 from .errors import ConcurrencyConflict, NotFound
 from .model import (
     OPEN_TASK_STATUSES,
@@ -54,7 +55,7 @@ class VersionRepository:
             params, statement = {"process_id": process_id}, _LATEST_VERSION_ID
         else:
             params, statement = {"process_id": process_id, "version": version}, _VERSION_ID
-        found = self._connection().execute(statement, params).scalar()
+        found = execute(self._connection(), statement, params).scalar()
         if found is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFound(f"process '{process_id}'{suffix} is not deployed")
@@ -62,7 +63,7 @@ class VersionRepository:
 
     def name_of(self, version_id: int) -> str:
         """The BPMN name of a version's process (notices name it)."""
-        return self._connection().execute(_VERSION_NAME, {"id": version_id}).scalar_one()
+        return execute(self._connection(), _VERSION_NAME, {"id": version_id}).scalar_one()
 
     def by_hash(self, process_id: str, content_hash: str) -> ProcessVersion | None:
         return self.session.scalars(
@@ -114,7 +115,7 @@ class InstanceRepository:
     def get(self, instance_id: str) -> ProcessInstance:
         instance = self.rows.get(instance_id)
         if instance is None:
-            row = self._connection().execute(_INSTANCE, {"id": instance_id}).first()
+            row = execute(self._connection(), _INSTANCE, {"id": instance_id}).first()
             if row is None:
                 raise NotFound(f"instance {instance_id} does not exist")
             instance = self.rows.adopt(row)
@@ -139,11 +140,11 @@ class InstanceRepository:
         """Lock and read an instance with its audit chain's head (one statement), as committed
         when the lock was granted; the instance alone if its chain has no head row yet."""
         connection = self._connection()
-        row = connection.execute(with_head, params).first()
+        row = execute(connection, with_head, params).first()
         if row is not None:
             self._audit.know_head(row[0], row.head_length, row.head_hash)
         else:
-            row = connection.execute(alone, params).first()
+            row = execute(connection, alone, params).first()
             if row is None:
                 return None
         return self.rows.adopt(row[: len(self.rows.columns)], refresh=True)
@@ -154,12 +155,12 @@ class InstanceRepository:
         connection = self._connection()
         new = self.rows.new_rows()
         if new:
-            connection.execute(_INSERT_INSTANCE, new)
+            execute(connection, _INSERT_INSTANCE, new)
         for instance, changed, snapshot in list(self.rows.changes(touched)):
             old = snapshot[_REVISION]
             instance.revision = changed["revision"] = old + 1
             statement = update_by_key(process_instances, frozenset(changed), "revision")
-            result = connection.execute(statement, {**changed, "key_": instance.id, "guard_": old})
+            result = execute(connection, statement, {**changed, "key_": instance.id, "guard_": old})
             if result.rowcount != 1:
                 raise ConcurrencyConflict(STALE)
         self.rows.mark_written()
@@ -209,7 +210,7 @@ class TaskRepository:
     def get(self, task_id: str) -> HumanTask:
         task = self.rows.get(task_id)
         if task is None:
-            row = self._connection().execute(_TASK, {"id": task_id}).first()
+            row = execute(self._connection(), _TASK, {"id": task_id}).first()
             if row is None:
                 raise NotFound(f"task {task_id} does not exist")
             task = self.rows.adopt(row)
@@ -220,7 +221,7 @@ class TaskRepository:
         task = self.rows.get(task_id)
         if task is not None:
             return task, self._instances.get(task.instance_id)
-        row = self._connection().execute(_TASK_WITH_INSTANCE, {"id": task_id}).first()
+        row = execute(self._connection(), _TASK_WITH_INSTANCE, {"id": task_id}).first()
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
         width = len(self.rows.columns)
@@ -234,8 +235,8 @@ class TaskRepository:
         instance = self._instances.lock_where(_LOCK_BY_TASK, _LOCK_ALONE_BY_TASK, params)
         if instance is None:
             raise NotFound(f"task {task_id} does not exist")
-        rows = self._connection().execute(
-            _TASK_AND_OPEN, {"task_id": task_id, "instance_id": instance.id}
+        rows = execute(
+            self._connection(), _TASK_AND_OPEN, {"task_id": task_id, "instance_id": instance.id}
         )
         task = None
         still_open = []
@@ -272,12 +273,12 @@ class TaskRepository:
         connection = self._connection()
         new = self.rows.new_rows()
         if new:
-            connection.execute(_INSERT_TASK, new)
+            execute(connection, _INSERT_TASK, new)
         by_shape: dict[frozenset[str], list[dict[str, Any]]] = {}
         for task, changed, _ in self.rows.changes():
             by_shape.setdefault(frozenset(changed), []).append({**changed, "key_": task.id})
         for shape, params in by_shape.items():
-            connection.execute(update_by_key(human_tasks, shape), params)
+            execute(connection, update_by_key(human_tasks, shape), params)
         self.rows.mark_written()
 
     def touched_instances(self) -> set[str]:
@@ -293,7 +294,7 @@ class TaskRepository:
         ]
 
     def _adopt_all(self, statement: Select[Any], params: dict[str, Any]) -> list[HumanTask]:
-        return [self.rows.adopt(row) for row in self._connection().execute(statement, params)]
+        return [self.rows.adopt(row) for row in execute(self._connection(), statement, params)]
 
 
 _OPEN = frozenset(status.value for status in OPEN_TASK_STATUSES)

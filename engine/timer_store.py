@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, insert, select
 
 from .database import Connect
+from .direct import execute
 from .model import PendingTimer
 from .orm import pending_timers
 
@@ -35,7 +36,7 @@ class TimerRepository:
             return True
         if timer_id in self._removed:
             return False
-        row = self._connection().execute(_TIMER, {"id": timer_id}).first()
+        row = execute(self._connection(), _TIMER, {"id": timer_id}).first()
         return row is not None and row.instance_id not in self._cleared
 
     def add_all(self, timers: list[PendingTimer]) -> None:
@@ -46,27 +47,27 @@ class TimerRepository:
     def claim_due(self, timer_id: str, now: datetime) -> PendingTimer | None:
         """The timer if it is still pending and due, locked for this transaction; None if
         it is gone or another transaction holds it (SKIP LOCKED: workers never queue)."""
-        row = self._connection().execute(_CLAIM_TIMER, {"id": timer_id, "now": now}).first()
+        row = execute(self._connection(), _CLAIM_TIMER, {"id": timer_id, "now": now}).first()
         return None if row is None else PendingTimer(**row._mapping)
 
     def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(instance id, timer id) of timers due at `now`, earliest first."""
-        rows = self._connection().execute(_DUE_TIMERS, {"now": now, "limit": limit})
+        rows = execute(self._connection(), _DUE_TIMERS, {"now": now, "limit": limit})
         return [(row.instance_id, row.id) for row in rows]
 
     def flush(self) -> None:
         connection = self._connection()
         if self._cleared:
             rows = [{"instance_id": id_} for id_ in sorted(self._cleared)]
-            connection.execute(_DELETE_TIMERS_OF, rows)
+            execute(connection, _DELETE_TIMERS_OF, rows)
         if self._removed:
-            connection.execute(_DELETE_TIMERS, [{"id": id_} for id_ in sorted(self._removed)])
+            execute(connection, _DELETE_TIMERS, [{"id": id_} for id_ in sorted(self._removed)])
         if self._added:
             rows = [
                 {"id": t.id, "instance_id": t.instance_id, "spec_id": t.spec_id, "due_at": t.due_at}
                 for t in self._added.values()
             ]
-            connection.execute(_INSERT_TIMER, rows)
+            execute(connection, _INSERT_TIMER, rows)
         self._added, self._removed, self._cleared = {}, set(), set()
 
 
