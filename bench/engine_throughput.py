@@ -42,7 +42,6 @@ from sqlalchemy import func, make_url, select, text
 from engine import ProcessEngine, build_engine, collect_files
 from engine.database import make_engine
 from engine.model import ProcessInstance
-from engine.orm import metadata
 from raci.directory_io import load_directory
 
 PROCESSES = Path(__file__).parent / "processes"
@@ -159,8 +158,10 @@ def fresh_database(database_url: str | None, folder: str, name: str) -> str:
         return f"sqlite:///{folder}/{name}.sqlite"
     engine = make_engine(database_url)
     with engine.begin() as connection:
-        metadata.drop_all(connection)
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        # The whole schema: the migrations also made the business tables (crm_*), which
+        # the engine's metadata does not list; a second run would find them there.
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
     return database_url
 
