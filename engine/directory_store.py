@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Table, delete, insert, literal, select, update
+from sqlalchemy import Table, bindparam, delete, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from raci.directory import Deputy, Directory, Role, User
@@ -22,6 +22,11 @@ _MEMBERS = select(role_members.c.role, role_members.c.username)
 _USERS = select(users.c.username, users.c.name, users.c.email, users.c.active)
 _ROLES = select(roles.c.name, roles.c.description)
 _DEPUTIES = select(deputies.c.deputy, deputies.c.principal, deputies.c.starts, deputies.c.ends)
+_ACTIVE_LOCKED = (
+    select(users.c.active)
+    .where(users.c.username == bindparam("username"))
+    .with_for_update(read=True)
+)
 
 
 class DirectoryRepository:
@@ -45,6 +50,13 @@ class DirectoryRepository:
             else:
                 self._loaded = self.revisions.cached(DIRECTORY, self.caches.directory, self._read)
         return self._loaded
+
+    def hold_active(self, username: str) -> bool:
+        """Whether `username` is an active user, now, and kept so until this transaction
+        ends: a share lock on their row waits for a deactivation being committed, and
+        makes the next one wait for this transaction (their claims are handed back after
+        it). The cached directory may be older than that within a transaction."""
+        return bool(self.session.execute(_ACTIVE_LOCKED, {"username": username}).scalar())
 
     def load_for_change(self) -> Directory:
         """The directory, read by a writer after the writers before it committed.

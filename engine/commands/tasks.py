@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from raci import policy
-from raci.matrix import ActivityRow
+from raci.matrix import ActivityRow, Letter
 from raci.messages import N_, Message
 
 from ..errors import InvalidState, NotAllowed
@@ -28,6 +28,9 @@ from .base import (
     require_attachments,
 )
 from .resignature import ResignatureCommands
+
+# A reassignment whose target an admin deactivated while it was being decided.
+INACTIVE = N_("The account of %(user)s is not active.")
 
 
 class TaskCommands(ResignatureCommands):
@@ -90,6 +93,8 @@ class TaskCommands(ResignatureCommands):
     def reassign(self, task_id: str, *, user: str, to: str, reason: str | None = None) -> None:
         """Hand an open task to another R member (by an R member or an admin)."""
         with self.refusals_recorded(user, "reassign"), self.uow() as uow:
+            # Before the task's lock, as a deactivation takes them (the user, then cases).
+            to_active = uow.directory.hold_active(to)
             task, _ = uow.tasks.lock(task_id)
             if task.status != TaskStatus.READY:
                 raise InvalidState(f"task {task_id} is {task.status}")
@@ -107,6 +112,9 @@ class TaskCommands(ResignatureCommands):
                     routed_to=task.routed_to,
                 )
                 on_behalf_of = by.on_behalf_of if by else None
+                if not to_active:  # deactivated since the directory this check read
+                    refused = policy.Refused(Letter.R, INACTIVE, {"user": to})
+                    raise RaciRefusal.of(refused, task)
             if task.routed_to is not None:  # a task routed by name stays so, to its new person
                 task.routed_to = to
             previous, task.assignee = task.assignee, to

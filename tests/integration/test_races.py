@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
-from engine import ProcessEngine, SourceFile, build_engine, views
+from engine import ProcessEngine, SourceFile, build_engine, read_scope, views
 from engine.clock import FakeClock
 from engine.errors import ConcurrencyConflict, EngineError, InvalidState
+from engine.governance import RaciRefusal
 from raci.directory_io import load_directory
 from tests.conftest import fixture_files
 from web import create_app
@@ -234,6 +235,49 @@ def test_racing_acts_have_one_winner(raced, trial):
 def test_a_timer_racing_a_cancel_has_one_winner(raced, clock):
     for _ in range(TRIALS):
         timer_vs_cancel(raced, clock)
+
+
+def test_a_task_handed_to_someone_being_deactivated_never_waits_under_their_name(raced):
+    """Before, on PostgreSQL, a reassignment that read the directory just before an admin
+    deactivated its target still gave the task to them, after the deactivation had handed
+    back their claims: the task waited under an inactive name."""
+    for trial in range(TRIALS):
+        name = f"cc{trial}"
+        raced.create_user(name, name=name, email=None, roles=["credit_controller"], by="ada")
+        instance_id, analyse = analysis(raced)
+        outcomes = race(
+            lambda name=name, analyse=analyse: raced.reassign(analyse, user="ada", to=name),
+            lambda name=name: raced.set_user_active(name, False, by="ada"),
+        )
+        assert not isinstance(outcomes[1], Exception), outcomes  # the deactivation stands
+        assert task(raced, analyse)["assignee"] is None, outcomes
+        reassigned = not isinstance(outcomes[0], Exception)
+        acts = actions(raced, instance_id, analyse)
+        # Given first and handed back with the deactivation, or refused: never kept.
+        assert acts.count("release") == (1 if reassigned else 0), (outcomes, acts)
+    assert raced.verify_audit().ok
+
+
+def test_a_reassignment_on_an_older_directory_refuses_a_target_since_deactivated(
+    raced, database_url
+):
+    """An API call reads who is calling, and the directory, in the transaction its write
+    continues (engine/read_scope.py): a deactivation committed between the two must not
+    let the write give the task to the person deactivated."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write transaction would make the deactivation wait for it")
+    raced.create_user("late", name="Late", email=None, roles=["credit_controller"], by="ada")
+    _, analyse = analysis(raced)
+    with read_scope.shared_reads(writes_next=True):
+        assert raced.directory().users["late"].active  # read in the request's transaction
+        deactivation = threading.Thread(
+            target=lambda: raced.set_user_active("late", False, by="ada")
+        )  # another request, committed meanwhile
+        deactivation.start()
+        deactivation.join()
+        with pytest.raises(RaciRefusal, match="account of late is not active"):
+            raced.reassign(analyse, user="ada", to="late")
+    assert task(raced, analyse)["assignee"] is None
 
 
 # --- the same races through the JSON API: one 200, the others 409 ----------------------
