@@ -29,6 +29,7 @@ from workflows.tables import (
 from workflows.tables import customer_changes as customer_changes_table
 
 from .form_render import FormField
+from .vocabulary import term
 
 RECENT_ORDERS = 5
 CHOICES = 100  # customers a chooser lists at once: narrow it down by searching
@@ -170,10 +171,17 @@ def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:
 
 def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> list[FormField]:
     """`fields` with the customer field drawn as a choice among the customers `found`,
-    each as its code and name (found by find_customers)."""
-    choices = tuple((str(c["id"]), f"{c['code']} · {c['name']}") for c in found)
+    each as its code and name (found by find_customers), and its status unless active: a
+    clerk should see a blocked customer before taking their order, not after."""
+    choices = tuple((str(c["id"]), _choice_label(c)) for c in found)
     chooser = partial(replace, kind="select", choices=choices, label="Customer")
     return [chooser(f) if f.name == CUSTOMER_FIELD else f for f in fields]
+
+
+def _choice_label(customer: dict[str, Any]) -> str:
+    label = f"{customer['code']} · {customer['name']}"
+    status = customer.get("status")
+    return label if status in (None, "active") else f"{label} ({term(status)})"
 
 
 def chosen_customer(uow: UnitOfWork, value: str) -> list[dict[str, Any]]:

@@ -74,6 +74,27 @@ def test_the_customer_chooser_lists_a_bds_own_customers_and_searches(web_app, cr
     assert '<option value="150" selected>' in prefilled and options(prefilled)[0] == "150"
 
 
+def test_the_chooser_says_which_customers_are_blocked_or_not_yet_customers(web_app, crm):
+    """A clerk picked a blocked customer from the list, took the order and told the
+    customer it was in; the block showed only after starting."""
+    with crm.uow() as uow:
+        for customer_id, status in ((151, "blocked"), (152, "prospect")):
+            uow.session.execute(
+                customers.update().where(customers.c.id == customer_id).values(status=status)
+            )
+        uow.commit()
+    giorgos = sign_in(web_app, "giorgos.bd")
+    html = giorgos.page(f"{START}?q=c0015")
+    labels = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', html))
+    assert labels["151"].endswith("(blocked)") and labels["152"].endswith("(prospect)")
+    assert "(" not in labels["150"]  # an active customer reads as before
+    crm.set_locale("giorgos.bd", "el")
+    greek = dict(
+        re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', giorgos.page(f"{START}?q=c0015"))
+    )
+    assert greek["151"].endswith("(μπλοκαρισμένος)") and greek["152"].endswith("(υποψήφιος)")
+
+
 def test_a_list_cut_at_its_first_customers_says_so(web_app, crm):
     """200 customers, 100 listed: nothing said the others were left out."""
     note = "The list shows the first 100 customers by name: search to find any other."
