@@ -22,7 +22,12 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import (
+    DBAPIError,
+    InvalidRequestError,
+    MultipleResultsFound,
+    NoResultFound,
+)
 from sqlalchemy.sql import Executable
 
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -77,6 +82,7 @@ class _Plan:
         self.positional = compiled.positional
         self.names = tuple(compiled.positiontup if self.positional else binds)
         # Values the statement carries itself (a literal compared with: status == 'open').
+        self.required = frozenset(name for name, bind in binds.items() if bind.required)
         self.fixed = {
             name: bind.effective_value
             for name, bind in binds.items()
@@ -92,6 +98,9 @@ class _Plan:
         self.result_processors: list[Callable[[Any], Any] | None] = []
 
     def parameters(self, given: Mapping[str, Any]) -> Any:
+        if not self.required <= given.keys():  # as SQLAlchemy refuses it, never a NULL
+            missing = sorted(self.required - given.keys())
+            raise InvalidRequestError(f"A value is required for bind parameter {missing[0]!r}")
         values = {**self.fixed, **given}
         for name, process in self.processors.items():
             values[name] = process(values.get(name))

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, NoResultFound
 
 from engine.database import make_engine
 from engine.direct import Fetched, execute
@@ -136,6 +136,11 @@ def test_writes_belong_to_the_connections_transaction(connection: Connection) ->
     execute(connection, DELETE, {"id": "a"})
     connection.rollback()
     assert execute(connection, BY_ID, {"id": "a"}).one().id == "a"
+
+
+def test_a_parameter_left_out_is_refused_not_read_as_null(connection: Connection) -> None:
+    with pytest.raises(InvalidRequestError, match="required for bind parameter 'guard_'"):
+        execute(connection, GUARDED, {"key_": "a", "revision": 2, "status": "closed"})
 
 
 def test_driver_errors_are_sqlalchemys(connection: Connection) -> None:
