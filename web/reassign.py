@@ -13,9 +13,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine.commands.tasks import INACTIVE
 from engine.errors import EngineError, NotAllowed
+from raci.messages import Message
 
 from . import task_page
+from .i18n import error_text, render
 from .people_words import status
 from .services import engine
 
@@ -35,8 +38,7 @@ def reassign(task_id: str) -> Any:
     to = request.form.get("to", "")
     reason = request.form.get("reason", "").strip()[:500] or None
     if to not in {u.username for u in choices}:
-        message = _("Choose one of the people listed: only they may work this task.")
-        return _page(page, choices, error=message, status_code=422)
+        return _page(page, choices, error=_not_listed(to, choices), status_code=422)
     try:
         engine().reassign(task_id, user=current_user.username, to=to, reason=reason)
     except EngineError as error:
@@ -46,7 +48,21 @@ def reassign(task_id: str) -> Any:
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
+def _not_listed(to: str, choices: list[Any]) -> str:
+    """Why the person sent is not one to choose: deactivated (perhaps since the page was
+    drawn), nobody at all may take it, or a name that was never on the list."""
+    person = engine().directory().users.get(to)
+    if person is not None and not person.active:
+        return render(Message(INACTIVE, user=to))
+    if not choices:
+        return _("Nobody else may work this task today.")
+    return _("Choose one of the people listed: only they may work this task.")
+
+
 def _refusal(error: EngineError) -> str:
+    message = getattr(error, "msg", None)
+    if isinstance(message, Message) and message.msgid == INACTIVE:  # deactivated meanwhile
+        return error_text(error, standalone=True)
     if isinstance(error, NotAllowed):
         return _(
             "You may not reassign this task: only members of its responsible roles "

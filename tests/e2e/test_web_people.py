@@ -314,6 +314,23 @@ def test_an_r_member_reassigns_a_task_to_someone_eligible(web_app, crm):
     assert event["actor"] == "anna.credit" and event["reason"] == "holiday"
 
 
+def test_a_person_deactivated_while_the_page_was_open_is_refused_in_words(web_app, crm):
+    """The page said "choose one of the people listed" of a list that was gone: the only
+    other credit controller had been deactivated in another tab."""
+    task = requested(crm)
+    crm.claim(task, user="anna.credit")
+    anna = sign_in(web_app, "anna.credit")
+    assert 'value="kostas.credit"' in anna.page(f"/tasks/{task}/reassign")
+    assert "Claimed by: Άννα" in anna.page(f"/tasks/{task}/reassign")  # a name, not a login
+    crm.set_user_active("kostas.credit", False, by="admin")
+    refused = anna.post(f"/tasks/{task}/reassign", {"to": "kostas.credit"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "The account of Κώστας Οικονόμου is not active." in html
+    assert "Choose one of the people listed" not in html
+    assert views.task_detail(crm.uow(), task)["assignee"] == "anna.credit"
+
+
 def test_who_may_not_reassign_sees_no_link_and_is_refused(web_app, crm):
     task = requested(crm)
     giorgos: Staff = sign_in(web_app, "giorgos.bd")  # started it: sees it, is not R
