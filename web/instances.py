@@ -193,7 +193,8 @@ def cancel(instance_id: str) -> Any:
     except InvalidState as err:  # finished meanwhile, or its effects could not be undone
         # Said at the top as well: the form is at the foot of a long page.
         flash(_("Not cancelled: %(why)s", why=error_text(err)), "error")
-        return _detail(instance, errors={"reason": error_text(err)}), 409
+        # The case as it is now: it may have ended meanwhile (then no cancel form at all).
+        return _detail(visible(instance_id), errors={"reason": error_text(err)}), 409
     flash(_("The instance was cancelled."), "info")
     return redirect(url_for(".detail", instance_id=instance_id))
 

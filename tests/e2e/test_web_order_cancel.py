@@ -5,7 +5,7 @@ the customer owing it, and nobody planned the delivery."""
 from __future__ import annotations
 
 from engine import SourceFile, views
-from tests.e2e.staff_helpers import ROOT, sign_in
+from tests.e2e.staff_helpers import ROOT, requested, sign_in
 from workflows.orders import records
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
@@ -51,3 +51,25 @@ def test_the_case_of_a_released_order_is_not_cancelled_from_its_page(web_app, cr
     assert views.instance(crm.uow(), instance_id)["status"] != "cancelled"
     with crm.uow() as uow:
         assert records.get_order(uow.session, order_id)["status"] == "released"
+
+
+def test_a_cancel_that_lost_the_race_shows_the_case_as_it_is_now(web_app, crm, monkeypatch):
+    """The page said "already cancelled" at the top, and below still showed the case
+    waiting, with the cancel form offered again."""
+    task = requested(crm)
+    instance_id = views.task_detail(crm.uow(), task)["instance_id"]
+    cancel = crm.cancel
+
+    def cancelled_first_by_someone_else(instance_id: str, **how: str) -> None:
+        cancel(instance_id, user="giorgos.bd", reason="the customer withdrew")
+        cancel(instance_id, **how)
+
+    monkeypatch.setattr(crm, "cancel", cancelled_first_by_someone_else)
+    answer = sign_in(web_app, "admin").post(
+        f"/instances/{instance_id}/cancel", {"reason": "duplicate request"}
+    )
+    assert answer.status_code == 409
+    page = answer.get_data(as_text=True)
+    assert "Not cancelled:" in page
+    assert 'name="reason"' not in page  # nothing left to cancel
+    assert views.instance(crm.uow(), instance_id)["status"] == "cancelled"
