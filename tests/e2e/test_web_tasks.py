@@ -325,6 +325,28 @@ def test_a_lowered_limit_reads_as_a_change_not_a_negative_increase(web_app, crm)
     assert "<dt>Increase</dt>" not in html
 
 
+def test_work_typed_in_a_second_tab_after_the_first_sent_it_is_shown_back(web_app, crm):
+    """The first tab's completion won; the second's typed analysis was dropped with only
+    "the task is now awaiting sign-off" to read."""
+    analysis = requested(crm)
+    anna = sign_in(web_app, "anna.credit")
+    first = {
+        "recommendation": "approve",
+        "approved_limit": 5000,
+        "analysis": "Paid on time for years",
+    }
+    crm.complete(analysis, user="anna.credit", data=first)  # tab one
+    second = anna.post(
+        f"/tasks/{analysis}/complete",
+        {"recommendation": "reject", "analysis": "Three invoices overdue"},
+    )
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "What you entered was not saved; copy it if you need it:" in html
+    typed = dict(re.findall(r"<dt>([^<]*)</dt><dd class=\"wrap\">([^<]*)</dd>", html))
+    assert typed["Analysis"] == "Three invoices overdue"
+
+
 def test_work_typed_into_a_task_a_colleague_claimed_meanwhile_is_shown_back(web_app, crm):
     analysis = requested(crm)
     anna = sign_in(web_app, "anna.credit")
