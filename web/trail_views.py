@@ -187,7 +187,8 @@ def _value(value: Any) -> Any:
 
 
 def shown(value: str | None, field: str | None = None) -> str | None:
-    """A stored change value as people read it: numbers in the locale's way, codes in words;
+    """A stored change value as people read it: numbers in the locale's way (amounts in
+    euros, as everywhere else), codes in words;
     an identifier made of digits (a phone, a tax id) as it was typed, never as a quantity."""
     if value is None:
         return None
@@ -201,4 +202,8 @@ def shown(value: str | None, field: str | None = None) -> str | None:
         number = Decimal(value)
     except InvalidOperation:
         return value
-    return format_decimal(number) if number.is_finite() else value
+    if not number.is_finite():
+        return value
+    from .display_values import is_money  # it reads this module's words (display_labels)
+
+    return display.money(number) if is_money(field) else format_decimal(number)

@@ -3,7 +3,7 @@ taken on the way, in words, in English and in Greek."""
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from sqlalchemy import select
 
 from engine.model import HumanTask, TaskStatus
@@ -76,11 +76,13 @@ def test_the_trail_shows_the_decision_that_picked_the_signer_and_the_old_and_new
     assert "Who approves = Credit controller" in page  # another credit controller signs
     assert "Decide the sign-off level" in page  # the business rule task that decided
     assert "Small changes: another credit controller signs" in page  # the matched rule
-    assert (
-        f"(C{CUSTOMER:05d}) · credit limit: {format_number(before)} → "
-        f"{format_number(before + 1000)}" in page
-    )
+    assert f"(C{CUSTOMER:05d}) · credit limit: {euros(before)} → {euros(before + 1000)}" in page
     assert "credit limit change approved" in page  # the reason, beside the signer
+
+
+def euros(amount: float, locale: str = "en") -> str:
+    """An amount as the pages write it, its no-break space read as a space (text_of)."""
+    return " ".join(format_currency(amount, "EUR", locale=locale).split())
 
 
 def test_the_greek_trail_reads_in_greek(app, engine):
@@ -93,8 +95,8 @@ def test_the_greek_trail_reads_in_greek(app, engine):
     page = text_of(auditor.page(f"/instances/{instance}"))
 
     assert (
-        f"(C{CUSTOMER:05d}) · πιστωτικό όριο: {format_number(before, 'el')} → "
-        f"{format_number(before + 1000, 'el')}" in page
+        f"(C{CUSTOMER:05d}) · πιστωτικό όριο: {euros(before, 'el')} → "
+        f"{euros(before + 1000, 'el')}" in page
     )
     assert "εγκρίθηκε η αλλαγή πιστωτικού ορίου" in page  # the reason
     assert "Πίνακας απόφασης" in page and "Κανόνας που ταίριαξε" in page

@@ -105,11 +105,11 @@ def test_the_case_file_of_a_customer_shows_old_and_new_values(app, engine):
     page = text_of(as_user(app, "fotis.audit").page(f"/audit/customers/C{CUSTOMER:05d}/case"))
     assert customer_name(engine) in page
     assert (
-        "Credit limit: " in page and "→ 17,500" in page
+        "Credit limit: " in page and "→ €17,500.00" in page
     )  # the trail's words, the locale's numbers
     # the change follows the signature that caused it, before the instance ends
-    assert page.index("→ 17,500") < page.index("instance completed")
-    assert page.rindex("approved as A") < page.index("→ 17,500")
+    assert page.index("→ €17,500.00") < page.index("instance completed")
+    assert page.rindex("approved as A") < page.index("→ €17,500.00")
     assert "approved as A" in page
 
 

@@ -235,16 +235,19 @@ def test_a_credit_block_is_a_warning(english):
     assert warnings({"credit": {"blocked": False, "reasons": []}}) == []
 
 
-def test_a_changed_phone_or_tax_id_reads_as_typed_and_a_limit_as_a_number():
+def test_a_changed_phone_or_tax_id_reads_as_typed_and_a_limit_as_an_amount():
     from web.trail_views import change_view
 
     with make_app("el").test_request_context():
         phone = change_view({"field": "phone", "old": "2120806154", "new": "2120806199"})
         afm = change_view({"field": "afm", "old": "094014201", "new": "094014202"})
-        limit = change_view({"field": "credit_limit", "old": "15000", "new": "20000"})
+        limit = change_view({"field": "credit_limit", "old": "15000", "new": "20000.5"})
+        terms = change_view({"field": "payment_terms_days", "old": "30", "new": "1000"})
     assert (phone["old"], phone["new"]) == ("2120806154", "2120806199")
     assert afm["new"] == "094014202"  # the leading zero kept
-    assert (limit["old"], limit["new"]) == ("15.000", "20.000")  # a quantity, in Greek
+    # In euros, as the case's data shows it: "20.000,5" read as a bare number.
+    assert (limit["old"], limit["new"]) == ("15.000,00\xa0€", "20.000,50\xa0€")
+    assert terms["new"] == "1.000"  # a quantity, in Greek
 
 
 def test_a_changed_technician_reads_as_the_person():
