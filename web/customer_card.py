@@ -25,6 +25,7 @@ from workflows.tables import (
     orders,
     products,
     service_requests,
+    warehouses,
 )
 from workflows.tables import customer_changes as customer_changes_table
 
@@ -161,6 +162,14 @@ def product_label(uow: UnitOfWork, code: str) -> str | None:
     with uow.read_only():
         name = uow.session.scalar(select(products.c.name).where(products.c.code == code))
         return f"{name} ({code})" if name is not None else None
+
+
+def warehouse_label(uow: UnitOfWork, code: str) -> str | None:
+    """ "ATH · Name" as the start forms offer it (a name often holds its town in
+    parentheses), or None if there is no such warehouse."""
+    with uow.read_only():
+        name = uow.session.scalar(select(warehouses.c.name).where(warehouses.c.code == code))
+        return f"{code} · {name}" if name is not None else None
 
 
 def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:

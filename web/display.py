@@ -227,6 +227,13 @@ def product(code: str) -> str:
     return _named("display_products", code, product_label)
 
 
+def warehouse(code: str) -> str:
+    """A warehouse code as people know the warehouse: "ATH · Name" (the code if unknown)."""
+    from .customer_card import warehouse_label
+
+    return _named("display_warehouses", code, warehouse_label)
+
+
 def _named(kind: str, key: Any, label: Callable[[Any, Any], str | None]) -> str:
     """`label(uow, key)`, read once per request and `kind` of record; the key if unknown."""
     engine = current_app.extensions.get("raciflow") if has_app_context() else None

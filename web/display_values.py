@@ -127,6 +127,8 @@ def _text(value: str, key: str | None) -> Markup:
         return escape(display.duration(value))
     if key == "product_code":
         return escape(display.product(value))
+    if key == "warehouse_code":
+        return escape(display.warehouse(value))
     if key in PERSON_KEYS or (key is None and "." in value):
         named = display.person(value)
         if named != value:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engine import views
 from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from web.display_values import show
 from workflows.tables import order_lines, orders
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
@@ -79,6 +80,19 @@ def test_a_one_line_order_is_accepted_from_the_start_page(web_app, crm):
     order, lines = latest_order(crm)
     assert order["customer_id"] == 150 and order["created_by"] == "katerina.call"
     assert [(line["product_code"], line["quantity"]) for line in lines] == [(COLA, 2)]
+
+
+def test_the_order_taken_names_its_warehouse_as_the_form_offered_it(web_app, crm):
+    """The case's data showed "ATH": the clerk had chosen "ATH · Αποθήκη Αθήνας"."""
+    agent = sign_in(web_app, "katerina.call")
+    started = agent.post(START, one_line_order(150))
+    assert started.status_code == 302
+    [task] = [t for t in views.open_tasks(crm.uow()) if t["business_key"] == "C00150"]
+    crm.set_locale("katerina.call", "el")
+    html = agent.page(f"/instances/{task['instance_id']}")
+    assert "ATH · Αποθήκη Αθήνας (Ασπρόπυργος)" in html
+    with web_app.test_request_context():
+        assert str(show("XYZ", "warehouse_code")) == "XYZ"  # an unknown code as written
 
 
 def test_codes_are_taken_as_typed_and_an_unknown_warehouse_is_said_beside_it(web_app, crm):
