@@ -12,7 +12,7 @@ import io
 import unicodedata
 
 import pytest
-from babel.numbers import format_decimal
+from babel.numbers import format_currency
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -126,8 +126,11 @@ def test_the_auditor_finds_a_credit_change_by_name_and_files_its_pdf(live_app, b
     page = auditor.page.locator("main").inner_text()
     assert "Βάσω Αθανασίου" in page  # the signer, by name
     assert "εγκρίθηκε ως A (υπόλογος)" in page and "Οικονομικός διευθυντής" in page
-    greek = {n: format_decimal(n, locale="el") for n in (before, after)}
-    assert f"Πιστωτικό όριο: {greek[before]} → {greek[after]}" in page  # old→new, in words
+    greek = {
+        n: format_currency(n, "EUR", locale="el").replace("\xa0", " ") for n in (before, after)
+    }
+    said = page.replace("\xa0", " ")
+    assert f"Πιστωτικό όριο: {greek[before]} → {greek[after]}" in said  # old→new, in euros
     assert "ενημερώθηκαν" in page  # notices folded into their act
     auditor.shot(f"audit-case-file-{viewport}")
     if viewport == "phone":

@@ -109,7 +109,7 @@ def test_a_data_change_and_a_decision_are_worded_by_their_renderers():
                   outputs={"approval_level": "finance_manager"}),
         )
     )  # fmt: skip
-    assert case_file.changes_text(change) == ["Credit limit: 15,000 → 20,000"]
+    assert case_file.changes_text(change) == ["Credit limit: €15,000.00 → €20,000.00"]
     assert (change.facts, change.why) == (["Customer 7"], "credit limit change approved")
     assert decision.facts == [
         "Table: credit_approval_level_table v3",
@@ -148,6 +148,6 @@ def test_a_read_model_change_the_trail_holds_is_shown_once():
     other = {**logged, "field": "payment_terms_days", "old_value": "30", "new_value": "60"}
     lines = case_file.build(trail, [logged, other])
     assert [case_file.changes_text(line) for line in lines] == [
-        ["Credit limit: 1 → 2"],
+        ["Credit limit: €1.00 → €2.00"],
         ["Payment terms (days): 30 → 60"],
     ]
