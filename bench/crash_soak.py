@@ -21,6 +21,7 @@ Exit status 0 when every check passes.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -184,7 +185,9 @@ class Api:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as err:
             return err.code, None
-        except (OSError, ValueError):  # refused, reset, timed out, half an answer
+        except (OSError, ValueError, http.client.HTTPException):
+            # refused, reset, timed out, or half an answer (the server killed mid-body:
+            # IncompleteRead, which is no OSError)
             return None, None
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
 import sys
+import threading
 from pathlib import Path
 
 SCRIPT = Path(__file__).parents[2] / "bench" / "crash_soak.py"
@@ -26,3 +28,26 @@ def test_a_short_soak_loses_and_doubles_nothing(tmp_path):
     assert crash_soak.passed(result), result
     assert result["acknowledged"].get("approve", 0) >= 1
     assert sum(result["kills"].values()) >= 1
+
+
+def test_an_answer_cut_off_mid_body_counts_as_no_answer():
+    """A worker killed while sending its answer left the client with half a body
+    (IncompleteRead, no OSError): the client thread died and the soak went on short."""
+    crash_soak = load_soak()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_half() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 196\r\n\r\n{")
+
+    server = threading.Thread(target=answer_half)
+    server.start()
+    port = listener.getsockname()[1]
+    try:
+        answer = crash_soak.Api(f"http://127.0.0.1:{port}", "token").call("POST", "/x", {})
+    finally:
+        server.join(timeout=5)
+        listener.close()
+    assert answer == (None, None)  # sent again by `step`, as a reset connection is
