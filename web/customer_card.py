@@ -12,10 +12,10 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from engine.unit_of_work import UnitOfWork
-from workflows.customer_search import MAX_TEXT, name_pattern
+from workflows.customer_search import customers_matching
 from workflows.forms.record_ids import MAX_RECORD_ID
 from workflows.tables import (
     complaints,
@@ -96,21 +96,14 @@ def customer_card(
 def find_customers(
     uow: UnitOfWork, text: str = "", *, bd: str | None = None, limit: int = CHOICES
 ) -> list[dict[str, Any]]:
-    """Customers whose code starts with `text` or whose name contains it, the way people
-    type it: any case, with or without Greek accents (id, code, name), by name.
+    """The customers `text` names (workflows/customer_search: a code's start, words of the
+    name, a phone, a tax id), as id, code, name and status, by name.
 
     Without text: the customers of `bd` when given (a BD's own), else the first by name.
-    Names are compared folded in SQL (`crm_customers.name_folded`, workflows/customer_search).
     """
     query = select(customers.c.id, customers.c.code, customers.c.name, customers.c.status)
-    text = text.strip()[:MAX_TEXT]
-    if text:
-        code = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        matches = [customers.c.code.ilike(f"{code}%", escape="\\")]
-        pattern = name_pattern(text)
-        if pattern is not None:
-            matches.append(customers.c.name_folded.like(pattern, escape="\\"))
-        query = query.where(or_(*matches))
+    if (matching := customers_matching(text)) is not None:
+        query = query.where(matching)
     elif bd is not None:
         query = query.where(customers.c.bd == bd)
     with uow.read_only():

@@ -1,4 +1,8 @@
-"""Find a customer's cases by what people type: the code, or any part of the name.
+"""Find customers, and a customer's cases, by what people type.
+
+A customer is found by the start of its code, by words of its name in any order
+("μητσου ψητοπωλειο" finds "Ψητοπωλείο του Μήτσου"), by its phone or a contact person's (as a
+caller's number reads: spaces, dashes and +30 are ignored), or by its tax id (ΑΦΜ).
 
 Names are compared folded (workflows.duplicates.fold: lower case, no accents, no
 punctuation), on both sides: the stored `crm_customers.name_folded` and the typed
@@ -9,12 +13,15 @@ release) the order's number: both are selected.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, union_all
+import re
+
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, union_all
 
 from engine.views.inbox_sections import KeySearch
 
+from .contact_details import normalise_phone
 from .duplicates import fold
-from .tables import customers, orders
+from .tables import customer_contacts, customers, orders
 
 MAX_TEXT = 200  # longer input is cut before it is folded
 
@@ -24,7 +31,33 @@ def name_pattern(text: str) -> str | None:
     folded = fold(text[:MAX_TEXT])
     if not folded:
         return None
-    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return f"%{_literal(folded)}%"
+
+
+def _literal(text: str) -> str:
+    """`text` as a LIKE pattern matches it (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_TAX_ID = re.compile(r"[0-9]{9}")
+
+
+def customers_matching(text: str) -> ColumnElement[bool] | None:
+    """Which customers `text` names (see above); None when it names none (blank)."""
+    text = text.strip()[:MAX_TEXT]
+    if not text:
+        return None
+    matches = [customers.c.code.ilike(f"{_literal(text)}%", escape="\\")]
+    if words := fold(text).split():
+        matches.append(
+            and_(*(customers.c.name_folded.like(f"%{_literal(w)}%", escape="\\") for w in words))
+        )
+    if (phone := normalise_phone(text)) is not None:
+        contacts = select(customer_contacts.c.customer_id).where(customer_contacts.c.phone == phone)
+        matches.append(or_(customers.c.phone == phone, customers.c.id.in_(contacts)))
+    if _TAX_ID.fullmatch(text):
+        matches.append(customers.c.afm == text)
+    return or_(*matches)
 
 
 def _keys_by_name() -> object:

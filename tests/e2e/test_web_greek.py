@@ -101,7 +101,7 @@ def test_the_start_pages_are_in_greek(bd):
     html = page(bd, "/start/credit_limit_change")
     assert '<h1 class="wrap">Αλλαγή πιστωτικού ορίου</h1>' in html
     assert '<label for="f-customer_id">Πελάτης' in html  # the customer chooser's label
-    assert "Αναζήτηση πελάτη (κωδικός ή επωνυμία)" in html and "Επιλέξτε…" in html
+    assert "Αναζήτηση πελάτη (κωδικός, επωνυμία, τηλέφωνο ή ΑΦΜ)" in html and "Επιλέξτε…" in html
     for english in (*ENGLISH, "Find the customer", ">Customer", "Choose…", "All processes"):
         assert english not in html
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine import SourceFile, views
 from tests.e2e.staff_helpers import ROOT, sign_in
-from workflows.tables import customers
+from workflows.tables import customer_contacts, customers
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 START = "/start/credit_limit_change"
@@ -125,6 +125,41 @@ def test_a_customer_is_found_by_name_as_typed_and_the_search_keeps_the_form(web_
     assert '<option value="150" selected>' in by_code.get_data(as_text=True)  # the one match
     nothing = giorgos.post(complaint, {"q": "ζζζζ", "search_customer": "1"})
     assert "No customer matches “ζζζζ”." in nothing.get_data(as_text=True)
+
+
+def test_a_caller_is_found_by_the_number_they_call_from_their_tax_id_or_words_in_any_order(
+    web_app, crm
+):
+    """A call agent had only the code or the name's exact wording to find the customer
+    on the line by: not the number on the screen, not the tax id on an invoice."""
+    with crm.uow() as uow:
+        uow.session.execute(
+            customers.update().where(customers.c.id == 150).values(phone="2105551234")
+        )
+        uow.session.execute(
+            customer_contacts.insert().values(
+                customer_id=151, name="Νίκος Παππάς", role="buyer", phone="6941234567"
+            )
+        )
+        afm, name = uow.session.execute(
+            select(customers.c.afm, customers.c.name).where(customers.c.id == 152)
+        ).one()
+        uow.commit()
+    giorgos = sign_in(web_app, "giorgos.bd")
+
+    def search(typed: str) -> str:
+        return giorgos.post(START, {"q": typed, "search_customer": "1"}).get_data(as_text=True)
+
+    def chosen(typed: str) -> str | None:  # the one customer found is chosen
+        found = re.search(r'<option value="(\d+)" selected>', search(typed))
+        return found[1] if found else None
+
+    assert chosen("+30 210 555 1234") == chosen("210-5551234") == "150"
+    assert chosen("694 123 4567") == "151"  # a contact person's mobile
+    assert chosen(afm) == "152"
+    assert "152" in options(search(" ".join(reversed(name.lower().split()))))
+    assert chosen("210 555 1235") is None  # one digit off: nobody
+    assert not views.open_tasks(crm.uow())  # searching never starts anything
 
 
 def test_a_data_change_is_requested_in_one_of_the_starters_own_roles(web_app, crm):
