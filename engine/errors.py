@@ -80,6 +80,10 @@ class InvalidState(EngineError):
     """The instance or task is not in a state that allows the action."""
 
 
+class InvalidText(InvalidState):
+    """A reason or comment the act needs is blank or too long: nothing was done."""
+
+
 class NotAllowed(EngineError):
     """The acting user may not perform this action."""
 

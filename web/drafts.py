@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from engine import views
 from engine.draft_checks import Problem
 from engine.drafts import DraftStatus
-from engine.errors import EngineError, InvalidDraft
+from engine.errors import EngineError, InvalidDraft, InvalidText
 
 from . import display
 from .diagram import EVENTS, GATEWAYS, TASKS
@@ -198,6 +198,9 @@ def submit(draft_id: str) -> Any:
         # The page again, not a redirect: the comment typed is kept (the checks list the
         # problems as the page loads).
         return _edit_page(engine().draft(draft_id, user=_me()), comment=comment, status=422)
+    except InvalidText as error:  # blank or too long: the page again, the comment as typed
+        flash(error_text(error), "error")
+        return _edit_page(engine().draft(draft_id, user=_me()), comment=comment, status=422)
     except EngineError as error:
         flash(error_text(error), "error")
         return redirect(url_for("drafts.edit", draft_id=draft_id)), 303
@@ -222,7 +225,9 @@ def review(draft_id: str) -> Any:
     return _review_page(draft_id)
 
 
-def _review_page(draft_id: str, *, error: str | None = None, reason: str = "") -> Any:
+def _review_page(
+    draft_id: str, *, error: str | None = None, reason: str = "", code: int = 403
+) -> Any:
     draft = engine().draft(draft_id, user=_me())
     diff = engine().draft_diff(draft_id, user=_me())
     signer = draft.status == DraftStatus.SUBMITTED and draft.owner != _me()
@@ -236,7 +241,7 @@ def _review_page(draft_id: str, *, error: str | None = None, reason: str = "") -
         error=error,
         reason=reason,
     )
-    return (html, 403) if error else html
+    return (html, code) if error else html
 
 
 @bp.post("/<draft_id>/<any(approve, reject):act>")
@@ -253,6 +258,9 @@ def decide(draft_id: str, act: str) -> Any:
         else:
             engine().reject_draft(draft_id, user=_me(), reason=request.form.get("reason", ""))
             flash(_("Sent back to its owner."), "ok")
+    except InvalidText as error:  # blank or too long: the page again, the reason as typed
+        reason = request.form.get("reason", "")
+        return _review_page(draft_id, error=error_text(error), reason=reason, code=422)
     except EngineError as error:
         flash(error_text(error), "error")
     return redirect(url_for("drafts.review", draft_id=draft_id)), 303

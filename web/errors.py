@@ -15,6 +15,7 @@ from engine.errors import (
     InvalidDefinition,
     InvalidState,
     InvalidTaskData,
+    InvalidText,
     NotAllowed,
     NotFound,
 )
@@ -28,6 +29,7 @@ STATUS = {
     NotAllowed: 403,
     InvalidTaskData: 422,
     InvalidDefinition: 422,
+    InvalidText: 422,  # before InvalidState, which it is
     InvalidState: 409,
     ConcurrencyConflict: 409,
 }

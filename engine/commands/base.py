@@ -23,7 +23,7 @@ from ..attachments import AttachmentRule, missing
 from ..caches import DEFINITIONS
 from ..case_notes_store import CaseNotes
 from ..clock import at_time
-from ..errors import InvalidState, InvalidTaskData, NotFound
+from ..errors import InvalidState, InvalidTaskData, InvalidText, NotFound
 from ..governance import Governance, RaciRefusal
 from ..incidents import report_incident
 from ..loaded_versions import LoadedVersion, loaded_version
@@ -330,10 +330,24 @@ def state_of(
     )
 
 
-def required(text: str | None, message: str) -> str:
+MAX_REASON = 2000  # characters of a reason or comment an act records (the forms' maxlength)
+
+
+def required(text: str | None, missing: str, *, at_most: int = MAX_REASON) -> str:
+    """`text` without its surrounding spaces; refused when blank (`missing`, an N_ msgid,
+    says what is needed) or longer than `at_most` characters."""
     if not text or not text.strip():
-        raise InvalidState(message)
-    return text.strip()
+        raise InvalidText(Message(missing))
+    text = text.strip()
+    if len(text) > at_most:
+        raise InvalidText(
+            Message(
+                N_("The text is %(length)s characters long: at most %(most)s are allowed."),
+                length=len(text),
+                most=at_most,
+            )
+        )
+    return text
 
 
 def record_act(

@@ -15,7 +15,7 @@ class ConsultationCommands(EngineBase):
 
     def answer_consultation(self, consultation_id: int, *, user: str, comment: str) -> None:
         """Answer for a consulted role; the performer sees the comment."""
-        comment = required(comment, "an answer needs a comment")
+        comment = required(comment, N_("An answer needs a comment."))
         with self.refusals_recorded(user, "answer"), self.uow() as uow:
             uow.tasks.lock(uow.consultations.task_of(consultation_id))
             consultation = uow.consultations.get(consultation_id)
@@ -49,7 +49,7 @@ class ConsultationCommands(EngineBase):
 
     def override_consultation(self, task_id: str, *, user: str, reason: str) -> None:
         """Let the work go on without the consultations still unanswered (A only)."""
-        reason = required(reason, "a reason is required to override consultation")
+        reason = required(reason, N_("A reason is required to go on without the consultations."))
         with self.refusals_recorded(user, "override"), self.uow() as uow:
             uow.tasks.lock(task_id)
             task, instance, governance = self._governed_task(uow, task_id)

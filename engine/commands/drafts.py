@@ -207,7 +207,7 @@ class DraftCommands(DefinitionCommands):
 
     def submit_draft(self, draft_id: str, *, user: str, comment: str) -> Draft:
         """Send one's own valid draft to the approvers, with a comment saying why."""
-        comment = required(comment, "a comment is required: say what changes and why")
+        comment = required(comment, N_("A comment is required: say what changes and why."))
         with self.uow() as uow:
             self._may_draft(uow, user)
             draft = self._own(uow, draft_id, user, lock=True)
@@ -264,7 +264,7 @@ class DraftCommands(DefinitionCommands):
 
     def reject_draft(self, draft_id: str, *, user: str, reason: str) -> Draft:
         """Send a submitted draft back to its owner with a reason (A, never one's own)."""
-        reason = required(reason, "a reason is required to reject")
+        reason = required(reason, N_("A reason is required to send it back."))
         with self._refusals_recorded(draft_id, user, "reject"), self.uow() as uow:
             draft = self._submitted(uow, draft_id)
             self._check(deployment.may_approve, uow.directory.load(), user, draft.owner)

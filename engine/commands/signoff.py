@@ -119,7 +119,7 @@ class SignOffCommands(ResignatureCommands):
 
     def reject(self, task_id: str, *, user: str, reason: str) -> None:
         """Send submitted work back to its performer with a reason."""
-        reason = required(reason, "a reason is required to reject")
+        reason = required(reason, N_("A reason is required to send it back."))
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
             uow.tasks.lock(task_id)
             task, instance, governance = self._awaiting(uow, task_id)

@@ -121,3 +121,40 @@ def test_the_review_names_what_changed_in_an_element_in_words(app, engine):
 
     assert "η συνθήκη του</td>" in review
     assert "conditionExpression" not in review and "conditionexpression" not in review
+
+
+def test_a_blank_or_overlong_comment_or_reason_is_refused_in_greek_and_kept(app, engine):
+    """The submission read "a comment is required: say what changes and why" in English;
+    a 5,000-character comment (the form's maxlength removed) was stored and widened the
+    approver's page to 47,000 px."""
+    in_greek(engine, "lena.owner", "stavros.approver")
+    owner, draft_id, data = opened(app)
+    rows = {row["activity"]: dict(row) for row in data["rows"]}
+    rows["analyse_controller"]["signoff_due"] = "P5D"
+    matrix = {"roles": data["roles"], "rows": list(rows.values())}
+    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+
+    blank = owner.post(f"/drafts/{draft_id}/submit", {"comment": "   "})
+    assert blank.status_code == 422
+    assert "Χρειάζεται σχόλιο: γράψτε τι αλλάζει και γιατί." in blank.get_data(as_text=True)
+    long = "Προθεσμία" * 300  # 2,700 characters
+    refused = owner.post(f"/drafts/{draft_id}/submit", {"comment": long})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Το κείμενο έχει 2700 χαρακτήρες: επιτρέπονται έως 2000." in html
+    assert f">{long}</textarea>" in html  # what was typed is kept to shorten
+    assert engine.draft(draft_id, user="lena.owner").status == "editing"
+
+    assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "Πιο χαλαρή προθεσμία"})
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+    approver = as_user(app, "stavros.approver")
+    for reason, said in (
+        ("", "Χρειάζεται αιτιολογία για την επιστροφή."),
+        (long, "Το κείμενο έχει 2700 χαρακτήρες: επιτρέπονται έως 2000."),
+    ):
+        back = approver.post(f"/drafts/{draft_id}/reject", {"password": PASSWORD, "reason": reason})
+        page = back.get_data(as_text=True)
+        assert back.status_code == 422 and said in page
+        assert f">{reason}</textarea>" in page
+    assert engine.draft(draft_id, user="lena.owner").status == "submitted"
+    assert not views.audit_events(engine.uow(), process_id=PROCESS, action="draft_rejected")
