@@ -42,6 +42,12 @@ class Draft:
     def may_edit(self) -> bool:
         return self.status in (DraftStatus.EDITING, DraftStatus.REJECTED)
 
+    @property
+    def edition(self) -> str:
+        """Which save of the draft this is: an editor that opened one edition saves over
+        that one only (a second tab must not undo the first's save)."""
+        return self.updated_at.isoformat()
+
     def outdated_by(self, latest: int) -> int | None:
         """The version deployed since this draft was opened, if one was (`latest`: the
         process's newest version, 0 for none). Signing such a draft would undo that

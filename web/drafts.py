@@ -107,11 +107,15 @@ def _edit_page(draft: Any, *, comment: str = "", status: int = 200) -> Any:
 def save(draft_id: str) -> Any:
     draft = engine().draft(draft_id, user=_me())
     try:
-        files = edited_files(draft.process_id, draft.files, request.get_json(silent=True) or {})
-        engine().save_draft(draft_id, files, user=_me())
+        payload = request.get_json(silent=True) or {}
+        files = edited_files(draft.process_id, draft.files, payload)
+        edition = payload.get("edition")
+        saved = engine().save_draft(
+            draft_id, files, user=_me(), edition=edition if isinstance(edition, str) else None
+        )
     except EngineError as error:
         return jsonify({"saved": False, "message": error_text(error)}), status(error)
-    return jsonify({"saved": True, **_validation(draft_id)})
+    return jsonify({"saved": True, "edition": saved.edition, **_validation(draft_id)})
 
 
 @bp.get("/<draft_id>/validation")

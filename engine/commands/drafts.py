@@ -25,7 +25,14 @@ from ..definitions import InvalidFiles, SourceFile, parse_each
 from ..draft_checks import Review, review_draft
 from ..draft_diff import diff_files, is_empty
 from ..drafts import Draft, DraftStatus
-from ..errors import InvalidDefinition, InvalidDraft, InvalidState, NotAllowed, NotFound
+from ..errors import (
+    ConcurrencyConflict,
+    InvalidDefinition,
+    InvalidDraft,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+)
 from ..unit_of_work import UnitOfWork
 from .base import required
 from .definitions import DefinitionCommands, Deployment
@@ -33,6 +40,10 @@ from .definitions import DefinitionCommands, Deployment
 Files = dict[str, str]
 MAX_FILES = 20
 PROCESS_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,199}")  # a BPMN id, as the API's
+SAVED_ELSEWHERE = N_(
+    "The draft was saved from another tab or window after this page was opened: nothing "
+    "was saved here. Reload the page to go on from what was saved there."
+)
 BOOTSTRAP_ACTOR = "bootstrap"  # who deploys while the directory has nobody in it
 
 
@@ -79,14 +90,21 @@ class DraftCommands(DefinitionCommands):
             uow.commit()
             return draft
 
-    def save_draft(self, draft_id: str, files: Files, *, user: str) -> Draft:
-        """Replace the files of one's own draft (a rejected draft goes back to editing)."""
+    def save_draft(
+        self, draft_id: str, files: Files, *, user: str, edition: str | None = None
+    ) -> Draft:
+        """Replace the files of one's own draft (a rejected draft goes back to editing).
+
+        `edition`: the draft's edition the editor opened (Draft.edition); if it was saved
+        since, from another tab or window, nothing is saved (None: no such check)."""
         with self.uow() as uow:
-            draft = self._own(uow, draft_id, user)
+            draft = self._own(uow, draft_id, user, lock=True)
             if not draft.may_edit:
                 raise InvalidState(
                     Message(N_("the draft is %(status)s and cannot change"), status=draft.status)
                 )
+            if edition is not None and edition != draft.edition:
+                raise ConcurrencyConflict(Message(SAVED_ELSEWHERE))
             draft.files = _checked_files(files)
             draft.status, draft.updated_at = DraftStatus.EDITING, uow.now
             uow.drafts.save(draft)

@@ -6,6 +6,8 @@ role's whole column from the RACI panel asks first, and is unsaved work until Sa
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Person
@@ -64,3 +66,25 @@ def test_removing_a_role_column_asks_first_and_is_unsaved_work(greek_app, browse
     owner.page.once("dialog", lambda d: answer(d, accept=False))  # leaving asks: unsaved
     owner.page.get_by_role("link", name="Αλλαγές διαδικασιών").first.click()
     assert len(asked) == 3
+
+
+def test_a_second_tab_is_told_the_first_saved_and_saves_nothing(greek_app, browser):
+    """Two tabs on one draft both read "Saved." and the second silently put back what the
+    first had just changed."""
+    base_url, _engine = greek_app
+    owner = Person(browser, base_url, "lena.owner")
+    opened_draft(owner)
+    draft_url = owner.page.url
+    second = owner.context.new_page()  # the same session, another tab
+    second.goto(draft_url)
+    second.wait_for_selector("body[data-modeler-ready=true]")
+
+    owner.page.locator("#save").click()
+    expect(owner.page.locator("#save-state")).to_have_text("Αποθηκεύτηκε.")
+    second.locator("#save").click()
+    expect(second.locator("#save-state")).to_contain_text(
+        "Το προσχέδιο αποθηκεύτηκε από άλλη καρτέλα ή άλλο παράθυρο"
+    )
+    expect(second.locator("#save-state")).to_have_class(re.compile(r"\berror\b"))
+    owner.page.locator("#save").click()  # the first tab goes on saving
+    expect(owner.page.locator("#save-state")).to_have_text("Αποθηκεύτηκε.")

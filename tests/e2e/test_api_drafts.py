@@ -378,3 +378,18 @@ def test_a_version_s_files_download_as_a_zip_for_those_who_govern_it(app, as_use
     assert archive.read(MATRIX).decode() == opened(owner)["files"][MATRIX]
     assert_error(bd.get(f"/processes/{PROCESS}/versions/1/files"), 403, "NotAllowed")
     assert_error(owner.get(f"/processes/{PROCESS}/versions/9/files"), 404, "NotFound")
+
+
+def test_a_save_naming_an_edition_saved_over_since_is_refused(app, as_user):
+    owner = as_user(OWNER)
+    draft = opened(owner)
+    path = f"/api/v1/drafts/{draft['id']}"
+    first = owner.client.put(
+        path, json={"files": changed(draft), "edition": draft["updated_at"]}, headers=owner.headers
+    )
+    assert first.status_code == 200
+    stale = owner.client.put(
+        path, json={"files": draft["files"], "edition": draft["updated_at"]}, headers=owner.headers
+    )
+    assert_error(stale, 409, "ConcurrencyConflict")
+    assert owner.get(f"/drafts/{draft['id']}").get_json()["files"] == first.get_json()["files"]

@@ -233,3 +233,40 @@ def test_a_new_process_starts_blank_and_a_bad_id_is_refused(app):
     refused = owner.post("/drafts/", {"process_id": PROCESS, "new_id": "9 bad id"})
     assert refused.status_code == 303
     assert "is not a process id" in owner.page("/drafts/")
+
+
+def edition_of(page: str) -> str:
+    [edition] = re.findall(r'data-edition="([^"]+)"', page)
+    return edition
+
+
+def test_a_second_tab_cannot_undo_what_the_first_saved(app, engine):
+    """Two tabs on one draft: the second's save silently put back what the first had
+    just changed, both answering "Saved."."""
+    owner, draft_id, data = opened(app)
+    first_tab = second_tab = edition_of(owner.page(f"/drafts/{draft_id}"))
+
+    def grid(due: str) -> dict:
+        rows = {row["activity"]: dict(row) for row in data["rows"]}
+        rows["analyse_controller"]["signoff_due"] = due
+        return {"roles": data["roles"], "rows": list(rows.values())}
+
+    one = saved(
+        owner, draft_id, {"bpmn": data["bpmn"], "matrix": grid("P5D"), "edition": first_tab}
+    )
+    assert one.status_code == 200 and one.get_json()["edition"] != first_tab
+    two = saved(
+        owner, draft_id, {"bpmn": data["bpmn"], "matrix": grid("P9D"), "edition": second_tab}
+    )
+    assert two.status_code == 409 and two.get_json()["saved"] is False
+    assert (
+        "saved from another tab or window after this page was opened" in two.get_json()["message"]
+    )
+    rows = {row["activity"]: row for row in editor(owner.page(f"/drafts/{draft_id}"))["rows"]}
+    assert rows["analyse_controller"]["signoff_due"] == "P5D"  # the first tab's, kept
+    again = saved(  # the first tab goes on from what it saved
+        owner,
+        draft_id,
+        {"bpmn": data["bpmn"], "matrix": grid("P6D"), "edition": one.get_json()["edition"]},
+    )
+    assert again.status_code == 200

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import SourceFile, build_engine
-from engine.errors import InvalidState, NotAllowed, NotFound
+from engine.errors import ConcurrencyConflict, InvalidState, NotAllowed, NotFound
 from workflows.demo import demo_directory
 from workflows.services import build_registry
 
@@ -79,3 +79,15 @@ def test_drafts_are_their_owners(engine):
             act()
     engine.delete_draft(draft.id, user=OWNER)
     assert engine.drafts(user=OWNER)["own"] == []
+
+
+def test_an_edition_read_from_the_database_is_the_one_a_save_answered(engine):
+    """The editor's page reads the edition from the database, the next save from its own
+    answer: the two must be the same text on either database, or no save would pass."""
+    draft = engine.open_draft(PROCESS, user=OWNER)
+    assert engine.draft(draft.id, user=OWNER).edition == draft.edition
+    saved = engine.save_draft(draft.id, draft.files, user=OWNER, edition=draft.edition)
+    assert engine.draft(draft.id, user=OWNER).edition == saved.edition != draft.edition
+    with pytest.raises(ConcurrencyConflict):
+        engine.save_draft(draft.id, draft.files, user=OWNER, edition=draft.edition)
+    engine.save_draft(draft.id, draft.files, user=OWNER, edition=saved.edition)

@@ -60,6 +60,11 @@ class OpenArgs(Schema):
 
 class SaveArgs(Schema):
     files = files_field(required=True)
+    edition = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "the draft's updated_at as read: 409 if it was saved since"},
+    )
 
 
 class SubmitArgs(Schema):
@@ -199,7 +204,8 @@ def draft(draft_id: str) -> dict[str, Any]:
 @documented(bp, 400, 404, 409, 413)
 def save(args: dict[str, Any], draft_id: str) -> dict[str, Any]:
     """Replace the files of your draft."""
-    return record(engine().save_draft(draft_id, args["files"], user=_me()))
+    saved = engine().save_draft(draft_id, args["files"], user=_me(), edition=args["edition"])
+    return record(saved)
 
 
 @bp.route("/drafts/<id:draft_id>", methods=["DELETE"])

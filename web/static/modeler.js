@@ -391,7 +391,8 @@
     const answer = await fetch(script.dataset.save, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': script.dataset.csrf },
-      body: JSON.stringify({ bpmn: xml, dmn: dmnFiles, matrix: grid }),
+      // The edition this page holds: a save from another tab since is not overwritten.
+      body: JSON.stringify({ bpmn: xml, dmn: dmnFiles, matrix: grid, edition: script.dataset.edition }),
     });
     const result = await answer.json();
     state.classList.toggle('error', !answer.ok);  // a refusal reads as one, not as a hint
@@ -401,6 +402,7 @@
       return false;
     }
     state.textContent = words.saved;
+    script.dataset.edition = result.edition;
     unsaved = false;
     showProblems(result.problems);
     return result;
