@@ -116,11 +116,17 @@ class RaciMatrix:
         return None
 
 
+# A cell typed on a Greek keyboard: Greek Alpha, Rho and Iota look like A, R and I and sit
+# on their keys, as Psi sits on C's. Read as the letters the typist meant, not refused.
+_GREEK_KEYS = str.maketrans({"\u0391": "A", "\u03a1": "R", "\u03a8": "C", "\u0399": "I"})
+
+
 def parse_letters(cell: str) -> frozenset[Letter]:
-    """Read a cell such as "", "R", "A/R" or "R, C"; raise ValueError for anything else."""
+    """Read a cell such as "", "R", "A/R" or "R, C" (typed on a Greek keyboard too);
+    raise ValueError for anything else."""
     letters: set[Letter] = set()
     for part in cell.replace(",", "/").replace("+", "/").split("/"):
-        part = part.strip().upper()
+        part = part.strip().upper().translate(_GREEK_KEYS)
         if not part:
             continue
         if part not in Letter.__members__:

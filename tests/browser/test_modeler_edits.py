@@ -88,3 +88,28 @@ def test_a_second_tab_is_told_the_first_saved_and_saves_nothing(greek_app, brows
     expect(second.locator("#save-state")).to_have_class(re.compile(r"\berror\b"))
     owner.page.locator("#save").click()  # the first tab goes on saving
     expect(owner.page.locator("#save-state")).to_have_text("Αποθηκεύτηκε.")
+
+
+def test_a_cell_typed_on_a_greek_keyboard_saves_and_a_refused_save_is_not_called_checked(
+    greek_app, browser
+):
+    """Greek Rho/Alpha (what the R and A keys type there) were refused, and under the refusal the
+    checks still said "no problems: it may be submitted"."""
+    base_url, _engine = greek_app
+    owner = Person(browser, base_url, "lena.owner")
+    opened_draft(owner)
+    cell = owner.page.locator("#raci-grid input[data-role]").first
+    problems = owner.page.locator("#problems")
+
+    cell.fill("\u03a9")  # Omega: no RACI letter on any keyboard
+    owner.page.locator("#save").click()
+    expect(owner.page.locator("#save-state")).to_contain_text("Δεν αποθηκεύτηκε")
+    expect(problems).to_have_text("Δεν ελέγχθηκε: ό,τι δείχνει η σελίδα δεν αποθηκεύτηκε.")
+
+    cell.fill("\u03c1/\u03b1")  # ρ/α, as the R and A keys type them in Greek
+    owner.page.locator("#save").click()
+    expect(owner.page.locator("#save-state")).to_have_text("Αποθηκεύτηκε.")
+    expect(problems).not_to_contain_text("Δεν ελέγχθηκε")
+    owner.page.reload()
+    owner.page.wait_for_selector("body[data-modeler-ready=true]")
+    assert owner.page.locator("#raci-grid input[data-role]").first.input_value() == "R/A"

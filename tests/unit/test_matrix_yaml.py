@@ -57,6 +57,22 @@ def test_a_letter_the_grid_cannot_read_is_refused():
         apply_grid("p", None, ["clerk"], [{"activity": "a", "cells": {"clerk": "X"}}])
 
 
+def test_letters_typed_on_a_greek_keyboard_read_as_the_keys_say():
+    """Greek Rho/Alpha (on R and A's keys, and looking like them) were refused with
+    "is not a RACI cell", and Psi is what C's key types."""
+    cells = {"clerk": "\u03a1/\u0391", "boss": "\u03c8", "audit": "\u03b9"}  # Ρ/Α, ψ, ι
+    [row] = apply_grid(
+        "p", None, ["clerk", "boss", "audit"], [{"activity": "a", "cells": cells}]
+    ).rows
+    assert {role: "".join(sorted(v)) for role, v in row.cells.items()} == {
+        "clerk": "AR",
+        "boss": "C",
+        "audit": "I",
+    }
+    with pytest.raises(ValueError):  # other Greek letters are still no RACI letter
+        apply_grid("p", None, ["clerk"], [{"activity": "a", "cells": {"clerk": "\u03a9"}}])
+
+
 def test_the_grid_narrows_and_lifts_a_row_s_audience_scope():
     name = "credit_limit_change.raci.yaml"
     old = load_matrix(name, (BPMN / name).read_text())

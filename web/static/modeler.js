@@ -176,7 +176,9 @@
     if (!tr) return;
     const row = rows[tr.dataset.activity];
     if (event.target.dataset.role) {
-      row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim();
+      // Greek keys read as the letters on them (Ρ, Α, Ψ, Ι), as the server reads the cell.
+      row.cells[event.target.dataset.role] = event.target.value.toUpperCase().trim()
+        .replace(/[\u0391\u03a1\u03a8\u0399]/g, (c) => ({ '\u0391': 'A', '\u03a1': 'R', '\u03a8': 'C', '\u0399': 'I' }[c]));
       const cell = tr.querySelector('td.scopes');  // the roles one may narrow follow the letters
       if (cell) cell.innerHTML = scopeCell(row);
     }
@@ -398,6 +400,8 @@
     state.classList.toggle('error', !answer.ok);  // a refusal reads as one, not as a hint
     if (!answer.ok) {
       state.textContent = words.not_saved + ': ' + result.message;
+      // The checks listed were of the draft as last saved, not of what the page holds.
+      document.getElementById('problems').innerHTML = '<li class="error">' + words.unchecked + '</li>';
       state.scrollIntoView({ block: 'center' });
       return false;
     }
