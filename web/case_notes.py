@@ -94,8 +94,9 @@ def may_add_notes(status: str) -> bool:
 @bp.app_template_filter("file_size")
 def file_size(size: int) -> str:
     """A file's size as people read it: KB below a megabyte, else MB (the reader's decimals)."""
-    if size < 1024 * 1024:
-        return f"{format_decimal(round(size / 1024, 1))} KB"
+    if size < 1024 * 1024:  # a file of a few bytes is not "0 KB"
+        kilobytes = max(round(size / 1024, 1), 0.1) if size else 0
+        return f"{format_decimal(kilobytes)} KB"
     return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
 
 

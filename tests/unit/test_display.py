@@ -14,6 +14,7 @@ from raci.directory import Directory, User
 from tests.unit.test_order_checks import POLICY, line, order
 from web import display
 from web.addresses import address_text, map_url
+from web.case_notes import file_size
 from web.case_warnings import warnings, without_warnings
 from web.config import ConfigError, Settings
 from web.display_values import show
@@ -295,3 +296,13 @@ def test_a_blocked_customer_is_said_by_the_title_alone_not_again_in_english(gree
         }
     )
     assert (found.title, found.detail) == ("Ο πελάτης είναι μπλοκαρισμένος", None)
+
+
+def test_a_file_of_a_few_bytes_is_not_said_to_be_empty(greek):
+    """A 44-byte PDF was listed as "0 KB" beside a 73-byte PNG at "0,1 KB"."""
+    assert [file_size(n) for n in (44, 73, 2048, 3 * 1024 * 1024)] == [
+        "0,1 KB",
+        "0,1 KB",
+        "2 KB",
+        "3 MB",
+    ]
