@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, request, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -109,6 +109,7 @@ def comment(instance_id: str) -> Any:
     try:
         engine().add_comment(instance_id, user=current_user.username, text=text, task_id=task_id)
     except EngineError as error:
+        g.typed_comment = text  # the page again with the comment as typed, to shorten or fix
         return _refused(instance_id, page, error)
     flash(_("Comment added."), "ok")
     return _back(instance_id, task_id, "comments")

@@ -350,3 +350,18 @@ def test_the_auditors_case_file_carries_each_files_digest(web_app, crm):
     assert f"SHA-256: {digest}" in csv
     pdf = auditor.get(f"/audit/instances/{instance}/case.pdf")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+
+
+def test_a_refused_comment_comes_back_as_typed(web_app, crm):
+    """A comment over 4,000 characters was refused and its box came back empty."""
+    analysis = requested(crm)
+    instance = case_of(crm, analysis)
+    anna = sign_in(web_app, "anna.credit")
+    long = "Ο πελάτης ζήτησε παράταση. " * 160  # 4,320 characters
+    for task_id, where in ((analysis, "task page"), ("", "case page")):
+        refused = anna.post(f"/cases/{instance}/comments", {"text": long, "task_id": task_id})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422, where
+        assert "A comment is at most 4000 characters." in html, where
+        assert f">{long}</textarea>" in html, where
+    assert stored(crm) == (0, 0)
