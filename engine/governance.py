@@ -196,6 +196,7 @@ class Governance:
             earlier_performers=uow.audit.performers(task.instance_id, task.id),
             signer=role,
             requester=instance.started_by,
+            levels=self.matrix.levels,
         )
 
     def notify_informed(

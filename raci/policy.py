@@ -140,6 +140,7 @@ def may_sign_off(
     earlier_performers: Collection[str] = (),
     signer: str | None = None,
     requester: str | None = None,
+    levels: Sequence[str] = (),
 ) -> Acting:
     """A: a member of the A role signs off, never the performer nor anyone acting for them.
 
@@ -147,7 +148,8 @@ def may_sign_off(
     it done for them) in an earlier round, `earlier_performers`, may not sign it either.
     Nor may the `requester`, who asked for the case: a request is their own work, even
     when they stand in for its signer.
-    `signer` is the role the data signed needs, when a level table raised it above A.
+    `signer` is the role the data signed needs, when a level table raised it above A on
+    the matrix's `levels` (lowest first).
     """
     # Four eyes: whose own work it is, each refused with its own words.
     own_work = (
@@ -174,13 +176,17 @@ def may_sign_off(
             ),
         )
     role = signer or row.accountable
-    acting = directory.acting_as(
-        user,
-        [role] if role else [],
-        day,
-        not_for=[*(person for person, _ in own_work if person), *earlier_performers],
-    )
-    if acting is None and role != row.accountable:
+    not_for = [*(person for person, _ in own_work if person), *earlier_performers]
+    acting = directory.acting_as(user, [role] if role else [], day, not_for=not_for)
+    # "Above your authority" is said to whoever signs this row at a lower level; anyone
+    # else is simply not its signer (a sales manager only told of it is not "too low").
+    lower = [*levels[: levels.index(role)]] if role in levels else []
+    lower_signers = [r for r in (row.accountable, *lower) if r and r != role]
+    if (
+        acting is None
+        and role != row.accountable
+        and directory.acting_as(user, lower_signers, day, not_for=not_for) is not None
+    ):
         raise Refused(
             Letter.A,
             Message(

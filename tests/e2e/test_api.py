@@ -24,6 +24,7 @@ USERS = (
     "kostas.credit",
     "petros.cfo",
     "fotis.audit",
+    "christina.sales",
     "admin",
 )
 
@@ -185,6 +186,10 @@ def test_a_signer_below_the_level_of_the_recommended_limit_is_refused(app, as_us
     refused = kostas.post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
     message = assert_error(refused, 403, "RaciRefusal")["message"]
     assert "the data submitted needs the authority of Chief financial officer" in message
+    # The sales manager, only told of the analysis, is no signer too low: no signer at all.
+    told = as_user("christina.sales").post(f"/tasks/{task_id}/approve", {"password": DEMO_PASSWORD})
+    message = assert_error(told, 403, "RaciRefusal")["message"]
+    assert "is not accountable" in message and "needs the authority" not in message, message
     assert credit_limit(app) == before
 
     petros = as_user("petros.cfo")

@@ -407,3 +407,20 @@ def test_a_level_outside_the_ladder_lets_nobody_sign(required):
 def test_a_member_below_the_level_the_data_needs_is_refused_with_the_reason():
     with pytest.raises(Refused, match="needs the authority of cfo, above controller"):
         may_sign_off(directory(), ROW, "alex", MID_NOV, performer="rita", signer="cfo")
+
+
+@pytest.mark.parametrize(
+    ("user", "said"),
+    [
+        ("alex", "needs the authority of cfo, above controller"),  # the row's own A
+        ("carl", "needs the authority of cfo, above controller"),  # "legal": a level below
+        ("zoe", r"zoe is not accountable for 'check_credit' \(cfo\)"),  # only told (I)
+        ("olga", r"olga is not accountable for 'check_credit' \(cfo\)"),  # no part at all
+    ],
+)
+def test_only_a_lower_signer_is_told_the_data_is_above_their_authority(user, said):
+    """A sales manager, only informed of the analysis, was told the data needed more
+    authority than the finance manager's, as if they were a signer too low."""
+    ladder = ("controller", "legal", "cfo")
+    with pytest.raises(Refused, match=said):
+        may_sign_off(directory(), ROW, user, MID_NOV, performer="rita", signer="cfo", levels=ladder)
