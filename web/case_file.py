@@ -302,10 +302,10 @@ def show(value: Any) -> str:
     if isinstance(value, float | int | Decimal):
         return _number(str(value))
     if isinstance(value, dict):  # a record in words: "Label: value, ..." (never JSON)
-        return ", ".join(
-            f"{display_values.field_label(key)}: {show(item)}"
+        return ", ".join(  # each value as the pages word its field (money, percentages)
+            f"{display_values.field_label(key)}: {_worded(item, key)}"
             for key, item in value.items()
-            if item not in (None, "", [], {})
+            if item not in (None, "", [], {}) and key not in display_values.HIDDEN
         )
     if isinstance(value, list):
         return "; ".join(show(item) for item in value)

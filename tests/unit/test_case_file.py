@@ -151,3 +151,15 @@ def test_a_read_model_change_the_trail_holds_is_shown_once():
         ["Credit limit: €1.00 → €2.00"],
         ["Payment terms (days): 30 → 60"],
     ]
+
+
+def test_order_lines_read_in_the_readers_numbers_without_record_ids():
+    """The auditor's file showed "Unit price: 0.45", "Discount percent: 2.5" and the
+    order's database id to a Greek reader."""
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: "el")
+    line = {"product_code": "P1", "quantity": 3, "unit_price": 0.45, "discount_percent": 2.5}
+    with app.test_request_context():
+        shown = case_file.show([{**line, "order_id": 4}])
+    assert "Unit price: 0,45 €" in shown and "Discount percent: 2,5" in shown
+    assert "0.45" not in shown and "2.5" not in shown and "Order" not in shown
