@@ -304,7 +304,13 @@ def _typed(form: form_render.BoundForm) -> list[tuple[str, str]]:
     typed = []
     for field in form.fields:
         value = form.value(field.name).strip()
-        if value:
-            shown = form.choice_labels(field.name, (value,))[0] if field.choices else value
-            typed.append((_(field.label), _(shown) if field.choices else shown))
+        if not value:
+            continue
+        if field.kind == "checkbox":  # a ticked box sends "on": it reads as "yes"
+            shown = display.yesno(True)
+        elif field.choices:
+            shown = _(form.choice_labels(field.name, (value,))[0])
+        else:
+            shown = value
+        typed.append((_(field.label), shown))
     return typed
