@@ -11,6 +11,7 @@ the engine's RACI rules; the page only offers the actions those rules allow.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,6 +203,19 @@ def case_data(page: TaskPage) -> dict[str, Any]:
     if page.status not in ("ready", "awaiting_signoff"):
         return {}
     return engine().task_data(page.task["id"])
+
+
+def worth_reading(case: Mapping[str, Any]) -> dict[str, Any]:
+    """`case` without the fields nobody filled, in it and in its records: a data change
+    asking for a new phone listed a dozen other contact fields as "—", twice. Rows of a
+    table keep their empty cells (the columns stay aligned)."""
+    kept = {}
+    for key, value in case.items():
+        if isinstance(value, Mapping):
+            value = worth_reading(value)
+        if value not in (None, "", [], {}):
+            kept[key] = value
+    return kept
 
 
 def customer_of(page: TaskPage, case: dict[str, Any]) -> dict[str, Any] | None:

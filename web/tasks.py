@@ -272,7 +272,7 @@ def _render(
         form=form,
         labels=labels,
         warnings=case_warnings.warnings(case),
-        case=case_warnings.without_warnings(case),
+        case=task_page.worth_reading(case_warnings.without_warnings(case)),
         customer=customer,
         signed_change=before_and_after(change, customer) if change else None,
         signer_role=role_name(page.accountable),

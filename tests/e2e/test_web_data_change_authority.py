@@ -51,3 +51,16 @@ def test_master_data_reads_that_180_days_are_the_cfos_to_sign(web_app, crm):
     assert "The change you sign" in cfo.page(f"/tasks/{task}")
     signed = cfo.post(f"/tasks/{task}/approve", {"password": DEMO_PASSWORD})
     assert signed.status_code == 302 and terms(crm) == 180
+
+
+def test_the_case_so_far_lists_what_was_asked_not_every_field_left_empty(web_app, crm):
+    """Asking for longer terms alone listed a dozen contact fields as "—", twice: in the
+    case's data and again in the requested changes."""
+    task = terms_asked(crm, 60)
+    crm.set_password("vasso.finance", DEMO_PASSWORD, by="admin")
+    crm.set_locale("vasso.finance", "en")
+    page = sign_in(web_app, "vasso.finance").page(f"/tasks/{task}")
+    case = page[page.index('id="case-title"') :]
+    case = case[: case.index("</section>")]
+    assert "Payment terms (days)" in case and "60" in case
+    assert "—" not in case, case
