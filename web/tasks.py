@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from engine import views
-from engine.errors import EngineError, InvalidTaskData
+from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views.inbox import workable
 from workflows.forms import schema_for
 from workflows.signed_changes import before_and_after, signed_change
@@ -214,8 +214,16 @@ def _refused(
     page: task_page.TaskPage, error: EngineError, *, form: form_render.BoundForm | None = None
 ) -> tuple[str, int]:
     """The task page after a refused act: the task as it is now, the reason at the top."""
+    now = _as_now(page)
     reason = error_text(error, standalone=True)
-    return _render(_as_now(page), form=form, error=reason, status=status_of(error))
+    done_by = now.task.get("completed_by") if now.task["status"] == "completed" else None
+    if isinstance(error, InvalidState) and done_by:  # lost to a colleague, or another tab
+        reason = _(
+            "%(who)s completed this task at %(when)s: nothing was sent from here.",
+            who=display.person(done_by),
+            when=display.local_time(now.task["completed_at"]),
+        )
+    return _render(now, form=form, error=reason, status=status_of(error))
 
 
 def _as_now(page: task_page.TaskPage) -> task_page.TaskPage:

@@ -414,3 +414,22 @@ def test_the_signers_inbox_shows_the_limit_being_signed_not_the_one_asked(web_ap
     row = listed[listed.index(f"/tasks/{analysis}") :]
     row = row[: row.index("</tr>")]
     assert "New limit" in row and f"{asked + 1234:,.2f}" in row, row
+
+
+def test_a_completion_that_lost_says_who_completed_the_task_and_when(web_app, crm):
+    """The losing tab read only "the task is completed", not who had completed it."""
+    instance = start_credit(crm)
+    request = open_task(crm, instance, "request")
+    crm.complete(
+        request,
+        user="giorgos.bd",
+        data={"requested_limit": 90000, "justification": "A second shop opens"},
+    )
+    giorgos = sign_in(web_app, "giorgos.bd")
+    lost = giorgos.post(
+        f"/tasks/{request}/complete", {"requested_limit": "95000", "justification": "Second shop"}
+    )
+    html = lost.get_data(as_text=True)
+    assert lost.status_code == 409
+    assert re.search(r"Γιώργος \w+ completed this task at \d{4}-\d\d-\d\d \d\d:\d\d: nothing", html)
+    assert "What you entered was not saved" in html and ">Second shop</dd>" in html
