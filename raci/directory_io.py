@@ -2,11 +2,11 @@
 
 YAML: lists `roles` ({name, description}), `users` ({username, name, email,
 roles, active}) and `deputies` ({deputy, for, from, to}).
-CSV: one row per user, columns `username,name,email,active,roles,stands_in_for`;
-roles separated by `;`, and `stands_in_for` like
-`maria 2026-11-01..2026-11-30; eleni 2026-12-01..2026-12-24` (the row's user is
-the deputy). CSV creates the roles its users name, so it keeps neither role
-descriptions nor roles nobody has.
+CSV: one row per user, columns `username,name,email,active,roles,stands_in_for`
+(the header names those it has, each row has a cell for each); roles separated by
+`;`, and `stands_in_for` like `maria 2026-11-01..2026-11-30; eleni
+2026-12-01..2026-12-24` (the row's user is the deputy). CSV creates the roles its
+users name, so it keeps neither role descriptions nor roles nobody has.
 
 Deputies are kept sorted, so that a dump loads back into an equal directory.
 """
@@ -157,7 +157,7 @@ def _load_csv(text: str, fail: Fail) -> Directory:
         raise fail(header_line, "a column appears twice")
     builder = _Builder(fail)
     for line, record in records:
-        if len(record) > len(columns):
+        if len(record) != len(columns):  # a row cut short would blank what it leaves out
             raise fail(line, f"{len(record)} cells, but the header has {len(columns)} columns")
         cell = dict(zip(columns, record, strict=False))
         roles = frozenset(part.strip() for part in cell.get("roles", "").split(";") if part.strip())

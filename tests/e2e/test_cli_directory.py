@@ -48,7 +48,9 @@ BAD_FILES = [
         "quote",
     ),
     ("no_username.csv", "name,roles\nBob,bd\n", "line 1", "'username' column"),
-    ("missing_cell.csv", "name,username,roles\nBob\n", "line 2", "username ''"),
+    ("missing_cell.csv", "name,username,roles\nBob\n", "line 2", "1 cells, but the header has 3"),
+    # A row cut short became a user (named by its second cell) and the import said done.
+    ("short_row.csv", "username,name,roles\nada,Ada,admin\nx,y\n", "line 3", "2 cells, but"),
     (
         "twice.csv",
         "username,name,roles\nada,Ada,admin\nbob,Bob,bd\nbob,Bobby,bd\n",
