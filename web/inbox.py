@@ -145,6 +145,9 @@ def _named(task_id: str) -> str:
 
 
 def _report(message: str, refused: list[str]) -> Response:
+    if not request.form.getlist("task_id"):  # nothing ticked: "claimed 0 tasks" says nothing
+        flash(_("Tick the tasks first: none was chosen."), "error")
+        return _back()
     if not refused or len(refused) < len(request.form.getlist("task_id")):
         flash(message, "ok")
     for reason in refused:

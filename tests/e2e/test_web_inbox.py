@@ -314,3 +314,13 @@ def test_the_inbox_names_who_has_a_task_and_who_did_it_by_name(web_app, crm):
 
 def who_cells(html: str) -> list[str]:
     return re.findall(r'<td data-label="Who">([^<]*)</td>', html)
+
+
+def test_a_bulk_action_with_nothing_ticked_says_to_tick_first(web_app, crm):
+    """Pressing "claim selected" with nothing ticked read "Claimed 0 tasks."."""
+    giorgos = sign_in(web_app, "giorgos.bd")
+    for action in ("claim", "release"):
+        giorgos.post(f"/inbox/{action}", {"next": "/inbox/?section=queue"})
+        html = giorgos.page("/inbox/?section=queue")
+        assert "Tick the tasks first: none was chosen." in html, action
+        assert " 0 tasks." not in html, action
