@@ -180,12 +180,10 @@ def may_sign_off(
     acting = directory.acting_as(user, [role] if role else [], day, not_for=not_for)
     # "Above your authority" is said to whoever signs this row at a lower level; anyone
     # else is simply not its signer (a sales manager only told of it is not "too low").
-    lower = [*levels[: levels.index(role)]] if role in levels else []
-    lower_signers = [r for r in (row.accountable, *lower) if r and r != role]
     if (
         acting is None
         and role != row.accountable
-        and directory.acting_as(user, lower_signers, day, not_for=not_for) is not None
+        and directory.acting_as(user, _below(row, role, levels), day, not_for=not_for) is not None
     ):
         raise Refused(
             Letter.A,
@@ -211,6 +209,12 @@ def may_sign_off(
             ),
         )
     return acting
+
+
+def _below(row: ActivityRow, role: str | None, levels: Sequence[str]) -> list[str]:
+    """The roles that sign `row` at a level below `role`: its A and the lower levels."""
+    lower = levels[: levels.index(role)] if role in levels else ()
+    return [r for r in (row.accountable, *lower) if r and r != role]
 
 
 def may_answer(

@@ -274,7 +274,7 @@ def data_facts(data: dict[str, Any]) -> list[str]:
     return [
         f"{field_label(key)}: {_worded(value, key)}"
         for key, value in data.items()
-        if value not in (None, "", [], {})
+        if not display_values.is_blank(value)
     ]
 
 
@@ -305,7 +305,7 @@ def show(value: Any) -> str:
         return ", ".join(  # each value as the pages word its field (money, percentages)
             f"{display_values.field_label(key)}: {_worded(item, key)}"
             for key, item in value.items()
-            if item not in (None, "", [], {}) and key not in display_values.HIDDEN
+            if not display_values.is_blank(item) and key not in display_values.HIDDEN
         )
     if isinstance(value, list):
         return "; ".join(show(item) for item in value)

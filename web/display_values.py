@@ -60,9 +60,14 @@ def is_money(key: str | None) -> bool:
     return bool(key) and (key in MONEY_KEYS or key.endswith(_MONEY))
 
 
+def is_blank(value: Any) -> bool:
+    """Whether `value` holds nothing a reader could read: None, "", [] or {}."""
+    return value is None or value == "" or value == [] or value == {}
+
+
 def show(value: Any, key: str | None = None, labels: Mapping[str, str] | None = None) -> Markup:
     """`value` (stored under `key`) as HTML for people."""
-    if value is None or value == "" or value == [] or value == {}:
+    if is_blank(value):
         return Markup('<span class="muted">—</span>')
     if isinstance(value, bool):
         return escape(display.yesno(value))

@@ -26,6 +26,7 @@ from workflows.key_figures import customer_id_of
 
 from .auth import WebUser
 from .customer_card import customer_card, customer_of_order
+from .display_values import is_blank
 from .services import engine
 
 # Processes whose work happens at the customer's: their pages show where, with a map link.
@@ -213,7 +214,7 @@ def worth_reading(case: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in case.items():
         if isinstance(value, Mapping):
             value = worth_reading(value)
-        if value not in (None, "", [], {}):
+        if not is_blank(value):
             kept[key] = value
     return kept
 

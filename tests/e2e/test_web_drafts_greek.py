@@ -21,6 +21,17 @@ def in_greek(engine, *users: str) -> None:
         engine.set_locale(user, "el")
 
 
+def changed_draft(app) -> tuple[object, str]:
+    """The owner's draft with one change saved (the controller's sign-off due in 5 days),
+    ready to submit."""
+    owner, draft_id, data = opened(app)
+    rows = {row["activity"]: dict(row) for row in data["rows"]}
+    rows["analyse_controller"]["signoff_due"] = "P5D"
+    matrix = {"roles": data["roles"], "rows": list(rows.values())}
+    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+    return owner, draft_id
+
+
 def test_the_checks_of_a_draft_speak_greek(app, engine):
     in_greek(engine, "lena.owner")
     owner, draft_id, data = opened(app)
@@ -91,11 +102,7 @@ def test_the_trail_words_a_refused_self_approval_in_greek(app, engine):
     """An owner who tries to approve their own change is refused; the auditor reads why in
     Greek, with the owner's name (not the English message with a username)."""
     in_greek(engine, "lena.owner", "fotis.audit")
-    owner, draft_id, data = opened(app)
-    rows = {row["activity"]: dict(row) for row in data["rows"]}
-    rows["analyse_controller"]["signoff_due"] = "P5D"
-    matrix = {"roles": data["roles"], "rows": list(rows.values())}
-    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+    owner, draft_id = changed_draft(app)
     assert owner.post(f"/drafts/{draft_id}/submit", {"comment": "Πιο χαλαρή προθεσμία"})
     owner.post(f"/drafts/{draft_id}/approve", {"password": PASSWORD})
     trail = as_user(app, "fotis.audit").page("/audit/?action=draft_refused")
@@ -128,11 +135,7 @@ def test_a_blank_or_overlong_comment_or_reason_is_refused_in_greek_and_kept(app,
     a 5,000-character comment (the form's maxlength removed) was stored and widened the
     approver's page to 47,000 px."""
     in_greek(engine, "lena.owner", "stavros.approver")
-    owner, draft_id, data = opened(app)
-    rows = {row["activity"]: dict(row) for row in data["rows"]}
-    rows["analyse_controller"]["signoff_due"] = "P5D"
-    matrix = {"roles": data["roles"], "rows": list(rows.values())}
-    assert saved(owner, draft_id, {"bpmn": data["bpmn"], "matrix": matrix}).status_code == 200
+    owner, draft_id = changed_draft(app)
 
     blank = owner.post(f"/drafts/{draft_id}/submit", {"comment": "   "})
     assert blank.status_code == 422

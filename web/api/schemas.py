@@ -10,6 +10,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from engine.commands.base import MAX_REASON
+
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
 MAX_ID = 2**31 - 1  # integer ids beyond what the database stores are refused, not looked up
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
@@ -30,8 +32,8 @@ def text(
 
 
 def reason_text(**kwargs: Any) -> fields.String:
-    """A reason or comment: 1 to 2000 characters, not only spaces."""
-    return text(2000, blank=False, **kwargs)
+    """A reason or comment: 1 to MAX_REASON characters (the engine's rule), not only spaces."""
+    return text(MAX_REASON, blank=False, **kwargs)
 
 
 def _not_blank(value: str) -> None:
