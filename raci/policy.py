@@ -43,17 +43,25 @@ class Refused(Exception):
 
 
 def may_work(
-    directory: Directory, row: ActivityRow, user: str, day: date, *, routed_to: str | None = None
+    directory: Directory,
+    row: ActivityRow,
+    user: str,
+    day: date,
+    *,
+    routed_to: str | None = None,
+    claimed_by: str | None = None,
 ) -> Acting:
     """R: a member of an R role (or their active deputy) may claim and complete.
 
     A task routed to a named person (`routed_to`: the matrix's assign_to, or a scoped
-    R role) is theirs alone, or their deputy's, until it is reassigned.
+    R role) is theirs alone, or their deputy's, until it is reassigned. So is a task
+    someone has claimed (`claimed_by`): while they are away their deputy carries it
+    on, for them; nobody else takes it from them.
     """
     acting = directory.acting_as(user, row.responsible, day)
     if acting is None:
         raise Refused(Letter.R, _not_responsible(user, row))
-    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+    if routed_to is not None and not is_or_stands_in_for(directory, user, routed_to, day):
         raise Refused(
             Letter.R,
             N_(
@@ -62,12 +70,21 @@ def may_work(
             ),
             {"task": row.activity, "person": routed_to, "user": user},
         )
-    if routed_to is not None and user != routed_to:  # a deputy acts for the person
-        acting = Acting(user, acting.role, on_behalf_of=routed_to)
+    if claimed_by is not None and not is_or_stands_in_for(directory, user, claimed_by, day):
+        raise Refused(
+            Letter.R,
+            N_("the task is already claimed by %(user)s"),
+            {"user": claimed_by},
+        )
+    # A deputy acts for the person whose task it is: the claimant first, else the routed.
+    holder = next((p for p in (claimed_by, routed_to) if p not in (None, user)), None)
+    if holder is not None:
+        acting = Acting(user, acting.role, on_behalf_of=holder)
     return acting
 
 
-def _is_or_stands_in_for(directory: Directory, user: str, person: str, day: date) -> bool:
+def is_or_stands_in_for(directory: Directory, user: str, person: str, day: date) -> bool:
+    """Whether `user` is `person`, or their deputy on `day`: who may carry on their work."""
     return user == person or person in directory.principals_of(user, day)
 
 
@@ -227,7 +244,7 @@ def may_answer(
         raise Refused(
             Letter.C, Message(N_("%(user)s cannot answer for %(role)s"), user=user, role=role)
         )
-    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+    if routed_to is not None and not is_or_stands_in_for(directory, user, routed_to, day):
         raise Refused(
             Letter.C,
             N_("Only %(person)s, the case's own %(role)s, may answer this, not %(user)s"),
@@ -268,7 +285,7 @@ def may_hand_over(
     """
     supervisor = row.accountable if row.accountable not in row.responsible else None
     as_supervisor = directory.acting_as(user, [supervisor], day) if supervisor else None
-    if routed_to is not None and not _is_or_stands_in_for(directory, user, routed_to, day):
+    if routed_to is not None and not is_or_stands_in_for(directory, user, routed_to, day):
         if as_supervisor is None and not directory.is_admin(user):
             raise _only_they_may_reassign(row, routed_to, supervisor)
         return as_supervisor

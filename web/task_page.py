@@ -50,6 +50,7 @@ class TaskPage:
     own_level: str | None = None  # the activity's own A role, when the work needs a higher one
     requested_by: str | None = None  # who asked for the case: they sign none of it
     advisory: bool = True  # its consultations do not hold the work back (RACI `advisory`)
+    claimants: tuple[str, ...] = ()  # whose claimed tasks the user works: own, as a deputy
 
     @property
     def site_work(self) -> str | None:
@@ -65,10 +66,11 @@ class TaskPage:
 
     @property
     def can_work(self) -> bool:
-        """R: may claim and complete (open, not claimed by another, an R role or ungoverned)."""
+        """R: may claim and complete (open, an R role or ungoverned, and unclaimed or
+        claimed by the user or by someone they stand in for today)."""
         return (
             self.status == "ready"
-            and self.task["assignee"] in (None, self.user)
+            and self.task["assignee"] in (None, *self.claimants)
             and (not self.governed or self._holds("R"))
         )
 
@@ -78,7 +80,13 @@ class TaskPage:
 
     @property
     def can_release(self) -> bool:
-        return self.status == "ready" and self.task["assignee"] == self.user
+        return self.status == "ready" and self.task["assignee"] in self.claimants
+
+    @property
+    def stood_in_for(self) -> str | None:
+        """The claimant whose task the user carries on as their deputy, if any."""
+        assignee = self.task["assignee"]
+        return assignee if assignee != self.user and assignee in self.claimants else None
 
     @property
     def is_performer(self) -> bool:
@@ -171,6 +179,7 @@ def load(task_id: str, user: WebUser) -> TaskPage:
         user.username,
         requested_by=facts["started_by"],
         advisory=_advisory(task, facts["version"]),
+        claimants=tuple(facts["claimants"]),
     )
     if task["status"] == "awaiting_signoff":
         own = _matrix_letters(task, facts["version"])[0]["A"]

@@ -37,7 +37,11 @@ class TaskCommands(ResignatureCommands):
     """Commands of the people doing the work."""
 
     def claim(self, task_id: str, *, user: str) -> None:
-        """Take an open task so that nobody else works on it (R members only, if governed)."""
+        """Take an open task so that nobody else works on it (R members only, if governed).
+
+        A task someone claimed stays theirs: their deputy carries it on without claiming
+        it (complete, release). A task routed to a person by name their deputy may claim.
+        """
         with self.refusals_recorded(user, "claim"), self.uow() as uow:
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
@@ -57,17 +61,28 @@ class TaskCommands(ResignatureCommands):
             uow.commit()
 
     def release(self, task_id: str, *, user: str) -> None:
-        """Give back a claimed task so that others can take it."""
+        """Give back a claimed task so that others can take it: its claimant does, or
+        their deputy while they are away (for them)."""
         with self.uow() as uow:
             uow.tasks.lock(task_id)
             task = open_task(uow, task_id)
-            if task.assignee != user:
+            claimed_by = task.assignee
+            if claimed_by is None or not _carries_on(uow, user, claimed_by):
                 raise NotAllowed(Message(N_("the task is not claimed by %(user)s"), user=user))
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
             governed = self._governance(uow, instance.version_id) is not None
             letter = {"raci_role": "R"} if governed else {}
-            record(uow, instance, "release", actor=user, task_id=task_id, **letter)
+            for_whom = claimed_by if claimed_by != user else None
+            record(
+                uow,
+                instance,
+                "release",
+                actor=user,
+                task_id=task_id,
+                on_behalf_of=for_whom,
+                **letter,
+            )
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 
@@ -157,12 +172,13 @@ class TaskCommands(ResignatureCommands):
             task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
             if task.routed_to not in (None, user):  # refused by the rule, with its reason
                 self._acting_r(uow, uow.instances.get(task.instance_id), task, user)
-            if task.assignee not in (None, user):
+            if task.assignee not in (None, user) and not _carries_on(uow, user, task.assignee):
                 raise NotAllowed(_claimed(task.assignee))
+            claimed_by = task.assignee if task.assignee != user else None  # a deputy's
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))
-            task.assignee = task.assignee or user
+            task.assignee = user
             task.claimed_at = task.claimed_at or uow.now  # done without a claim: taken now
             instance = uow.instances.get(task.instance_id)
             require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
@@ -178,7 +194,9 @@ class TaskCommands(ResignatureCommands):
                     acts=lambda: record_completion(uow, instance, task, user, data),
                     actor=user,
                 )
-            return self._complete_governed(uow, instance, task, open_tasks, governance, data)
+            return self._complete_governed(
+                uow, instance, task, open_tasks, governance, data, claimed_by
+            )
 
     def task_data(self, task_id: str) -> dict[str, Any]:
         """The data an open task sees (what earlier steps found), for its page.
@@ -204,11 +222,18 @@ class TaskCommands(ResignatureCommands):
         open_tasks: list[HumanTask],
         governance: Governance,
         data: dict[str, Any],
+        claimed_by: str | None,
     ) -> InstanceState:
         user = task.assignee
         row = governance.row(task)
         acting = governance.check(
-            task, policy.may_work, row, user, governance.today, routed_to=task.routed_to
+            task,
+            policy.may_work,
+            row,
+            user,
+            governance.today,
+            routed_to=task.routed_to,
+            claimed_by=claimed_by,
         )
         require_consultations(uow, task, row)
         level = self._signing_level(uow, instance, task, governance, data)
@@ -266,6 +291,11 @@ def require_consultations(uow: UnitOfWork, task: HumanTask, row: ActivityRow) ->
             roles=waiting,
         )
         raise RaciRefusal("C", str(msg), task.id, msg)
+
+
+def _carries_on(uow: UnitOfWork, user: str, person: str) -> bool:
+    """Whether `user` is `person`, or stands in for them today (raci.policy's rule)."""
+    return policy.is_or_stands_in_for(uow.directory.load(), user, person, uow.now.date())
 
 
 def _claimed(assignee: str | None) -> Message:

@@ -20,7 +20,7 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, event_dict, has_roles, iso, task_dict
+from .common import acting_roles, claimants_for, event_dict, has_roles, iso, task_dict
 from .instances import instance
 
 DUE_WINDOWS = ("overdue", "today", "week")
@@ -38,7 +38,8 @@ def task_queue(
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Open tasks `user` may work (as R, or R's deputy today), claimed by them or by nobody.
+    """Open tasks `user` may work (as R, or R's deputy today), unclaimed or claimed by
+    them or by someone they stand in for today.
 
     `due`: "overdue" (due before now), "today" (before midnight UTC) or "week"
     (within seven days); tasks without a due time never match a window.
@@ -46,7 +47,7 @@ def task_queue(
     with uow.read_only():
         query = select(HumanTask).where(
             HumanTask.status == TaskStatus.READY,
-            or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
+            or_(HumanTask.assignee.in_(claimants_for(uow, user)), HumanTask.assignee.is_(None)),
             has_roles("R", acting_roles(uow, user) | {ANYONE}),  # ANYONE: ungoverned
         )
         if process_id is not None:
@@ -60,14 +61,16 @@ def task_queue(
 
 
 def my_tasks(uow: UnitOfWork, user: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """Tasks `user` has claimed, and their submitted work still waiting for sign-off."""
-    query = select(HumanTask).where(
-        or_(
-            and_(HumanTask.status == TaskStatus.READY, HumanTask.assignee == user),
-            and_(HumanTask.status == TaskStatus.AWAITING_SIGNOFF, HumanTask.performer == user),
-        )
-    )
+    """Tasks `user` has claimed (or someone they stand in for today has), and their
+    submitted work still waiting for sign-off."""
     with uow.read_only():
+        claimed = HumanTask.assignee.in_(claimants_for(uow, user))
+        query = select(HumanTask).where(
+            or_(
+                and_(HumanTask.status == TaskStatus.READY, claimed),
+                and_(HumanTask.status == TaskStatus.AWAITING_SIGNOFF, HumanTask.performer == user),
+            )
+        )
         ordered = query.order_by(HumanTask.created_at, HumanTask.id)
         return _page(uow, query, ordered, _worked_task, limit, offset)
 

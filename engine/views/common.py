@@ -62,6 +62,12 @@ def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
     return uow.directory.acting_roles(user, uow.now.date())
 
 
+def claimants_for(uow: UnitOfWork, user: str) -> list[str]:
+    """Whose claimed tasks `user` works: their own, and those of the people they stand
+    in for today (raci.policy.may_work: a deputy carries on the claimant's work)."""
+    return [user, *uow.directory.load().principals_of(user, uow.now.date())]
+
+
 def not_their_own(user: str, performer: Any, performer_for: Any) -> Any:
     """Work `user` neither did nor had done in their name: nobody signs off their own."""
     return and_(performer != user, or_(performer_for.is_(None), performer_for != user))

@@ -1,9 +1,10 @@
 """The inbox read model: one section of a user's work, filtered, sorted and paged in SQL.
 
-Sections: `mine` (claimed by the user), `queue` (unclaimed work of an R role they
-act for, or ungoverned work), `signoffs` (waiting for an A role they act for,
-never their own), `consultations` (open, for a C role they act for). A role one
-acts for is held, or held today by someone one stands in for (`acting_roles`).
+Sections: `mine` (claimed by the user, or by someone they stand in for today),
+`queue` (unclaimed work of an R role they act for, or ungoverned work), `signoffs`
+(waiting for an A role they act for, never their own), `consultations` (open, for
+a C role they act for). A role one acts for is held, or held today by someone one
+stands in for (`acting_roles`).
 
 Filters and order are pushed into the query and only one page of rows is
 loaded, so that an inbox stays fast however large `human_tasks` grows. Days
@@ -27,8 +28,8 @@ from ..model import (
 )
 from ..orm import process_instances
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, has_roles, iso, task_dict
-from .inbox_sections import SECTIONS, InboxQuery, count_query, page_query
+from .common import acting_roles, claimants_for, has_roles, iso, task_dict
+from .inbox_sections import SECTIONS, InboxQuery, Viewer, count_query, page_query
 
 MAX_PAGE = 100
 COUNT_CAP = 200  # counting stops here: a section with more shows "200+" (and 10 pages)
@@ -37,11 +38,11 @@ COUNT_CAP = 200  # counting stops here: a section with more shows "200+" (and 10
 def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
     """One page of a section: its items (dicts) and how many match (up to COUNT_CAP)."""
     with uow.read_only():
-        roles = acting_roles(uow, user)
+        viewer = _viewer(uow, user)
         limit = max(1, min(query.limit, MAX_PAGE))
-        page = page_query(query, user, roles, uow.now, limit, max(0, query.offset))
+        page = page_query(query, viewer, uow.now, limit, max(0, query.offset))
         rows = uow.session.execute(*page).all()
-        count = count_query(query, user, roles, uow.now, COUNT_CAP)
+        count = count_query(query, viewer, uow.now, COUNT_CAP)
         summaries = _summaries(uow, {row[0].instance_id for row in rows})
         return {
             "items": [_item(row, uow.now, summaries.get(row[0].instance_id)) for row in rows],
@@ -52,10 +53,10 @@ def inbox_page(uow: UnitOfWork, user: str, query: InboxQuery) -> dict[str, Any]:
 def inbox_counts(uow: UnitOfWork, user: str) -> dict[str, int]:
     """How many items each section holds (up to COUNT_CAP), and unread notifications."""
     with uow.read_only():
-        roles = acting_roles(uow, user)
+        viewer = _viewer(uow, user)
         counts = {}
         for name in SECTIONS:
-            count = count_query(InboxQuery(section=name), user, roles, uow.now, COUNT_CAP)
+            count = count_query(InboxQuery(section=name), viewer, uow.now, COUNT_CAP)
             counts[name] = uow.session.scalar(*count) or 0
         unread = select(Notification.id).where(
             Notification.username == user, Notification.read_at.is_(None)
@@ -72,6 +73,10 @@ def opening_section(counts: dict[str, int]) -> str:
     return next((name for name in OPENING_ORDER if counts.get(name)), SECTIONS[0])
 
 
+def _viewer(uow: UnitOfWork, user: str) -> Viewer:
+    return Viewer(user, acting_roles(uow, user), tuple(claimants_for(uow, user)))
+
+
 def _count(uow: UnitOfWork, query: Select[Any]) -> int:
     """How many rows `query` has, up to COUNT_CAP."""
     capped = query.limit(COUNT_CAP).subquery()
@@ -79,7 +84,8 @@ def _count(uow: UnitOfWork, query: Select[Any]) -> int:
 
 
 def workable(uow: UnitOfWork, user: str, task_ids: list[str] | tuple[str, ...]) -> list[str]:
-    """Those of `task_ids` that `user` may work now (open, not claimed by another, R)."""
+    """Those of `task_ids` that `user` may work now (open, R, unclaimed or claimed by
+    them or by someone they stand in for)."""
     if not task_ids:
         return []
     with uow.read_only():
@@ -87,7 +93,7 @@ def workable(uow: UnitOfWork, user: str, task_ids: list[str] | tuple[str, ...]) 
         query = select(HumanTask.id).where(
             HumanTask.id.in_(task_ids),
             HumanTask.status == TaskStatus.READY,
-            or_(HumanTask.assignee.is_(None), HumanTask.assignee == user),
+            or_(HumanTask.assignee.is_(None), HumanTask.assignee.in_(claimants_for(uow, user))),
             has_roles("R", roles | {ANYONE}),
         )
         found = set(uow.session.scalars(query))
@@ -119,6 +125,7 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
             "letters": letters,
             "governed": not ungoverned and any(letters.values()),
             "acting_roles": sorted(acting_roles(uow, user)),
+            "claimants": claimants_for(uow, user),
             "version": version,
             "started_by": instance.started_by,
             "now": iso(uow.now),

@@ -44,6 +44,16 @@ class KeySearch:
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """Whose inbox it is: the user, the roles they act for today, and whose claimed
+    tasks they work (their own, and those of the people they stand in for today)."""
+
+    user: str
+    roles: set[str]
+    claimants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class InboxQuery:
     """What one inbox list shows: a section, its filters, its order and its page."""
 
@@ -84,23 +94,24 @@ class Shape(NamedTuple):
 
 
 def page_query(
-    inbox: InboxQuery, user: str, roles: set[str], now: datetime, limit: int, offset: int
+    inbox: InboxQuery, viewer: Viewer, now: datetime, limit: int, offset: int
 ) -> tuple[Select[Any], dict[str, Any]]:
     """One page of the section `inbox` names (tasks, and for consultations the
     consultation), and the parameters to run it with."""
-    ordered_roles = _roles_of(inbox.section, roles)
+    ordered_roles = _roles_of(inbox.section, viewer.roles)
     statements = _statements(inbox.shape, len(ordered_roles))
-    params = _params(inbox, user, ordered_roles, now)
+    params = _params(inbox, viewer, ordered_roles, now)
     return statements.page, {**params, "limit": limit, "offset": offset, "depth": offset + limit}
 
 
 def count_query(
-    inbox: InboxQuery, user: str, roles: set[str], now: datetime, cap: int
+    inbox: InboxQuery, viewer: Viewer, now: datetime, cap: int
 ) -> tuple[Select[Any], dict[str, Any]]:
     """How many tasks the section holds, counted up to `cap`, and its parameters."""
-    ordered_roles = _roles_of(inbox.section, roles)
+    ordered_roles = _roles_of(inbox.section, viewer.roles)
     statements = _statements(inbox.shape, len(ordered_roles))
-    return statements.count, {**_params(inbox, user, ordered_roles, now), "depth": cap, "cap": cap}
+    params = _params(inbox, viewer, ordered_roles, now)
+    return statements.count, {**params, "depth": cap, "cap": cap}
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,8 @@ def _statements(shape: Shape, role_count: int) -> _Statements:
 def _task_statements(shape: Shape) -> _Statements:
     if shape.section == "mine":
         query = select(HumanTask).where(
-            HumanTask.assignee == bindparam("user"), HumanTask.status == TaskStatus.READY
+            HumanTask.assignee.in_(bindparam("claimants", expanding=True)),
+            HumanTask.status == TaskStatus.READY,
         )
     else:
         query = (
@@ -257,10 +269,11 @@ def _roles_of(section: str, roles: set[str]) -> list[str]:
     return sorted(roles)
 
 
-def _params(inbox: InboxQuery, user: str, roles: list[str], now: datetime) -> dict[str, Any]:
+def _params(inbox: InboxQuery, viewer: Viewer, roles: list[str], now: datetime) -> dict[str, Any]:
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     params: dict[str, Any] = {
-        "user": user,
+        "user": viewer.user,
+        "claimants": list(viewer.claimants),
         "roles": roles,
         "now": now,
         "day": day,

@@ -14,7 +14,15 @@ from ..model import (
     TaskStatus,
 )
 from ..unit_of_work import UnitOfWork
-from .common import acting_roles, has_roles, iso, not_their_own, not_their_request, task_dict
+from .common import (
+    acting_roles,
+    claimants_for,
+    has_roles,
+    iso,
+    not_their_own,
+    not_their_request,
+    task_dict,
+)
 
 
 def open_tasks(
@@ -27,8 +35,9 @@ def open_tasks(
 ) -> list[dict[str, Any]]:
     """Open human tasks (of one instance, if given), oldest first.
 
-    With `user`: the tasks they may work, claimed by them or by nobody. Under a
-    RACI matrix that means tasks of an R role they hold, or hold as a deputy today.
+    With `user`: the tasks they may work, unclaimed or claimed by them or by someone
+    they stand in for today. Under a RACI matrix that means tasks of an R role they
+    hold, or hold as a deputy today.
     """
     query = select(HumanTask).where(HumanTask.status == TaskStatus.READY)
     if instance_id is not None:
@@ -36,7 +45,7 @@ def open_tasks(
     with uow.read_only():
         if user is not None:
             query = query.where(
-                or_(HumanTask.assignee == user, HumanTask.assignee.is_(None)),
+                or_(HumanTask.assignee.in_(claimants_for(uow, user)), HumanTask.assignee.is_(None)),
                 has_roles("R", acting_roles(uow, user) | {ANYONE}),
             )
         query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)

@@ -47,7 +47,7 @@ TABLE = [
     ("christina.sales", "I",                               "Y    Y    Y     -    -     -        -    -        -"),
     ("eleni.bd",        "I scoped to another BD",          "-    -    -     -    -     -        -    -        -"),
     ("giorgos.bd",      "starter, the customer's own BD",  "Y    Y    Y     -    -     -        -    -        Y"),
-    ("stelios.tech",    "deputy of the performer",         "Y    Y    Y     -    Y     -        -    Y        -"),
+    ("stelios.tech",    "deputy of the performer",         "Y    Y    Y     -    Y     Y        -    Y        -"),
     ("thanasis.tech",   "unrelated staff",                 "-    -    -     -    -     -        -    -        -"),
     ("fotis.audit",     "auditor",                         "Y    Y    Y     Y    -     -        -    -        -"),
     ("admin",           "admin",                           "Y    Y    Y     Y    -     -        -    Y        Y"),

@@ -224,6 +224,52 @@ def test_a_deputy_works_the_queue_of_the_person_they_stand_in_for(web_app, crm):
     assert 'name="recommendation"' in katerina.page(f"/tasks/{analysis}")
 
 
+def test_a_deputy_finds_and_finishes_the_work_the_absent_person_had_claimed(web_app, crm):
+    """anna claimed an analysis and went on leave; katerina, standing in for her, finds it
+    under her own tasks, reads whose it is, and completes it for her."""
+    today = datetime.now(UTC).date()
+    stand_in = Deputy("katerina.call", "anna.credit", today, today)
+    crm.import_directory(replace(demo_directory(), deputies=(stand_in,)), user="admin")
+    analysis = requested(crm)
+    crm.claim(analysis, user="anna.credit")
+    katerina, kostas = sign_in(web_app, "katerina.call"), sign_in(web_app, "kostas.credit")
+
+    inbox = katerina.page("/inbox/?section=mine")
+    assert task_ids(inbox) == [analysis] and counts(inbox)["mine"] == 1
+    page = katerina.page(f"/tasks/{analysis}")
+    assert "You stand in for them today: you may complete it or release it for them." in page
+    assert 'name="recommendation"' in page and f"/tasks/{analysis}/release" in page
+    other = kostas.page(f"/tasks/{analysis}")  # another controller: anna's, not his
+    assert 'name="recommendation"' not in other and "has claimed this task." in other
+
+    answer = katerina.post(
+        f"/tasks/{analysis}/complete",
+        {"recommendation": "approve", "approved_limit": "5000", "analysis": "Pays on time"},
+    )
+
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    done = views.task_detail(crm.uow(), analysis)
+    assert (done["status"], done["performer"], done["performer_for"]) == (
+        "awaiting_signoff",
+        "katerina.call",
+        "anna.credit",
+    )
+
+
+def test_a_deputy_gives_the_absent_persons_claim_back_to_the_queue(web_app, crm):
+    today = datetime.now(UTC).date()
+    stand_in = Deputy("katerina.call", "anna.credit", today, today)
+    crm.import_directory(replace(demo_directory(), deputies=(stand_in,)), user="admin")
+    analysis = requested(crm)
+    crm.claim(analysis, user="anna.credit")
+    katerina = sign_in(web_app, "katerina.call")
+
+    katerina.post(f"/tasks/{analysis}/release")
+
+    assert views.task_detail(crm.uow(), analysis)["assignee"] is None
+    assert task_ids(sign_in(web_app, "kostas.credit").page("/inbox/?section=queue")) == [analysis]
+
+
 def active_tab(html: str) -> str:
     """The section the page shows (its tab is marked current)."""
     return re.search(r'href="/inbox/\?section=(\w+)" class="tab active"', html).group(1)

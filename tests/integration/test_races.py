@@ -146,6 +146,25 @@ def complete_vs_complete(engine: ProcessEngine) -> None:
     assert actions(engine, instance_id, analyse).count("complete") == 1
 
 
+def claimant_vs_deputy(engine: ProcessEngine) -> None:
+    """frank, back, completes the task he claimed as erin, his deputy, completes it for him."""
+    instance_id, analyse = analysis(engine)
+    engine.claim(analyse, user="frank")
+    users = ["frank", "erin"]
+    outcomes = race(
+        *[
+            lambda user=user: engine.complete(analyse, user=user, data={"by": user})
+            for user in users
+        ]
+    )
+    winner = users[one_winner(outcomes)]
+    after = task(engine, analyse)
+    assert (after["status"], after["performer"]) == ("awaiting_signoff", winner)
+    assert after["performer_for"] == (None if winner == "frank" else "frank")
+    assert after["submitted_data"]["by"] == winner
+    assert actions(engine, instance_id, analyse).count("complete") == 1
+
+
 def approve_vs_reject(engine: ProcessEngine) -> None:
     instance_id, analyse = submitted(engine)
     outcomes = race(
@@ -221,6 +240,7 @@ def timer_vs_cancel(engine: ProcessEngine, clock: FakeClock) -> None:
     [
         claim_vs_claim,
         complete_vs_complete,
+        claimant_vs_deputy,
         approve_vs_reject,
         approve_vs_approve,
         cancel_vs_complete,

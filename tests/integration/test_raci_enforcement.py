@@ -11,6 +11,9 @@ from engine import InstanceStatus, ProcessEngine, SourceFile, build_engine, view
 from engine.clock import FakeClock
 from engine.errors import InvalidDefinition, InvalidState, NotAllowed
 from engine.governance import RaciRefusal
+from engine.views.api_lists import my_tasks
+from engine.views.inbox import inbox_counts, inbox_page, workable
+from engine.views.inbox_sections import InboxQuery
 from raci.directory_io import load_directory
 
 GOVERNED = Path(__file__).parent.parent / "fixtures" / "governed"
@@ -399,3 +402,77 @@ def test_claim_and_release_are_recorded_as_r(raci_engine):
     trail = events(raci_engine, analyse)
     assert ("claim", "erin", "R", "frank") in trail
     assert ("release", "erin", "R", None) in trail
+
+
+def test_a_deputy_completes_the_task_the_person_they_stand_in_for_had_claimed(raci_engine):
+    """frank claimed the analysis and went on leave; erin, his deputy, finishes it for him,
+    and frank, back and a finance manager too, may not sign what was done in his name."""
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="frank")
+    consulted(raci_engine, analyse)
+
+    raci_engine.complete(analyse, user="erin", data={"recommendation": "raise"})
+
+    task = task_record(raci_engine, analyse)
+    assert (task["status"], task["performer"], task["performer_for"]) == (
+        "awaiting_signoff",
+        "erin",
+        "frank",
+    )
+    assert ("complete", "erin", "R", "frank") in events(raci_engine, analyse)
+    with pytest.raises(RaciRefusal):
+        raci_engine.approve(analyse, user="frank")
+    raci_engine.approve(analyse, user="fiona")
+
+
+def test_a_deputy_gives_back_the_claim_of_the_person_they_stand_in_for(raci_engine):
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="frank")
+
+    raci_engine.release(analyse, user="erin")
+
+    assert task_record(raci_engine, analyse)["assignee"] is None
+    assert ("release", "erin", "R", "frank") in events(raci_engine, analyse)
+    assert [t["id"] for t in views.open_tasks(raci_engine.uow(), user="carol")] == [analyse]
+
+
+def test_a_claim_stays_its_claimants_against_everyone_but_their_deputy(raci_engine):
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="frank")
+    consulted(raci_engine, analyse)
+
+    with pytest.raises(NotAllowed, match="claimed by frank"):
+        raci_engine.complete(analyse, user="carol", data={"recommendation": "raise"})
+    with pytest.raises(NotAllowed, match="not claimed by carol"):
+        raci_engine.release(analyse, user="carol")
+    with pytest.raises(InvalidState, match="claimed by frank"):  # a claim takes it from nobody
+        raci_engine.claim(analyse, user="erin")
+    assert task_record(raci_engine, analyse)["assignee"] == "frank"
+
+
+def test_a_deputy_outside_their_dates_carries_on_nobodys_claim(raci_engine, clock):
+    clock.advance(timedelta(days=365))  # 2027: erin no longer stands in for frank
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="frank")
+    consulted(raci_engine, analyse)
+
+    with pytest.raises(NotAllowed, match="claimed by frank"):
+        raci_engine.complete(analyse, user="erin", data={"recommendation": "raise"})
+    with pytest.raises(NotAllowed):
+        raci_engine.release(analyse, user="erin")
+    assert views.open_tasks(raci_engine.uow(), user="erin") == []
+
+
+def test_the_claims_of_the_person_one_stands_in_for_are_in_ones_own_lists(raci_engine):
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="frank")
+
+    assert [t["id"] for t in views.open_tasks(raci_engine.uow(), user="erin")] == [analyse]
+    assert views.open_tasks(raci_engine.uow(), user="carol") == []  # frank's, not the queue's
+    mine = inbox_page(raci_engine.uow(), "erin", InboxQuery(section="mine"))
+    assert [t["id"] for t in mine["items"]] == [analyse]
+    assert inbox_counts(raci_engine.uow(), "erin")["mine"] == 1
+    assert inbox_counts(raci_engine.uow(), "carol")["mine"] == 0
+    assert [t["id"] for t in my_tasks(raci_engine.uow(), "erin")["items"]] == [analyse]
+    assert workable(raci_engine.uow(), "erin", [analyse]) == [analyse]
+    assert workable(raci_engine.uow(), "carol", [analyse]) == []

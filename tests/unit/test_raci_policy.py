@@ -14,6 +14,7 @@ from raci.matrix import ActivityRow, ActivityRules, Letter
 from raci.policy import (
     Refused,
     informed,
+    is_or_stands_in_for,
     may_answer,
     may_override,
     may_reassign,
@@ -140,6 +141,35 @@ def test_may_work_refusal_is_an_r_refusal():
     with pytest.raises(Refused) as refused:
         may_work(DIRECTORY, ROW, "alex", MID_NOV)
     assert refused.value.letter == Letter.R
+
+
+def test_may_work_given_the_claimant_expect_them_acting_as_themselves():
+    assert may_work(DIRECTORY, ROW, "rita", MID_NOV, claimed_by="rita") == Acting("rita", "clerk")
+
+
+def test_may_work_given_the_claimants_deputy_expect_them_carrying_it_on_for_the_claimant():
+    acting = may_work(DIRECTORY, ROW, "max", MID_NOV, claimed_by="dee")  # max stands in for two
+    assert acting == Acting("max", "clerk", on_behalf_of="dee")
+
+
+def test_may_work_given_another_member_of_the_role_on_a_claimed_task_expect_refused():
+    with pytest.raises(Refused, match="already claimed by rita") as refused:
+        may_work(DIRECTORY, ROW, "ralf", MID_NOV, claimed_by="rita")
+    assert refused.value.letter == Letter.R
+
+
+def test_may_work_given_the_claimants_deputy_outside_their_dates_expect_refused():
+    with pytest.raises(Refused):  # dora holds no role of her own either
+        may_work(DIRECTORY, ROW, "dora", date(2026, 12, 1), claimed_by="rita")
+
+
+def test_is_or_stands_in_for_is_the_person_or_their_deputy_on_the_day():
+    assert is_or_stands_in_for(DIRECTORY, "rita", "rita", MID_NOV)
+    assert is_or_stands_in_for(DIRECTORY, "dora", "rita", MID_NOV)
+    assert not is_or_stands_in_for(DIRECTORY, "dora", "rita", date(2026, 12, 1))
+    assert not is_or_stands_in_for(DIRECTORY, "ralf", "rita", MID_NOV)
+    assert not is_or_stands_in_for(DIRECTORY, "rita", "dora", MID_NOV)  # not the other way
+    assert not is_or_stands_in_for(DIRECTORY, "gil", "gone", MID_NOV)  # principal deactivated
 
 
 # --- needs_signoff --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The caller's inbox: work of their roles, their claimed work, sign-offs, consultations, notices.
 
 Every list here is the caller's own: the queue holds open tasks of the R roles
-they hold or stand in for today (claimed by them or by nobody); sign-offs, the
+they hold or stand in for today (unclaimed, or claimed by them or by someone
+they stand in for: a deputy carries on the absent claimant's work); sign-offs, the
 work waiting for their A role and never their own; consultations, those
 addressed to their C roles; notifications, theirs alone.
 """

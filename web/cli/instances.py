@@ -48,7 +48,11 @@ def start(
 
 
 @click.command()
-@click.option("--user", help="Only tasks this user may take: claimed by them or by nobody.")
+@click.option(
+    "--user",
+    help="Only tasks this user may work: unclaimed, or claimed by them or by someone"
+    " they stand in for today.",
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
 @json_option
 def tasks(user: str | None, limit: int) -> tuple[Any, str]:
