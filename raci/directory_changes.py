@@ -13,7 +13,7 @@ from dataclasses import replace
 from difflib import get_close_matches
 from typing import Any
 
-from .directory import Directory
+from .directory import Directory, User
 
 
 def roles_brought(before: Directory, after: Directory) -> list[str]:
@@ -31,16 +31,29 @@ def unexpected_role(role: str, before: Directory) -> str:
     return f"'{role}' is not a role of the directory{meant}"
 
 
-def with_descriptions_kept(before: Directory, after: Directory) -> Directory:
-    """`after`, its undescribed roles keeping the description `before` gave them (a CSV
-    file holds no descriptions: exporting and importing it again lost every one)."""
+def with_blanks_kept(before: Directory, after: Directory) -> Directory:
+    """`after`, where it leaves a text blank keeping what `before` had: a role's
+    description (a CSV file holds none: exporting and importing it again lost every
+    one), a user's name and e-mail (a cell left empty, or a CSV file without the
+    column, wiped them for everyone, and e-mail notices stopped without a word).
+    A file changes these texts; the admin's user page is where one is erased."""
     roles = {
         name: replace(role, description=before.roles[name].description)
         if not role.description and name in before.roles
         else role
         for name, role in after.roles.items()
     }
-    return replace(after, roles=roles)
+    users = {
+        username: _user_blanks_kept(before.users.get(username), user)
+        for username, user in after.users.items()
+    }
+    return replace(after, roles=roles, users=users)
+
+
+def _user_blanks_kept(before: User | None, user: User) -> User:
+    if before is None:
+        return user
+    return replace(user, name=user.name or before.name, email=user.email or before.email)
 
 
 def membership_changes(before: Directory, after: Directory) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from raci.directory_changes import (
     membership_changes,
     roles_brought,
     unexpected_role,
-    with_descriptions_kept,
+    with_blanks_kept,
 )
 from raci.people import auditor_deputies, working_auditors
 
@@ -34,7 +34,8 @@ class DirectoryCommands(EngineBase):
         admin where there was one is refused and changes nothing; so is one bringing a
         role the directory does not have, unless it is named in `new_roles` (a misspelt
         role would otherwise take its members out of the real one). A role the file
-        does not describe keeps its description.
+        does not describe keeps its description, a user it gives no name or e-mail
+        keeps theirs.
         """
         auditors = auditor_deputies(directory)
         if auditors:  # segregation of duties: who reviews the work may not do it
@@ -61,7 +62,7 @@ class DirectoryCommands(EngineBase):
                     "; ".join(unexpected_role(role, before) for role in unexpected)
                     + ": correct the file, or name each new role to add it (--new-role)"
                 )
-            directory = with_descriptions_kept(before, directory)
+            directory = with_blanks_kept(before, directory)
             uow.directory.replace(directory)
             deactivated = sorted(
                 username

@@ -152,3 +152,21 @@ def test_a_csv_exported_and_imported_again_keeps_the_role_descriptions(company, 
 
     roles = build_engine(company.database_url).directory().roles
     assert roles["credit_controller"].description == "Credit controller"
+
+
+def test_a_file_leaving_a_name_or_email_blank_keeps_the_one_the_directory_has(company, tmp_path):
+    """A CSV without the email column, and a row whose name cell was emptied by mistake,
+    used to wipe them: names vanished from every page, e-mail notices stopped."""
+    file = tmp_path / "people.csv"
+    file.write_text(
+        "username,name,roles\nbob,,bd\ncarol,Carol Credit-Smith,credit_controller\n"
+        "fiona,Fiona Finance,finance_manager\nada,Ada Admin,admin\nnewbie,,bd\n"
+    )
+
+    company("directory", "import", str(file))
+
+    users = build_engine(company.database_url).directory().users
+    assert (users["bob"].name, users["bob"].email) == ("Bob Business", "bob@example.com")
+    assert users["carol"].name == "Carol Credit-Smith"  # a name given still changes
+    assert users["fiona"].email == "fiona@example.com"
+    assert (users["newbie"].name, users["newbie"].email) == ("", None)  # nothing to keep
