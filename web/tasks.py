@@ -85,7 +85,7 @@ def complete(task_id: str) -> Any:
         case = task_page.case_data(page)
         unreadable = record_checks.problems(task["process_id"], task["element"], data, case)
     try:
-        if unreadable:
+        if unreadable and page.can_work:  # else the engine says why they may not, first
             raise InvalidTaskData(unreadable)
         state = engine().complete(task_id, user=current_user.username, data=data)
     except InvalidTaskData as invalid:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from raci import policy
+from raci.directory import Acting
 from raci.matrix import ActivityRow, Letter
 from raci.messages import N_, Message
 
@@ -170,20 +171,33 @@ class TaskCommands(ResignatureCommands):
             uow.tasks.lock(task_id)
             open_tasks = uow.tasks.open_alongside(task_id)
             task = pick(open_tasks, task_id, TaskStatus.READY) or open_task(uow, task_id)
+            instance = uow.instances.get(task.instance_id)
             if task.routed_to not in (None, user):  # refused by the rule, with its reason
-                self._acting_r(uow, uow.instances.get(task.instance_id), task, user)
+                self._acting_r(uow, instance, task, user)
             if task.assignee not in (None, user) and not _carries_on(uow, user, task.assignee):
                 raise NotAllowed(_claimed(task.assignee))
             claimed_by = task.assignee if task.assignee != user else None  # a deputy's
+            governance = self._governance(uow, instance.version_id)
+            # Who may do the work is asked before what they sent is read: someone with no
+            # part in it is told so, not that a field is missing.
+            acting = None
+            if governance is not None:
+                acting = governance.check(
+                    task,
+                    policy.may_work,
+                    governance.row(task),
+                    user,
+                    governance.today,
+                    routed_to=task.routed_to,
+                    claimed_by=claimed_by,
+                )
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))
             task.assignee = user
             task.claimed_at = task.claimed_at or uow.now  # done without a claim: taken now
-            instance = uow.instances.get(task.instance_id)
             require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
-            governance = self._governance(uow, instance.version_id)
-            if governance is None:
+            if governance is None or acting is None:  # ungoverned: anyone may do it
                 return self._run_task(
                     uow,
                     instance,
@@ -195,7 +209,7 @@ class TaskCommands(ResignatureCommands):
                     actor=user,
                 )
             return self._complete_governed(
-                uow, instance, task, open_tasks, governance, data, claimed_by
+                uow, instance, task, open_tasks, governance, data, acting
             )
 
     def task_data(self, task_id: str) -> dict[str, Any]:
@@ -222,19 +236,10 @@ class TaskCommands(ResignatureCommands):
         open_tasks: list[HumanTask],
         governance: Governance,
         data: dict[str, Any],
-        claimed_by: str | None,
+        acting: Acting,
     ) -> InstanceState:
         user = task.assignee
         row = governance.row(task)
-        acting = governance.check(
-            task,
-            policy.may_work,
-            row,
-            user,
-            governance.today,
-            routed_to=task.routed_to,
-            claimed_by=claimed_by,
-        )
         require_consultations(uow, task, row)
         level = self._signing_level(uow, instance, task, governance, data)
         if policy.needs_signoff(row, governance.directory, acting, level.role if level else None):

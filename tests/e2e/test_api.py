@@ -337,6 +337,21 @@ def test_bad_input_is_refused_by_field(app, as_user):
     assert bd.get(f"/tasks/{request_id}").get_json()["status"] == "ready"  # nothing changed
 
 
+def test_someone_with_no_part_in_the_work_is_refused_before_their_data_is_read(app, as_user):
+    """The auditor's completion with bad data was answered 422 (fix the fields), as if
+    correct data would have gone through."""
+    bd = as_user("giorgos.bd")
+    bd.post(f"/processes/{PROCESS}/instances", {"data": {"customer_id": CUSTOMER}})
+    request_id = only_task(bd, "request")
+
+    refused = as_user("fotis.audit").post(
+        f"/tasks/{request_id}/complete", {"data": {"requested_limit": -5}}
+    )
+
+    assert_error(refused, 403, "RaciRefusal")
+    assert bd.get(f"/tasks/{request_id}").get_json()["status"] == "ready"
+
+
 def test_malformed_oversized_and_unknown_requests_get_json_errors(app, as_user):
     bd = as_user("giorgos.bd")
     malformed = bd.client.post(

@@ -64,6 +64,17 @@ def test_bad_input_is_shown_by_field_and_kept(web_app, crm):
     assert "Missing data for required field." in missing.get_data(as_text=True)
 
 
+def test_someone_with_no_part_in_the_work_is_told_so_not_to_correct_fields(web_app, crm):
+    analysis = requested(crm)
+    auditor = sign_in(web_app, "fotis.audit")  # reads every task, works none
+
+    answer = auditor.post(f"/tasks/{analysis}/complete", {"approved_limit": "lots"})
+
+    assert answer.status_code == 403
+    assert "Please correct the marked fields." not in answer.get_data(as_text=True)
+    assert status(crm, analysis) == "ready"
+
+
 def test_a_number_too_large_for_any_limit_is_refused_by_its_field(web_app, crm):
     """'1e400' read as infinity, which the engine refused for the whole form in English
     ('data must be plain JSON'), with none of the other fields' errors."""
