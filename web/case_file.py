@@ -270,9 +270,10 @@ RENDERERS: dict[str, Renderer] = {
 
 
 def data_facts(data: dict[str, Any]) -> list[str]:
-    """'Label: value' for each filled field of submitted data."""
+    """'Label: value' for each filled field of submitted data, labelled as the pages
+    label it ("Customer", not "Customer id", beside a customer's name)."""
     return [
-        f"{field_label(key)}: {_worded(value, key)}"
+        f"{display_values.field_label(key)}: {_worded(value, key)}"
         for key, value in data.items()
         if not display_values.is_blank(value)
     ]

@@ -152,9 +152,12 @@ def change_view(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def _key(entity: Any, key: Any) -> Any:
-    """Which record changed: a customer by name and code, not by its database id."""
+    """Which record changed: a customer by name and code, not by its database id; a
+    record known only by its number (a complaint) as "no. 7", not a bare "7"."""
     if entity == "customer" and str(key).isdigit():
         return display.customer(int(key))
+    if str(key).isdigit():
+        return gettext("no. %(number)s", number=key)
     return key
 
 

@@ -97,7 +97,7 @@ def test_the_case_file_of_an_instance_reads_as_acts_with_their_meaning(app, engi
     assert page.count("notified: ") < len(notified)
     # As the pages word them: a code in words, money in euros (never a raw 17500).
     assert "Recommendation: approve" in page and "Approved limit: €17,500.00" in page
-    assert f"Customer id: {customer_name(engine)}" in page  # by name, as the pages word it
+    assert f"Customer: {customer_name(engine)}" in page  # by name, labelled as the pages do
 
 
 def test_the_case_file_of_a_customer_shows_old_and_new_values(app, engine):

@@ -259,6 +259,17 @@ def test_a_changed_technician_reads_as_the_person():
     assert scheduled["new"] == "Γιώργος Παπαδόπουλος"
 
 
+def test_a_changed_record_known_by_its_number_reads_as_a_number_not_a_bare_id():
+    """The auditor's case file read "Παράπονο 1" for the complaint's record."""
+    from web.trail_views import change_view
+
+    with make_app("el").test_request_context():
+        complaint = change_view({"entity": "complaint", "key": "1", "field": "status"})
+        order = change_view({"entity": "order", "key": "SO-2026-000002", "field": "status"})
+        assert f"{complaint['entity']} {complaint['key']}" == "Παράπονο αρ. 1"
+    assert order["key"] == "SO-2026-000002"  # a number people use is shown as it is
+
+
 def test_the_command_lines_default_actors_read_as_words_not_usernames(greek):
     from web.display import person
 
