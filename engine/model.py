@@ -111,6 +111,13 @@ class HumanTask:
     rejection_reason: str | None = None
     claimed_at: datetime | None = None  # first taken (claimed, or completed unclaimed): analytics
 
+    @property
+    def returns_to(self) -> str | None:
+        """Whom work sent back goes to: the person it was done for (a deputy did it while
+        they were away: it is their work, and the deputy still sees it while standing
+        in), else who did it."""
+        return self.performer_for or self.performer
+
 
 @dataclass(eq=False)
 class PendingTimer:

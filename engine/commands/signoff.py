@@ -118,7 +118,8 @@ class SignOffCommands(ResignatureCommands):
             )
 
     def reject(self, task_id: str, *, user: str, reason: str) -> None:
-        """Send submitted work back to its performer with a reason."""
+        """Send submitted work back with a reason: to whom it was done for (a deputy's
+        principal), else to its performer; both are told."""
         reason = required(reason, N_("A reason is required to send it back."))
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
             uow.tasks.lock(task_id)
@@ -130,7 +131,7 @@ class SignOffCommands(ResignatureCommands):
             )
             if self._is_resignature(uow, instance, task):
                 return self._reject_change(uow, instance, task, acting, reason)
-            task.status, task.assignee = TaskStatus.READY, task.performer
+            task.status, task.assignee = TaskStatus.READY, task.returns_to
             task.rework_count += 1
             task.rejection_reason = reason
             task.signoff_due_at = None
@@ -144,19 +145,22 @@ class SignOffCommands(ResignatureCommands):
                 reason=reason,
                 rework=task.rework_count,
             )
-            governance.notify(
-                uow,
-                instance,
-                task,
-                task.performer,
-                Message(N_("%(task)s: sent back to you"), task=task.name),
-                Message(
-                    N_("%(user)s sent '%(task)s' back: %(reason)s"),
-                    user=person_name(governance.directory, user),
-                    task=task.name,
-                    reason=reason,
-                ),
-            )
+            for told in dict.fromkeys((task.returns_to, task.performer)):  # once each
+                if told is None:
+                    continue
+                governance.notify(
+                    uow,
+                    instance,
+                    task,
+                    told,
+                    Message(N_("%(task)s: sent back to you"), task=task.name),
+                    Message(
+                        N_("%(user)s sent '%(task)s' back: %(reason)s"),
+                        user=person_name(governance.directory, user),
+                        task=task.name,
+                        reason=reason,
+                    ),
+                )
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 

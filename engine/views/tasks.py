@@ -107,6 +107,7 @@ def task_detail(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
             **task_dict(task),
             "performer": task.performer,
             "performer_for": task.performer_for,
+            "returns_to": task.returns_to,
             "submitted_data": task.submitted_data,
             "signoff_due_at": iso(task.signoff_due_at),
             "signed_off_by": task.signed_off_by,

@@ -254,6 +254,9 @@ def test_a_deputy_finds_and_finishes_the_work_the_absent_person_had_claimed(web_
         "katerina.call",
         "anna.credit",
     )
+    anna_name = crm.directory().users["anna.credit"].name
+    signer_page = kostas.page(f"/tasks/{analysis}")  # sent back, it is anna's again
+    assert f"Rejecting sends the work back to {anna_name} with your reason" in signer_page
 
 
 def test_a_deputy_gives_the_absent_persons_claim_back_to_the_queue(web_app, crm):

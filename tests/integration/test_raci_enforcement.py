@@ -14,6 +14,7 @@ from engine.governance import RaciRefusal
 from engine.views.api_lists import my_tasks
 from engine.views.inbox import inbox_counts, inbox_page, workable
 from engine.views.inbox_sections import InboxQuery
+from engine.views.notifications import notifications_page
 from raci.directory_io import load_directory
 
 GOVERNED = Path(__file__).parent.parent / "fixtures" / "governed"
@@ -423,6 +424,30 @@ def test_a_deputy_completes_the_task_the_person_they_stand_in_for_had_claimed(ra
     with pytest.raises(RaciRefusal):
         raci_engine.approve(analyse, user="frank")
     raci_engine.approve(analyse, user="fiona")
+
+
+def test_work_a_deputy_did_comes_back_to_whom_it_was_done_for(raci_engine, clock):
+    """Sent back to erin, the deputy, it stayed with her after frank returned: a task
+    nobody else could work and frank could not see."""
+    analyse = requested(raci_engine)
+    raci_engine.claim(analyse, user="frank")
+    consulted(raci_engine, analyse)
+    raci_engine.complete(analyse, user="erin", data={"recommendation": "raise"})
+
+    raci_engine.reject(analyse, user="fiona", reason="attach the payment history")
+
+    task = task_record(raci_engine, analyse)
+    assert (task["status"], task["assignee"]) == ("ready", "frank")
+    told = {
+        user
+        for user in ("frank", "erin")
+        for n in notifications_page(raci_engine.uow(), user)["items"]
+        if "sent back" in n["subject"]
+    }
+    assert told == {"frank", "erin"}
+    clock.advance(timedelta(days=240))  # 2027: erin no longer stands in; frank is back
+    raci_engine.complete(analyse, user="frank", data={"recommendation": "raise"})
+    assert task_record(raci_engine, analyse)["performer"] == "frank"
 
 
 def test_a_deputy_gives_back_the_claim_of_the_person_they_stand_in_for(raci_engine):
