@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from engine import views
 from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views.inbox import workable
+from raci.matrix import case_value
 from workflows.forms import schema_for
 from workflows.signed_changes import before_and_after, signed_change
 
@@ -284,6 +285,7 @@ def _render(
         customer=customer,
         signed_change=before_and_after(change, customer) if change else None,
         signer_role=role_name(page.accountable),
+        sent_back_because=_sent_back_because(schema, case) if page.can_work else None,
         signing_for=_signing_for(page, task),
         error=error,
         unsaved=unsaved,
@@ -291,6 +293,14 @@ def _render(
         reason=reason,
     )
     return html, status
+
+
+def _sent_back_because(schema: Any, case: dict[str, Any]) -> str | None:
+    """Why a task that answers a return came back, where its form says the case holds it
+    (a form's `sent_back_because`: a decision sent it back, not a RACI rejection)."""
+    path = getattr(schema, "sent_back_because", None)
+    reason = case_value(case, path) if path else None
+    return reason if isinstance(reason, str) and reason.strip() else None
 
 
 def _signing_for(page: task_page.TaskPage, task: dict[str, Any]) -> str | None:

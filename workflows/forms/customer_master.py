@@ -44,14 +44,16 @@ REQUESTER_ROLES = ("bd", "call_agent", "cs_agent")
 def customer_fields(*, entry: bool) -> dict[str, fields.Field]:
     """A new customer's fields: as first entered (required), or as corrected (all optional).
 
-    In a correction a field left out keeps what was entered before.
+    A correction's inputs begin with what was entered (`starts_from`): the BD corrects
+    the entry rather than retyping it, and a contact typed in does not replace the
+    others, their roles lost. A field left out still keeps what was entered before.
     """
     needed: dict[str, Any] = {"required": True} if entry else {}
 
     def default(value: Any) -> dict[str, Any]:
         return {"load_default": value} if entry else {}
 
-    return {
+    found = {
         "name": business_name(**needed),
         "afm": Afm(**needed),
         "segment": segment_choice(**needed),
@@ -71,6 +73,10 @@ def customer_fields(*, entry: bool) -> dict[str, fields.Field]:
             fields.Nested(ContactSchema), validate=validate.Length(max=10), **default(list)
         ),
     }
+    if not entry:
+        for name, field in found.items():
+            field.metadata = {**field.metadata, "starts_from": name}
+    return found
 
 
 NewCustomerForm = form(ONBOARDING, START)(
@@ -85,6 +91,10 @@ Corrections = Schema.from_dict(customer_fields(entry=False), name="Corrections")
 @form(ONBOARDING, "revise_customer")
 class RevisionForm(Corrections, Form):
     """The BD answers master data: correct what was asked (the rest stays), or withdraw."""
+
+    # Where the case holds why it came back (master data's, or the AFM conflict's,
+    # `reason`): the task page says it first, not at the foot of the case so far.
+    sent_back_because = "reason"
 
     action = fields.String(required=True, validate=validate.OneOf(["resubmit", "withdraw"]))
     note = Text(

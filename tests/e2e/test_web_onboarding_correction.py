@@ -1,0 +1,91 @@
+"""The BD's correction of a new customer master data sent back: it begins with the entry,
+and says first why it came back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from engine import SourceFile, views
+from tests.e2e.staff_helpers import open_task, sign_in
+from workflows.afm import complete_afm
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+
+PROCESS = "customer_onboarding"
+ENTRY = {
+    "name": "Καφετέρια Το Λιμάνι",
+    "afm": complete_afm("80012345"),
+    "segment": "B",
+    "visit_frequency": 2,
+    "average_order_value": 650.0,
+    "purchasing_manager": "Σταύρος Λιμνιός",
+    "payments_manager": "Ιωάννα Λιμνιού",
+    "phone": "2721012345",
+    "billing_address": {"street": "Ναυαρίνου 14", "city": "Καλαμάτα", "postcode": "24100"},
+    "contacts": [{"name": "Σταύρος Λιμνιός", "role": "Ιδιοκτήτης", "phone": "6944123456"}],
+}
+REASON = "Λείπει η διεύθυνση παράδοσης."
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def returned(crm) -> tuple[str, str]:
+    """A BD's entry master data sent back: (instance id, the correction task's id)."""
+    crm.deploy([SourceFile.read(p) for p in sorted(BPMN.glob(f"{PROCESS}.*"))], user="lena.owner")
+    instance = crm.start(PROCESS, user="giorgos.bd", data=ENTRY).instance_id
+    crm.complete(
+        open_task(crm, instance, "validate_customer"),
+        user="despina.md",
+        data={"decision": "return", "reason": REASON},
+    )
+    return instance, open_task(crm, instance, "revise_customer")
+
+
+def value_of(html: str, name: str) -> str | None:
+    found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def test_the_correction_begins_with_the_entry_and_the_reason_it_came_back(web_app, crm):
+    _, task = returned(crm)
+
+    html = sign_in(web_app, "giorgos.bd").page(f"/tasks/{task}")
+
+    assert "Why it came back to you" in html and REASON in html
+    assert html.index(REASON) < html.index('id="work-title"')  # read before the work
+    assert value_of(html, "name") == ENTRY["name"]
+    assert value_of(html, "billing_address-street") == "Ναυαρίνου 14"
+    assert value_of(html, "contacts-0-role") == "Ιδιοκτήτης"
+
+
+def test_a_contact_corrected_keeps_what_the_bd_did_not_touch(web_app, crm):
+    """Typing the contact's new phone into an empty row replaced the contact, role lost."""
+    instance, task = returned(crm)
+    bd = sign_in(web_app, "giorgos.bd")
+    html = bd.page(f"/tasks/{task}")
+    form = {
+        name: value
+        for name, value in re.findall(r'<input[^>]*name="([\w-]+)"[^>]*value="([^"]*)"', html)
+        if name != "csrf_token"
+    }
+
+    answer = bd.post(
+        f"/tasks/{task}/complete",
+        {
+            **form,
+            "contacts-0-phone": "6944999999",
+            "delivery_address-street": "Αριστομένους 2",
+            "delivery_address-city": "Καλαμάτα",
+            "delivery_address-postcode": "24100",
+            "action": "resubmit",
+        },
+    )
+
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    [validation] = [
+        t
+        for t in views.open_tasks(crm.uow(), instance_id=instance)
+        if t["element"] == "validate_customer"
+    ]
+    [contact] = crm.task_data(validation["id"])["contacts"]
+    assert contact == {**ENTRY["contacts"][0], "phone": "6944999999", "email": None}
