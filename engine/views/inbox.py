@@ -120,7 +120,8 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
                 letters[row.letter].append(row.role)
         instance = uow.instances.get(task.instance_id)
         version = uow.versions.get(instance.version_id).version
-        due = task.signoff_due_at if task.status == TaskStatus.AWAITING_SIGNOFF else task.due_at
+        waiting = task.status == TaskStatus.AWAITING_SIGNOFF
+        due = (task.signoff_due_at or task.due_at) if waiting else task.due_at
         return {
             "letters": letters,
             "governed": not ungoverned and any(letters.values()),
@@ -148,7 +149,7 @@ def _summaries(uow: UnitOfWork, instance_ids: set[str]) -> dict[str, dict[str, A
 def _item(row: Any, now: datetime, summary: dict[str, Any] | None = None) -> dict[str, Any]:
     task: HumanTask = row[0]
     waiting = task.status == TaskStatus.AWAITING_SIGNOFF
-    due = task.signoff_due_at if waiting else task.due_at
+    due = (task.signoff_due_at or task.due_at) if waiting else task.due_at
     item = {
         **task_dict(task),
         "performer": task.performer,

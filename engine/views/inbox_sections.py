@@ -234,7 +234,9 @@ def _merged(shape: Shape, role_count: int, columns: tuple[str, ...]) -> Any:
         letter, due = "R", rows.due_at
         state = (rows.status == TaskStatus.READY, rows.assignee.is_(None))
     else:
-        letter, due = "A", rows.signoff_due_at
+        # The sign-off's own deadline, else the work's: an emergency's two hours still
+        # run while it waits for a signature.
+        letter, due = "A", func.coalesce(rows.signoff_due_at, rows.due_at)
         state = (
             rows.status == TaskStatus.AWAITING_SIGNOFF,
             not_their_own(bindparam("user"), rows.performer, rows.performer_for),

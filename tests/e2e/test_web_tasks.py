@@ -4,6 +4,7 @@ and nobody outside the task's roles gets in."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from engine import InstanceStatus, views
 from tests.e2e.staff_helpers import (
@@ -12,6 +13,7 @@ from tests.e2e.staff_helpers import (
     analysed,
     open_task,
     requested,
+    set_due,
     sign_in,
     start_credit,
 )
@@ -444,3 +446,23 @@ def test_a_completion_that_lost_says_who_completed_the_task_and_when(web_app, cr
     assert lost.status_code == 409
     assert re.search(r"Γιώργος \w+ completed this task at \d{4}-\d\d-\d\d \d\d:\d\d: nothing", html)
     assert "What you entered was not saved" in html and ">Second shop</dd>" in html
+
+
+def due_shown(html: str) -> tuple[str, str]:
+    """The task header's deadline: its label and its value."""
+    found = re.search(r"<dt>((?:Sign-off due|Due))</dt><dd[^>]*>([^<]*)</dd>", html)
+    return found.group(1), found.group(2).strip()
+
+
+def test_work_waiting_for_signature_shows_the_signatures_deadline_or_else_the_works(web_app, crm):
+    analysis = requested(crm)
+    work_due = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
+    set_due(crm, analysis, work_due)
+    analysed(crm, analysis)
+    kostas = sign_in(web_app, "kostas.credit")
+
+    set_due(crm, analysis, datetime(2026, 12, 8, 9, 0, tzinfo=UTC), signoff=True)
+    assert due_shown(kostas.page(f"/tasks/{analysis}"))[0] == "Sign-off due"
+    set_due(crm, analysis, None, signoff=True)  # no deadline of its own: the work's holds
+    label, value = due_shown(kostas.page(f"/tasks/{analysis}"))
+    assert label == "Due" and value.startswith("2026-12-07")

@@ -245,3 +245,19 @@ def test_the_opening_section_follows_the_tab_order():
     )
     assert opening_section({"consultations": 1, "notifications": 4}) == "consultations"
     assert opening_section({"notifications": 4}) == "notifications"
+
+
+def test_work_waiting_for_a_signoff_without_a_deadline_of_its_own_keeps_the_works(engine, clock):
+    """An emergency's two hours read '—' once its work waited for a signature."""
+    task = analysis(engine, "C-1", 2)
+    engine.complete(task, user="carol", data={"recommendation": "raise"})
+    with engine.uow() as uow:  # an activity whose matrix gives the sign-off no deadline
+        uow.tasks.get(task).signoff_due_at = None
+        uow.commit()
+
+    [item] = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs"))["items"]
+    assert item["due"] == (NOW + timedelta(hours=2)).isoformat()
+    assert not item["overdue"]
+    clock.advance(timedelta(hours=3))
+    overdue = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs", due="overdue"))
+    assert ids(overdue) == [task]
