@@ -35,6 +35,9 @@ SITE_WORK = {
     "order_release": "delivery",
     "emergency_order": "delivery",
 }
+# What the person sent there reads first about the job, beside the address: the case's
+# fields, in this order (a technician on a phone saw only "Do the job at the customer").
+SITE_BRIEF = {"equipment_request": ("kind", "asset_type", "asset_serial", "description")}
 
 
 @dataclass
@@ -213,6 +216,12 @@ def case_data(page: TaskPage) -> dict[str, Any]:
     if page.status not in ("ready", "awaiting_signoff"):
         return {}
     return engine().task_data(page.task["id"])
+
+
+def site_brief(page: TaskPage, case: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The job's fields the site card shows (SITE_BRIEF), those the case has filled."""
+    keys = SITE_BRIEF.get(page.task["process_id"], ())
+    return [(key, case[key]) for key in keys if not is_blank(case.get(key))]
 
 
 def worth_reading(case: Mapping[str, Any]) -> dict[str, Any]:

@@ -283,6 +283,7 @@ def _render(
         warnings=case_warnings.warnings(case),
         case=task_page.worth_reading(case_warnings.without_warnings(case)),
         customer=customer,
+        site_brief=task_page.site_brief(page, case),
         signed_change=before_and_after(change, customer) if change else None,
         signer_role=role_name(page.accountable),
         sent_back_because=_sent_back_because(schema, case) if page.can_work else None,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import text
+
 from engine import SourceFile
 from tests.e2e.staff_helpers import (
     DEMO_PASSWORD,
@@ -123,3 +125,42 @@ def test_the_dispatcher_picks_a_technician_from_a_list_with_the_proposal_chosen(
     assert f'<option value="{proposed}" selected>' in select.group(0)
     assert f'<option value="{other}">' in select.group(0)
     assert 'value="irini.service"' not in select.group(0)  # only technicians
+
+
+def repair_job(engine: Any) -> str:
+    """A repair of the asset placed at customer 1, scheduled for stelios.tech."""
+    to_schedule(engine)  # deploys the process and gives the staff their passwords
+    with engine.uow() as uow:
+        serial = uow.session.execute(
+            text("SELECT serial FROM crm_assets WHERE customer_id = 1 AND status = 'placed'")
+        ).scalar_one()
+    started = engine.start(
+        "equipment_request",
+        user="giorgos.bd",
+        data={
+            "kind": "repair",
+            "customer_id": 1,
+            "asset_serial": serial,
+            "description": "The freezer stopped cooling last night",
+        },
+        business_key="C00001",
+    )
+    engine.complete(
+        open_task(engine, started.instance_id, "schedule"),
+        user="irini.service",
+        data={"technician": "stelios.tech", "due_on": next_working_day(days(3)).isoformat()},
+    )
+    return open_task(engine, started.instance_id, "work")
+
+
+def test_the_technician_reads_the_job_first_and_finds_the_asset_filled_in(web_app, crm):
+    """On a phone the job page said only "Do the job at the customer": the fault was far
+    down the case so far, and the serial the request named had to be typed again."""
+    job = repair_job(crm)
+
+    html = sign_in(web_app, "stelios.tech").page(f"/tasks/{job}")
+
+    site = html[html.index('class="card site"') : html.index('id="site-title"')]
+    assert "repair" in site and "The freezer stopped cooling last night" in site
+    serial = re.search(r'name="serial"[^>]*value="([^"]*)"', html).group(1)
+    assert re.fullmatch(r"EQ-\d{5}", serial)

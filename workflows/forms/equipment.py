@@ -107,8 +107,12 @@ class ScheduleForm(Schema):
 class WorkForm(Schema):
     """The technician's job report: the asset worked on (for a placement, from stock)."""
 
-    serial = Serial(required=True, validate=SERIAL)
-    location = fields.String(load_default=None, validate=LOCATION)
+    # The request's asset to begin with (a repair or relocation names it; a placement's
+    # comes from stock): the technician checks the plate rather than retyping it.
+    serial = Serial(required=True, validate=SERIAL, metadata={"starts_from": "asset_serial"})
+    location = fields.String(
+        load_default=None, validate=LOCATION, metadata={"starts_from": "new_location"}
+    )
     work_notes = fields.String(required=True, validate=validate.Length(min=5, max=2000))
 
 
