@@ -75,14 +75,12 @@ def test_entry_returned_corrected_and_terms_above_the_proposal_signed(journey):
 
     controller = journey.as_("anna.credit")
     controller.open_task("Set the initial credit terms")
-    controller.complete("terms", credit_limit="6000", payment_terms_days="45")
+    why = "Ο πελάτης προπληρώνει την πρώτη παραγγελία"
+    controller.complete("terms", credit_limit="6000", payment_terms_days="45", note=why)
     controller.open_task("Justify terms above the default")
-    controller.complete(
-        "justify",
-        credit_limit="6000",
-        payment_terms_days="45",
-        justification="Ο πελάτης προπληρώνει την πρώτη παραγγελία",
-    )
+    # The note written with the terms begins the justification: said once, not twice.
+    assert controller.page.locator("[name=justification]").input_value() == why
+    controller.complete("justify", credit_limit="6000", payment_terms_days="45")
     finance = journey.as_("vasso.finance")
     finance.open_task("Justify terms above the default", to_sign=True)
     instance_id = finance.instance_id()

@@ -57,8 +57,11 @@ def customer_fields(*, entry: bool) -> dict[str, fields.Field]:
         "name": business_name(**needed),
         "afm": Afm(**needed),
         "segment": segment_choice(**needed),
-        "visit_frequency": fields.Integer(  # visits a month
-            strict=True, validate=validate.Range(min=1, max=30), **needed
+        "visit_frequency": fields.Integer(  # the label says the unit: "weekly" was typed
+            strict=True,
+            validate=validate.Range(min=1, max=30),
+            metadata={"label": "Visits a month"},
+            **needed,
         ),
         "average_order_value": fields.Float(
             validate=validate.Range(min=0, max=MAX_MONEY, min_inclusive=False), **needed
@@ -140,7 +143,8 @@ class TermsAboveDefaultForm(Schema):
     # The terms just set, to begin with: the controller justifies them, not retypes them.
     credit_limit = limit_amount(required=True, metadata={"starts_from": "credit_limit"})
     payment_terms_days = terms_days(required=True, metadata={"starts_from": "payment_terms_days"})
-    justification = reason_text(required=True)
+    # The note written with the terms, to begin with: the controller said why once already.
+    justification = reason_text(required=True, metadata={"starts_from": "note"})
 
 
 # --- customer data change ------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The BD's correction of a new customer master data sent back: it begins with the entry,
-and says first why it came back."""
+"""New customer onboarding on the pages: the BD's entry says its units, and the correction
+of an entry master data sent back begins with the entry and says first why it came back."""
 
 from __future__ import annotations
 
@@ -29,9 +29,13 @@ REASON = "Λείπει η διεύθυνση παράδοσης."
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 
 
+def deployed(crm) -> None:
+    crm.deploy([SourceFile.read(p) for p in sorted(BPMN.glob(f"{PROCESS}.*"))], user="lena.owner")
+
+
 def returned(crm) -> tuple[str, str]:
     """A BD's entry master data sent back: (instance id, the correction task's id)."""
-    crm.deploy([SourceFile.read(p) for p in sorted(BPMN.glob(f"{PROCESS}.*"))], user="lena.owner")
+    deployed(crm)
     instance = crm.start(PROCESS, user="giorgos.bd", data=ENTRY).instance_id
     crm.complete(
         open_task(crm, instance, "validate_customer"),
@@ -89,3 +93,13 @@ def test_a_contact_corrected_keeps_what_the_bd_did_not_touch(web_app, crm):
     ]
     [contact] = crm.task_data(validation["id"])["contacts"]
     assert contact == {**ENTRY["contacts"][0], "phone": "6944999999", "email": None}
+
+
+def test_the_visit_frequency_says_its_unit_on_the_entry_and_the_correction(web_app, crm):
+    """ "Visit frequency" alone: a BD typed "weekly" and was told it is not an integer."""
+    _, task = returned(crm)
+    bd = sign_in(web_app, "giorgos.bd")
+
+    for html in (bd.page(f"/start/{PROCESS}"), bd.page(f"/tasks/{task}")):
+        label = re.search(r'<label for="f-visit_frequency"[^>]*>([^<]*)', html).group(1)
+        assert label.strip() == "Visits a month"
