@@ -3,6 +3,7 @@ of an entry master data sent back begins with the entry and says first why it ca
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -103,3 +104,25 @@ def test_the_visit_frequency_says_its_unit_on_the_entry_and_the_correction(web_a
     for html in (bd.page(f"/start/{PROCESS}"), bd.page(f"/tasks/{task}")):
         label = re.search(r'<label for="f-visit_frequency"[^>]*>([^<]*)', html).group(1)
         assert label.strip() == "Visits a month"
+
+
+def test_a_refused_entry_keeps_what_the_chosen_file_is(web_app, crm):
+    """After a refusal the file must be chosen again, and "What is it?" had gone back to
+    "a photo or another document": sent so, the contract master data needs was missing."""
+    deployed(crm)
+    bd = sign_in(web_app, "giorgos.bd")
+
+    answer = bd.post(
+        f"/start/{PROCESS}",
+        {
+            "name": ENTRY["name"],
+            "visit_frequency": "weekly",
+            "file_kind": "signed_contract",
+            "files": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "contract.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert '<option value="signed_contract" selected>' in html
