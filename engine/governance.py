@@ -22,6 +22,7 @@ from .errors import NotAllowed
 from .loaded_versions import loaded_version
 from .locales import DEFAULT_LOCALE
 from .model import Consultation, HumanTask, Notification, OutboxMail, ProcessInstance
+from .outcome import outcome_of
 from .scripting import ScopeFunction
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
@@ -207,8 +208,10 @@ class Governance:
         *,
         after: str,
         actor: str,
+        data: Mapping[str, Any] | None = None,
     ) -> None:
-        """Tell every member of the task's I roles, in the app and by e-mail."""
+        """Tell every member of the task's I roles, in the app and by e-mail, what was
+        done and, when `data` holds one, what was decided (engine/outcome.py)."""
         row = self.row(task)
         signed = after == "signoff"
         subject = Message(
@@ -216,6 +219,10 @@ class Governance:
         )
         actor_name = person_name(self.directory, actor)
         body = _done_body(task, instance, process_name(uow, instance), actor_name, signed)
+        outcome = outcome_of(data)
+        if outcome is not None:
+            subject = Message(N_("%(done)s (%(outcome)s)"), done=subject, outcome=outcome)
+            body = Message(N_("%(done)s Decision: %(outcome)s."), done=body, outcome=outcome)
         recipients = policy.informed(self.directory, row, task.audience)
         uow.accounts.read_locales(recipients)
         for username in recipients:

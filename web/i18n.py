@@ -48,7 +48,7 @@ def render(message: Message | str, *, standalone: bool = False) -> str:
             return vocabulary.role_name(value)
         if key == "roles":
             return vocabulary.role_names(value)
-        if key == "status":
+        if key in ("status", "outcome"):
             return str(vocabulary.term(value))
         return _plain(value)
 
@@ -102,8 +102,9 @@ def render_in(message: Message | str, locale: str) -> str:
             return render_in(value, locale)
         if _holds_messages(value):
             return _each(value, lambda m: render_in(m, locale))
-        if key in ("task", "label", "process", "status"):
-            return gettext(str(value).replace("_", " ") if key == "status" else str(value))
+        if key in ("task", "label", "process", "status", "outcome"):
+            coded = key in ("status", "outcome")  # a code: its words are the msgid
+            return gettext(str(value).replace("_", " ") if coded else str(value))
         return _plain(value)
 
     return _format(gettext(message.msgid), message, param)

@@ -160,7 +160,9 @@ class ResignatureCommands(EngineBase):
         task.status, task.completed_at = TaskStatus.COMPLETED, uow.now
         uow.task_roles.remove_for([task.id])
         record_act(uow, instance, task, "approve", letter="A", acting=acting, **signed)
-        governance.notify_informed(uow, instance, task, after="signoff", actor=acting.user)
+        governance.notify_informed(
+            uow, instance, task, after="signoff", actor=acting.user, data=data
+        )
         elements = self.runtime.reset_failed_tasks(workflow, data)
         record(
             uow,

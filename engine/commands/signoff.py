@@ -74,7 +74,9 @@ class SignOffCommands(ResignatureCommands):
                 **({"authority": level.as_details()} if level else {}),
             },
         )
-        governance.notify_informed(uow, instance, task, after="completion", actor=acting.user)
+        governance.notify_informed(
+            uow, instance, task, after="completion", actor=acting.user, data=data
+        )
         instance.updated_at = uow.now  # bumps the revision: racing writers conflict
         uow.commit()
         still_open = [t.id for t in open_tasks if t.status == TaskStatus.READY]
@@ -103,7 +105,9 @@ class SignOffCommands(ResignatureCommands):
 
             def acts() -> None:
                 record_act(uow, instance, task, "approve", letter="A", acting=acting, **signed)
-                governance.notify_informed(uow, instance, task, after="signoff", actor=user)
+                governance.notify_informed(
+                    uow, instance, task, after="signoff", actor=user, data=task.submitted_data
+                )
 
             return self._run_task(
                 uow,

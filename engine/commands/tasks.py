@@ -267,7 +267,7 @@ class TaskCommands(ResignatureCommands):
                     },
                 )
             after = "signoff" if self_approved else "completion"
-            governance.notify_informed(uow, instance, task, after=after, actor=user)
+            governance.notify_informed(uow, instance, task, after=after, actor=user, data=data)
 
         return self._run_task(
             uow,

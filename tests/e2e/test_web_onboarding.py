@@ -126,3 +126,14 @@ def test_a_refused_entry_keeps_what_the_chosen_file_is(web_app, crm):
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert '<option value="signed_contract" selected>' in html
+
+
+def test_the_bd_is_told_the_entry_came_back_not_only_that_it_was_signed(web_app, crm):
+    """The BD's notice read "Επικύρωση του νέου πελάτη: υπογράφηκε" for an entry master
+    data had sent back."""
+    crm.set_locale("giorgos.bd", "el")
+    returned(crm)
+
+    [notice] = [n for n in crm.notifications("giorgos.bd") if n.subject.startswith("Επικύρωση")]
+    assert notice.subject == "Επικύρωση του νέου πελάτη: υπογράφηκε (επιστροφή)"
+    assert notice.body.endswith("Απόφαση: επιστροφή.")

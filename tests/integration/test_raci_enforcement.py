@@ -221,9 +221,10 @@ def test_informed_members_are_notified_after_completion_and_after_signoff(raci_e
     raci_engine.approve(analyse, user="fiona")
 
     subjects = [n.subject for n in raci_engine.notifications("sam")]
-    assert subjects.count("Analyse credit: completed") == 1
-    assert subjects.count("Analyse credit: signed off") == 1
-    assert "Request new limit: signed off" in subjects
+    # What was decided, said with what was done: "signed off" alone read as a yes.
+    assert subjects.count("Analyse credit: completed (raise)") == 1
+    assert subjects.count("Analyse credit: signed off (raise)") == 1
+    assert "Request new limit: signed off" in subjects  # a request decides nothing
     assert raci_engine.notifications("carol") == []
 
 
@@ -342,11 +343,12 @@ def test_informed_members_are_emailed_through_a_real_smtp_server(raci_engine):
 
     received = {(r.recipients[0], r.message["Subject"]): r.message for r in handler.received}
     assert sorted(received) == [
-        ("sam@example.com", "Analyse credit: completed"),
+        ("sam@example.com", "Analyse credit: completed (raise)"),
         ("sam@example.com", "Request new limit: signed off"),
     ]
-    body = _text(received["sam@example.com", "Analyse credit: completed"])
+    body = _text(received["sam@example.com", "Analyse credit: completed (raise)"])
     assert "completed by Carol Credit" in body  # the performer by name
+    assert "Decision: raise." in body
 
 
 def test_mail_that_cannot_be_delivered_stays_queued_for_a_retry(raci_engine, clock):
