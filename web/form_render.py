@@ -45,6 +45,7 @@ class FormField:
     # Required only while another field holds one of these values: ((field, (values...)),...)
     needed_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
     suggest: str | None = None  # a list of known values the input offers (web/suggestions.py)
+    choose_from: str | None = None  # a short list whose values are the only ones: a select
 
     @property
     def step(self) -> str:
@@ -69,6 +70,7 @@ def _field(name: str, f: fields.Field) -> FormField:
         "help": f.metadata.get("description"),
         "needed_when": tuple(conditions(f.metadata).items()),
         "suggest": f.metadata.get("suggest"),
+        "choose_from": f.metadata.get("choose_from"),
     }
     for check in f.validators:
         if isinstance(check, validate.Range):

@@ -1,8 +1,9 @@
-"""Known values a text input offers as the user types (an HTML datalist): product and
-warehouse codes on the order forms, with their names, so nobody has to know the codes.
+"""Known values a text input offers as the user types (an HTML datalist): product codes
+on the order forms, with their names, so nobody has to know the codes. A short list (the
+warehouses) is a select instead (`choose_from`): a clerk typed "Αθήνα" for "ATH".
 
-The input stays free text, checked on submit as before (a discontinued or unknown code
-gets its record check); the list only saves looking codes up.
+A suggested input stays free text, checked on submit as before (a discontinued or
+unknown code gets its record check); the list only saves looking codes up.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def test_a_one_line_order_is_entered_by_a_call_agent_and_cleaned(greek_app, brow
     assert page.locator("[name=lines-0-product_code]").count() == 1
     assert page.locator("[name=lines-1-product_code]").count() == 0
     page.select_option("[name=channel]", "call_agent")
-    page.fill("[name=warehouse_code]", "ATH")
+    page.select_option("[name=warehouse_code]", "ATH")
     page.fill("[name=lines-0-product_code]", COLA)
     page.fill("[name=lines-0-quantity]", "2")
     page.fill("[name=lines-0-unit_price]", "1.234,50")  # Greek decimal comma; far above list
@@ -163,7 +163,7 @@ def test_a_second_press_of_start_while_the_page_is_on_its_way_sends_nothing(gree
     page = agent.page
     page.goto(f"/start/emergency_order?customer_id={CUSTOMER}")
     page.select_option("[name=channel]", "call_agent")
-    page.fill("[name=warehouse_code]", "ATH")
+    page.select_option("[name=warehouse_code]", "ATH")
     page.fill("[name=lines-0-product_code]", COLA)
     page.fill("[name=lines-0-quantity]", "3")
     page.fill("[name=urgency]", "Γιορτή απόψε")

@@ -64,9 +64,10 @@ def test_the_start_page_draws_one_optional_row_and_no_required_cell(web_app, crm
 
 
 def test_the_start_page_offers_the_product_and_warehouse_codes_with_their_names(web_app, crm):
-    # A clerk does not know the codes: the inputs offer them as one types (a datalist).
+    # A clerk does not know the codes: the warehouses are a select (a few; "Αθήνα" was
+    # typed for "ATH"), the products offered as one types (a datalist).
     html = sign_in(web_app, "katerina.call").page(START)
-    assert re.search(r'name="warehouse_code"[^>]*list="s-warehouses"', html)
+    assert re.search(r'<select id="f-warehouse_code" name="warehouse_code"', html)
     assert re.search(r'name="lines-0-product_code"[^>]*list="s-products"', html)
     assert '<option value="ATH">ATH · ' in html
     assert '<option value="P0003">P0003 · ' in html

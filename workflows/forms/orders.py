@@ -65,7 +65,7 @@ class OrderForm(Schema):
     warehouse_code = Code(
         required=True,
         validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")],
-        metadata={"suggest": "warehouses"},
+        metadata={"choose_from": "warehouses"},  # a few: a select, never a typed code
     )
     lines = _lines(required=True)
 
