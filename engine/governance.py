@@ -223,7 +223,8 @@ class Governance:
         if outcome is not None:
             subject = Message(N_("%(done)s (%(outcome)s)"), done=subject, outcome=outcome)
             body = Message(N_("%(done)s Decision: %(outcome)s."), done=body, outcome=outcome)
-        recipients = policy.informed(self.directory, row, task.audience)
+        # Who did it knows: a BD was told "completed by" themselves.
+        recipients = [u for u in policy.informed(self.directory, row, task.audience) if u != actor]
         uow.accounts.read_locales(recipients)
         for username in recipients:
             self.notify(uow, instance, task, username, subject, body)

@@ -503,3 +503,26 @@ def test_the_claims_of_the_person_one_stands_in_for_are_in_ones_own_lists(raci_e
     assert [t["id"] for t in my_tasks(raci_engine.uow(), "erin")["items"]] == [analyse]
     assert workable(raci_engine.uow(), "erin", [analyse]) == [analyse]
     assert workable(raci_engine.uow(), "carol", [analyse]) == []
+
+
+def test_who_did_the_work_is_not_told_of_it_as_an_informed_role(database_url, clock):
+    """frank, a finance manager informed of analyses, was told "completed by frank"."""
+    engine = build_engine(database_url, clock=clock)
+    directory_file = GOVERNED / "directory.yaml"
+    engine.import_directory(
+        load_directory(directory_file.name, directory_file.read_bytes()), user="ada"
+    )
+    matrix = "activity,bd,credit_controller,finance_manager,@self_approval\nrequest,R/A,,,yes\nanalyse,,R/A,I,\n"
+    engine.deploy(governed_files(matrix), user="owner")
+    analyse = requested(engine)
+
+    engine.complete(analyse, user="frank", data={"recommendation": "raise"})
+    engine.approve(analyse, user="carol")
+
+    # Told that his work was signed (carol's act), not that he completed it (his own).
+    frank = [n.subject for n in engine.notifications("frank") if "Analyse" in n.subject]
+    assert frank == ["Analyse credit: signed off (raise)"]
+    assert [n.subject for n in engine.notifications("fiona")] == [
+        "Analyse credit: signed off (raise)",
+        "Analyse credit: completed (raise)",
+    ]
