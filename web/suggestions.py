@@ -14,9 +14,10 @@ from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.tables import products, warehouses
+from workflows.tables import assets, products, warehouses
 
 from .services import engine
+from .vocabulary import term
 
 Choices = list[tuple[str, str]]  # (code, what the person reads)
 
@@ -35,9 +36,20 @@ def _warehouses(session: Session) -> Choices:
     return [(code, f"{code} · {name}") for code, name in session.execute(query)]
 
 
+def _assets_in_stock(session: Session) -> Choices:
+    """The units a technician may place: their serial and kind, in the reader's language."""
+    query = (
+        select(assets.c.serial, assets.c.type)
+        .where(assets.c.status == "in_stock")
+        .order_by(assets.c.serial)
+    )
+    return [(serial, f"{serial} · {term(kind)}") for serial, kind in session.execute(query)]
+
+
 LISTS: dict[str, Callable[[Session], Choices]] = {
     "products": _products,
     "warehouses": _warehouses,
+    "assets_in_stock": _assets_in_stock,
 }
 
 

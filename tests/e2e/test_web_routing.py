@@ -164,3 +164,23 @@ def test_the_technician_reads_the_job_first_and_finds_the_asset_filled_in(web_ap
     assert "repair" in site and "The freezer stopped cooling last night" in site
     serial = re.search(r'name="serial"[^>]*value="([^"]*)"', html).group(1)
     assert re.fullmatch(r"EQ-\d{5}", serial)
+
+
+def test_a_placement_offers_the_units_in_stock_as_the_technician_types(web_app, crm):
+    """A technician typed the label's "ΨΓ-2026-0412" and was told no such asset exists,
+    with no hint of the EQ-… serials in stock."""
+    job = scheduled_job(crm)
+
+    html = sign_in(web_app, "stelios.tech").page(f"/tasks/{job}")
+
+    assert re.search(r'name="serial"[^>]*list="s-assets_in_stock"', html)
+    with crm.uow() as uow:
+        in_stock = (
+            uow.session.execute(
+                text("SELECT serial FROM crm_assets WHERE status = 'in_stock' ORDER BY serial")
+            )
+            .scalars()
+            .all()
+        )
+    offered = re.search(r'<datalist id="s-assets_in_stock">(.*?)</datalist>', html, re.S)
+    assert re.findall(r'<option value="([^"]+)">', offered.group(1)) == in_stock

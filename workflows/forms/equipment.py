@@ -109,7 +109,12 @@ class WorkForm(Schema):
 
     # The request's asset to begin with (a repair or relocation names it; a placement's
     # comes from stock): the technician checks the plate rather than retyping it.
-    serial = Serial(required=True, validate=SERIAL, metadata={"starts_from": "asset_serial"})
+    # A placement's unit is one in stock: offered as the technician types (a datalist).
+    serial = Serial(
+        required=True,
+        validate=SERIAL,
+        metadata={"starts_from": "asset_serial", "suggest": "assets_in_stock"},
+    )
     location = fields.String(
         load_default=None, validate=LOCATION, metadata={"starts_from": "new_location"}
     )
