@@ -136,7 +136,7 @@ def reject(task_id: str) -> Any:
     )
     if refused is not None:
         return refused
-    done = _("Sent back to %(who)s with your reason.", who=display.person(page.task["performer"]))
+    done = _("Sent back to %(who)s with your reason.", who=display.person(page.task["returns_to"]))
     action = partial(engine().reject, task_id, user=current_user.username, reason=reason)
     return _act(page, action, done, to_inbox=True)
 

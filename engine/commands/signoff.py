@@ -149,22 +149,22 @@ class SignOffCommands(ResignatureCommands):
                 reason=reason,
                 rework=task.rework_count,
             )
-            for told in dict.fromkeys((task.returns_to, task.performer)):  # once each
-                if told is None:
-                    continue
-                governance.notify(
-                    uow,
-                    instance,
-                    task,
-                    told,
-                    Message(N_("%(task)s: sent back to you"), task=task.name),
-                    Message(
-                        N_("%(user)s sent '%(task)s' back: %(reason)s"),
-                        user=person_name(governance.directory, user),
-                        task=task.name,
-                        reason=reason,
-                    ),
+            why = Message(
+                N_("%(user)s sent '%(task)s' back: %(reason)s"),
+                user=person_name(governance.directory, user),
+                task=task.name,
+                reason=reason,
+            )
+            if task.returns_to is not None:
+                subject = Message(N_("%(task)s: sent back to you"), task=task.name)
+                governance.notify(uow, instance, task, task.returns_to, subject, why)
+            if task.performer not in (None, task.returns_to):  # the deputy who did it
+                subject = Message(
+                    N_("%(task)s: sent back to %(person)s"),
+                    task=task.name,
+                    person=person_name(governance.directory, task.returns_to or ""),
                 )
+                governance.notify(uow, instance, task, task.performer, subject, why)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
 

@@ -247,6 +247,9 @@ class TaskCommands(ResignatureCommands):
                 uow, instance, task, open_tasks, governance, acting, data, level
             )
         self_approved = row.accountable is not None  # and the performer may approve it
+        # Who did it this time: work sent back may be done again by another (the claimant
+        # a deputy did it for), and an earlier round's performer would be named instead.
+        task.performer, task.performer_for = acting.user, acting.on_behalf_of
 
         def acts() -> None:
             signoff = "self-approved" if self_approved else None

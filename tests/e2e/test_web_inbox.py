@@ -15,6 +15,7 @@ from engine import views
 from raci.directory import Deputy
 from tests.e2e.staff_helpers import (
     CUSTOMER,
+    DEMO_PASSWORD,
     analysed,
     days,
     open_task,
@@ -257,6 +258,14 @@ def test_a_deputy_finds_and_finishes_the_work_the_absent_person_had_claimed(web_
     anna_name = crm.directory().users["anna.credit"].name
     signer_page = kostas.page(f"/tasks/{analysis}")  # sent back, it is anna's again
     assert f"Rejecting sends the work back to {anna_name} with your reason" in signer_page
+    anna_page = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
+    assert "did this work for you, standing in, so someone else signs it off" in anna_page
+    sent_back = kostas.post(
+        f"/tasks/{analysis}/reject",
+        {"reason": "Attach the payment history", "password": DEMO_PASSWORD},
+    )
+    assert sent_back.status_code == 302
+    assert f"Sent back to {anna_name} with your reason." in kostas.page(sent_back.location)
 
 
 def test_a_deputy_gives_the_absent_persons_claim_back_to_the_queue(web_app, crm):

@@ -441,12 +441,15 @@ def test_work_a_deputy_did_comes_back_to_whom_it_was_done_for(raci_engine, clock
     task = task_record(raci_engine, analyse)
     assert (task["status"], task["assignee"]) == ("ready", "frank")
     told = {
-        user
+        user: n["subject"]
         for user in ("frank", "erin")
         for n in notifications_page(raci_engine.uow(), user)["items"]
         if "sent back" in n["subject"]
     }
-    assert told == {"frank", "erin"}
+    assert told == {
+        "frank": "Analyse credit: sent back to you",
+        "erin": "Analyse credit: sent back to Frank Both",  # not to her: she stood in
+    }
     clock.advance(timedelta(days=240))  # 2027: erin no longer stands in; frank is back
     raci_engine.complete(analyse, user="frank", data={"recommendation": "raise"})
     assert task_record(raci_engine, analyse)["performer"] == "frank"
@@ -526,3 +529,25 @@ def test_who_did_the_work_is_not_told_of_it_as_an_informed_role(database_url, cl
         "Analyse credit: signed off (raise)",
         "Analyse credit: completed (raise)",
     ]
+
+
+def test_work_redone_by_its_claimant_is_recorded_as_theirs_not_the_deputys(database_url, clock):
+    """Sent back and done again by frank himself (self-approved this time), the task said
+    it was completed by erin, his deputy who did the first round: a winner told they lost."""
+    engine = build_engine(database_url, clock=clock)
+    directory_file = GOVERNED / "directory.yaml"
+    engine.import_directory(
+        load_directory(directory_file.name, directory_file.read_bytes()), user="ada"
+    )
+    matrix = "activity,bd,credit_controller,@self_approval\nrequest,R/A,,yes\nanalyse,,R/A,yes\n"
+    engine.deploy(governed_files(matrix), user="owner")
+    analyse = requested(engine)
+    engine.claim(analyse, user="frank")
+    engine.complete(analyse, user="erin", data={"recommendation": "raise"})  # for frank
+    engine.reject(analyse, user="carol", reason="attach the payment history")
+
+    engine.complete(analyse, user="frank", data={"recommendation": "keep"})
+
+    task = task_record(engine, analyse)
+    assert (task["status"], task["completed_by"]) == ("completed", "frank")
+    assert (task["performer"], task["performer_for"]) == ("frank", None)
