@@ -68,6 +68,7 @@ def test_the_start_page_offers_the_product_and_warehouse_codes_with_their_names(
     # typed for "ATH"), the products offered as one types (a datalist).
     html = sign_in(web_app, "katerina.call").page(START)
     assert re.search(r'<select id="f-warehouse_code" name="warehouse_code"', html)
+    assert re.search(r'<label for="f-warehouse_code"[^>]*>\s*Warehouse\b', html)
     assert re.search(r'name="lines-0-product_code"[^>]*list="s-products"', html)
     assert '<option value="ATH">ATH · ' in html
     assert '<option value="P0003">P0003 · ' in html

@@ -65,7 +65,8 @@ class OrderForm(Schema):
     warehouse_code = Code(
         required=True,
         validate=[validate.Length(equal=3), validate.Regexp(r"^[A-Z]{3}$")],
-        metadata={"choose_from": "warehouses"},  # a few: a select, never a typed code
+        # A few: a select of them by name, never a typed code.
+        metadata={"choose_from": "warehouses", "label": "Warehouse"},
     )
     lines = _lines(required=True)
 
