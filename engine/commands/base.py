@@ -276,18 +276,36 @@ class EngineBase:
         self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, user: str
     ) -> dict[str, Any]:
         """Audit fields for an R act; refused if the user may not work the task."""
+        acting = self._working_as(uow, instance, task, user)
+        if acting is None:
+            return {}
+        return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
+
+    def _working_as(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        task: HumanTask,
+        user: str,
+        *,
+        claimed_by: str | None = None,
+    ) -> Acting | None:
+        """How `user` does `task`'s work (R): refused if they may not; None if ungoverned.
+
+        `claimed_by`: the claimant whose task `user` carries on, as their deputy.
+        """
         governance = self._governance(uow, instance.version_id)
         if governance is None:
-            return {}
-        acting = governance.check(
+            return None
+        return governance.check(
             task,
             policy.may_work,
             governance.row(task),
             user,
             governance.today,
             routed_to=task.routed_to,
+            claimed_by=claimed_by,
         )
-        return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
 
     def _require_actor(self, uow: UnitOfWork, instance: ProcessInstance, user: str) -> None:
         """Refuse anyone but an active directory user acting on a governed instance."""

@@ -177,20 +177,10 @@ class TaskCommands(ResignatureCommands):
             if task.assignee not in (None, user) and not _carries_on(uow, user, task.assignee):
                 raise NotAllowed(_claimed(task.assignee))
             claimed_by = task.assignee if task.assignee != user else None  # a deputy's
-            governance = self._governance(uow, instance.version_id)
             # Who may do the work is asked before what they sent is read: someone with no
             # part in it is told so, not that a field is missing.
-            acting = None
-            if governance is not None:
-                acting = governance.check(
-                    task,
-                    policy.may_work,
-                    governance.row(task),
-                    user,
-                    governance.today,
-                    routed_to=task.routed_to,
-                    claimed_by=claimed_by,
-                )
+            acting = self._working_as(uow, instance, task, user, claimed_by=claimed_by)
+            governance = self._governance(uow, instance.version_id)
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))

@@ -9,23 +9,12 @@ from pathlib import Path
 
 from engine import SourceFile, views
 from tests.e2e.staff_helpers import open_task, sign_in
-from workflows.afm import complete_afm
+from tests.scenarios.test_customer_onboarding import NEW_CUSTOMER
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 
 PROCESS = "customer_onboarding"
-ENTRY = {
-    "name": "Καφετέρια Το Λιμάνι",
-    "afm": complete_afm("80012345"),
-    "segment": "B",
-    "visit_frequency": 2,
-    "average_order_value": 650.0,
-    "purchasing_manager": "Σταύρος Λιμνιός",
-    "payments_manager": "Ιωάννα Λιμνιού",
-    "phone": "2721012345",
-    "billing_address": {"street": "Ναυαρίνου 14", "city": "Καλαμάτα", "postcode": "24100"},
-    "contacts": [{"name": "Σταύρος Λιμνιός", "role": "Ιδιοκτήτης", "phone": "6944123456"}],
-}
+ENTRY = NEW_CUSTOMER  # the scenarios' new customer, entered by a BD
 REASON = "Λείπει η διεύθυνση παράδοσης."
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 

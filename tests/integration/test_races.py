@@ -131,26 +131,19 @@ def claim_vs_claim(engine: ProcessEngine) -> None:
 
 
 def complete_vs_complete(engine: ProcessEngine) -> None:
-    instance_id, analyse = analysis(engine)
-    users = ["carol", "frank"]
-    outcomes = race(
-        *[
-            lambda user=user: engine.complete(analyse, user=user, data={"by": user})
-            for user in users
-        ]
-    )
-    winner = users[one_winner(outcomes)]
-    after = task(engine, analyse)
-    assert (after["status"], after["performer"]) == ("awaiting_signoff", winner)
-    assert after["submitted_data"]["by"] == winner
-    assert actions(engine, instance_id, analyse).count("complete") == 1
+    completion_race(engine, ["carol", "frank"])
 
 
 def claimant_vs_deputy(engine: ProcessEngine) -> None:
     """frank, back, completes the task he claimed as erin, his deputy, completes it for him."""
+    completion_race(engine, ["frank", "erin"], claimant="frank")
+
+
+def completion_race(engine: ProcessEngine, users: list[str], claimant: str | None = None) -> None:
+    """`users` complete the analysis at once (claimed first by `claimant`, if given)."""
     instance_id, analyse = analysis(engine)
-    engine.claim(analyse, user="frank")
-    users = ["frank", "erin"]
+    if claimant is not None:
+        engine.claim(analyse, user=claimant)
     outcomes = race(
         *[
             lambda user=user: engine.complete(analyse, user=user, data={"by": user})
@@ -160,7 +153,7 @@ def claimant_vs_deputy(engine: ProcessEngine) -> None:
     winner = users[one_winner(outcomes)]
     after = task(engine, analyse)
     assert (after["status"], after["performer"]) == ("awaiting_signoff", winner)
-    assert after["performer_for"] == (None if winner == "frank" else "frank")
+    assert after["performer_for"] == (claimant if winner != claimant else None)
     assert after["submitted_data"]["by"] == winner
     assert actions(engine, instance_id, analyse).count("complete") == 1
 

@@ -34,12 +34,20 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def raci_engine(database_url: str, clock: FakeClock) -> ProcessEngine:
+    return governed_engine(database_url, clock)
+
+
+def governed_engine(
+    database_url: str, clock: FakeClock, matrix_text: str | None = None
+) -> ProcessEngine:
+    """The governed directory imported and the credit change deployed (with `matrix_text`
+    as its matrix, if given)."""
     engine = build_engine(database_url, clock=clock)
     directory_file = GOVERNED / "directory.yaml"
     engine.import_directory(
         load_directory(directory_file.name, directory_file.read_bytes()), user="ada"
     )
-    engine.deploy(governed_files(), user="owner")
+    engine.deploy(governed_files(matrix_text), user="owner")
     return engine
 
 
@@ -510,13 +518,8 @@ def test_the_claims_of_the_person_one_stands_in_for_are_in_ones_own_lists(raci_e
 
 def test_who_did_the_work_is_not_told_of_it_as_an_informed_role(database_url, clock):
     """frank, a finance manager informed of analyses, was told "completed by frank"."""
-    engine = build_engine(database_url, clock=clock)
-    directory_file = GOVERNED / "directory.yaml"
-    engine.import_directory(
-        load_directory(directory_file.name, directory_file.read_bytes()), user="ada"
-    )
     matrix = "activity,bd,credit_controller,finance_manager,@self_approval\nrequest,R/A,,,yes\nanalyse,,R/A,I,\n"
-    engine.deploy(governed_files(matrix), user="owner")
+    engine = governed_engine(database_url, clock, matrix)
     analyse = requested(engine)
 
     engine.complete(analyse, user="frank", data={"recommendation": "raise"})
@@ -534,13 +537,8 @@ def test_who_did_the_work_is_not_told_of_it_as_an_informed_role(database_url, cl
 def test_work_redone_by_its_claimant_is_recorded_as_theirs_not_the_deputys(database_url, clock):
     """Sent back and done again by frank himself (self-approved this time), the task said
     it was completed by erin, his deputy who did the first round: a winner told they lost."""
-    engine = build_engine(database_url, clock=clock)
-    directory_file = GOVERNED / "directory.yaml"
-    engine.import_directory(
-        load_directory(directory_file.name, directory_file.read_bytes()), user="ada"
-    )
     matrix = "activity,bd,credit_controller,@self_approval\nrequest,R/A,,yes\nanalyse,,R/A,yes\n"
-    engine.deploy(governed_files(matrix), user="owner")
+    engine = governed_engine(database_url, clock, matrix)
     analyse = requested(engine)
     engine.claim(analyse, user="frank")
     engine.complete(analyse, user="erin", data={"recommendation": "raise"})  # for frank
