@@ -239,6 +239,11 @@ def test_a_deputy_finds_and_finishes_the_work_the_absent_person_had_claimed(web_
     assert task_ids(inbox) == [analysis] and counts(inbox)["mine"] == 1
     page = katerina.page(f"/tasks/{analysis}")
     assert "You stand in for them today: you may complete it or release it for them." in page
+    # Standing in, she holds the signing role too: not for her own work (four eyes).
+    assert (
+        "Done by you, it is signed off by another member of the role Credit controller,"
+        " not by you." in page
+    )
     assert 'name="recommendation"' in page and f"/tasks/{analysis}/release" in page
     other = kostas.page(f"/tasks/{analysis}")  # another controller: anna's, not his
     assert 'name="recommendation"' not in other and "has claimed this task." in other
