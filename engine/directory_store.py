@@ -9,8 +9,9 @@ served from the process's cache while the revision is unchanged (engine/caches.p
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, literal, select, update
+from sqlalchemy import Select, Table, bindparam, delete, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from raci.directory import Deputy, Directory, Role, User
@@ -107,22 +108,19 @@ class DirectoryRepository:
         active = self.session.scalar(select(users.c.active).where(users.c.username == username))
         if not active:
             return set()
-        principals = (
-            select(deputies.c.principal)
-            .join(users, users.c.username == deputies.c.principal)
-            .where(
-                deputies.c.deputy == username,
-                deputies.c.starts <= day,
-                deputies.c.ends >= day,
-                users.c.active.is_(True),
-            )
-        )
-        people = select(literal(username)).union(principals)
+        people = select(literal(username)).union(_principals(username, day))
         return set(
             self.session.scalars(
                 select(role_members.c.role).where(role_members.c.username.in_(people))
             )
         )
+
+    def principals_of(self, deputy: str, day: date) -> list[str]:
+        """The active users `deputy` stands in for on `day` (Directory.principals_of):
+        from the cached directory when there is one; else one small query."""
+        if self._loaded is not None or self.caches is not None:
+            return self.load().principals_of(deputy, day)
+        return sorted(self.session.scalars(_principals(deputy, day)))
 
     def replace(self, directory: Directory) -> None:
         """Make the stored directory equal `directory`; users left out are deactivated.
@@ -241,3 +239,17 @@ class DirectoryRepository:
 def _insert_many(session: Session, table: Table, rows: list[dict]) -> None:
     if rows:
         session.execute(insert(table), rows)
+
+
+def _principals(deputy: str, day: date) -> Select[Any]:
+    """The active users `deputy` stands in for on `day`, as a query."""
+    return (
+        select(deputies.c.principal)
+        .join(users, users.c.username == deputies.c.principal)
+        .where(
+            deputies.c.deputy == deputy,
+            deputies.c.starts <= day,
+            deputies.c.ends >= day,
+            users.c.active.is_(True),
+        )
+    )

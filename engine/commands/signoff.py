@@ -155,14 +155,15 @@ class SignOffCommands(ResignatureCommands):
                 task=task.name,
                 reason=reason,
             )
-            if task.returns_to is not None:
-                subject = Message(N_("%(task)s: sent back to you"), task=task.name)
-                governance.notify(uow, instance, task, task.returns_to, subject, why)
-            if task.performer not in (None, task.returns_to):  # the deputy who did it
+            back_to = task.returns_to
+            assert back_to is not None  # submitted work always has its performer
+            subject = Message(N_("%(task)s: sent back to you"), task=task.name)
+            governance.notify(uow, instance, task, back_to, subject, why)
+            if task.performer != back_to:  # the deputy who did it for them
                 subject = Message(
                     N_("%(task)s: sent back to %(person)s"),
                     task=task.name,
-                    person=person_name(governance.directory, task.returns_to or ""),
+                    person=person_name(governance.directory, back_to),
                 )
                 governance.notify(uow, instance, task, task.performer, subject, why)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict

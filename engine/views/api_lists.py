@@ -96,7 +96,7 @@ def roles_today(uow: UnitOfWork, user: str) -> set[str]:
 def acting_for(uow: UnitOfWork, user: str) -> list[str]:
     """The users `user` stands in for today."""
     with uow.read_only():
-        return uow.directory.load().principals_of(user, uow.now.date())
+        return uow.directory.principals_of(user, uow.now.date())
 
 
 def audit_page(

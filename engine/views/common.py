@@ -65,7 +65,7 @@ def acting_roles(uow: UnitOfWork, user: str) -> set[str]:
 def claimants_for(uow: UnitOfWork, user: str) -> list[str]:
     """Whose claimed tasks `user` works: their own, and those of the people they stand
     in for today (raci.policy.may_work: a deputy carries on the claimant's work)."""
-    return [user, *uow.directory.load().principals_of(user, uow.now.date())]
+    return [user, *uow.directory.principals_of(user, uow.now.date())]
 
 
 def not_their_own(user: str, performer: Any, performer_for: Any) -> Any:
