@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, update
@@ -14,7 +15,7 @@ from engine.views import visibility
 from raci import visibility as rules
 from tests.scenarios.conftest import BPMN, process_files
 from workflows import form_checks
-from workflows.tables import customers, order_lines, orders, products, stock
+from workflows.tables import customers, order_lines, orders, products, record_changes, stock
 
 PROCESS = "order_cleaning"
 COLA, ORANGE, DISCONTINUED = "P0005", "P0006", "P0017"
@@ -378,3 +379,31 @@ def test_a_corrected_line_of_a_product_not_in_the_catalogue_is_said_on_the_form(
             {},
         )
     assert found == {"corrected_lines.1.product_code": ["there is no product with this code"]}
+
+
+def test_a_line_correction_is_on_the_trail_line_by_line_old_to_new(crm):
+    customer = good_customer(crm)
+    lines = [{"product_code": COLA, "quantity": 1}, {"product_code": ORANGE, "quantity": 2}]
+    instance = take(crm, customer["id"], lines).instance_id
+    before = the_order(crm, instance)
+    corrected = usual_lines(crm, customer)  # cola only, more of it: the orange line goes
+    review(crm, instance, "fix", corrected_lines=corrected)
+    crm.approve(instance, "review_order", "maria.cssup")
+
+    after = the_order(crm, instance)
+    number = after["number"]
+    changes = {
+        (row["entity"], row["key"], row["field"]): (row["old_value"], row["new_value"])
+        for row in crm.rows(select(record_changes).where(record_changes.c.instance_id == instance))
+        if row["reason"] == "lines corrected"
+    }
+    assert changes[("order_line", f"{number}/1", "quantity")] == (
+        "1",
+        str(corrected[0]["quantity"]),
+    )
+    assert changes[("order_line", f"{number}/2", "product_code")] == (ORANGE, None)
+    assert changes[("order_line", f"{number}/2", "quantity")] == ("2", None)
+    assert ("order_line", f"{number}/1", "product_code") not in changes  # unchanged: not said
+    was, now = changes[("order", number, "total")]
+    assert (Decimal(was), Decimal(now)) == (before["total"], after["total"])
+    assert after["total"] != before["total"]

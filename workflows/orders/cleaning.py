@@ -156,11 +156,37 @@ def order_facts(session: Session, order_id: int, unknown: list[str], policy: Pol
 
 
 def fix_order(ctx: ServiceContext, order_id: int, lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """Replace the lines with customer service's corrections; the order is checked again."""
+    """Replace the lines with customer service's corrections; the order is checked again.
+
+    Each line's change and the total's are on the trail, old -> new: an auditor sees
+    what a correction did to the order, not only that one was made.
+    """
     records.change_status(ctx, order_id, "received", expected=["needs_cleaning"])
+    before = records.get_order(ctx.session, order_id)
     unknown = records.replace_lines(ctx.session, order_id, lines)
+    after = records.get_order(ctx.session, order_id)
+    _record_line_changes(ctx, before, after)
     records.add_note(ctx.session, order_id, "lines corrected", by=ctx.actor, at=ctx.now)
     return summary(ctx.session, order_id, unknown)
+
+
+LINE_FIELDS = ("product_code", "quantity", "unit_price", "discount_pct")
+
+
+def _record_line_changes(
+    ctx: ServiceContext, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Record, line by line number, what a replacement of the lines changed (a line
+    removed reads new None, a line added old None), and the total's change."""
+    number, reason = before["number"], "lines corrected"
+    old_lines = {line["line_no"]: line for line in before["lines"]}
+    new_lines = {line["line_no"]: line for line in after["lines"]}
+    for line_no in sorted(old_lines.keys() | new_lines.keys()):
+        old, new = old_lines.get(line_no, {}), new_lines.get(line_no, {})
+        for field in LINE_FIELDS:
+            was, now = old.get(field), new.get(field)
+            ctx.record_change("order_line", f"{number}/{line_no}", field, was, now, reason=reason)
+    ctx.record_change("order", number, "total", before["total"], after["total"], reason=reason)
 
 
 def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[str, Any]:
