@@ -23,6 +23,7 @@ from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views.inbox import workable
 from raci.matrix import case_value
 from workflows.forms import schema_for
+from workflows.key_figures import figure_signed
 from workflows.signed_changes import before_and_after, signed_change
 
 from . import case_warnings, display, form_render, form_values, record_checks, task_page
@@ -273,7 +274,6 @@ def _render(
     form = with_people(form, schema, case, engine().directory())
     labels = {f.name: f.label for f in form.fields}
     customer = task_page.customer_of(page, case)
-    change = signed_change(task["process_id"], task["element"], case)
     html = render_template(
         "tasks/show.html",
         page=page,
@@ -284,7 +284,7 @@ def _render(
         case=task_page.worth_reading(case_warnings.without_warnings(case)),
         customer=customer,
         site_brief=task_page.site_brief(page, case),
-        signed_change=before_and_after(change, customer) if change else None,
+        signed_change=_signed_change(task, case, customer),
         signer_role=role_name(page.accountable),
         sent_back_because=_sent_back_because(schema, case) if page.can_work else None,
         signing_for=_signing_for(page, task),
@@ -294,6 +294,21 @@ def _render(
         reason=reason,
     )
     return html, status
+
+
+def _signed_change(
+    task: dict[str, Any], case: dict[str, Any], customer: dict[str, Any] | None
+) -> list[tuple[str, Any, Any]] | None:
+    """What the signer lets through, each as it is now and once signed: a record's fields
+    the case found changed, or the key figure the submitted work changes (the total of
+    corrected order lines: the supervisor saw only the order's old amount)."""
+    change = signed_change(task["process_id"], task["element"], case)
+    if change:
+        return before_and_after(change, customer)
+    if task["status"] != "awaiting_signoff":
+        return None
+    figure = figure_signed(task["process_id"], case, task["submitted_data"] or {})
+    return [figure] if figure else None
 
 
 def _sent_back_because(schema: Any, case: dict[str, Any]) -> str | None:

@@ -14,21 +14,50 @@ each possibly missing. `figure` names the figure (the web labels it: "Requested 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from .order_pricing import order_total
 
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """Where a process keeps a key figure: the first of `paths` found in its data."""
+    """Where a process keeps a key figure: the first of `paths` found in its data, or
+    what `computed` makes of the data (None: not there)."""
 
     figure: str  # what the figure is (the web labels it in the user's language)
     kind: str  # money, number or text
-    paths: tuple[str, ...]  # dotted paths into the instance data, tried in order
+    paths: tuple[str, ...] = ()  # dotted paths into the instance data, tried in order
+    computed: Callable[[dict[str, Any]], Any] | None = None
+
+
+def corrected_total(data: dict[str, Any]) -> float | None:
+    """The total of customer service's corrected lines, when each line has its price:
+    what the supervisor signs, before the correction reaches the order (None: no
+    correction, or a line priced only by the catalogue)."""
+    lines = data.get("corrected_lines")
+    if data.get("outcome") != "fix" or not isinstance(lines, list) or not lines:
+        return None
+    try:
+        return float(
+            order_total(
+                (line["quantity"], line["unit_price"], line.get("discount_pct") or 0)
+                for line in lines
+            )
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
 
 
 ORDER_AMOUNT = (
     KeyFigure("order_amount", "money", ("released.total", "order.total", "credit.total")),
+)
+# A correction's total comes before the order's: signed, the order takes it.
+CLEANED_ORDER_AMOUNT = (
+    KeyFigure("order_amount", "money", ("released.total",)),
+    KeyFigure("order_amount", "money", computed=corrected_total),
+    *ORDER_AMOUNT,
 )
 
 # A process's key figures in order of preference: the first found is the one shown. A
@@ -40,7 +69,7 @@ KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
         KeyFigure("requested_limit", "money", ("requested_limit",)),
         KeyFigure("current_limit", "money", ("profile.credit_limit",)),
     ),
-    "order_cleaning": ORDER_AMOUNT,
+    "order_cleaning": CLEANED_ORDER_AMOUNT,
     "emergency_order": ORDER_AMOUNT,
     "order_release": ORDER_AMOUNT,
     "complaint": (KeyFigure("claimed_amount", "money", ("claimed_amount",)),),
@@ -73,11 +102,26 @@ def summary(process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(name, str) and name.strip():
         found["customer_name"] = name.strip()[:200]
     for key in KEY_FIGURES.get(process_id, ()):
-        value = _first(data, key.paths)
+        value = key.computed(data) if key.computed else _first(data, key.paths)
         if _fits(value, key.kind):
             found.update(figure=key.figure, value=value, kind=key.kind)
             break
     return found or None
+
+
+def figure_signed(
+    process_id: str, case: dict[str, Any], submitted: dict[str, Any]
+) -> tuple[str, Any, Any] | None:
+    """(figure, as the case holds it, once signed) when the submitted work changes the
+    case's key figure without saying so in a field of its own: a correction's total,
+    which the signer must see before the correction reaches the order. None otherwise."""
+    for key in KEY_FIGURES.get(process_id, ()):
+        after = key.computed(submitted) if key.computed else None
+        if after is not None:
+            before = summary(process_id, case) or {}
+            now = before.get("value") if before.get("figure") == key.figure else None
+            return key.figure, now, after
+    return None
 
 
 def _first(data: dict[str, Any], paths: tuple[str, ...]) -> Any:

@@ -139,6 +139,7 @@ class SignOffCommands(ResignatureCommands):
             task.rework_count += 1
             task.rejection_reason = reason
             task.signoff_due_at = None
+            instance.summary = self._case_summary(uow, instance)
             record_act(
                 uow,
                 instance,
@@ -168,6 +169,14 @@ class SignOffCommands(ResignatureCommands):
                 governance.notify(uow, instance, task, task.performer, subject, why)
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
             uow.commit()
+
+    def _case_summary(self, uow: UnitOfWork, instance: ProcessInstance) -> dict[str, Any] | None:
+        """What lists show of the instance, drawn from its case again: while the work
+        waited they showed the figure it submitted (a correction's total), not signed."""
+        workflow, _ = self._load(uow, instance)
+        data = self.runtime.latest_data(workflow)
+        uow.caches.workflows.keep(instance.id, instance.version_id, instance.state, workflow)
+        return self.runtime.services.summary(instance.process_id, data)
 
     def _awaiting(
         self, uow: UnitOfWork, task_id: str

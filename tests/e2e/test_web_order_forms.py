@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import views
-from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from tests.e2e.staff_helpers import DEMO_PASSWORD, open_task, order_desk, sign_in
 from web.display_values import show
 from workflows.tables import order_lines, orders
 
@@ -245,3 +245,52 @@ def test_confirming_problems_a_confirmation_cannot_accept_is_refused_beside_the_
     html = answer.get_data(as_text=True)
     assert '<p class="field-error" id="e-outcome">a confirmation cannot accept' in html
     assert views.task_detail(crm.uow(), task)["status"] == "ready"  # nothing went to sign
+
+
+def test_the_supervisor_signs_a_correction_seeing_its_total_beside_the_orders(web_app, crm):
+    state = crm.start(
+        "order_cleaning",
+        user="katerina.call",
+        data={
+            "customer_id": 150,
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines": [{"product_code": COLA, "quantity": 100, "discount_pct": 20}],
+        },
+        business_key="C00150",
+    )
+    task = open_task(crm, state.instance_id, "review_order")
+    order, [line] = latest_order(crm)
+    price = float(line["unit_price"])
+
+    sofia = sign_in(web_app, "sofia.cs")
+    page = sofia.page(f"/tasks/{task}")
+    typed_price = page[page.index('name="corrected_lines-0-unit_price"') :]
+    assert f'value="{price}"' in typed_price[: typed_price.index(">")]  # the registered price
+    corrected = review_form(outcome="fix")
+    corrected.update(
+        {
+            "corrected_lines-0-product_code": COLA,
+            "corrected_lines-0-quantity": "120",
+            "corrected_lines-0-unit_price": str(price),
+            "corrected_lines-0-discount_pct": "10",
+        }
+    )
+    assert sofia.post(f"/tasks/{task}/complete", corrected).status_code == 302
+
+    new_total = round(120 * price * 0.9, 2)
+    crm.set_password("maria.cssup", DEMO_PASSWORD, by="admin")
+    crm.set_locale("maria.cssup", "en")
+    maria = sign_in(web_app, "maria.cssup")
+    signing = maria.page(f"/tasks/{task}")
+    change = signing[signing.index('id="signed-change-title"') :]
+    change = change[: change.index("</table>")]
+    old, new = (f"€{amount:,.2f}" for amount in (float(order["total"]), new_total))
+    assert "Order amount" in change and old in change and f"<strong>{new}</strong>" in change
+    assert new in maria.page("/inbox/?section=signoffs")  # the row shows what is signed
+    sent_back = maria.post(
+        f"/tasks/{task}/reject", {"reason": "Ask the customer first", "password": DEMO_PASSWORD}
+    )
+    assert sent_back.status_code == 302
+    mine = sofia.page("/inbox/?section=mine")  # not signed: the order's amount again
+    assert old in mine and new not in mine

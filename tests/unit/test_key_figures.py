@@ -68,3 +68,22 @@ def test_onboarding_terms_and_a_terms_change_show_what_is_signed():
     assert summary("customer_onboarding", {"average_order_value": 400.0})["value"] == 400.0
     terms = summary("customer_data_change", {"payment_terms_days": 180})
     assert (terms["figure"], terms["value"], terms["kind"]) == ("payment_terms_days", 180, "number")
+
+
+def test_a_corrected_order_shows_the_corrected_total_not_the_registered_one():
+    case = {"order": {"total": 1406.8}}
+    fix = {
+        "outcome": "fix",
+        "corrected_lines": [
+            {"product_code": "P0005", "quantity": 120, "unit_price": 12.45, "discount_pct": 10.0},
+            {"product_code": "P0010", "quantity": 20, "unit_price": 20.54, "discount_pct": 0.0},
+        ],
+    }
+    assert summary("order_cleaning", fix)["value"] == 1755.40  # 1344.60 + 410.80
+    assert summary("order_cleaning", {**case, **fix})["value"] == 1755.40
+    # Not a correction, or a line priced only by the catalogue: the order's own total.
+    assert summary("order_cleaning", {**case, **fix, "outcome": "confirm"})["value"] == 1406.8
+    unpriced = [{"product_code": "P0005", "quantity": 3, "unit_price": None}]
+    assert summary("order_cleaning", {**case, **fix, "corrected_lines": unpriced})["value"] == (
+        1406.8
+    )

@@ -81,8 +81,9 @@ class ReviewForm(Form):
     """Fix the lines, confirm them with the customer, or cancel: each needs only its own."""
 
     outcome = fields.String(required=True, validate=validate.OneOf(["fix", "confirm", "cancel"]))
-    # The order's lines to begin with: an agent corrects them rather than retyping.
-    corrected_lines = _lines(metadata={**needed_when(outcome="fix"), "starts_from": "lines"})
+    # The order's lines as registered, with their prices, to begin with: an agent corrects
+    # them rather than retyping, and the supervisor signs lines whose total is known.
+    corrected_lines = _lines(metadata={**needed_when(outcome="fix"), "starts_from": "order.lines"})
     customer_contact = fields.String(
         validate=validate.Length(min=3, max=200), metadata=needed_when(outcome="confirm")
     )
