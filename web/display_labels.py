@@ -121,6 +121,7 @@ LABELS = {
     "reason": _l("Reason"),
     "reasons": _l("Reasons"),
     "recommendation": _l("Recommendation"),
+    "partial": _l("Partial release"),
     "released": _l("Released"),
     "released_lines": _l("Released lines"),
     "requested": _l("Requested changes"),

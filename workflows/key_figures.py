@@ -50,8 +50,29 @@ def corrected_total(data: dict[str, Any]) -> float | None:
         return None
 
 
+def partly_released_total(data: dict[str, Any]) -> float | None:
+    """What credit control's partial release lets go: the value of the lines it keeps,
+    as the credit check priced them (None: no partial release, or lines not priced)."""
+    keep = data.get("release_lines")
+    lines = (data.get("credit") or {}).get("lines")
+    if data.get("credit_decision") != "partial" or not isinstance(keep, list):
+        return None
+    if not isinstance(lines, list):
+        return None
+    values = {line.get("line_no"): line.get("amount") for line in lines if isinstance(line, dict)}
+    try:
+        return round(sum(float(values[number]) for number in keep), 2)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 ORDER_AMOUNT = (
     KeyFigure("order_amount", "money", ("released.total", "order.total", "credit.total")),
+)
+RELEASED_ORDER_AMOUNT = (
+    KeyFigure("order_amount", "money", ("released.total",)),
+    KeyFigure("order_amount", "money", computed=partly_released_total),
+    *ORDER_AMOUNT,
 )
 # A correction's total comes before the order's: signed, the order takes it.
 CLEANED_ORDER_AMOUNT = (
@@ -71,7 +92,7 @@ KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
     ),
     "order_cleaning": CLEANED_ORDER_AMOUNT,
     "emergency_order": ORDER_AMOUNT,
-    "order_release": ORDER_AMOUNT,
+    "order_release": RELEASED_ORDER_AMOUNT,
     "complaint": (KeyFigure("claimed_amount", "money", ("claimed_amount",)),),
     "equipment_request": (KeyFigure("asset_type", "text", ("asset_type", "request.asset_type")),),
     "customer_onboarding": (  # once terms are set, the limit they give (what is signed)
@@ -116,7 +137,7 @@ def figure_signed(
     case's key figure without saying so in a field of its own: a correction's total,
     which the signer must see before the correction reaches the order. None otherwise."""
     for key in KEY_FIGURES.get(process_id, ()):
-        after = key.computed(submitted) if key.computed else None
+        after = key.computed({**case, **submitted}) if key.computed else None
         if after is not None:
             before = summary(process_id, case) or {}
             now = before.get("value") if before.get("figure") == key.figure else None

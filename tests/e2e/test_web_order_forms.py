@@ -6,12 +6,13 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine import views
 from tests.e2e.staff_helpers import DEMO_PASSWORD, open_task, order_desk, sign_in
 from web.display_values import show
-from workflows.tables import order_lines, orders
+from workflows.orders import records
+from workflows.tables import customers, order_lines, orders
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 START = "/start/order_cleaning"
@@ -294,3 +295,54 @@ def test_the_supervisor_signs_a_correction_seeing_its_total_beside_the_orders(we
     assert sent_back.status_code == 302
     mine = sofia.page("/inbox/?section=mine")  # not signed: the order's amount again
     assert old in mine and new not in mine
+
+
+def test_a_partial_release_is_signed_seeing_what_the_released_lines_come_to(web_app, crm):
+    overdue = 54  # a customer at its credit limit: any order of theirs waits for credit control
+    with crm.uow() as uow:
+        uow.session.execute(
+            update(customers)
+            .where(customers.c.id == overdue)
+            .values(exposure=customers.c.credit_limit)
+        )
+        order_id, _ = records.create_order(
+            uow.session,
+            customer_id=overdue,
+            channel="hht",
+            warehouse_code="ATH",
+            lines=[
+                {"product_code": COLA, "quantity": 10},
+                {"product_code": "P0006", "quantity": 20},
+            ],
+            emergency=False,
+            by="giorgos.bd",
+            at=uow.now,
+            instance_id=None,
+        )
+        uow.session.execute(update(orders).where(orders.c.id == order_id).values(status="clean"))
+        uow.commit()
+    order, lines = latest_order(crm)
+    state = crm.start("order_release", user="giorgos.bd", data={"order_id": order_id})
+    task = open_task(crm, state.instance_id, "credit_review_controller")
+    crm.claim(task, user="anna.credit")
+    crm.complete(
+        task,
+        user="anna.credit",
+        data={
+            "credit_decision": "partial",
+            "release_lines": [1],
+            "analysis": "Only the cola for now",
+        },
+    )
+    crm.set_password("kostas.credit", DEMO_PASSWORD, by="admin")
+    crm.set_locale("kostas.credit", "en")
+    signing = sign_in(web_app, "kostas.credit").page(f"/tasks/{task}")
+    change = signing[signing.index('id="signed-change-title"') :]
+    change = change[: change.index("</table>")]
+    cola = next(line for line in lines if line["product_code"] == COLA)
+    released = round(10 * float(cola["unit_price"]), 2)
+    assert "Order amount" in change
+    assert (
+        f"€{float(order['total']):,.2f}" in change
+        and f"<strong>€{released:,.2f}</strong>" in change
+    )

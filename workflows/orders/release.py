@@ -44,6 +44,18 @@ def check_credit(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
         "reasons": reasons,
         "total": float(value),
         **{field: customer[field] for field in fields},
+        # What each line would release: credit control may release some lines only, and
+        # whoever signs that sees what it comes to.
+        "lines": [
+            {
+                "line_no": line["line_no"],
+                "product_code": line["product_code"],
+                "reserved": line["reserved"],
+                "amount": float(records.reserved_value(line)),
+            }
+            for line in order["lines"]
+            if line["reserved"]
+        ],
     }
 
 
