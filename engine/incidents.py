@@ -13,6 +13,7 @@ from raci.directory import ADMIN_ROLE, Directory
 from raci.messages import N_, Message
 
 from .governance import notify, person_name, process_name
+from .loaded_versions import loaded_version
 from .model import HumanTask, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
 from .unit_of_work import UnitOfWork
@@ -33,18 +34,20 @@ def report_incident(
     directory = governance.directory if governance is not None else uow.directory.load()
     recipients = _recipients(directory, task, governance)
     subject = Message(N_("%(task)s: the next step failed"), task=task.name)
+    # The step by its name; the error's own words (English, technical) stay on the
+    # instance's page, where the administrator who retries it reads them.
     body = Message(
         N_(
-            "%(task)s in %(process)s %(key)s was %(done)s by %(user)s, then '%(step)s' failed:"
-            " %(error)s The instance waits in error for an administrator to retry it."
+            "%(task)s in %(process)s %(key)s was %(done)s by %(user)s, then the step"
+            " '%(step)s' failed. The instance waits in error for an administrator to retry"
+            " it; its page says what went wrong."
         ),
         task=task.name,
         process=process_name(uow, instance),
         key=instance.business_key or "",
         done=Message(N_("signed off") if task.signed_off_by else N_("completed")),
         user=person_name(directory, actor),
-        step=instance.error_task,
-        error=instance.error_message,
+        step=_step_name(uow, instance),
     )
     for username in recipients:
         notify(uow, directory, instance, task, username, subject, body)
@@ -64,3 +67,14 @@ def _recipients(directory: Directory, task: HumanTask, governance: Governance | 
         row = governance.row(task)
         roles += [*row.responsible, *([row.accountable] if row.accountable else [])]
     return sorted({user for role in roles for user in directory.members(role)})
+
+
+def _step_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
+    """The failed element's BPMN name (its id if it has none, or is not found)."""
+    element = instance.error_task or "?"
+    spec, subprocess_specs = loaded_version(uow, instance.version_id).specs
+    for process_spec in (spec, *subprocess_specs.values()):
+        found = process_spec.task_specs.get(element)
+        if found is not None:
+            return getattr(found, "bpmn_name", None) or element
+    return element

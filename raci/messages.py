@@ -6,7 +6,7 @@ e-mail) translates it into the reader's language (web/i18n.py). `N_` only marks 
 for extraction (pybabel finds `N_("...")`); str() of a Message is its English text, so
 logs, the CLI and existing callers read as before.
 
-Parameters named `task`, `process`, `role`, `roles` or `status` hold codes or names
+Parameters named `task`, `step`, `process`, `role`, `roles` or `status` hold codes or names
 that the surface translates too (a BPMN task name, a role id, a status code).
 """
 

@@ -40,7 +40,7 @@ def render(message: Message | str, *, standalone: bool = False) -> str:
             return _each(value, render)
         if key == "process":
             return names.process_name(value) if "_" in str(value) else names.tr(value)
-        if key in ("task", "label"):  # a name written in a BPMN or DMN file
+        if key in ("task", "label", "step"):  # a name written in a BPMN or DMN file
             return names.tr(value)
         if key in PEOPLE and isinstance(value, str) and not _for_a_program():
             return display.person(value)
@@ -102,7 +102,7 @@ def render_in(message: Message | str, locale: str) -> str:
             return render_in(value, locale)
         if _holds_messages(value):
             return _each(value, lambda m: render_in(m, locale))
-        if key in ("task", "label", "process", "status", "outcome"):
+        if key in ("task", "label", "step", "process", "status", "outcome"):
             coded = key in ("status", "outcome")  # a code: its words are the msgid
             return gettext(str(value).replace("_", " ") if coded else str(value))
         return _plain(value)

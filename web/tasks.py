@@ -100,7 +100,7 @@ def complete(task_id: str) -> Any:
         flash(_("Submitted: the work now waits for sign-off."), "ok")
         return redirect(url_for("tasks.show", task_id=task_id))
     if state.status == "error":
-        return _failed_after(state, _("Done, but the next step failed: %(error)s"))
+        return _failed_after(state, _("Done, but the step after it failed."))
     flash(_("Done: the process has moved on."), "ok")
     return _next_work(state.ready_tasks)
 
@@ -119,7 +119,7 @@ def approve(task_id: str) -> Any:
     except EngineError as error:
         return _refused(page, error)
     if state.status == "error":
-        return _failed_after(state, _("Signed off, but the next step failed: %(error)s"))
+        return _failed_after(state, _("Signed off, but the step after it failed."))
     flash(_("Signed off: the process has moved on."), "ok")
     return _next_work(state.ready_tasks)
 
@@ -239,8 +239,9 @@ def _as_now(page: task_page.TaskPage) -> task_page.TaskPage:
 
 
 def _failed_after(state: Any, message: str) -> Response:
-    """The act is recorded but the step after it failed: say so, and show the incident."""
-    flash(message % {"error": state.error or ""}, "error")
+    """The act is recorded but the step after it failed: say so, and show the incident
+    (its page names the step; the error's technical words are folded away there)."""
+    flash(message, "error")
     flash(_("The process waits for an administrator; they and the task's roles were told."))
     return redirect(url_for("instances.detail", instance_id=state.instance_id))
 

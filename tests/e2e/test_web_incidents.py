@@ -6,6 +6,8 @@ incident; an admin retries with the failed task's own form, validated, never raw
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import text
 
 from engine import views
@@ -34,10 +36,16 @@ def test_the_signer_sees_that_the_next_step_failed_and_why(web_app, crm):
     assert answer.headers["Location"].endswith(f"/instances/{instance}")
     page = signer.page(f"/instances/{instance}")
     assert "moved on" not in page
-    assert "Signed off, but the next step failed" in page
-    # The step by its name, the engine's technical words folded beneath.
+    assert "Signed off, but the step after it failed." in page
+    # The step by its name, the engine's technical words folded beneath, and only there.
     assert "The step «Update the asset register» failed." in page, page
-    assert "is not in stock (it is placed)" in page
+    flashes = re.findall(r'<p class="flash[^>]*>(.*?)</p>', page, re.S)
+    assert flashes and not any("not in stock" in flash for flash in flashes)
+    technical = page[page.index('<details class="technical">') :]
+    assert "is not in stock (it is placed)" in technical[: technical.index("</details>")]
+    told = signer.page("/inbox/?section=notifications")  # the R, A and admins are told
+    assert "then the step &#39;Update the asset register&#39; failed." in told
+    assert "ValueError" not in told and "complete_equipment_request" not in told
     assert "after approved by Ειρήνη Χατζή" in page  # the incident: after whose act
     assert "Retry the failed step" not in page  # an admin's act
 
