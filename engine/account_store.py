@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -73,6 +74,15 @@ class AccountRepository:
             )
         ).first()
         return (bool(row and row.password_hash), bool(row and row.password_must_change))
+
+    def password_version(self, username: str) -> str:
+        """A short fingerprint of the user's password hash: it changes with every new
+        password, and says nothing of the password (a page sends it back to act only
+        on the password it showed)."""
+        stored = self.session.scalar(
+            select(users.c.password_hash).where(users.c.username == username)
+        )
+        return hashlib.sha256((stored or "").encode()).hexdigest()[:16]
 
     def must_change_password(self, username: str) -> bool:
         return bool(

@@ -3,7 +3,9 @@
 Only admins reach these pages (roles_required), and the service layer checks
 again (engine/commands/user_admin.py): authorisation never rests on the page.
 A new user's one-time password is shown once, in the answer to the form that
-made it, never stored in the session or a flash message.
+made it, never stored in the session or a flash message. The reset form carries the
+password's fingerprint, so a reload of that answer (which posts again) is refused
+rather than replacing the password just handed over.
 """
 
 from __future__ import annotations
@@ -156,7 +158,11 @@ def remove_role(username: str, role: str) -> Any:
 @admin_only
 def reset_password(username: str) -> Any:
     try:
-        password = engine().reset_password(username, by=current_user.username)
+        password = engine().reset_password(
+            username,
+            by=current_user.username,
+            version=request.form.get("password_version", ""),  # the page's: a reload refused
+        )
     except EngineError as error:
         return _user_page(username, error=say(error), status_code=status(error))
     return _one_time(username, password, 200)
@@ -186,6 +192,7 @@ def _user_page(
         roles=roles,
         descriptions=_descriptions(),
         password=password,
+        password_version=engine().password_version(username),
         error=error,
         # Roles nobody else holds: deactivating the user leaves their work to no one.
         sole_roles=[r for r in sorted(user.roles) if directory.members(r) == [username]],

@@ -10,10 +10,11 @@ import re
 from typing import Any, Literal
 
 from raci.directory import Directory, User, folded
+from raci.messages import Message
 from raci.people import N_, PeopleRuleBroken, check_admins_left, check_role_grant
 
 from .. import audit
-from ..errors import NotFound, PeopleInvalid, PeopleRefused
+from ..errors import ConcurrencyConflict, NotFound, PeopleInvalid, PeopleRefused
 from ..passwords import one_time_password
 from .accounts import store_password
 from .base import EngineBase
@@ -23,6 +24,12 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 PasswordState = Literal["none", "one_time", "own"]
+
+
+PASSWORD_GIVEN_SINCE = N_(
+    "A new one-time password was given since this page was opened, and shown once."
+    " To give another, use the button again."
+)
 
 
 class UserAdminCommands(EngineBase):
@@ -80,11 +87,23 @@ class UserAdminCommands(EngineBase):
             uow.commit()
         return password
 
-    def reset_password(self, username: str, *, by: str) -> str:
-        """Give a user a new one-time password (shown once); their sessions end."""
+    def password_version(self, username: str) -> str:
+        """What the user's password is now, as a fingerprint (see reset_password)."""
+        with self.reader() as uow:
+            return uow.accounts.password_version(username)
+
+    def reset_password(self, username: str, *, by: str, version: str | None = None) -> str:
+        """Give a user a new one-time password (shown once); their sessions end.
+
+        With `version` (password_version when the admin's page was drawn), only if the
+        password is still that one: a reloaded answer page, which posts again, would
+        otherwise replace the password just handed over with one nobody saw.
+        """
         password = one_time_password()
         with self.uow() as uow:
             _user(_admin_directory(uow, by), username)
+            if version is not None and uow.accounts.password_version(username) != version:
+                raise ConcurrencyConflict(Message(PASSWORD_GIVEN_SINCE))
             store_password(uow, username, password, must_change=True)
             uow.accounts.end_sessions(username)
             uow.accounts.delete_tokens(username, hash_prefix=None, label=None)

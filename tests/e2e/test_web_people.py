@@ -295,6 +295,31 @@ def test_a_user_without_a_password_is_shown_as_unable_to_sign_in(web_app, crm):
     assert note not in admin.page("/admin/users/kostas.credit")
 
 
+def test_reloading_the_one_time_password_page_does_not_replace_the_password_handed_over(
+    web_app, crm
+):
+    admin = sign_in(web_app, "admin")
+    page = admin.page("/admin/users/kostas.credit")
+    version = re.search(r'name="password_version" value="([0-9a-f]+)"', page)[1]
+    form = {"password_version": version}
+    given = admin.post("/admin/users/kostas.credit/password", form)
+    assert given.status_code == 200
+    password = re.search(r'id="one-time-password">([^<]+)<', given.get_data(as_text=True))[1]
+
+    reloaded = admin.post("/admin/users/kostas.credit/password", form)  # the browser's reload
+    assert reloaded.status_code == 409
+    assert "A new one-time password was given since this page was opened" in (
+        reloaded.get_data(as_text=True)
+    )
+    assert crm.authenticate("kostas.credit", password)  # still the one handed over
+    assert len(events(crm, "password_reset")) == 1
+    fresh = re.search(
+        r'name="password_version" value="([0-9a-f]+)"', reloaded.get_data(as_text=True)
+    )
+    again = admin.post("/admin/users/kostas.credit/password", {"password_version": fresh[1]})
+    assert again.status_code == 200  # asked again, on purpose: a new one
+
+
 # --- /tasks/<id>/reassign ----------------------------------------------------------------
 
 
