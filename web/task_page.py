@@ -112,6 +112,11 @@ class TaskPage:
         return self.user == self.requested_by
 
     @property
+    def holds_signing_role(self) -> bool:
+        """Acts today for the role that signs the task (A), themselves or as a deputy."""
+        return self._holds("A")
+
+    @property
     def holds_signoff_of_own_request(self) -> bool:
         """Holds the A role (e.g. standing in for the signer) of a case they asked for."""
         return self.is_requester and self._holds("A")

@@ -120,6 +120,16 @@ def test_completing_moves_the_work_on(web_app, crm):
     assert "someone else signs it off (four eyes)" in html and 'name="password"' not in html
 
 
+def test_work_a_higher_role_signs_does_not_read_as_four_eyes_to_its_performer(web_app, crm):
+    """A controller could never sign a finance-level analysis: 'you did it, so someone
+    else signs it' told her a reason that was not the reason."""
+    analysis = requested(crm, increase=8000)  # over 5,000: the finance manager signs
+    analysed(crm, analysis, limit=8000)
+    html = sign_in(web_app, "anna.credit").page(f"/tasks/{analysis}")
+    assert "Waiting for sign-off by Finance manager." in html
+    assert "four eyes" not in html and 'name="password"' not in html
+
+
 def test_the_accountable_signs_with_their_password(web_app, crm):
     analysis = requested(crm)
     analysed(crm, analysis, limit=4800)
