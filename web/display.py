@@ -196,10 +196,15 @@ def person(username: str | None) -> str:
     if user is not None and user.name:
         return user.name
     program = _PROGRAM_ACTORS.get(username)
-    return str(program) if program is not None else username
+    if program is not None:
+        return str(program)
+    if username.startswith("cli:"):  # the command line, run by this operating-system login
+        return gettext("command line (%(login)s)", login=username.removeprefix("cli:"))
+    return username
 
 
-# Who the command line records when not told who runs it (web/cli: --user's defaults).
+# Who a program records (web/cli: `init`'s default; "cli", of commands run before a
+# command's --user defaulted to "cli:<login>", web/cli/common.py).
 _PROGRAM_ACTORS = {
     "init": lazy_gettext("installation (raciflow init)"),
     "cli": lazy_gettext("command line"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import build_engine
+from engine import build_engine, views
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import bpmn_folder
 from tests.e2e.inprocess_cli import in_process
@@ -116,6 +116,18 @@ def test_a_well_formed_import_of_many_users_imports_them_all(company, tmp_path):
     engine = build_engine(company.database_url)
     assert engine.authenticate("ada", PASSWORD)
     assert engine.directory().members("bd")[:3] == ["bob", "user00", "user01"]
+
+
+def test_an_import_without_user_is_recorded_as_the_command_line_and_its_login(
+    company, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("LOGNAME", "maria")  # getpass reads the login from here first
+    file = tmp_path / "people.csv"
+    file.write_text("username,name,roles\n" + USERS_CSV)
+    company("directory", "import", str(file))
+    engine = build_engine(company.database_url)
+    imports = views.audit_events(engine.uow(), action="directory_import")
+    assert [event["actor"] for event in imports] == ["init", "cli:maria"]  # not the nobody "cli"
 
 
 def test_a_new_role_is_added_when_named_and_the_trail_says_who_gained_and_lost_what(

@@ -275,6 +275,7 @@ def test_the_command_lines_default_actors_read_as_words_not_usernames(greek):
 
     assert person("init") == "εγκατάσταση (raciflow init)"
     assert person("cli") == "γραμμή εντολών"
+    assert person("cli:maria") == "γραμμή εντολών (maria)"  # who ran it, by their login
     assert person("giorgos.bd") == "Γιώργος Παπαδόπουλος"
 
 

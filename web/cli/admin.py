@@ -19,7 +19,7 @@ from engine.worker import Worker
 from raci.directory_io import load_directory
 from workflows import demo as demo_company
 
-from .common import engine, json_option, settings, summary, terminal_progress
+from .common import actor_option, engine, json_option, settings, summary, terminal_progress
 from .drafts import deployed
 
 
@@ -126,7 +126,7 @@ def audit() -> None:
 
 
 @audit.command()
-@click.option("--user", default="cli", show_default=True, help="Who runs the check.")
+@actor_option("Who runs the check.")
 @json_option
 def verify(user: str) -> tuple[Any, str] | tuple[Any, str, int]:
     """Check every hash chain and record the result; name the first bad event. Exit 1 if any."""

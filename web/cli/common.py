@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +17,31 @@ from engine import ProcessEngine
 from engine.payload import MAX_PAYLOAD_DEPTH
 from web.bootstrap import engine_for
 from web.config import Settings
+
+
+def command_line_actor() -> str:
+    """Who the trail records for a command not told `--user`: the command line and the
+    operating-system login that ran it ("cli:maria"), never nobody. A directory import
+    or a revoked token must say who did it."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name: a container's uid without a passwd entry
+        login = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return f"{COMMAND_LINE}:{login[:40]}"
+
+
+COMMAND_LINE = "cli"
+
+
+def actor_option(help_text: str, *names: str) -> Callable[[Callable[..., Any]], Any]:
+    """`--user`, defaulting to the command line and its login (command_line_actor)."""
+    return click.option(
+        "--user",
+        *names,
+        default=command_line_actor,
+        show_default="cli:<your login>",
+        help=help_text,
+    )
 
 
 def settings() -> Settings:

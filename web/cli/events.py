@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .common import engine, json_option, parse_json_data
+from .common import actor_option, engine, json_option, parse_json_data
 
 
 def _correlation(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -46,7 +46,7 @@ def _delivery(result: Any) -> tuple[dict[str, Any], str]:
     help="What the receiving instance must match (repeatable).",
 )
 @click.option("--payload", help="The data it carries, a JSON object.")
-@click.option("--user", default="cli", show_default=True, help="Who sends it (audited).")
+@actor_option("Who sends it (audited).")
 @json_option
 def message(name: str, correlation: tuple[str, ...], payload: str | None, user: str) -> Any:
     """Send message NAME to the instances waiting for it (or that it starts)."""
@@ -63,7 +63,7 @@ def message(name: str, correlation: tuple[str, ...], payload: str | None, user: 
 @click.command()
 @click.argument("name")
 @click.option("--payload", help="The data it carries, a JSON object.")
-@click.option("--user", default="cli", show_default=True, help="Who sends it (audited).")
+@actor_option("Who sends it (audited).")
 @json_option
 def signal(name: str, payload: str | None, user: str) -> Any:
     """Broadcast signal NAME to every instance waiting for it."""

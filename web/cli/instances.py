@@ -9,7 +9,7 @@ import click
 
 from engine import views
 
-from .common import engine, json_option, parse_json_data
+from .common import actor_option, engine, json_option, parse_json_data
 
 
 def _state(result: Any) -> tuple[dict[str, Any], str]:
@@ -28,7 +28,7 @@ def _state(result: Any) -> tuple[dict[str, Any], str]:
 @click.command()
 @click.argument("process_id")
 @click.option("--data", help="Initial data, a JSON object.")
-@click.option("--user", default="cli", show_default=True, help="Who starts the instance.")
+@actor_option("Who starts the instance.")
 @click.option("--business-key", help="The business object this instance is about.")
 @click.option("--version", type=int, help="Process version (default: the latest).")
 @json_option

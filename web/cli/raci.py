@@ -15,7 +15,7 @@ from engine.commands.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from raci import render, report
 from raci.directory_io import dump_directory, load_directory
 
-from .common import engine, json_option
+from .common import actor_option, engine, json_option
 
 
 @click.group("raci")
@@ -99,7 +99,7 @@ def directory_group() -> None:
 
 @directory_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--user", default="cli", show_default=True, help="Who imports.")
+@actor_option("Who imports.")
 @click.option(
     "--new-role",
     "new_roles",
@@ -142,7 +142,7 @@ def export_command(fmt: str) -> tuple[Any, str]:
     confirmation_prompt=True,
     help="The new password (asked for when not given; at least 10 characters).",
 )
-@click.option("--user", "by", default="cli", show_default=True, help="Who sets it.")
+@actor_option("Who sets it.", "by")
 @json_option
 def set_password_command(username: str, password: str, by: str) -> tuple[Any, str]:
     """Set USERNAME's sign-in password (stored as a scrypt hash)."""
@@ -161,7 +161,7 @@ def set_password_command(username: str, password: str, by: str) -> tuple[Any, st
     show_default=True,
     help="Days until the token stops working.",
 )
-@click.option("--user", "by", default="cli", show_default=True, help="Who creates it.")
+@actor_option("Who creates it.", "by")
 @json_option
 def create_token_command(username: str, label: str, days: int, by: str) -> tuple[Any, str]:
     """Create an API token for USERNAME; it is shown once, only its hash is kept.
@@ -183,7 +183,7 @@ def create_token_command(username: str, label: str, days: int, by: str) -> tuple
 @click.option("--id", "token_id", help="The token's id (shown when it was created).")
 @click.option("--label", help="Every token of USERNAME with this label.")
 @click.option("--all", "everything", is_flag=True, help="Every token of USERNAME.")
-@click.option("--user", "by", default="cli", show_default=True, help="Who revokes it.")
+@actor_option("Who revokes it.", "by")
 @json_option
 def revoke_token_command(
     username: str, token_id: str | None, label: str | None, everything: bool, by: str
