@@ -64,6 +64,12 @@ FIELDS = {
     "technician": lazy_gettext("technician"),
     "due_on": lazy_gettext("due on"),
     "asset_serial": lazy_gettext("serial number"),
+    # An order line's, corrected by customer service (workflows/orders/cleaning.py).
+    "product_code": lazy_gettext("product"),
+    "quantity": lazy_gettext("quantity"),
+    "unit_price": lazy_gettext("unit price"),
+    "discount_pct": lazy_gettext("discount (%)"),
+    "total": lazy_gettext("total"),
 }
 
 # Status codes of customers, orders, assets, complaints and service requests.
@@ -114,6 +120,7 @@ REASONS = {
     "signed off": lazy_gettext("signed off"),
     "order released": lazy_gettext("order released"),
     "confirmed invoice difference": lazy_gettext("confirmed invoice difference"),
+    "lines corrected": lazy_gettext("lines corrected"),
     # engine/commands/resignature.py: an admin's retry changed what was signed.
     "retry with data that changes what was signed": lazy_gettext(
         "retry with data that changes what was signed"

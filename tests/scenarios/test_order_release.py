@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import delete, func, select, update
 
@@ -14,7 +16,7 @@ from workflows import form_checks
 from workflows.orders import records
 from workflows.orders.records import HOLDING_STOCK
 from workflows.orders.stock import reallocate
-from workflows.tables import customers, order_lines, orders, stock
+from workflows.tables import customers, order_lines, orders, record_changes, stock
 
 PROCESS = "order_release"
 BDS = {"giorgos.bd", "eleni.bd", "nikos.bd"}
@@ -536,6 +538,16 @@ def test_a_partial_release_delivers_only_the_lines_credit_control_releases(crm):
     assert (stock_of(crm, COLA), stock_of(crm, ORANGE)) == ((90, 0, 0), (100, 0, 0))
     assert float(order(crm, order_id)["total"]) == pytest.approx(124.50)  # 10 x 12.45
     assert "partly released: lines [1]; not delivered: 2" in order(crm, order_id)["notes"]
+    number = order(crm, order_id)["number"]
+    [total] = crm.rows(
+        select(record_changes).where(
+            record_changes.c.entity == "order",
+            record_changes.c.key == number,
+            record_changes.c.field == "total",
+        )
+    )
+    assert Decimal(total["new_value"]) == Decimal("124.5")  # the trail says what it came to
+    assert Decimal(total["old_value"]) > Decimal(total["new_value"])
 
 
 def test_editing_the_dmn_threshold_changes_who_signs_the_credit_release(crm):

@@ -251,6 +251,21 @@ def test_a_changed_phone_or_tax_id_reads_as_typed_and_a_limit_as_an_amount():
     assert terms["new"] == "1.000"  # a quantity, in Greek
 
 
+def test_a_corrected_order_line_reads_in_greek_on_the_trail():
+    """The timeline read "quantity: 100 -> 150" and the reason "lines corrected"."""
+    from web.trail_views import change_view, reason_view
+
+    with make_app("el").test_request_context():
+        quantity = change_view({"entity": "order_line", "field": "quantity", "new": "150"})
+        price = change_view({"entity": "order_line", "field": "unit_price", "new": "12.45"})
+        total = change_view({"entity": "order", "field": "total", "old": "2177", "new": "2861.75"})
+        reason = reason_view("lines corrected")
+        assert (str(quantity["field"]), quantity["new"]) == ("ποσότητα", "150")
+        assert (str(price["field"]), price["new"]) == ("τιμή μονάδας", "12,45\xa0€")
+        assert (str(total["field"]), total["new"]) == ("σύνολο", "2.861,75\xa0€")
+    assert reason == "διόρθωση γραμμών"
+
+
 def test_a_changed_technician_reads_as_the_person():
     from web.trail_views import change_view
 

@@ -90,13 +90,15 @@ def release_order(ctx: ServiceContext, order_id: int) -> dict[str, Any]:
     order = records.get_order(ctx.session, order_id)
     units = stock.ship(ctx, order["warehouse_code"], order["lines"])
     total = records.update_total(ctx.session, order_id, delivered=True)
+    reason = f"{order['number']} released"
+    # What leaves is what it costs: less than ordered after a partial release or a shortage.
+    ctx.record_change("order", order["number"], "total", order["total"], total, reason=reason)
     exposure = ctx.session.execute(
         update(customers)
         .where(customers.c.id == order["customer_id"])
         .values(exposure=customers.c.exposure + total)
         .returning(customers.c.exposure)
     ).scalar_one()
-    reason = f"{order['number']} released"
     customer_id = order["customer_id"]
     ctx.record_change(
         "customer", customer_id, "exposure", exposure - total, exposure, reason=reason
