@@ -68,7 +68,7 @@ FIELDS = {
     "product_code": lazy_gettext("product"),
     "quantity": lazy_gettext("quantity"),
     "unit_price": lazy_gettext("unit price"),
-    "discount_pct": lazy_gettext("discount (%)"),
+    "discount_pct": lazy_gettext("discount (per cent)"),
     "total": lazy_gettext("total"),
 }
 

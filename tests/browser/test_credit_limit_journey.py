@@ -91,10 +91,12 @@ def test_a_credit_limit_change_from_request_to_audit(live_app, browser):
     controller.page.fill("[name=approved_limit]", str(before + 6000))
     submit(controller, "Complete")
 
-    # Four eyes: the performer sees no signing form, and a forged request is refused.
+    # Not hers to sign: she sees no signing form, only whom it waits for (not "four
+    # eyes": a controller could never sign at this level), and a forged request is refused.
     controller.page.goto(f"/tasks/{task_id}")
     assert controller.page.locator("form[action$='/approve']").count() == 0
-    assert controller.page.get_by_text("four eyes").count() >= 1
+    assert controller.page.get_by_text("Waiting for sign-off by Finance manager.").count() == 1
+    assert controller.page.get_by_text("four eyes").count() == 0
     token = controller.page.locator("input[name=csrf_token]").first.get_attribute("value")
     forged = controller.page.request.post(
         f"/tasks/{task_id}/approve",

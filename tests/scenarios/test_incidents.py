@@ -67,7 +67,9 @@ def test_the_r_role_the_a_role_and_the_admins_are_told(crm, failed_placement):
     assert told == {"thanasis.tech", "stelios.tech", "irini.service", "admin"}
     [notice] = [n for n in crm.engine.notifications("admin") if n.instance_id == failed_placement]
     assert "failed" in notice.subject
-    assert "is not in stock" in notice.body
+    # The step by its name; the service's English error stays on the case page.
+    assert "then the step 'Update the asset register' failed." in notice.body
+    assert "is not in stock" not in notice.body and "complete_request" not in notice.body
     assert "Ειρήνη Χατζή" in notice.body and "irini.service" not in notice.body  # by name
 
 
