@@ -46,6 +46,7 @@ def test_the_signer_sees_that_the_next_step_failed_and_why(web_app, crm):
     told = signer.page("/inbox/?section=notifications")  # the R, A and admins are told
     assert "then the step &#39;Update the asset register&#39; failed." in told
     assert "ValueError" not in told and "complete_equipment_request" not in told
+    assert f'href="/instances/{instance}">Open the case</a>' in told  # where it says what failed
     assert "after approved by Ειρήνη Χατζή" in page  # the incident: after whose act
     assert "Retry the failed step" not in page  # an admin's act
 
