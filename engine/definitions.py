@@ -257,7 +257,7 @@ def _build_definition(
         spec=spec_to_dict(spec, subprocess_specs),
         sources={stored_name(file_name): bpmn_sources[file_name]},
         attachments=_decision_files(parser, bpmn_sources[file_name], dmn_sources),
-        activities=tuple(_activities(spec, subprocess_specs)),
+        activities=tuple(activities(spec, subprocess_specs)),
         warnings=tuple(warnings),
     )
 
@@ -291,7 +291,8 @@ def _decision_files(
     return files
 
 
-def _activities(spec: Any, subprocess_specs: dict[str, Any]) -> Iterable[Activity]:
+def activities(spec: Any, subprocess_specs: dict[str, Any]) -> Iterable[Activity]:
+    """Every BPMN element of a process and its subprocesses, as the engine parsed them."""
     for process_spec in (spec, *subprocess_specs.values()):
         for task_spec in process_spec.task_specs.values():
             element_id = getattr(task_spec, "bpmn_id", None)

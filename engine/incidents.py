@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from raci.directory import ADMIN_ROLE, Directory
 from raci.messages import N_, Message
 
+from .definitions import activities
 from .governance import notify, person_name, process_name
 from .loaded_versions import loaded_version
 from .model import HumanTask, ProcessInstance
@@ -72,9 +73,5 @@ def _recipients(directory: Directory, task: HumanTask, governance: Governance | 
 def _step_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
     """The failed element's BPMN name (its id if it has none, or is not found)."""
     element = instance.error_task or "?"
-    spec, subprocess_specs = loaded_version(uow, instance.version_id).specs
-    for process_spec in (spec, *subprocess_specs.values()):
-        found = process_spec.task_specs.get(element)
-        if found is not None:
-            return getattr(found, "bpmn_name", None) or element
-    return element
+    elements = activities(*loaded_version(uow, instance.version_id).specs)
+    return next((a.name for a in elements if a.id == element and a.name), element)

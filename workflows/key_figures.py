@@ -55,9 +55,8 @@ def partly_released_total(data: dict[str, Any]) -> float | None:
     as the credit check priced them (None: no partial release, or lines not priced)."""
     keep = data.get("release_lines")
     lines = (data.get("credit") or {}).get("lines")
-    if data.get("credit_decision") != "partial" or not isinstance(keep, list):
-        return None
-    if not isinstance(lines, list):
+    partial = data.get("credit_decision") == "partial"
+    if not partial or not isinstance(keep, list) or not isinstance(lines, list):
         return None
     values = {line.get("line_no"): line.get("amount") for line in lines if isinstance(line, dict)}
     try:
@@ -66,20 +65,17 @@ def partly_released_total(data: dict[str, Any]) -> float | None:
         return None
 
 
-ORDER_AMOUNT = (
-    KeyFigure("order_amount", "money", ("released.total", "order.total", "credit.total")),
-)
-RELEASED_ORDER_AMOUNT = (
-    KeyFigure("order_amount", "money", ("released.total",)),
-    KeyFigure("order_amount", "money", computed=partly_released_total),
-    *ORDER_AMOUNT,
-)
-# A correction's total comes before the order's: signed, the order takes it.
-CLEANED_ORDER_AMOUNT = (
-    KeyFigure("order_amount", "money", ("released.total",)),
-    KeyFigure("order_amount", "money", computed=corrected_total),
-    *ORDER_AMOUNT,
-)
+RELEASED_AMOUNT = KeyFigure("order_amount", "money", ("released.total",))
+ORDERED_AMOUNT = KeyFigure("order_amount", "money", ("order.total", "credit.total"))
+ORDER_AMOUNT = (RELEASED_AMOUNT, ORDERED_AMOUNT)
+
+
+def order_amount_or(computed: Callable[[dict[str, Any]], Any]) -> tuple[KeyFigure, ...]:
+    """An order's amount, where what the submitted work makes of it (`computed`: a
+    correction's total, a partial release's value) comes before the order's own total:
+    signed, the order takes it; once released, what was released is the amount."""
+    return (RELEASED_AMOUNT, KeyFigure("order_amount", "money", computed=computed), ORDERED_AMOUNT)
+
 
 # A process's key figures in order of preference: the first found is the one shown. A
 # figure is named for what it is: until a new credit limit is asked for, the row shows the
@@ -90,9 +86,9 @@ KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
         KeyFigure("requested_limit", "money", ("requested_limit",)),
         KeyFigure("current_limit", "money", ("profile.credit_limit",)),
     ),
-    "order_cleaning": CLEANED_ORDER_AMOUNT,
+    "order_cleaning": order_amount_or(corrected_total),
     "emergency_order": ORDER_AMOUNT,
-    "order_release": RELEASED_ORDER_AMOUNT,
+    "order_release": order_amount_or(partly_released_total),
     "complaint": (KeyFigure("claimed_amount", "money", ("claimed_amount",)),),
     "equipment_request": (KeyFigure("asset_type", "text", ("asset_type", "request.asset_type")),),
     "customer_onboarding": (  # once terms are set, the limit they give (what is signed)

@@ -276,36 +276,10 @@ class EngineBase:
         self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, user: str
     ) -> dict[str, Any]:
         """Audit fields for an R act; refused if the user may not work the task."""
-        acting = self._working_as(uow, instance, task, user)
+        acting = working_as(self._governance(uow, instance.version_id), task, user)
         if acting is None:
             return {}
         return {"raci_role": "R", "on_behalf_of": acting.on_behalf_of}
-
-    def _working_as(
-        self,
-        uow: UnitOfWork,
-        instance: ProcessInstance,
-        task: HumanTask,
-        user: str,
-        *,
-        claimed_by: str | None = None,
-    ) -> Acting | None:
-        """How `user` does `task`'s work (R): refused if they may not; None if ungoverned.
-
-        `claimed_by`: the claimant whose task `user` carries on, as their deputy.
-        """
-        governance = self._governance(uow, instance.version_id)
-        if governance is None:
-            return None
-        return governance.check(
-            task,
-            policy.may_work,
-            governance.row(task),
-            user,
-            governance.today,
-            routed_to=task.routed_to,
-            claimed_by=claimed_by,
-        )
 
     def _require_actor(self, uow: UnitOfWork, instance: ProcessInstance, user: str) -> None:
         """Refuse anyone but an active directory user acting on a governed instance."""
@@ -446,3 +420,23 @@ def files_seen(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
     if not files:
         return {}
     return {"attachments": [{k: f[k] for k in ("id", "name", "sha256")} for f in files]}
+
+
+def working_as(
+    governance: Governance | None, task: HumanTask, user: str, *, claimed_by: str | None = None
+) -> Acting | None:
+    """How `user` does `task`'s work (R): refused if they may not; None if ungoverned.
+
+    `claimed_by`: the claimant whose task `user` carries on, as their deputy.
+    """
+    if governance is None:
+        return None
+    return governance.check(
+        task,
+        policy.may_work,
+        governance.row(task),
+        user,
+        governance.today,
+        routed_to=task.routed_to,
+        claimed_by=claimed_by,
+    )

@@ -27,6 +27,7 @@ from .base import (
     pick,
     record_completion,
     require_attachments,
+    working_as,
 )
 from .resignature import ResignatureCommands
 
@@ -179,8 +180,8 @@ class TaskCommands(ResignatureCommands):
             claimed_by = task.assignee if task.assignee != user else None  # a deputy's
             # Who may do the work is asked before what they sent is read: someone with no
             # part in it is told so, not that a field is missing.
-            acting = self._working_as(uow, instance, task, user, claimed_by=claimed_by)
             governance = self._governance(uow, instance.version_id)
+            acting = working_as(governance, task, user, claimed_by=claimed_by)
             validate = validate or self._form(task.process_id, task.spec_id)
             if validate is not None:
                 data = check_payload(validate(data))

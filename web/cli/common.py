@@ -18,6 +18,8 @@ from engine.payload import MAX_PAYLOAD_DEPTH
 from web.bootstrap import engine_for
 from web.config import Settings
 
+COMMAND_LINE = "cli"
+
 
 def command_line_actor() -> str:
     """Who the trail records for a command not told `--user`: the command line and the
@@ -28,9 +30,6 @@ def command_line_actor() -> str:
     except (KeyError, OSError):  # no login name: a container's uid without a passwd entry
         login = str(os.getuid()) if hasattr(os, "getuid") else "?"
     return f"{COMMAND_LINE}:{login[:40]}"
-
-
-COMMAND_LINE = "cli"
 
 
 def actor_option(help_text: str, *names: str) -> Callable[[Callable[..., Any]], Any]:
