@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from .attachments import AttachmentLimits
 from .caches import Caches
 from .clock import Clock, SystemClock
-from .commands.base import FormLookup
+from .commands.base import FormLookup, RecordCheckLookup
 from .commands.case_notes import RuleLookup
 from .connectors import Connectors
 from .database import make_engine, make_session_factory, upgrade
@@ -33,6 +33,7 @@ def build_engine(
     migrate: bool = False,
     db_engine: Engine | None = None,
     forms: FormLookup | None = None,
+    record_checks: RecordCheckLookup | None = None,
     process_limits: ProcessLimits | None = None,
     wording: Wording = english,
     message_ttl: timedelta | None = None,
@@ -43,7 +44,8 @@ def build_engine(
 ) -> ProcessEngine:
     """Connect to `database_url` (optionally migrating it) and wire the engine.
 
-    `forms` finds the validator of a task's form (or a process's start form); `wording`
+    `forms` finds the validator of a task's form (or a process's start form),
+    `record_checks` what judges its data against the business records; `wording`
     writes a notice in its recipient's language (English by default); a message
     nobody waits for is kept `message_ttl` (a day by default; zero refuses it). Service
     tasks also reach the installed connectors and the HTTP ones of `connectors_file`. The
@@ -68,6 +70,7 @@ def build_engine(
         runtime,
         known_services=services.names,
         forms=forms,
+        record_checks=record_checks,
         process_limits=process_limits,
         database=db_engine,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine import ProcessEngine, build_engine
-from workflows import forms
+from workflows import form_checks, forms
 from workflows.forms import files
 from workflows.services import build_registry
 
@@ -21,6 +21,7 @@ def engine_for(settings: Settings, *, migrate: bool = False) -> ProcessEngine:
         settings.database_url,
         services=build_registry(),
         forms=forms.validator,
+        record_checks=form_checks.check_for,
         script_time_limit=settings.script_time_limit,
         script_memory_limit=int(settings.script_memory_limit_mb * 1024 * 1024),
         migrate=migrate,

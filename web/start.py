@@ -19,11 +19,12 @@ from engine.errors import InvalidTaskData
 from engine.views import api_lists
 from engine.views.inbox import workable
 from raci import visibility as rules
+from workflows import form_checks
 from workflows.forms import START, schema_for
 from workflows.forms import files as form_files
 from workflows.starters import STARTERS
 
-from . import form_render, form_values, record_checks
+from . import form_render, form_values
 from .customer_card import (
     CHOICES,
     CUSTOMER_FIELD,
@@ -74,8 +75,8 @@ def start(process_id: str) -> Any:
     for field in _own_role_fields(schema):
         if data.get(field) and data[field] not in current_user.roles:
             errors[field] = [_("Choose one of your own roles.")]
-    if not errors:
-        errors = record_checks.problems(process_id, START, data, {})
+    with engine().reader() as uow:  # an order's lines: said while the customer is on the phone
+        errors.update(form_checks.unknown_order_products(uow.session, data))
     try:
         if errors:
             raise InvalidTaskData(errors)

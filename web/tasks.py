@@ -26,7 +26,7 @@ from workflows.forms import schema_for
 from workflows.key_figures import figure_signed
 from workflows.signed_changes import before_and_after, signed_change
 
-from . import case_warnings, display, form_render, form_values, record_checks, task_page
+from . import case_warnings, display, form_render, form_values, task_page
 from .errors import status_of
 from .extensions import password_guesses
 from .form_prefill import starting_values
@@ -82,10 +82,6 @@ def complete(task_id: str) -> Any:
     schema = schema_for(page.task["process_id"], page.task["element"])
     inputs = form_render.form_fields(schema) if schema is not None else []
     data, unreadable = form_values.parse_form(inputs, request.form)
-    if not unreadable and page.can_work:  # a serial that does not exist: said beside it
-        task = page.task
-        case = task_page.case_data(page)
-        unreadable = record_checks.problems(task["process_id"], task["element"], data, case)
     try:
         if unreadable and page.can_work:  # else the engine says why they may not, first
             raise InvalidTaskData(unreadable)

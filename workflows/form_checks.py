@@ -2,8 +2,10 @@
 
 The forms (workflows/forms) judge what was typed; these judge it against the tables, so
 that a serial that does not exist is an error beside its input rather than a service task
-failing after the form was accepted. The services keep their own checks (the CLI, the API
-and races still reach them); these run first where a page has the records at hand.
+failing after the form was accepted. The engine runs them with the form, in the
+transaction that completes the task, for pages, the API and the CLI alike (web/bootstrap.py
+hands it `check_for`). The services keep their own checks: a record may still change
+between the work and its sign-off.
 """
 
 from __future__ import annotations
@@ -41,12 +43,10 @@ def check(process_id: str, *task_ids: str) -> Callable[[Check], Check]:
     return decorator
 
 
-def problems(
-    session: Session, process_id: str, task_id: str, data: dict[str, Any], case: dict[str, Any]
-) -> Problems:
-    """What the records say against `data` submitted to the task (case: the task's data)."""
-    function = _CHECKS.get((process_id, task_id))
-    return function(session, data, case) if function else {}
+def check_for(process_id: str, task_id: str) -> Check | None:
+    """The record check of a task (or a start form), for the engine to run: it calls it
+    with the session, the data submitted and the data the task sees."""
+    return _CHECKS.get((process_id, task_id))
 
 
 def _serial(value: Any) -> str | None:
@@ -60,13 +60,15 @@ def _asset(session: Session, serial: str) -> dict[str, Any] | None:
 
 @check("equipment_request", "start")
 def _the_customers_asset(session: Session, data: dict[str, Any], _: dict[str, Any]) -> Problems:
-    serial = _serial(data.get("asset_serial"))
+    serial, customer = _serial(data.get("asset_serial")), data.get("customer_id")
     if serial is None or data.get("kind") not in ("relocation", "repair"):
         return {}
+    if not isinstance(customer, int) or isinstance(customer, bool):
+        return {}  # no customer to judge against: the form says so
     asset = _asset(session, serial)
     if asset is None:
         return {"asset_serial": ["there is no asset with this serial"]}
-    if asset["status"] != "placed" or asset["customer_id"] != data.get("customer_id"):
+    if asset["status"] != "placed" or asset["customer_id"] != customer:
         return {"asset_serial": ["this asset is not placed at this customer"]}
     return {}
 
@@ -160,17 +162,22 @@ def _credit_within_claim(session: Session, data: dict[str, Any], case: dict[str,
 
 @check("order_cleaning", "start")
 @check("emergency_order", "start")
-def _a_warehouse_and_products(
-    session: Session, data: dict[str, Any], case: dict[str, Any]
-) -> Problems:
+def _a_warehouse(session: Session, data: dict[str, Any], case: dict[str, Any]) -> Problems:
     """An unknown warehouse would stop the order right after it is taken: say it here."""
-    found = _known_products(session, data.get("lines"), "lines")
     code = _serial(data.get("warehouse_code"))
     if code is None:
-        return found
+        return {}
     if session.scalar(select(warehouses.c.code).where(warehouses.c.code == code)) is None:
-        found["warehouse_code"] = ["there is no warehouse with this code"]
-    return found
+        return {"warehouse_code": ["there is no warehouse with this code"]}
+    return {}
+
+
+def unknown_order_products(session: Session, data: dict[str, Any]) -> Problems:
+    """The order form's lines of products the catalogue does not hold, by field: a page
+    says so while the customer is still on the phone. Not a check of the engine: an
+    order a terminal sends keeps its lines, and order cleaning reports the unknown
+    codes to customer service (its policy's anomaly), as the process is drawn."""
+    return _known_products(session, data.get("lines"), "lines")
 
 
 @check("order_cleaning", "review_order")

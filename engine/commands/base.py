@@ -50,6 +50,10 @@ class InstanceState:
 
 DataValidator = Callable[[dict[str, Any]], dict[str, Any]]
 FormLookup = Callable[[str, str], DataValidator | None]  # (process id, task id) -> validator
+# Submitted data judged against the business records: (session, data, the task's case
+# data) -> messages by field; found by (process id, task id). See `EngineBase._checked`.
+RecordCheck = Callable[[Any, dict[str, Any], dict[str, Any]], dict[str, list[str]]]
+RecordCheckLookup = Callable[[str, str], RecordCheck | None]
 START_FORM = "start"  # the task id under which a process's start form is looked up
 
 
@@ -66,6 +70,7 @@ class EngineBase:
         *,
         known_services: Callable[[], list[str]] | None = None,
         forms: FormLookup | None = None,
+        record_checks: RecordCheckLookup | None = None,
         process_limits: ProcessLimits | None = None,
         database: Engine | None = None,
     ) -> None:
@@ -76,6 +81,7 @@ class EngineBase:
         self.runtime = runtime
         self.known_services = known_services
         self.forms = forms
+        self.record_checks = record_checks
         self.process_limits = process_limits or ProcessLimits()
 
     def _open_uow(self, factory: Callable[[], UnitOfWork]) -> UnitOfWork:
@@ -173,6 +179,45 @@ class EngineBase:
         if validate is None:
             return None
         return partial(at_time, self.runtime.clock.now(), validate)  # date rules: our clock
+
+    def _checked(
+        self,
+        uow: UnitOfWork,
+        process_id: str,
+        task_id: str,
+        data: dict[str, Any],
+        case: Callable[[], dict[str, Any]],
+        validate: DataValidator | None = None,
+    ) -> dict[str, Any]:
+        """`data` as the task's form loads it, also judged against the records (a serial
+        that does not exist, a line the order does not hold) on every surface alike: what
+        the form accepts but the records refuse would stop the case at its service, after
+        the work was handed in and perhaps signed. InvalidTaskData names every mistake
+        of one submit, the form's and the records', by field. `case` gives the data the
+        task sees, asked only when a check needs it."""
+        validate = validate or self._form(process_id, task_id)
+        check = self.record_checks(process_id, task_id) if self.record_checks else None
+        errors: dict[str, list[str]] = {}
+        loaded = data
+        if validate is not None:
+            try:
+                loaded = validate(data)
+            except InvalidTaskData as invalid:
+                errors = dict(invalid.errors)
+        if check is not None:  # on the data as sent, read as the form reads it, at our time
+            errors.update(at_time(uow.now, lambda sent: check(uow.session, sent, case()), data))
+        if errors:
+            raise InvalidTaskData(errors)
+        return check_payload(loaded)
+
+    def _case_data(
+        self, uow: UnitOfWork, instance: ProcessInstance, task_id: str
+    ) -> dict[str, Any]:
+        """The data `task_id` sees; its workflow stays cached for the command that runs it."""
+        workflow, _ = self._load(uow, instance)
+        data = self.runtime.data_of(workflow, task_id)
+        uow.caches.workflows.keep(instance.id, instance.version_id, instance.state, workflow)
+        return data
 
     def _load(self, uow: UnitOfWork, instance: ProcessInstance) -> tuple[Any, int]:
         """The instance's workflow, and the number of the version it runs on."""

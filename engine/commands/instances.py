@@ -46,10 +46,8 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
         of them checked (commands/case_notes.py).
         """
         data = check_payload(data or {})
-        validate = self._form(process_id, START_FORM)
-        if validate is not None:
-            data = check_payload(validate(data))
         with self.uow() as uow:
+            data = self._checked(uow, process_id, START_FORM, data, dict)
             instance, number, ready = self._start_in(
                 uow, process_id, user=user, data=data, business_key=business_key, version=version
             )

@@ -182,9 +182,14 @@ class TaskCommands(ResignatureCommands):
             # part in it is told so, not that a field is missing.
             governance = self._governance(uow, instance.version_id)
             acting = working_as(governance, task, user, claimed_by=claimed_by)
-            validate = validate or self._form(task.process_id, task.spec_id)
-            if validate is not None:
-                data = check_payload(validate(data))
+            data = self._checked(
+                uow,
+                task.process_id,
+                task.spec_id,
+                data,
+                lambda: self._case_data(uow, instance, task.id),
+                validate,
+            )
             task.assignee = user
             task.claimed_at = task.claimed_at or uow.now  # done without a claim: taken now
             require_attachments(uow, self, instance.id, task.process_id, task.spec_id, data)
@@ -213,11 +218,8 @@ class TaskCommands(ResignatureCommands):
             if not TaskStatus(task.status).is_open:
                 raise InvalidState(f"task {task_id} is {task.status}")
             instance = uow.instances.get(task.instance_id)
-            workflow, _ = self._load(uow, instance)
             # A copy: the page must not reach into a workflow the next command may run.
-            data = copy.deepcopy(self.runtime.data_of(workflow, task_id))
-            uow.caches.workflows.keep(instance.id, instance.version_id, instance.state, workflow)
-            return data
+            return copy.deepcopy(self._case_data(uow, instance, task_id))
 
     def _complete_governed(
         self,

@@ -216,7 +216,9 @@ def failed_placement(engine: Any) -> tuple[str, str]:
     """An equipment placement whose job report names an asset placed at another customer,
     submitted and waiting for the service manager's sign-off: (instance id, task id).
 
-    Signing it makes the asset register refuse the serial: the step after the sign-off fails.
+    The asset was in stock when the technician reported it; another job placed it while
+    the report waited. Signing it makes the asset register refuse the serial: the step
+    after the sign-off fails.
     """
     files = [SourceFile.read(p) for p in sorted((ROOT / "bpmn").glob("equipment_request.*"))]
     engine.deploy(files, user="lena.owner")
@@ -251,9 +253,17 @@ def failed_placement(engine: Any) -> tuple[str, str]:
         data={"technician": "thanasis.tech", "due_on": next_working_day(days(3)).isoformat()},
     )
     work = open_task(engine, instance, "work")
-    engine.complete(
-        work, user="thanasis.tech", data={"serial": placed.serial, "work_notes": "Installed"}
-    )
+    with engine.uow() as uow:
+        serial = uow.session.execute(
+            text("SELECT serial FROM crm_assets WHERE status = 'in_stock' AND type = 'cooler'")
+        ).scalar()
+    engine.complete(work, user="thanasis.tech", data={"serial": serial, "work_notes": "Installed"})
+    with engine.uow() as uow:  # another job places it meanwhile
+        uow.session.execute(
+            text("UPDATE crm_assets SET status = 'placed', customer_id = :at WHERE serial = :s"),
+            {"at": placed.customer_id, "s": serial},
+        )
+        uow.commit()
     return instance, work
 
 

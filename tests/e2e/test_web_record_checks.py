@@ -1,13 +1,16 @@
-"""A serial or a technician that is not in the records is a form error, not a failed step."""
+"""A serial or a technician that is not in the records is a form error, not a failed step:
+beside its input on the page, by field from the API and on the command line."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from engine import SourceFile, views
+from tests.e2e.inprocess_cli import in_process
 from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, days, next_working_day, open_task, sign_in
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
@@ -154,3 +157,53 @@ def test_a_credit_above_the_claim_is_said_beside_the_amount(web_app, complaints)
     within = anna.post(f"/tasks/{check}/complete", {**verdict, "credit_amount": "120.50"})
     assert within.status_code == 302
     assert views.task_detail(complaints.uow(), check)["status"] == "awaiting_signoff"
+
+
+# --- the same rules from the API and the command line (the engine runs them) ------------
+
+
+def test_the_api_refuses_an_asset_placed_elsewhere_by_field(web_app, crm):
+    _, work = placement_at(crm, "work")
+    placed = a_placed_serial(crm)
+    token = crm.create_token("thanasis.tech", label="terminal")
+    answer = web_app.test_client().post(
+        f"/api/v1/tasks/{work}/complete",
+        json={"data": {"serial": placed, "work_notes": "Installed"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 422
+    error = answer.get_json()["error"]
+    assert (error["code"], error["fields"]) == (
+        "InvalidTaskData",
+        {"serial": ["this asset is not in stock"]},
+    )
+    assert views.task_detail(crm.uow(), work)["status"] == "ready"  # nothing ran, nothing failed
+
+
+def test_the_command_line_refuses_a_credit_above_the_claim(
+    web_app, complaints, tmp_path, monkeypatch, capsys
+):
+    instance, check = complaint_at(complaints, "check_invoice")
+    url = complaints.database.url.render_as_string(hide_password=False)
+    cli = in_process(
+        {"RACIFLOW_INSTANCE_DIR": str(tmp_path), "RACIFLOW_DATABASE_URL": url},
+        monkeypatch,
+        capsys,
+    )
+    verdict = {"outcome": "accepted", "resolution": "Billed 12 cases", "credit_amount": 150}
+
+    refused = cli(
+        "complete", check, "--user", "anna.credit", "--data", json.dumps(verdict), ok=False
+    )
+
+    assert refused.returncode != 0
+    assert "credit_amount: more than the customer claimed" in refused.stderr
+    assert views.task_detail(complaints.uow(), check)["status"] == "ready"
+    assert views.instance(complaints.uow(), instance)["status"] == "waiting"
+
+
+def a_placed_serial(crm: Any) -> str:
+    with crm.uow() as uow:
+        return uow.session.execute(
+            text("SELECT serial FROM crm_assets WHERE status = 'placed' LIMIT 1")
+        ).scalar_one()

@@ -16,7 +16,7 @@ from engine import ProcessEngine, SourceFile, build_engine, views
 from engine.attachments import Upload
 from engine.clock import FakeClock
 from raci.directory_io import load_directory
-from workflows import forms
+from workflows import form_checks, forms
 from workflows.customers import get_customer
 from workflows.demo.data import load_demo_data
 from workflows.forms import files as form_files
@@ -155,7 +155,8 @@ def crm(database_url: str, clock: FakeClock) -> Crm:
         services=build_registry(),
         clock=clock,
         forms=forms.validator,
-        attachment_rules=form_files.needs,  # as the product wires it (web/bootstrap.py)
+        record_checks=form_checks.check_for,  # as the product wires it (web/bootstrap.py)
+        attachment_rules=form_files.needs,
     )
     engine.import_directory(
         load_directory(DEMO_DIRECTORY.name, DEMO_DIRECTORY.read_bytes()), user="admin"

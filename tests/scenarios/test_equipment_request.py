@@ -127,6 +127,27 @@ def scheduled(crm, instance_id: str, due_on: str = "2026-11-04", technician="tha
     crm.complete(instance_id, "schedule", "irini.service", technician=technician, due_on=due_on)
 
 
+def placed_meanwhile(crm, serial: str) -> None:
+    """Another job places the asset at another customer while a report naming it waits
+    for its signature: the race the service still guards against (the engine refused the
+    serial when the report was handed in, had it been placed then)."""
+    other = placed(crm)[0]["customer_id"]
+    with crm.engine.uow() as uow:
+        uow.session.execute(
+            assets.update()
+            .where(assets.c.serial == serial)
+            .values(status="placed", customer_id=other)
+        )
+        uow.commit()
+
+
+def worked_as_it_is_taken(crm, instance_id: str, serial: str) -> None:
+    """The technician reports `serial`, another job places it, then the report is signed."""
+    crm.complete(instance_id, "work", "thanasis.tech", serial=serial, work_notes="Installed")
+    placed_meanwhile(crm, serial)
+    crm.approve(instance_id, "work", "irini.service")
+
+
 def worked(crm, instance_id: str, serial: str) -> None:
     """The technician reports the job and the service manager signs the report."""
     crm.complete(
@@ -433,14 +454,20 @@ def test_a_serial_that_is_not_in_stock_is_refused_without_half_written_data(crm)
         crm.complete(instance, "work", "thanasis.tech", serial="42", work_notes="ok")
     assert set(refused.value.errors) == {"serial", "work_notes"}
 
-    elsewhere = placed(crm)[0]
+    with pytest.raises(InvalidTaskData) as refused:  # placed elsewhere: said by field
+        worked(crm, instance, placed(crm)[0]["serial"])
+    assert refused.value.errors == {"serial": ["this asset is not in stock"]}
+
+    taken = in_stock(crm, "cooler")
+    crm.complete(instance, "work", "thanasis.tech", serial=taken, work_notes="Installed")
+    placed_meanwhile(crm, taken)
     before = all_assets(crm)
-    worked(crm, instance, elsewhere["serial"])
+    crm.approve(instance, "work", "irini.service")
 
     state = crm.instance(instance)
     assert state["status"] == InstanceStatus.ERROR
     assert state["error_task"] == "complete_request"
-    assert f"{elsewhere['serial']} is not in stock (it is placed)" in state["error_message"]
+    assert f"{taken} is not in stock (it is placed)" in state["error_message"]
     assert all_assets(crm) == before
     request = service_request(crm, instance)
     assert (request["status"], request["asset_serial"], request["completed_at"]) == (
@@ -493,17 +520,18 @@ def test_a_request_about_an_asset_the_customer_does_not_have_is_refused(crm):
     customer = next(c for c in range(1, 201) if c != elsewhere["customer_id"])  # not the owner
     before = all_assets(crm)
 
-    started = crm.start(
-        PROCESS,
-        "giorgos.bd",
-        kind="repair",
-        customer_id=customer,
-        asset_serial=elsewhere["serial"],
-        description="Does not cool any more",
-    )
+    with pytest.raises(InvalidTaskData) as refused:  # by field, from any surface
+        crm.start(
+            PROCESS,
+            "giorgos.bd",
+            kind="repair",
+            customer_id=customer,
+            asset_serial=elsewhere["serial"],
+            description="Does not cool any more",
+        )
 
-    assert started.status == InstanceStatus.ERROR
-    assert f"{elsewhere['serial']} is not placed at customer {customer}" in started.error
+    assert refused.value.errors == {"asset_serial": ["this asset is not placed at this customer"]}
+    assert views.audit_events(crm.engine.uow(), process_id=PROCESS, action="start") == []
     assert crm.rows(select(service_requests)) == []
     assert all_assets(crm) == before
 
@@ -564,11 +592,12 @@ def test_the_dispatcher_books_only_technicians_on_working_days_ahead(crm):
     with pytest.raises(InvalidTaskData, match="60 days"):
         scheduled(crm, instance, due_on="2027-06-01")
 
-    scheduled(crm, instance, due_on="2026-11-05", technician="irini.service")
-    assert "irini.service is not an active technician" in crm.instance(instance)["error_message"]
+    with pytest.raises(InvalidTaskData) as refused:
+        scheduled(crm, instance, due_on="2026-11-05", technician="irini.service")
+    assert refused.value.errors == {"technician": ["not an active technician"]}
     assert service_request(crm, instance)["technician"] is None
 
-    crm.engine.retry(instance, user="irini.service", data={"technician": "stelios.tech"})
+    scheduled(crm, instance, due_on="2026-11-05", technician="stelios.tech")
     request = service_request(crm, instance)
     assert (request["status"], request["technician"], request["due_on"]) == (
         "scheduled",
@@ -633,15 +662,16 @@ def test_cancelling_a_repair_cancels_the_request_and_puts_the_asset_back_in_serv
 
 
 def failed_after_signoff(crm) -> tuple[str, str]:
-    """A placement signed off with the serial of an asset placed elsewhere: the step after fails."""
+    """A placement signed off with the serial of an asset placed elsewhere meanwhile: the
+    step after fails."""
     customer = a_customer(crm, "A")
     instance = requested(crm, "placement", customer, asset_type="cooler")
     decided(crm, instance)
     scheduled(crm, instance)
-    elsewhere = next(a["serial"] for a in placed(crm) if a["type"] == "cooler")
-    worked(crm, instance, elsewhere)
+    taken = in_stock(crm, "cooler")
+    worked_as_it_is_taken(crm, instance, taken)
     assert crm.instance(instance)["status"] == InstanceStatus.ERROR
-    return instance, elsewhere
+    return instance, taken
 
 
 def test_a_retry_changing_the_signed_serial_waits_for_a_new_signature(crm):

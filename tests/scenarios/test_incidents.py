@@ -1,7 +1,8 @@
 """A step that fails after a sign-off is an incident: recorded, told, retried with the form.
 
 The case the issue found: an equipment placement signed with the serial of an asset that
-is not in stock; the asset register refuses it after the service manager's sign-off.
+is no longer in stock (another job placed it while the report waited for its signature);
+the asset register refuses it after the service manager's sign-off.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tests.scenarios.test_equipment_request import (
     decided,
     in_stock,
     placed,
+    placed_meanwhile,
     requested,
     scheduled,
     service_request,
@@ -32,14 +34,19 @@ def crm(crm):
 
 
 @pytest.fixture
-def failed_placement(crm) -> str:
-    """A placement whose signed job report names an asset placed elsewhere."""
+def taken(crm) -> str:
+    """The serial the job report names: in stock when reported, placed before it is signed."""
+    return in_stock(crm, "cooler")
+
+
+@pytest.fixture
+def failed_placement(crm, taken) -> str:
+    """A placement whose signed job report names an asset placed elsewhere meanwhile."""
     instance = requested(crm, "placement", a_customer(crm, "A"), asset_type="cooler")
     decided(crm, instance)
     scheduled(crm, instance)
-    crm.complete(
-        instance, "work", "thanasis.tech", serial=placed(crm)[0]["serial"], work_notes="Installed"
-    )
+    crm.complete(instance, "work", "thanasis.tech", serial=taken, work_notes="Installed")
+    placed_meanwhile(crm, taken)
     state = crm.approve(instance, "work", "irini.service")
     assert state.status == InstanceStatus.ERROR
     return instance
@@ -78,9 +85,9 @@ def test_an_instance_that_runs_on_has_no_incident(crm):
     assert incidents.incident(crm.engine.uow(), instance) is None
 
 
-def test_the_retry_form_starts_from_the_failed_steps_data(crm, failed_placement):
+def test_the_retry_form_starts_from_the_failed_steps_data(crm, failed_placement, taken):
     values = crm.engine.incident_data(failed_placement)
-    assert values["serial"] == placed(crm)[0]["serial"]
+    assert values["serial"] == taken
     assert values["work_notes"] == "Installed"
 
 

@@ -14,7 +14,6 @@ from engine.governance import RaciRefusal
 from engine.views import visibility
 from raci import visibility as rules
 from tests.scenarios.conftest import BPMN, process_files
-from workflows import form_checks
 from workflows.tables import customers, order_lines, orders, products, record_changes, stock
 
 PROCESS = "order_cleaning"
@@ -235,11 +234,32 @@ def test_a_confirmation_cannot_accept_a_discontinued_product(crm):
     instance = take(crm, customer["id"], lines).instance_id
     assert anomalies_shown(crm, instance) == ["discontinued_product"]
 
-    review(crm, instance, "confirm", customer_contact="the owner")
+    with pytest.raises(InvalidTaskData) as refused:  # any surface: page, API or CLI
+        review(crm, instance, "confirm", customer_contact="the owner")
+
+    assert list(refused.value.errors) == ["outcome"]
+    assert crm.open_elements(instance) == ["review_order"]
+    assert the_order(crm, instance)["status"] == "needs_cleaning"
+
+
+def test_a_product_discontinued_while_its_confirmation_waits_brings_the_order_back(crm):
+    """The records may change between the work and its signature: the order is checked
+    again once signed, and comes back to customer service instead of going to release."""
+    customer = good_customer(crm)
+    [line] = usual_lines(crm, customer)
+    instance = take(crm, customer["id"], [{**line, "quantity": line["quantity"] * 10}]).instance_id
+    assert anomalies_shown(crm, instance) == ["unusually_large"]
+    review(crm, instance, "confirm", customer_contact="the owner: a shop opening")
+
+    with crm.engine.uow() as uow:
+        uow.session.execute(
+            update(products).where(products.c.code == COLA).values(discontinued=True)
+        )
+        uow.commit()
     crm.approve(instance, "review_order", "maria.cssup")
 
     assert crm.open_elements(instance) == ["review_order"]  # back: it must be fixed
-    assert anomalies_shown(crm, instance) == ["discontinued_product"]
+    assert "discontinued_product" in anomalies_shown(crm, instance)
     assert the_order(crm, instance)["status"] == "needs_cleaning"
     assert release_of(crm, instance) is None
 
@@ -323,36 +343,48 @@ def test_bad_start_input_is_refused_by_field(crm):
 
 def test_a_review_outcome_needs_what_it_acts_on(crm):
     instance = take(crm, 53, [{"product_code": COLA, "quantity": 1}]).instance_id
-    for outcome, field in (
-        ("fix", "corrected_lines"),
-        ("confirm", "customer_contact"),
-        ("cancel", "cancel_reason"),
+    for outcome, fields in (
+        ("fix", {"corrected_lines"}),
+        # and the records say a blocked customer's order cannot be confirmed, at once
+        ("confirm", {"customer_contact", "outcome"}),
+        ("cancel", {"cancel_reason"}),
     ):
         with pytest.raises(InvalidTaskData) as refused:
             review(crm, instance, outcome)
-        assert set(refused.value.errors) == {field}
+        assert set(refused.value.errors) == fields
     assert crm.open_elements(instance) == ["review_order"]
 
 
-@pytest.mark.parametrize(
-    ("customer_id", "warehouse", "message"),
-    [(99999, "ATH", "customer 99999 does not exist"), (150, "XYZ", "warehouse XYZ does not exist")],
-)
-def test_a_failing_registration_leaves_the_instance_in_error_and_no_order(
-    crm, customer_id, warehouse, message
-):
+def test_a_failing_registration_leaves_the_instance_in_error_and_no_order(crm):
     started = crm.start(
         PROCESS,
         "giorgos.bd",
-        customer_id=customer_id,
+        customer_id=99999,
         channel="hht",
-        warehouse_code=warehouse,
+        warehouse_code="ATH",
         lines=[{"product_code": COLA, "quantity": 5}],
     )
     assert started.status == InstanceStatus.ERROR
-    assert message in started.error
+    assert "customer 99999 does not exist" in started.error
     assert crm.rows(select(orders)) == []
     assert crm.rows(select(order_lines)) == []
+
+
+def test_an_unknown_warehouse_is_refused_by_field_and_nothing_starts(crm):
+    """From the terminal too (the API): an order that could not be registered is said
+    to its sender, instead of a case that stops at its first step."""
+    with pytest.raises(InvalidTaskData) as refused:
+        crm.start(
+            PROCESS,
+            "giorgos.bd",
+            customer_id=150,
+            channel="hht",
+            warehouse_code="XYZ",
+            lines=[{"product_code": COLA, "quantity": 5}],
+        )
+    assert refused.value.errors == {"warehouse_code": ["there is no warehouse with this code"]}
+    assert views.audit_events(crm.engine.uow(), process_id=PROCESS, action="start") == []
+    assert crm.rows(select(orders)) == []
 
 
 def test_cancelling_the_cleaning_cancels_the_order_it_registered(crm):
@@ -367,18 +399,21 @@ def test_cancelling_the_cleaning_cancels_the_order_it_registered(crm):
     assert release_of(crm, instance) is None
 
 
-def test_a_corrected_line_of_a_product_not_in_the_catalogue_is_said_on_the_form(crm):
-    """A fix typed with an unknown code lost the line when the order was stored."""
+def test_a_corrected_line_of_a_product_not_in_the_catalogue_is_refused_by_field(crm):
+    """A fix typed with an unknown code lost the line when the order was stored: the
+    engine refuses it beside its input, whoever sends it (page, API or CLI)."""
+    customer = good_customer(crm)
+    instance = take(crm, customer["id"], [{"product_code": COLA, "quantity": 1}]).instance_id
     corrected = [{"product_code": "P0005", "quantity": 1}, {"product_code": " zz9 ", "quantity": 2}]
-    with crm.engine.uow() as uow:
-        found = form_checks.problems(
-            uow.session,
-            "order_cleaning",
-            "review_order",
-            {"outcome": "fix", "corrected_lines": corrected},
-            {},
-        )
-    assert found == {"corrected_lines.1.product_code": ["there is no product with this code"]}
+
+    with pytest.raises(InvalidTaskData) as refused:
+        review(crm, instance, "fix", corrected_lines=corrected)
+
+    assert refused.value.errors == {
+        "corrected_lines.1.product_code": ["there is no product with this code"]
+    }
+    assert crm.open_elements(instance) == ["review_order"]  # still to do
+    assert the_order(crm, instance)["status"] == "needs_cleaning"
 
 
 def test_a_line_correction_is_on_the_trail_line_by_line_old_to_new(crm):

@@ -12,7 +12,6 @@ from engine.errors import InvalidState, InvalidTaskData
 from engine.governance import RaciRefusal
 from engine.signature import digest
 from tests.scenarios.conftest import BPMN, process_files
-from workflows import form_checks
 from workflows.orders import records
 from workflows.orders.records import HOLDING_STOCK
 from workflows.orders.stock import reallocate
@@ -260,7 +259,7 @@ def test_a_declined_substitute_leaves_the_order_short_and_blocked_for_stock(crm)
     assert bds_told(crm, instance, "resolve_shortage")
 
 
-def test_a_bad_substitute_decision_leaves_the_instance_in_error_with_nothing_changed(crm):
+def test_a_substitute_decision_for_a_line_never_offered_is_refused_with_nothing_changed(crm):
     set_stock(crm, COLA, 4)
     set_stock(crm, COLA_MULTI, 100)
     set_stock(crm, ORANGE, 100)
@@ -268,22 +267,26 @@ def test_a_bad_substitute_decision_leaves_the_instance_in_error_with_nothing_cha
     instance = release(crm, order_id)
     before = (lines(crm, order_id), order(crm, order_id)["notes"])
 
-    failed = crm.complete(
-        instance,
-        "offer_substitutes",
-        "sofia.cs",
-        # line 1 is substituted first, then line 2 (fully reserved, never offered) fails
-        decisions=[{"line_no": 1, "decision": "accept"}, {"line_no": 2, "decision": "accept"}],
-        customer_contact="shop owner",
-    )
+    with pytest.raises(InvalidTaskData) as refused:  # line 2 is fully reserved: no offer
+        crm.complete(
+            instance,
+            "offer_substitutes",
+            "sofia.cs",
+            decisions=[{"line_no": 1, "decision": "accept"}, {"line_no": 2, "decision": "accept"}],
+            customer_contact="shop owner",
+        )
 
-    assert failed.status == InstanceStatus.ERROR
-    assert "line 2 of SO-2026-" in failed.error
+    assert list(refused.value.errors) == ["decisions"]
+    assert crm.instance(instance)["status"] == InstanceStatus.WAITING
     assert (lines(crm, order_id), order(crm, order_id)["notes"]) == before
     assert stock_of(crm, COLA_MULTI) == (100, 0, 0)
 
-    done = crm.engine.retry(
-        instance, user="sofia.cs", data={"decisions": [{"line_no": 1, "decision": "accept"}]}
+    done = crm.complete(
+        instance,
+        "offer_substitutes",
+        "sofia.cs",
+        decisions=[{"line_no": 1, "decision": "accept"}],
+        customer_contact="shop owner",
     )
     assert done.status == InstanceStatus.WAITING
     assert lines(crm, order_id)[1] == (ORANGE, 5, 5, 0, None)
@@ -712,12 +715,15 @@ def test_the_credit_release_level_is_decided_again_on_the_data_signed(crm):
     assert order(crm, order_id)["status"] == "released"
 
 
-def record_problems(crm, instance: str, element: str, **data) -> dict:
-    """What the task page says against `data` from the CRM records, before anyone signs."""
-    [task] = [t for t in crm.open_tasks(instance) if t["element"] == element]
-    with crm.engine.uow() as uow:
-        case = crm.engine.task_data(task["id"])
-        return form_checks.problems(uow.session, PROCESS, element, data, case)
+def record_problems(crm, instance: str, element: str, user: str, **data) -> dict:
+    """What the engine says against `data` from the CRM records, before anyone signs
+    ({}: it took the work)."""
+    try:
+        crm.complete(instance, element, user, **data)
+    except InvalidTaskData as invalid:
+        assert crm.open_elements(instance) == [element]  # still to do, nothing run
+        return invalid.errors
+    return {}
 
 
 def test_a_line_number_no_substitute_was_offered_for_is_said_on_the_form(crm):
@@ -728,10 +734,20 @@ def test_a_line_number_no_substitute_was_offered_for_is_said_on_the_form(crm):
     said = {"customer_contact": "Mr Papadopoulos by phone"}
 
     wrong = record_problems(
-        crm, instance, "offer_substitutes", decisions=[{"line_no": 5, "decision": "accept"}], **said
+        crm,
+        instance,
+        "offer_substitutes",
+        "sofia.cs",
+        decisions=[{"line_no": 5, "decision": "accept"}],
+        **said,
     )
     right = record_problems(
-        crm, instance, "offer_substitutes", decisions=[{"line_no": 1, "decision": "accept"}], **said
+        crm,
+        instance,
+        "offer_substitutes",
+        "sofia.cs",
+        decisions=[{"line_no": 1, "decision": "accept"}],
+        **said,
     )
 
     assert wrong == {
@@ -747,8 +763,9 @@ def test_a_partial_release_of_a_line_the_order_does_not_hold_is_said_on_the_form
     instance = release(crm, order_id)
     review = {"credit_decision": "partial", "analysis": "Only the cola: it sells through quickly"}
 
-    wrong = record_problems(crm, instance, "credit_review_controller", release_lines=[9], **review)
-    right = record_problems(crm, instance, "credit_review_controller", release_lines=[1], **review)
+    controller, element = "anna.credit", "credit_review_controller"
+    wrong = record_problems(crm, instance, element, controller, release_lines=[9], **review)
+    right = record_problems(crm, instance, element, controller, release_lines=[1], **review)
 
     assert wrong == {"release_lines": ["the order holds no reserved line with this number"]}
     assert right == {}
