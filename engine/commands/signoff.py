@@ -52,9 +52,11 @@ class SignOffCommands(ResignatureCommands):
         task.performer, task.performer_for = acting.user, acting.on_behalf_of
         task.submitted_data, task.submitted_at = data, uow.now
         task.signoff_due_at = signoff_due(row, uow.now)
-        # The signer's inbox row shows the figure being signed (the limit recommended),
-        # not the one asked for: the submitted data are not the case's data until signed.
-        submitted = self.runtime.services.summary(instance.process_id, data) or {}
+        # The signer's inbox row shows the figure being signed (the limit recommended, the
+        # value of the lines a partial release lets go), not the one asked for: drawn from
+        # the case as the submitted work would leave it, though it is not the case's yet.
+        case = self._case_data(uow, instance, task.id)
+        submitted = self.runtime.services.summary(instance.process_id, {**case, **data}) or {}
         if "figure" in submitted:
             figure = {key: submitted[key] for key in ("figure", "value", "kind")}
             instance.summary = {**(instance.summary or {}), **figure}

@@ -336,7 +336,8 @@ def test_a_partial_release_is_signed_seeing_what_the_released_lines_come_to(web_
     )
     crm.set_password("kostas.credit", DEMO_PASSWORD, by="admin")
     crm.set_locale("kostas.credit", "en")
-    signing = sign_in(web_app, "kostas.credit").page(f"/tasks/{task}")
+    kostas = sign_in(web_app, "kostas.credit")
+    signing = kostas.page(f"/tasks/{task}")
     change = signing[signing.index('id="signed-change-title"') :]
     change = change[: change.index("</table>")]
     cola = next(line for line in lines if line["product_code"] == COLA)
@@ -346,3 +347,5 @@ def test_a_partial_release_is_signed_seeing_what_the_released_lines_come_to(web_
         f"€{float(order['total']):,.2f}" in change
         and f"<strong>€{released:,.2f}</strong>" in change
     )
+    row = kostas.page("/inbox/?section=signoffs")  # the row shows what is signed, too
+    assert f"€{released:,.2f}" in row and f"€{float(order['total']):,.2f}" not in row
