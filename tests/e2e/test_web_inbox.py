@@ -387,3 +387,22 @@ def test_a_bulk_action_with_nothing_ticked_says_to_tick_first(web_app, crm):
         html = giorgos.page("/inbox/?section=queue")
         assert "Tick the tasks first: none was chosen." in html, action
         assert " 0 tasks." not in html, action
+
+
+def test_work_done_again_after_a_return_reads_resubmitted_to_its_signer(web_app, crm):
+    analysis = requested(crm)
+    analysed(crm, analysis)
+    crm.reject(analysis, user="kostas.credit", reason="Attach the payment history")
+    anna, kostas = sign_in(web_app, "anna.credit"), sign_in(web_app, "kostas.credit")
+    assert badges(anna.page("/inbox/?section=mine"), analysis) == ["sent back"]
+
+    analysed(crm, analysis)
+
+    assert badges(kostas.page("/inbox/?section=signoffs"), analysis) == ["resubmitted"]
+
+
+def badges(html: str, task_id: str) -> list[str]:
+    """The badges on the inbox row of `task_id`."""
+    row = html[html.index(f'href="/tasks/{task_id}"') :]
+    row = row[: row.index("</td>")]
+    return re.findall(r'<span class="badge [a-z]+">([^<]+)</span>', row)
