@@ -356,14 +356,7 @@ def test_a_review_outcome_needs_what_it_acts_on(crm):
 
 
 def test_a_failing_registration_leaves_the_instance_in_error_and_no_order(crm):
-    started = crm.start(
-        PROCESS,
-        "giorgos.bd",
-        customer_id=99999,
-        channel="hht",
-        warehouse_code="ATH",
-        lines=[{"product_code": COLA, "quantity": 5}],
-    )
+    started = from_the_terminal(crm, customer_id=99999, warehouse="ATH")
     assert started.status == InstanceStatus.ERROR
     assert "customer 99999 does not exist" in started.error
     assert crm.rows(select(orders)) == []
@@ -374,17 +367,23 @@ def test_an_unknown_warehouse_is_refused_by_field_and_nothing_starts(crm):
     """From the terminal too (the API): an order that could not be registered is said
     to its sender, instead of a case that stops at its first step."""
     with pytest.raises(InvalidTaskData) as refused:
-        crm.start(
-            PROCESS,
-            "giorgos.bd",
-            customer_id=150,
-            channel="hht",
-            warehouse_code="XYZ",
-            lines=[{"product_code": COLA, "quantity": 5}],
-        )
+        from_the_terminal(crm, customer_id=150, warehouse="XYZ")
     assert refused.value.errors == {"warehouse_code": ["there is no warehouse with this code"]}
     assert views.audit_events(crm.engine.uow(), process_id=PROCESS, action="start") == []
     assert crm.rows(select(orders)) == []
+
+
+def from_the_terminal(crm, *, customer_id: int, warehouse: str):
+    """A BD's order of five colas, sent from the hand-held terminal."""
+    lines = [{"product_code": COLA, "quantity": 5}]
+    return crm.start(
+        PROCESS,
+        "giorgos.bd",
+        customer_id=customer_id,
+        channel="hht",
+        warehouse_code=warehouse,
+        lines=lines,
+    )
 
 
 def test_cancelling_the_cleaning_cancels_the_order_it_registered(crm):
