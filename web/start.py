@@ -101,8 +101,10 @@ def start(process_id: str) -> Any:
         ended = task_name(process_id, outcome) if outcome else _("completed")
         flash(_("The case ended at once (%(outcome)s).", outcome=ended), "info")
         return redirect(case)
-    if state.status == InstanceStatus.ERROR:
-        flash(_("The process started but stopped with an error: %(e)s", e=state.error), "error")
+    if state.status == InstanceStatus.ERROR:  # the case page names the step; the error's
+        # technical words are folded away there (a record changed since the form was read)
+        flash(_("The case started, but its first step failed."), "error")
+        flash(_("It waits for an administrator, who can retry the step from the case page."))
         return redirect(case)
     mine = workable(engine().uow(), current_user.username, list(state.ready_tasks))
     if mine:

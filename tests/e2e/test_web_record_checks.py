@@ -12,6 +12,7 @@ from sqlalchemy import text
 from engine import SourceFile, views
 from tests.e2e.inprocess_cli import in_process
 from tests.e2e.staff_helpers import DEMO_PASSWORD, ROOT, days, next_working_day, open_task, sign_in
+from workflows import form_checks
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 
@@ -206,4 +207,36 @@ def a_placed_serial(crm: Any) -> str:
     with crm.uow() as uow:
         return uow.session.execute(
             text("SELECT serial FROM crm_assets WHERE status = 'placed' LIMIT 1")
+        ).scalar_one()
+
+
+def test_a_first_step_that_fails_after_the_form_is_worded_without_the_engines_english(
+    web_app, crm, monkeypatch
+):
+    """A record can change between the form's check and the service (here: the check is
+    taken away): the starter is told in words, and the case page names the step."""
+    monkeypatch.delitem(form_checks._CHECKS, ("equipment_request", "start"))
+    placed = a_placed_serial(crm)
+    bd = sign_in(web_app, "giorgos.bd")
+    other_customer = "2" if customer_of(crm, placed) == 1 else "1"
+    answer = bd.post(
+        "/start/equipment_request",
+        {
+            "kind": "repair",
+            "customer_id": other_customer,
+            "asset_serial": placed,
+            "description": "Does not cool any more",
+        },
+    )
+    assert answer.status_code == 302
+    case = bd.page(answer.location)
+    assert "The case started, but its first step failed." in case
+    assert "waits for an administrator" in case
+    assert "is not placed at customer" not in case[: case.index("Technical details")]
+
+
+def customer_of(crm: Any, serial: str) -> int:
+    with crm.uow() as uow:
+        return uow.session.execute(
+            text("SELECT customer_id FROM crm_assets WHERE serial = :s"), {"s": serial}
         ).scalar_one()
