@@ -103,12 +103,16 @@ def _the_asset_worked_on(session: Session, data: dict[str, Any], case: dict[str,
 
 
 def _loaded(process_id: str, task_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
-    """`data` as the task's form loads it; None when the form refuses it (it says why)."""
+    """`data` as the task's form loads it; where the form refuses some fields, the fields
+    it could load (so that one submit is told of the records' mistakes beside the form's).
+    None: the task has no form."""
     schema = schema_for(process_id, task_id)
-    try:
-        return schema.load(data) if schema is not None else None
-    except ValidationError:
+    if schema is None:
         return None
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        return err.valid_data if isinstance(err.valid_data, dict) else {}
 
 
 def _complaint(session: Session, case: dict[str, Any]) -> dict[str, Any] | None:
@@ -124,9 +128,9 @@ def _complaint(session: Session, case: dict[str, Any]) -> dict[str, Any] | None:
 def _told_after_opening(session: Session, data: dict[str, Any], case: dict[str, Any]) -> Problems:
     """The closing service refuses a contact before the opening or in the future: say so
     beside the input, instead of the case stopping after the form was accepted."""
-    loaded = _loaded("complaint", "inform_customer", data)
+    loaded = _loaded("complaint", "inform_customer", data) or {}
     complaint = _complaint(session, case)
-    if loaded is None or complaint is None:
+    if complaint is None or not isinstance(loaded.get("contacted_at"), str):
         return {}
     told_at = datetime.fromisoformat(loaded["contacted_at"])
     opened_at = complaint["opened_at"]
@@ -224,7 +228,12 @@ def _offered_lines(_session: Session, data: dict[str, Any], case: dict[str, Any]
     if loaded is None:
         return {}
     offered = {offer.get("line_no") for offer in (case.get("stock") or {}).get("offers") or []}
-    accepted = {d["line_no"] for d in loaded["decisions"] if d["decision"] == "accept"}
+    decisions = loaded.get("decisions")
+    accepted = {
+        d.get("line_no")
+        for d in (decisions if isinstance(decisions, list) else ())
+        if isinstance(d, dict) and d.get("decision") == "accept" and "line_no" in d
+    }
     if accepted - offered:
         return {"decisions": ["no substitute was offered for this line number: see the offers"]}
     return {}
@@ -247,6 +256,7 @@ def _reserved_lines(session: Session, data: dict[str, Any], case: dict[str, Any]
     except OrderNotFound:
         return {}
     holding = {line["line_no"] for line in lines if line["reserved"]}
-    if set(loaded.get("release_lines") or ()) - holding:
+    named = loaded.get("release_lines")
+    if set(named if isinstance(named, list) else ()) - holding:
         return {"release_lines": ["the order holds no reserved line with this number"]}
     return {}

@@ -39,7 +39,7 @@ def tell_the_customer(journey, customer: str, *, mistyped_day: bool = False) -> 
             "%Y-%m-%dT%H:%M"
         )
         refused = agent.complete_refused(**contact, contacted_at=yesterday)
-        assert refused == ["είναι πριν ανοίξει το παράπονο"]
+        assert refused == ["Είναι πριν ανοίξει το παράπονο."]
         agent.shot("contact-before-opening")
     # To the minute, as the input takes it.
     agent.complete("tell-customer", **contact, contacted_at=now_in_athens())
@@ -119,7 +119,7 @@ def test_invoice_difference_sent_back_corrected_and_credited(journey):
         outcome="accepted",
         resolution="Το δελτίο αποστολής γράφει 8 κιβώτια",
         credit_amount="150",
-    ) == ["περισσότερο από όσο ζήτησε ο πελάτης: πιστώστε το πολύ το ποσό της αξίωσης"]
+    ) == ["Περισσότερο από όσο ζήτησε ο πελάτης: πιστώστε το πολύ το ποσό της αξίωσης."]
     controller.shot("credit-above-claim")
     controller.complete("check-invoice", credit_amount="120")
     finance = journey.as_("vasso.finance")

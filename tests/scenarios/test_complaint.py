@@ -342,6 +342,9 @@ def test_a_large_claim_is_signed_by_the_cfo(crm):
 def test_a_credit_above_the_claim_is_refused_before_anyone_signs(crm):
     instance = opened(crm, "invoice_difference", claimed_amount=120.50)
 
+    with pytest.raises(InvalidTaskData) as both:  # one submit: every mistake at once
+        checked(crm, instance, credit_amount=150, resolution="short")
+    assert set(both.value.errors) == {"credit_amount", "resolution"}
     with pytest.raises(InvalidTaskData) as refused:
         checked(crm, instance, credit_amount=150)
 

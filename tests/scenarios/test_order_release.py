@@ -764,6 +764,11 @@ def test_a_partial_release_of_a_line_the_order_does_not_hold_is_said_on_the_form
     review = {"credit_decision": "partial", "analysis": "Only the cola: it sells through quickly"}
 
     controller, element = "anna.credit", "credit_review_controller"
+    # One submit is told of every mistake: the form's (too short) and the records'.
+    both = record_problems(
+        crm, instance, element, controller, release_lines=[9], **{**review, "analysis": "short"}
+    )
+    assert set(both) == {"analysis", "release_lines"}
     wrong = record_problems(crm, instance, element, controller, release_lines=[9], **review)
     right = record_problems(crm, instance, element, controller, release_lines=[1], **review)
 
