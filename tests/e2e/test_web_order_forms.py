@@ -280,12 +280,7 @@ def test_the_supervisor_signs_a_correction_seeing_its_total_beside_the_orders(we
     assert sofia.post(f"/tasks/{task}/complete", corrected).status_code == 302
 
     new_total = round(120 * price * 0.9, 2)
-    crm.set_password("maria.cssup", DEMO_PASSWORD, by="admin")
-    crm.set_locale("maria.cssup", "en")
-    maria = sign_in(web_app, "maria.cssup")
-    signing = maria.page(f"/tasks/{task}")
-    change = signing[signing.index('id="signed-change-title"') :]
-    change = change[: change.index("</table>")]
+    maria, change = signer_and_change(web_app, crm, "maria.cssup", task)
     old, new = (f"€{amount:,.2f}" for amount in (float(order["total"]), new_total))
     assert "Order amount" in change and old in change and f"<strong>{new}</strong>" in change
     assert new in maria.page("/inbox/?section=signoffs")  # the row shows what is signed
@@ -334,12 +329,7 @@ def test_a_partial_release_is_signed_seeing_what_the_released_lines_come_to(web_
             "analysis": "Only the cola for now",
         },
     )
-    crm.set_password("kostas.credit", DEMO_PASSWORD, by="admin")
-    crm.set_locale("kostas.credit", "en")
-    kostas = sign_in(web_app, "kostas.credit")
-    signing = kostas.page(f"/tasks/{task}")
-    change = signing[signing.index('id="signed-change-title"') :]
-    change = change[: change.index("</table>")]
+    kostas, change = signer_and_change(web_app, crm, "kostas.credit", task)
     cola = next(line for line in lines if line["product_code"] == COLA)
     released = round(10 * float(cola["unit_price"]), 2)
     assert "Order amount" in change
@@ -349,3 +339,13 @@ def test_a_partial_release_is_signed_seeing_what_the_released_lines_come_to(web_
     )
     row = kostas.page("/inbox/?section=signoffs")  # the row shows what is signed, too
     assert f"€{released:,.2f}" in row and f"€{float(order['total']):,.2f}" not in row
+
+
+def signer_and_change(web_app: Any, crm: Any, signer: str, task: str) -> tuple[Any, str]:
+    """`signer` signed in (English pages), and the "change you sign" table of the task."""
+    crm.set_password(signer, DEMO_PASSWORD, by="admin")
+    crm.set_locale(signer, "en")
+    person = sign_in(web_app, signer)
+    page = person.page(f"/tasks/{task}")
+    change = page[page.index('id="signed-change-title"') :]
+    return person, change[: change.index("</table>")]
