@@ -240,3 +240,18 @@ def customer_of(crm: Any, serial: str) -> int:
         return uow.session.execute(
             text("SELECT customer_id FROM crm_assets WHERE serial = :s"), {"s": serial}
         ).scalar_one()
+
+
+def test_without_the_authority_the_records_are_not_consulted(web_app, crm):
+    """Who may do the work is asked first: a BD posting a job report (not theirs to do)
+    is refused as such, and learns nothing of the asset register from the answer."""
+    _, work = placement_at(crm, "work")
+    token = crm.create_token("giorgos.bd", label="terminal")
+    answer = web_app.test_client().post(
+        f"/api/v1/tasks/{work}/complete",
+        json={"data": {"serial": a_placed_serial(crm), "work_notes": "Installed"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 403
+    assert "not in stock" not in answer.get_data(as_text=True)
+    assert views.task_detail(crm.uow(), work)["status"] == "ready"
