@@ -27,6 +27,7 @@ INBOX_FIELDS = (
     "created_at",
     "due_at",
     "signoff_due_at",
+    "urgent",
 )
 
 

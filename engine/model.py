@@ -72,9 +72,16 @@ class ProcessInstance:
     cancel_reason: str | None = None
     outcome: str | None = None  # the end event a completed case reached (its BPMN id)
     # What lists show of the case (customer, key figure), drawn from its data at each
-    # settle by the deployment's summariser (ServiceRegistry.summarise_with); opaque here.
+    # settle by the deployment's summariser (ServiceRegistry.summarise_with); opaque here
+    # but for one key: "urgent" (see `urgent`).
     summary: dict[str, Any] | None = None
     revision: int = field(default=0)
+
+    @property
+    def urgent(self) -> bool:
+        """Whether the case's summary marks it urgent (an emergency order, and the
+        release it sends): its open tasks say so and sort first by "priority"."""
+        return bool((self.summary or {}).get("urgent"))
 
 
 @dataclass(eq=False)
@@ -110,6 +117,7 @@ class HumanTask:
     rework_count: int = 0
     rejection_reason: str | None = None
     claimed_at: datetime | None = None  # first taken (claimed, or completed unclaimed): analytics
+    urgent: bool = False  # its case is urgent (ProcessInstance.urgent), kept at each settle
 
     @property
     def returns_to(self) -> str | None:

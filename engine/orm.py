@@ -148,6 +148,7 @@ human_tasks = Table(
     Column("rework_count", Integer, nullable=False, default=0),
     Column("rejection_reason", Text),
     Column("claimed_at", UTCDateTime),  # first claim: waiting ends (docs/analytics.md)
+    Column("urgent", Boolean, nullable=False, default=False, server_default=false()),
     Index(None, "instance_id"),
     Index(None, "status", "lane", "created_at"),
     Index(None, "assignee", "status", "created_at"),
@@ -327,6 +328,7 @@ task_roles = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("due_at", UTCDateTime),
     Column("signoff_due_at", UTCDateTime),
+    Column("urgent", Boolean, nullable=False, default=False, server_default=false()),
     # One role's rows of one letter and state, in the default inbox order (due first),
     # with every inbox field after the order: read in order, from the index alone.
     Index(
@@ -343,6 +345,7 @@ task_roles = Table(
         "business_key",
         "performer",
         "performer_for",
+        "urgent",
     ),
 )
 

@@ -248,6 +248,7 @@ def _sync_tasks(
             )
         else:
             task.due_at = info.due_at
+            task.urgent = instance.urgent  # a case may become urgent on its way
     for info in ready.values():
         task = HumanTask(
             id=info.task_id,
@@ -260,6 +261,7 @@ def _sync_tasks(
             created_at=now,
             due_at=info.due_at,
             business_key=instance.business_key,
+            urgent=instance.urgent,
         )
         uow.tasks.add(task)
         details = {

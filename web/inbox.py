@@ -40,7 +40,6 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 bp.add_app_template_filter(form_values.local_time, "local_time")
 
 PER_PAGE = 20
-URGENT_PROCESSES = ("emergency_order",)  # sorted first by the "priority" order
 MAX_BULK = 100  # tasks one bulk action may touch
 DEFAULTS = {"due": DUE_FILTERS[0], "sort": SORTS[0]}
 
@@ -67,7 +66,6 @@ def index() -> str:
             key_search=CASES_BY_CUSTOMER_NAME,
             due=args["due"],
             sort=args["sort"],
-            urgent=URGENT_PROCESSES,
             limit=PER_PAGE,
             offset=(page - 1) * PER_PAGE,
         )
@@ -92,7 +90,6 @@ def index() -> str:
         processes=processes,
         saved=engine().saved_filters(user),
         cap=COUNT_CAP,
-        urgent=URGENT_PROCESSES,
     )
 
 

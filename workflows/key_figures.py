@@ -6,10 +6,12 @@ amount, the credit limit asked for, the amount a complaint claims, ...). The eng
 asks `summary` at every step (ServiceRegistry.summarise_with) and keeps the answer
 on the instance, so that lists never load a workflow.
 
-A summary is plain JSON: {"customer_id", "customer_name", "figure", "value", "kind"},
-each possibly missing. `figure` names the figure (the web labels it: "Requested limit",
-...), `kind` says how to format the value: "money",
-"number" or "text" (a choice value, shown as its translated word).
+A summary is plain JSON: {"customer_id", "customer_name", "figure", "value", "kind",
+"urgent"}, each possibly missing. "urgent" (an emergency order, and the release it
+sends) is the one key the engine reads: the case's tasks are badged and sorted first.
+`figure` names the figure (the web labels it: "Requested limit", ...), `kind` says how
+to format the value: "money", "number" or "text" (a choice value, shown as its
+translated word).
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
     "customer_data_change": (KeyFigure("payment_terms_days", "number", ("payment_terms_days",)),),
 }
 
+# Where a case says it is an emergency: the order's own flag, or the release's (its start
+# data carries the order's flag, workflows/orders/cleaning.py send_to_release).
+URGENT_PATHS = ("order.emergency", "emergency")
 # Where the customer's id, or (before there is one) the name, sits in a case's data.
 CUSTOMER_ID_PATHS = ("customer_id", "order.customer_id", "customer.id", "prospect.customer_id")
 CUSTOMER_NAME_PATHS = ("order.customer_name", "request.customer_name", "customer.name", "name")
@@ -118,6 +123,8 @@ def summary(process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
     name = _first(data, CUSTOMER_NAME_PATHS)
     if isinstance(name, str) and name.strip():
         found["customer_name"] = name.strip()[:200]
+    if _first(data, URGENT_PATHS) is True:
+        found["urgent"] = True
     for key in KEY_FIGURES.get(process_id, ()):
         value = key.computed(data) if key.computed else _first(data, key.paths)
         if _fits(value, key.kind):

@@ -24,7 +24,7 @@ from .common import acting_roles, claimants_for, event_dict, has_roles, iso, tas
 from .instances import instance
 
 DUE_WINDOWS = ("overdue", "today", "week")
-TASK_SORTS = ("created", "-created", "due", "-due")
+TASK_SORTS = ("created", "-created", "due", "-due", "priority")  # priority: urgent, then due
 
 
 def task_queue(
@@ -143,6 +143,8 @@ def _due_bound(now: datetime, window: str) -> datetime:
 def _task_order(sort: str) -> tuple[Any, ...]:
     if sort not in TASK_SORTS:
         raise ValueError(f"sort must be one of {', '.join(TASK_SORTS)}")
+    if sort == "priority":  # as the inbox's "Emergencies, then due"
+        return HumanTask.urgent.desc(), *_task_order("due")
     if sort.endswith("due"):  # tasks without a due time come last either way
         due = HumanTask.due_at.desc() if sort.startswith("-") else HumanTask.due_at
         return HumanTask.due_at.is_(None), due, HumanTask.created_at

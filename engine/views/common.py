@@ -31,6 +31,7 @@ def task_dict(task: HumanTask) -> dict[str, Any]:
         "business_key": task.business_key,
         "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None,
+        "urgent": task.urgent,
     }
 
 

@@ -62,8 +62,7 @@ class InboxQuery:
     customer: str | None = None  # the start of the business key (a customer code)
     key_search: KeySearch | None = None  # and keys `customer` finds another way (by name)
     due: str = "all"
-    sort: str = "due"
-    urgent: tuple[str, ...] = ()  # process ids sorted first by "priority" (emergencies)
+    sort: str = "due"  # "priority": urgent cases first (HumanTask.urgent), then by due
     limit: int = 20
     offset: int = 0
 
@@ -76,7 +75,6 @@ class InboxQuery:
             bool(self.customer and self.customer.strip()),
             self.due,
             self.sort,
-            bool(self.urgent),
             self.key_search if self.customer and self.customer.strip() else None,
         )
 
@@ -89,7 +87,6 @@ class Shape(NamedTuple):
     by_customer: bool
     due: str
     sort: str
-    urgent: bool
     key_search: KeySearch | None = None
 
 
@@ -129,6 +126,7 @@ class _Keys:
     business_key: Any
     created_at: Any
     due: Any
+    urgent: Any
 
     def where(self, shape: Shape) -> list[Any]:
         conditions = []
@@ -153,9 +151,8 @@ class _Keys:
             return (self.created_at, self.task_id)
         if shape.sort == "newest":
             return (self.created_at.desc(), self.task_id.desc())
-        if shape.sort == "priority" and shape.urgent:
-            first = self.process_id.in_(bindparam("urgent", expanding=True))
-            return (case((first, 0), else_=1), *by_due)
+        if shape.sort == "priority":
+            return (case((self.urgent, 0), else_=1), *by_due)
         return by_due
 
 
@@ -193,6 +190,7 @@ def _task_statements(shape: Shape) -> _Statements:
         HumanTask.business_key,
         HumanTask.created_at,
         HumanTask.due_at,
+        HumanTask.urgent,
     )
     matching = query.where(*keys.where(shape))
     page = matching.order_by(*keys.order(shape)).limit(bindparam("limit"))
@@ -201,10 +199,10 @@ def _task_statements(shape: Shape) -> _Statements:
 
 
 def _role_statements(shape: Shape, role_count: int) -> _Statements:
-    page_columns = ("task_id", "created_at", "due", "process_id")
+    page_columns = ("task_id", "created_at", "due", "urgent")
     merged = _merged(shape, role_count, page_columns)
     merged_keys = _Keys(
-        merged.c.task_id, merged.c.process_id, None, merged.c.created_at, merged.c.due
+        merged.c.task_id, None, None, merged.c.created_at, merged.c.due, merged.c.urgent
     )
     picked = (
         select(*merged.c)
@@ -215,7 +213,7 @@ def _role_statements(shape: Shape, role_count: int) -> _Statements:
         .subquery()
     )
     picked_keys = _Keys(
-        picked.c.task_id, picked.c.process_id, None, picked.c.created_at, picked.c.due
+        picked.c.task_id, None, None, picked.c.created_at, picked.c.due, picked.c.urgent
     )
     page = (
         select(HumanTask)
@@ -242,12 +240,14 @@ def _merged(shape: Shape, role_count: int, columns: tuple[str, ...]) -> Any:
             not_their_own(bindparam("user"), rows.performer, rows.performer_for),
             not_their_request(bindparam("user"), rows.task_id),
         )
-    keys = _Keys(rows.task_id, rows.process_id, rows.business_key, rows.created_at, due)
+    keys = _Keys(
+        rows.task_id, rows.process_id, rows.business_key, rows.created_at, due, rows.urgent
+    )
     available = {
         "task_id": rows.task_id,
         "created_at": rows.created_at,
         "due": due.label("due"),
-        "process_id": rows.process_id,
+        "urgent": rows.urgent,
     }
     selected = [available[name] for name in columns]
     branches = [
@@ -281,7 +281,6 @@ def _params(inbox: InboxQuery, viewer: Viewer, roles: list[str], now: datetime) 
         "day": day,
         "next_day": day + timedelta(days=1),
         "process_id": inbox.process_id,
-        "urgent": list(inbox.urgent),
         **{f"role_{n}": role for n, role in enumerate(roles)},
     }
     if inbox.customer and inbox.customer.strip():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from engine import ProcessEngine, SourceFile, build_engine
+from engine import ProcessEngine, ServiceRegistry, SourceFile, build_engine
 from engine.clock import FakeClock
 from engine.views import inbox
 from engine.views.inbox import inbox_counts, inbox_page, opening_section
@@ -38,9 +38,16 @@ def clock() -> FakeClock:
     return FakeClock(NOW)
 
 
+def rushed(process_id: str, data: dict) -> dict | None:
+    """The deployment's summary: a case started with {"rush": true} is urgent."""
+    return {"urgent": True} if data.get("rush") is True else None
+
+
 @pytest.fixture
 def engine(database_url: str, clock: FakeClock) -> ProcessEngine:
-    engine = build_engine(database_url, clock=clock)
+    services = ServiceRegistry()
+    services.summarise_with(rushed)
+    engine = build_engine(database_url, clock=clock, services=services)
     directory = GOVERNED / "directory.yaml"
     engine.import_directory(load_directory(directory.name, directory.read_bytes()), user="ada")
     engine.deploy(
@@ -70,8 +77,8 @@ def set_due(engine: ProcessEngine, task_id: str, hours: float | None) -> None:
         uow.commit()
 
 
-def ungoverned(engine: ProcessEngine, due_in_hours: float) -> str:
-    [request] = engine.start("approval", user="bob").ready_tasks
+def ungoverned(engine: ProcessEngine, due_in_hours: float, *, rush: bool = False) -> str:
+    [request] = engine.start("approval", user="bob", data={"rush": rush}).ready_tasks
     set_due(engine, request, due_in_hours)
     return request
 
@@ -91,12 +98,12 @@ def test_a_queue_merges_its_roles_in_due_order_listing_each_task_once(engine, cl
     clock.advance(timedelta(minutes=1))
     undated = analysis(engine, "C-3", None)
     clock.advance(timedelta(minutes=1))
-    anyones = ungoverned(engine, 1)
+    anyones = ungoverned(engine, 30, rush=True)
     clock.advance(timedelta(minutes=1))
-    later = analysis(engine, "C-4", 30)
+    later = analysis(engine, "C-4", 1)
 
     frank = queue(engine, "frank")  # R through both of his roles, and ungoverned work
-    assert ids(frank) == [late, anyones, soon, later, undated]
+    assert ids(frank) == [late, later, soon, anyones, undated]
     assert frank["total"] == 5
     assert ids(queue(engine, "carol")) == ids(frank)  # one role reaches the same work
     assert ids(queue(engine, "sam")) == [anyones]  # sales is only A and I on analyses
@@ -104,11 +111,12 @@ def test_a_queue_merges_its_roles_in_due_order_listing_each_task_once(engine, cl
 
     assert ids(queue(engine, "frank", sort="created")) == [late, soon, undated, anyones, later]
     assert ids(queue(engine, "frank", sort="newest"))[0] == later
+    assert [item["urgent"] for item in frank["items"]] == [False, False, False, True, False]
     assert ids(queue(engine, "frank", due="overdue")) == [late]
     assert ids(queue(engine, "frank", customer="c-2")) == [soon]
     assert ids(queue(engine, "frank", process_id="approval")) == [anyones]
-    urgent_first = queue(engine, "frank", sort="priority", urgent=("approval",))
-    assert ids(urgent_first) == [anyones, late, soon, later, undated]
+    urgent_first = queue(engine, "frank", sort="priority")  # the urgent case, then by due
+    assert ids(urgent_first) == [anyones, late, later, soon, undated]
 
 
 def test_deep_pages_of_a_merged_queue_are_exact(engine):

@@ -15,6 +15,7 @@ from engine.database import alembic_config, make_engine
 from engine.orm import human_tasks, metadata, task_roles
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
+PROCESS = "emergency_order"  # 0026 knows its open tasks as urgent
 
 
 def test_migrations_match_the_mapped_tables(database_url):
@@ -48,3 +49,27 @@ def test_the_role_index_migration_copies_open_tasks_inbox_fields(database_url):
         name: getattr(task, name) for name in copied
     }
     assert (row.business_key, row.assignee) == ("C-7", "sales1")
+
+
+def test_the_urgency_migration_marks_open_emergency_work_urgent(database_url):
+    """0026: an emergency order's open tasks were urgent by their process id; after the
+    upgrade they are urgent on the task and on its inbox rows, others are not."""
+    engine = build_engine(database_url)
+    engine.deploy(
+        collect_files([FIXTURES / "approval.bpmn", FIXTURES / "approval_level.dmn"]), user="ops"
+    )
+    [emergency] = engine.start("approval", user="sales1").ready_tasks
+    [ordinary] = engine.start("approval", user="sales1").ready_tasks
+
+    db = make_engine(database_url)
+    command.downgrade(alembic_config(db), "0025")
+    with db.begin() as conn:  # the task of an emergency order, as 0025 knew it
+        for table in (human_tasks, task_roles):
+            key = table.c.id if table is human_tasks else table.c.task_id
+            conn.execute(table.update().where(key == emergency).values(process_id=PROCESS))
+    command.upgrade(alembic_config(db), "head")
+    with db.connect() as conn:
+        tasks = dict(conn.execute(select(human_tasks.c.id, human_tasks.c.urgent)).all())
+        rows = dict(conn.execute(select(task_roles.c.task_id, task_roles.c.urgent)).all())
+    db.dispose()
+    assert tasks == rows == {emergency: True, ordinary: False}

@@ -37,6 +37,16 @@ def test_an_order_shows_its_amount_and_customer_from_the_registered_order():
     assert released == {"figure": "order_amount", "value": 10.0, "kind": "money"}
 
 
+def test_an_emergency_order_and_the_release_it_sends_are_urgent_others_not():
+    emergency = {"order": {"customer_id": 2, "total": 44.55, "emergency": True}}
+    assert summary("emergency_order", emergency)["urgent"] is True
+    release = {"order_id": 1, "emergency": True, "credit": {"total": 44.55}}
+    assert summary("order_release", release)["urgent"] is True
+    for ordinary in ({"order_id": 1, "emergency": False}, {"order_id": 1}):
+        assert "urgent" not in (summary("order_release", ordinary) or {})
+    assert "urgent" not in summary("order_release", {"emergency": "yes", "credit": {"total": 1}})
+
+
 def test_a_customer_to_be_is_named_from_the_request():
     found = summary("customer_onboarding", {"name": "Ψητοπωλείο", "average_order_value": 420})
     assert found["customer_name"] == "Ψητοπωλείο" and found["value"] == 420

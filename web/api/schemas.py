@@ -89,6 +89,9 @@ class Task(Schema):
     business_key = nullable()
     created_at = time_field(required=True)
     due_at = time_field()
+    urgent = fields.Boolean(
+        metadata={"description": "Its case is an emergency: inboxes badge it and sort it first"}
+    )
 
 
 class WorkedTask(Task):

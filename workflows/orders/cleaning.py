@@ -193,7 +193,8 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
     """Mark the order clean and start its release.
 
     The release's business key is the customer's code, as in every other process, so that
-    staff find and see the customer of a release in the inbox and on its tasks.
+    staff find and see the customer of a release in the inbox and on its tasks; an
+    emergency order's release is urgent as the order is (workflows/key_figures.py).
     """
     records.change_status(ctx, order_id, "clean", expected=["received", "needs_cleaning"])
     if note:
@@ -201,7 +202,9 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
     order = records.get_order(ctx.session, order_id)
     number, customer = order["number"], get_customer(ctx.session, order["customer_id"])
     child = ctx.start_process(
-        RELEASE_PROCESS, {"order_id": order_id}, business_key=customer["code"]
+        RELEASE_PROCESS,
+        {"order_id": order_id, "emergency": order["emergency"]},
+        business_key=customer["code"],
     )
     return {"number": number, "release_instance": child}
 

@@ -1,0 +1,106 @@
+"""An emergency order stays an emergency on its way: when credit control must review its
+release, the credit controller's inbox badges the review and puts it first among
+"Emergencies, then due", as it does the emergency order's own tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from engine import views
+from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from tests.e2e.test_web_inbox import badges
+from workflows.orders import records
+from workflows.tables import customers, orders
+
+pytest_plugins = ["tests.e2e.staff_helpers"]
+AT_THEIR_LIMIT = (54, 55)  # demo customers: any order of theirs waits for credit control
+LINES = [{"product_code": "P0005", "quantity": 10}]
+
+
+@pytest.fixture
+def crm(crm: Any) -> Any:
+    order_desk(crm, "emergency_order", "order_release")
+    with crm.uow() as uow:
+        uow.session.execute(
+            update(customers)
+            .where(customers.c.id.in_(AT_THEIR_LIMIT))
+            .values(exposure=customers.c.credit_limit, overdue_balance=0)
+        )
+        uow.commit()
+    return crm
+
+
+def ordinary_review(crm: Any, customer: int) -> str:
+    """A cleaned ordinary order sent to release: its credit review."""
+    with crm.uow() as uow:
+        order_id, _ = records.create_order(
+            uow.session,
+            customer_id=customer,
+            channel="hht",
+            warehouse_code="ATH",
+            lines=LINES,
+            emergency=False,
+            by="giorgos.bd",
+            at=uow.now,
+            instance_id=None,
+        )
+        uow.session.execute(update(orders).where(orders.c.id == order_id).values(status="clean"))
+        uow.commit()
+    state = crm.start("order_release", user="giorgos.bd", data={"order_id": order_id})
+    return open_task(crm, state.instance_id, "credit_review_controller")
+
+
+def emergency_review(crm: Any, customer: int) -> str:
+    """A call agent's emergency order, released by customer service after logistics
+    answered: its release's credit review."""
+    state = crm.start(
+        "emergency_order",
+        user="katerina.call",
+        data={
+            "customer_id": customer,
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines": LINES,
+            "urgency": "Festival tonight, ran out of cola",
+        },
+    )
+    handle = open_task(crm, state.instance_id, "handle_emergency")
+    [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
+    crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
+    crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
+    [release] = [
+        event["instance_id"]
+        for event in views.audit_events(crm.uow(), process_id="order_release", action="start")
+        if event["details"].get("started_by_instance") == state.instance_id
+    ]
+    return open_task(crm, release, "credit_review_controller")
+
+
+def test_an_emergency_orders_credit_review_is_urgent_in_credit_controls_inbox(web_app, crm):
+    ordinary = ordinary_review(crm, AT_THEIR_LIMIT[0])
+    emergency = emergency_review(crm, AT_THEIR_LIMIT[1])
+    anna = sign_in(web_app, "anna.credit")
+
+    by_due = anna.page("/inbox/?section=queue")
+    assert badges(by_due, emergency) == ["emergency"]
+    assert badges(by_due, ordinary) == []
+    assert by_due.index(ordinary) < by_due.index(emergency)  # neither is due: oldest first
+
+    emergencies_first = anna.page("/inbox/?section=queue&sort=priority")
+    assert emergencies_first.index(emergency) < emergencies_first.index(ordinary)
+
+    heading = '<h1 class="wrap">Review the credit block (controller sign-off)'
+    assert f'{heading} <span class="badge urgent">emergency</span></h1>' in anna.page(
+        f"/tasks/{emergency}"
+    )
+    assert f"{heading}</h1>" in anna.page(f"/tasks/{ordinary}")
+
+    token = crm.create_token("anna.credit", label="test")
+    api = web_app.test_client()
+    queue = api.get("/api/v1/tasks?sort=priority", headers={"Authorization": f"Bearer {token}"})
+    urgent = [(item["id"], item["urgent"]) for item in queue.get_json()["items"]]
+    assert (emergency, True) in urgent and (ordinary, False) in urgent
+    assert urgent.index((emergency, True)) < urgent.index((ordinary, False))
