@@ -191,6 +191,9 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, float) and not value.is_integer():
+        # Fractions among a table's inputs are amounts (EUR): "3.581,70", not "3.581,7".
+        return format_decimal(value, format="#,##0.00")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_decimal(value)
     return value

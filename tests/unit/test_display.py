@@ -251,6 +251,20 @@ def test_a_changed_phone_or_tax_id_reads_as_typed_and_a_limit_as_an_amount():
     assert terms["new"] == "1.000"  # a quantity, in Greek
 
 
+def test_a_decisions_amount_reads_with_its_cents_in_greek():
+    """A release's credit level read "Value of the order to release (EUR) = 3.581,7"."""
+    from web.trail_views import decision_view
+
+    inputs = [
+        {"label": "Value of the order to release (EUR)", "value": 3581.7},
+        {"label": "Days the customer is overdue", "value": 45},
+        {"label": "Requested limit (EUR)", "value": 21000.0},
+    ]
+    with make_app("el").test_request_context():
+        shown = [value for _, value in decision_view({"inputs": inputs})["inputs"]]
+    assert shown == ["3.581,70", "45", "21.000"]
+
+
 def test_a_corrected_order_line_reads_in_greek_on_the_trail():
     """The timeline read "quantity: 100 -> 150" and the reason "lines corrected"."""
     from web.trail_views import change_view, reason_view
