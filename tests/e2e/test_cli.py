@@ -79,6 +79,22 @@ def test_failures_are_one_line_and_non_zero(cli):
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+def test_with_json_a_failure_is_one_json_error_a_script_can_read(cli):
+    """`--json` printed results as JSON but refusals as text: a script had to parse both."""
+    cli("init")
+    for args, code, message in [
+        (("start", "nope"), "NotFound", "process 'nope' is not deployed"),
+        (("start", "approval", "--data", "{bad"), "BadParameter", "not valid JSON"),
+        (("tasks", "--sort", "x"), "NoSuchOption", "No such option '--sort'"),
+    ]:
+        done = cli(*args, "--json", ok=False)
+        assert done.returncode != 0 and done.stdout == ""
+        [line] = done.stderr.strip().splitlines()
+        error = json.loads(line)["error"]
+        assert (error["code"], message in error["message"]) == (code, True)
+    assert cli("start", "nope", ok=False).stderr.startswith("error: process 'nope'")
+
+
 def test_audit_verify_exits_non_zero_on_tampering(cli):
     cli("init")
     cli("start", "approval", "--user", "ana")

@@ -199,6 +199,15 @@ def test_the_command_line_refuses_a_credit_above_the_claim(
 
     assert refused.returncode != 0
     assert "credit_amount: more than the customer claimed" in refused.stderr
+    for_a_script = cli(
+        "complete", check, "--user", "anna.credit", "--data", json.dumps(verdict), "--json",
+        ok=False,
+    )  # fmt: skip
+    error = json.loads(for_a_script.stderr)["error"]
+    assert (error["code"], error["fields"]) == (
+        "InvalidTaskData",
+        {"credit_amount": ["more than the customer claimed: credit at most the claim"]},
+    )
     assert views.task_detail(complaints.uow(), check)["status"] == "ready"
     assert views.instance(complaints.uow(), instance)["status"] == "waiting"
 
