@@ -133,7 +133,13 @@ def reject(task_id: str) -> Any:
     )
     if refused is not None:
         return refused
-    done = _("Sent back to %(who)s with your reason.", who=display.person(page.task["returns_to"]))
+    who = display.person(page.task["returns_to"])
+    if _back_to_queue(page.task):
+        done = _(
+            "Sent back to its role's queue with your reason: %(who)s is no longer active.", who=who
+        )
+    else:
+        done = _("Sent back to %(who)s with your reason.", who=who)
     action = partial(engine().reject, task_id, user=current_user.username, reason=reason)
     return _act(page, action, done, to_inbox=True)
 
@@ -285,6 +291,7 @@ def _render(
         signer_role=role_name(page.accountable),
         sent_back_because=_sent_back_because(schema, case) if page.can_work else None,
         signing_for=_signing_for(page, task),
+        back_to_queue=_back_to_queue(task),
         error=error,
         unsaved=unsaved,
         sign_errors=sign_errors or {},
@@ -314,6 +321,13 @@ def _sent_back_because(schema: Any, case: dict[str, Any]) -> str | None:
     path = getattr(schema, "sent_back_because", None)
     reason = case_value(case, path) if path else None
     return reason if isinstance(reason, str) and reason.strip() else None
+
+
+def _back_to_queue(task: dict[str, Any]) -> bool:
+    """Whether sending the work back puts it in its role's queue: whom it would return to
+    was deactivated since (engine: reject)."""
+    who = task.get("returns_to")
+    return who is not None and not engine().directory().is_active(who)
 
 
 def _signing_for(page: task_page.TaskPage, task: dict[str, Any]) -> str | None:

@@ -125,9 +125,14 @@ class SignOffCommands(ResignatureCommands):
 
     def reject(self, task_id: str, *, user: str, reason: str) -> None:
         """Send submitted work back with a reason: to whom it was done for (a deputy's
-        principal), else to its performer; both are told."""
+        principal), else to its performer; both are told. Someone deactivated since can
+        no longer do it: it goes back to its role's queue, where any member takes it."""
         reason = required(reason, N_("A reason is required to send it back."))
         with self.refusals_recorded(user, "reject"), self.uow() as uow:
+            # Whether they are active, kept so until the commit: read before the task's
+            # lock, as a deactivation takes them (the user, then their claims).
+            returns_to = uow.tasks.get(task_id).returns_to
+            active = returns_to is not None and uow.directory.hold_active(returns_to)
             uow.tasks.lock(task_id)
             task, instance, governance = self._awaiting(uow, task_id)
             data = dict(task.submitted_data or {})
@@ -137,7 +142,10 @@ class SignOffCommands(ResignatureCommands):
             )
             if self._is_resignature(uow, instance, task):
                 return self._reject_change(uow, instance, task, acting, reason)
-            task.status, task.assignee = TaskStatus.READY, task.returns_to
+            if task.returns_to != returns_to:  # resubmitted by another meanwhile
+                active = governance.directory.is_active(task.returns_to or "")
+            back_to = task.returns_to if active else None
+            task.status, task.assignee = TaskStatus.READY, back_to
             task.rework_count += 1
             task.rejection_reason = reason
             task.signoff_due_at = None
@@ -151,6 +159,7 @@ class SignOffCommands(ResignatureCommands):
                 acting=acting,
                 reason=reason,
                 rework=task.rework_count,
+                **({} if active else {"to_queue": task.returns_to}),  # they were deactivated
             )
             why = Message(
                 N_("%(user)s sent '%(task)s' back: %(reason)s"),
@@ -158,11 +167,10 @@ class SignOffCommands(ResignatureCommands):
                 task=task.name,
                 reason=reason,
             )
-            back_to = task.returns_to
-            assert back_to is not None  # submitted work always has its performer
-            subject = Message(N_("%(task)s: sent back to you"), task=task.name)
-            governance.notify(uow, instance, task, back_to, subject, why)
-            if task.performer != back_to:  # the deputy who did it for them
+            if back_to is not None:
+                subject = Message(N_("%(task)s: sent back to you"), task=task.name)
+                governance.notify(uow, instance, task, back_to, subject, why)
+            if back_to is not None and task.performer != back_to:  # the deputy who did it
                 subject = Message(
                     N_("%(task)s: sent back to %(person)s"),
                     task=task.name,

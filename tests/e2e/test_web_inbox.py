@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import replace
@@ -399,6 +400,34 @@ def test_work_done_again_after_a_return_reads_resubmitted_to_its_signer(web_app,
     analysed(crm, analysis)
 
     assert badges(kostas.page("/inbox/?section=signoffs"), analysis) == ["resubmitted"]
+
+
+def test_work_sent_back_after_its_performer_left_goes_to_the_roles_queue(web_app, crm):
+    """Sent back to a deactivated performer, the work waited under their name, in nobody's
+    inbox: the signer is told it goes to the role's queue instead, and it does."""
+    analysis = requested(crm)
+    analysed(crm, analysis, user="anna.credit")
+    crm.set_user_active("anna.credit", False, by="admin")
+    kostas = sign_in(web_app, "kostas.credit")
+    anna = crm.directory().users["anna.credit"].name
+    assert (
+        f"Rejecting sends the work back to its role's queue with your reason, as {anna} is"
+        " no longer active" in html.unescape(kostas.page(f"/tasks/{analysis}"))
+    )
+
+    reason = {"reason": "Attach the payment history", "password": DEMO_PASSWORD}
+    sent = kostas.post(f"/tasks/{analysis}/reject", reason)
+
+    assert sent.status_code == 302
+    told = f"Sent back to its role's queue with your reason: {anna} is no longer active."
+    assert told in html.unescape(kostas.page("/inbox/"))
+    task = views.task_detail(crm.uow(), analysis)
+    assert (task["status"], task["assignee"]) == ("ready", None)
+    assert badges(kostas.page("/inbox/?section=queue"), analysis) == ["sent back"]
+    assert kostas.post("/inbox/claim", {"task_id": analysis}).status_code == 302
+    assert views.task_detail(crm.uow(), analysis)["assignee"] == "kostas.credit"
+    [rejected] = views.audit_events(crm.uow(), task_id=analysis, action="reject")
+    assert rejected["details"]["to_queue"] == "anna.credit"
 
 
 def badges(html: str, task_id: str) -> list[str]:

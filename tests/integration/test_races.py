@@ -271,6 +271,28 @@ def test_a_task_handed_to_someone_being_deactivated_never_waits_under_their_name
     assert raced.verify_audit().ok
 
 
+def test_work_sent_back_as_its_performer_is_deactivated_never_waits_under_their_name(raced):
+    """A rejection that read its performer as active just before an admin deactivated
+    them gave the work back to them after the deactivation had handed back their claims:
+    it waited under an inactive name, in nobody's inbox."""
+    for trial in range(TRIALS):
+        name = f"an{trial}"
+        raced.create_user(name, name=name, email=None, roles=["credit_controller"], by="ada")
+        instance_id, analyse = analysis(raced)
+        raced.complete(analyse, user=name, data={"recommendation": "raise"})
+        outcomes = race(
+            lambda analyse=analyse: raced.reject(analyse, user="frank", reason="attach it"),
+            lambda name=name: raced.set_user_active(name, False, by="ada"),
+        )
+        assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+        after = task(raced, analyse)
+        assert (after["status"], after["assignee"]) == ("ready", None), outcomes
+        acts = actions(raced, instance_id, analyse)
+        # Sent to the queue, or given back and handed back with the deactivation.
+        assert acts[-2:] in (["signoff_requested", "reject"], ["reject", "release"]), acts
+    assert raced.verify_audit().ok
+
+
 def test_a_reassignment_on_an_older_directory_refuses_a_target_since_deactivated(
     raced, database_url
 ):
