@@ -3,6 +3,8 @@
 The instance is already in error with the failed element and the message (engine.settle
 records it). This tells the task's R roles, its A role and the admins, in the app and by
 e-mail, and records each notice on the instance's trail (`notified`, after `incident`).
+A case whose first step fails at its start has no task yet: its starter reads it on the
+page, and the admins, who retry it, are told.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from raci.directory import ADMIN_ROLE, Directory
 from raci.messages import N_, Message
 
 from .definitions import activities
-from .governance import notify, person_name, process_name
+from .governance import deliver, notify, person_name, process_name
 from .loaded_versions import loaded_version
 from .model import HumanTask, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
@@ -60,6 +62,27 @@ def report_incident(
             task_id=task.id,
             details={"element": task.spec_id, "recipient": username, "after": "incident"},
         )
+
+
+def report_failed_start(uow: UnitOfWork, instance: ProcessInstance, *, actor: str) -> None:
+    """Notify the admins that the first step of a case just started failed."""
+    directory = uow.directory.load()
+    subject = Message(N_("%(process)s: the first step failed"), process=process_name(uow, instance))
+    body = Message(
+        N_(
+            "%(process)s %(key)s was started by %(user)s, then its step '%(step)s' failed."
+            " The instance waits in error for an administrator to retry it; its page says"
+            " what went wrong."
+        ),
+        process=process_name(uow, instance),
+        key=instance.business_key or "",
+        user=person_name(directory, actor),
+        step=_step_name(uow, instance),
+    )
+    for username in directory.members(ADMIN_ROLE):
+        deliver(uow, directory, username, subject, body, instance_id=instance.id)
+        details = {"recipient": username, "after": "incident"}
+        record(uow, instance, "notified", actor=SYSTEM_ACTOR, details=details)
 
 
 def _recipients(directory: Directory, task: HumanTask, governance: Governance | None) -> list[str]:

@@ -11,6 +11,7 @@ from raci.messages import N_, Message
 
 from ..attachments import Upload
 from ..errors import EngineError, InvalidState, NotAllowed
+from ..incidents import report_failed_start
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
 from ..settle import (
@@ -51,6 +52,8 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             instance, number, ready = self._start_in(
                 uow, process_id, user=user, data=data, business_key=business_key, version=version
             )
+            if instance.status == InstanceStatus.ERROR:
+                report_failed_start(uow, instance, actor=user)
             needs = partial(
                 require_attachments, uow, self, instance.id, process_id, START_FORM, data
             )

@@ -242,6 +242,12 @@ def test_a_first_step_that_fails_after_the_form_is_worded_without_the_engines_en
     assert "The case started, but its first step failed." in case
     assert "waits for an administrator" in case
     assert "is not placed at customer" not in case[: case.index("Technical details")]
+    # The administrators, who retry it, are told (in their language: English here).
+    instance_id = answer.location.rstrip("/").rsplit("/", 1)[-1]
+    [notice] = [n for n in crm.notifications("admin") if n.instance_id == instance_id]
+    assert notice.subject == "Equipment placement, relocation and repair: the first step failed"
+    assert "then its step 'Register the service request' failed" in notice.body
+    assert "is not placed" not in notice.body  # the technical words stay on the case page
 
 
 def customer_of(crm: Any, serial: str) -> int:
