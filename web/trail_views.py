@@ -179,7 +179,7 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
         "version": details.get("process_version"),
         "digest": details.get("table_digest"),
         "inputs": [
-            (names.tr(i.get("label")) or i.get("expression"), _value(i.get("value")))
+            (names.tr(i.get("label")) or i.get("expression"), _input_value(i))
             for i in details.get("inputs", [])
         ],
         # A rule without a description is named by its row alone, not its XML id.
@@ -190,10 +190,17 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, float) and not value.is_integer():
-        # Fractions among a table's inputs are amounts (EUR): "3.581,70", not "3.581,7".
+def _input_value(given: dict[str, Any]) -> Any:
+    """A table's input as people read it: an amount, its label says "(EUR)", with its
+    cents ("3.581,70", not "3.581,7"); any other number as a number."""
+    value, label = given.get("value"), str(given.get("label") or "")
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and label.rstrip().endswith("(EUR)"):
         return format_decimal(value, format="#,##0.00")
+    return _value(value)
+
+
+def _value(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_decimal(value)
     return value

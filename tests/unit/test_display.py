@@ -258,11 +258,12 @@ def test_a_decisions_amount_reads_with_its_cents_in_greek():
     inputs = [
         {"label": "Value of the order to release (EUR)", "value": 3581.7},
         {"label": "Days the customer is overdue", "value": 45},
-        {"label": "Requested limit (EUR)", "value": 21000.0},
+        {"label": "Requested limit (EUR)", "value": 21000},
+        {"label": "Unusual size factor", "value": 2.5},  # not an amount: no cents
     ]
     with make_app("el").test_request_context():
         shown = [value for _, value in decision_view({"inputs": inputs})["inputs"]]
-    assert shown == ["3.581,70", "45", "21.000"]
+    assert shown == ["3.581,70", "45", "21.000,00", "2,5"]
 
 
 def test_a_corrected_order_line_reads_in_greek_on_the_trail():
