@@ -80,6 +80,10 @@ class InvalidState(EngineError):
     """The instance or task is not in a state that allows the action."""
 
 
+class RequestKeyReused(InvalidState):
+    """A start's request key came with another request than the one it started."""
+
+
 class InvalidText(InvalidState):
     """A reason or comment the act needs is blank or too long: nothing was done."""
 

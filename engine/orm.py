@@ -248,6 +248,20 @@ kept_messages = Table(
     Index(None, "name", "expires_at"),
 )
 
+# Starts asked for with a request key (the API's Idempotency-Key, the start page's own):
+# the same key from the same user again gets the case it started (docs/engine.md). No
+# foreign key: the row is claimed before its instance exists, in the same transaction.
+start_requests = Table(
+    "start_requests",
+    metadata,
+    Column("username", String(200), primary_key=True),
+    Column("request_key", String(100), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # what was asked: replayed or not
+    Column("instance_id", String(UUID_LEN)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "created_at"),  # the worker drops old keys
+)
+
 # Processes whose start event is a timer: when the worker next starts one (docs/events.md).
 start_timers = Table(
     "start_timers",

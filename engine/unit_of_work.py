@@ -47,6 +47,7 @@ from .governance_store import (
     TaskRoleRepository,
 )
 from .repository import InstanceRepository, TaskRepository, VersionRepository
+from .start_requests import StartRequestRepository
 from .timer_store import TimerRepository
 
 Wording = Callable[[Message, str], str]  # (message, locale) -> text
@@ -152,6 +153,7 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session, self.caches, self.revisions)
         self.accounts = AccountRepository(self.session, self.connection)
         self.task_roles = TaskRoleRepository(self.connection)
+        self.start_requests = StartRequestRepository(self.connection)
         self.consultations = ConsultationRepository(
             self.session, self.connection, reading_only=self.reading_only
         )

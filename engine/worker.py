@@ -33,6 +33,7 @@ class Totals:
     mails_failed: int = 0
     audit_checks: int = 0
     messages_expired: int = 0
+    request_keys_expired: int = 0  # of starts a day old (engine/start_requests.py)
     instances_started: int = 0  # by timer start events
     instances_rolled_up: int = 0  # into the analytics roll-up
 
@@ -128,6 +129,7 @@ class Worker:
             done.instances_started = self.engine.fire_start_timers(limit=self.batch)
         if not self.stopping:  # kept messages nobody came for (docs/events.md)
             done.messages_expired = self.engine.purge_expired_messages()
+            done.request_keys_expired = self.engine.purge_start_requests()
         if self.audit_verify_every is not None and not self.stopping:
             verified = self.engine.verify_audit_if_due(self.audit_verify_every, by="worker")
             done.audit_checks += verified

@@ -6,7 +6,9 @@ API follows too (raci.visibility.may_start, with the CRM's workflows.starters).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,7 +17,8 @@ from flask_login import current_user, login_required
 
 from engine import InstanceStatus, views
 from engine.attachments import AttachmentRefused, Upload
-from engine.errors import InvalidTaskData
+from engine.errors import InvalidTaskData, RequestKeyReused
+from engine.start_requests import MAX_KEY
 from engine.views import api_lists
 from engine.views.inbox import workable
 from raci import visibility as rules
@@ -80,13 +83,18 @@ def start(process_id: str) -> Any:
     try:
         if errors:
             raise InvalidTaskData(errors)
-        state = engine().start(
+        start = partial(
+            engine().start,
             process_id,
             user=current_user.username,
             data=data,
             business_key=business_key,
             files=_uploads(process_id),
         )
+        try:  # a second press, a resend: the case the first one started
+            state = start(request_key=_request_key())
+        except RequestKeyReused:  # the page, gone back to, filled in anew: a new case
+            state = start()
     except InvalidTaskData as invalid:
         bound = form_render.bind(schema, form=request.form, errors=invalid.errors)
         return _render(process_id, name, bound, status=422)
@@ -197,8 +205,16 @@ def _render(
         file_kinds=form_files.kinds_at_start(process_id),
         file_error=file_error,
         files_dropped=_files_sent(process_id) and not file_error,
+        request_key=_request_key() or uuid.uuid4().hex,
     )
     return html, status
+
+
+def _request_key() -> str | None:
+    """The key this start page was given when it was first shown (a refused or searched
+    form keeps it): sent twice, the form starts one case (engine/start_requests.py)."""
+    key = request.form.get("request_key", "")
+    return key if 0 < len(key) <= MAX_KEY and key.isprintable() else None
 
 
 def _files_sent(process_id: str) -> bool:

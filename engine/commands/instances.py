@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -10,7 +11,8 @@ from raci import visibility
 from raci.messages import N_, Message
 
 from ..attachments import Upload
-from ..errors import EngineError, InvalidState, NotAllowed
+from ..audit import canonical_json
+from ..errors import EngineError, InvalidState, NotAllowed, RequestKeyReused
 from ..incidents import report_failed_start
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
@@ -20,6 +22,7 @@ from ..settle import (
     record,
     service_context,
 )
+from ..start_requests import KEY_KEPT, MAX_KEY
 from ..unit_of_work import UnitOfWork
 from ..views.incidents import failed_step_asked_by
 from .base import START_FORM, InstanceState, require_attachments, state_of
@@ -39,19 +42,29 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
         business_key: str | None = None,
         version: int | None = None,
         files: Sequence[Upload] = (),
+        request_key: str | None = None,
     ) -> InstanceState:
         """Start an instance of the latest (or given) version and run it to its first wait.
 
         The data is checked by the process's start form, if the `forms` hook has one;
         `files` are stored on the new case (all or none), and what the start form needs
-        of them checked (commands/case_notes.py).
+        of them checked (commands/case_notes.py). A `request_key` makes the start safe to
+        ask for again: the same user's same request with the same key gets, instead of a
+        second case, the first one as it stands now (engine/start_requests.py).
         """
         data = check_payload(data or {})
         with self.uow() as uow:
+            if request_key is not None:
+                asked = fingerprint(process_id, version, business_key, data)
+                earlier = self._claim(uow, user, request_key, asked)
+                if earlier is not None:
+                    return earlier
             data = self._checked(uow, process_id, START_FORM, data, dict)
             instance, number, ready = self._start_in(
                 uow, process_id, user=user, data=data, business_key=business_key, version=version
             )
+            if request_key is not None:
+                uow.start_requests.started(user, request_key, instance.id)
             if instance.status == InstanceStatus.ERROR:
                 report_failed_start(uow, instance, actor=user)
             needs = partial(
@@ -63,6 +76,36 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
                 needs()
                 uow.commit()
             return state_of(instance, number, ready)
+
+    def purge_start_requests(self) -> int:
+        """Forget the request keys of starts older than a day (the worker calls this): a
+        request asked again later is a new one. Return how many were dropped."""
+        with self.reader() as uow:  # every sweep: most times, nothing to drop
+            before = uow.now - KEY_KEPT
+            if not uow.start_requests.any_before(before):
+                return 0
+        with self.uow() as uow:
+            purged = uow.start_requests.purge_before(before)
+            uow.commit()
+            return purged
+
+    def _claim(self, uow: UnitOfWork, user: str, key: str, asked: str) -> InstanceState | None:
+        """Claim `key` for this start; the case an earlier request with it started, if any
+        (refused when that request asked for something else: a key names one request)."""
+        if not 0 < len(key) <= MAX_KEY or not key.isprintable():
+            raise InvalidState(
+                Message(N_("a request key is 1 to %(most)s printable characters"), most=MAX_KEY)
+            )
+        earlier = uow.start_requests.claim(user, key, asked, uow.now)
+        if earlier is None:
+            return None
+        if earlier.fingerprint != asked:
+            used = N_("this request key was used for another start: a new case needs a new key")
+            raise RequestKeyReused(Message(used))
+        instance = uow.instances.get(earlier.instance_id)
+        number = self._version(uow, instance.version_id).number
+        ready = [task.id for task in uow.tasks.open_for_instance(instance.id)]
+        return state_of(instance, number, ready)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""
@@ -171,3 +214,11 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             )
             uow.commit()
             return state_of(instance, version_number, ready)
+
+
+def fingerprint(
+    process_id: str, version: int | None, business_key: str | None, data: dict[str, Any]
+) -> str:
+    """What a start asks for, as a digest: a request key's second use must ask the same."""
+    asked = {"process": process_id, "version": version, "key": business_key, "data": data}
+    return hashlib.sha256(canonical_json(asked).encode()).hexdigest()

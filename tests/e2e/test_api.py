@@ -283,6 +283,30 @@ def test_the_api_lets_start_a_case_only_whom_the_start_page_lets(app, as_user):
     assert as_user("giorgos.bd").post(f"/processes/{PROCESS}/instances", body).status_code == 201
 
 
+def test_a_start_sent_again_with_its_idempotency_key_starts_no_second_case(app, as_user):
+    """A terminal that timed out and sent the request again started a second case."""
+    bd = as_user("giorgos.bd")
+    body = {"data": {"customer_id": CUSTOMER}, "business_key": f"C{CUSTOMER:05d}"}
+
+    def send(key: str, sent: dict[str, Any] = body) -> Any:
+        headers = {**bd.headers, "Idempotency-Key": key}
+        return bd.client.post(f"/api/v1/processes/{PROCESS}/instances", json=sent, headers=headers)
+
+    first, again = send("5b1e0c6a-terminal-17"), send("5b1e0c6a-terminal-17")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_json() == first.get_json()
+    another = send("5b1e0c6a-terminal-18")
+    assert another.get_json()["instance_id"] != first.get_json()["instance_id"]
+    starts = views.audit_events(app.extensions["raciflow"].uow(), action="start")
+    assert len(starts) == 2
+
+    other_body = {**body, "data": {"customer_id": CUSTOMER + 1}}
+    reused = send("5b1e0c6a-terminal-17", other_body)
+    assert "used for another start" in assert_error(reused, 409, "InvalidState")["message"]
+    too_long = send("k" * 101)
+    assert "Idempotency-Key" in assert_error(too_long, 422, "UnprocessableEntity")["fields"]
+
+
 def test_each_role_sees_only_its_own_work(app, as_user):
     instance_id = requested(as_user, 1000, credit_limit(app))
     task_id = only_task(as_user("anna.credit"), "analyse_controller")

@@ -57,6 +57,7 @@ def test_a_whole_run_from_the_command_line(cli, bpmn_dir):
         "mails_failed": 0,
         "audit_checks": 0,  # `audit verify` has just run: the next is an interval away
         "messages_expired": 0,
+        "request_keys_expired": 0,
         "instances_started": 0,
         "instances_rolled_up": 0,
     }

@@ -42,7 +42,8 @@ def test_the_worker_fires_due_timers_and_stops_at_once_when_told(cli, signum):
     assert (
         out.strip()
         == "stopped; 1 timers fired, 0 timers dropped, 0 timers failed, 0 mails sent, 0 mails failed"
-        ", 1 audit checks, 0 messages expired, 0 instances started, 0 instances rolled up"  # a new trail is checked at the first sweep
+        ", 1 audit checks, 0 messages expired, 0 request keys expired, 0 instances started"
+        ", 0 instances rolled up"  # a new trail is checked at the first sweep
     )
     assert "1 timers fired" in err  # the sweep that fired it was logged
 

@@ -48,6 +48,26 @@ def test_starting_opens_the_first_task_for_the_starter(web_app, crm):
     assert "Started. This is your first task." in html and 'name="requested_limit"' in html
 
 
+def test_a_start_form_sent_twice_starts_one_case(web_app, crm):
+    """A Start pressed twice, or a form sent again after a dropped connection, started
+    two cases: the form carries the key it was shown with, and the second gets the first's."""
+    giorgos = sign_in(web_app, "giorgos.bd")
+    form = giorgos.page(START)
+    [key] = re.findall(r'name="request_key" value="([0-9a-f]{32})"', form)
+    assert re.findall(r'name="request_key" value="([0-9a-f]{32})"', giorgos.page(START)) != [key]
+
+    first = giorgos.post(START, {"customer_id": "150", "request_key": key})
+    again = giorgos.post(START, {"customer_id": "150", "request_key": key})
+
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(views.open_tasks(crm.uow())) == 1
+    # The page gone back to and filled in anew is a new request: a second case.
+    other = giorgos.post(START, {"customer_id": "151", "request_key": key})
+    assert other.status_code == 302 and other.headers["Location"] != first.headers["Location"]
+    assert len(views.open_tasks(crm.uow())) == 2
+
+
 def test_a_starter_who_cannot_work_the_first_task_goes_to_the_case(web_app, crm):
     admin = sign_in(web_app, "admin")
     started = admin.post(START, {"customer_id": "150"})

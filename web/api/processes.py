@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine import views
 from engine.errors import NotAllowed
+from engine.start_requests import MAX_KEY
 from engine.views import api_lists
 from raci import render
 from raci.messages import N_, Message
@@ -80,6 +81,22 @@ class StartArgs(Schema):
     )
 
 
+class StartHeaders(Schema):
+    class Meta:
+        unknown = EXCLUDE  # every other header of the request
+
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        load_default=None,
+        validate=validate.Length(1, MAX_KEY),
+        metadata={
+            "description": "Your own key for this start (up to 100 characters, e.g. a UUID):"
+            " sent again with the same body within a day, it starts nothing and answers with"
+            " the case the first request started, as it stands now"
+        },
+    )
+
+
 @bp.route("/processes")
 @bp.response(200, Process(many=True))
 @documented(bp)
@@ -120,10 +137,12 @@ def raci(args: dict[str, Any], process_id: str) -> dict[str, Any]:
 
 @bp.route("/processes/<id:process_id>/instances", methods=["POST"])
 @bp.arguments(StartArgs)
+@bp.arguments(StartHeaders, location="headers")
 @bp.response(201, InstanceState)
 @documented(bp, 400, 403, 404, 413)
-def start(args: dict[str, Any], process_id: str) -> dict[str, Any]:
-    """Start an instance with the start form's data; it runs to its first wait."""
+def start(args: dict[str, Any], headers: dict[str, Any], process_id: str) -> dict[str, Any]:
+    """Start an instance with the start form's data; it runs to its first wait. With an
+    Idempotency-Key, a request sent again (after a time-out, say) starts no second case."""
     _, matrix = engine().matrix(process_id, args["version"])  # NotFound: 404
     if not may_start(process_id, matrix):
         raise NotAllowed(
@@ -142,5 +161,6 @@ def start(args: dict[str, Any], process_id: str) -> dict[str, Any]:
         data=args["data"],
         business_key=business_key,
         version=args["version"],
+        request_key=headers["idempotency_key"],
     )
     return state(result)
