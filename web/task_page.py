@@ -54,6 +54,7 @@ class TaskPage:
     requested_by: str | None = None  # who asked for the case: they sign none of it
     advisory: bool = True  # its consultations do not hold the work back (RACI `advisory`)
     claimants: tuple[str, ...] = ()  # whose claimed tasks the user works: own, as a deputy
+    earlier_performers: tuple[str, ...] = ()  # did it in a round before it was sent back
 
     @property
     def site_work(self) -> str | None:
@@ -108,6 +109,11 @@ class TaskPage:
         ]
 
     @property
+    def worked_before(self) -> bool:
+        """Did this work (or had it done for them) before it was sent back: four eyes."""
+        return self.user in self.earlier_performers and not self.is_performer
+
+    @property
     def is_requester(self) -> bool:
         return self.user == self.requested_by
 
@@ -128,6 +134,7 @@ class TaskPage:
             self.status == "awaiting_signoff"
             and self._holds("A")
             and not self.is_performer
+            and not self.worked_before
             and not self.is_requester
         )
 
@@ -188,6 +195,7 @@ def load(task_id: str, user: WebUser) -> TaskPage:
         requested_by=facts["started_by"],
         advisory=_advisory(task, facts["version"]),
         claimants=tuple(facts["claimants"]),
+        earlier_performers=tuple(facts["earlier_performers"]),
     )
     if task["status"] == "awaiting_signoff":
         own = _matrix_letters(task, facts["version"])[0]["A"]

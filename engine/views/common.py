@@ -86,6 +86,24 @@ def not_their_request(user: str, task_id: Any) -> Any:
     return ~asked.exists()
 
 
+def not_worked_before(user: str, task_id: Any) -> Any:
+    """Work `user` did not do (nor have done for them) in an earlier round: sent back and
+    done again by someone else, it is still not theirs to sign (raci.policy.may_sign_off).
+    Only work sent back has earlier rounds: the trail is read for those alone."""
+    task = aliased(HumanTask)
+    worked = (
+        select(AuditEvent.id)
+        .join(task, and_(task.instance_id == AuditEvent.instance_id, task.id == AuditEvent.task_id))
+        .where(
+            task.id == task_id,
+            task.rework_count > 0,
+            AuditEvent.action == "complete",
+            or_(AuditEvent.actor == user, AuditEvent.on_behalf_of == user),
+        )
+    )
+    return ~worked.exists()
+
+
 def has_roles(letter: str, roles: set[str]) -> Any:
     """The task has `letter` for one of `roles` (a probe of task_roles' primary key)."""
     return (

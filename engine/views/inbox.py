@@ -122,6 +122,8 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
         version = uow.versions.get(instance.version_id).version
         waiting = task.status == TaskStatus.AWAITING_SIGNOFF
         due = (task.signoff_due_at or task.due_at) if waiting else task.due_at
+        # Who did it in a round before it was sent back (none for work never sent back).
+        earlier = uow.audit.performers(task.instance_id, task.id) if task.rework_count else ()
         return {
             "letters": letters,
             "governed": not ungoverned and any(letters.values()),
@@ -129,6 +131,7 @@ def task_facts(uow: UnitOfWork, task_id: str, user: str) -> dict[str, Any]:
             "claimants": claimants_for(uow, user),
             "version": version,
             "started_by": instance.started_by,
+            "earlier_performers": sorted(earlier),
             "now": iso(uow.now),
             "overdue": bool(due and TaskStatus(task.status).is_open and due < uow.now),
         }

@@ -23,7 +23,7 @@ from sqlalchemy import Select, bindparam, case, false, func, or_, select, union_
 
 from ..model import ANYONE, OPEN_TASK_STATUSES, Consultation, HumanTask, TaskStatus
 from ..orm import task_roles
-from .common import not_their_own, not_their_request
+from .common import not_their_own, not_their_request, not_worked_before
 
 SECTIONS = ("mine", "queue", "signoffs", "consultations")
 DUE_FILTERS = ("all", "overdue", "today")
@@ -239,6 +239,7 @@ def _merged(shape: Shape, role_count: int, columns: tuple[str, ...]) -> Any:
             rows.status == TaskStatus.AWAITING_SIGNOFF,
             not_their_own(bindparam("user"), rows.performer, rows.performer_for),
             not_their_request(bindparam("user"), rows.task_id),
+            not_worked_before(bindparam("user"), rows.task_id),
         )
     keys = _Keys(
         rows.task_id, rows.process_id, rows.business_key, rows.created_at, due, rows.urgent

@@ -21,6 +21,7 @@ from .common import (
     iso,
     not_their_own,
     not_their_request,
+    not_worked_before,
     task_dict,
 )
 
@@ -61,6 +62,7 @@ def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[s
                 HumanTask.status == TaskStatus.AWAITING_SIGNOFF,
                 not_their_own(user, HumanTask.performer, HumanTask.performer_for),
                 not_their_request(user, HumanTask.id),
+                not_worked_before(user, HumanTask.id),
                 has_roles("A", acting_roles(uow, user)),
             )
             .order_by(HumanTask.submitted_at, HumanTask.id)

@@ -430,6 +430,27 @@ def test_work_sent_back_after_its_performer_left_goes_to_the_roles_queue(web_app
     assert rejected["details"]["to_queue"] == "anna.credit"
 
 
+def test_who_did_the_work_before_it_was_sent_back_is_not_offered_its_sign_off(web_app, crm):
+    """Anna's analysis was sent back and redone by Kostas: the engine refused her signature
+    (four eyes across rework), but her sign-off list and the task page offered it."""
+    analysis = requested(crm)
+    analysed(crm, analysis, user="anna.credit")
+    crm.reject(analysis, user="kostas.credit", reason="Attach the payment history")
+    crm.reassign(analysis, user="admin", to="kostas.credit", reason="Anna is on leave")
+    analysed(crm, analysis, user="kostas.credit")
+    anna = sign_in(web_app, "anna.credit")
+
+    assert f"/tasks/{analysis}" not in anna.page("/inbox/?section=signoffs")
+    page = anna.page(f"/tasks/{analysis}")
+    assert "You worked on this before it was sent back, so someone else signs it off" in page
+    assert f'action="/tasks/{analysis}/approve"' not in page
+    token = crm.create_token("anna.credit", label="test")
+    listed = web_app.test_client().get(
+        "/api/v1/signoffs", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert analysis not in [item["id"] for item in listed.get_json()]
+
+
 def badges(html: str, task_id: str) -> list[str]:
     """The badges on the inbox row of `task_id`."""
     row = html[html.index(f'href="/tasks/{task_id}"') :]
