@@ -251,7 +251,7 @@ def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
         ),
     ):
         if items:
-            entry.facts.append(f"{title}: {'; '.join(items)}")
+            entry.facts.append(f"{title}: {' · '.join(items)}")  # a ";" is a Greek "?"
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -185,8 +185,9 @@ def decision_view(details: dict[str, Any]) -> dict[str, Any]:
         # A rule without a description is named by its row alone, not its XML id.
         "rules": [names.tr(r.get("description")) or "" for r in details.get("rules", [])],
         "rows": [r.get("row") for r in details.get("rules", [])],
-        # Raw keys and values: the page labels and words them (field_label, show).
-        "outputs": {name: _value(v) for name, v in (details.get("outputs") or {}).items()},
+        # Raw keys and values: the page labels and words them (field_label, show), an
+        # amount by its name as everywhere ("min_order_value": 50,00 €).
+        "outputs": dict(details.get("outputs") or {}),
     }
 
 

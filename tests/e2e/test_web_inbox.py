@@ -428,6 +428,8 @@ def test_work_sent_back_after_its_performer_left_goes_to_the_roles_queue(web_app
     assert views.task_detail(crm.uow(), analysis)["assignee"] == "kostas.credit"
     [rejected] = views.audit_events(crm.uow(), task_id=analysis, action="reject")
     assert rejected["details"]["to_queue"] == "anna.credit"
+    case = html.unescape(kostas.page(f"/instances/{task['instance_id']}"))
+    assert f"to its role's queue, as {anna} is no longer active" in case  # the timeline
 
 
 def test_who_did_the_work_before_it_was_sent_back_is_not_offered_its_sign_off(web_app, crm):

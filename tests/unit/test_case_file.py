@@ -113,7 +113,7 @@ def test_a_data_change_and_a_decision_are_worded_by_their_renderers():
     assert (change.facts, change.why) == (["Customer 7"], "credit limit change approved")
     assert decision.facts == [
         "Table: credit_approval_level_table v3",
-        "Inputs: Increase (EUR) = 5,000",
+        "Inputs: Increase (EUR) = 5,000.00",  # an amount, by its label, with its cents
         "Matched rules: Finance signs mid-size",
         "Outputs: Who approves = Finance manager",  # codes as words (web/vocabulary.py)
     ]

@@ -261,9 +261,13 @@ def test_a_decisions_amount_reads_with_its_cents_in_greek():
         {"label": "Requested limit (EUR)", "value": 21000},
         {"label": "Unusual size factor", "value": 2.5},  # not an amount: no cents
     ]
+    outputs = {"min_order_value": 50, "quantity_factor": 2.5, "credit_level": "controller"}
     with make_app("el").test_request_context():
-        shown = [value for _, value in decision_view({"inputs": inputs})["inputs"]]
+        view = decision_view({"inputs": inputs, "outputs": outputs})
+        shown = [value for _, value in view["inputs"]]
+        results = [str(show(value, name)) for name, value in view["outputs"].items()]
     assert shown == ["3.581,70", "45", "21.000,00", "2,5"]
+    assert results[:2] == ["50,00\xa0€", "2,5"]  # an amount by its name, a factor as is
 
 
 def test_a_corrected_order_line_reads_in_greek_on_the_trail():
