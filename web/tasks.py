@@ -24,7 +24,7 @@ from engine.views.inbox import workable
 from raci.matrix import case_value
 from workflows.forms import schema_for
 from workflows.key_figures import figure_signed
-from workflows.signed_changes import before_and_after, signed_change
+from workflows.signed_changes import before_and_after, signed_change, submitted_change
 
 from . import case_warnings, display, form_render, form_values, task_page
 from .errors import status_of
@@ -304,14 +304,19 @@ def _signed_change(
     task: dict[str, Any], case: dict[str, Any], customer: dict[str, Any] | None
 ) -> list[tuple[str, Any, Any]] | None:
     """What the signer lets through, each as it is now and once signed: a record's fields
-    the case found changed, or the key figure the submitted work changes (the total of
-    corrected order lines: the supervisor saw only the order's old amount)."""
+    the case found changed, the record's fields the submitted work sets (a recommended
+    credit limit), or the key figure it changes (the total of corrected order lines: the
+    supervisor saw only the order's old amount)."""
     change = signed_change(task["process_id"], task["element"], case)
     if change:
         return before_and_after(change, customer)
     if task["status"] != "awaiting_signoff":
         return None
-    figure = figure_signed(task["process_id"], case, task["submitted_data"] or {})
+    submitted = task["submitted_data"] or {}
+    change = submitted_change(task["process_id"], task["element"], submitted)
+    if change:  # a record's field the work sets (a recommended limit): as it is, and after
+        return before_and_after(change, customer)
+    figure = figure_signed(task["process_id"], case, submitted)
     return [figure] if figure else None
 
 

@@ -1,9 +1,11 @@
 """What the signer of a task signs beyond the submitted work: the change it lets through.
 
 The R of a sensitive data change submits a justification; what master data signs is
-the change itself, which an earlier service step found in the request. The sign-off
-card shows it beside the justification, each field as it is now and as it will be,
-so that nobody signs what they were not shown.
+the change itself, which an earlier service step found in the request. A credit
+controller's analysis recommends a limit; what its signer lets through is the
+customer's credit limit becoming it. The sign-off card shows the change beside the
+submitted work, each field as it is now and as it will be, so that nobody signs what
+they were not shown.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from typing import Any
 # (process, task) -> the path in the case data of the change its A signs.
 SIGNED_CHANGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("customer_data_change", "submit_sensitive_change"): ("sensitive_check", "pending"),
+}
+
+
+# (process, task) -> (record field -> the submitted field it becomes once signed, and the
+# submitted answer under which it does: a declined increase changes nothing).
+ANALYSES = ("analyse_controller", "analyse_finance", "analyse_cfo")
+RECOMMENDED_LIMIT = ({"credit_limit": "approved_limit"}, ("recommendation", "approve"))
+SUBMITTED_CHANGES: dict[tuple[str, str], tuple[dict[str, str], tuple[str, str]]] = {
+    ("credit_limit_change", task): RECOMMENDED_LIMIT for task in ANALYSES
 }
 
 
@@ -31,3 +42,14 @@ def signed_change(process_id: str, element: str, case: dict[str, Any]) -> dict[s
     for part in path or ():
         value = value.get(part) if isinstance(value, dict) else None
     return value if isinstance(value, dict) and value else None
+
+
+def submitted_change(
+    process_id: str, element: str, submitted: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The record's fields the submitted work of `element` sets once signed (None: none)."""
+    fields, (answer, when) = SUBMITTED_CHANGES.get((process_id, element), ({}, ("", "")))
+    if not fields or submitted.get(answer) != when:
+        return None
+    change = {field: submitted[source] for field, source in fields.items() if source in submitted}
+    return change or None

@@ -439,6 +439,31 @@ def test_the_signers_inbox_shows_the_limit_being_signed_not_the_one_asked(web_ap
     assert "New limit" in row and f"{asked + 1234:,.2f}" in row, row
 
 
+def test_the_signer_sees_the_credit_limit_now_and_once_signed(web_app, crm):
+    """The signer read the recommended limit among the analysis's answers and the current
+    one on the customer's card below: not side by side, as a change to sign."""
+    before = credit_limit(crm)
+    analysis = requested(crm, increase=1000)
+    analysed(crm, analysis, limit=before + 800)
+    page = sign_in(web_app, "kostas.credit").page(f"/tasks/{analysis}")
+    change = page[page.index('id="signed-change-title"') :]
+    change = re.sub(r"<[^>]+>", " ", change[: change.index("</table>")])
+    assert "The change you sign" in change
+    assert re.search(
+        rf"Credit limit\s+€{before:,.2f}\s+€{before + 800:,.2f}", " ".join(change.split())
+    ), change
+
+    declined = requested(crm, increase=1000)
+    crm.complete(
+        declined,
+        user="anna.credit",
+        data={"recommendation": "decline", "analysis": "Two cheques bounced this year"},
+    )
+    assert 'id="signed-change-title"' not in sign_in(web_app, "kostas.credit").page(
+        f"/tasks/{declined}"
+    )  # nothing changes if signed
+
+
 def test_a_completion_that_lost_says_who_completed_the_task_and_when(web_app, crm):
     """The losing tab read only "the task is completed", not who had completed it."""
     instance = start_credit(crm)

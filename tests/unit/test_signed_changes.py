@@ -27,3 +27,15 @@ def test_each_signed_field_reads_as_it_is_now_and_as_it_will_be():
         ("afm", "094014201", "998877665"),
     ]
     assert before_and_after(change, None) == [("segment", None, "B"), ("afm", None, "998877665")]
+
+
+def test_a_recommended_limit_is_the_credit_limit_once_signed_a_declined_one_nothing():
+    from workflows.signed_changes import submitted_change
+
+    approve = {"recommendation": "approve", "approved_limit": 13000.0, "analysis": "..."}
+    assert submitted_change("credit_limit_change", "analyse_cfo", approve) == {
+        "credit_limit": 13000.0
+    }
+    decline = {**approve, "recommendation": "decline"}
+    assert submitted_change("credit_limit_change", "analyse_cfo", decline) is None
+    assert submitted_change("credit_limit_change", "request", approve) is None
