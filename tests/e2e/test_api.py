@@ -302,7 +302,7 @@ def test_a_start_sent_again_with_its_idempotency_key_starts_no_second_case(app, 
 
     other_body = {**body, "data": {"customer_id": CUSTOMER + 1}}
     reused = send("5b1e0c6a-terminal-17", other_body)
-    assert "used for another start" in assert_error(reused, 409, "InvalidState")["message"]
+    assert "used for another start" in assert_error(reused, 409, "RequestKeyReused")["message"]
     too_long = send("k" * 101)
     assert "Idempotency-Key" in assert_error(too_long, 422, "UnprocessableEntity")["fields"]
 

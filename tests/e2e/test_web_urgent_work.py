@@ -4,6 +4,7 @@ release, the credit controller's inbox badges the review and puts it first among
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -71,12 +72,17 @@ def emergency_review(crm: Any, customer: int) -> str:
     [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
     crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
     crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
+    return open_task(crm, release_of(crm, state.instance_id), "credit_review_controller")
+
+
+def release_of(crm: Any, emergency: str) -> str:
+    """The release case an emergency order's case started."""
     [release] = [
         event["instance_id"]
         for event in views.audit_events(crm.uow(), process_id="order_release", action="start")
-        if event["details"].get("started_by_instance") == state.instance_id
+        if event["details"].get("started_by_instance") == emergency
     ]
-    return open_task(crm, release, "credit_review_controller")
+    return release
 
 
 def test_an_emergency_orders_credit_review_is_urgent_in_credit_controls_inbox(web_app, crm):
@@ -104,3 +110,19 @@ def test_an_emergency_orders_credit_review_is_urgent_in_credit_controls_inbox(we
     urgent = [(item["id"], item["urgent"]) for item in queue.get_json()["items"]]
     assert (emergency, True) in urgent and (ordinary, False) in urgent
     assert urgent.index((emergency, True)) < urgent.index((ordinary, False))
+
+
+def test_a_release_case_says_who_started_it_from_which_case_and_for_whom(web_app, crm):
+    """Its page read "Started by" the call agent who asked for the order, while its
+    timeline said customer service started it (releasing the emergency order)."""
+    review = emergency_review(crm, AT_THEIR_LIMIT[1])
+    release = views.task_detail(crm.uow(), review)["instance_id"]
+    [started] = views.audit_events(crm.uow(), instance_id=release, action="start")
+    emergency = started["details"]["started_by_instance"]
+    names = crm.directory().users
+    page = sign_in(web_app, "anna.credit").page(f"/instances/{release}")
+    facts = " ".join(re.sub(r"<[^>]+>", " ", page[: page.index("</dl>")]).split())
+
+    assert f"Started by {names['sofia.cs'].name}," in facts
+    assert f'href="/instances/{emergency}">from another case</a>' in page
+    assert f"Asked for by {names['katerina.call'].name}" in facts
