@@ -80,6 +80,15 @@ def test_failures_are_one_line_and_non_zero(cli):
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+def test_a_start_run_again_with_its_request_key_starts_nothing_new(cli):
+    cli("init")
+    start = ("start", "approval", "--data", '{"x": 1}', "--user", "ana", "--json")
+    first = json.loads(cli(*start, "--request-key", "nightly-import-42").stdout)
+    again = json.loads(cli(*start, "--request-key", "nightly-import-42").stdout)
+    assert again["instance_id"] == first["instance_id"]
+    assert len(json.loads(cli("tasks", "--json").stdout)) == 1
+
+
 def test_with_json_a_failure_is_one_json_error_a_script_can_read(cli):
     """`--json` printed results as JSON but refusals as text: a script had to parse both."""
     cli("init")

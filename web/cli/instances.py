@@ -31,9 +31,19 @@ def _state(result: Any) -> tuple[dict[str, Any], str]:
 @actor_option("Who starts the instance.")
 @click.option("--business-key", help="The business object this instance is about.")
 @click.option("--version", type=int, help="Process version (default: the latest).")
+@click.option(
+    "--request-key",
+    help="Your key for this start: run again with it (after a failure, say), the command"
+    " starts nothing and prints the case the first run started.",
+)
 @json_option
 def start(
-    process_id: str, data: str | None, user: str, business_key: str | None, version: int | None
+    process_id: str,
+    data: str | None,
+    user: str,
+    business_key: str | None,
+    version: int | None,
+    request_key: str | None,
 ) -> tuple[Any, str]:
     """Start an instance of PROCESS_ID."""
     return _state(
@@ -43,6 +53,7 @@ def start(
             data=parse_json_data(data),
             business_key=business_key,
             version=version,
+            request_key=request_key,
         )
     )
 
