@@ -99,7 +99,8 @@ def _apply(execution: Execution, event: Event, details: Mapping[str, Any]) -> No
         )
     elif action == "notified":
         execution.informed.append(Act(details.get("recipient", "?"), at, note=details.get("after")))
-    elif action == "signoff_voided":
+    elif action == "signoff_voided":  # the signature no longer stands: none until signed again
+        execution.accountable = None
         changes = details.get("changes") or {}
         changed = ", ".join(f"{field} {old!r} -> {new!r}" for field, (old, new) in changes.items())
         execution.overrides.append(

@@ -401,3 +401,18 @@ def test_a_voided_sign_off_is_an_override_naming_the_signer_and_each_change():
         "sign-off by irini voided: serial 'EQ-00001' -> 'EQ-00002'",
     )
     assert execution.accountable.user == "irini"
+    assert execution.accountable.at == events[-1]["occurred_at"]  # signed again, not voided
+
+
+def test_a_voided_sign_off_not_yet_signed_again_leaves_no_signer():
+    """The compliance report listed the voided signature as the execution's A while the
+    changed work still waited to be signed again."""
+    events = [
+        ready(1, "t1", "work", "Report the job"),
+        event(2, "complete", actor="thanasis", raci_role="R", element="work"),
+        event(3, "approve", actor="irini", raci_role="A", element="work"),
+        event(4, "signoff_voided", actor="admin", raci_role="A", element="work", signed_by="irini"),
+    ]
+    [execution] = build(events)
+    assert execution.accountable is None
+    assert execution.overrides[0].note.startswith("sign-off by irini voided")
