@@ -104,6 +104,10 @@ def start(process_id: str) -> Any:
     # The starter goes on with their own first task, or else to the case they started,
     # which says where it stands and who has it now (they may always see their own case).
     case = url_for("instances.detail", instance_id=state.instance_id)
+    mine = workable(engine().uow(), current_user.username, list(state.ready_tasks))
+    if state.replayed:  # sent twice: nothing new started; where the first one led
+        flash(_("Already started: this is the case this form started a moment ago."), "info")
+        return redirect(url_for("tasks.show", task_id=mine[0]) if mine else case)
     if state.status == InstanceStatus.COMPLETED:  # decided at once: say how (a refusal, say)
         outcome = views.instance(engine().uow(), state.instance_id)["outcome"]
         ended = task_name(process_id, outcome) if outcome else _("completed")
@@ -114,7 +118,6 @@ def start(process_id: str) -> Any:
         flash(_("The case started, but its first step failed."), "error")
         flash(_("It waits for an administrator, who can retry the step from the case page."))
         return redirect(case)
-    mine = workable(engine().uow(), current_user.username, list(state.ready_tasks))
     if mine:
         flash(_("Started. This is your first task."), "ok")
         return redirect(url_for("tasks.show", task_id=mine[0]))

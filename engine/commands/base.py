@@ -46,6 +46,7 @@ class InstanceState:
     error: str | None = None
     ready_tasks: tuple[str, ...] = ()
     held_for_signoff: str | None = None  # a task whose changed data waits for a new sign-off
+    replayed: bool = False  # a start asked for again with its request key: started before
 
 
 DataValidator = Callable[[dict[str, Any]], dict[str, Any]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -105,7 +106,7 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
         instance = uow.instances.get(earlier.instance_id)
         number = self._version(uow, instance.version_id).number
         ready = [task.id for task in uow.tasks.open_for_instance(instance.id)]
-        return state_of(instance, number, ready)
+        return replace(state_of(instance, number, ready), replayed=True)
 
     def cancel(self, instance_id: str, *, user: str, reason: str) -> InstanceState:
         """Stop an instance for good; its open tasks and timers are cancelled."""

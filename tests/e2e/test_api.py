@@ -295,6 +295,8 @@ def test_a_start_sent_again_with_its_idempotency_key_starts_no_second_case(app, 
     first, again = send("5b1e0c6a-terminal-17"), send("5b1e0c6a-terminal-17")
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.get_json() == first.get_json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert "Idempotent-Replayed" not in first.headers
     another = send("5b1e0c6a-terminal-18")
     assert another.get_json()["instance_id"] != first.get_json()["instance_id"]
     starts = views.audit_events(app.extensions["raciflow"].uow(), action="start")

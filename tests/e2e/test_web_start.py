@@ -60,7 +60,10 @@ def test_a_start_form_sent_twice_starts_one_case(web_app, crm):
     again = giorgos.post(START, {"customer_id": "150", "request_key": key})
 
     assert first.status_code == again.status_code == 302
-    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Location"] == first.headers["Location"]  # the same first task
+    assert "Already started: this is the case this form started a moment ago." in giorgos.page(
+        again.headers["Location"]
+    )
     assert len(views.open_tasks(crm.uow())) == 1
     # The page gone back to and filled in anew is a new request: a second case.
     other = giorgos.post(START, {"customer_id": "151", "request_key": key})

@@ -140,7 +140,7 @@ def raci(args: dict[str, Any], process_id: str) -> dict[str, Any]:
 @bp.arguments(StartHeaders, location="headers")
 @bp.response(201, InstanceState)
 @documented(bp, 400, 403, 404, 413)
-def start(args: dict[str, Any], headers: dict[str, Any], process_id: str) -> dict[str, Any]:
+def start(args: dict[str, Any], headers: dict[str, Any], process_id: str) -> Any:
     """Start an instance with the start form's data; it runs to its first wait. With an
     Idempotency-Key, a request sent again (after a time-out, say) starts no second case."""
     _, matrix = engine().matrix(process_id, args["version"])  # NotFound: 404
@@ -163,4 +163,6 @@ def start(args: dict[str, Any], headers: dict[str, Any], process_id: str) -> dic
         version=args["version"],
         request_key=headers["idempotency_key"],
     )
+    if result.replayed:  # started by the first request with this key: said in a header
+        return state(result), 201, {"Idempotent-Replayed": "true"}
     return state(result)
