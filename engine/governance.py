@@ -186,19 +186,37 @@ class Governance:
 
         `role` is the signer the data signed needs, when a level table raised it above A.
         """
-        return self.check(
-            task,
-            policy.may_sign_off,
-            self.row(task),
-            user,
-            self.today,
-            performer=task.performer,
-            performer_for=task.performer_for,
-            earlier_performers=uow.audit.performers(task.instance_id, task.id),
-            signer=role,
-            requester=instance.started_by,
-            levels=self.matrix.levels,
-        )
+        terms = self._sign_off_terms(uow, instance, task, role)
+        return self.check(task, policy.may_sign_off, self.row(task), user, self.today, **terms)
+
+    def signers(
+        self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, role: str | None
+    ) -> list[str]:
+        """Everyone who may sign `task` off today (as `signer` judges each): none left is a
+        dead end (everyone holding the role did the work or asked for it) that only an
+        admin ends, giving the role, or a deputy for it, to someone else."""
+        terms = self._sign_off_terms(uow, instance, task, role)
+        found = []
+        for user in sorted(name for name, u in self.directory.users.items() if u.active):
+            try:
+                policy.may_sign_off(self.directory, self.row(task), user, self.today, **terms)
+            except policy.Refused:
+                continue
+            found.append(user)
+        return found
+
+    def _sign_off_terms(
+        self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, role: str | None
+    ) -> dict[str, Any]:
+        """What the sign-off rule weighs besides the signer: whose work and request it is."""
+        return {
+            "performer": task.performer,
+            "performer_for": task.performer_for,
+            "earlier_performers": uow.audit.performers(task.instance_id, task.id),
+            "signer": role,
+            "requester": instance.started_by,
+            "levels": self.matrix.levels,
+        }
 
     def notify_informed(
         self,

@@ -292,6 +292,8 @@ def _render(
         sent_back_because=_sent_back_because(schema, case) if page.can_work else None,
         signing_for=_signing_for(page, task),
         back_to_queue=_back_to_queue(task),
+        nobody_signs=task["status"] == "awaiting_signoff"
+        and engine().signers_left(task["id"]) == [],
         error=error,
         unsaved=unsaved,
         sign_errors=sign_errors or {},

@@ -123,6 +123,19 @@ class SignOffCommands(ResignatureCommands):
                 on_behalf_of=acting.on_behalf_of,
             )
 
+    def signers_left(self, task_id: str) -> list[str] | None:
+        """Who may sign off the work `task_id` waits with (None: it waits for no governed
+        sign-off). Read as its inboxes route it: under the role a level table raised it to."""
+        with self.reader() as uow:
+            task, instance = uow.tasks.get_with_instance(task_id)
+            governance = self._governance(uow, instance.version_id)
+            if governance is None or task.status != TaskStatus.AWAITING_SIGNOFF:
+                return None
+            routed = [role for role, letter in uow.task_roles.routed(task_id) if letter == "A"]
+            row = governance.row(task)
+            role = next((r for r in routed if r != row.accountable), None)
+            return governance.signers(uow, instance, task, role)
+
     def reject(self, task_id: str, *, user: str, reason: str) -> None:
         """Send submitted work back with a reason: to whom it was done for (a deputy's
         principal), else to its performer; both are told. Someone deactivated since can

@@ -446,6 +446,13 @@ def test_who_did_the_work_before_it_was_sent_back_is_not_offered_its_sign_off(we
     page = anna.page(f"/tasks/{analysis}")
     assert "You worked on this before it was sent back, so someone else signs it off" in page
     assert f'action="/tasks/{analysis}/approve"' not in page
+    # The demo's two credit controllers both did it: nobody is left to sign, and the page
+    # says so, to them and to the admin who can end it.
+    dead_end = "Nobody can sign this off now: everyone who holds Credit controller today"
+    assert dead_end in page
+    assert dead_end in sign_in(web_app, "admin").page(f"/tasks/{analysis}")
+    crm.add_role("vasso.finance", "credit_controller", by="admin")
+    assert dead_end not in anna.page(f"/tasks/{analysis}")
     token = crm.create_token("anna.credit", label="test")
     listed = web_app.test_client().get(
         "/api/v1/signoffs", headers={"Authorization": f"Bearer {token}"}

@@ -124,5 +124,5 @@ def test_a_release_case_says_whose_it_is_from_which_case_and_whose_act_started_i
     facts = " ".join(re.sub(r"<[^>]+>", " ", page[: page.index("</dl>")]).split())
 
     assert f"Started by {names['katerina.call'].name}," in facts  # as the case list says
-    assert f'<dt>Started from</dt><dd><a href="/instances/{emergency}">another case</a>' in page
+    assert f'<dt>Came from</dt><dd><a href="/instances/{emergency}">another case</a>' in page
     assert f"another case , when {names['sofia.cs'].name} acted in it" in facts
