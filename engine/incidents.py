@@ -15,7 +15,7 @@ from raci.directory import ADMIN_ROLE, Directory
 from raci.messages import N_, Message
 
 from .definitions import activities
-from .governance import deliver, notify, person_name, process_name
+from .governance import deliver, person_name, process_name
 from .loaded_versions import loaded_version
 from .model import HumanTask, ProcessInstance
 from .settle import SYSTEM_ACTOR, record
@@ -52,16 +52,7 @@ def report_incident(
         user=person_name(directory, actor),
         step=_step_name(uow, instance),
     )
-    for username in recipients:
-        notify(uow, directory, instance, task, username, subject, body)
-        record(
-            uow,
-            instance,
-            "notified",
-            actor=SYSTEM_ACTOR,
-            task_id=task.id,
-            details={"element": task.spec_id, "recipient": username, "after": "incident"},
-        )
+    _tell(uow, directory, instance, recipients, subject, body, task)
 
 
 def report_failed_start(uow: UnitOfWork, instance: ProcessInstance, *, actor: str) -> None:
@@ -79,10 +70,26 @@ def report_failed_start(uow: UnitOfWork, instance: ProcessInstance, *, actor: st
         user=person_name(directory, actor),
         step=_step_name(uow, instance),
     )
-    for username in directory.members(ADMIN_ROLE):
-        deliver(uow, directory, username, subject, body, instance_id=instance.id)
+    _tell(uow, directory, instance, directory.members(ADMIN_ROLE), subject, body)
+
+
+def _tell(
+    uow: UnitOfWork,
+    directory: Directory,
+    instance: ProcessInstance,
+    recipients: list[str],
+    subject: Message,
+    body: Message,
+    task: HumanTask | None = None,
+) -> None:
+    """Tell each of `recipients` (in the app, by e-mail), each notice on the trail."""
+    task_id = task.id if task is not None else None
+    for username in recipients:
+        deliver(uow, directory, username, subject, body, instance_id=instance.id, task_id=task_id)
         details = {"recipient": username, "after": "incident"}
-        record(uow, instance, "notified", actor=SYSTEM_ACTOR, details=details)
+        if task is not None:
+            details = {"element": task.spec_id, **details}
+        record(uow, instance, "notified", actor=SYSTEM_ACTOR, task_id=task_id, details=details)
 
 
 def _recipients(directory: Directory, task: HumanTask, governance: Governance | None) -> list[str]:

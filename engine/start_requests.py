@@ -11,18 +11,34 @@ one writer at a time, so the claim finds any earlier start.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .audit import canonical_json
 from .database import Connect
 from .direct import execute
 from .orm import start_requests
 
 MAX_KEY = 100  # characters of a request key
 KEY_KEPT = timedelta(days=1)  # a terminal's resend comes within minutes; a day is ample
+
+
+def usable_key(key: str) -> bool:
+    """Whether `key` may name a start: 1 to MAX_KEY printable characters."""
+    return 0 < len(key) <= MAX_KEY and key.isprintable()
+
+
+def fingerprint(
+    process_id: str, version: int | None, business_key: str | None, data: dict[str, Any]
+) -> str:
+    """What a start asks for, as a digest: a request key's second use must ask the same."""
+    asked = {"process": process_id, "version": version, "key": business_key, "data": data}
+    return hashlib.sha256(canonical_json(asked).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

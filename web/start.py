@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from engine import InstanceStatus, views
 from engine.attachments import AttachmentRefused, Upload
 from engine.errors import InvalidTaskData, RequestKeyReused
-from engine.start_requests import MAX_KEY
+from engine.start_requests import usable_key
 from engine.views import api_lists
 from engine.views.inbox import workable
 from raci import visibility as rules
@@ -217,7 +217,7 @@ def _request_key() -> str | None:
     """The key this start page was given when it was first shown (a refused or searched
     form keeps it): sent twice, the form starts one case (engine/start_requests.py)."""
     key = request.form.get("request_key", "")
-    return key if 0 < len(key) <= MAX_KEY and key.isprintable() else None
+    return key if usable_key(key) else None
 
 
 def _files_sent(process_id: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
@@ -12,7 +11,6 @@ from raci import visibility
 from raci.messages import N_, Message
 
 from ..attachments import Upload
-from ..audit import canonical_json
 from ..errors import EngineError, InvalidState, NotAllowed, RequestKeyReused
 from ..incidents import report_failed_start
 from ..model import InstanceStatus, ProcessInstance
@@ -23,7 +21,7 @@ from ..settle import (
     record,
     service_context,
 )
-from ..start_requests import KEY_KEPT, MAX_KEY
+from ..start_requests import KEY_KEPT, MAX_KEY, fingerprint, usable_key
 from ..unit_of_work import UnitOfWork
 from ..views.incidents import failed_step_asked_by
 from .base import START_FORM, InstanceState, require_attachments, state_of
@@ -93,7 +91,7 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
     def _claim(self, uow: UnitOfWork, user: str, key: str, asked: str) -> InstanceState | None:
         """Claim `key` for this start; the case an earlier request with it started, if any
         (refused when that request asked for something else: a key names one request)."""
-        if not 0 < len(key) <= MAX_KEY or not key.isprintable():
+        if not usable_key(key):
             raise InvalidState(
                 Message(N_("a request key is 1 to %(most)s printable characters"), most=MAX_KEY)
             )
@@ -215,11 +213,3 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             )
             uow.commit()
             return state_of(instance, version_number, ready)
-
-
-def fingerprint(
-    process_id: str, version: int | None, business_key: str | None, data: dict[str, Any]
-) -> str:
-    """What a start asks for, as a digest: a request key's second use must ask the same."""
-    asked = {"process": process_id, "version": version, "key": business_key, "data": data}
-    return hashlib.sha256(canonical_json(asked).encode()).hexdigest()

@@ -162,6 +162,23 @@ def order_desk(engine: Any, *processes: str) -> Any:
     return engine
 
 
+def emergency_order(engine: Any, customer: int, quantity: int = 10) -> str:
+    """A call agent takes an emergency order of cola for `customer`; its instance id
+    (waiting for customer service, logistics asked)."""
+    state = engine.start(
+        "emergency_order",
+        user="katerina.call",
+        data={
+            "customer_id": customer,
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines": [{"product_code": "P0005", "quantity": quantity}],
+            "urgency": "Festival tonight, ran out of cola",
+        },
+    )
+    return state.instance_id
+
+
 def open_task(engine: Any, instance_id: str, element: str) -> str:
     [task] = [
         t["id"]

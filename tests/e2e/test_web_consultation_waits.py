@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from engine import views
-from tests.e2e.staff_helpers import DEMO_PASSWORD, open_task, order_desk, sign_in
+from tests.e2e.staff_helpers import (
+    DEMO_PASSWORD,
+    emergency_order,
+    open_task,
+    order_desk,
+    sign_in,
+)
 from workflows.tables import customers
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
@@ -29,18 +35,8 @@ def emergency(crm: Any) -> tuple[str, str]:
             .where(customers.c.status == "active", customers.c.overdue_balance == 0)
             .order_by(customers.c.id)
         )
-    state = crm.start(
-        "emergency_order",
-        user="katerina.call",
-        data={
-            "customer_id": customer,
-            "channel": "call_agent",
-            "warehouse_code": "ATH",
-            "lines": [{"product_code": "P0005", "quantity": 10}],
-            "urgency": "Festival tonight, ran out of cola",
-        },
-    )
-    return state.instance_id, open_task(crm, state.instance_id, "handle_emergency")
+    instance = emergency_order(crm, customer)
+    return instance, open_task(crm, instance, "handle_emergency")
 
 
 def test_the_agent_reads_that_the_work_waits_for_logistics_before_filling_it_in(web_app, crm):

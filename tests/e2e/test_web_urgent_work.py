@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from engine import views
-from tests.e2e.staff_helpers import open_task, order_desk, sign_in
+from tests.e2e.staff_helpers import emergency_order, open_task, order_desk, sign_in
 from tests.e2e.test_web_inbox import badges
 from workflows.orders import records
 from workflows.tables import customers, orders
@@ -57,22 +57,12 @@ def ordinary_review(crm: Any, customer: int) -> str:
 def emergency_review(crm: Any, customer: int) -> str:
     """A call agent's emergency order, released by customer service after logistics
     answered: its release's credit review."""
-    state = crm.start(
-        "emergency_order",
-        user="katerina.call",
-        data={
-            "customer_id": customer,
-            "channel": "call_agent",
-            "warehouse_code": "ATH",
-            "lines": LINES,
-            "urgency": "Festival tonight, ran out of cola",
-        },
-    )
-    handle = open_task(crm, state.instance_id, "handle_emergency")
+    emergency = emergency_order(crm, customer)
+    handle = open_task(crm, emergency, "handle_emergency")
     [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
     crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
     crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
-    return open_task(crm, release_of(crm, state.instance_id), "credit_review_controller")
+    return open_task(crm, release_of(crm, emergency), "credit_review_controller")
 
 
 def release_of(crm: Any, emergency: str) -> str:
