@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -38,11 +35,17 @@ def fixture_files(*names: str) -> list[SourceFile]:
     return [SourceFile.read(FIXTURES / name) for name in names]
 
 
+def _reset_postgres(url: str) -> None:
+    db = make_engine(url)
+    with db.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A migrated database of this test run's own on the configured server, made afresh
-    for each test from a template migrated once (migrating for every test took most of
-    the PostgreSQL tests' time), dropped afterwards.
+    """A database of this test run's own on the configured server, dropped afterwards.
 
     Several test runs (developers, CI) may share one server without seeing each
     other's tables.
@@ -52,59 +55,29 @@ def postgres_url() -> Iterator[str]:
     server = make_url(POSTGRES_URL)
     name = f"raciflow_test_{os.getpid()}"
     admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    for database in (name, f"{name}_template"):
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-    _migrated(server.set(database=f"{name}_template").render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield server.set(database=name).render_as_string(hide_password=False)
-    for database in (name, f"{name}_template"):
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _fresh_postgres(url: str) -> str:
-    """The database of `url` dropped (ending the sessions a test before left open) and
-    made again as a copy of its migrated template."""
-    name = make_url(url).database
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{name}_template"'))
     admin.dispose()
-    return url
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file each test's database is a copy of."""
-    path = tmp_path_factory.mktemp("template") / "raciflow.sqlite"
-    _migrated(f"sqlite:///{path}")
-    with closing(sqlite3.connect(path)) as db:  # everything in the file the tests copy
-        busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    assert not busy, "the template's migration left a connection reading it"
-    return path
-
-
-def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
-    target = tmp_path / "raciflow.sqlite"
-    shutil.copy2(template, target)  # with its owner-only permissions
-    return f"sqlite:///{target}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database: SQLite, and PostgreSQL when configured."""
     if request.param == "postgres":
-        yield _fresh_postgres(request.getfixturevalue("postgres_url"))
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
     else:
-        yield _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
+        url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
+    yield _migrated(url)
 
 
 @pytest.fixture
-def sqlite_url(migrated_sqlite: Path, tmp_path: Path) -> str:
-    return _fresh_sqlite(migrated_sqlite, tmp_path)
+def sqlite_url(tmp_path: Path) -> str:
+    return _migrated(f"sqlite:///{tmp_path / 'raciflow.sqlite'}")
 
 
 def _migrated(url: str) -> str:
