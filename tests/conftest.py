@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -35,49 +38,80 @@ def fixture_files(*names: str) -> list[SourceFile]:
     return [SourceFile.read(FIXTURES / name) for name in names]
 
 
-def _reset_postgres(url: str) -> None:
-    db = make_engine(url)
-    with db.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    db.dispose()
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A database of this test run's own on the configured server, dropped afterwards.
+    """A database of this test run's own on the configured server, made afresh for each
+    test (`database_url`) from a template migrated once, and dropped afterwards.
 
     Several test runs (developers, CI) may share one server without seeing each
-    other's tables.
+    other's tables. Migrating for every test took most of the database tests' time.
     """
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests need RACIFLOW_TEST_POSTGRES_URL (set by .ci/run)")
     server = make_url(POSTGRES_URL)
     name = f"raciflow_test_{os.getpid()}"
+    names = (name, f"{name}_template")
     admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        for database in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+    _migrated(server.set(database=names[1]).render_as_string(hide_password=False))
     yield server.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for database in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
     admin.dispose()
 
 
+def _fresh_postgres(url: str) -> str:
+    """`url`'s database dropped (ending any session a test before left open) and made
+    again as a copy of its migrated template."""
+    name = make_url(url).database
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{name}_template"'))
+    admin.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database in one self-contained file, which each test copies.
+
+    SQLite's backup API writes it from a migrated database: a consistent copy of that
+    database's file and write-ahead log even while a connection (the migration's WAL
+    checkpointer thread) still has it open, so copying the file needs nothing else.
+    """
+    folder = tmp_path_factory.mktemp("template")
+    migrated = folder / "migrated.sqlite"
+    _migrated(f"sqlite:///{migrated}")
+    template = folder / "raciflow.sqlite"
+    template.touch(mode=0o600)  # as the product makes its database: owner-only
+    with closing(sqlite3.connect(migrated)) as source, closing(sqlite3.connect(template)) as copy:
+        source.backup(copy)
+    assert not template.with_name(template.name + "-wal").exists(), "not self-contained"
+    return template
+
+
+def _fresh_sqlite(template: Path, folder: Path) -> str:
+    database = folder / "raciflow.sqlite"
+    shutil.copy2(template, database)
+    return f"sqlite:///{database}"
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database: SQLite, and PostgreSQL when configured."""
     if request.param == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'raciflow.sqlite'}"
-    yield _migrated(url)
+        return _fresh_postgres(request.getfixturevalue("postgres_url"))
+    return _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return _migrated(f"sqlite:///{tmp_path / 'raciflow.sqlite'}")
+def sqlite_url(migrated_sqlite: Path, tmp_path: Path) -> str:
+    return _fresh_sqlite(migrated_sqlite, tmp_path)
 
 
 def _migrated(url: str) -> str:
