@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
     "start": _l("started"),
+    "case_started": _l("started another case"),
     "task_ready": _l("task ready"),
     "claim": _l("claimed"),
     "release": _l("released"),

@@ -153,6 +153,12 @@ def _start(entry: Entry, details: dict[str, Any], names: Names) -> None:
         entry.facts.insert(0, _("Business key: %(key)s", key=details["business_key"]))
 
 
+def _case_started(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    started = names.process_name(details.get("process_id"))
+    key = details.get("business_key")
+    entry.facts = [_("Case: %(case)s", case=f"{started} {key}" if key else started)]
+
+
 def _complete(entry: Entry, details: dict[str, Any], names: Names) -> None:
     entry.facts = data_facts(details.get("data") or {})
     if details.get("signoff") == "pending":
@@ -256,6 +262,7 @@ def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
 
 RENDERERS: dict[str, Renderer] = {
     "start": _start,
+    "case_started": _case_started,
     "complete": _complete,
     "approve": _approve,
     "reject": _reject,

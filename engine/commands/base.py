@@ -173,6 +173,10 @@ class EngineBase:
             parent=parent,
             requested_by=uow.instances.get(parent).started_by,
         )
+        # The parent's trail names the case it started, as the child's names its parent:
+        # whoever follows an emergency order can go on to its release.
+        details = {"instance": instance.id, "process_id": process_id, "business_key": business_key}
+        record(uow, uow.instances.get(parent), "case_started", actor=user, details=details)
         return instance.id
 
     def _form(self, process_id: str, task_id: str) -> DataValidator | None:

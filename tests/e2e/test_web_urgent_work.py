@@ -116,3 +116,24 @@ def test_a_release_case_says_whose_it_is_from_which_case_and_whose_act_started_i
     assert f"Started by {names['katerina.call'].name}," in facts  # as the case list says
     assert f'<dt>Came from</dt><dd><a href="/instances/{emergency}">another case</a>' in page
     assert f"another case , when {names['sofia.cs'].name} acted in it" in facts
+
+
+def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
+    """The release linked back to the order, but the order's page said nothing of the
+    release: the call agent following the order could not go on to it."""
+    review = emergency_review(crm, AT_THEIR_LIMIT[1])
+    release = views.task_detail(crm.uow(), review)["instance_id"]
+    [started] = views.audit_events(crm.uow(), instance_id=release, action="start")
+    emergency = started["details"]["started_by_instance"]
+    link = f'<a href="/instances/{release}">Order release'
+
+    page = sign_in(web_app, "katerina.call").page(f"/instances/{emergency}")
+    facts = page[: page.index("</dl>")]
+    assert f"<dt>Led to</dt><dd>{link}" in facts
+    timeline = page[page.index("Timeline") :]
+    assert f"started another case: {link}" in timeline
+    assert "Order release" in sign_in(web_app, "katerina.call").page(f"/instances/{release}")
+
+    [event] = views.audit_events(crm.uow(), instance_id=emergency, action="case_started")
+    assert event["actor"] == "sofia.cs" and event["details"]["instance"] == release
+    assert crm.verify_audit().ok
