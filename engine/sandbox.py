@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import ast
 import builtins
+import gc
 import json
 import operator
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
@@ -669,6 +671,12 @@ class _Limits:
     wait for a core, does not fail a short script. Reading it costs five times what the
     monotonic clock does, on every traced line; the clock, which runs at least as fast,
     is read instead, and the CPU time only when the clock says the time could be up.
+
+    The interpreter's garbage collections do not count either: one that a script's
+    allocation happens to start walks the whole process's heap and runs whatever
+    finalizers it finds, which took a one-line timer expression past its second on a
+    test worker with a large heap. `collecting` (in `gc.callbacks` while the script
+    runs) keeps their time apart.
     """
 
     def __init__(self, seconds: float, memory_bytes: int) -> None:
@@ -679,12 +687,34 @@ class _Limits:
         self.memory_bytes = memory_bytes
         self.baseline = _resident_memory()
         self.next_check = started + _MEMORY_CHECK_INTERVAL
+        self.thread = threading.get_ident()
+        self.collected = 0.0  # CPU seconds of garbage collections finished
+        self.collecting_since: float | None = None
 
     def seconds_left(self) -> float:
         """CPU seconds the script may still use."""
-        return self.seconds - (time.thread_time() - self.cpu_started)
+        now = time.thread_time()
+        collecting = now - self.collecting_since if self.collecting_since is not None else 0.0
+        return self.seconds - (now - self.cpu_started - self.collected - collecting)
+
+    def collecting(self, phase: str, _info: dict[str, Any]) -> None:
+        """A garbage collection starts or stops (in any thread: only this one's count)."""
+        if threading.get_ident() != self.thread:
+            return
+        if phase == "start":
+            self.collecting_since = time.thread_time()
+        elif self.collecting_since is not None:
+            self.collected += time.thread_time() - self.collecting_since
+            self.collecting_since = None
 
     def __call__(self, frame: Any, event: str, arg: Any) -> Any:
+        # Never stop code the collector calls (this class's callback, finalizers): it is
+        # not the script's, and what it raised would be swallowed, and would switch this
+        # trace function off (sys.settrace) for the rest of the script.
+        if self.collecting_since is not None:
+            return self
+        if frame.f_code is _COLLECTING:
+            return None
         now = time.monotonic()
         if now > self.expires:
             left = self.seconds_left()
@@ -700,6 +730,7 @@ class _Limits:
         return self
 
 
+_COLLECTING = _Limits.collecting.__code__
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _statm_fd: int | None = None  # /proc/<pid>/statm of this process, opened once
 
@@ -733,6 +764,7 @@ if hasattr(os, "register_at_fork"):
 def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory_limit: int) -> Any:
     previous = sys.gettrace()
     limits = _Limits(time_limit, memory_limit)
+    gc.callbacks.append(limits.collecting)
     sys.settrace(limits)
     try:
         with modules.time_left(limits.seconds_left):
@@ -753,6 +785,7 @@ def _run_bounded(code: Any, namespace: dict[str, Any], time_limit: float, memory
         raise ScriptError(f"script failed: {type(err).__name__}: {_message(err)}") from err
     finally:
         sys.settrace(previous)
+        gc.callbacks.remove(limits.collecting)
 
 
 def _message(err: Exception) -> str:
