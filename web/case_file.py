@@ -26,6 +26,7 @@ from engine.changes import CHANGE_ACTION
 from . import display_values, names, trail_views, vocabulary
 from .action_labels import action_words
 from .case_notes import file_size
+from .names import process_name
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
@@ -154,7 +155,7 @@ def _start(entry: Entry, details: dict[str, Any], names: Names) -> None:
 
 
 def _case_started(entry: Entry, details: dict[str, Any], names: Names) -> None:
-    started = names.process_name(details.get("process_id"))
+    started = process_name(details.get("process_id"))  # often not one of the file's
     key = details.get("business_key")
     entry.facts = [_("Case: %(case)s", case=f"{started} {key}" if key else started)]
 

@@ -231,11 +231,38 @@ def retry(instance_id: str) -> Any:
 def visible(instance_id: str) -> dict[str, Any]:
     """The instance, if the signed-in user may see it; 404 if there is none, else 403."""
     instance = views.instance(engine().uow(), instance_id)
-    if not sees_all() and not rules.may_see_case(
-        current_user.roles, visibility.case_part(engine().uow(), instance_id, current_user.username)
-    ):
+    if not may_open(instance_id):
         abort(403)
     return instance
+
+
+def may_open(instance_id: str) -> bool:
+    """Whether the signed-in user may see this instance's page."""
+    return sees_all() or rules.may_see_case(
+        current_user.roles, visibility.case_part(engine().uow(), instance_id, current_user.username)
+    )
+
+
+def linked_cases(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The case this one came from and those it led to, each named by its process and
+    business key and linked only if the user may open it (else a link to a refusal)."""
+
+    def case(instance_id: str) -> dict[str, Any]:
+        found = views.instance(engine().uow(), instance_id)
+        return {
+            "instance": instance_id,
+            "process_id": found["process_id"],
+            "business_key": found["business_key"],
+            "opens": may_open(instance_id),
+        }
+
+    start = next((e for e in events if e["action"] == "start"), None)
+    parent = start["details"].get("started_by_instance") if start else None
+    return {
+        "came_from": case(parent) if parent else None,
+        "came_from_actor": start["actor"] if parent else None,
+        "led_to": [case(e["details"]["instance"]) for e in events if e["action"] == "case_started"],
+    }
 
 
 def may_cancel(instance: dict[str, Any]) -> bool:
@@ -274,6 +301,7 @@ def _detail(
         "instances/detail.html",
         instance=instance,
         events=events,
+        linked=linked_cases(events),
         names={t["id"]: t["name"] for t in tasks},
         open_tasks=[t for t in tasks if t["status"] in OPEN],
         submissions=[e for e in events if e["action"] in ("start", "complete", "retry")],

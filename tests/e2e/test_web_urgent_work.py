@@ -114,8 +114,13 @@ def test_a_release_case_says_whose_it_is_from_which_case_and_whose_act_started_i
     facts = " ".join(re.sub(r"<[^>]+>", " ", page[: page.index("</dl>")]).split())
 
     assert f"Started by {names['katerina.call'].name}," in facts  # as the case list says
-    assert f'<dt>Came from</dt><dd><a href="/instances/{emergency}">another case</a>' in page
-    assert f"another case , when {names['sofia.cs'].name} acted in it" in facts
+    key = views.instance(crm.uow(), emergency)["business_key"]
+    order = "Emergency order" + (f" · {key}" if key else "")  # named, not "another case"
+    # Credit control may not open the order: named, not linked to a refusal.
+    assert f"<dt>Came from</dt><dd>{order}, when {names['sofia.cs'].name} acted in it" in page
+    assert f'href="/instances/{emergency}"' not in page
+    asker = sign_in(web_app, "katerina.call").page(f"/instances/{release}")
+    assert f'<dt>Came from</dt><dd><a href="/instances/{emergency}">{order}</a>, when' in asker
 
 
 def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
@@ -133,7 +138,19 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
     timeline = page[page.index("Timeline") :]
     assert f"started another case: {link}" in timeline
     assert "Order release" in sign_in(web_app, "katerina.call").page(f"/instances/{release}")
+    # Logistics, consulted on the order, may not open the release: named, not linked.
+    consulted = sign_in(web_app, "michalis.log").page(f"/instances/{emergency}")
+    assert "<dt>Led to</dt><dd>Order release" in consulted
+    assert f'href="/instances/{release}"' not in consulted
 
     [event] = views.audit_events(crm.uow(), instance_id=emergency, action="case_started")
     assert event["actor"] == "sofia.cs" and event["details"]["instance"] == release
     assert crm.verify_audit().ok
+
+    auditor = sign_in(web_app, "fotis.audit")
+    key = views.instance(crm.uow(), release)["business_key"]
+    assert f"Case: Order release {key}" in auditor.page(f"/audit/instances/{emergency}/case")
+    csv = auditor.page(f"/audit/instances/{emergency}/case.csv")
+    assert "started another case" in csv and f"Case: Order release {key}" in csv
+    pdf = auditor.get(f"/audit/instances/{emergency}/case.pdf")
+    assert pdf.status_code == 200 and pdf.get_data().startswith(b"%PDF")
