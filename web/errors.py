@@ -88,6 +88,10 @@ PLAIN_WORDS = {
     409: _l("Someone else changed this at the same time: reload the page and try again."),
     413: _l("What you sent is too large."),
     429: _l("Too many attempts: wait a minute and try again."),
+    500: _l(
+        "Something went wrong on our side. Reload the page to see where things stand; if it"
+        " happens again, tell an administrator."
+    ),
 }
 
 

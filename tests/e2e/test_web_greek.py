@@ -93,6 +93,20 @@ def test_the_inbox_is_in_greek(bd):
         assert english not in html
 
 
+def test_a_page_that_fails_says_so_in_greek(bd, monkeypatch):
+    """It said the framework's English: "The server encountered an internal error"."""
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("web.inbox.inbox_counts", broken)
+    answer = bd.get("/inbox/")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 500
+    assert "Κάτι πήγε στραβά από τη δική μας πλευρά" in html and "Εισερχόμενα" in html
+    assert "internal error" not in html and "a defect" not in html
+
+
 def test_the_start_pages_are_in_greek(bd):
     listing = page(bd, "/start/")
     assert "Έναρξη διαδικασίας" in listing and "Αλλαγή πιστωτικού ορίου" in listing
