@@ -283,7 +283,7 @@ def data_facts(data: dict[str, Any]) -> list[str]:
     return [
         f"{display_values.field_label(key)}: {_worded(value, key)}"
         for key, value in data.items()
-        if not display_values.is_blank(value)
+        if not display_values.is_blank(value) and key not in display_values.HIDDEN
     ]
 
 
