@@ -137,6 +137,12 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
     assert f"<dt>Led to</dt><dd>{link}" in facts
     timeline = page[page.index("Timeline") :]
     assert f"started another case: {link}" in timeline
+    completed = timeline[timeline.index('<tr class="action-instance_completed">') :]
+    completed = completed[: completed.index("</tr>")]
+    what, task = re.findall(r'data-label="(?:What|Task)">(.*?)</td>', completed, re.S)
+    # The outcome is what happened, not a task: it read under "Task".
+    assert 'instance completed: <span class="outcome">Order sent to release</span>' in what
+    assert task == ""
     assert "Order release" in sign_in(web_app, "katerina.call").page(f"/instances/{release}")
     # Logistics, consulted on the order, may not open the release: named, not linked.
     consulted = sign_in(web_app, "michalis.log").page(f"/instances/{emergency}")
