@@ -160,6 +160,12 @@ def _case_started(entry: Entry, details: dict[str, Any], names: Names) -> None:
     entry.facts = [_("Case: %(case)s", case=f"{started} {key}" if key else started)]
 
 
+def _instance_completed(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    """The end reached is the case's outcome, not a task."""
+    if entry.task:
+        entry.meaning, entry.task = entry.task, None
+
+
 def _complete(entry: Entry, details: dict[str, Any], names: Names) -> None:
     entry.facts = data_facts(details.get("data") or {})
     if details.get("signoff") == "pending":
@@ -264,6 +270,7 @@ def _decision(entry: Entry, details: dict[str, Any], names: Names) -> None:
 RENDERERS: dict[str, Renderer] = {
     "start": _start,
     "case_started": _case_started,
+    "instance_completed": _instance_completed,
     "complete": _complete,
     "approve": _approve,
     "reject": _reject,

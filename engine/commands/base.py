@@ -110,6 +110,7 @@ class EngineBase:
         parent: str | None = None,
         by_timer: bool = False,
         requested_by: str | None = None,
+        instance_id: str | None = None,
     ) -> tuple[ProcessInstance, int, list[str]]:
         """Create an instance in `uow` and run it to its first wait.
 
@@ -124,7 +125,7 @@ class EngineBase:
             governance.require_actor(user)
         workflow = self.runtime.create(loaded.specs, data)
         instance = ProcessInstance(
-            id=str(uuid.uuid4()),
+            id=instance_id or str(uuid.uuid4()),
             version_id=version_id,
             process_id=process_id,
             business_key=business_key,
@@ -164,20 +165,27 @@ class EngineBase:
         parent: str,
         business_key: str | None = None,
     ) -> str:
-        instance, _, _ = self._start_in(
+        # The parent's trail names the case it starts, before that case's own acts, as the
+        # child's names its parent: whoever follows an emergency order can go on to its
+        # release, and a file of both reads in the order things happened. What refuses a
+        # start is asked first, so that the event names no case that never began.
+        payload = check_payload(data)
+        self._find_version(uow, process_id)
+        child = str(uuid.uuid4())
+        details = {"instance": child, "process_id": process_id, "business_key": business_key}
+        parent_instance = uow.instances.get(parent)
+        record(uow, parent_instance, "case_started", actor=user, details=details)
+        self._start_in(
             uow,
             process_id,
             user=user,
-            data=check_payload(data),
+            data=payload,
             business_key=business_key,
             parent=parent,
-            requested_by=uow.instances.get(parent).started_by,
+            requested_by=parent_instance.started_by,
+            instance_id=child,
         )
-        # The parent's trail names the case it started, as the child's names its parent:
-        # whoever follows an emergency order can go on to its release.
-        details = {"instance": instance.id, "process_id": process_id, "business_key": business_key}
-        record(uow, uow.instances.get(parent), "case_started", actor=user, details=details)
-        return instance.id
+        return child
 
     def _form(self, process_id: str, task_id: str) -> DataValidator | None:
         validate = self.forms(process_id, task_id) if self.forms else None

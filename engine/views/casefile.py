@@ -34,7 +34,9 @@ def case_records(uow: UnitOfWork, instance_ids: list[str]) -> dict[str, Any]:
         events = uow.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.instance_id.in_(instance_ids))
-            .order_by(AuditEvent.occurred_at, AuditEvent.stream, AuditEvent.seq)
+            # Acts of one moment (a step that started another case) in the order they
+            # were recorded, across the cases' streams: the id, not the stream's name.
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
         tasks = uow.session.execute(
             select(HumanTask.id, HumanTask.name).where(HumanTask.instance_id.in_(instance_ids))

@@ -4,6 +4,8 @@ release, the credit controller's inbox badges the review and puts it first among
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from engine import views
+from engine.views import casefile
 from tests.e2e.staff_helpers import emergency_order, open_task, order_desk, sign_in
 from tests.e2e.test_web_inbox import badges
 from workflows.orders import records
@@ -162,7 +165,16 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
     assert "Order id" not in release_file
     search = auditor.page("/audit/?action=case_started")  # which case: on the row
     assert f'started another case <a href="/instances/{release}">Order release' in search
-    csv = auditor.page(f"/audit/instances/{emergency}/case.csv")
-    assert "started another case" in csv and f"Case: Order release {key}" in csv
+    case_csv = auditor.page(f"/audit/instances/{emergency}/case.csv")
+    assert "started another case" in case_csv and f"Case: Order release {key}" in case_csv
+    # A file of both cases (a customer's): the act that started the release before the
+    # release's own acts of the same moment; the order's outcome as its meaning.
+    events = casefile.case_records(crm.uow(), [emergency, release])["events"]
+    acts = [(event["instance_id"], event["action"]) for event in events]
+    handled = acts.index((emergency, "complete"))
+    assert handled < acts.index((emergency, "case_started")) < acts.index((release, "start"))
+    rows = list(csv.DictReader(io.StringIO(case_csv.lstrip("\ufeff"))))
+    [ended] = [row for row in rows if row["action"] == "instance_completed"]
+    assert (ended["task"], ended["meaning"]) == ("", "Order sent to release")
     pdf = auditor.get(f"/audit/instances/{emergency}/case.pdf")
     assert pdf.status_code == 200 and pdf.get_data().startswith(b"%PDF")
