@@ -158,7 +158,9 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
 
     auditor = sign_in(web_app, "fotis.audit")
     key = views.instance(crm.uow(), release)["business_key"]
-    assert f"Case: Order release {key}" in auditor.page(f"/audit/instances/{emergency}/case")
+    emergency_file = auditor.page(f"/audit/instances/{emergency}/case")
+    assert f"Case: Order release {key}" in emergency_file
+    assert f'<a href="/instances/{emergency}">Open the case</a>' in emergency_file  # no dead end
     release_file = auditor.page(f"/audit/instances/{release}/case")
     # The order as people know it, not its record's id ("Order id: 3").
     assert re.search(r"Order number: SO-\d{4}-\d{6}", release_file), release_file
