@@ -245,7 +245,7 @@ def may_open(instance_id: str) -> bool:
 
 def linked_cases(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The case this one came from and those it led to, each named by its process and
-    business key and linked only if the user may open it (else a link to a refusal)."""
+    business key, and linked only if the user may open it: not to a refusal."""
 
     def case(instance_id: str) -> dict[str, Any]:
         found = views.instance(engine().uow(), instance_id)
