@@ -152,6 +152,8 @@ def _start(entry: Entry, details: dict[str, Any], names: Names) -> None:
     entry.facts = data_facts(details.get("data") or {})
     if details.get("business_key"):
         entry.facts.insert(0, _("Business key: %(key)s", key=details["business_key"]))
+    if isinstance(parent := details.get("started_by_instance"), str):  # by its short id
+        entry.facts.insert(0, _("Came from: case %(id)s", id=parent[:8]))
 
 
 def _case_started(entry: Entry, details: dict[str, Any], names: Names) -> None:

@@ -165,6 +165,7 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
     # The order as people know it, not its record's id ("Order id: 3").
     assert re.search(r"Order number: SO-\d{4}-\d{6}", release_file), release_file
     assert "Order id" not in release_file
+    assert f"Came from: case {emergency[:8]}" in release_file
     search = auditor.page("/audit/?action=case_started")  # which case: on the row
     assert f'started another case <a href="/instances/{release}">Order release' in search
     case_csv = auditor.page(f"/audit/instances/{emergency}/case.csv")
