@@ -62,6 +62,7 @@ class Entry:
     why: str | None = None
     meaning: str | None = None
     notified: list[str] = field(default_factory=list)
+    linked: str | None = None  # the case this act started, or the one it came from
 
 
 @dataclass(frozen=True)
@@ -154,12 +155,15 @@ def _start(entry: Entry, details: dict[str, Any], names: Names) -> None:
         entry.facts.insert(0, _("Business key: %(key)s", key=details["business_key"]))
     if isinstance(parent := details.get("started_by_instance"), str):  # by its short id
         entry.facts.insert(0, _("Came from: case %(id)s", id=parent[:8]))
+        entry.linked = parent
 
 
 def _case_started(entry: Entry, details: dict[str, Any], names: Names) -> None:
     started = process_name(details.get("process_id"))  # often not one of the file's
     key = details.get("business_key")
     entry.facts = [_("Case: %(case)s", case=f"{started} {key}" if key else started)]
+    if isinstance(details.get("instance"), str):
+        entry.linked = details["instance"]
 
 
 def _instance_completed(entry: Entry, details: dict[str, Any], names: Names) -> None:

@@ -166,6 +166,10 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
     assert re.search(r"Order number: SO-\d{4}-\d{6}", release_file), release_file
     assert "Order id" not in release_file
     assert f"Came from: case {emergency[:8]}" in release_file
+    # Each names the other case with links to its file and its page, not as text alone.
+    for page, other in ((release_file, emergency), (emergency_file, release)):
+        assert f'href="/audit/instances/{other}/case">{other[:8]}</a>' in page
+        assert f'<a href="/instances/{other}">Open the case</a>' in page
     search = auditor.page("/audit/?action=case_started")  # which case: on the row
     assert f'started another case <a href="/instances/{release}">Order release' in search
     case_csv = auditor.page(f"/audit/instances/{emergency}/case.csv")
