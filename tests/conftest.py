@@ -11,7 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import Engine, make_url, text
 
 from engine import ServiceRegistry, SourceFile, build_engine
 from engine.clock import FakeClock
@@ -39,40 +39,44 @@ def fixture_files(*names: str) -> list[SourceFile]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_admin() -> Iterator[Engine]:
+    """A connection to the configured server that creates and drops this run's databases."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need RACIFLOW_TEST_POSTGRES_URL (set by .ci/run)")
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_admin: Engine) -> Iterator[str]:
     """A database of this test run's own on the configured server, made afresh for each
     test (`database_url`) from a template migrated once, and dropped afterwards.
 
     Several test runs (developers, CI) may share one server without seeing each
     other's tables. Migrating for every test took most of the database tests' time.
     """
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need RACIFLOW_TEST_POSTGRES_URL (set by .ci/run)")
     server = make_url(POSTGRES_URL)
     name = f"raciflow_test_{os.getpid()}"
     names = (name, f"{name}_template")
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with postgres_admin.connect() as conn:
         for database in names:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{database}"'))
     _migrated(server.set(database=names[1]).render_as_string(hide_password=False))
     yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
+    with postgres_admin.connect() as conn:
         for database in names:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    admin.dispose()
 
 
-def _fresh_postgres(url: str) -> str:
+def _fresh_postgres(admin: Engine, url: str) -> str:
     """`url`'s database dropped (ending any session a test before left open) and made
     again as a copy of its migrated template."""
     name = make_url(url).database
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{name}_template"'))
-    admin.dispose()
     return url
 
 
@@ -105,7 +109,8 @@ def _fresh_sqlite(template: Path, folder: Path) -> str:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database: SQLite, and PostgreSQL when configured."""
     if request.param == "postgres":
-        return _fresh_postgres(request.getfixturevalue("postgres_url"))
+        url = request.getfixturevalue("postgres_url")
+        return _fresh_postgres(request.getfixturevalue("postgres_admin"), url)
     return _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
 
 
