@@ -7,7 +7,8 @@ parallel against `raciflow serve` (gunicorn) started by this script on a fresh
 database, and it prints:
 
 - instances/s (wall clock, client side);
-- server CPU ms per instance (user + system time of gunicorn's processes, from /proc);
+- server CPU ms per instance (user + system time of gunicorn's processes, from /proc,
+  and the two apart);
 - SQL statements and transactions per instance (counted on a second, short run
   against a server of their own, by a SQLAlchemy event listener this script installs
   before gunicorn forks: the listener's own CPU stays out of the timed run);
@@ -104,10 +105,10 @@ def read_counts(folder: Path) -> tuple[int, int]:
 # --- the server --------------------------------------------------------------------------
 
 
-def cpu_ms(root_pid: int) -> float:
-    """User + system CPU of `root_pid` and its descendants so far, in ms."""
+def cpu_ms(root_pid: int) -> tuple[float, float]:
+    """User and system CPU of `root_pid` and its descendants so far, in ms."""
     parents: dict[int, int] = {}
-    times: dict[int, int] = {}
+    times: dict[int, tuple[int, int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -117,15 +118,17 @@ def cpu_ms(root_pid: int) -> float:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         parents[int(entry)] = int(fields[1])
-        times[int(entry)] = int(fields[11]) + int(fields[12])  # utime, stime
+        times[int(entry)] = int(fields[11]), int(fields[12])  # utime, stime
     tree, frontier = {root_pid}, [root_pid]
     while frontier:
         pid = frontier.pop()
         children = [child for child, parent in parents.items() if parent == pid]
         tree.update(children)
         frontier.extend(children)
-    ticks = sum(times.get(pid, 0) for pid in tree)
-    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+    per_tick = 1000 / os.sysconf("SC_CLK_TCK")
+    user = sum(times.get(pid, (0, 0))[0] for pid in tree) * per_tick
+    system = sum(times.get(pid, (0, 0))[1] for pid in tree) * per_tick
+    return user, system
 
 
 def free_port() -> int:
@@ -332,11 +335,12 @@ def main() -> None:
     clients = args.clients or 2 * args.workers * args.threads
     with served(args, counted=False) as server:
         run_clients(server, args.warmup, clients, "warmup")
-        cpu = cpu_ms(server.process.pid)
+        user_before, system_before = cpu_ms(server.process.pid)
         began = time.perf_counter()
         calls = run_clients(server, args.n, clients, "bench")
         elapsed = time.perf_counter() - began
-        cpu = cpu_ms(server.process.pid) - cpu
+        user_after, system_after = cpu_ms(server.process.pid)
+    user, system = user_after - user_before, system_after - system_before
     statements, transactions = counts_per_instance(args, clients)
     database = "postgresql" if args.database_url else "sqlite"
     print(
@@ -344,7 +348,8 @@ def main() -> None:
         f"{args.n} instances"
     )
     print(f"instances/s                   {args.n / elapsed:8.1f}")
-    print(f"server CPU ms per instance    {cpu / args.n:8.1f}")
+    print(f"server CPU ms per instance    {(user + system) / args.n:8.1f}")
+    print(f"  user / system                 {user / args.n:.1f} / {system / args.n:.1f}")
     print(f"SQL statements per instance   {statements:8.1f}")
     print(f"transactions per instance     {transactions:8.1f}")
     print(f"HTTP calls per instance       {calls / args.n:8.1f}")
