@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
@@ -20,6 +20,16 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+def day_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The day `now` falls in where the reader is, as UTC moments: its first and the
+    next day's first (23 or 25 hours apart on the days the clocks change)."""
+    today = now.astimezone(zone).date()
+    first, next_first = (
+        datetime.combine(day, time(), tzinfo=zone) for day in (today, today + timedelta(days=1))
+    )
+    return first.astimezone(UTC), next_first.astimezone(UTC)
 
 
 class FakeClock:

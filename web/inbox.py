@@ -29,7 +29,7 @@ from engine.views.inbox_sections import DUE_FILTERS, SORTS, InboxQuery
 from engine.views.notifications import notifications_page
 from workflows.customer_search import CASES_BY_CUSTOMER_NAME
 
-from . import form_values, names
+from . import display, form_values, names
 from .customer_card import case_customers
 from .i18n import error_text
 from .inbox_rows import inbox_rows
@@ -68,6 +68,7 @@ def index() -> str:
             sort=args["sort"],
             limit=PER_PAGE,
             offset=(page - 1) * PER_PAGE,
+            zone=display.zone(),
         )
         listing = inbox_page(engine().uow(), user, query)
         listing["items"] = inbox_rows(engine().uow(), listing["items"], processes)

@@ -6,12 +6,13 @@ un-entered unit of work. A page is `{"items", "total", "limit", "offset"}`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
 
+from ..clock import day_bounds
 from ..model import (
     ANYONE,
     OPEN_TASK_STATUSES,
@@ -37,12 +38,13 @@ def task_queue(
     sort: str = "created",
     limit: int = 50,
     offset: int = 0,
+    zone: tzinfo = UTC,
 ) -> dict[str, Any]:
     """Open tasks `user` may work (as R, or R's deputy today), unclaimed or claimed by
     them or by someone they stand in for today.
 
-    `due`: "overdue" (due before now), "today" (before midnight UTC) or "week"
-    (within seven days); tasks without a due time never match a window.
+    `due`: "overdue" (due before now), "today" (before the next midnight in `zone`) or
+    "week" (within seven days); tasks without a due time never match a window.
     """
     with uow.read_only():
         query = select(HumanTask).where(
@@ -55,7 +57,7 @@ def task_queue(
         if business_key is not None:
             query = query.where(HumanTask.business_key == business_key)
         if due is not None:
-            query = query.where(HumanTask.due_at < _due_bound(uow.now, due))
+            query = query.where(HumanTask.due_at < _due_bound(uow.now, due, zone))
         ordered = query.order_by(*_task_order(sort), HumanTask.id)
         return _page(uow, query, ordered, task_dict, limit, offset)
 
@@ -130,11 +132,11 @@ def _page(
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
 
 
-def _due_bound(now: datetime, window: str) -> datetime:
+def _due_bound(now: datetime, window: str, zone: tzinfo) -> datetime:
     if window == "overdue":
         return now
     if window == "today":
-        return datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+        return day_bounds(now, zone)[1]
     if window == "week":
         return now + timedelta(days=7)
     raise ValueError(f"due must be one of {', '.join(DUE_WINDOWS)}")

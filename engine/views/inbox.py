@@ -7,8 +7,8 @@ a C role they act for). A role one acts for is held, or held today by someone on
 stands in for (`acting_roles`).
 
 Filters and order are pushed into the query and only one page of rows is
-loaded, so that an inbox stays fast however large `human_tasks` grows. Days
-(the `today` filter) are UTC days, as everywhere in the engine.
+loaded, so that an inbox stays fast however large `human_tasks` grows. The `today`
+filter's day is the reader's (`InboxQuery.zone`; the web gives its display zone).
 """
 
 from __future__ import annotations

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, case, false, func, or_, select, union_all
 
+from ..clock import day_bounds
 from ..model import ANYONE, OPEN_TASK_STATUSES, Consultation, HumanTask, TaskStatus
 from ..orm import task_roles
 from .common import not_their_own, not_their_request, not_worked_before
@@ -65,6 +66,7 @@ class InboxQuery:
     sort: str = "due"  # "priority": urgent cases first (HumanTask.urgent), then by due
     limit: int = 20
     offset: int = 0
+    zone: tzinfo = UTC  # where the reader's day (the `today` filter) begins and ends
 
     @property
     def shape(self) -> Shape:
@@ -273,14 +275,14 @@ def _roles_of(section: str, roles: set[str]) -> list[str]:
 
 
 def _params(inbox: InboxQuery, viewer: Viewer, roles: list[str], now: datetime) -> dict[str, Any]:
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day, next_day = day_bounds(now, inbox.zone)
     params: dict[str, Any] = {
         "user": viewer.user,
         "claimants": list(viewer.claimants),
         "roles": roles,
         "now": now,
         "day": day,
-        "next_day": day + timedelta(days=1),
+        "next_day": next_day,
         "process_id": inbox.process_id,
         **{f"role_{n}": role for n, role in enumerate(roles)},
     }

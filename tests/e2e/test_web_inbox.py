@@ -6,8 +6,9 @@ import html
 import re
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 from markupsafe import escape
@@ -109,11 +110,20 @@ def test_filters_sort_and_pages(web_app, crm):
     assert total(eleni.page("/inbox/?section=queue&customer=C00125")) == 1
 
 
+ATHENS = ZoneInfo("Europe/Athens")  # the display zone the tests' app runs with (the default)
+
+
+def local_midnight(day_offset: int = 0) -> datetime:
+    """Midnight in Athens, today (or some days from today there)."""
+    today = datetime.now(ATHENS).date() + days(day_offset)
+    return datetime.combine(today, time(), tzinfo=ATHENS)
+
+
 def test_overdue_work_is_highlighted_filtered_and_first(web_app, crm):
     late, today, later = (open_task(crm, start_credit(crm, c), "request") for c in (140, 141, 142))
     now = datetime.now(UTC)
     set_due(crm, late, now - days(2))
-    set_due(crm, today, now.replace(hour=0, minute=0, second=1, microsecond=0))
+    set_due(crm, today, local_midnight() + days(1 / 86400))
     set_due(crm, later, now + days(5))
     giorgos = sign_in(web_app, "giorgos.bd")
 
@@ -123,6 +133,24 @@ def test_overdue_work_is_highlighted_filtered_and_first(web_app, crm):
     assert "overdue" not in row_of(html, later)
     assert task_ids(giorgos.page("/inbox/?section=queue&due=overdue")) == [late, today]
     assert task_ids(giorgos.page("/inbox/?section=queue&due=today")) == [today]
+
+
+def test_due_today_means_the_readers_day_not_the_servers_utc_day(web_app, crm):
+    """Athens is two or three hours ahead of UTC: work due at half past midnight there
+    belongs to that day, though in UTC it is still the day before."""
+    tonight, tomorrow_night = (open_task(crm, start_credit(crm, c), "request") for c in (143, 144))
+    half_past = days(1 / 48)
+    set_due(crm, tonight, local_midnight() + half_past)  # today 00:30 in Athens, gone by
+    set_due(crm, tomorrow_night, local_midnight(1) + half_past)  # tomorrow 00:30 in Athens
+    giorgos = sign_in(web_app, "giorgos.bd")
+
+    assert task_ids(giorgos.page("/inbox/?section=queue&due=today")) == [tonight]
+
+    token = crm.create_token("giorgos.bd", label="test")
+    listed = web_app.test_client().get(
+        "/api/v1/tasks?due=today", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [task["id"] for task in listed.get_json()["items"]] == [tonight]
 
 
 def row_of(html: str, task_id: str) -> str:

@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 from engine import views
 from engine.views import api_lists
 from engine.views.notifications import notifications_page
+from web import display
 from web.services import engine
 
 from .auth import api_blueprint, api_user
@@ -39,7 +40,13 @@ bp = api_blueprint("api_inbox", __name__, "Your inbox.")
 class QueueArgs(PageArgs):
     process = text(200, metadata={"description": "A process id"})
     business_key = text(200)
-    due = fields.String(validate=validate.OneOf(api_lists.DUE_WINDOWS))
+    due = fields.String(
+        validate=validate.OneOf(api_lists.DUE_WINDOWS),
+        metadata={
+            "description": "overdue: due before now; today: before the next midnight in the"
+            " server's time zone (RACIFLOW_TIMEZONE), overdue included; week: within 7 days"
+        },
+    )
     sort = fields.String(load_default="created", validate=validate.OneOf(api_lists.TASK_SORTS))
 
 
@@ -92,7 +99,9 @@ class Marked(Schema):
 def queue(args: dict[str, Any]) -> dict[str, Any]:
     """List the open tasks your roles may work, claimed by you or by nobody."""
     process_id = args.pop("process", None)
-    return api_lists.task_queue(engine().uow(), api_user().username, process_id=process_id, **args)
+    return api_lists.task_queue(
+        engine().uow(), api_user().username, process_id=process_id, zone=display.zone(), **args
+    )
 
 
 @bp.route("/tasks/mine")
