@@ -13,7 +13,7 @@ ACTION_LABELS = {
     "case_started": _l("started another case"),
     "task_ready": _l("task ready"),
     "claim": _l("claimed"),
-    "release": _l("released"),
+    "release": _l("returned to the queue"),
     "reassign": _l("reassigned"),
     "complete": _l("completed task"),
     "signoff_requested": _l("sign-off requested"),

@@ -111,7 +111,12 @@ def claim() -> Response:
 @login_required
 def release() -> Response:
     done, refused = _each(engine().release)
-    return _report(ngettext("Released %(num)s task.", "Released %(num)s tasks.", done), refused)
+    return _report(
+        ngettext(
+            "Returned %(num)s task to the queue.", "Returned %(num)s tasks to the queue.", done
+        ),
+        refused,
+    )
 
 
 def _each(act: Callable[..., Any]) -> tuple[int, list[str]]:

@@ -71,7 +71,7 @@ def claim(task_id: str) -> Any:
 @login_required
 def release(task_id: str) -> Any:
     page = task_page.load(task_id, current_user)
-    done = _("Released: the task is back in its roles' queue.")
+    done = _("The task is back in its roles' queue.")
     return _act(page, partial(engine().release, task_id, user=current_user.username), done)
 
 

@@ -267,7 +267,10 @@ def test_a_deputy_finds_and_finishes_the_work_the_absent_person_had_claimed(web_
     inbox = katerina.page("/inbox/?section=mine")
     assert task_ids(inbox) == [analysis] and counts(inbox)["mine"] == 1
     page = katerina.page(f"/tasks/{analysis}")
-    assert "You stand in for them today: you may complete it or release it for them." in page
+    assert (
+        "You stand in for them today: you may complete it or return it to the queue for them."
+        in page
+    )
     # Standing in, she holds the signing role too: not for her own work (four eyes).
     assert (
         "Done by you, it is signed off by another member of the role Credit controller,"

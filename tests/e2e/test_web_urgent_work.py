@@ -185,3 +185,22 @@ def test_an_emergency_orders_case_leads_to_the_release_it_started(web_app, crm):
     assert (ended["task"], ended["meaning"]) == ("", "Order sent to release")
     pdf = auditor.get(f"/audit/instances/{emergency}/case.pdf")
     assert pdf.status_code == 200 and pdf.get_data().startswith(b"%PDF")
+
+
+def test_in_greek_returning_a_task_to_the_queue_is_not_worded_as_releasing_the_order(web_app, crm):
+    """The button that gives a claimed emergency back to the queue read "Αποδέσμευση",
+    right above the decision "αποδέσμευση" (release the order): one slip of the thumb."""
+    handle = open_task(crm, emergency_order(crm, AT_THEIR_LIMIT[0]), "handle_emergency")
+    crm.claim(handle, user="sofia.cs")
+    crm.set_locale("sofia.cs", "el")
+    sofia = sign_in(web_app, "sofia.cs")
+
+    page = sofia.page(f"/tasks/{handle}")
+    assert ">Επιστροφή στην ουρά</button>" in page
+    assert ">Αποδέσμευση</button>" not in page
+    assert 'value="release"' in page  # releasing the order is still the decision's word
+
+    returned = sofia.post(f"/tasks/{handle}/release", follow_redirects=True)
+    assert "Η εργασία επέστρεψε στην ουρά των ρόλων της." in returned.get_data(as_text=True)
+    case = sofia.page(f"/instances/{views.task_detail(crm.uow(), handle)['instance_id']}")
+    assert "επέστρεψε στην ουρά" in case and "αποδεσμεύτηκε" not in case
