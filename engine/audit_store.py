@@ -46,6 +46,10 @@ _LAST_DETAILS = (
     .order_by(audit_events.c.id.desc())
     .limit(1)
 )
+_STARTED_BY_CASE = select(audit_events.c.details).where(
+    audit_events.c.instance_id == bindparam("instance_id"),
+    audit_events.c.action == "start",
+)
 _LOCK_HEAD = (
     select(audit_streams.c.length, audit_streams.c.head_hash)
     .where(audit_streams.c.stream == bindparam("stream"))
@@ -173,6 +177,13 @@ class AuditRepository:
                 self.know_head(stream, row.length, row.head_hash)
             head = self._heads[stream]
         return head
+
+    def started_by_case(self, instance_id: str) -> str | None:
+        """The case whose act started this one (its start event says), if another did."""
+        details = execute(
+            self._connection(), _STARTED_BY_CASE, {"instance_id": instance_id}
+        ).scalar()
+        return (details or {}).get("started_by_instance")
 
     def performers(self, instance_id: str, task_id: str) -> set[str]:
         """Everyone who completed `task_id`, or had it completed for them, in any round."""

@@ -118,12 +118,16 @@ def may_start(
     return _holds(roles, first.responsible if first else ())
 
 
-def may_cancel(user: str, roles: Collection[str], *, started_by: str | None) -> bool:
+def may_cancel(
+    user: str, roles: Collection[str], *, started_by: str | None, by_another_case: bool = False
+) -> bool:
     """Stop a case for good: its starter (their request), a process owner or an admin.
 
-    Not an auditor (who reviews the work may not steer it), nor anyone standing in.
+    Not an auditor (who reviews the work may not steer it), nor anyone standing in. Nor the
+    requester of a case another case started (an order's release): they follow it as
+    theirs, but it was started by someone else's decision and is worked by other roles.
     """
-    return user == started_by or _holds(roles, CASE_MANAGER_ROLES)
+    return (user == started_by and not by_another_case) or _holds(roles, CASE_MANAGER_ROLES)
 
 
 def may_retry(roles: Collection[str]) -> bool:

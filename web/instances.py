@@ -268,8 +268,14 @@ def linked_cases(events: list[dict[str, Any]]) -> dict[str, Any]:
 def may_cancel(instance: dict[str, Any]) -> bool:
     if InstanceStatus(instance["status"]).is_final:
         return False
+    started = views.audit_events(engine().uow(), instance_id=instance["id"], action="start")
     user = current_user
-    return rules.may_cancel(user.username, user.roles, started_by=instance["started_by"])
+    return rules.may_cancel(
+        user.username,
+        user.roles,
+        started_by=instance["started_by"],
+        by_another_case=any(e["details"].get("started_by_instance") for e in started),
+    )
 
 
 def may_retry(instance: dict[str, Any]) -> bool:

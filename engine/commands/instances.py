@@ -139,7 +139,10 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             return
         governance.require_actor(user)
         roles = governance.directory.users[user].roles
-        if not visibility.may_cancel(user, roles, started_by=instance.started_by):
+        by_another_case = uow.audit.started_by_case(instance.id) is not None
+        if not visibility.may_cancel(
+            user, roles, started_by=instance.started_by, by_another_case=by_another_case
+        ):
             raise NotAllowed(
                 Message(N_("only the starter, a process owner or an admin may cancel an instance"))
             )

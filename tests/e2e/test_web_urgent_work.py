@@ -14,7 +14,13 @@ from sqlalchemy import update
 
 from engine import views
 from engine.views import casefile
-from tests.e2e.staff_helpers import emergency_order, open_task, order_desk, sign_in
+from tests.e2e.staff_helpers import (
+    DEMO_PASSWORD,
+    emergency_order,
+    open_task,
+    order_desk,
+    sign_in,
+)
 from tests.e2e.test_web_inbox import badges
 from workflows.orders import records
 from workflows.tables import customers, orders
@@ -204,3 +210,31 @@ def test_in_greek_returning_a_task_to_the_queue_is_not_worded_as_releasing_the_o
     assert "Η εργασία επέστρεψε στην ουρά των ρόλων της." in returned.get_data(as_text=True)
     case = sofia.page(f"/instances/{views.task_detail(crm.uow(), handle)['instance_id']}")
     assert "επέστρεψε στην ουρά" in case and "αποδεσμεύτηκε" not in case
+
+
+def test_who_asked_for_an_order_may_not_cancel_the_release_another_case_started(web_app, crm):
+    """The call agent follows her order's release as hers (it is "started by" her), and
+    was offered "Cancel this instance" on it: logistics' and credit control's case,
+    started by customer service's decision. Refused on the page, the form and the API;
+    her own order she may still cancel, and a process owner the release."""
+    review = emergency_review(crm, AT_THEIR_LIMIT[1])
+    release = views.task_detail(crm.uow(), review)["instance_id"]
+    katerina = sign_in(web_app, "katerina.call")
+
+    assert "Cancel this instance" not in katerina.page(f"/instances/{release}")
+    refused = katerina.post(f"/instances/{release}/cancel", {"reason": "customer changed mind"})
+    assert refused.status_code == 403
+    token = crm.create_token("katerina.call", label="test")
+    called = web_app.test_client().post(
+        f"/api/v1/instances/{release}/cancel",
+        json={"reason": "customer changed mind"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert called.status_code == 403
+    assert views.instance(crm.uow(), release)["status"] == "waiting"
+
+    own = emergency_order(crm, AT_THEIR_LIMIT[0])
+    assert "Cancel this instance" in katerina.page(f"/instances/{own}")
+    crm.set_password("lena.owner", DEMO_PASSWORD, by="admin")
+    crm.set_locale("lena.owner", "en")
+    assert "Cancel this instance" in sign_in(web_app, "lena.owner").page(f"/instances/{release}")

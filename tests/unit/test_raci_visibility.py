@@ -74,6 +74,11 @@ def test_the_starter_a_process_owner_or_an_admin_may_cancel():
     assert may_cancel("admin", {"admin"}, started_by="giorgos.bd")
 
 
+def test_who_asked_for_a_case_another_case_started_may_not_cancel_it():
+    assert not may_cancel("katerina.call", set(), started_by="katerina.call", by_another_case=True)
+    assert may_cancel("lena.owner", {"process_owner"}, started_by="k", by_another_case=True)
+
+
 @pytest.mark.parametrize(
     ("user", "roles"),
     [("fotis.audit", {"auditor"}), ("eleni.bd", {"bd"}), ("anna.credit", {"credit_controller"})],
