@@ -268,6 +268,79 @@ class Governance:
         """Store an in-app notification, and queue an e-mail if the user has an address."""
         notify(uow, self.directory, instance, task, username, subject, body)
 
+    def tell_starter_ended(
+        self, uow: UnitOfWork, instance: ProcessInstance, end: str | None, *, actor: str
+    ) -> None:
+        """Tell whoever started the case (their request) that it has ended, and where:
+        the name of its end event ("Order sent to release")."""
+        keyed = bool(instance.business_key)
+        params = {
+            "process": process_name(uow, instance),
+            "key": instance.business_key,
+            "step": end or Message(N_("finished")),
+        }
+        subject = Message(
+            N_("%(process)s %(key)s: %(step)s") if keyed else N_("%(process)s: %(step)s"),
+            **params,
+        )
+        body = Message(
+            N_("%(process)s %(key)s, which you started, has ended: %(step)s.")
+            if keyed
+            else N_("%(process)s, which you started, has ended: %(step)s."),
+            **params,
+        )
+        self._tell_starter(uow, instance, subject, body, actor=actor, after="ended")
+
+    def tell_starter_cancelled(
+        self, uow: UnitOfWork, instance: ProcessInstance, *, actor: str, reason: str
+    ) -> None:
+        """Tell whoever started the case that someone else stopped it, and why."""
+        keyed = bool(instance.business_key)
+        params = {
+            "process": process_name(uow, instance),
+            "key": instance.business_key,
+            "user": person_name(self.directory, actor),
+            "reason": reason,
+        }
+        subject = Message(
+            N_("%(process)s %(key)s: cancelled") if keyed else N_("%(process)s: cancelled"),
+            **params,
+        )
+        body = Message(
+            N_("%(process)s %(key)s, which you started, was cancelled by %(user)s. Why: %(reason)s")
+            if keyed
+            else N_("%(process)s, which you started, was cancelled by %(user)s. Why: %(reason)s"),
+            **params,
+        )
+        self._tell_starter(uow, instance, subject, body, actor=actor, after="cancelled")
+
+    def _tell_starter(
+        self,
+        uow: UnitOfWork,
+        instance: ProcessInstance,
+        subject: Message,
+        body: Message,
+        *,
+        actor: str,
+        after: str,
+    ) -> None:
+        """Not who ended it themselves, nor one told of the case in this same act (an I
+        of its last step), nor a program or a user no longer active."""
+        starter = instance.started_by
+        user = self.directory.users.get(starter)
+        if starter == actor or user is None or not user.active:
+            return
+        if uow.notifications.told(starter, instance.id):
+            return
+        deliver(uow, self.directory, starter, subject, body, instance_id=instance.id)
+        record(
+            uow,
+            instance,
+            "notified",
+            actor=SYSTEM_ACTOR,
+            details={"recipient": starter, "after": after},
+        )
+
 
 def person_name(directory: Directory, username: str) -> str:
     """How a notice names a person: by their name in the directory (their username if gone)."""

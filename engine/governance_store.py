@@ -167,9 +167,15 @@ _CONSULTATION_ROWS_OF = (
 class NotificationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._added: list[Notification] = []  # in this unit of work
 
     def add(self, notification: Notification) -> None:
         self.session.add(notification)
+        self._added.append(notification)
+
+    def told(self, username: str, instance_id: str) -> bool:
+        """Whether `username` was told something about the case in this unit of work."""
+        return any(n.username == username and n.instance_id == instance_id for n in self._added)
 
     def for_user(self, username: str, *, unread_only: bool = False) -> list[Notification]:
         query = select(Notification).where(Notification.username == username)

@@ -314,6 +314,12 @@ class Runtime:
         return max(ends, key=lambda task: task.last_state_change).task_spec.bpmn_id
 
     @staticmethod
+    def element_name(workflow: BpmnWorkflow, bpmn_id: str) -> str | None:
+        """The name the BPMN gives one of the process's own elements, if any."""
+        spec = workflow.spec.task_specs.get(bpmn_id)
+        return getattr(spec, "bpmn_name", None) or None
+
+    @staticmethod
     def ready_human_tasks(workflow: BpmnWorkflow) -> list[HumanTaskInfo]:
         tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
         return [

@@ -192,6 +192,9 @@ def settle(
         instance.outcome = runtime.end_reached(workflow)
         details = {"element": instance.outcome} if instance.outcome else {}
         record(uow, instance, "instance_completed", actor=actor, details=details)
+        if governance is not None:
+            end = instance.outcome and runtime.element_name(workflow, instance.outcome)
+            governance.tell_starter_ended(uow, instance, end or None, actor=actor)
     else:
         waits = ready or timers or events.waiting_names(workflow)
         instance.status = InstanceStatus.WAITING if waits else InstanceStatus.RUNNING

@@ -30,6 +30,8 @@ from .names import process_name
 
 SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
+# A notice about the whole case (its `after`) and the act whose line it joins.
+CASE_WIDE_NOTICES = {"incident": "error", "ended": "instance_completed", "cancelled": "cancel"}
 CAUSES = {  # acts that run steps
     "start", "complete", "approve", "retry", "timer_fired", "cancel",
     "message_received", "signal_received",
@@ -105,19 +107,19 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
     names = _names(records)
     entries: list[Entry] = []
     last_on_task: dict[tuple[str, str], Entry] = {}
-    incident: dict[str, Entry] = {}
+    case_wide: dict[str, Entry] = {}  # each case's latest act that a case-wide notice follows
     for event in records["events"]:
         if event["action"] in HIDDEN:
             continue
         if event["action"] == "notified":
-            _fold_notice(event, names, entries, last_on_task, incident)
+            _fold_notice(event, names, entries, last_on_task, case_wide)
             continue
         entry = render(event, names)
         entries.append(entry)
         if event["task_id"] and event["actor"] != SYSTEM:
             last_on_task[event["instance_id"], event["task_id"]] = entry
-        if event["action"] == "error":
-            incident[event["instance_id"]] = entry
+        if event["action"] in CASE_WIDE_NOTICES.values():
+            case_wide[event["instance_id"]] = entry
     entries.sort(key=lambda e: e.at)  # stable: the trail's own order is kept
     for change in _read_model_changes(changes, entries, names):
         entries.insert(_cause_index(entries, change) + 1, change)
@@ -372,14 +374,14 @@ def _fold_notice(
     names: Names,
     entries: list[Entry],
     last_on_task: dict[tuple[str, str], Entry],
-    incident: dict[str, Entry],
+    case_wide: dict[str, Entry],
 ) -> None:
     """Add the person told to the act that caused the notice (or a line of its own)."""
     details = event["details"] or {}
     recipient = details.get("recipient", "?")
     person = names.people.get(recipient, recipient)
-    if details.get("after") == "incident":
-        target = incident.get(event["instance_id"])
+    if details.get("after") in CASE_WIDE_NOTICES:
+        target = case_wide.get(event["instance_id"])
     else:
         target = last_on_task.get((event["instance_id"], event["task_id"] or ""))
     if target is None:

@@ -128,6 +128,9 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
             close_open_tasks(uow, instance, actor=user)
             details = {} if compensated is None else {"compensation": compensated}
             record(uow, instance, "cancel", actor=user, reason=reason.strip(), details=details)
+            governance = self._governance(uow, instance.version_id)
+            if governance is not None:
+                governance.tell_starter_cancelled(uow, instance, actor=user, reason=reason.strip())
             uow.commit()
             return state_of(instance, version_number)
 

@@ -35,7 +35,8 @@ BUDGETS = {
     "start (API)": (10, 1),
     "get task (API)": (4, 1),
     "complete (API)": (19, 1),  # + the case's files the work saw (issue 17)
-    "approve (API)": (25, 1),  # + the case's files the signer saw (issue 17)
+    # + the case's files the signer saw (issue 17); + its starter told how it ended (3)
+    "approve (API)": (28, 1),
     "GET /inbox/": (14, 1),
     "task page": (16, 1),  # + the case's comments and files (docs/attachments.md)
 }

@@ -238,3 +238,43 @@ def test_who_asked_for_an_order_may_not_cancel_the_release_another_case_started(
     crm.set_password("lena.owner", DEMO_PASSWORD, by="admin")
     crm.set_locale("lena.owner", "en")
     assert "Cancel this instance" in sign_in(web_app, "lena.owner").page(f"/instances/{release}")
+
+
+def test_the_call_agent_is_told_how_her_emergency_order_ended_in_her_language(web_app, crm):
+    """She took the order by phone and heard nothing more: customer service's decision
+    told only the roles of the matrix. Whoever starts a case is now told how it ended,
+    once, in their language, with a link to the case; so is its cancellation, and why."""
+    crm.set_locale("katerina.call", "el")
+    emergency = emergency_order(crm, AT_THEIR_LIMIT[0])
+    handle = open_task(crm, emergency, "handle_emergency")
+    [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
+    crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
+    crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
+
+    notices = sign_in(web_app, "katerina.call").page("/inbox/?section=notifications")
+    said = (
+        "Η υπόθεση «Επείγουσα παραγγελία» που ξεκινήσατε ολοκληρώθηκε:"
+        " Η παραγγελία στάλθηκε για αποδέσμευση."
+    )
+    assert notices.count(said) == 1
+    assert f'href="/instances/{emergency}"' in notices
+    notified = views.audit_events(crm.uow(), instance_id=emergency, action="notified")
+    assert [e["details"]["recipient"] for e in notified if e["raci_role"] is None] == [
+        "katerina.call"
+    ]
+    # The auditor's file folds the notice into the line of the case's end.
+    case_file = sign_in(web_app, "fotis.audit").page(f"/audit/instances/{emergency}/case")
+    ended = case_file[case_file.index('<tr class="action-instance_completed">') :]
+    assert "notified: 1 person (" in ended[: ended.index("</tr>")]
+
+    other = emergency_order(crm, AT_THEIR_LIMIT[1])
+    crm.cancel(other, user="admin", reason="Entered twice by mistake")
+    notices = sign_in(web_app, "katerina.call").page("/inbox/?section=notifications")
+    assert "που ξεκινήσατε ακυρώθηκε από: " in notices
+    assert "Αιτία: Entered twice by mistake" in notices
+
+
+def test_who_ends_their_own_case_is_not_told_what_they_just_did(web_app, crm):
+    own = emergency_order(crm, AT_THEIR_LIMIT[0])
+    crm.cancel(own, user="katerina.call", reason="The customer called back: not needed")
+    assert not views.audit_events(crm.uow(), instance_id=own, action="notified")

@@ -140,6 +140,7 @@ class Crm:
             for e in views.audit_events(
                 self.engine.uow(), instance_id=instance_id, action="notified"
             )
+            if e["raci_role"] == "I"  # not the starter told how the case ended
         ]
 
 
