@@ -75,6 +75,7 @@ class Governance:
         uow.task_roles.add_for(
             task, [(role, letter.value) for letter in Letter for role in row.roles_with(letter)]
         )
+        asked: set[str] = set()
         for role in row.consulted:
             person = audience.get(role)
             consultation = Consultation(
@@ -95,6 +96,9 @@ class Governance:
                     **({"person": person} if person else {}),
                 },
             )
+            asked.update([person] if person else self.directory.members(role))
+        if asked:
+            self._ask(uow, instance, task, sorted(asked))
 
     def _audience(
         self,
@@ -267,6 +271,87 @@ class Governance:
     ) -> None:
         """Store an in-app notification, and queue an e-mail if the user has an address."""
         notify(uow, self.directory, instance, task, username, subject, body)
+
+    def _ask(
+        self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, people: list[str]
+    ) -> None:
+        """Tell those whose opinion a new task asks for (C): the work may wait for it, and
+        the consultations tab is not where anyone looks unless told."""
+        params = {"task": task.name, "process": process_name(uow, instance)}
+        subject = Message(N_("%(task)s: your opinion is asked"), task=task.name)
+        body = (
+            Message(
+                N_(
+                    "%(task)s in %(process)s %(key)s asks for your opinion:"
+                    " answer it under Consultations in your inbox."
+                ),
+                key=instance.business_key,
+                **params,
+            )
+            if instance.business_key
+            else Message(
+                N_(
+                    "%(task)s in %(process)s asks for your opinion:"
+                    " answer it under Consultations in your inbox."
+                ),
+                **params,
+            )
+        )
+        uow.accounts.read_locales(people)
+        for username in people:
+            self.notify(uow, instance, task, username, subject, body)
+            record(
+                uow,
+                instance,
+                "notified",
+                actor=SYSTEM_ACTOR,
+                task_id=task.id,
+                raci_role="C",
+                details={"element": task.spec_id, "recipient": username, "after": "asked"},
+            )
+
+    def tell_answered(
+        self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, *, by: str
+    ) -> None:
+        """Tell whoever holds the task that a consulted person answered (not the answerer
+        themselves); an unclaimed task's queue shows the answer to whoever takes it."""
+        holder = task.assignee
+        if holder is None or holder == by:
+            return
+        params = {
+            "task": task.name,
+            "process": process_name(uow, instance),
+            "user": person_name(self.directory, by),
+        }
+        subject = Message(N_("%(task)s: %(user)s answered"), **params)
+        body = (
+            Message(
+                N_(
+                    "%(user)s answered the consultation on %(task)s in %(process)s %(key)s:"
+                    " the answer is on the task's page."
+                ),
+                key=instance.business_key,
+                **params,
+            )
+            if instance.business_key
+            else Message(
+                N_(
+                    "%(user)s answered the consultation on %(task)s in %(process)s:"
+                    " the answer is on the task's page."
+                ),
+                **params,
+            )
+        )
+        self.notify(uow, instance, task, holder, subject, body)
+        record(
+            uow,
+            instance,
+            "notified",
+            actor=SYSTEM_ACTOR,
+            task_id=task.id,
+            raci_role="C",
+            details={"element": task.spec_id, "recipient": holder, "after": "answered"},
+        )
 
     def tell_starter_ended(
         self, uow: UnitOfWork, instance: ProcessInstance, end: str | None, *, actor: str

@@ -97,7 +97,7 @@ def _apply(execution: Execution, event: Event, details: Mapping[str, Any]) -> No
         execution.overrides.append(
             Act(actor, at, behalf, f"{moved}: {reason}" if reason else moved)
         )
-    elif action == "notified":
+    elif action == "notified" and event.get("raci_role") != "C":  # C: asked, or answered
         execution.informed.append(Act(details.get("recipient", "?"), at, note=details.get("after")))
     elif action == "signoff_voided":  # the signature no longer stands: none until signed again
         execution.accountable = None

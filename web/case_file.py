@@ -32,6 +32,8 @@ SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
 # A notice about the whole case (its `after`) and the act whose line it joins.
 CASE_WIDE_NOTICES = {"incident": "error", "ended": "instance_completed", "cancelled": "cancel"}
+# A notice about a task that no person's act caused, and the engine's act it joins.
+TASK_NOTICES = {"asked": "consult_requested"}
 CAUSES = {  # acts that run steps
     "start", "complete", "approve", "retry", "timer_fired", "cancel",
     "message_received", "signal_received",
@@ -106,7 +108,7 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
     """
     names = _names(records)
     entries: list[Entry] = []
-    last_on_task: dict[tuple[str, str], Entry] = {}
+    last_on_task: dict[tuple[str, ...], Entry] = {}
     case_wide: dict[str, Entry] = {}  # each case's latest act that a case-wide notice follows
     for event in records["events"]:
         if event["action"] in HIDDEN:
@@ -118,6 +120,8 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
         entries.append(entry)
         if event["task_id"] and event["actor"] != SYSTEM:
             last_on_task[event["instance_id"], event["task_id"]] = entry
+        if event["task_id"] and event["action"] in TASK_NOTICES.values():
+            last_on_task[event["instance_id"], event["task_id"], event["action"]] = entry
         if event["action"] in CASE_WIDE_NOTICES.values():
             case_wide[event["instance_id"]] = entry
     entries.sort(key=lambda e: e.at)  # stable: the trail's own order is kept
@@ -373,7 +377,7 @@ def _fold_notice(
     event: dict[str, Any],
     names: Names,
     entries: list[Entry],
-    last_on_task: dict[tuple[str, str], Entry],
+    last_on_task: dict[tuple[str, ...], Entry],
     case_wide: dict[str, Entry],
 ) -> None:
     """Add the person told to the act that caused the notice (or a line of its own)."""
@@ -382,6 +386,9 @@ def _fold_notice(
     person = names.people.get(recipient, recipient)
     if details.get("after") in CASE_WIDE_NOTICES:
         target = case_wide.get(event["instance_id"])
+    elif details.get("after") in TASK_NOTICES:
+        act = TASK_NOTICES[details["after"]]
+        target = last_on_task.get((event["instance_id"], event["task_id"] or "", act))
     else:
         target = last_on_task.get((event["instance_id"], event["task_id"] or ""))
     if target is None:

@@ -44,6 +44,7 @@ class ConsultationCommands(EngineBase):
                 role=consultation.role,
                 comment=comment,
             )
+            governance.tell_answered(uow, instance, task, by=user)
             instance.updated_at = uow.now
             uow.commit()
 

@@ -277,4 +277,34 @@ def test_the_call_agent_is_told_how_her_emergency_order_ended_in_her_language(we
 def test_who_ends_their_own_case_is_not_told_what_they_just_did(web_app, crm):
     own = emergency_order(crm, AT_THEIR_LIMIT[0])
     crm.cancel(own, user="katerina.call", reason="The customer called back: not needed")
-    assert not views.audit_events(crm.uow(), instance_id=own, action="notified")
+    notified = views.audit_events(crm.uow(), instance_id=own, action="notified")
+    assert [e["details"]["after"] for e in notified] == ["asked"]  # logistics, at the start
+
+
+def test_logistics_is_told_its_opinion_is_asked_and_the_claimant_that_it_answered(web_app, crm):
+    """An emergency waits for logistics' word on a two-hour clock, and nobody was told:
+    the question sat in a tab logistics had no reason to open, the answer likewise."""
+    emergency = emergency_order(crm, AT_THEIR_LIMIT[0])
+    handle = open_task(crm, emergency, "handle_emergency")
+    crm.claim(handle, user="sofia.cs")
+    michalis = sign_in(web_app, "michalis.log")
+
+    asked = michalis.page("/inbox/?section=notifications")
+    assert "Handle the emergency order: your opinion is asked" in asked
+    assert "answer it under Consultations in your inbox." in asked
+    assert f'href="/tasks/{handle}"' in asked
+
+    [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
+    michalis.post(
+        f"/tasks/{handle}/consultations/{consultation['id']}/answer", {"comment": "Van 3"}
+    )
+    answered = sign_in(web_app, "sofia.cs").page("/inbox/?section=notifications")
+    name = crm.directory().users["michalis.log"].name
+    assert f"Handle the emergency order: {name} answered" in answered
+    assert f'href="/tasks/{handle}"' in answered
+    assert "answered" not in michalis.page("/inbox/?section=notifications")  # not told his own
+
+    # The compliance view of the task: the consultation is C's, not a notice to an I.
+    case_file = sign_in(web_app, "fotis.audit").page(f"/audit/instances/{emergency}/case")
+    requested = case_file[case_file.index('<tr class="action-consult_requested">') :]
+    assert "notified: 1 person (" in requested[: requested.index("</tr>")]

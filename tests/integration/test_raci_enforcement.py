@@ -346,11 +346,12 @@ def test_informed_members_are_emailed_through_a_real_smtp_server(raci_engine):
     raci_engine.reject(analyse, user="fiona", reason="too high")  # carol has no address
 
     for smtp in _serve(handler):
-        assert raci_engine.send_outbox(smtp) == (2, 0)
+        assert raci_engine.send_outbox(smtp) == (3, 0)
         assert raci_engine.send_outbox(smtp) == (0, 0)  # each mail goes out once
 
     received = {(r.recipients[0], r.message["Subject"]): r.message for r in handler.received}
     assert sorted(received) == [
+        ("bob@example.com", "Analyse credit: your opinion is asked"),  # C
         ("sam@example.com", "Analyse credit: completed (raise)"),
         ("sam@example.com", "Request new limit: signed off"),
     ]
@@ -363,13 +364,13 @@ def test_mail_that_cannot_be_delivered_stays_queued_for_a_retry(raci_engine, clo
     from engine.mail import SmtpSettings
     from tests.integration.test_mail import free_port
 
-    requested(raci_engine)  # sam is told of the self-approved request
+    requested(raci_engine)  # sam is told of the self-approved request, bob asked (C)
     nowhere = SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2)
 
-    assert raci_engine.send_outbox(nowhere) == (0, 1)
+    assert raci_engine.send_outbox(nowhere) == (0, 2)
     assert raci_engine.send_outbox(nowhere) == (0, 0)  # not hammering a server that is down
     clock.advance(timedelta(minutes=1))
-    assert raci_engine.send_outbox(nowhere) == (0, 1)  # tried again, not lost
+    assert raci_engine.send_outbox(nowhere) == (0, 2)  # tried again, not lost
 
 
 def test_inboxes_offer_work_by_role_deputyship_and_letter(raci_engine):
