@@ -143,7 +143,11 @@ def render(event: dict[str, Any], names: Names) -> Entry:
         process=names.process(event["process_id"]),
         task=names.task(event) if event["task_id"] or event["details"].get("element") else None,
         task_id=event["task_id"],
-        why=trail_views.event_reason(event) if event["action"] == "refused" else event["reason"],
+        why=(
+            trail_views.event_reason(event)
+            if event["action"] in ("refused", "release")
+            else event["reason"]
+        ),
     )
     RENDERERS.get(event["action"], _plain)(entry, event["details"] or {}, names)
     return entry

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from raci import policy
 from raci.directory import Acting
 from raci.matrix import ActivityRow, Letter
-from raci.messages import N_, Message
+from raci.messages import N_, Message, said
 
 from ..errors import InvalidState, NotAllowed
 from ..governance import Governance, RaciRefusal, person_name, process_name
@@ -103,8 +103,19 @@ class TaskCommands(ResignatureCommands):
                 continue  # finished or handed on meanwhile
             task.assignee = None
             instance = uow.instances.get(task.instance_id)
-            details = {"user": username, "deactivated": True}  # the admin acts in no RACI role
-            record(uow, instance, "release", actor=by, task_id=task_id, details=details)
+            why = Message(
+                N_("%(user)s was deactivated: the task went back to the queue"), user=username
+            )
+            details = {"user": username, "deactivated": True, **said(why)}  # in no RACI role
+            record(
+                uow,
+                instance,
+                "release",
+                actor=by,
+                task_id=task_id,
+                reason=str(why),
+                details=details,
+            )
             instance.updated_at = uow.now  # bumps the revision: racing writers conflict
 
     def reassign(self, task_id: str, *, user: str, to: str, reason: str | None = None) -> None:

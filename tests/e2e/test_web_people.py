@@ -263,6 +263,12 @@ def test_deactivating_a_user_gives_back_the_tasks_they_claimed(web_app, crm):
     assert all(e["details"]["user"] == "kostas.credit" for e in handed)
     queue = sign_in(web_app, "anna.credit").page("/inbox/?section=queue")
     assert all(f"/tasks/{t}" in queue for t in claimed)  # back in the role's queue
+    # The case says why the task came back, naming him: it read as an admin's bare act.
+    kostas = crm.directory().users["kostas.credit"].name
+    why = f"{kostas} was deactivated: the task went back to the queue"
+    instance = views.task_detail(crm.uow(), claimed[0])["instance_id"]
+    assert why in sign_in(web_app, "anna.credit").page(f"/instances/{instance}")
+    assert why in sign_in(web_app, "fotis.audit").page(f"/audit/instances/{instance}/case")
 
 
 def test_an_auditor_is_given_no_working_role_and_a_worker_is_not_made_auditor(web_app, crm):
