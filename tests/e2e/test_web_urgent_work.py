@@ -308,3 +308,21 @@ def test_logistics_is_told_its_opinion_is_asked_and_the_claimant_that_it_answere
     case_file = sign_in(web_app, "fotis.audit").page(f"/audit/instances/{emergency}/case")
     requested = case_file[case_file.index('<tr class="action-consult_requested">') :]
     assert "notified: 1 person (" in requested[: requested.index("</tr>")]
+
+
+def test_the_customer_service_supervisor_follows_her_teams_emergencies(web_app, crm):
+    """maria.cssup was refused every emergency case and task of her own team (403): the
+    matrix gave her no letter on handling one. She is informed (I) of it now."""
+    crm.set_password("maria.cssup", DEMO_PASSWORD, by="admin")
+    crm.set_locale("maria.cssup", "en")
+    emergency = emergency_order(crm, AT_THEIR_LIMIT[0])
+    handle = open_task(crm, emergency, "handle_emergency")
+    maria = sign_in(web_app, "maria.cssup")
+
+    assert "Handle the emergency order" in maria.page(f"/tasks/{handle}")
+    assert maria.get(f"/instances/{emergency}").status_code == 200
+    [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
+    crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
+    crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
+    told = maria.page("/inbox/?section=notifications")
+    assert "Handle the emergency order: signed off (release)" in told
