@@ -121,7 +121,17 @@ def start(process_id: str) -> Any:
     if mine:
         flash(_("Started. This is your first task."), "ok")
         return redirect(url_for("tasks.show", task_id=mine[0]))
-    flash(_("Started: the next step is with the people responsible for it."), "ok")
+    number = views.instance(engine().uow(), state.instance_id)["summary"].get("order_number")
+    if number:  # what the customer on the phone is told
+        flash(
+            _(
+                "Started: order %(number)s. The next step is with the people responsible for it.",
+                number=number,
+            ),
+            "ok",
+        )
+    else:
+        flash(_("Started: the next step is with the people responsible for it."), "ok")
     return redirect(case)
 
 

@@ -6,9 +6,11 @@ amount, the credit limit asked for, the amount a complaint claims, ...). The eng
 asks `summary` at every step (ServiceRegistry.summarise_with) and keeps the answer
 on the instance, so that lists never load a workflow.
 
-A summary is plain JSON: {"customer_id", "customer_name", "figure", "value", "kind",
-"urgent"}, each possibly missing. "urgent" (an emergency order, and the release it
-sends) is the one key the engine reads: the case's tasks are badged and sorted first.
+A summary is plain JSON: {"customer_id", "customer_name", "order_number", "figure",
+"value", "kind", "urgent"}, each possibly missing. "order_number" is the order an order
+case is about (SO-2026-000003): what the customer and the call agent name it by.
+"urgent" (an emergency order, and the release it sends) is the one key the engine
+reads: the case's tasks are badged and sorted first.
 `figure` names the figure (the web labels it: "Requested limit", ...), `kind` says how
 to format the value: "money", "number" or "text" (a choice value, shown as its
 translated word).
@@ -106,6 +108,9 @@ URGENT_PATHS = ("order.emergency", "emergency")
 # Where the customer's id, or (before there is one) the name, sits in a case's data.
 CUSTOMER_ID_PATHS = ("customer_id", "order.customer_id", "customer.id", "prospect.customer_id")
 CUSTOMER_NAME_PATHS = ("order.customer_name", "request.customer_name", "customer.name", "name")
+# Where an order case keeps its order's number: the order (cleaning, emergency), or the
+# release's start data.
+ORDER_NUMBER_PATHS = ("order.number", "order_number")
 
 
 def customer_id_of(data: dict[str, Any]) -> int | None:
@@ -123,6 +128,9 @@ def summary(process_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
     name = _first(data, CUSTOMER_NAME_PATHS)
     if isinstance(name, str) and name.strip():
         found["customer_name"] = name.strip()[:200]
+    number = _first(data, ORDER_NUMBER_PATHS)
+    if isinstance(number, str) and number.strip():
+        found["order_number"] = number.strip()[:100]
     if _first(data, URGENT_PATHS) is True:
         found["urgent"] = True
     for key in KEY_FIGURES.get(process_id, ()):

@@ -29,6 +29,7 @@ def instance(uow: UnitOfWork, instance_id: str) -> dict[str, Any]:
             "error_message": found.error_message,
             "cancel_reason": found.cancel_reason,
             "outcome": found.outcome,
+            "summary": found.summary or {},
         }
 
 

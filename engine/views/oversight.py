@@ -271,4 +271,5 @@ def _instance_row(instance: ProcessInstance, version: int) -> dict[str, Any]:
         "ended_at": iso(instance.ended_at),
         "outcome": instance.outcome,
         "error_message": instance.error_message,
+        "summary": instance.summary or {},
     }

@@ -58,3 +58,32 @@ def test_the_diagram_of_a_case_with_several_ends_marks_the_one_it_reached(web_ap
     drawn = agent.get(f"/instances/{instance_id}/diagram.json").get_json()
     assert "refused" in drawn["state"]["done"]  # four end events: the one reached is marked
     assert "sent" not in drawn["state"]["done"]
+
+
+def test_the_call_agent_reads_the_order_number_to_give_the_customer(web_app, crm):
+    """After sending an emergency order she read only "Started: the next step is with
+    the people responsible"; its number was deep in the case's history, and the case
+    list named cases by the customer's code alone."""
+    agent = sign_in(web_app, "katerina.call")
+    answer = agent.post(
+        "/start/emergency_order",
+        {
+            "customer_id": "54",
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines-0-product_code": "P0005",
+            "lines-0-quantity": "2",
+            "urgency": "Festival tonight",
+        },
+    )
+    assert answer.status_code == 302
+    instance_id = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    summary = views.instance(crm.uow(), instance_id)["summary"]
+    number, customer = summary["order_number"], summary["customer_name"]
+    assert number.startswith("SO-")
+
+    page = agent.page(answer.headers["Location"])
+    assert f"Started: order {number}. The next step is with the people responsible" in page
+    assert f"<dt>Order number</dt><dd>{number}</dd>" in page
+    assert f"<dt>Customer</dt><dd>{customer}</dd>" in page
+    assert f'<span class="muted">{customer} · {number}</span>' in agent.page("/instances/")
