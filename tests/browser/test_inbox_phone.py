@@ -116,3 +116,25 @@ def test_list_pages_fold_their_filters_on_a_phone(company, browser, path):
     person.shot(f"{name}-phone-filters")
     assert person.console_errors == []
     person.close()
+
+
+def test_on_a_phone_the_bulk_button_hides_no_card_until_a_task_is_ticked(company, browser):
+    """The sticky "claim selected" bar sat over the first card's deadline on a phone,
+    for a button nobody could use before ticking a task."""
+    person = Person(browser, company, "sofia.cs", phone=True)
+    person.sign_in()
+    person.page.goto("/inbox/?section=queue")
+    bar = person.page.locator("form.task-list > .sticky")
+    first = person.page.locator("table.cards tbody tr").first
+
+    def overlaps() -> bool:
+        row, button = first.bounding_box(), bar.bounding_box()
+        return button["y"] < row["y"] + row["height"] and row["y"] < button["y"] + button["height"]
+
+    assert bar.evaluate("e => getComputedStyle(e).position") == "static"
+    assert not overlaps()
+    first.locator("input[type=checkbox]").check()
+    assert bar.evaluate("e => getComputedStyle(e).position") == "sticky"
+    assert bar.is_visible()
+    person.shot("inbox-phone-ticked-sofia.cs")
+    person.close()
