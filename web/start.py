@@ -95,12 +95,19 @@ def start(process_id: str) -> Any:
             state = start(request_key=_request_key())
         except RequestKeyReused:  # the page, gone back to, filled in anew: a new case
             state = start()
-    except InvalidTaskData as invalid:
+    except InvalidTaskData as invalid:  # the form again as sent, the customer search too
         bound = form_render.bind(schema, form=request.form, errors=invalid.errors)
-        return _render(process_id, name, bound, status=422)
+        return _render(process_id, name, bound, status=422, query=request.form.get("q", ""))
     except AttachmentRefused as refused:  # nothing started: the form again, with the reason
         bound = form_render.bind(schema, form=request.form)
-        return _render(process_id, name, bound, status=422, file_error=error_text(refused))
+        return _render(
+            process_id,
+            name,
+            bound,
+            status=422,
+            query=request.form.get("q", ""),
+            file_error=error_text(refused),
+        )
     # The starter goes on with their own first task, or else to the case they started,
     # which says where it stands and who has it now (they may always see their own case).
     case = url_for("instances.detail", instance_id=state.instance_id)

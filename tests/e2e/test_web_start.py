@@ -222,6 +222,23 @@ def test_bad_start_data_is_shown_by_field(web_app, crm):
     assert views.open_tasks(crm.uow()) == []
 
 
+def test_a_form_sent_back_with_errors_keeps_the_customer_search_typed(web_app, crm):
+    """The agent searched by phone, chose the caller and sent the form with a mistake:
+    the page came back with the search box empty and the list back to the first names."""
+    with crm.uow() as uow:
+        uow.session.execute(
+            customers.update().where(customers.c.id == 150).values(phone="2105551234")
+        )
+        uow.commit()
+    giorgos = sign_in(web_app, "giorgos.bd")
+    answer = giorgos.post(START, {"q": "2105551234", "customer_id": "abc"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'name="q" value="2105551234"' in html
+    assert options(html) == ["150"]  # the search's one match, not the first names
+    assert views.open_tasks(crm.uow()) == []
+
+
 def test_starting_needs_the_csrf_token(web_app, crm):
     giorgos = sign_in(web_app, "giorgos.bd")
     assert giorgos.client.post(START, data={"customer_id": "150"}).status_code == 400
