@@ -25,6 +25,16 @@ def notifications_page(
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
 
 
+def notification(uow: UnitOfWork, user: str, notification_id: int) -> dict[str, Any] | None:
+    """One of `user`'s notifications (None: no such one, or someone else's)."""
+    mine = select(Notification).where(
+        Notification.id == notification_id, Notification.username == user
+    )
+    with uow.read_only():
+        found = uow.session.scalar(mine)
+        return _notification(found) if found is not None else None
+
+
 def _notification(n: Notification) -> dict[str, Any]:
     return {
         "id": n.id,

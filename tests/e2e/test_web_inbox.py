@@ -20,6 +20,7 @@ from tests.e2e.staff_helpers import (
     DEMO_PASSWORD,
     analysed,
     days,
+    open_notice,
     open_task,
     requested,
     set_due,
@@ -225,6 +226,26 @@ def test_notifications_can_be_marked_read(web_app, crm):
     anna.post("/inbox/notifications/read", {"notification_id": notice})
     assert counts(anna.page("/inbox/"))["notifications"] == 0
     assert crm.notifications("anna.credit", unread_only=True) == []
+
+
+def test_opening_an_unread_notice_counts_it_read_and_another_users_is_not_found(web_app, crm):
+    """A notice stayed unread after it was read: the reader had to tick it as well, so
+    nobody did, and the count of unread notices meant nothing."""
+    analysis = requested(crm)  # credit controllers are informed of the request (RACI I)
+    anna = sign_in(web_app, "anna.credit")
+    html = anna.page("/inbox/?section=notifications")
+    [notice] = re.findall(r'name="notification_id" value="(\d+)"', html)
+    instance = views.task_detail(crm.uow(), analysis)["instance_id"]
+
+    kostas = sign_in(web_app, "kostas.credit")
+    assert kostas.post(f"/inbox/notifications/{notice}/open?to=case").status_code == 404
+    assert anna.post(f"/inbox/notifications/{notice}/open?to=nowhere").status_code == 404
+    assert counts(anna.page("/inbox/"))["notifications"] == 1  # neither counted it read
+
+    assert open_notice(anna, html, "Open the case") == f"/instances/{instance}"
+    assert counts(anna.page("/inbox/"))["notifications"] == 0
+    read = anna.page("/inbox/?section=notifications")  # read: a plain link from now on
+    assert f'<a href="/instances/{instance}">Open the case</a>' in read
 
 
 def test_every_inbox_form_needs_its_csrf_token(web_app, crm):

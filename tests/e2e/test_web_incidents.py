@@ -11,7 +11,7 @@ import re
 from sqlalchemy import text
 
 from engine import views
-from tests.e2e.staff_helpers import DEMO_PASSWORD, failed_placement, sign_in
+from tests.e2e.staff_helpers import DEMO_PASSWORD, failed_placement, open_notice, sign_in
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 
@@ -46,7 +46,7 @@ def test_the_signer_sees_that_the_next_step_failed_and_why(web_app, crm):
     told = signer.page("/inbox/?section=notifications")  # the R, A and admins are told
     assert "then the step &#39;Update the asset register&#39; failed." in told
     assert "ValueError" not in told and "complete_equipment_request" not in told
-    assert f'href="/instances/{instance}">Open the case</a>' in told  # where it says what failed
+    assert open_notice(signer, told, "Open the case") == f"/instances/{instance}"  # what failed
     assert "after approved by Ειρήνη Χατζή" in page  # the incident: after whose act
     assert "Retry the failed step" not in page  # an admin's act
 

@@ -17,6 +17,7 @@ from engine.views import casefile
 from tests.e2e.staff_helpers import (
     DEMO_PASSWORD,
     emergency_order,
+    open_notice,
     open_task,
     order_desk,
     sign_in,
@@ -251,13 +252,14 @@ def test_the_call_agent_is_told_how_her_emergency_order_ended_in_her_language(we
     crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
     crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
 
-    notices = sign_in(web_app, "katerina.call").page("/inbox/?section=notifications")
+    katerina = sign_in(web_app, "katerina.call")
+    notices = katerina.page("/inbox/?section=notifications")
     said = (
         "Η υπόθεση «Επείγουσα παραγγελία» που ξεκινήσατε ολοκληρώθηκε:"
         " Η παραγγελία στάλθηκε για αποδέσμευση."
     )
     assert notices.count(said) == 1
-    assert f'href="/instances/{emergency}"' in notices
+    assert open_notice(katerina, notices, "Άνοιγμα της υπόθεσης") == f"/instances/{emergency}"
     notified = views.audit_events(crm.uow(), instance_id=emergency, action="notified")
     assert [e["details"]["recipient"] for e in notified if e["raci_role"] is None] == [
         "katerina.call"
@@ -292,16 +294,17 @@ def test_logistics_is_told_its_opinion_is_asked_and_the_claimant_that_it_answere
     asked = michalis.page("/inbox/?section=notifications")
     assert "Handle the emergency order: your opinion is asked" in asked
     assert "answer it under Consultations in your inbox." in asked
-    assert f'href="/tasks/{handle}"' in asked
+    assert open_notice(michalis, asked, "Open the task") == f"/tasks/{handle}"
 
     [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
     michalis.post(
         f"/tasks/{handle}/consultations/{consultation['id']}/answer", {"comment": "Van 3"}
     )
-    answered = sign_in(web_app, "sofia.cs").page("/inbox/?section=notifications")
+    sofia = sign_in(web_app, "sofia.cs")
+    answered = sofia.page("/inbox/?section=notifications")
     name = crm.directory().users["michalis.log"].name
     assert f"Handle the emergency order: {name} answered" in answered
-    assert f'href="/tasks/{handle}"' in answered
+    assert open_notice(sofia, answered, "Open the task") == f"/tasks/{handle}"
     assert "answered" not in michalis.page("/inbox/?section=notifications")  # not told his own
 
     # The compliance view of the task: the consultation is C's, not a notice to an I.
