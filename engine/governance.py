@@ -277,25 +277,19 @@ class Governance:
     ) -> None:
         """Tell those whose opinion a new task asks for (C): the work may wait for it, and
         the consultations tab is not where anyone looks unless told."""
-        params = {"task": task.name, "process": process_name(uow, instance)}
         subject = Message(N_("%(task)s: your opinion is asked"), task=task.name)
-        body = (
-            Message(
-                N_(
-                    "%(task)s in %(process)s %(key)s asks for your opinion:"
-                    " answer it under Consultations in your inbox."
-                ),
-                key=instance.business_key,
-                **params,
-            )
-            if instance.business_key
-            else Message(
-                N_(
-                    "%(task)s in %(process)s asks for your opinion:"
-                    " answer it under Consultations in your inbox."
-                ),
-                **params,
-            )
+        body = _about_case(
+            instance,
+            N_(
+                "%(task)s in %(process)s %(key)s asks for your opinion:"
+                " answer it under Consultations in your inbox."
+            ),
+            N_(
+                "%(task)s in %(process)s asks for your opinion:"
+                " answer it under Consultations in your inbox."
+            ),
+            task=task.name,
+            process=process_name(uow, instance),
         )
         uow.accounts.read_locales(people)
         for username in people:
@@ -318,29 +312,21 @@ class Governance:
         holder = task.assignee
         if holder is None or holder == by:
             return
-        params = {
-            "task": task.name,
-            "process": process_name(uow, instance),
-            "user": person_name(self.directory, by),
-        }
-        subject = Message(N_("%(task)s: %(user)s answered"), **params)
-        body = (
-            Message(
-                N_(
-                    "%(user)s answered the consultation on %(task)s in %(process)s %(key)s:"
-                    " the answer is on the task's page."
-                ),
-                key=instance.business_key,
-                **params,
-            )
-            if instance.business_key
-            else Message(
-                N_(
-                    "%(user)s answered the consultation on %(task)s in %(process)s:"
-                    " the answer is on the task's page."
-                ),
-                **params,
-            )
+        answerer = person_name(self.directory, by)
+        subject = Message(N_("%(task)s: %(user)s answered"), task=task.name, user=answerer)
+        body = _about_case(
+            instance,
+            N_(
+                "%(user)s answered the consultation on %(task)s in %(process)s %(key)s:"
+                " the answer is on the task's page."
+            ),
+            N_(
+                "%(user)s answered the consultation on %(task)s in %(process)s:"
+                " the answer is on the task's page."
+            ),
+            task=task.name,
+            process=process_name(uow, instance),
+            user=answerer,
         )
         self.notify(uow, instance, task, holder, subject, body)
         record(
@@ -358,20 +344,14 @@ class Governance:
     ) -> None:
         """Tell whoever started the case (their request) that it has ended, and where:
         the name of its end event ("Order sent to release")."""
-        keyed = bool(instance.business_key)
-        params = {
-            "process": process_name(uow, instance),
-            "key": instance.business_key,
-            "step": end or Message(N_("finished")),
-        }
-        subject = Message(
-            N_("%(process)s %(key)s: %(step)s") if keyed else N_("%(process)s: %(step)s"),
-            **params,
+        params = {"process": process_name(uow, instance), "step": end or Message(N_("finished"))}
+        subject = _about_case(
+            instance, N_("%(process)s %(key)s: %(step)s"), N_("%(process)s: %(step)s"), **params
         )
-        body = Message(
-            N_("%(process)s %(key)s, which you started, has ended: %(step)s.")
-            if keyed
-            else N_("%(process)s, which you started, has ended: %(step)s."),
+        body = _about_case(
+            instance,
+            N_("%(process)s %(key)s, which you started, has ended: %(step)s."),
+            N_("%(process)s, which you started, has ended: %(step)s."),
             **params,
         )
         self._tell_starter(uow, instance, subject, body, actor=actor, after="ended")
@@ -380,22 +360,22 @@ class Governance:
         self, uow: UnitOfWork, instance: ProcessInstance, *, actor: str, reason: str
     ) -> None:
         """Tell whoever started the case that someone else stopped it, and why."""
-        keyed = bool(instance.business_key)
-        params = {
-            "process": process_name(uow, instance),
-            "key": instance.business_key,
-            "user": person_name(self.directory, actor),
-            "reason": reason,
-        }
-        subject = Message(
-            N_("%(process)s %(key)s: cancelled") if keyed else N_("%(process)s: cancelled"),
-            **params,
+        process = process_name(uow, instance)
+        subject = _about_case(
+            instance,
+            N_("%(process)s %(key)s: cancelled"),
+            N_("%(process)s: cancelled"),
+            process=process,
         )
-        body = Message(
-            N_("%(process)s %(key)s, which you started, was cancelled by %(user)s. Why: %(reason)s")
-            if keyed
-            else N_("%(process)s, which you started, was cancelled by %(user)s. Why: %(reason)s"),
-            **params,
+        body = _about_case(
+            instance,
+            N_(
+                "%(process)s %(key)s, which you started, was cancelled by %(user)s. Why: %(reason)s"
+            ),
+            N_("%(process)s, which you started, was cancelled by %(user)s. Why: %(reason)s"),
+            process=process,
+            user=person_name(self.directory, actor),
+            reason=reason,
         )
         self._tell_starter(uow, instance, subject, body, actor=actor, after="cancelled")
 
@@ -425,6 +405,16 @@ class Governance:
             actor=SYSTEM_ACTOR,
             details={"recipient": starter, "after": after},
         )
+
+
+def _about_case(
+    instance: ProcessInstance, keyed_msgid: str, plain_msgid: str, **params: Any
+) -> Message:
+    """A notice's words about a case: `keyed_msgid` naming its business key (`key`), or
+    `plain_msgid` for a case that has none."""
+    if instance.business_key:
+        return Message(keyed_msgid, key=instance.business_key, **params)
+    return Message(plain_msgid, **params)
 
 
 def person_name(directory: Directory, username: str) -> str:
