@@ -138,3 +138,21 @@ def test_on_a_phone_the_bulk_button_hides_no_card_until_a_task_is_ticked(company
     assert bar.is_visible()
     person.shot("inbox-phone-ticked-sofia.cs")
     person.close()
+
+
+def test_an_unread_notices_open_buttons_read_as_links_not_white_on_white(company, browser):
+    """They took the white text of the header's buttons: on a card, nothing showed."""
+    person = Person(browser, company, "anna.credit", phone=True)
+    person.sign_in()
+    person.page.goto("/inbox/?section=notifications")
+    button = person.page.locator(".notices button.link").first
+    assert button.is_visible()
+    colour = button.evaluate("e => getComputedStyle(e).color")
+    card = button.evaluate("e => getComputedStyle(e.closest('.card')).backgroundColor")
+    link = person.page.evaluate(
+        "() => { const a = document.createElement('a'); a.href = '#';"
+        " document.querySelector('main').append(a); return getComputedStyle(a).color; }"
+    )
+    assert colour == link and colour != card
+    person.shot("inbox-phone-notices-anna.credit")
+    person.close()
