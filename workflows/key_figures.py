@@ -107,7 +107,13 @@ KEY_FIGURES: dict[str, tuple[KeyFigure, ...]] = {
 URGENT_PATHS = ("order.emergency", "emergency")
 # Where the customer's id, or (before there is one) the name, sits in a case's data.
 CUSTOMER_ID_PATHS = ("customer_id", "order.customer_id", "customer.id", "prospect.customer_id")
-CUSTOMER_NAME_PATHS = ("order.customer_name", "request.customer_name", "customer.name", "name")
+CUSTOMER_NAME_PATHS = (
+    "order.customer_name",
+    "customer_name",
+    "request.customer_name",
+    "customer.name",
+    "name",
+)
 # Where an order case keeps its order's number: the order (cleaning, emergency), or the
 # release's start data.
 ORDER_NUMBER_PATHS = ("order.number", "order_number")

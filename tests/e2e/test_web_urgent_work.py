@@ -124,6 +124,8 @@ def test_a_release_case_says_whose_it_is_from_which_case_and_whose_act_started_i
     facts = " ".join(re.sub(r"<[^>]+>", " ", page[: page.index("</dl>")]).split())
 
     assert f"Started by {names['katerina.call'].name}," in facts  # as the case list says
+    customer = views.instance(crm.uow(), release)["summary"]["customer_name"]
+    assert f"Customer {customer} Order number SO-" in facts  # as on the order's own page
     key = views.instance(crm.uow(), emergency)["business_key"]
     order = "Emergency order" + (f" · {key}" if key else "")  # named, not "another case"
     # Credit control may not open the order: named, not linked to a refusal.

@@ -195,7 +195,8 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
     The release's business key is the customer's code, as in every other process, so that
     staff find and see the customer of a release in the inbox and on its tasks; an
     emergency order's release is urgent as the order is (workflows/key_figures.py). Its
-    data names the order by its number too, as people know it (the id is for the records).
+    data names the order by its number too, as people know it (the id is for the records),
+    and its customer, whom its case page and the case list name.
     """
     records.change_status(ctx, order_id, "clean", expected=["received", "needs_cleaning"])
     if note:
@@ -204,7 +205,13 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
     number, customer = order["number"], get_customer(ctx.session, order["customer_id"])
     child = ctx.start_process(
         RELEASE_PROCESS,
-        {"order_id": order_id, "order_number": number, "emergency": order["emergency"]},
+        {
+            "order_id": order_id,
+            "order_number": number,
+            "customer_id": customer["id"],
+            "customer_name": customer["name"],
+            "emergency": order["emergency"],
+        },
         business_key=customer["code"],
     )
     return {"number": number, "release_instance": child}
