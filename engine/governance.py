@@ -410,11 +410,23 @@ class Governance:
 def _about_case(
     instance: ProcessInstance, keyed_msgid: str, plain_msgid: str, **params: Any
 ) -> Message:
-    """A notice's words about a case: `keyed_msgid` naming its business key (`key`), or
-    `plain_msgid` for a case that has none."""
-    if instance.business_key:
-        return Message(keyed_msgid, key=instance.business_key, **params)
+    """A notice's words about a case: `keyed_msgid` naming it (`key`, see case_label),
+    or `plain_msgid` for a case with nothing to name it by."""
+    label = case_label(instance)
+    if label:
+        return Message(keyed_msgid, key=label, **params)
     return Message(plain_msgid, **params)
+
+
+def case_label(instance: ProcessInstance) -> str | None:
+    """How a notice names a case: its business key, and the customer and order its
+    summary names ("C00012 (Μίνι Μάρκετ Νικολάου, SO-2026-000003)"), so that whoever
+    reads the notice knows which case it is without opening it."""
+    summary = instance.summary or {}
+    named = [str(summary[key]) for key in ("customer_name", "order_number") if summary.get(key)]
+    if instance.business_key and named:
+        return f"{instance.business_key} ({', '.join(named)})"
+    return instance.business_key or ", ".join(named) or None
 
 
 def person_name(directory: Directory, username: str) -> str:
@@ -431,20 +443,23 @@ def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
 def _done_body(
     task: HumanTask, instance: ProcessInstance, process: str, actor: str, signed: bool
 ) -> Message:
-    params = {"task": task.name, "process": process, "user": actor}
-    if instance.business_key:
-        msgid = (
-            N_("%(task)s in %(process)s %(key)s was signed off by %(user)s.")
-            if signed
-            else N_("%(task)s in %(process)s %(key)s was completed by %(user)s.")
+    if signed:
+        return _about_case(
+            instance,
+            N_("%(task)s in %(process)s %(key)s was signed off by %(user)s."),
+            N_("%(task)s in %(process)s was signed off by %(user)s."),
+            task=task.name,
+            process=process,
+            user=actor,
         )
-        return Message(msgid, key=instance.business_key, **params)
-    msgid = (
-        N_("%(task)s in %(process)s was signed off by %(user)s.")
-        if signed
-        else N_("%(task)s in %(process)s was completed by %(user)s.")
+    return _about_case(
+        instance,
+        N_("%(task)s in %(process)s %(key)s was completed by %(user)s."),
+        N_("%(task)s in %(process)s was completed by %(user)s."),
+        task=task.name,
+        process=process,
+        user=actor,
     )
-    return Message(msgid, **params)
 
 
 def notify(

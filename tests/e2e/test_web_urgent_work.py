@@ -256,8 +256,10 @@ def test_the_call_agent_is_told_how_her_emergency_order_ended_in_her_language(we
 
     katerina = sign_in(web_app, "katerina.call")
     notices = katerina.page("/inbox/?section=notifications")
+    summary = views.instance(crm.uow(), emergency)["summary"]
+    which = f"{summary['customer_name']}, {summary['order_number']}"  # the case, named
     said = (
-        "Η υπόθεση «Επείγουσα παραγγελία» που ξεκινήσατε ολοκληρώθηκε:"
+        f"Η υπόθεση «Επείγουσα παραγγελία» {which} που ξεκινήσατε ολοκληρώθηκε:"
         " Η παραγγελία στάλθηκε για αποδέσμευση."
     )
     assert notices.count(said) == 1
