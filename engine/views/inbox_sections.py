@@ -147,8 +147,11 @@ class _Keys:
         return conditions
 
     def order(self, shape: Shape) -> tuple[Any, ...]:
-        # Soonest due first, so overdue work leads; no due date last.
-        by_due = (self.due.asc().nulls_last(), self.created_at, self.task_id)
+        # Soonest due first, so overdue work leads; no due date last. An emergency without
+        # a deadline of its own (an emergency order's release) is due at once: it sank
+        # below every routine task that had one.
+        due = func.coalesce(self.due, case((self.urgent, self.created_at)))
+        by_due = (due.asc().nulls_last(), self.created_at, self.task_id)
         if shape.sort == "created":
             return (self.created_at, self.task_id)
         if shape.sort == "newest":

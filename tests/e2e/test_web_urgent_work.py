@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.e2e.staff_helpers import (
     open_notice,
     open_task,
     order_desk,
+    set_due,
     sign_in,
 )
 from tests.e2e.test_web_inbox import badges
@@ -93,7 +95,12 @@ def test_an_emergency_orders_credit_review_is_urgent_in_credit_controls_inbox(we
     by_due = anna.page("/inbox/?section=queue")
     assert badges(by_due, emergency) == ["emergency"]
     assert badges(by_due, ordinary) == []
-    assert by_due.index(ordinary) < by_due.index(emergency)  # neither is due: oldest first
+    # Neither has a deadline: the emergency is due at once, though the other is older (it
+    # sank below all routine work with a deadline).
+    assert by_due.index(emergency) < by_due.index(ordinary)
+    set_due(crm, ordinary, datetime.now(UTC) + timedelta(days=2))  # routine, with a deadline
+    by_due = anna.page("/inbox/?section=queue")
+    assert by_due.index(emergency) < by_due.index(ordinary)
 
     emergencies_first = anna.page("/inbox/?section=queue&sort=priority")
     assert emergencies_first.index(emergency) < emergencies_first.index(ordinary)
