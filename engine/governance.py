@@ -250,15 +250,7 @@ class Governance:
         uow.accounts.read_locales(recipients)
         for username in recipients:
             self.notify(uow, instance, task, username, subject, body)
-            record(
-                uow,
-                instance,
-                "notified",
-                actor=SYSTEM_ACTOR,
-                task_id=task.id,
-                raci_role="I",
-                details={"element": task.spec_id, "recipient": username, "after": after},
-            )
+            _record_notice(uow, instance, username, after, task=task, letter="I")
 
     def notify(
         self,
@@ -294,15 +286,7 @@ class Governance:
         uow.accounts.read_locales(people)
         for username in people:
             self.notify(uow, instance, task, username, subject, body)
-            record(
-                uow,
-                instance,
-                "notified",
-                actor=SYSTEM_ACTOR,
-                task_id=task.id,
-                raci_role="C",
-                details={"element": task.spec_id, "recipient": username, "after": "asked"},
-            )
+            _record_notice(uow, instance, username, "asked", task=task, letter="C")
 
     def tell_answered(
         self, uow: UnitOfWork, instance: ProcessInstance, task: HumanTask, *, by: str
@@ -329,15 +313,7 @@ class Governance:
             user=answerer,
         )
         self.notify(uow, instance, task, holder, subject, body)
-        record(
-            uow,
-            instance,
-            "notified",
-            actor=SYSTEM_ACTOR,
-            task_id=task.id,
-            raci_role="C",
-            details={"element": task.spec_id, "recipient": holder, "after": "answered"},
-        )
+        _record_notice(uow, instance, holder, "answered", task=task, letter="C")
 
     def tell_starter_ended(
         self, uow: UnitOfWork, instance: ProcessInstance, end: str | None, *, actor: str
@@ -398,13 +374,30 @@ class Governance:
         if uow.notifications.told(starter, instance.id):
             return
         deliver(uow, self.directory, starter, subject, body, instance_id=instance.id)
-        record(
-            uow,
-            instance,
-            "notified",
-            actor=SYSTEM_ACTOR,
-            details={"recipient": starter, "after": after},
-        )
+        _record_notice(uow, instance, starter, after)
+
+
+def _record_notice(
+    uow: UnitOfWork,
+    instance: ProcessInstance,
+    recipient: str,
+    after: str,
+    *,
+    task: HumanTask | None = None,
+    letter: str | None = None,
+) -> None:
+    """Put on the trail that `recipient` was told, after what (`after`), about the task
+    and under the RACI letter the notice belongs to, if any."""
+    details = {"recipient": recipient, "after": after}
+    record(
+        uow,
+        instance,
+        "notified",
+        actor=SYSTEM_ACTOR,
+        task_id=task.id if task is not None else None,
+        raci_role=letter,
+        details={"element": task.spec_id, **details} if task is not None else details,
+    )
 
 
 def _about_case(

@@ -20,12 +20,13 @@ def crm(crm: Any) -> Any:
     return order_desk(crm, "emergency_order", "order_release")
 
 
-def blocked_customers_emergency(agent: Any) -> str:
-    """The call agent takes an emergency order for a blocked customer: the case's page."""
+def phoned_in(agent: Any, customer: int) -> str:
+    """The call agent sends an emergency order of two colas for `customer` from the
+    start form: the page it leads to."""
     answer = agent.post(
         "/start/emergency_order",
         {
-            "customer_id": str(BLOCKED),
+            "customer_id": str(customer),
             "channel": "call_agent",
             "warehouse_code": "ATH",
             "lines-0-product_code": "P0005",
@@ -35,6 +36,11 @@ def blocked_customers_emergency(agent: Any) -> str:
     )
     assert answer.status_code == 302
     return answer.headers["Location"]
+
+
+def blocked_customers_emergency(agent: Any) -> str:
+    """The call agent takes an emergency order for a blocked customer: the case's page."""
+    return phoned_in(agent, BLOCKED)
 
 
 def test_a_refused_emergency_order_says_it_was_refused(web_app, crm):
@@ -65,24 +71,12 @@ def test_the_call_agent_reads_the_order_number_to_give_the_customer(web_app, crm
     the people responsible"; its number was deep in the case's history, and the case
     list named cases by the customer's code alone."""
     agent = sign_in(web_app, "katerina.call")
-    answer = agent.post(
-        "/start/emergency_order",
-        {
-            "customer_id": "54",
-            "channel": "call_agent",
-            "warehouse_code": "ATH",
-            "lines-0-product_code": "P0005",
-            "lines-0-quantity": "2",
-            "urgency": "Festival tonight",
-        },
-    )
-    assert answer.status_code == 302
-    instance_id = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-    summary = views.instance(crm.uow(), instance_id)["summary"]
+    case = phoned_in(agent, 54)
+    summary = views.instance(crm.uow(), case.rstrip("/").rsplit("/", 1)[-1])["summary"]
     number, customer = summary["order_number"], summary["customer_name"]
     assert number.startswith("SO-")
 
-    page = agent.page(answer.headers["Location"])
+    page = agent.page(case)
     assert f"Started: order {number}. The next step is with the people responsible" in page
     assert f"<dt>Order number</dt><dd>{number}</dd>" in page
     assert f"<dt>Customer</dt><dd>{customer}</dd>" in page
