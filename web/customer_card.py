@@ -97,11 +97,13 @@ def find_customers(
     uow: UnitOfWork, text: str = "", *, bd: str | None = None, limit: int = CHOICES
 ) -> list[dict[str, Any]]:
     """The customers `text` names (workflows/customer_search: a code's start, words of the
-    name, a phone, a tax id), as id, code, name and status, by name.
+    name, a phone, a tax id), as id, code, name, status and phone, by name.
 
     Without text: the customers of `bd` when given (a BD's own), else the first by name.
     """
-    query = select(customers.c.id, customers.c.code, customers.c.name, customers.c.status)
+    query = select(
+        customers.c.id, customers.c.code, customers.c.name, customers.c.status, customers.c.phone
+    )
     if (matching := customers_matching(text)) is not None:
         query = query.where(matching)
     elif bd is not None:
@@ -173,7 +175,7 @@ def customer_of_order(uow: UnitOfWork, order_id: int) -> int | None:
 
 def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> list[FormField]:
     """`fields` with the customer field drawn as a choice among the customers `found`,
-    each as its code and name (found by find_customers), and its status unless active: a
+    each as its code, name and phone (found by find_customers), and its status unless active: a
     clerk should see a blocked customer before taking their order, not after."""
     choices = tuple((str(c["id"]), _choice_label(c)) for c in found)
     chooser = partial(replace, kind="select", choices=choices, label="Customer")
@@ -181,7 +183,10 @@ def customer_chooser(fields: list[FormField], found: list[dict[str, Any]]) -> li
 
 
 def _choice_label(customer: dict[str, Any]) -> str:
-    label = f"{customer['code']} · {customer['name']}"
+    # The phone tells namesakes apart (three "Καφενείο Πετρόπουλος"), as the caller's
+    # number on the agent's screen does.
+    phone = customer.get("phone")
+    label = f"{customer['code']} · {customer['name']}" + (f" · {phone}" if phone else "")
     status = customer.get("status")
     return label if status in (None, "active") else f"{label} ({term(status)})"
 

@@ -118,6 +118,25 @@ def test_the_chooser_says_which_customers_are_blocked_or_not_yet_customers(web_a
     assert greek["151"].endswith("(μπλοκαρισμένος)") and greek["152"].endswith("(υποψήφιος)")
 
 
+def test_namesakes_in_the_chooser_are_told_apart_by_their_phone(web_app, crm):
+    """Three "Καφενείο Πετρόπουλος" read alike in the list: nothing said which was on the
+    line."""
+    with crm.uow() as uow:
+        uow.session.execute(customers.update().where(customers.c.id == 160).values(phone=None))
+        uow.commit()
+        phones = dict(
+            uow.session.execute(
+                select(customers.c.id, customers.c.phone).where(customers.c.id.in_((130, 150)))
+            ).all()
+        )
+    html = sign_in(web_app, "giorgos.bd").page(f"{START}?q=καφενειο πετροπουλος")
+    labels = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', html))
+    assert labels["130"] == f"C00130 · Καφενείο Πετρόπουλος · {phones[130]}"
+    assert labels["150"] == f"C00150 · Καφενείο Πετρόπουλος · {phones[150]}"
+    assert phones[130] != phones[150]
+    assert labels["160"] == "C00160 · Καφενείο Πετρόπουλος"  # no phone on file
+
+
 def test_a_list_cut_at_its_first_customers_says_so(web_app, crm):
     """200 customers, 100 listed: nothing said the others were left out."""
     note = "The list shows the first 100 customers by name: search to find any other."
