@@ -16,6 +16,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import views
 from engine.errors import EngineError
 
 from .auth import roles_required
@@ -196,6 +197,8 @@ def _user_page(
         error=error,
         # Roles nobody else holds: deactivating the user leaves their work to no one.
         sole_roles=[r for r in sorted(user.roles) if directory.members(r) == [username]],
+        # Work they hold: deactivating them gives it back to the queue, said before.
+        claimed=views.claimed_by(engine().uow(), username) if user.active else None,
         deputies=engine().account(username).deputies,
         names={u.username: u.name for u in directory.users.values()},
         deputy_choices=engine().deputy_choices(username) if user.active else [],

@@ -6,10 +6,11 @@ Each takes an un-entered unit of work: `views.open_tasks(engine.uow(), user=...)
 
 from .audit import audit_events
 from .instances import instance, process_versions
-from .tasks import consultations_for, open_tasks, signoffs_for, task_detail
+from .tasks import claimed_by, consultations_for, open_tasks, signoffs_for, task_detail
 
 __all__ = [
     "audit_events",
+    "claimed_by",
     "consultations_for",
     "instance",
     "open_tasks",

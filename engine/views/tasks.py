@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from ..model import (
     ANYONE,
@@ -51,6 +51,17 @@ def open_tasks(
             )
         query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit).offset(offset)
         return [task_dict(task) for task in uow.session.scalars(query)]
+
+
+def claimed_by(uow: UnitOfWork, user: str) -> dict[str, int]:
+    """How many open tasks `user` has claimed and not finished, and how many of them are
+    urgent: what deactivating them gives back to the queue."""
+    claimed = select(func.count(), func.count().filter(HumanTask.urgent)).where(
+        HumanTask.assignee == user, HumanTask.status == TaskStatus.READY
+    )
+    with uow.read_only():
+        tasks, urgent = uow.session.execute(claimed).one()
+    return {"tasks": tasks, "urgent": urgent}
 
 
 def signoffs_for(uow: UnitOfWork, user: str, *, limit: int = 100) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ pages and a task's reassign page; each for the one allowed and for those refused
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -253,6 +254,10 @@ def test_deactivating_a_user_gives_back_the_tasks_they_claimed(web_app, crm):
     other = requested(crm)
     crm.claim(other, user="anna.credit")
     admin = sign_in(web_app, "admin")
+    kostas = crm.directory().users["kostas.credit"].name
+    # Said before: the admin did not know what deactivating him would hand back.
+    warned = html.unescape(admin.page("/admin/users/kostas.credit"))
+    assert f"{kostas} holds 2 claimed tasks: once deactivated, they go back" in warned
     done = admin.post("/admin/users/kostas.credit/active", {"active": "0", "confirm": "yes"})
     assert done.status_code == 302
 
@@ -264,7 +269,6 @@ def test_deactivating_a_user_gives_back_the_tasks_they_claimed(web_app, crm):
     queue = sign_in(web_app, "anna.credit").page("/inbox/?section=queue")
     assert all(f"/tasks/{t}" in queue for t in claimed)  # back in the role's queue
     # The case says why the task came back, naming him: it read as an admin's bare act.
-    kostas = crm.directory().users["kostas.credit"].name
     why = f"{kostas} was deactivated: the task went back to the queue"
     instance = views.task_detail(crm.uow(), claimed[0])["instance_id"]
     assert why in sign_in(web_app, "anna.credit").page(f"/instances/{instance}")
