@@ -136,8 +136,8 @@ def test_a_retry_after_the_start_form_names_the_customer_not_its_id(web_app, crm
     assert started.status.value == "error"
     monkeypatch.setitem(functions, "load_complaint_customer", working)
     with crm.uow() as uow:
-        code, name = uow.session.execute(
-            text("SELECT code, name FROM crm_customers WHERE id = 2")
+        code, name, phone = uow.session.execute(
+            text("SELECT code, name, phone FROM crm_customers WHERE id = 2")
         ).one()
 
     admin = sign_in(web_app, "admin")
@@ -146,7 +146,7 @@ def test_a_retry_after_the_start_form_names_the_customer_not_its_id(web_app, crm
     chooser = form[form.index('name="customer_id"') :]
     chooser = chooser[: chooser.index("</select>")]
     # The customer as on the start form, the case's own and the only choice: not "2".
-    assert f'<option value="2" selected>{code} · {name}</option>' in chooser, chooser
+    assert f'<option value="2" selected>{code} · {name} · {phone}</option>' in chooser, chooser
     assert chooser.count("<option value=") == 1 + chooser.count('<option value=""')
 
     done = admin.post(
