@@ -32,8 +32,7 @@ SYSTEM = "system"
 HIDDEN = {"task_ready"}  # bookkeeping of the task list, not an act
 # A notice about the whole case (its `after`) and the act whose line it joins.
 CASE_WIDE_NOTICES = {"incident": "error", "ended": "instance_completed", "cancelled": "cancel"}
-# A notice about a task that no person's act caused, and the engine's act it joins.
-TASK_NOTICES = {"asked": "consult_requested"}
+ASKS = {"consult_requested"}  # the engine's act whose notices ("asked") join its line
 CAUSES = {  # acts that run steps
     "start", "complete", "approve", "retry", "timer_fired", "cancel",
     "message_received", "signal_received",
@@ -108,7 +107,7 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
     """
     names = _names(records)
     entries: list[Entry] = []
-    last_on_task: dict[tuple[str, ...], Entry] = {}
+    last_on_task: dict[tuple[str, str], Entry] = {}
     case_wide: dict[str, Entry] = {}  # each case's latest act that a case-wide notice follows
     for event in records["events"]:
         if event["action"] in HIDDEN:
@@ -118,10 +117,9 @@ def build(records: dict[str, Any], changes: Iterable[dict[str, Any]] = ()) -> li
             continue
         entry = render(event, names)
         entries.append(entry)
-        if event["task_id"] and event["actor"] != SYSTEM:
+        # A person's act on a task, or the engine asking its C roles: the notices it sends.
+        if event["task_id"] and (event["actor"] != SYSTEM or event["action"] in ASKS):
             last_on_task[event["instance_id"], event["task_id"]] = entry
-        if event["task_id"] and event["action"] in TASK_NOTICES.values():
-            last_on_task[event["instance_id"], event["task_id"], event["action"]] = entry
         if event["action"] in CASE_WIDE_NOTICES.values():
             case_wide[event["instance_id"]] = entry
     entries.sort(key=lambda e: e.at)  # stable: the trail's own order is kept
@@ -381,7 +379,7 @@ def _fold_notice(
     event: dict[str, Any],
     names: Names,
     entries: list[Entry],
-    last_on_task: dict[tuple[str, ...], Entry],
+    last_on_task: dict[tuple[str, str], Entry],
     case_wide: dict[str, Entry],
 ) -> None:
     """Add the person told to the act that caused the notice (or a line of its own)."""
@@ -390,9 +388,6 @@ def _fold_notice(
     person = names.people.get(recipient, recipient)
     if details.get("after") in CASE_WIDE_NOTICES:
         target = case_wide.get(event["instance_id"])
-    elif details.get("after") in TASK_NOTICES:
-        act = TASK_NOTICES[details["after"]]
-        target = last_on_task.get((event["instance_id"], event["task_id"] or "", act))
     else:
         target = last_on_task.get((event["instance_id"], event["task_id"] or ""))
     if target is None:

@@ -265,10 +265,14 @@ def linked_cases(events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def may_cancel(instance: dict[str, Any]) -> bool:
+def may_cancel(instance: dict[str, Any], events: list[dict[str, Any]] | None = None) -> bool:
+    """The page's rule for offering the cancel form; `events`, the case's trail if the
+    caller read it already (its start event says whether another case started it)."""
     if InstanceStatus(instance["status"]).is_final:
         return False
-    started = views.audit_events(engine().uow(), instance_id=instance["id"], action="start")
+    if events is None:
+        events = views.audit_events(engine().uow(), instance_id=instance["id"], action="start")
+    started = (e for e in events if e["action"] == "start")
     user = current_user
     return rules.may_cancel(
         user.username,
@@ -311,7 +315,7 @@ def _detail(
         names={t["id"]: t["name"] for t in tasks},
         open_tasks=[t for t in tasks if t["status"] in OPEN],
         submissions=[e for e in events if e["action"] in ("start", "complete", "retry")],
-        may_cancel=may_cancel(instance),
+        may_cancel=may_cancel(instance, events),
         may_retry=retrying,
         resigning=resigning,
         change_view=change_view,
