@@ -169,11 +169,15 @@ def _copy_tasks(cursor, instances: int, start: datetime) -> None:
                         *("approval", f"C{n % 5000:05d}", status, claimed, performer),
                         *(created, due, signoff_due),
                     )
-                    open_roles.append((task_id, ROLES[n % len(ROLES)], "R", *fields))
-                    open_roles.append((task_id, ROLES[(n + 5) % len(ROLES)], "A", *fields))
+                    # (HumanTask.due_in_inbox, for tasks that are not urgent)
+                    work_due, signoff_due_key = due, signoff_due or due
+                    open_roles.append((task_id, ROLES[n % len(ROLES)], "R", *fields, work_due))
+                    open_roles.append(
+                        (task_id, ROLES[(n + 5) % len(ROLES)], "A", *fields, signoff_due_key)
+                    )
     with cursor.copy(
         "COPY task_roles (task_id, role, letter, process_id, business_key, status, assignee,"
-        " performer, created_at, due_at, signoff_due_at) FROM STDIN"
+        " performer, created_at, due_at, signoff_due_at, inbox_due) FROM STDIN"
     ) as copy:
         for row in open_roles:
             copy.write_row(row)

@@ -6,14 +6,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Select, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, bindparam, case, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .database import Connect
 from .direct import execute
 from .errors import NotFound
 from .model import Consultation, HumanTask, Notification, OutboxMail
-from .orm import consultations, outbox, task_roles
+from .orm import UTCDateTime, consultations, outbox, task_roles
 from .tracked import from_values
 
 # What inboxes filter and sort by: copied from each open task onto its role rows.
@@ -74,7 +74,13 @@ class TaskRoleRepository:
     def flush(self) -> None:
         if self._pending:
             rows = [
-                {"task_id": task.id, "role": role, "letter": letter, **_inbox_fields(task)}
+                {
+                    "task_id": task.id,
+                    "role": role,
+                    "letter": letter,
+                    **_inbox_fields(task),
+                    "inbox_due": task.due_in_inbox(letter),
+                }
                 for task, role, letter in self._pending
             ]
             execute(self._connection(), _INSERT_ROLES, rows)
@@ -83,7 +89,15 @@ class TaskRoleRepository:
             execute(
                 self._connection(),
                 _COPY_INBOX_FIELDS,
-                [{"key_": task.id, **_inbox_fields(task)} for task in self._changed],
+                [
+                    {
+                        "key_": task.id,
+                        **_inbox_fields(task),
+                        "signoff_inbox_due": task.due_in_inbox("A"),
+                        "work_inbox_due": task.due_in_inbox("R"),
+                    }
+                    for task in self._changed
+                ],
             )
             self._changed = []
 
@@ -101,7 +115,16 @@ _INSERT_ROLES = insert(task_roles)
 _COPY_INBOX_FIELDS = (
     update(task_roles)
     .where(task_roles.c.task_id == bindparam("key_"))
-    .values({field: bindparam(field) for field in INBOX_FIELDS})
+    .values(
+        {
+            **{field: bindparam(field) for field in INBOX_FIELDS},
+            # A sign-off's row is due by another rule than its work's (due_in_inbox).
+            "inbox_due": case(
+                (task_roles.c.letter == "A", bindparam("signoff_inbox_due", type_=UTCDateTime)),
+                else_=bindparam("work_inbox_due", type_=UTCDateTime),
+            ),
+        }
+    )
 )
 
 

@@ -119,6 +119,16 @@ class HumanTask:
     claimed_at: datetime | None = None  # first taken (claimed, or completed unclaimed): analytics
     urgent: bool = False  # its case is urgent (ProcessInstance.urgent), kept at each settle
 
+    def due_in_inbox(self, letter: str) -> datetime | None:
+        """When the inbox of `letter` (R, A, ...) holds the task due, as it sorts it:
+        a sign-off by its own deadline, else the work's; an urgent task without one
+        (an emergency order's release) is due when it was created, ahead of routine
+        work that has a deadline; None sorts last."""
+        due = (self.signoff_due_at or self.due_at) if letter == "A" else self.due_at
+        if due is None and self.urgent:
+            return self.created_at
+        return due
+
     @property
     def returns_to(self) -> str | None:
         """Whom work sent back goes to: the person it was done for (a deputy did it while

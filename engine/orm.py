@@ -343,6 +343,9 @@ task_roles = Table(
     Column("due_at", UTCDateTime),
     Column("signoff_due_at", UTCDateTime),
     Column("urgent", Boolean, nullable=False, default=False, server_default=false()),
+    # When this letter's inbox holds the task due (HumanTask.due_in_inbox): the default
+    # order's key, kept as a column so that the index below is read in that order.
+    Column("inbox_due", UTCDateTime),
     # One role's rows of one letter and state, in the default inbox order (due first),
     # with every inbox field after the order: read in order, from the index alone.
     Index(
@@ -350,10 +353,11 @@ task_roles = Table(
         "role",
         "letter",
         "status",
-        "due_at",
+        "inbox_due",
         "created_at",
         "task_id",
         "assignee",
+        "due_at",
         "signoff_due_at",
         "process_id",
         "business_key",

@@ -129,6 +129,9 @@ class _Keys:
     created_at: Any
     due: Any
     urgent: Any
+    # The order's due key where a column holds it (task_roles.inbox_due, which an index
+    # follows); else it is worked out from `due` as HumanTask.due_in_inbox does.
+    sort_due: Any = None
 
     def where(self, shape: Shape) -> list[Any]:
         conditions = []
@@ -150,7 +153,9 @@ class _Keys:
         # Soonest due first, so overdue work leads; no due date last. An emergency without
         # a deadline of its own (an emergency order's release) is due at once: it sank
         # below every routine task that had one.
-        due = func.coalesce(self.due, case((self.urgent, self.created_at)))
+        due = self.sort_due
+        if due is None:
+            due = func.coalesce(self.due, case((self.urgent, self.created_at)))
         by_due = (due.asc().nulls_last(), self.created_at, self.task_id)
         if shape.sort == "created":
             return (self.created_at, self.task_id)
@@ -204,10 +209,16 @@ def _task_statements(shape: Shape) -> _Statements:
 
 
 def _role_statements(shape: Shape, role_count: int) -> _Statements:
-    page_columns = ("task_id", "created_at", "due", "urgent")
+    page_columns = ("task_id", "created_at", "due", "urgent", "sort_due")
     merged = _merged(shape, role_count, page_columns)
     merged_keys = _Keys(
-        merged.c.task_id, None, None, merged.c.created_at, merged.c.due, merged.c.urgent
+        merged.c.task_id,
+        None,
+        None,
+        merged.c.created_at,
+        merged.c.due,
+        merged.c.urgent,
+        merged.c.sort_due,
     )
     picked = (
         select(*merged.c)
@@ -218,7 +229,13 @@ def _role_statements(shape: Shape, role_count: int) -> _Statements:
         .subquery()
     )
     picked_keys = _Keys(
-        picked.c.task_id, None, None, picked.c.created_at, picked.c.due, picked.c.urgent
+        picked.c.task_id,
+        None,
+        None,
+        picked.c.created_at,
+        picked.c.due,
+        picked.c.urgent,
+        picked.c.sort_due,
     )
     page = (
         select(HumanTask)
@@ -247,13 +264,20 @@ def _merged(shape: Shape, role_count: int, columns: tuple[str, ...]) -> Any:
             not_worked_before(bindparam("user"), rows.task_id),
         )
     keys = _Keys(
-        rows.task_id, rows.process_id, rows.business_key, rows.created_at, due, rows.urgent
+        rows.task_id,
+        rows.process_id,
+        rows.business_key,
+        rows.created_at,
+        due,
+        rows.urgent,
+        rows.inbox_due,
     )
     available = {
         "task_id": rows.task_id,
         "created_at": rows.created_at,
         "due": due.label("due"),
         "urgent": rows.urgent,
+        "sort_due": rows.inbox_due.label("sort_due"),
     }
     selected = [available[name] for name in columns]
     branches = [

@@ -269,3 +269,19 @@ def test_work_waiting_for_a_signoff_without_a_deadline_of_its_own_keeps_the_work
     clock.advance(timedelta(hours=3))
     overdue = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs", due="overdue"))
     assert ids(overdue) == [task]
+
+
+def test_the_signoff_list_puts_first_the_signature_due_first_not_the_work(engine, clock):
+    """A sign-off is due by its own deadline (a day after the work was handed in here),
+    whatever the work's was: the row's due key follows the task into the sign-off."""
+    handed_in_late = analysis(engine, "C-1", 1)  # its work was due first...
+    handed_in_now = analysis(engine, "C-2", 10)
+    engine.complete(handed_in_now, user="carol", data={"recommendation": "raise"})
+    clock.advance(timedelta(hours=5))
+    engine.complete(handed_in_late, user="carol", data={"recommendation": "raise"})
+
+    # ...its signature is due five hours after the other's
+    signoffs = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs"))
+    assert ids(signoffs) == [handed_in_now, handed_in_late]
+    oldest = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs", sort="created"))
+    assert ids(oldest) == [handed_in_late, handed_in_now]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -73,3 +74,43 @@ def test_the_urgency_migration_marks_open_emergency_work_urgent(database_url):
         rows = dict(conn.execute(select(task_roles.c.task_id, task_roles.c.urgent)).all())
     db.dispose()
     assert tasks == rows == {emergency: True, ordinary: False}
+
+
+def test_the_inbox_due_migration_keys_each_letter_as_its_inbox_sorts_it(database_url):
+    """0028: a role row's inbox_due is its sign-off's deadline on an A row, else the
+    work's; an urgent task without one is due when it was created; else there is none."""
+    engine = build_engine(database_url)
+    engine.deploy(
+        collect_files([FIXTURES / "approval.bpmn", FIXTURES / "approval_level.dmn"]), user="ops"
+    )
+    urgent, dated, undated = (engine.start("approval", user="sales1").ready_tasks[0] for _ in "123")
+    work_due = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    signoff_due = datetime(2026, 3, 3, 9, tzinfo=UTC)
+
+    db = make_engine(database_url)
+    command.downgrade(alembic_config(db), "0027")
+    kept = [column for column in task_roles.c if column.name != "inbox_due"]
+    with db.begin() as conn:  # role rows as 0027 kept them, with no inbox_due
+        for row in conn.execute(select(*kept)).all():  # and each task a signer's row
+            conn.execute(task_roles.insert().values({**row._asdict(), "role": "x", "letter": "A"}))
+        for task_id, values in (
+            (urgent, {"urgent": True, "due_at": None}),
+            (dated, {"due_at": work_due, "signoff_due_at": signoff_due}),
+            (undated, {"due_at": None}),
+        ):
+            conn.execute(task_roles.update().where(task_roles.c.task_id == task_id).values(values))
+        created = dict(conn.execute(select(human_tasks.c.id, human_tasks.c.created_at)).all())
+    command.upgrade(alembic_config(db), "head")
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(task_roles.c.task_id, task_roles.c.letter, task_roles.c.inbox_due)
+        ).all()
+    db.dispose()
+    expected = {
+        urgent: {"R": created[urgent], "A": created[urgent]},
+        dated: {"R": work_due, "A": signoff_due},
+        undated: {"R": None, "A": None},
+    }
+    assert len(rows) == 6
+    for row in rows:
+        assert row.inbox_due == expected[row.task_id][row.letter], row
