@@ -121,13 +121,11 @@ class HumanTask:
 
     def due_in_inbox(self, letter: str) -> datetime | None:
         """When the inbox of `letter` (R, A, ...) holds the task due, as it sorts it:
-        a sign-off by its own deadline, else the work's; an urgent task without one
-        (an emergency order's release) is due when it was created, ahead of routine
-        work that has a deadline; None sorts last."""
-        due = (self.signoff_due_at or self.due_at) if letter == "A" else self.due_at
-        if due is None and self.urgent:
+        an urgent task (its case is an emergency) at once, i.e. when it was created;
+        else a sign-off by its own deadline, else the work's; None sorts last."""
+        if self.urgent:
             return self.created_at
-        return due
+        return (self.signoff_due_at or self.due_at) if letter == "A" else self.due_at
 
     @property
     def returns_to(self) -> str | None:

@@ -150,12 +150,11 @@ class _Keys:
         return conditions
 
     def order(self, shape: Shape) -> tuple[Any, ...]:
-        # Soonest due first, so overdue work leads; no due date last. An emergency without
-        # a deadline of its own (an emergency order's release) is due at once: it sank
-        # below every routine task that had one.
+        # Soonest due first, so overdue work leads; no due date last. An emergency is due
+        # at once (HumanTask.due_in_inbox): its deadline, if any, said a routine time.
         due = self.sort_due
         if due is None:
-            due = func.coalesce(self.due, case((self.urgent, self.created_at)))
+            due = case((self.urgent, self.created_at), else_=self.due)
         by_due = (due.asc().nulls_last(), self.created_at, self.task_id)
         if shape.sort == "created":
             return (self.created_at, self.task_id)

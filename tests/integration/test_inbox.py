@@ -103,7 +103,9 @@ def test_a_queue_merges_its_roles_in_due_order_listing_each_task_once(engine, cl
     later = analysis(engine, "C-4", 1)
 
     frank = queue(engine, "frank")  # R through both of his roles, and ungoverned work
-    assert ids(frank) == [late, later, soon, anyones, undated]
+    # The urgent case is due at once (when it came in), though its deadline is 30 hours
+    # away: after the work overdue since before it, ahead of all that is not.
+    assert ids(frank) == [late, anyones, later, soon, undated]
     assert frank["total"] == 5
     assert ids(queue(engine, "carol")) == ids(frank)  # one role reaches the same work
     assert ids(queue(engine, "sam")) == [anyones]  # sales is only A and I on analyses
@@ -111,7 +113,7 @@ def test_a_queue_merges_its_roles_in_due_order_listing_each_task_once(engine, cl
 
     assert ids(queue(engine, "frank", sort="created")) == [late, soon, undated, anyones, later]
     assert ids(queue(engine, "frank", sort="newest"))[0] == later
-    assert [item["urgent"] for item in frank["items"]] == [False, False, False, True, False]
+    assert [item["urgent"] for item in frank["items"]] == [False, True, False, False, False]
     assert ids(queue(engine, "frank", due="overdue")) == [late]
     assert ids(queue(engine, "frank", customer="c-2")) == [soon]
     assert ids(queue(engine, "frank", process_id="approval")) == [anyones]
@@ -275,6 +277,7 @@ def test_the_signoff_list_puts_first_the_signature_due_first_not_the_work(engine
     """A sign-off is due by its own deadline (a day after the work was handed in here),
     whatever the work's was: the row's due key follows the task into the sign-off."""
     handed_in_late = analysis(engine, "C-1", 1)  # its work was due first...
+    clock.advance(timedelta(minutes=1))
     handed_in_now = analysis(engine, "C-2", 10)
     engine.complete(handed_in_now, user="carol", data={"recommendation": "raise"})
     clock.advance(timedelta(hours=5))
@@ -285,3 +288,20 @@ def test_the_signoff_list_puts_first_the_signature_due_first_not_the_work(engine
     assert ids(signoffs) == [handed_in_now, handed_in_late]
     oldest = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs", sort="created"))
     assert ids(oldest) == [handed_in_late, handed_in_now]
+
+
+def test_an_emergencys_signature_comes_before_routine_ones_due_as_soon(engine, clock):
+    """A signature's window is the same for every case: four came due within a minute,
+    and the emergency's, handed in last, was listed last. It is due at once."""
+    routine = analysis(engine, "C-1", 1)
+    started = engine.start("credit_change", user="bob", business_key="C-9", data={"rush": True})
+    [analyse] = engine.complete(
+        started.ready_tasks[0], user="bob", data={"new_limit": 9000}
+    ).ready_tasks
+    engine.complete(routine, user="carol", data={"recommendation": "raise"})
+    clock.advance(timedelta(minutes=1))
+    engine.complete(analyse, user="carol", data={"recommendation": "raise"})
+
+    signoffs = inbox_page(engine.uow(), "sam", InboxQuery(section="signoffs"))
+    assert ids(signoffs) == [analyse, routine]
+    assert [item["urgent"] for item in signoffs["items"]] == [True, False]

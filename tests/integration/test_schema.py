@@ -77,8 +77,8 @@ def test_the_urgency_migration_marks_open_emergency_work_urgent(database_url):
 
 
 def test_the_inbox_due_migration_keys_each_letter_as_its_inbox_sorts_it(database_url):
-    """0028: a role row's inbox_due is its sign-off's deadline on an A row, else the
-    work's; an urgent task without one is due when it was created; else there is none."""
+    """0028: a role row's inbox_due is when an urgent task was created (due at once,
+    whatever its deadline); else its sign-off's deadline on an A row, else the work's."""
     engine = build_engine(database_url)
     engine.deploy(
         collect_files([FIXTURES / "approval.bpmn", FIXTURES / "approval_level.dmn"]), user="ops"
@@ -94,7 +94,7 @@ def test_the_inbox_due_migration_keys_each_letter_as_its_inbox_sorts_it(database
         for row in conn.execute(select(*kept)).all():  # and each task a signer's row
             conn.execute(task_roles.insert().values({**row._asdict(), "role": "x", "letter": "A"}))
         for task_id, values in (
-            (urgent, {"urgent": True, "due_at": None}),
+            (urgent, {"urgent": True, "due_at": work_due, "signoff_due_at": signoff_due}),
             (dated, {"due_at": work_due, "signoff_due_at": signoff_due}),
             (undated, {"due_at": None}),
         ):

@@ -1,10 +1,10 @@
 """Task roles: the inbox's due key as a column, so that inboxes read in index order.
 
-An emergency without a deadline sorts as due when created, and a sign-off by its own
-deadline before the work's: an expression the index could not follow, so each role's
-sign-off list (and queue) was read whole and sorted, with the sign-off list's filters
-(not the signer's own request, nor work they did before) run on every row. The rule
-is HumanTask.due_in_inbox; the backfill below states it in SQL as it stood here.
+An emergency is due at once (when it was created), a sign-off by its own deadline
+before the work's: an expression the index could not follow, so each role's sign-off
+list (and queue) was read whole and sorted, with the sign-off list's filters (not the
+signer's own request, nor work they did before) run on every row. The rule is
+HumanTask.due_in_inbox; the backfill below states it in SQL as it stood here.
 
 Revision ID: 0028
 Revises: 0027
@@ -43,15 +43,12 @@ def upgrade() -> None:
         sa.column("urgent", sa.Boolean()),
         sa.column("inbox_due"),
     )
-    when_urgent = sa.case((rows.c.urgent, rows.c.created_at))
     op.execute(
         rows.update().values(
             inbox_due=sa.case(
-                (
-                    rows.c.letter == "A",
-                    sa.func.coalesce(rows.c.signoff_due_at, rows.c.due_at, when_urgent),
-                ),
-                else_=sa.func.coalesce(rows.c.due_at, when_urgent),
+                (rows.c.urgent, rows.c.created_at),
+                (rows.c.letter == "A", sa.func.coalesce(rows.c.signoff_due_at, rows.c.due_at)),
+                else_=rows.c.due_at,
             )
         )
     )
