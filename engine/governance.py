@@ -270,7 +270,7 @@ class Governance:
         """Tell those whose opinion a new task asks for (C): the work may wait for it, and
         the consultations tab is not where anyone looks unless told."""
         subject = Message(N_("%(task)s: your opinion is asked"), task=task.name)
-        body = _about_case(
+        body = about_case(
             instance,
             N_(
                 "%(task)s in %(process)s %(key)s asks for your opinion:"
@@ -298,7 +298,7 @@ class Governance:
             return
         answerer = person_name(self.directory, by)
         subject = Message(N_("%(task)s: %(user)s answered"), task=task.name, user=answerer)
-        body = _about_case(
+        body = about_case(
             instance,
             N_(
                 "%(user)s answered the consultation on %(task)s in %(process)s %(key)s:"
@@ -321,10 +321,10 @@ class Governance:
         """Tell whoever started the case (their request) that it has ended, and where:
         the name of its end event ("Order sent to release")."""
         params = {"process": process_name(uow, instance), "step": end or Message(N_("finished"))}
-        subject = _about_case(
+        subject = about_case(
             instance, N_("%(process)s %(key)s: %(step)s"), N_("%(process)s: %(step)s"), **params
         )
-        body = _about_case(
+        body = about_case(
             instance,
             N_("%(process)s %(key)s, which you started, has ended: %(step)s."),
             N_("%(process)s, which you started, has ended: %(step)s."),
@@ -337,13 +337,13 @@ class Governance:
     ) -> None:
         """Tell whoever started the case that someone else stopped it, and why."""
         process = process_name(uow, instance)
-        subject = _about_case(
+        subject = about_case(
             instance,
             N_("%(process)s %(key)s: cancelled"),
             N_("%(process)s: cancelled"),
             process=process,
         )
-        body = _about_case(
+        body = about_case(
             instance,
             N_(
                 "%(process)s %(key)s, which you started, was cancelled by %(user)s. Why: %(reason)s"
@@ -400,7 +400,7 @@ def _record_notice(
     )
 
 
-def _about_case(
+def about_case(
     instance: ProcessInstance, keyed_msgid: str, plain_msgid: str, **params: Any
 ) -> Message:
     """A notice's words about a case: `keyed_msgid` naming it (`key`, see case_label),
@@ -437,7 +437,7 @@ def _done_body(
     task: HumanTask, instance: ProcessInstance, process: str, actor: str, signed: bool
 ) -> Message:
     if signed:
-        return _about_case(
+        return about_case(
             instance,
             N_("%(task)s in %(process)s %(key)s was signed off by %(user)s."),
             N_("%(task)s in %(process)s was signed off by %(user)s."),
@@ -445,7 +445,7 @@ def _done_body(
             process=process,
             user=actor,
         )
-    return _about_case(
+    return about_case(
         instance,
         N_("%(task)s in %(process)s %(key)s was completed by %(user)s."),
         N_("%(task)s in %(process)s was completed by %(user)s."),

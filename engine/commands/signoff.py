@@ -9,7 +9,7 @@ from raci.messages import N_, Message
 
 from ..authority import SigningLevel
 from ..errors import InvalidState
-from ..governance import Governance, person_name, signoff_due
+from ..governance import Governance, about_case, person_name, signoff_due
 from ..model import HumanTask, ProcessInstance, TaskStatus
 from ..settle import SYSTEM_ACTOR, record
 from ..signature import digest
@@ -181,10 +181,17 @@ class SignOffCommands(ResignatureCommands):
                 reason=reason,
             )
             if back_to is not None:
-                subject = Message(N_("%(task)s: sent back to you"), task=task.name)
+                subject = about_case(  # which of their cases: a name like many others'
+                    instance,
+                    N_("%(task)s, %(key)s: sent back to you"),
+                    N_("%(task)s: sent back to you"),
+                    task=task.name,
+                )
                 governance.notify(uow, instance, task, back_to, subject, why)
             if back_to is not None and task.performer != back_to:  # the deputy who did it
-                subject = Message(
+                subject = about_case(
+                    instance,
+                    N_("%(task)s, %(key)s: sent back to %(person)s"),
                     N_("%(task)s: sent back to %(person)s"),
                     task=task.name,
                     person=person_name(governance.directory, back_to),

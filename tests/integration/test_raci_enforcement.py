@@ -456,8 +456,8 @@ def test_work_a_deputy_did_comes_back_to_whom_it_was_done_for(raci_engine, clock
         if "sent back" in n["subject"]
     }
     assert told == {
-        "frank": "Analyse credit: sent back to you",
-        "erin": "Analyse credit: sent back to Frank Both",  # not to her: she stood in
+        "frank": "Analyse credit, C-100: sent back to you",  # which of their cases
+        "erin": "Analyse credit, C-100: sent back to Frank Both",  # not to her: she stood in
     }
     clock.advance(timedelta(days=240))  # 2027: erin no longer stands in; frank is back
     raci_engine.complete(analyse, user="frank", data={"recommendation": "raise"})
