@@ -81,8 +81,8 @@ def start(process_id: str) -> Any:
     with engine().reader() as uow:  # an order's lines: said while the customer is on the phone
         errors.update(form_checks.unknown_order_products(uow.session, data))
     try:
-        if errors:
-            raise InvalidTaskData(errors)
+        if errors:  # with the engine's own: one submit names every mistake it holds
+            raise InvalidTaskData({**engine().start_problems(process_id, data), **errors})
         start = partial(
             engine().start,
             process_id,

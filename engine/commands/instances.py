@@ -11,7 +11,7 @@ from raci import visibility
 from raci.messages import N_, Message
 
 from ..attachments import Upload
-from ..errors import EngineError, InvalidState, NotAllowed, RequestKeyReused
+from ..errors import EngineError, InvalidState, InvalidTaskData, NotAllowed, RequestKeyReused
 from ..incidents import report_failed_start
 from ..model import InstanceStatus, ProcessInstance
 from ..payload import check_payload
@@ -75,6 +75,17 @@ class InstanceCommands(ResignatureCommands, CaseNoteCommands):
                 needs()
                 uow.commit()
             return state_of(instance, number, ready)
+
+    def start_problems(self, process_id: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        """What the start form and the records would refuse in `data`, by field ({} for
+        nothing), starting nothing: a page that found mistakes of its own names these
+        with them, not one at a time over several tries."""
+        with self.reader() as uow:
+            try:
+                self._checked(uow, process_id, START_FORM, check_payload(data), dict)
+            except InvalidTaskData as invalid:
+                return dict(invalid.errors)
+        return {}
 
     def purge_start_requests(self) -> int:
         """Forget the request keys of starts older than a day (the worker calls this): a

@@ -136,6 +136,26 @@ def test_a_line_of_an_unknown_product_is_said_beside_its_code_not_dropped(web_ap
     assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
 
 
+def test_one_submit_names_every_mistake_of_the_order_not_one_per_try(web_app, crm):
+    """An unknown product was said, and a quantity of 2,5 only on the next try."""
+    agent = sign_in(web_app, "katerina.call")
+    before = len(views.open_tasks(crm.uow())), order_count(crm)
+    form = {
+        **one_line_order(150),
+        "lines-0-quantity": "2,5",
+        "lines-1-product_code": "P9999",
+        "lines-1-quantity": "3",
+        "warehouse_code": "XXX",
+    }
+    answer = agent.post(START, form)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert '<p class="field-error" id="e-lines-1-product_code">there is no product' in html
+    assert '<p class="field-error" id="e-lines-0-quantity">' in html
+    assert '<p class="field-error" id="e-warehouse_code">there is no warehouse' in html
+    assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
+
+
 def test_an_order_without_any_line_says_so(web_app, crm):
     agent = sign_in(web_app, "katerina.call")
     form = one_line_order(150)
