@@ -26,6 +26,7 @@ from engine import InstanceStatus, views
 from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views import incidents, oversight, visibility
 from raci import visibility as rules
+from workflows.customer_search import cases_named
 
 from . import display, form_render, form_values, incident_page
 from .diagram import instance_svg
@@ -89,6 +90,7 @@ class InstanceFilters(PeriodForm):
             process_id=self.process_id.data or None,
             status=self.status.data or None,
             business_key=(self.business_key.data or "").strip() or None,
+            case_search=cases_named,  # a customer's name, phone or tax id; an order number
             started_by=people_called(self.started_by.data),
             since=since,
             until=until,

@@ -14,8 +14,9 @@ release) the order's number: both are selected.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, union_all
 
 from engine.views.inbox_sections import KeySearch
 
@@ -72,3 +73,22 @@ def _keys_by_name() -> object:
 
 
 CASES_BY_CUSTOMER_NAME = KeySearch(keys=_keys_by_name(), prepare=name_pattern)
+
+
+def cases_named(text: str, case_id: Any, business_key: Any) -> ColumnElement[bool] | None:
+    """The cases `text` names, for the case list (engine.views.oversight.CaseSearch): a
+    customer's (found as above) by key, the releases of that customer's orders (their
+    key is the order's number), and the cases that took an order of theirs or one whose
+    number `text` starts (started without a key, by a terminal say)."""
+    who = customers_matching(text)
+    if who is None:  # nothing typed
+        return None
+    text = text.strip()[:MAX_TEXT]
+    by_number = func.upper(orders.c.number).like(f"{_literal(text.upper())}%", escape="\\")
+    took = select(orders.c.instance_id).join(customers, customers.c.id == orders.c.customer_id)
+    codes = select(customers.c.code).where(who)
+    numbers = select(orders.c.number).join(customers, customers.c.id == orders.c.customer_id)
+    return or_(
+        business_key.in_(union_all(codes, numbers.where(who))),
+        case_id.in_(took.where(or_(who, by_number))),
+    )

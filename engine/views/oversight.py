@@ -6,6 +6,7 @@ Each function takes an un-entered unit of work, like the other read models.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,12 @@ from ..unit_of_work import UnitOfWork
 from .common import event_dict, iso
 from .visibility import participation
 
+# Which cases what someone typed names besides the start of their business key (a
+# customer's name, an order's number): a condition on a case's id and business key, or
+# None when the text names nothing. The deployment, which knows what a case is about,
+# provides it (workflows.customer_search.cases_named); the engine does not.
+CaseSearch = Callable[[str, Any, Any], ColumnElement[bool] | None]
+
 
 @dataclass(frozen=True)
 class InstanceQuery:
@@ -34,7 +41,8 @@ class InstanceQuery:
 
     process_id: str | None = None
     status: str | None = None
-    business_key: str | None = None  # a prefix
+    business_key: str | None = None  # a prefix; or, with `case_search`, what it finds
+    case_search: CaseSearch | None = None
     started_by: tuple[str, ...] | None = None  # any of these usernames
     since: datetime | None = None  # started at or after
     until: datetime | None = None  # started before
@@ -220,9 +228,13 @@ def _instance_filters(query: InstanceQuery) -> list[ColumnElement[bool]]:
     if query.started_by:
         conditions.append(ProcessInstance.started_by.in_(query.started_by))
     if query.business_key:
-        conditions.append(
-            ProcessInstance.business_key.startswith(query.business_key, autoescape=True)
+        by_key = ProcessInstance.business_key.startswith(query.business_key, autoescape=True)
+        found = (
+            query.case_search(query.business_key, ProcessInstance.id, ProcessInstance.business_key)
+            if query.case_search is not None
+            else None
         )
+        conditions.append(by_key if found is None else or_(by_key, found))
     if query.since is not None:
         conditions.append(ProcessInstance.started_at >= query.since)
     if query.until is not None:

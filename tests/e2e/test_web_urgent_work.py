@@ -9,9 +9,10 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from engine import views
 from engine.views import casefile
@@ -340,3 +341,40 @@ def test_the_customer_service_supervisor_follows_her_teams_emergencies(web_app, 
     crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
     told = maria.page("/inbox/?section=notifications")
     assert "Handle the emergency order: signed off (release)" in told
+
+
+def test_the_call_agent_finds_her_case_by_order_number_customer_name_or_phone(web_app, crm):
+    """The order number is printed in every row of the case list, yet searching it (or
+    the customer's name) found nothing: the field took the customer's code alone."""
+    mine = emergency_order(crm, 31)
+    other = emergency_order(crm, 32)
+    number = views.instance(crm.uow(), mine)["summary"]["order_number"]
+    with crm.uow() as uow:
+        name, phone, code = uow.session.execute(
+            select(customers.c.name, customers.c.phone, customers.c.code).where(
+                customers.c.id == 31
+            )
+        ).one()
+    katerina = sign_in(web_app, "katerina.call")
+
+    def found(text: str) -> set[str]:
+        page = katerina.page(f"/instances/?business_key={quote(text)}")
+        return set(re.findall(r'href="/instances/([0-9a-f-]{36})"', page)) & {mine, other}
+
+    assert found("") == {mine, other}
+    assert found(number.lower()) == {mine}  # as typed from a note, in any case
+    assert found(number[:-1]) >= {mine}  # the start of one
+    assert found(unaccented_words_reversed(name)) == {mine}
+    assert found(phone) == {mine}
+    assert found(code) == {mine}
+    assert found("ΚΑΝΕΝΑΣ-ΤΕΤΟΙΟΣ") == set()
+    assert "Customer or order" in katerina.page("/instances/")
+
+
+def unaccented_words_reversed(name: str) -> str:
+    import unicodedata
+
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn"
+    )
+    return " ".join(reversed(plain.lower().split()))
