@@ -70,7 +70,7 @@ def partly_released_total(data: dict[str, Any]) -> float | None:
 
 
 RELEASED_AMOUNT = KeyFigure("order_amount", "money", ("released.total",))
-ORDERED_AMOUNT = KeyFigure("order_amount", "money", ("order.total", "credit.total"))
+ORDERED_AMOUNT = KeyFigure("order_amount", "money", ("order.total", "credit.total", "order_total"))
 ORDER_AMOUNT = (RELEASED_AMOUNT, ORDERED_AMOUNT)
 
 

@@ -27,7 +27,7 @@ from tests.e2e.staff_helpers import (
 )
 from tests.e2e.test_web_inbox import badges
 from workflows.orders import records
-from workflows.tables import customers, orders
+from workflows.tables import customers, orders, stock
 
 pytest_plugins = ["tests.e2e.staff_helpers"]
 AT_THEIR_LIMIT = (54, 55)  # demo customers: any order of theirs waits for credit control
@@ -378,3 +378,28 @@ def unaccented_words_reversed(name: str) -> str:
         c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn"
     )
     return " ".join(reversed(plain.lower().split()))
+
+
+def test_an_emergency_releases_tasks_show_the_orders_amount(web_app, crm):
+    """Its shortage and substitutes read "—" under the key figure: an emergency's
+    release may never be priced by credit control, and the order's total stayed behind."""
+    with crm.uow() as uow:  # too little stock: the release stops at the shortage
+        uow.session.execute(update(stock).values(on_hand=1))
+        uow.commit()
+    emergency = emergency_order(crm, 31)
+    handle = open_task(crm, emergency, "handle_emergency")
+    [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
+    crm.answer_consultation(consultation["id"], user="michalis.log", comment="Van 3 at 14:00")
+    crm.complete(handle, user="sofia.cs", data={"emergency_decision": "release", "same_day": True})
+    release = release_of(crm, emergency)
+    with crm.uow() as uow:
+        total = uow.session.scalar(select(orders.c.total).where(orders.c.instance_id == emergency))
+
+    summary = views.instance(crm.uow(), release)["summary"]
+    assert (summary["figure"], summary["value"]) == ("order_amount", float(total))
+    shortage = open_task(crm, release, "resolve_shortage")
+    row = sign_in(web_app, "sofia.cs").page("/inbox/?section=queue")
+    row = row[row.index(f'href="/tasks/{shortage}"') :]
+    row = row[: row.index("</tr>")]
+    figure = re.search(r'class="figure">(.*?)</td>', row, re.S)
+    assert figure is not None and "Order amount" in figure.group(1), row

@@ -196,7 +196,7 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
     staff find and see the customer of a release in the inbox and on its tasks; an
     emergency order's release is urgent as the order is (workflows/key_figures.py). Its
     data names the order by its number too, as people know it (the id is for the records),
-    and its customer, whom its case page and the case list name.
+    and its customer, whom its case page and the case list name, and its amount.
     """
     records.change_status(ctx, order_id, "clean", expected=["received", "needs_cleaning"])
     if note:
@@ -211,6 +211,9 @@ def send_to_release(ctx: ServiceContext, order_id: int, note: str = "") -> dict[
             "customer_id": customer["id"],
             "customer_name": customer["name"],
             "emergency": order["emergency"],
+            # the amount its rows show before credit control prices it (an emergency's
+            # release may never be priced): its tasks read "—"
+            "order_total": None if order["total"] is None else float(order["total"]),
         },
         business_key=customer["code"],
     )
