@@ -24,7 +24,12 @@ from engine.views.inbox import workable
 from raci.matrix import case_value
 from workflows.forms import schema_for
 from workflows.key_figures import figure_signed
-from workflows.signed_changes import before_and_after, signed_change, submitted_change
+from workflows.signed_changes import (
+    before_and_after,
+    beyond_asked,
+    signed_change,
+    submitted_change,
+)
 
 from . import case_warnings, display, form_render, form_values, task_page
 from .errors import status_of
@@ -287,7 +292,8 @@ def _render(
         case=task_page.worth_reading(case_warnings.without_warnings(case)),
         customer=customer,
         site_brief=task_page.site_brief(page, case),
-        signed_change=_signed_change(task, case, customer),
+        signed_change=(change := _signed_change(task, case, customer)),
+        beyond_asked=beyond_asked(task["process_id"], case, change or []),
         signer_role=role_name(page.accountable),
         sent_back_because=_sent_back_because(schema, case) if page.can_work else None,
         signing_for=_signing_for(page, task),

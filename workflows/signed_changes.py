@@ -44,6 +44,31 @@ def signed_change(process_id: str, element: str, case: dict[str, Any]) -> dict[s
     return value if isinstance(value, dict) and value else None
 
 
+# (process, record field) -> where the case data holds what was asked for: shown only the
+# value now and once signed, a signer let a limit four times the request through.
+ASKED_FOR: dict[tuple[str, str], tuple[str, ...]] = {
+    ("credit_limit_change", "credit_limit"): ("requested_limit",),
+}
+
+
+def beyond_asked(
+    process_id: str, case: dict[str, Any], change: list[tuple[str, Any, Any]]
+) -> list[tuple[str, Any]]:
+    """(field, what was asked) for each field the signer sets above what the case asked
+    for (`change` as `before_and_after` gives it)."""
+    found = []
+    for field, _now, after in change:
+        asked: Any = case
+        for part in ASKED_FOR.get((process_id, field), ("",)):
+            asked = asked.get(part) if isinstance(asked, dict) else None
+        numbers = all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (asked, after)
+        )
+        if numbers and after > asked:
+            found.append((field, asked))
+    return found
+
+
 def submitted_change(
     process_id: str, element: str, submitted: dict[str, Any]
 ) -> dict[str, Any] | None:

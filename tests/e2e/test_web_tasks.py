@@ -464,6 +464,25 @@ def test_the_signer_sees_the_credit_limit_now_and_once_signed(web_app, crm):
     )  # nothing changes if signed
 
 
+def test_the_signer_is_warned_of_a_limit_above_what_was_asked(web_app, crm):
+    """A controller approved 25.000 against a request of 6.000: the sign-off moved to the
+    CFO as it should, but nothing on the page said it was four times the request."""
+    before = credit_limit(crm)
+    beyond = requested(crm, increase=1000)
+    analysed(crm, beyond, limit=before + 1000 + 500)
+    within = requested(crm, increase=1000, customer=151, by="eleni.bd")
+    analysed(crm, within, limit=credit_limit(crm, 151) + 500)  # less than asked: no remark
+    signer = sign_in(web_app, "kostas.credit")
+
+    page = signer.page(f"/tasks/{beyond}")
+    warning = re.search(r'<p class="flash warning" role="note">(.*?)</p>', page, re.S)
+    assert warning is not None, page
+    assert warning.group(1) == (
+        f"More than was asked for: the request was €{before + 1000:,.2f} (Credit limit)."
+    )
+    assert "More than was asked for" not in signer.page(f"/tasks/{within}")
+
+
 def test_a_completion_that_lost_says_who_completed_the_task_and_when(web_app, crm):
     """The losing tab read only "the task is completed", not who had completed it."""
     instance = start_credit(crm)
