@@ -221,6 +221,15 @@ def _comment(entry: Entry, details: dict[str, Any], names: Names) -> None:
     entry.facts = [str(details.get("text", ""))]
 
 
+def _consult_answered(entry: Entry, details: dict[str, Any], names: Names) -> None:
+    """The consulted role's answer, as the work's performer read it: the line said only
+    that an answer came."""
+    entry.facts = [
+        _("Answer as %(role)s: %(comment)s", role=names.role(details.get("role")),
+          comment=details.get("comment") or "")
+    ]  # fmt: skip
+
+
 def _attach(entry: Entry, details: dict[str, Any], names: Names) -> None:
     media_type = str(details.get("media_type"))
     entry.facts = [
@@ -295,6 +304,7 @@ RENDERERS: dict[str, Renderer] = {
     "decision": _decision,
     "comment": _comment,
     "attach": _attach,
+    "consult_answered": _consult_answered,
 }
 
 

@@ -323,6 +323,11 @@ def test_logistics_is_told_its_opinion_is_asked_and_the_claimant_that_it_answere
     case_file = sign_in(web_app, "fotis.audit").page(f"/audit/instances/{emergency}/case")
     requested = case_file[case_file.index('<tr class="action-consult_requested">') :]
     assert "notified: 1 person (" in requested[: requested.index("</tr>")]
+    # What logistics answered, in the file: the line said only that an answer came.
+    answer = case_file[case_file.index('<tr class="action-consult_answered">') :]
+    assert "<p>Answer as Logistics and warehouse: Van 3</p>" in answer[: answer.index("</tr>")]
+    case_csv = sign_in(web_app, "fotis.audit").page(f"/audit/instances/{emergency}/case.csv")
+    assert "Answer as Logistics and warehouse: Van 3" in case_csv
 
 
 def test_the_customer_service_supervisor_follows_her_teams_emergencies(web_app, crm):
