@@ -54,6 +54,8 @@ def case_records(uow: UnitOfWork, instance_ids: list[str]) -> dict[str, Any]:
                     "started_by": instance.started_by,
                     "started_at": iso(instance.started_at),
                     "ended_at": iso(instance.ended_at),
+                    # the order's number, as people know the case (its id means nothing)
+                    "order_number": (instance.summary or {}).get("order_number"),
                 }
                 for instance, name, version in rows
             ],

@@ -408,3 +408,25 @@ def test_an_emergency_releases_tasks_show_the_orders_amount(web_app, crm):
     row = row[: row.index("</tr>")]
     figure = re.search(r'class="figure">(.*?)</td>', row, re.S)
     assert figure is not None and "Order amount" in figure.group(1), row
+
+
+def test_a_customers_case_file_names_each_order_case_by_its_order_number(web_app, crm):
+    """The auditor's customer file listed cases as "ff04fea5 …, c39c3a37 …"."""
+    with crm.uow() as uow:
+        code = uow.session.scalar(select(customers.c.code).where(customers.c.id == 31))
+    emergency = crm.start(  # as the start page does: keyed by the customer's code
+        "emergency_order",
+        user="katerina.call",
+        business_key=code,
+        data={
+            "customer_id": 31,
+            "channel": "call_agent",
+            "warehouse_code": "ATH",
+            "lines": LINES,
+            "urgency": "Festival tonight",
+        },
+    ).instance_id
+    number = views.instance(crm.uow(), emergency)["summary"]["order_number"]
+    page = sign_in(web_app, "fotis.audit").page(f"/audit/customers/{code}/case")
+    line = page[page.index(f'href="/audit/instances/{emergency}/case"') :]
+    assert f"Emergency order · {number} · " in line[: line.index("</li>")]
