@@ -10,7 +10,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -29,7 +28,7 @@ from .action_labels import action_words
 from .auth import roles_required
 from .csv_cells import cell
 from .customer_card import match_customers
-from .display import local_time, person, process_name
+from .display import file_stamp, local_time, person, process_name
 from .i18n import render
 from .instances import OVERSEERS, PeriodForm, pager, people_called
 from .query_args import page_number
@@ -224,7 +223,7 @@ def csv_response(name: str, header: Iterable[str], rows: Iterable[list[Any]]) ->
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows([cell(value) for value in row] for row in rows)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    stamp = file_stamp()
     name = re.sub(r"[^\w.-]", "_", name, flags=re.ASCII)
     return Response(
         "\ufeff" + buffer.getvalue(),

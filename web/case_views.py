@@ -174,9 +174,9 @@ def _page(case: Case, kind: str, key: str) -> str:
 def _csv(case: Case) -> Response:
     rows = (
         [
-            e.at, e.who, e.on_behalf_of, e.raci_role, e.action, e.what, e.task, e.process,
-            e.instance_id, "; ".join(e.facts), "; ".join(case_file.changes_text(e)), e.why,
-            e.meaning, "; ".join(e.notified),
+            display.local_iso(e.at), e.who, e.on_behalf_of, e.raci_role, e.action, e.what,
+            e.task, e.process, e.instance_id, "; ".join(e.facts),
+            "; ".join(case_file.changes_text(e)), e.why, e.meaning, "; ".join(e.notified),
         ]
         for e in case.entries
     )  # fmt: skip
@@ -186,7 +186,7 @@ def _csv(case: Case) -> Response:
 def _pdf(case: Case) -> Response:
     columns = (_("When"), _("Who"), _("What"), _("Details"))
     body = case_pdf.case_pdf(case.title, case.header, columns, case.entries)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    stamp = display.file_stamp()
     return Response(
         body,
         mimetype="application/pdf",

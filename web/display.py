@@ -92,6 +92,19 @@ def local_time(value: str | datetime | date | None) -> str:
     return value.isoformat()
 
 
+def local_iso(value: str | None) -> str:
+    """A stored ISO time as ISO 8601 in the display zone, with its offset: still read by
+    machines, and on the day the pages show (a CSV's UTC times fell on another day)."""
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).astimezone(zone()).isoformat(timespec="seconds")
+
+
+def file_stamp() -> str:
+    """Now, for a download's file name, in the display zone as the pages read it."""
+    return datetime.now(zone()).strftime("%Y%m%d-%H%M")
+
+
 def is_timestamp(value: Any) -> bool:
     return isinstance(value, datetime) or (isinstance(value, str) and bool(_TIMESTAMP.match(value)))
 

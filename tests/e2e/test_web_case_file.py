@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 from sqlalchemy import select, text
@@ -122,6 +124,11 @@ def test_the_case_file_downloads_as_csv_one_row_per_act(app, engine):
     assert "approved as A" in approval["meaning"]
     assert approval["notified"]  # the people told, on the act's own row
     assert not [r for r in rows if r["action"] == "notified"]
+    # Times as the pages read them, in Athens, with their offset: in UTC a late act fell
+    # on another day than the page's.
+    when = datetime.fromisoformat(approval["when"])
+    assert when.utcoffset() == when.astimezone(ZoneInfo("Europe/Athens")).utcoffset()
+    assert when.utcoffset() != timedelta(0)
 
 
 def test_the_case_file_downloads_as_a_pdf_with_greek_text(app, engine):
