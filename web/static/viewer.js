@@ -8,7 +8,13 @@
   'use strict';
   const holder = document.getElementById('bpmn-viewer');
   if (!holder) return;
-  const viewer = new BpmnJS({ container: holder });
+  // bpmn-js sets an outside label (an event's, a gateway's, a flow's) in a box 90px wide
+  // and breaks any word wider than that: at its 11px "Μπλοκαρισμένος" came out as
+  // "Μπλοκαρισμένο" over "ς". At 10px the longest Greek words of the processes fit.
+  const viewer = new BpmnJS({
+    container: holder,
+    textRenderer: { externalStyle: { fontSize: 10 } },
+  });
   const SMALLEST = 0.45; // below this the names cannot be read: zoom in on the case instead
 
   function badge(className, text) {
