@@ -58,8 +58,11 @@ def beyond_asked(
     for (`change` as `before_and_after` gives it)."""
     found = []
     for field, _now, after in change:
+        path = ASKED_FOR.get((process_id, field))
+        if path is None:
+            continue
         asked: Any = case
-        for part in ASKED_FOR.get((process_id, field), ("",)):
+        for part in path:
             asked = asked.get(part) if isinstance(asked, dict) else None
         numbers = all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in (asked, after)
