@@ -27,6 +27,7 @@ from engine.errors import EngineError, InvalidState, InvalidTaskData
 from engine.views import incidents, oversight, visibility
 from raci import visibility as rules
 from workflows.customer_search import cases_named
+from workflows.outcomes import fell_short, short_ends
 
 from . import display, form_render, form_values, incident_page
 from .diagram import instance_svg
@@ -73,22 +74,35 @@ class PeriodForm(Form):
         return start, end
 
 
+# A case that ended short of its goal (an order cancelled at its end event, a request
+# declined): "completed" to the engine, "closed" to people (workflows/outcomes.py).
+CLOSED = "closed"
+STATUSES = [
+    status
+    for s in InstanceStatus
+    for status in ((s.value, CLOSED) if s == InstanceStatus.COMPLETED else (s.value,))
+]
+
+
 class InstanceFilters(PeriodForm):
     process_id = StringField(name="process", validators=[Optional(), Length(max=200)])
     status = StringField(
-        validators=[
-            Optional(),
-            AnyOf([s.value for s in InstanceStatus], message=_l("Choose a status from the list.")),
-        ]
+        validators=[Optional(), AnyOf(STATUSES, message=_l("Choose a status from the list."))]
     )
     business_key = StringField(validators=[Optional(), Length(max=200)])
     started_by = StringField(validators=[Optional(), Length(max=200)])
 
     def query(self) -> oversight.InstanceQuery:
         since, until = self.bounds()
+        status = self.status.data or None
+        ended = {}  # completed and closed: the same status, apart by where they ended
+        if status in (InstanceStatus.COMPLETED.value, CLOSED):
+            ended = {"ends": short_ends(), "at_ends": status == CLOSED}
+            status = InstanceStatus.COMPLETED.value
         return oversight.InstanceQuery(
             process_id=self.process_id.data or None,
-            status=self.status.data or None,
+            status=status,
+            **ended,
             business_key=(self.business_key.data or "").strip() or None,
             case_search=cases_named,  # a customer's name, phone or tax id; an order number
             started_by=people_called(self.started_by.data),
@@ -120,6 +134,12 @@ def pager(total: int, page: int, size: int) -> dict[str, Any]:
     }
 
 
+@bp.app_template_global("fell_short")
+def _fell_short(process_id: str | None, outcome: str | None) -> bool:
+    """Whether a completed case ended short of its goal (shown as closed)."""
+    return fell_short(process_id, outcome)
+
+
 def sees_all() -> bool:
     return rules.oversees(current_user.roles)
 
@@ -146,7 +166,7 @@ def index() -> str:
         instances=found["items"],
         pages=pager(found["total"], page, PAGE_SIZE),
         processes=processes,
-        statuses=[s.value for s in InstanceStatus],
+        statuses=STATUSES,
     )
 
 

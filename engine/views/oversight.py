@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 
 from ..model import (
     ANYONE,
@@ -43,6 +43,10 @@ class InstanceQuery:
     status: str | None = None
     business_key: str | None = None  # a prefix; or, with `case_search`, what it finds
     case_search: CaseSearch | None = None
+    # (process, end event) pairs: keep the cases that ended at one (`at_ends`), or those
+    # that did not (a deployment's ends that fall short of a case's goal, say)
+    ends: tuple[tuple[str, str], ...] = ()
+    at_ends: bool = True
     started_by: tuple[str, ...] | None = None  # any of these usernames
     since: datetime | None = None  # started at or after
     until: datetime | None = None  # started before
@@ -235,6 +239,11 @@ def _instance_filters(query: InstanceQuery) -> list[ColumnElement[bool]]:
             else None
         )
         conditions.append(by_key if found is None else or_(by_key, found))
+    if query.ends:
+        # coalesce: a case with no end yet is one that did not end at these
+        ended = func.coalesce(ProcessInstance.outcome, "")
+        at = or_(*(and_(ProcessInstance.process_id == p, ended == e) for p, e in query.ends))
+        conditions.append(at if query.at_ends else not_(at))
     if query.since is not None:
         conditions.append(ProcessInstance.started_at >= query.since)
     if query.until is not None:

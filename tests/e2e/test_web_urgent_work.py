@@ -432,3 +432,42 @@ def test_a_customers_case_file_names_each_order_case_by_its_order_number(web_app
     page = sign_in(web_app, "fotis.audit").page(f"/audit/customers/{code}/case")
     line = page[page.index(f'href="/audit/instances/{emergency}/case"') :]
     assert f"Emergency order · {number} · " in line[: line.index("</li>")]
+
+
+def test_an_order_customer_service_cancelled_reads_closed_not_completed(web_app, crm):
+    """It ended "completed" with the green badge of an order sent on its way, and the
+    case list's "cancelled" did not find it: now it is "closed", and filtered apart."""
+    cancelled = emergency_order(crm, 31)
+    sent = emergency_order(crm, 32)
+    for instance, decision in ((cancelled, "cancel"), (sent, "release")):
+        handle = open_task(crm, instance, "handle_emergency")
+        [consultation] = views.task_detail(crm.uow(), handle)["consultations"]
+        crm.answer_consultation(consultation["id"], user="michalis.log", comment="No van")
+        data = {"emergency_decision": decision, "same_day": True}
+        if decision == "cancel":
+            data = {"emergency_decision": "cancel", "cancel_reason": "Customer called it off"}
+        crm.complete(handle, user="sofia.cs", data=data)
+    assert views.instance(crm.uow(), cancelled)["status"] == "completed"  # to the engine
+    katerina = sign_in(web_app, "katerina.call")
+
+    def badge(page: str, instance: str) -> str:
+        row = page[page.index(f'href="/instances/{instance}"') :]
+        return re.search(r'<span class="status status-(\w+)">([^<]*)</span>', row).groups()
+
+    listed = katerina.page("/instances/")
+    assert badge(listed, cancelled) == ("closed", "closed")
+    assert badge(listed, sent) == ("completed", "completed")
+    detail = katerina.page(f"/instances/{cancelled}")
+    assert (
+        '<span class="status status-closed">closed</span> <span class="outcome">Order cancelled'
+        in detail
+    )
+
+    def found(status: str) -> set[str]:
+        page = katerina.page(f"/instances/?status={status}")
+        return set(re.findall(r'href="/instances/([0-9a-f-]{36})"', page)) & {cancelled, sent}
+
+    assert found("closed") == {cancelled}
+    assert found("completed") == {sent}
+    assert found("cancelled") == set()  # a case someone stopped: these went to their ends
+    assert '<option value="closed" >closed</option>' in listed  # a status to choose
