@@ -101,6 +101,9 @@ def index() -> str:
         "audit/index.html",
         filters=filters,
         events=found["items"],
+        cases=oversight.case_labels(
+            engine().uow(), {e["instance_id"] for e in found["items"] if e["instance_id"]}
+        ),
         pages=pager(found["total"], page, PAGE_SIZE),
         processes=_processes(),
         actions=oversight.audit_actions(engine().uow()),

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 
+from ..governance import case_label
 from ..model import (
     ANYONE,
     OPEN_TASK_STATUSES,
@@ -213,6 +214,18 @@ def audit_search(
             select(AuditEvent).where(*conditions).order_by(*order).limit(limit).offset(offset)
         )
         return {"items": [event_dict(e) for e in events], "total": total or 0}
+
+
+def case_labels(uow: UnitOfWork, instance_ids: set[str]) -> dict[str, str]:
+    """How people know each of these cases (key, customer, order: governance.case_label),
+    for the ones that have a name; an audit search's rows showed ids alone."""
+    if not instance_ids:
+        return {}
+    with uow.read_only():
+        found = uow.session.scalars(
+            select(ProcessInstance).where(ProcessInstance.id.in_(sorted(instance_ids)))
+        )
+        return {i.id: label for i in found if (label := case_label(i))}
 
 
 def audit_actions(uow: UnitOfWork) -> list[str]:

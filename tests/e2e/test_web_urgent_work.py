@@ -428,10 +428,16 @@ def test_a_customers_case_file_names_each_order_case_by_its_order_number(web_app
             "urgency": "Festival tonight",
         },
     ).instance_id
-    number = views.instance(crm.uow(), emergency)["summary"]["order_number"]
-    page = sign_in(web_app, "fotis.audit").page(f"/audit/customers/{code}/case")
+    summary = views.instance(crm.uow(), emergency)["summary"]
+    number = summary["order_number"]
+    auditor = sign_in(web_app, "fotis.audit")
+    page = auditor.page(f"/audit/customers/{code}/case")
     line = page[page.index(f'href="/audit/instances/{emergency}/case"') :]
     assert f"Emergency order · {number} · " in line[: line.index("</li>")]
+    # The audit search's rows name the case as people know it, beside its id.
+    search = auditor.page("/audit/?action=start")
+    cell = search[: search.index(f'<a class="id" href="/instances/{emergency}"')]
+    assert cell.endswith(f"{code} ({summary['customer_name']}, {number})<br>"), cell[-200:]
 
 
 def test_an_order_customer_service_cancelled_reads_closed_not_completed(web_app, crm):
