@@ -102,6 +102,7 @@ LABELS = {
     "ok": _l("Check passed"),
     "opened_by": _l("Opened by"),
     "order": _l("Order"),
+    "order_total": _l("Order amount"),
     "overdue_balance": _l("Overdue"),
     "overdue_days": _l("Days overdue"),
     "pending": _l("Changes awaiting sign-off"),
