@@ -433,26 +433,24 @@ def process_name(uow: UnitOfWork, instance: ProcessInstance) -> str:
     return loaded_version(uow, instance.version_id).name or instance.process_id
 
 
+# A done act's notice, by whether it was signed off: (naming the case, without a name).
+_DONE_WORDS = {
+    True: (
+        N_("%(task)s in %(process)s %(key)s was signed off by %(user)s."),
+        N_("%(task)s in %(process)s was signed off by %(user)s."),
+    ),
+    False: (
+        N_("%(task)s in %(process)s %(key)s was completed by %(user)s."),
+        N_("%(task)s in %(process)s was completed by %(user)s."),
+    ),
+}
+
+
 def _done_body(
     task: HumanTask, instance: ProcessInstance, process: str, actor: str, signed: bool
 ) -> Message:
-    if signed:
-        return about_case(
-            instance,
-            N_("%(task)s in %(process)s %(key)s was signed off by %(user)s."),
-            N_("%(task)s in %(process)s was signed off by %(user)s."),
-            task=task.name,
-            process=process,
-            user=actor,
-        )
-    return about_case(
-        instance,
-        N_("%(task)s in %(process)s %(key)s was completed by %(user)s."),
-        N_("%(task)s in %(process)s was completed by %(user)s."),
-        task=task.name,
-        process=process,
-        user=actor,
-    )
+    keyed, plain = _DONE_WORDS[signed]
+    return about_case(instance, keyed, plain, task=task.name, process=process, user=actor)
 
 
 def notify(

@@ -134,10 +134,8 @@ def pager(total: int, page: int, size: int) -> dict[str, Any]:
     }
 
 
-@bp.app_template_global("fell_short")
-def _fell_short(process_id: str | None, outcome: str | None) -> bool:
-    """Whether a completed case ended short of its goal (shown as closed)."""
-    return fell_short(process_id, outcome)
+# Whether a completed case ended short of its goal: its badge reads "closed".
+bp.add_app_template_global(fell_short)
 
 
 def sees_all() -> bool:
