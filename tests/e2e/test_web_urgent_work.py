@@ -375,6 +375,12 @@ def test_the_call_agent_finds_her_case_by_order_number_customer_name_or_phone(we
     assert found(phone) == {mine}
     assert found(code) == {mine}
     assert found("ΚΑΝΕΝΑΣ-ΤΕΤΟΙΟΣ") == set()
+    # The search finds within what the reader may see: a BD with no part in either case
+    # finds neither by its number or its customer.
+    eleni = sign_in(web_app, "eleni.bd")
+    for text in (number, code):
+        page = eleni.page(f"/instances/?business_key={quote(text)}")
+        assert set(re.findall(r'href="/instances/([0-9a-f-]{36})"', page)) & {mine, other} == set()
     assert "Customer or order" in katerina.page("/instances/")
 
 
