@@ -28,10 +28,15 @@ def check_strength(password: str, username: str) -> None:
         raise PeopleRuleBroken(N_("A password may not contain the username."))
 
 
-def one_time_password() -> str:
-    """A random password to hand over once; its owner must change it at first sign-in."""
+def one_time_password(username: str) -> str:
+    """A random password for `username` to hand over once (they must change it at first
+    sign-in), drawn again until the rule takes it: a short username ("an1") turns up in
+    one draw of a few hundred, and creating that user failed."""
     alphabet = string.ascii_letters + string.digits
     while True:
         password = "".join(secrets.choice(alphabet) for _ in range(ONE_TIME_PASSWORD_LENGTH))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
-            return password
+        try:
+            check_strength(password, username)
+        except PeopleRuleBroken:
+            continue
+        return password

@@ -72,7 +72,7 @@ class UserAdminCommands(EngineBase):
                 )
             )
         _check_name(name)
-        password = one_time_password()
+        password = one_time_password(username)
         with self.uow() as uow:
             directory = _admin_directory_to_change(uow, by)
             if username in directory.users:
@@ -99,7 +99,7 @@ class UserAdminCommands(EngineBase):
         password is still that one: a reloaded answer page, which posts again, would
         otherwise replace the password just handed over with one nobody saw.
         """
-        password = one_time_password()
+        password = one_time_password(username)
         with self.uow() as uow:
             _user(_admin_directory(uow, by), username)
             if version is not None and uow.accounts.password_version(username) != version:

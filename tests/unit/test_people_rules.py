@@ -142,4 +142,14 @@ def test_given_a_weak_password_expect_a_refusal(password, words):
 def test_given_a_passphrase_or_a_one_time_password_expect_it_accepted():
     check_strength("correct horse battery", "rita")
     for _ in range(20):
-        check_strength(one_time_password(), "rita")
+        check_strength(one_time_password("rita"), "rita")
+
+
+def test_a_one_time_password_never_holds_the_username(monkeypatch):
+    """One draw in a few hundred held a short username ("an1" in "a4KhPBKqLaN1rw"), and
+    creating that user failed with the rule's own refusal."""
+    drawn = iter("a4KhPBKqLaN1rw" + "b5JgQCLrMbP2sx")
+    monkeypatch.setattr("engine.passwords.secrets.choice", lambda alphabet: next(drawn))
+    password = one_time_password("an1")
+    assert password == "b5JgQCLrMbP2sx"
+    check_strength(password, "an1")
