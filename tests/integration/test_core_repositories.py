@@ -135,7 +135,9 @@ def test_a_waiting_writer_retries_every_few_milliseconds_on_sqlite(sqlite_url, m
     releaser.join()
     holder.close()
     assert views.task_detail(engine.uow(), task_id)["assignee"] == "ana"
-    assert pauses and sum(pauses) >= 0.1  # it waited for the lock, in its own pauses
+    # It waited for the lock (held 0.24 s) in its own short pauses, many of them: their sum
+    # is not a measure, a loaded machine spends most of the wait in the tries themselves.
+    assert len(pauses) >= 10
     assert max(pauses) <= 0.002
 
 
