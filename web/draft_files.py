@@ -20,7 +20,7 @@ from workflows.forms import forms
 from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS
 
 from .bpmn_layout import with_layout
-from .diagram import DiagramUnavailable, parse_process
+from .diagram import BPMN_NS, DiagramUnavailable, parse_process
 from .vocabulary import term
 
 # The general forms' names in the picker (a form without one shows its prefix).
@@ -89,6 +89,24 @@ def matrix_of(files: dict[str, str]) -> tuple[str | None, RaciMatrix | None]:
             except MatrixFormatError:
                 return name, None
     return None, None
+
+
+def process_title(process_id: str, files: dict[str, str]) -> str:
+    """The process as the draft's BPMN names it, in the reader's language; else its id
+    (a new process has no deployed name to fall back on)."""
+    from flask_babel import gettext
+
+    for file_name, text in files.items():
+        if not file_name.endswith(".bpmn"):
+            continue
+        try:
+            root = parse_xml(text.encode("utf-8"), file_name)
+        except EngineError:
+            continue
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            if process.get("id") == process_id and (process.get("name") or "").strip():
+                return gettext(process.get("name").strip())
+    return process_id
 
 
 def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:

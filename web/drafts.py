@@ -22,7 +22,7 @@ from engine.errors import EngineError, InvalidDraft, InvalidText
 
 from . import display
 from .diagram import EVENTS, GATEWAYS, TASKS
-from .draft_files import activity_names, edited_files, editor_data
+from .draft_files import activity_names, edited_files, editor_data, process_title
 from .i18n import error_text, render
 from .modeler_words import modeler_words
 from .people_words import status
@@ -54,23 +54,51 @@ def _me() -> str:
 @bp.get("/")
 @login_required
 def index() -> Any:
+    return _index_page()
+
+
+def _index_page(*, typed: dict[str, str] | None = None, error: str = "", status: int = 200) -> Any:
+    """The drafts; `typed`: a new process's id and name as typed before `error` refused them."""
     found = engine().drafts(user=_me())
     versions = views.process_versions(engine().uow())  # in order: the latest of each last
     processes = {v["process_id"]: v["name"] for v in versions}
     latest = {v["process_id"]: v["version"] for v in versions}
-    return render_template("drafts/index.html", drafts=found, processes=processes, latest=latest)
+    if error:
+        flash(error, "error")
+    # A new process has no deployed name yet: its draft's own.
+    new_titles = {
+        d.id: process_title(d.process_id, d.files)
+        for listed in found.values()
+        for d in listed
+        if d.process_id not in processes
+    }
+    page = render_template(
+        "drafts/index.html",
+        drafts=found,
+        processes=processes,
+        latest=latest,
+        new_titles=new_titles,
+        typed=typed or {},
+    )
+    return page, status
 
 
 @bp.post("/")
 @login_required
 def open_draft() -> Any:
-    # A new process's id, when one is typed; else the deployed process chosen.
-    process_id = (request.form.get("new_id") or request.form.get("process_id") or "").strip()
+    # A new process's id and name, when an id is typed; else the deployed process chosen.
+    new_id, new_name = request.form.get("new_id", "").strip(), request.form.get("new_name", "")
+    process_id = new_id or request.form.get("process_id", "").strip()
+    typed = {"new_id": new_id, "new_name": new_name}
+    if new_id and not new_name.strip():  # else staff would read its id on the start page
+        error = _("Give the new process a name, as staff will read it.")
+        return _index_page(typed=typed, error=error, status=422)
     try:
-        draft = engine().open_draft(process_id, user=_me())
+        draft = engine().open_draft(
+            process_id, user=_me(), name=new_name, first_task=_("First task")
+        )
     except EngineError as error:
-        flash(error_text(error), "error")
-        return redirect(url_for("drafts.index")), 303
+        return _index_page(typed=typed, error=error_text(error), status=422)
     return redirect(url_for("drafts.edit", draft_id=draft.id))
 
 
@@ -91,6 +119,7 @@ def _edit_page(draft: Any, *, comment: str = "", status: int = 200) -> Any:
     return render_template(
         "drafts/edit.html",
         draft=draft,
+        title=process_title(draft.process_id, draft.files),
         outdated_by=draft.outdated_by(versions[-1]["version"] if versions else 0),
         data=data,
         assets=installed(),
@@ -184,6 +213,14 @@ def flag_value(value: Any, flag: str) -> str:
     return str(value)
 
 
+@bp.get("/<draft_id>/<any(submit, delete, approve, reject):act>")
+@login_required
+def back_to_draft(draft_id: str, act: str) -> Any:
+    # After a refused act the address bar shows its URL; reloading or reopening it goes
+    # back to the draft (its editor, or its review for whoever may not edit it).
+    return redirect(url_for("drafts.edit", draft_id=draft_id))
+
+
 @bp.post("/<draft_id>/submit")
 @login_required
 def submit(draft_id: str) -> Any:
@@ -239,6 +276,7 @@ def _review_page(
     html = render_template(
         "drafts/review.html",
         draft=draft,
+        title=process_title(draft.process_id, draft.files),
         diff=diff,
         signer=signer,
         names=names,

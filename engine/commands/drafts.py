@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from raci import deployment
 from raci.loading import process_id_of
@@ -39,6 +40,7 @@ from .definitions import DefinitionCommands, Deployment
 
 Files = dict[str, str]
 MAX_FILES = 20
+MAX_NAME = 200  # a process's or task's name, as a person typed it
 PROCESS_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,199}")  # a BPMN id, as the API's
 SAVED_ELSEWHERE = N_(
     "The draft was saved from another tab or window after this page was opened: nothing "
@@ -59,13 +61,19 @@ class DraftCommands(DefinitionCommands):
         user: str,
         files: Files | None = None,
         version: int | None = None,
+        name: str = "",
+        first_task: str = "First task",
     ) -> Draft:
         """A new draft of `process_id` for `user`: the files given, or those of a deployed
-        version (the latest unless `version`), or a blank process if it is not deployed."""
+        version (the latest unless `version`), or a blank process if it is not deployed,
+        called `name` (else its id) with one task called `first_task`."""
         if not PROCESS_ID.fullmatch(process_id or ""):
             raise InvalidState(
                 Message(
-                    N_("'%(id)s' is not a process id: a letter, then letters, digits, _ or -"),
+                    N_(
+                        "'%(id)s' is not a process id: a Latin letter, then Latin letters,"
+                        " digits, _ or - (for example product_returns)"
+                    ),
                     id=process_id,
                 )
             )
@@ -74,7 +82,8 @@ class DraftCommands(DefinitionCommands):
             base = self._latest_number(uow, process_id) if version is None else version
             if files is None:
                 files = self._version_files(uow, process_id, base) if base else None
-                files = files if files is not None else blank_process(process_id)
+                if files is None:
+                    files = blank_process(process_id, name=name, first_task=first_task)
             draft = Draft(
                 id=str(uuid.uuid4()),
                 process_id=process_id,
@@ -423,9 +432,14 @@ def _checked_files(files: Files) -> Files:
     return dict(files)
 
 
-def blank_process(process_id: str) -> Files:
-    """A new process to start drawing from: a start event, one user task, an end event."""
-    return {f"{process_id}.bpmn": BLANK.format(process_id=process_id)}
+def blank_process(process_id: str, *, name: str = "", first_task: str = "First task") -> Files:
+    """A new process to start drawing from: a start event, one user task, an end event.
+
+    `name` is what staff will read for it (the start page, their tasks); its id if none."""
+    name = " ".join(name.split())[:MAX_NAME] or process_id
+    first_task = " ".join(first_task.split())[:MAX_NAME] or "First task"
+    names = {"name": quoteattr(name), "first_task": quoteattr(first_task)}
+    return {f"{process_id}.bpmn": BLANK.format(process_id=process_id, **names)}
 
 
 BLANK = """<?xml version="1.0" encoding="UTF-8"?>
@@ -434,9 +448,9 @@ BLANK = """<?xml version="1.0" encoding="UTF-8"?>
   xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
   xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
   id="definitions_{process_id}" targetNamespace="http://raciflow.example/bpmn">
-  <bpmn:process id="{process_id}" name="{process_id}" isExecutable="true">
+  <bpmn:process id="{process_id}" name={name} isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="first_task" name="First task">
+    <bpmn:userTask id="first_task" name={first_task}>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>

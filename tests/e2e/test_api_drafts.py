@@ -290,8 +290,9 @@ def test_nobody_approves_their_own_draft_and_the_refusal_is_audited(app, as_user
 def test_drafts_are_listed_and_deleted_by_their_owner_only(app, as_user):
     owner, other = as_user(OWNER), as_user("admin")
     draft = opened(owner)
-    blank = owner.post("/drafts", {"process_id": "new_process"}).get_json()
+    blank = owner.post("/drafts", {"process_id": "new_process", "name": "Returns"}).get_json()
     assert blank["base_version"] is None and list(blank["files"]) == ["new_process.bpmn"]
+    assert 'id="new_process" name="Returns"' in blank["files"]["new_process.bpmn"]
     assert [d["id"] for d in owner.get("/drafts").get_json()["own"]] == [draft["id"], blank["id"]]
     assert_error(
         other.client.delete(f"/api/v1/drafts/{draft['id']}", headers=other.headers), 404, "NotFound"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from xml.etree import ElementTree
 
 from lxml import html as lxml_html
 
@@ -20,6 +21,7 @@ from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seed
 )
 
 PROCESS = "credit_limit_change"
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN = f"{PROCESS}.approval_level.dmn"
 
 
@@ -220,21 +222,52 @@ def test_staff_neither_open_drafts_nor_see_others(app):
     _, draft_id, _ = opened(app)
     bd = as_user(app, "giorgos.bd")
     refused = bd.post("/drafts/", {"process_id": PROCESS})
-    assert refused.status_code == 303
-    assert "only a process owner" in bd.page("/drafts/")
+    assert refused.status_code == 422
+    assert "only a process owner" in refused.get_data(as_text=True)
     assert bd.get(f"/drafts/{draft_id}").status_code == 404
     assert bd.get(f"/drafts/{draft_id}/review").status_code == 404
 
 
-def test_a_new_process_starts_blank_and_a_bad_id_is_refused(app):
+def test_a_new_process_starts_blank_under_the_name_staff_will_read(app):
     owner = as_user(app, "lena.owner")
-    made = owner.post("/drafts/", {"process_id": PROCESS, "new_id": "price_review"})
+    named = {"process_id": PROCESS, "new_id": "price_review", "new_name": ' Price  "review" & <b>'}
+    made = owner.post("/drafts/", named)
     draft_id = made.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
     data = editor(owner.page(f"/drafts/{draft_id}"))
     assert data["process_id"] == "price_review" and 'id="price_review"' in data["bpmn"]
-    refused = owner.post("/drafts/", {"process_id": PROCESS, "new_id": "9 bad id"})
-    assert refused.status_code == 303
-    assert "is not a process id" in owner.page("/drafts/")
+    # The name as typed (spaces tidied), escaped in the XML; the task named for a person.
+    xml = ElementTree.fromstring(data["bpmn"].encode())
+    [process] = xml.findall(f"{{{BPMN}}}process")
+    assert process.get("name") == 'Price "review" & <b>'
+    assert process.find(f"{{{BPMN}}}userTask").get("name") == "First task"
+    # Its editor and the list of drafts call it by that name, not by its id.
+    assert "<h1>Price &#34;review&#34; &amp; &lt;b&gt; <span" in owner.page(f"/drafts/{draft_id}")
+    assert ">Price &#34;review&#34; &amp; &lt;b&gt;</a>" in owner.page("/drafts/")
+
+
+def test_a_new_process_without_a_name_or_with_a_bad_id_is_refused_keeping_what_was_typed(app):
+    owner = as_user(app, "lena.owner")
+    before = len(app.extensions["raciflow"].drafts(user="lena.owner")["own"])
+    unnamed = owner.post("/drafts/", {"process_id": PROCESS, "new_id": "price_review"})
+    page = unnamed.get_data(as_text=True)
+    assert unnamed.status_code == 422 and "Give the new process a name" in page
+    assert 'value="price_review"' in page
+    bad = {"process_id": PROCESS, "new_id": "επιστροφές", "new_name": "Επιστροφές"}
+    refused = owner.post("/drafts/", bad)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "is not a process id: a Latin letter" in page and 'value="Επιστροφές"' in page
+    assert len(app.extensions["raciflow"].drafts(user="lena.owner")["own"]) == before
+
+
+def test_reopening_the_address_a_refused_draft_act_leaves_goes_back_to_the_draft(app):
+    owner, draft_id, _data = opened(app)
+    refused = owner.post(f"/drafts/{draft_id}/submit", {"comment": " "})
+    assert refused.status_code == 422
+    for act in ("submit", "delete", "approve", "reject"):
+        reopened = owner.get(f"/drafts/{draft_id}/{act}")
+        assert reopened.status_code == 302, act
+        assert reopened.headers["Location"] == f"/drafts/{draft_id}", act
 
 
 def edition_of(page: str) -> str:

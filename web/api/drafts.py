@@ -56,6 +56,11 @@ class OpenArgs(Schema):
         allow_none=True,
         metadata={"description": "Omitted: the files of the version (latest), or a blank one"},
     )
+    name = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "A blank new process's name, as staff read it (else its id)"},
+    )
 
 
 class SaveArgs(Schema):
@@ -185,7 +190,11 @@ def open_draft(args: dict[str, Any]) -> dict[str, Any]:
     """Open a draft of a process: from the files given, a version (the latest), or blank."""
     return record(
         engine().open_draft(
-            args["process_id"], user=_me(), files=args["files"], version=args["version"]
+            args["process_id"],
+            user=_me(),
+            files=args["files"],
+            version=args["version"],
+            name=args["name"],
         )
     )
 
