@@ -29,7 +29,7 @@ from workflows.forms import files as form_files
 
 from . import task_page
 from .errors import status_of
-from .i18n import error_text
+from .i18n import error_text, semicolon
 from .services import engine
 
 bp = Blueprint("notes", __name__)
@@ -75,6 +75,12 @@ def file_needs(process_id: str, element: str | None) -> list[Any]:
 
 
 @bp.app_template_global()
+def largest_file() -> str:
+    """The largest file one may attach, said before anyone tries a larger one ("10 MB")."""
+    return file_size(engine().attachment_limits.max_file_bytes)
+
+
+@bp.app_template_global()
 def file_kinds() -> dict[str, str]:
     """The kinds a file may be uploaded as (for a form's rule), with their names."""
     return dict(form_files.KINDS)
@@ -100,6 +106,14 @@ def file_size(size: int) -> str:
     return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
 
 
+@bp.get("/cases/<instance_id>/<any(comments, files):part>")
+@login_required
+def back_to_case(instance_id: str, part: str) -> Response:
+    # After a refused comment or upload the address bar shows the form's URL; reloading
+    # or reopening it goes to the case instead of answering 405.
+    return redirect(url_for("instances.detail", instance_id=instance_id) + f"#{part}")
+
+
 @bp.post("/cases/<instance_id>/comments")
 @login_required
 def comment(instance_id: str) -> Any:
@@ -110,7 +124,7 @@ def comment(instance_id: str) -> Any:
         engine().add_comment(instance_id, user=current_user.username, text=text, task_id=task_id)
     except EngineError as error:
         g.typed_comment = text  # the page again with the comment as typed, to shorten or fix
-        return _refused(instance_id, page, error)
+        return _refused(instance_id, page, error, _("Comment not added: %(why)s"))
     flash(_("Comment added."), "ok")
     return _back(instance_id, task_id, "comments")
 
@@ -129,7 +143,7 @@ def upload(instance_id: str) -> Any:
     try:
         stored = engine().attach(instance_id, uploads, user=current_user.username, task_id=task_id)
     except EngineError as error:
-        return _refused(instance_id, page, error)
+        return _refused(instance_id, page, error, _("Nothing attached: %(why)s"))
     flash(ngettext("%(num)s file attached.", "%(num)s files attached.", len(stored)), "ok")
     return _back(instance_id, task_id, "files")
 
@@ -188,13 +202,17 @@ def _task_page(instance_id: str, task_id: str | None) -> task_page.TaskPage | No
     return page
 
 
-def _refused(instance_id: str, page: task_page.TaskPage | None, error: EngineError) -> Any:
-    """Say why, on the page the form was on, with the refusal's status; nothing changed."""
+def _refused(
+    instance_id: str, page: task_page.TaskPage | None, error: EngineError, sentence: str
+) -> Any:
+    """Say why, in `sentence` ("...: %(why)s"), on the page the form was on, with the
+    refusal's status; nothing changed."""
     status = 422 if isinstance(error, InvalidTaskData) else status_of(error)
     if isinstance(error, InvalidTaskData):
-        message = "; ".join(_(m) for messages in error.errors.values() for m in messages)
+        why = semicolon().join(_(m) for messages in error.errors.values() for m in messages)
     else:
-        message = error_text(error)
+        why = error_text(error)
+    message = sentence.replace("%(why)s", why)  # the reason may hold a %
     if page is not None:
         from .tasks import render_page
 

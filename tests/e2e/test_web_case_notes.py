@@ -137,13 +137,19 @@ def test_a_refused_upload_on_the_case_page_says_why_there_and_stores_nothing(web
     before = stored(crm)
     case_page = anna.page(f"/instances/{instance}")
     assert "notes.css" in case_page and "uploads.js" in case_page  # thumbnails, drop zone
+    assert "Photos or PDF documents, up to 10 MB each." in case_page  # said before a try
 
     faked = upload(anna, instance, None, (b"<script>alert(1)</script>", "x.jpg"))
     assert faked.status_code == 422
     page = faked.get_data(as_text=True)
-    assert "x.jpg: this kind of file is not accepted" in page
+    assert "Nothing attached: x.jpg: this kind of file is not accepted" in page
     assert 'id="files"' in page  # the case page again, not a bare error page
     assert stored(crm) == before
+    # The address bar now shows the form's URL: reloading or reopening it finds the case.
+    for part in ("files", "comments"):
+        reopened = anna.get(f"/cases/{instance}/{part}")
+        assert reopened.status_code == 302
+        assert reopened.headers["Location"] == f"/instances/{instance}#{part}"
 
 
 def test_only_those_in_the_case_read_its_files_and_the_auditor_adds_nothing(web_app, crm):
@@ -362,6 +368,6 @@ def test_a_refused_comment_comes_back_as_typed(web_app, crm):
         refused = anna.post(f"/cases/{instance}/comments", {"text": long, "task_id": task_id})
         html = refused.get_data(as_text=True)
         assert refused.status_code == 422, where
-        assert "A comment is at most 4000 characters." in html, where
+        assert "Comment not added: A comment is at most 4000 characters." in html, where
         assert f">{long}</textarea>" in html, where
     assert stored(crm) == (0, 0)
