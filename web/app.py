@@ -17,6 +17,7 @@ from . import (
     display,
     errors,
     form_messages,
+    i18n,
     input_hygiene,
     names,
     request_reads,
@@ -75,6 +76,7 @@ def create_app(
     app.jinja_env.filters["process_name"] = names.process_name
     app.jinja_env.globals["task_name"] = names.task_name
     app.jinja_env.globals["suggestions"] = suggestions.suggestions
+    app.jinja_env.globals["semicolon"] = i18n.semicolon
     app.jinja_env.filters["form_message"] = form_messages.translate
     errors.init_app(app)
     input_hygiene.init_app(app)

@@ -26,6 +26,7 @@ from engine.changes import CHANGE_ACTION
 from . import display_values, names, trail_views, vocabulary
 from .action_labels import action_words
 from .case_notes import file_size
+from .i18n import semicolon
 from .names import process_name
 
 SYSTEM = "system"
@@ -348,7 +349,7 @@ def show(value: Any) -> str:
             if not display_values.is_blank(item) and key not in display_values.HIDDEN
         )
     if isinstance(value, list):
-        return "; ".join(show(item) for item in value)
+        return semicolon().join(show(item) for item in value)
     text = str(value)
     if _is_number(text):
         return _number(text)

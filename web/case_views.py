@@ -25,6 +25,7 @@ from . import case_file, case_pdf, display
 from .audit_views import csv_response, describe_problem
 from .auth import roles_required
 from .customer_card import customer_by_code, customer_changes
+from .i18n import semicolon
 from .instances import OVERSEERS
 from .services import engine
 
@@ -175,8 +176,9 @@ def _csv(case: Case) -> Response:
     rows = (
         [
             display.local_iso(e.at), e.who, e.on_behalf_of, e.raci_role, e.action, e.what,
-            e.task, e.process, e.instance_id, "; ".join(e.facts),
-            "; ".join(case_file.changes_text(e)), e.why, e.meaning, "; ".join(e.notified),
+            e.task, e.process, e.instance_id, semicolon().join(e.facts),
+            semicolon().join(case_file.changes_text(e)), e.why, e.meaning,
+            semicolon().join(e.notified),
         ]
         for e in case.entries
     )  # fmt: skip

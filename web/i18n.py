@@ -37,10 +37,10 @@ def render(message: Message | str, *, standalone: bool = False) -> str:
         if isinstance(value, Message):
             return render(value)
         if _holds_messages(value):
-            return _each(value, render)
+            return _each(value, render, semicolon())
         if key == "process":
             return names.process_name(value) if "_" in str(value) else names.tr(value)
-        if key in ("task", "label", "step"):  # a name written in a BPMN or DMN file
+        if key in ("task", "label", "step", "lane"):  # a name written in a BPMN or DMN file
             return names.tr(value)
         if key in PEOPLE and isinstance(value, str) and not _for_a_program():
             return display.person(value)
@@ -101,8 +101,8 @@ def render_in(message: Message | str, locale: str) -> str:
         if isinstance(value, Message):
             return render_in(value, locale)
         if _holds_messages(value):
-            return _each(value, lambda m: render_in(m, locale))
-        if key in ("task", "label", "step", "process", "status", "outcome"):
+            return _each(value, lambda m: render_in(m, locale), gettext("; "))
+        if key in ("task", "label", "step", "lane", "process", "status", "outcome"):
             coded = key in ("status", "outcome")  # a code: its words are the msgid
             return gettext(str(value).replace("_", " ") if coded else str(value))
         return _plain(value)
@@ -122,9 +122,17 @@ def _holds_messages(value: Any) -> bool:
     return isinstance(value, list | tuple) and any(isinstance(v, Message) for v in value)
 
 
-def _each(values: Any, say: Any) -> str:
-    """A list of reasons, each said in the reader's language."""
-    return "; ".join(say(v) if isinstance(v, Message) else str(v) for v in values)
+def semicolon() -> str:
+    """What parts one line's items, as the reader's language writes it: Greek reads ";"
+    as a question mark and parts them with the ano teleia ("· ")."""
+    from flask_babel import gettext
+
+    return gettext("; ")
+
+
+def _each(values: Any, say: Any, separator: str) -> str:
+    """A list of reasons, each said in the reader's language, parted as it parts them."""
+    return separator.join(say(v) if isinstance(v, Message) else str(v) for v in values)
 
 
 def _plain(value: Any) -> str:

@@ -291,7 +291,7 @@ def test_owner_changes_a_threshold_and_a_raci_row_and_another_signs(greek_app, b
     assert "η γραμμή RACI της ανοιχτής εργασίας" in owner.page.content()
     owner.shot("process-change-07-migration-preview-desk")
     with owner.page.expect_navigation():
-        owner.page.get_by_role("button", name="Μεταφορά των επιλεγμένων περιπτώσεων").click()
+        owner.page.get_by_role("button", name="Μεταφορά των επιλεγμένων υποθέσεων").click()
     assert "μεταφέρθηκε" in owner.page.locator(".flash").first.inner_text()
     assert views.instance(engine.uow(), at_request.instance_id)["version"] == 2
     assert views.instance(engine.uow(), at_analysis.instance_id)["version"] == 1

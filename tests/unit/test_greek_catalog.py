@@ -126,3 +126,21 @@ def test_a_list_of_reasons_is_said_each_in_the_readers_language():
     assert str(refusal) == "instance SO-1 cannot move: it is on version 2 already"
     greek_text = render_in(refusal, "el")
     assert "είναι ήδη στην έκδοση 2" in greek_text and "already" not in greek_text
+
+
+def test_reasons_are_parted_by_the_ano_teleia_in_greek_and_a_lane_read_by_its_greek_name():
+    """Greek reads ";" as a question mark; and the check said «BD» of the lane the
+    diagram labels «Πωλητής»."""
+    two = [Message(N_("it is on version %(v)s already"), v=2)] * 2
+    refusal = Message(N_("instance %(id)s cannot move: %(why)s"), id="SO-1", why=two)
+    greek_text = render_in(refusal, "el")
+    assert "2· " in greek_text and ";" not in greek_text
+    lane = Message(
+        N_(
+            "lane '%(lane)s' matches none of the R roles (%(roles)s); "
+            "the matrix, not the lane, decides who does the work"
+        ),
+        lane="BD",
+        roles="credit_controller",
+    )
+    assert "«Πωλητής»" in render_in(lane, "el")
