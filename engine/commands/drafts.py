@@ -18,7 +18,7 @@ from raci import deployment
 from raci.loading import process_id_of
 from raci.messages import N_, Message, message_of, said
 from raci.policy import Refused
-from raci.visibility import AUDITOR_ROLE
+from raci.visibility import AUDITOR_ROLE, may_export_definitions
 
 from .. import audit, draft_notices
 from ..caches import DEFINITIONS
@@ -337,11 +337,18 @@ class DraftCommands(DefinitionCommands):
         draft = uow.drafts.get(draft_id)
         directory = uow.directory.load()
         # Besides its owner: once submitted, approvers (who sign it) and auditors (who
-        # check what was signed) read it; nobody reads another's work in progress.
+        # check what was signed) read it; once approved it is the record of what changed
+        # in a version, read by all who may read that version's files. Nobody reads
+        # another's work in progress.
         readers = (deployment.APPROVER, AUDITOR_ROLE)
-        if draft.owner != user and not (
-            draft.status != DraftStatus.EDITING
-            and any(directory.is_member(user, role) for role in readers)
+        if draft.owner == user:
+            return draft
+        if draft.status == DraftStatus.APPROVED and may_export_definitions(
+            directory.roles_of(user)
+        ):
+            return draft
+        if draft.status == DraftStatus.EDITING or not any(
+            directory.is_member(user, role) for role in readers
         ):
             raise NotFound(f"draft {draft_id} does not exist")
         return draft

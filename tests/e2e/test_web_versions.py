@@ -55,6 +55,21 @@ def test_owner_sees_who_signed_and_moves_an_instance_to_the_latest(app, engine):
     assert "No unfinished instance runs on an older version." in after
 
 
+def test_each_signed_version_leads_to_what_changed_in_it(app, engine):
+    signed_version_2(engine)
+    [draft] = [d for d in engine.drafts(user="lena.owner")["own"] if d.status == "approved"]
+    review = f"/drafts/{draft.id}/review"
+    # Those who govern processes follow the link, the admin among them (who signed nothing).
+    for reader in ("lena.owner", "admin", "fotis.audit"):
+        page = as_user(app, reader).page(PAGE)
+        assert f'href="{review}">what changed</a>' in page, reader
+        changes = as_user(app, reader).page(review)
+        assert "Approved by" in changes and f'href="{PAGE}">All versions</a>' in changes, reader
+    # Staff read the versions, not the record of their drafting.
+    assert review not in as_user(app, "giorgos.bd").page(PAGE)
+    assert as_user(app, "giorgos.bd").get(review).status_code == 404
+
+
 def test_choosing_nothing_moves_nothing_and_says_so(app, engine):
     start_credit_change(engine)
     signed_version_2(engine)
