@@ -18,6 +18,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from raci.deployment import APPROVER
+
+from ..draft_store import drafts
+from ..drafts import DraftStatus
 from ..model import (
     ANYONE,
     Consultation,
@@ -62,15 +66,28 @@ def inbox_counts(uow: UnitOfWork, user: str) -> dict[str, int]:
             Notification.username == user, Notification.read_at.is_(None)
         )
         counts["notifications"] = _count(uow, unread)
+        counts["drafts"] = _drafts_to_sign(uow, user)
         return counts
+
+
+def _drafts_to_sign(uow: UnitOfWork, user: str) -> int:
+    """Process changes waiting for `user` to sign: an approver signs others' drafts (the
+    sign-off section points to them; engine/commands/drafts.py lists them)."""
+    if not uow.directory.load().is_member(user, APPROVER):
+        return 0
+    submitted = drafts.c.status == DraftStatus.SUBMITTED.value
+    waiting = select(drafts.c.id).where(submitted, drafts.c.owner != user)
+    return _count(uow, waiting)
 
 
 OPENING_ORDER = (*SECTIONS, "notifications")  # the tabs' order: work first, news last
 
 
 def opening_section(counts: dict[str, int]) -> str:
-    """The section an inbox opens on: the first, in tab order, that holds anything."""
-    return next((name for name in OPENING_ORDER if counts.get(name)), SECTIONS[0])
+    """The section an inbox opens on: the first, in tab order, that holds anything (a
+    process change to sign is sign-off work)."""
+    held = {**counts, "signoffs": counts.get("signoffs", 0) + counts.get("drafts", 0)}
+    return next((name for name in OPENING_ORDER if held.get(name)), SECTIONS[0])
 
 
 def _viewer(uow: UnitOfWork, user: str) -> Viewer:

@@ -118,8 +118,15 @@ def test_the_notices_of_a_submitted_change_link_to_its_review(app, engine):
     assert "a change waits for your signature" in notices
     assert open_notice(approver, notices, "Open the change") == review
     assert 'name="password"' in approver.page(review)  # the link leads to the signature
+    # The notice once read, the inbox still says a change waits: it opens on sign-offs,
+    # counts it there and leads to the changes; the owner's own inbox counts nothing.
+    inbox = approver.page("/inbox/")
+    assert re.search(r'class="badge count-signoffs">1<', inbox)
+    assert 'href="/drafts/">1 process change waits for your signature.</a>' in inbox
+    assert "waits for your signature" not in owner.page("/inbox/?section=signoffs")
 
     approver.post(f"/drafts/{draft_id}/reject", {"password": PASSWORD, "reason": "ask sales"})
+    assert "waits for your signature" not in approver.page("/inbox/?section=signoffs")
     told = owner.page("/inbox/?section=notifications")  # the owner: sent back, and where
     assert "your change was sent back" in told
     assert open_notice(owner, told, "Open the change") == review
