@@ -17,7 +17,7 @@ from raci.matrix_yaml import GridError, apply_grid, dump
 from raci.messages import Message
 from raci.render import format_duration
 from workflows.forms import forms
-from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS
+from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS, general_prefix
 
 from .bpmn_layout import with_layout
 from .diagram import BPMN_NS, DiagramUnavailable, parse_process
@@ -89,6 +89,17 @@ def matrix_of(files: dict[str, str]) -> tuple[str | None, RaciMatrix | None]:
             except MatrixFormatError:
                 return name, None
     return None, None
+
+
+def form_name(process_id: str, task_id: str) -> str:
+    """The form a user task is done with, as the approver reads it: the process's own
+    (code registered for its id), a general one its id names, or none (no fields)."""
+    if (process_id, task_id) in forms():
+        return str(_l("its own form"))
+    prefix = general_prefix(task_id)
+    if prefix is not None:
+        return str(_GENERAL_FORM_NAMES.get(prefix, prefix))
+    return str(_l("no form: done without fields"))
 
 
 def process_title(process_id: str, files: dict[str, str]) -> str:

@@ -22,7 +22,7 @@ from engine.errors import EngineError, InvalidDraft, InvalidText
 
 from . import display
 from .diagram import EVENTS, GATEWAYS, TASKS
-from .draft_files import activity_names, edited_files, editor_data, process_title
+from .draft_files import activity_names, edited_files, editor_data, form_name, process_title
 from .i18n import error_text, render
 from .modeler_words import modeler_words
 from .people_words import status
@@ -277,6 +277,7 @@ def _review_page(
         "drafts/review.html",
         draft=draft,
         title=process_title(draft.process_id, draft.files),
+        form_name=form_name,
         diff=diff,
         signer=signer,
         names=names,

@@ -9,6 +9,7 @@ outcome names the role that signs).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext
@@ -77,6 +78,12 @@ def term(value: Any) -> Any:
         return str(CODES[value])
     words = value.replace("_", " ")
     found = gettext(words)
+    if found == words and _CAMEL.fullmatch(words):  # a BPMN kind the catalog does not word
+        return _CAMEL_HUMP.sub(lambda hump: " " + hump.group().lower(), words)  # "user task"
     if found == words and words != words.lower():
         found = gettext(words.lower())
     return found
+
+
+_CAMEL = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+")  # userTask, businessRuleTask
+_CAMEL_HUMP = re.compile(r"[A-Z]")

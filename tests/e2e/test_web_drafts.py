@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from engine import views
 from tests.e2e.staff_helpers import open_notice
+from tests.e2e.test_api_drafts import with_extra_check
 
 from .test_web_instances import (  # noqa: F401  (the fixtures app, engine, seeded)
     PASSWORD,
@@ -312,3 +313,17 @@ def test_a_second_tab_cannot_undo_what_the_first_saved(app, engine):
         {"bpmn": data["bpmn"], "matrix": grid("P6D"), "edition": one.get_json()["edition"]},
     )
     assert again.status_code == 200
+
+
+def test_the_review_says_which_form_a_new_task_is_done_with(app, engine):
+    """The approver signed a new step without seeing the form the owner chose for it."""
+    bpmn = f"{PROCESS}.bpmn"
+    for task_id, form in (
+        ("check_sales", "form: Check with a note (general form)"),
+        ("extra_check", "form: no form: done without fields"),
+    ):
+        draft = engine.open_draft(PROCESS, user="lena.owner")
+        changed = with_extra_check(draft.files[bpmn]).replace("extra_check", task_id)
+        engine.save_draft(draft.id, {**draft.files, bpmn: changed}, user="lena.owner")
+        page = as_user(app, "lena.owner").page(f"/drafts/{draft.id}/review")
+        assert f"user task; {form}</td>" in page, task_id  # its kind in words too

@@ -20,11 +20,17 @@ class CheckForm(Schema):
     check_note = fields.String(required=True, validate=validate.Length(min=3, max=2000))
 
 
-# prefix -> form; the longest matching prefix wins (one rule: `general_form`).
+# prefix -> form; the longest matching prefix wins (one rule: `general_prefix`).
 GENERAL_FORMS: dict[str, type[Schema]] = {CHECK_PREFIX: CheckForm}
+
+
+def general_prefix(task_id: str) -> str | None:
+    """The prefix of the general form a task id names, if any (the longest that fits)."""
+    found = [p for p in GENERAL_FORMS if task_id.startswith(p) and len(task_id) > len(p)]
+    return max(found, key=len) if found else None
 
 
 def general_form(task_id: str) -> type[Schema] | None:
     """The general form a task id names by its prefix, if any."""
-    found = [p for p in GENERAL_FORMS if task_id.startswith(p) and len(task_id) > len(p)]
-    return GENERAL_FORMS[max(found, key=len)] if found else None
+    prefix = general_prefix(task_id)
+    return GENERAL_FORMS[prefix] if prefix else None
