@@ -43,6 +43,25 @@ def test_a_name_still_being_typed_is_saved_with_the_draft(greek_app, browser):
     assert name == "Έλεγχος από τον υπεύθυνο βάρδιας"
 
 
+def test_a_name_typed_on_the_diagram_reaches_the_grid_when_the_owner_turns_to_it(
+    greek_app, browser
+):
+    """The grid kept the old name until the owner clicked in the drawing again."""
+    base_url, _engine = greek_app
+    owner = Person(browser, base_url, "lena.owner")
+    opened_draft(owner)
+    task = owner.page.evaluate(
+        """() => window.raciflowModeler.get('elementRegistry')
+            .filter((e) => e.type === 'bpmn:UserTask')[0].id"""
+    )
+    owner.page.locator(f'g[data-element-id="{task}"]').dblclick()
+    owner.page.keyboard.press("Control+A")
+    owner.page.keyboard.type("Δεύτερη ματιά του προϊσταμένου")
+
+    owner.page.locator("#raci-grid").click(position={"x": 5, "y": 5})  # off the drawing
+    expect(owner.page.locator("#raci-grid")).to_contain_text("Δεύτερη ματιά του προϊσταμένου")
+
+
 def test_removing_a_role_column_asks_first_and_is_unsaved_work(greek_app, browser):
     base_url, _engine = greek_app
     owner = Person(browser, base_url, "lena.owner")

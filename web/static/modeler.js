@@ -457,6 +457,14 @@
     renderGrid();
     modeler.on('elements.changed', renderGrid);
     modeler.on('commandStack.changed', changed);  // the owner's own edits, not the import's
+    // bpmn-js ends a name being typed only on a click in the drawing: one anywhere else
+    // (the grid's row of that very task) ends it too, so the grid names it at once.
+    document.addEventListener('pointerdown', (event) => {
+      const editing = modeler.get('directEditing');
+      if (editing.isActive() && !document.getElementById('canvas').contains(event.target)) {
+        editing.complete();
+      }
+    }, true);
     window.raciflowModeler = modeler;  // for the browser test's drawing steps
     document.body.dataset.modelerReady = 'true';
   });
