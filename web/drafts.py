@@ -19,6 +19,7 @@ from engine import views
 from engine.draft_checks import Problem
 from engine.drafts import DraftStatus
 from engine.errors import EngineError, InvalidDraft, InvalidText
+from raci.messages import Message
 
 from . import display
 from .diagram import EVENTS, GATEWAYS, TASKS
@@ -155,14 +156,21 @@ def validation(draft_id: str) -> Any:
 
 def _validation(draft_id: str) -> dict[str, Any]:
     review = engine().validate_draft(draft_id, user=_me())
-    return {"ok": review.ok, "problems": [_worded(p) for p in review.problems]}
+    draft = engine().draft(draft_id, user=_me())
+    # A new process has no deployed name to say it by: its draft's own.
+    named = {draft.process_id: process_title(draft.process_id, draft.files)}
+    return {"ok": review.ok, "problems": [_worded(p, named) for p in review.problems]}
 
 
-def _worded(problem: Problem) -> dict[str, Any]:
-    """A problem for the modeler, in the reader's language where the checks word it."""
+def _worded(problem: Problem, named: dict[str, str]) -> dict[str, Any]:
+    """A problem for the modeler, in the reader's language where the checks word it;
+    `named`: the draft's process by its id."""
     found = problem.as_dict()
-    if problem.said is not None:
-        found["message"] = render(problem.said)
+    said = problem.said
+    if said is not None:
+        if said.params.get("process") in named:
+            said = Message(said.msgid, **{**said.params, "process": named[said.params["process"]]})
+        found["message"] = render(said)
     return found
 
 

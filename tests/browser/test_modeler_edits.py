@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Person
@@ -132,3 +133,37 @@ def test_a_cell_typed_on_a_greek_keyboard_saves_and_a_refused_save_is_not_called
     owner.page.reload()
     owner.page.wait_for_selector("body[data-modeler-ready=true]")
     assert owner.page.locator("#raci-grid input[data-role]").first.input_value() == "R/A"
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desk", "phone"])
+def test_a_new_process_is_drawn_under_its_greek_name(greek_app, browser, phone):
+    """A new process went live as "product_returns", its one task "First task", and its
+    checks read "προειδοποίηση · : ..." with no place to name."""
+    base_url, _engine = greek_app
+    owner = Person(browser, base_url, "lena.owner", phone=phone)
+    owner.sign_in()
+    owner.page.wait_for_load_state("networkidle")
+    owner.follow_menu("Αλλαγές")
+    new_id = f"returns_{'phone' if phone else 'desk'}"
+    owner.page.fill("input[name=new_id]", new_id)
+    owner.expected_status = 422
+    owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
+    expect(owner.page.locator(".flash.error")).to_contain_text("Δώστε στη νέα διαδικασία ένα όνομα")
+    assert owner.page.input_value("input[name=new_id]") == new_id  # kept as typed
+
+    owner.expected_status = None
+    owner.page.fill("input[name=new_name]", "Επιστροφές προϊόντων")
+    owner.page.get_by_role("button", name="Άνοιγμα προσχεδίου").click()
+    owner.page.wait_for_selector("body[data-modeler-ready=true]")
+    expect(owner.page.locator("h1")).to_contain_text("Επιστροφές προϊόντων")
+    expect(owner.page.locator('g[data-element-id="first_task"]')).to_contain_text("Πρώτη")
+    problems = owner.page.locator("#problems li")
+    expect(problems.first).to_be_visible()
+    checks = problems.all_inner_texts()
+    assert all(" · :" not in text and new_id not in text for text in checks), checks
+    assert any("Επιστροφές προϊόντων" in text for text in checks), checks  # by its name
+    owner.shot(f"modeler-new-process-{'phone' if phone else 'desk'}")
+    assert owner.has_no_horizontal_scroll()
+    # dmn-js's bundle warns of its development build of Inferno: not this page's error.
+    errors = [e for e in owner.console_errors if "development build of Inferno" not in e]
+    assert not errors, errors

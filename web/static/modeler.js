@@ -325,7 +325,8 @@
     list.innerHTML = problems.map((p) => {
       const where = p.element_id ? (names[p.element_id] || p.element_id) : (p.file || '');
       return '<li class="' + p.severity + '" data-element="' + (p.element_id || '') + '"><strong>' +
-        words[p.severity] + '</strong> · ' + escapeHtml(where) + ': ' + escapeHtml(p.message) + '</li>';
+        words[p.severity] + '</strong>' + (where ? ' · ' + escapeHtml(where) : '') + ': ' +
+        escapeHtml(p.message) + '</li>';  // a problem of the whole process has no place
     }).join('');
     problems.forEach((p) => {
       if (p.element_id && registry.get(p.element_id)) {
