@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,20 @@ def test_reasons_are_parted_by_the_ano_teleia_in_greek_and_a_lane_read_by_its_gr
         roles="credit_controller",
     )
     assert "«Πωλητής»" in render_in(lane, "el")
+
+
+def test_every_word_the_decision_table_editor_says_is_in_the_modelers_words():
+    """dmn-js showed "No values", "Add predefined values", "Add cell description" in
+    English to a Greek owner: a word it passes to `translate` but that web/modeler_words.py
+    lacked. An upgrade bringing new words fails here, not on a Greek page."""
+    from web.modeler_words import WORDS
+
+    bundle = ROOT / "node_modules" / "dmn-js" / "dist" / "dmn-modeler.development.js"
+    code = bundle.read_text(encoding="utf-8")
+    said = set(re.findall(r"translate\('([^']*)'\)", code))
+    assert len(said) > 100
+    # Its data types go through `translate` one by one ("string" showed in a Greek editor).
+    [types] = re.findall(r"DEFAULT_DATA_TYPES = \[([^\]]*)\]", code)
+    said |= set(re.findall(r"'([^']*)'", types))
+    assert {"string", "number"} <= said
+    assert sorted(said - set(WORDS)) == []
