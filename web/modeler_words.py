@@ -70,6 +70,13 @@ WORDS = (
     N_("Append intermediate/boundary event"), N_("Append timer intermediate catch event"),
     N_("Delete"), N_("Change element"), N_("Add text annotation"),
     N_("Connect to other element"), N_("Search in diagram"), N_("Align elements"),
+    N_("Add lane above"), N_("Add lane below"), N_("Append compensation activity"),
+    N_("Append conditional intermediate catch event"),
+    N_("Append message intermediate catch event"), N_("Append receive task"),
+    N_("Append signal intermediate catch event"), N_("Connect using association"),
+    N_("Connect using data input association"), N_("Distribute elements horizontally"),
+    N_("Distribute elements vertically"), N_("Divide into three lanes"),
+    N_("Divide into two lanes"),
     # The checks as one draws (bpmn-js-bpmnlint and the rules of web/lint/rules.mjs)
     N_("{errors} Errors, {warnings} Warnings"), N_("No Issues"),
     N_("Toggle linting overlays"), N_("Issues for child elements"),

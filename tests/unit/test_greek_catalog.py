@@ -162,3 +162,12 @@ def test_every_word_the_decision_table_editor_says_is_in_the_modelers_words():
     said |= set(re.findall(r"'([^']*)'", types))
     assert {"string", "number"} <= said
     assert sorted(said - set(WORDS)) == []
+
+
+def test_every_word_the_diagram_editor_passes_to_translate_is_in_the_modelers_words():
+    from web.modeler_words import WORDS
+
+    bundle = ROOT / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.development.js"
+    said = set(re.findall(r"translate\('([^']*)'\)", bundle.read_text(encoding="utf-8")))
+    assert len(said) > 30
+    assert sorted(said - set(WORDS)) == []
