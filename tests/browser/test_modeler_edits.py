@@ -21,7 +21,9 @@ def opened_draft(person: Person) -> None:
     person.open_draft(PROCESS)
 
 
-def test_a_name_still_being_typed_is_saved_with_the_draft(greek_app, browser):
+def typing_a_task_name(greek_app, browser, name: str) -> tuple[Person, str]:
+    """The owner in a draft, typing `name` on the diagram's first user task (still in its
+    text box); the owner and the task's id."""
     base_url, _engine = greek_app
     owner = Person(browser, base_url, "lena.owner")
     opened_draft(owner)
@@ -31,7 +33,12 @@ def test_a_name_still_being_typed_is_saved_with_the_draft(greek_app, browser):
     )
     owner.page.locator(f'g[data-element-id="{task}"]').dblclick()
     owner.page.keyboard.press("Control+A")
-    owner.page.keyboard.type("Έλεγχος από τον υπεύθυνο βάρδιας")
+    owner.page.keyboard.type(name)
+    return owner, task
+
+
+def test_a_name_still_being_typed_is_saved_with_the_draft(greek_app, browser):
+    owner, task = typing_a_task_name(greek_app, browser, "Έλεγχος από τον υπεύθυνο βάρδιας")
 
     owner.page.locator("#save").click()  # straight from the text box, never leaving it
     expect(owner.page.locator("#save-state")).to_have_text("Αποθηκεύτηκε.")
@@ -48,16 +55,7 @@ def test_a_name_typed_on_the_diagram_reaches_the_grid_when_the_owner_turns_to_it
     greek_app, browser
 ):
     """The grid kept the old name until the owner clicked in the drawing again."""
-    base_url, _engine = greek_app
-    owner = Person(browser, base_url, "lena.owner")
-    opened_draft(owner)
-    task = owner.page.evaluate(
-        """() => window.raciflowModeler.get('elementRegistry')
-            .filter((e) => e.type === 'bpmn:UserTask')[0].id"""
-    )
-    owner.page.locator(f'g[data-element-id="{task}"]').dblclick()
-    owner.page.keyboard.press("Control+A")
-    owner.page.keyboard.type("Δεύτερη ματιά του προϊσταμένου")
+    owner, _task = typing_a_task_name(greek_app, browser, "Δεύτερη ματιά του προϊσταμένου")
 
     owner.page.locator("#raci-grid").click(position={"x": 5, "y": 5})  # off the drawing
     expect(owner.page.locator("#raci-grid")).to_contain_text("Δεύτερη ματιά του προϊσταμένου")
