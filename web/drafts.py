@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engine import views
+from engine.commands.drafts import BlankWords
 from engine.draft_checks import Problem
 from engine.drafts import DraftStatus
 from engine.errors import EngineError, InvalidDraft, InvalidText
@@ -96,7 +97,12 @@ def open_draft() -> Any:
         return _index_page(typed=typed, error=error, status=422)
     try:
         draft = engine().open_draft(
-            process_id, user=_me(), name=new_name, first_task=_("First task")
+            process_id,
+            user=_me(),
+            name=new_name,
+            blank_words=BlankWords(
+                first_task=_("First task"), start=_("Started"), end=_("Handled")
+            ),
         )
     except EngineError as error:
         return _index_page(typed=typed, error=error_text(error), status=422)

@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -62,11 +63,11 @@ class DraftCommands(DefinitionCommands):
         files: Files | None = None,
         version: int | None = None,
         name: str = "",
-        first_task: str = "First task",
+        blank_words: BlankWords | None = None,
     ) -> Draft:
         """A new draft of `process_id` for `user`: the files given, or those of a deployed
         version (the latest unless `version`), or a blank process if it is not deployed,
-        called `name` (else its id) with one task called `first_task`."""
+        called `name` (else its id), its elements named by `blank_words`."""
         if not PROCESS_ID.fullmatch(process_id or ""):
             raise InvalidState(
                 Message(
@@ -83,7 +84,7 @@ class DraftCommands(DefinitionCommands):
             if files is None:
                 files = self._version_files(uow, process_id, base) if base else None
                 if files is None:
-                    files = blank_process(process_id, name=name, first_task=first_task)
+                    files = blank_process(process_id, name=name, words=blank_words)
             draft = Draft(
                 id=str(uuid.uuid4()),
                 process_id=process_id,
@@ -439,14 +440,33 @@ def _checked_files(files: Files) -> Files:
     return dict(files)
 
 
-def blank_process(process_id: str, *, name: str = "", first_task: str = "First task") -> Files:
+@dataclass(frozen=True)
+class BlankWords:
+    """The names a blank process's elements start with, in the owner's language: staff
+    read them (a task's name; the end's as the case's outcome), so none is left an id."""
+
+    first_task: str = "First task"
+    start: str = "Started"
+    end: str = "Handled"
+
+
+def blank_process(process_id: str, *, name: str = "", words: BlankWords | None = None) -> Files:
     """A new process to start drawing from: a start event, one user task, an end event.
 
     `name` is what staff will read for it (the start page, their tasks); its id if none."""
-    name = " ".join(name.split())[:MAX_NAME] or process_id
-    first_task = " ".join(first_task.split())[:MAX_NAME] or "First task"
-    names = {"name": quoteattr(name), "first_task": quoteattr(first_task)}
-    return {f"{process_id}.bpmn": BLANK.format(process_id=process_id, **names)}
+    words = words or BlankWords()
+    named = {
+        "name": _tidy(name) or process_id,
+        "first_task": _tidy(words.first_task) or BlankWords.first_task,
+        "start": _tidy(words.start) or BlankWords.start,
+        "end": _tidy(words.end) or BlankWords.end,
+    }
+    attributes = {key: quoteattr(text) for key, text in named.items()}
+    return {f"{process_id}.bpmn": BLANK.format(process_id=process_id, **attributes)}
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split())[:MAX_NAME]
 
 
 BLANK = """<?xml version="1.0" encoding="UTF-8"?>
@@ -456,11 +476,11 @@ BLANK = """<?xml version="1.0" encoding="UTF-8"?>
   xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
   id="definitions_{process_id}" targetNamespace="http://raciflow.example/bpmn">
   <bpmn:process id="{process_id}" name={name} isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:startEvent id="start" name={start}><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="first_task" name={first_task}>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="end" name={end}><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first_task" />
     <bpmn:sequenceFlow id="f2" sourceRef="first_task" targetRef="end" />
   </bpmn:process>

@@ -155,6 +155,10 @@ def test_a_new_process_is_drawn_under_its_greek_name(greek_app, browser, phone):
     owner.page.wait_for_selector("body[data-modeler-ready=true]")
     expect(owner.page.locator("h1")).to_contain_text("Επιστροφές προϊόντων")
     expect(owner.page.locator('g[data-element-id="first_task"]')).to_contain_text("Πρώτη")
+    # Without forms of its own, its task may still take a general one (it was not offered).
+    form = owner.page.locator("#raci-grid select[data-form]")
+    expect(form).to_have_count(1)
+    expect(form).to_contain_text("Έλεγχος με σημείωση")
     problems = owner.page.locator("#problems li")
     expect(problems.first).to_be_visible()
     checks = problems.all_inner_texts()

@@ -248,6 +248,9 @@ def test_a_new_process_starts_blank_under_the_name_staff_will_read(app):
     [process] = xml.findall(f"{{{BPMN}}}process")
     assert process.get("name") == 'Price "review" & <b>'
     assert process.find(f"{{{BPMN}}}userTask").get("name") == "First task"
+    # Its end is named too: staff read it as the case's outcome, never as "end".
+    assert process.find(f"{{{BPMN}}}endEvent").get("name") == "Handled"
+    assert process.find(f"{{{BPMN}}}startEvent").get("name") == "Started"
     # Its editor and the list of drafts call it by that name, not by its id.
     assert "<h1>Price &#34;review&#34; &amp; &lt;b&gt; <span" in owner.page(f"/drafts/{draft_id}")
     assert ">Price &#34;review&#34; &amp; &lt;b&gt;</a>" in owner.page("/drafts/")

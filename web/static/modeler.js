@@ -66,7 +66,7 @@
       roles.map((r) => '<th scope="col" title="' + r + '">' + roleName(r) +
         ' <button type="button" class="link remove-role" data-role="' + r + '" aria-label="' + words.remove_role + ' ' + roleName(r) + '">×</button></th>').join('') +
       '<th scope="col">' + words.self_approval + '</th><th scope="col">' + words.advisory + '</th><th scope="col">' + words.signoff_due + '</th>' +
-      (data.form_keys.length ? '<th scope="col">' + words.form + '</th>' : '') +
+      (offersForms ? '<th scope="col">' + words.form + '</th>' : '') +
       '<th scope="col">' + words.scope + '</th></tr></thead>';
     const body = found.filter((a) => rows[a.id]).map((a) => {
       const row = rows[a.id];
@@ -75,11 +75,14 @@
         '<td><input type="checkbox" data-flag="self_approval" ' + (row.self_approval ? 'checked' : '') + ' aria-label="' + words.self_approval + '"></td>' +
         '<td><input type="checkbox" data-flag="advisory" ' + (row.advisory ? 'checked' : '') + ' aria-label="' + words.advisory + '"></td>' +
         '<td class="due">' + dueCell(row.signoff_due, a.name) + '</td>' +
-        (data.form_keys.length ? '<td class="form-key">' + formCell(a, found) + '</td>' : '') +
+        (offersForms ? '<td class="form-key">' + formCell(a, found) + '</td>' : '') +
         '<td class="scopes small">' + scopeCell(row) + '</td></tr>';
     }).join('');
     table.innerHTML = head + '<tbody>' + body + '</tbody>';
   }
+
+  // Any process may use a general form: a new one, without forms of its own, too.
+  const offersForms = data.form_keys.length > 0 || data.general_forms.length > 0;
 
   // A user task uses the form of its own id: a process form (code), or a general form
   // by its id's prefix (workflows/forms/general.py). A task with a process form shows it;
