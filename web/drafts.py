@@ -95,6 +95,12 @@ def open_draft() -> Any:
     if new_id and not new_name.strip():  # else staff would read its id on the start page
         error = _("Give the new process a name, as staff will read it.")
         return _index_page(typed=typed, error=error, status=422)
+    if new_id and views.process_versions(engine().uow(), new_id):  # not new: say so
+        error = _(
+            "A process with the id %(id)s exists already: choose it in the list to change it.",
+            id=new_id,
+        )
+        return _index_page(typed=typed, error=error, status=409)
     try:
         draft = engine().open_draft(
             process_id,

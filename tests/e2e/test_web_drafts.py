@@ -268,6 +268,10 @@ def test_a_new_process_without_a_name_or_with_a_bad_id_is_refused_keeping_what_w
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "is not a process id: a Latin letter" in page and 'value="Επιστροφές"' in page
+    taken = {"process_id": PROCESS, "new_id": PROCESS, "new_name": "Another one"}
+    refused = owner.post("/drafts/", taken)  # it opened a draft of that process, silently
+    assert refused.status_code == 409
+    assert f"A process with the id {PROCESS} exists already" in refused.get_data(as_text=True)
     assert len(app.extensions["raciflow"].drafts(user="lena.owner")["own"]) == before
 
 
