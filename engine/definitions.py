@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from raci.validation import Activity, Decision
 
 from . import sandbox
 from .decision_cells import decision_problems
-from .errors import InvalidDefinition, ScriptError
+from .errors import EngineError, InvalidDefinition, ScriptError
 from .process_limits import ProcessLimits, check_process_size
 from .safe_xml import decode_xml, parse_xml
 from .serialization import spec_to_dict
@@ -40,6 +40,25 @@ def stored_name(name: str) -> str:
     if name.lower().endswith(".bpmn20.xml"):
         return name[: -len(".bpmn20.xml")] + ".bpmn"
     return name
+
+
+def process_name_in(files: Mapping[str, str], process_id: str) -> str | None:
+    """The name the BPMN among `files` gives `process_id` (a draft's, before any version
+    carries it); None if none does or the file does not parse."""
+    for file_name, text in files.items():
+        if not file_name.lower().endswith(".bpmn"):
+            continue
+        try:
+            root = parse_xml(text.encode("utf-8"), file_name)
+        except EngineError:
+            continue
+        for process in root.iter(f"{{{BPMN_MODEL}}}process"):
+            if process.get("id") == process_id and (process.get("name") or "").strip():
+                return process.get("name").strip()
+    return None
+
+
+BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 def is_definition_file(name: str) -> bool:

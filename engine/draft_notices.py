@@ -7,6 +7,7 @@ from __future__ import annotations
 from raci import deployment
 from raci.messages import N_, Message
 
+from .definitions import process_name_in
 from .drafts import Draft
 from .errors import NotFound
 from .governance import deliver
@@ -19,11 +20,12 @@ def tell(uow: UnitOfWork, draft: Draft, username: str, subject: Message, body: M
 
 
 def _process(uow: UnitOfWork, draft: Draft) -> str:
-    """The process by its BPMN name (the catalog translates it), or its id if new."""
+    """The process by its BPMN name (the catalog translates it): its latest version's, or
+    for a new one its draft's (its id if even that has none)."""
     try:
         return uow.versions.find(draft.process_id).name
     except NotFound:
-        return draft.process_id
+        return process_name_in(draft.files, draft.process_id) or draft.process_id
 
 
 def _person(uow: UnitOfWork, username: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from lxml import etree
 
+from engine.definitions import process_name_in
 from engine.errors import EngineError, InvalidState
 from engine.safe_xml import parse_xml
 from raci.loading import MatrixFormatError, is_matrix_file, load_matrix
@@ -20,7 +21,7 @@ from workflows.forms import forms
 from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS, general_prefix
 
 from .bpmn_layout import with_layout
-from .diagram import BPMN_NS, DiagramUnavailable, parse_process
+from .diagram import DiagramUnavailable, parse_process
 from .vocabulary import term
 
 # The general forms' names in the picker (a form without one shows its prefix).
@@ -107,17 +108,8 @@ def process_title(process_id: str, files: dict[str, str]) -> str:
     (a new process has no deployed name to fall back on)."""
     from flask_babel import gettext
 
-    for file_name, text in files.items():
-        if not file_name.endswith(".bpmn"):
-            continue
-        try:
-            root = parse_xml(text.encode("utf-8"), file_name)
-        except EngineError:
-            continue
-        for process in root.iter(f"{{{BPMN_NS}}}process"):
-            if process.get("id") == process_id and (process.get("name") or "").strip():
-                return gettext(process.get("name").strip())
-    return process_id
+    name = process_name_in(files, process_id)
+    return gettext(name) if name else process_id
 
 
 def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:

@@ -334,3 +334,14 @@ def test_the_review_says_which_form_a_new_task_is_done_with(app, engine):
         engine.save_draft(draft.id, {**draft.files, bpmn: changed}, user="lena.owner")
         page = as_user(app, "lena.owner").page(f"/drafts/{draft.id}/review")
         assert f"user task; {form}</td>" in page, task_id  # its kind in words too
+
+
+def test_the_notices_of_a_new_process_name_it_as_staff_will_read_it(app, engine):
+    """"product_returns: a change waits for your signature": no version carried its name."""
+    engine.set_password("stavros.approver", PASSWORD, by="admin")
+    engine.set_locale("stavros.approver", "en")  # notices are worded when they are sent
+    draft = engine.open_draft("price_review", user="lena.owner", name="Price review")
+    engine.submit_draft(draft.id, user="lena.owner", comment="A new process")
+    notices = as_user(app, "stavros.approver").page("/inbox/?section=notifications")
+    assert "Price review: a change waits for your signature" in notices
+    assert "price_review" not in notices
