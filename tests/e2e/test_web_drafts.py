@@ -331,13 +331,18 @@ def test_the_review_says_which_form_a_new_task_is_done_with(app, engine):
     ):
         draft = engine.open_draft(PROCESS, user="lena.owner")
         changed = with_extra_check(draft.files[bpmn]).replace("extra_check", task_id)
-        engine.save_draft(draft.id, {**draft.files, bpmn: changed}, user="lena.owner")
+        matrix = f"{PROCESS}.raci.yaml"  # and its row: done by a controller, signed by another
+        row = f"\n  - activity: {task_id}\n    raci: {{credit_controller: R/A, bd: I}}\n"
+        files = {**draft.files, bpmn: changed, matrix: draft.files[matrix] + row}
+        engine.save_draft(draft.id, files, user="lena.owner")
         page = as_user(app, "lena.owner").page(f"/drafts/{draft.id}/review")
         assert f"user task; {form}</td>" in page, task_id  # its kind in words too
+        # The new row's letters, one role from the next ("...: R/A BD: I" ran together).
+        assert "Business developer: I; Credit controller: R/A</td>" in page, task_id
 
 
 def test_the_notices_of_a_new_process_name_it_as_staff_will_read_it(app, engine):
-    """"product_returns: a change waits for your signature": no version carried its name."""
+    """Notices read "product_returns: a change waits...": no version carried its name."""
     engine.set_password("stavros.approver", PASSWORD, by="admin")
     engine.set_locale("stavros.approver", "en")  # notices are worded when they are sent
     draft = engine.open_draft("price_review", user="lena.owner", name="Price review")
