@@ -21,7 +21,7 @@ from workflows.forms import forms
 from workflows.forms.general import CHECK_PREFIX, GENERAL_FORMS, general_prefix
 
 from .bpmn_layout import with_layout
-from .diagram import DiagramUnavailable, parse_process
+from .diagram import DiagramUnavailable, ProcessGraph, parse_process
 from .vocabulary import term
 
 # The general forms' names in the picker (a form without one shows its prefix).
@@ -114,8 +114,16 @@ def process_title(process_id: str, files: dict[str, str]) -> str:
 
 def activity_names(process_id: str, files: dict[str, str]) -> dict[str, str]:
     """Each element's name in the reader's language (the catalog has the BPMN names); an
-    element without a name by its id."""
-    return _in_words(_names(process_id, files))
+    element without a name by its kind ("end event (no name)"), never by its id."""
+    from flask_babel import gettext
+
+    graph = _graph(process_id, files)
+    if graph is None:
+        return {}
+    unnamed = gettext("(no name)")
+    return _in_words(_names_in(graph)) | {
+        e.id: f"{term(e.kind)} {unnamed}" for e in graph.elements.values() if not e.name
+    }
 
 
 def _in_words(names: dict[str, str | None]) -> dict[str, str]:
@@ -124,12 +132,20 @@ def _in_words(names: dict[str, str | None]) -> dict[str, str]:
     return {key: gettext(name) if name else key for key, name in names.items()}
 
 
+def _graph(process_id: str, files: dict[str, str]) -> ProcessGraph | None:
+    try:
+        return parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
+    except EngineError:
+        return None
+
+
 def _names(process_id: str, files: dict[str, str]) -> dict[str, str | None]:
     """The names the files give: every element's (None if it has none), named lanes and flows."""
-    try:
-        graph = parse_process({n: t for n, t in files.items() if n.endswith(".bpmn")}, process_id)
-    except EngineError:
-        return {}
+    graph = _graph(process_id, files)
+    return _names_in(graph) if graph is not None else {}
+
+
+def _names_in(graph: ProcessGraph) -> dict[str, str | None]:
     return (
         {e.id: e.name for e in graph.elements.values()}
         | {lane: name for lane, (name, _) in graph.lanes.items() if name}

@@ -350,3 +350,14 @@ def test_the_notices_of_a_new_process_name_it_as_staff_will_read_it(app, engine)
     notices = as_user(app, "stavros.approver").page("/inbox/?section=notifications")
     assert "Price review: a change waits for your signature" in notices
     assert "price_review" not in notices
+
+
+def test_the_review_names_an_element_without_a_name_by_its_kind(app, engine):
+    """An approver read "end" and "start → Extra check": ids, not words."""
+    bpmn = f"{PROCESS}.bpmn"
+    draft = engine.open_draft(PROCESS, user="lena.owner")
+    unnamed = with_extra_check(draft.files[bpmn]).replace(' name="Extra check"', "")
+    engine.save_draft(draft.id, {**draft.files, bpmn: unnamed}, user="lena.owner")
+    page = as_user(app, "lena.owner").page(f"/drafts/{draft.id}/review")
+    assert 'title="extra_check">user task (no name)</td>' in page
+    assert "Request new credit limit → user task (no name)</td>" in page
