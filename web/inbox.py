@@ -31,6 +31,7 @@ from workflows.customer_search import CASES_BY_CUSTOMER_NAME
 
 from . import display, form_values, names
 from .customer_card import case_customers
+from .draft_files import process_title
 from .i18n import error_text
 from .inbox_rows import inbox_rows
 from .query_args import page_number
@@ -80,8 +81,15 @@ def index() -> str:
         """This inbox page's address with some of its filters changed."""
         return url_for("inbox.index", **{**kept, **changes})
 
+    # The process changes an approver is to sign (sign-off work, listed in that section).
+    waiting = counts.get("drafts") and args["section"] == "signoffs"
+    drafts_to_sign = [
+        {"id": d.id, "title": process_title(d.process_id, d.files), "owner": d.owner}
+        for d in (engine().drafts(user=user)["to_approve"] if waiting else [])
+    ]
     return render_template(
         "inbox/index.html",
+        drafts_to_sign=drafts_to_sign,
         args=args,
         link=link,
         listing=listing,

@@ -123,7 +123,9 @@ def test_the_notices_of_a_submitted_change_link_to_its_review(app, engine):
     # counts it there and leads to the changes; the owner's own inbox counts nothing.
     inbox = approver.page("/inbox/")
     assert re.search(r'class="badge count-signoffs">1<', inbox)
-    assert 'href="/drafts/">1 process change waits for your signature.</a>' in inbox
+    assert "1 process change waits for your signature." in inbox
+    assert f'<a href="/drafts/{draft_id}/review">Credit limit change</a>' in inbox
+    assert "Nothing here." not in inbox and "0 items" not in inbox  # the change is its item
     assert "waits for your signature" not in owner.page("/inbox/?section=signoffs")
 
     approver.post(f"/drafts/{draft_id}/reject", {"password": PASSWORD, "reason": "ask sales"})
