@@ -42,6 +42,9 @@ def stored_name(name: str) -> str:
     return name
 
 
+BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
 def process_name_in(files: Mapping[str, str], process_id: str) -> str | None:
     """The name the BPMN among `files` gives `process_id` (a draft's, before any version
     carries it); None if none does or the file does not parse."""
@@ -56,9 +59,6 @@ def process_name_in(files: Mapping[str, str], process_id: str) -> str | None:
             if process.get("id") == process_id and (process.get("name") or "").strip():
                 return process.get("name").strip()
     return None
-
-
-BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 def is_definition_file(name: str) -> bool:
