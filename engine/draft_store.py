@@ -38,6 +38,14 @@ drafts = Table(
 _COLUMNS = [f.name for f in fields(Draft)]
 
 
+def to_sign(user: str) -> Any:
+    """Drafts submitted for approval by others than `user` (nobody signs their own): what
+    an approver signs. The changes page lists them; the inbox counts them."""
+    return select(drafts).where(
+        drafts.c.status == DraftStatus.SUBMITTED.value, drafts.c.owner != user
+    )
+
+
 def _draft(row: Any) -> Draft:
     values = dict(row._mapping)
     values["status"] = DraftStatus(values["status"])
@@ -74,9 +82,10 @@ class DraftRepository:
         statement = select(drafts).where(drafts.c.owner == owner)
         return [_draft(row) for row in self._execute(statement.order_by(drafts.c.updated_at))]
 
-    def with_status(self, status: DraftStatus) -> list[Draft]:
-        statement = select(drafts).where(drafts.c.status == status.value)
-        return [_draft(row) for row in self._execute(statement.order_by(drafts.c.submitted_at))]
+    def to_sign(self, user: str) -> list[Draft]:
+        """The drafts waiting for `user`'s signature, oldest submission first."""
+        statement = to_sign(user).order_by(drafts.c.submitted_at)
+        return [_draft(row) for row in self._execute(statement)]
 
     def approvals(self, process_id: str) -> dict[int, Draft]:
         """The signed drafts of a process, by the version each became."""

@@ -199,9 +199,7 @@ class DraftCommands(DefinitionCommands):
             directory = uow.directory.load()
             waiting = []
             if directory.is_member(user, deployment.APPROVER):
-                waiting = [
-                    d for d in uow.drafts.with_status(DraftStatus.SUBMITTED) if d.owner != user
-                ]
+                waiting = uow.drafts.to_sign(user)
             return {"own": uow.drafts.of_owner(user), "to_approve": waiting}
 
     def draft(self, draft_id: str, *, user: str) -> Draft:

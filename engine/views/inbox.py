@@ -20,8 +20,7 @@ from sqlalchemy import Select, func, or_, select
 
 from raci.deployment import APPROVER
 
-from ..draft_store import drafts
-from ..drafts import DraftStatus
+from ..draft_store import to_sign
 from ..model import (
     ANYONE,
     Consultation,
@@ -75,9 +74,7 @@ def _drafts_to_sign(uow: UnitOfWork, user: str) -> int:
     sign-off section points to them; engine/commands/drafts.py lists them)."""
     if not uow.directory.load().is_member(user, APPROVER):
         return 0
-    submitted = drafts.c.status == DraftStatus.SUBMITTED.value
-    waiting = select(drafts.c.id).where(submitted, drafts.c.owner != user)
-    return _count(uow, waiting)
+    return _count(uow, to_sign(user))
 
 
 OPENING_ORDER = (*SECTIONS, "notifications")  # the tabs' order: work first, news last

@@ -112,48 +112,41 @@ def test_codes_are_taken_as_typed_and_an_unknown_warehouse_is_said_beside_it(web
     assert order["warehouse_code"] == "ATH" and lines[0]["product_code"] == COLA
 
 
+def refused_order(web_app, crm, changes: dict[str, str]) -> str:
+    """The page a call agent gets for a one-line order with `changes`: refused (422),
+    nothing begun (no task, no order)."""
+    agent = sign_in(web_app, "katerina.call")
+    before = len(views.open_tasks(crm.uow())), order_count(crm)
+    answer = agent.post(START, {**one_line_order(150), **changes})
+    assert answer.status_code == 422
+    assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
+    return answer.get_data(as_text=True)
+
+
 def test_a_line_of_an_unknown_product_is_said_beside_its_code_not_dropped(web_app, crm):
     """Four lines taken, one of them P9999: the order was stored with three and nobody
     was told."""
-    agent = sign_in(web_app, "katerina.call")
-    before = len(views.open_tasks(crm.uow())), order_count(crm)
-    form = {
-        **one_line_order(150),
-        "lines-1-product_code": "p9999",
-        "lines-1-quantity": "3",
-        "lines-2-product_code": "P0003",
-        "lines-2-quantity": "1",
-    }
-    answer = agent.post(START, form)
-    html = answer.get_data(as_text=True)
-    assert answer.status_code == 422
+    unknown = {"lines-1-product_code": "p9999", "lines-1-quantity": "3"}
+    html = refused_order(
+        web_app, crm, {**unknown, "lines-2-product_code": "P0003", "lines-2-quantity": "1"}
+    )
     row = html[html.index('name="lines-1-product_code"') :]
     assert 'value="P9999"' in row[: row.index(">")] or 'value="p9999"' in row[: row.index(">")]
     assert '<p class="field-error" id="e-lines-1-product_code">there is no product' in html
     assert html.count("there is no product with this code") == 1  # only the unknown line
     top = html.index("Not started: please correct the marked fields.")
     assert top < html.index('id="start-form"')
-    assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
 
 
 def test_one_submit_names_every_mistake_of_the_order_not_one_per_try(web_app, crm):
     """An unknown product was said, and a quantity of 2,5 only on the next try."""
-    agent = sign_in(web_app, "katerina.call")
-    before = len(views.open_tasks(crm.uow())), order_count(crm)
-    form = {
-        **one_line_order(150),
-        "lines-0-quantity": "2,5",
-        "lines-1-product_code": "P9999",
-        "lines-1-quantity": "3",
-        "warehouse_code": "XXX",
-    }
-    answer = agent.post(START, form)
-    html = answer.get_data(as_text=True)
-    assert answer.status_code == 422
+    mistakes = {"lines-0-quantity": "2,5", "lines-1-product_code": "P9999"}
+    html = refused_order(
+        web_app, crm, {**mistakes, "lines-1-quantity": "3", "warehouse_code": "XXX"}
+    )
     assert '<p class="field-error" id="e-lines-1-product_code">there is no product' in html
     assert '<p class="field-error" id="e-lines-0-quantity">' in html
     assert '<p class="field-error" id="e-warehouse_code">there is no warehouse' in html
-    assert (len(views.open_tasks(crm.uow())), order_count(crm)) == before  # nothing began
 
 
 def test_an_order_without_any_line_says_so(web_app, crm):
